@@ -1,0 +1,63 @@
+package httpx
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// errAuthorize marks a failure to obtain credentials (for example an OAuth
+// refresh that was refused); such attempts are not retried.
+var errAuthorize = errors.New("obtaining credentials")
+
+type attemptsKey struct{}
+
+// pacedTransport adds credentials to each attempt, waits for the pacer,
+// and feeds the server's rate-limit headers back into the pacer.
+type pacedTransport struct {
+	base      http.RoundTripper
+	pacer     *Pacer
+	authorize func(*http.Request) error
+	budget    func(h http.Header, now time.Time) (int, time.Time, bool)
+	now       func() time.Time
+}
+
+func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	if n, ok := ctx.Value(attemptsKey{}).(*int); ok {
+		*n++
+	}
+	if t.authorize != nil {
+		// A RoundTripper must not modify the caller's request.
+		req = req.Clone(ctx)
+		if err := t.authorize(req); err != nil {
+			closeBody(req)
+			return nil, fmt.Errorf("%w: %w", errAuthorize, err)
+		}
+	}
+	if err := t.pacer.Wait(ctx); err != nil {
+		closeBody(req)
+		return nil, err
+	}
+	base := t.base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	resp, err := base.RoundTrip(req)
+	if err == nil && t.budget != nil {
+		if remaining, reset, ok := t.budget(resp.Header, t.now()); ok && remaining <= 0 {
+			t.pacer.PauseUntil(reset)
+		}
+	}
+	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
+		t.pacer.Throttled()
+	}
+	return resp, err
+}
+
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
+}
