@@ -47,7 +47,9 @@ func (b *Backend) SeedCandidate(t testing.TB, jobID, stageID string, c ats.Candi
 }
 
 // Notes returns the notes the service recorded.
-func (b *Backend) Notes(t testing.TB, candidateID string) []string { return b.Service.Notes(candidateID) }
+func (b *Backend) Notes(t testing.TB, candidateID string) []string {
+	return b.Service.Notes(candidateID)
+}
 
 // FailRequests makes the service fail every call with status.
 func (b *Backend) FailRequests(status int) func() {
