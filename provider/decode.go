@@ -1,0 +1,146 @@
+package provider
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"reflect"
+)
+
+// requestError is a client error with the contract's status and message.
+type requestError struct {
+	status  int
+	message string
+}
+
+func (e *requestError) Error() string { return e.message }
+
+func invalidJSON() *requestError {
+	return &requestError{http.StatusBadRequest, "Invalid JSON"}
+}
+
+func missingField(field string) *requestError {
+	return &requestError{http.StatusUnprocessableEntity, "Missing field: " + field + " should be provided"}
+}
+
+func invalidField(field, want string) *requestError {
+	return &requestError{http.StatusBadRequest, "Invalid field: " + field + " should be " + want}
+}
+
+// wireCandidate distinguishes an absent candidate from an empty one.
+type wireInterview struct {
+	InterviewTemplateID string         `json:"interview_template_id"`
+	JobID               string         `json:"job_id"`
+	JobTitle            string         `json:"job_title"`
+	CallbackURL         string         `json:"callback_url"`
+	Candidate           *Candidate     `json:"candidate"`
+	Preferences         map[string]any `json:"preferences"`
+}
+
+type wireAssessment struct {
+	TestID      ID             `json:"test_id"`
+	JobID       string         `json:"job_id"`
+	JobTitle    string         `json:"job_title"`
+	CallbackURL string         `json:"callback_url"`
+	Candidate   *Candidate     `json:"candidate"`
+	Preferences map[string]any `json:"preferences"`
+}
+
+// decodeCreateInterview decodes and validates the body of POST /interviews.
+// Unknown fields are ignored so that Workable can add fields.
+func decodeCreateInterview(body []byte) (CreateInterviewRequest, *requestError) {
+	var w wireInterview
+	if err := unmarshal(body, &w); err != nil {
+		return CreateInterviewRequest{}, err
+	}
+	if w.InterviewTemplateID == "" {
+		return CreateInterviewRequest{}, missingField("interview_template_id")
+	}
+	if err := validateCommon(w.JobTitle, w.CallbackURL, w.Candidate); err != nil {
+		return CreateInterviewRequest{}, err
+	}
+	return CreateInterviewRequest{
+		InterviewTemplateID: w.InterviewTemplateID,
+		JobID:               w.JobID,
+		JobTitle:            w.JobTitle,
+		CallbackURL:         w.CallbackURL,
+		Candidate:           *w.Candidate,
+		Preferences:         w.Preferences,
+	}, nil
+}
+
+// decodeCreateAssessment decodes and validates the body of POST /assessments.
+func decodeCreateAssessment(body []byte) (CreateAssessmentRequest, *requestError) {
+	var w wireAssessment
+	if err := unmarshal(body, &w); err != nil {
+		return CreateAssessmentRequest{}, err
+	}
+	if w.TestID.IsZero() {
+		return CreateAssessmentRequest{}, missingField("test_id")
+	}
+	if err := validateCommon(w.JobTitle, w.CallbackURL, w.Candidate); err != nil {
+		return CreateAssessmentRequest{}, err
+	}
+	return CreateAssessmentRequest{
+		TestID:      w.TestID,
+		JobID:       w.JobID,
+		JobTitle:    w.JobTitle,
+		CallbackURL: w.CallbackURL,
+		Candidate:   *w.Candidate,
+		Preferences: w.Preferences,
+	}, nil
+}
+
+func validateCommon(jobTitle, callbackURL string, c *Candidate) *requestError {
+	if jobTitle == "" {
+		return missingField("job_title")
+	}
+	if callbackURL == "" {
+		return missingField("callback_url")
+	}
+	// The Publisher enforces https and public addresses when it delivers;
+	// here the URL only has to be usable.
+	if u, err := url.Parse(callbackURL); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return invalidField("callback_url", "an absolute https URL")
+	}
+	if c == nil {
+		return missingField("candidate")
+	}
+	switch {
+	case c.FirstName == "":
+		return missingField("candidate.first_name")
+	case c.LastName == "":
+		return missingField("candidate.last_name")
+	case c.Email == "":
+		return missingField("candidate.email")
+	}
+	return nil
+}
+
+var idType = reflect.TypeFor[ID]()
+
+// unmarshal decodes body into v, turning encoding/json's errors into the
+// contract's messages with the dotted path of the offending field.
+func unmarshal(body []byte, v any) *requestError {
+	err := json.Unmarshal(body, v)
+	if err == nil {
+		return nil
+	}
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) {
+		return invalidJSON()
+	}
+	if te.Field == "" {
+		return &requestError{http.StatusBadRequest, "Invalid JSON: the body should be an object"}
+	}
+	want := "a string"
+	switch {
+	case te.Type == idType:
+		want = "a string or a number"
+	case te.Type.Kind() == reflect.Struct || te.Type.Kind() == reflect.Map ||
+		(te.Type.Kind() == reflect.Pointer && te.Type.Elem().Kind() == reflect.Struct):
+		want = "an object"
+	}
+	return invalidField(te.Field, want)
+}

@@ -1,0 +1,85 @@
+// Package provider implements Workable's partner-side contracts for
+// interview and assessment vendors: the endpoints Workable calls on the
+// vendor, as an http.Handler, and the callback through which the vendor
+// reports results, as a Publisher.
+//
+// # Where it sits in the flow
+//
+// A Workable customer picks the vendor's interview (or assessment) for a
+// job inside Workable. Workable then calls the vendor directly:
+//
+//	Workable ──GET  /interview-templates──▶ Handler ──▶ InterviewBackend.InterviewTemplates
+//	Workable ──POST /interviews──────────▶ Handler ──▶ InterviewBackend.CreateInterview
+//	candidate takes the interview on the vendor's product
+//	vendor ──Publisher.Publish: PUT callback_url──▶ Workable
+//
+// Workable may also poll GET /interviews/{id} for the same Result document,
+// and fetch GET /interviews/{id}/shared-link when the backend implements
+// SharedLinker. The vendor mounts the Handler in the server it already runs
+// and implements InterviewBackend (and/or AssessmentBackend) over its own
+// product; package lifecycle drives the Publisher and persists each
+// Delivery.
+//
+//	tokens := provider.NewStaticTokens(map[string]provider.Account{"tok-acme": "acme"})
+//	h := provider.NewHandler(backend, provider.HandlerOptions{Tokens: tokens})
+//	mux.Handle("/workable/", http.StripPrefix("/workable", h))
+//
+// # Authentication and tenancy
+//
+// Workable sends "Authorization: Bearer <token>", a token the vendor issued
+// to the customer. A TokenResolver maps it to the Account (tenant) it was
+// issued to, so one deployment serves many Workable customers; the Account
+// is passed to every backend method and stored in the request context
+// (AccountFromContext). StaticTokens compares in constant time and supports
+// rotation. Results go back with the token Workable issued for the
+// integration, which the vendor stores per account.
+//
+// # Errors
+//
+// Errors follow the contract's table, as {"status": N, "message": "…"}:
+// 401 "Missing Token" / "Invalid Token", 400 "Invalid JSON" / "Invalid
+// field: candidate.email should be a string", 422 "Missing field:
+// job_title should be provided", 409 when a backend returns ErrConflict,
+// 404 for ErrNotFound and unknown paths, plus 405 (with Allow), 413 (body
+// over HandlerOptions.MaxBodyBytes), 415 (not JSON) and 500 (backend error
+// or panic, logged with log/slog; the message is generic). Backends choose
+// another status and message by returning an *Error.
+//
+// # Idempotency
+//
+// Workable may retry a POST. Within HandlerOptions.IdempotencyWindow, a
+// create request with the same account, template (or test), candidate and
+// callback URL answers 201 with the first request's id — also when the
+// requests race, in which case the backend is called once.
+//
+// # Results
+//
+// Publisher validates a Result (Result.Validate: statuses, grades,
+// results_url on completion, details at most two levels deep without
+// arrays, ISO 8601 dates) and PUTs it with retries and backoff
+// (go-retryablehttp): connection errors, 408, 429 and 5xx are retried, other
+// 4xx stop. It guards against SSRF: callback URLs must be https, on an
+// allow-listed host (default *.workable.com), and resolve to public
+// addresses, checked when dialling so DNS rebinding cannot get through.
+//
+// # What is documented and what is assumed
+//
+// The Video Interview Provider contract is documented by Workable
+// (https://workable.readme.io/page/video-interview-providers): endpoints,
+// payloads, statuses, grades, the error table and the shared link. This
+// package follows it; where the page is ambiguous it says so (StatusRejected
+// is accepted as an alias of StatusDeclined; candidate.phone is treated as
+// optional; empty values arrive as null).
+//
+// For the Assessment Provider contract
+// (https://workable.readme.io/page/assessment-providers) only the paths
+// (GET /tests, POST /assessments) and the tests list are public; its test
+// ids are integers in Workable's example, so Test.ID is an ID that keeps
+// whichever JSON form the backend uses. Everything else follows the video
+// interview contract by assumption: POST /assessments takes the interview
+// payload with "test_id" (string or number) instead of
+// "interview_template_id", answers 201 {"assessment_id": "…"}, results are
+// the same Result document (under "interview") published the same way,
+// and GET /assessments/{id} and /assessments/{id}/shared-link mirror the
+// interview endpoints.
+package provider

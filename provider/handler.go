@@ -1,0 +1,487 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Defaults for HandlerOptions.
+const (
+	DefaultMaxBodyBytes       = 1 << 20
+	DefaultIdempotencyWindow  = 24 * time.Hour
+	DefaultIdempotencyMaxKeys = 100_000
+)
+
+// HandlerOptions configures a Handler. Tokens is required; the zero value of
+// every other field selects its default.
+type HandlerOptions struct {
+	// Tokens resolves the bearer token of each request to an account.
+	Tokens TokenResolver
+	// MaxBodyBytes limits request bodies; larger ones get 413. Default 1 MiB.
+	MaxBodyBytes int64
+	// IdempotencyWindow is how long a create request is remembered: a POST
+	// with the same account, template (or test), candidate and callback URL
+	// within the window answers 201 with the first request's id instead of
+	// creating a second invitation. Default 24h; negative disables.
+	IdempotencyWindow time.Duration
+	// IdempotencyMaxKeys bounds the remembered requests; the oldest are
+	// forgotten first. Default 100,000.
+	IdempotencyMaxKeys int
+	// Logger receives server errors and recovered panics. Tokens are never
+	// logged. Default slog.Default().
+	Logger *slog.Logger
+	// Now returns the current time. Default time.Now.
+	Now func() time.Time
+}
+
+// Handler serves Workable's Video Interview Provider and Assessment Provider
+// contracts over an InterviewBackend and/or an AssessmentBackend. Create it
+// with NewHandler.
+type Handler struct {
+	interviews  InterviewBackend
+	assessments AssessmentBackend
+	tokens      TokenResolver
+	maxBody     int64
+	idem        *idempotency
+	log         *slog.Logger
+}
+
+// NewHandler returns a Handler serving the contracts backend implements:
+// the Video Interview Provider endpoints if it is an InterviewBackend, the
+// Assessment Provider endpoints if it is an AssessmentBackend (a
+// MemoryBackend is both). Paths of a contract the backend does not
+// implement answer 404.
+//
+// The handler routes on the last segments of the request path, so it can be
+// mounted anywhere, with or without stripping the mount prefix:
+//
+//	mux.Handle("/workable/", http.StripPrefix("/workable", h))
+//
+// It serves, relative to the mount point:
+//
+//	GET  /interview-templates            {"interview_templates": [{"id", "name"}]}
+//	POST /interviews                     201 {"interview_id": "…"}
+//	GET  /interviews/{id}                the Result document
+//	GET  /interviews/{id}/shared-link    {"url", "ttl", "ttl_units"} (SharedLinker)
+//	GET  /tests                          {"tests": [{"id", "name"}]}
+//	POST /assessments                    201 {"assessment_id": "…"}
+//	GET  /assessments/{id}               the Result document
+//	GET  /assessments/{id}/shared-link   (AssessmentSharedLinker)
+//
+// Because routing is by suffix, an id equal to a collection name
+// ("interviews", "tests"…) cannot be fetched.
+//
+// NewHandler panics if opts.Tokens is nil or backend implements neither
+// backend interface.
+func NewHandler(backend any, opts HandlerOptions) *Handler {
+	if opts.Tokens == nil {
+		panic("provider: NewHandler: HandlerOptions.Tokens is nil")
+	}
+	h := &Handler{tokens: opts.Tokens, maxBody: opts.MaxBodyBytes, log: opts.Logger}
+	h.interviews, _ = backend.(InterviewBackend)
+	h.assessments, _ = backend.(AssessmentBackend)
+	if h.interviews == nil && h.assessments == nil {
+		panic(fmt.Sprintf("provider: NewHandler: %T implements neither InterviewBackend nor AssessmentBackend", backend))
+	}
+	if h.maxBody <= 0 {
+		h.maxBody = DefaultMaxBodyBytes
+	}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	window := opts.IdempotencyWindow
+	if window == 0 {
+		window = DefaultIdempotencyWindow
+	}
+	if window > 0 {
+		maxKeys := opts.IdempotencyMaxKeys
+		if maxKeys <= 0 {
+			maxKeys = DefaultIdempotencyMaxKeys
+		}
+		now := opts.Now
+		if now == nil {
+			now = time.Now
+		}
+		h.idem = newIdempotency(window, maxKeys, now)
+	}
+	return h
+}
+
+type routeKind uint8
+
+const (
+	routeNone routeKind = iota
+	routeTemplates
+	routeInterviews
+	routeInterview
+	routeInterviewLink
+	routeTests
+	routeAssessments
+	routeAssessment
+	routeAssessmentLink
+)
+
+// cutLast splits p at its last '/'.
+func cutLast(p string) (rest, last string) {
+	i := strings.LastIndexByte(p, '/')
+	if i < 0 {
+		return "", p
+	}
+	return p[:i], p[i+1:]
+}
+
+// route matches the trailing segments of path.
+func route(path string) (routeKind, string) {
+	rest, last := cutLast(strings.TrimSuffix(path, "/"))
+	switch last {
+	case "interview-templates":
+		return routeTemplates, ""
+	case "interviews":
+		return routeInterviews, ""
+	case "tests":
+		return routeTests, ""
+	case "assessments":
+		return routeAssessments, ""
+	case "shared-link":
+		rest2, id := cutLast(rest)
+		_, coll := cutLast(rest2)
+		if id != "" {
+			switch coll {
+			case "interviews":
+				return routeInterviewLink, id
+			case "assessments":
+				return routeAssessmentLink, id
+			}
+		}
+	}
+	if last == "" {
+		return routeNone, ""
+	}
+	switch _, coll := cutLast(rest); coll {
+	case "interviews":
+		return routeInterview, last
+	case "assessments":
+		return routeAssessment, last
+	}
+	return routeNone, ""
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	kind, id := route(r.URL.Path)
+	switch kind {
+	case routeTemplates, routeInterviews, routeInterview, routeInterviewLink:
+		if h.interviews == nil {
+			kind = routeNone
+		}
+	case routeTests, routeAssessments, routeAssessment, routeAssessmentLink:
+		if h.assessments == nil {
+			kind = routeNone
+		}
+	}
+	if kind == routeNone {
+		writeError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	post := kind == routeInterviews || kind == routeAssessments
+	switch {
+	case post && r.Method != http.MethodPost:
+		w.Header().Set("Allow", http.MethodPost)
+		writeError(w, http.StatusMethodNotAllowed, "Method Not Allowed: use POST")
+		return
+	case !post && r.Method != http.MethodGet && r.Method != http.MethodHead:
+		w.Header().Set("Allow", "GET, HEAD")
+		writeError(w, http.StatusMethodNotAllowed, "Method Not Allowed: use GET")
+		return
+	}
+
+	account, ok := h.authenticate(w, r)
+	if !ok {
+		return
+	}
+	ctx := WithAccount(r.Context(), account)
+
+	switch kind {
+	case routeTemplates:
+		ts, err := call(func() ([]InterviewTemplate, error) { return h.interviews.InterviewTemplates(ctx, account) })
+		if err != nil {
+			h.backendError(w, r, account, err)
+			return
+		}
+		if ts == nil {
+			ts = []InterviewTemplate{}
+		}
+		writeJSON(w, http.StatusOK, struct {
+			InterviewTemplates []InterviewTemplate `json:"interview_templates"`
+		}{ts})
+	case routeTests:
+		ts, err := call(func() ([]Test, error) { return h.assessments.Tests(ctx, account) })
+		if err != nil {
+			h.backendError(w, r, account, err)
+			return
+		}
+		if ts == nil {
+			ts = []Test{}
+		}
+		writeJSON(w, http.StatusOK, struct {
+			Tests []Test `json:"tests"`
+		}{ts})
+	case routeInterviews:
+		h.createInterview(ctx, w, r, account)
+	case routeAssessments:
+		h.createAssessment(ctx, w, r, account)
+	case routeInterview:
+		h.serveResult(w, r, account, func() (Result, error) { return h.interviews.Interview(ctx, account, id) })
+	case routeAssessment:
+		h.serveResult(w, r, account, func() (Result, error) { return h.assessments.Assessment(ctx, account, id) })
+	case routeInterviewLink:
+		sl, ok := h.interviews.(SharedLinker)
+		if !ok {
+			writeError(w, http.StatusNotFound, "Not Found: shared links are not supported")
+			return
+		}
+		h.serveLink(w, r, account, func() (SharedLink, error) { return sl.SharedLink(ctx, account, id) })
+	case routeAssessmentLink:
+		sl, ok := h.assessments.(AssessmentSharedLinker)
+		if !ok {
+			writeError(w, http.StatusNotFound, "Not Found: shared links are not supported")
+			return
+		}
+		h.serveLink(w, r, account, func() (SharedLink, error) { return sl.AssessmentSharedLink(ctx, account, id) })
+	}
+}
+
+// authenticate resolves the bearer token, answering 401 when it is missing
+// or invalid.
+func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (Account, bool) {
+	authz := r.Header.Get("Authorization")
+	if authz == "" {
+		unauthorized(w, "Missing Token")
+		return "", false
+	}
+	const scheme = "Bearer "
+	if len(authz) < len(scheme) || !strings.EqualFold(authz[:len(scheme)], scheme) {
+		unauthorized(w, "Invalid Token")
+		return "", false
+	}
+	token := strings.TrimSpace(authz[len(scheme):])
+	if token == "" {
+		unauthorized(w, "Missing Token")
+		return "", false
+	}
+	account, err := h.tokens.ResolveToken(r.Context(), token)
+	switch {
+	case errors.Is(err, ErrInvalidToken):
+		unauthorized(w, "Invalid Token")
+		return "", false
+	case err != nil:
+		h.log.ErrorContext(r.Context(), "provider: resolving token", "method", r.Method, "path", r.URL.Path, "error", err)
+		writeError(w, http.StatusInternalServerError, "Internal Server Error")
+		return "", false
+	}
+	return account, true
+}
+
+func unauthorized(w http.ResponseWriter, message string) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="provider"`)
+	writeError(w, http.StatusUnauthorized, message)
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// readBody checks the content type and reads at most h.maxBody bytes.
+// The caller returns buf to bufPool.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) (*bytes.Buffer, *requestError) {
+	if ct := r.Header.Get("Content-Type"); ct != "" && ct != "application/json" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !(strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))) {
+			return nil, &requestError{http.StatusUnsupportedMediaType, "Unsupported Content-Type: use application/json"}
+		}
+	}
+	tooLarge := &requestError{http.StatusRequestEntityTooLarge, "Request body too large: the limit is " + strconv.FormatInt(h.maxBody, 10) + " bytes"}
+	if r.ContentLength > h.maxBody {
+		return nil, tooLarge
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, h.maxBody))
+	if err != nil {
+		putBuf(buf)
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, tooLarge
+		}
+		return nil, &requestError{http.StatusBadRequest, "Invalid JSON: reading the body failed"}
+	}
+	return buf, nil
+}
+
+func putBuf(buf *bytes.Buffer) {
+	if buf.Cap() <= 64<<10 {
+		bufPool.Put(buf)
+	}
+}
+
+func (h *Handler) createInterview(ctx context.Context, w http.ResponseWriter, r *http.Request, account Account) {
+	buf, rerr := h.readBody(w, r)
+	if rerr != nil {
+		h.clientError(w, r, rerr)
+		return
+	}
+	req, rerr := decodeCreateInterview(buf.Bytes())
+	putBuf(buf)
+	if rerr != nil {
+		h.clientError(w, r, rerr)
+		return
+	}
+	create := func() (string, error) {
+		return call(func() (string, error) { return h.interviews.CreateInterview(ctx, account, req) })
+	}
+	id, err := h.create(ctx, account, "interview", req.InterviewTemplateID, &req.Candidate, req.CallbackURL, create)
+	if err != nil {
+		h.backendError(w, r, account, err)
+		return
+	}
+	writeCreated(w, `{"interview_id":`, id)
+}
+
+func (h *Handler) createAssessment(ctx context.Context, w http.ResponseWriter, r *http.Request, account Account) {
+	buf, rerr := h.readBody(w, r)
+	if rerr != nil {
+		h.clientError(w, r, rerr)
+		return
+	}
+	req, rerr := decodeCreateAssessment(buf.Bytes())
+	putBuf(buf)
+	if rerr != nil {
+		h.clientError(w, r, rerr)
+		return
+	}
+	create := func() (string, error) {
+		return call(func() (string, error) { return h.assessments.CreateAssessment(ctx, account, req) })
+	}
+	testKey := req.TestID.String()
+	if req.TestID.IsNumber() {
+		testKey = "#" + testKey
+	}
+	id, err := h.create(ctx, account, "assessment", testKey, &req.Candidate, req.CallbackURL, create)
+	if err != nil {
+		h.backendError(w, r, account, err)
+		return
+	}
+	writeCreated(w, `{"assessment_id":`, id)
+}
+
+// create runs create through the idempotency cache, if enabled.
+func (h *Handler) create(ctx context.Context, account Account, kind, template string, c *Candidate, callbackURL string, create func() (string, error)) (string, error) {
+	if h.idem == nil {
+		return create()
+	}
+	key := newIdemKey(account, kind, template, c, callbackURL)
+	id, _, err := h.idem.do(ctx, key, create)
+	return id, err
+}
+
+func writeCreated(w http.ResponseWriter, prefix, id string) {
+	b := make([]byte, 0, len(prefix)+len(id)+4)
+	b = append(b, prefix...)
+	b = appendJSONString(b, id)
+	b = append(b, '}')
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusCreated)
+	_, _ = w.Write(b)
+}
+
+func (h *Handler) serveResult(w http.ResponseWriter, r *http.Request, account Account, get func() (Result, error)) {
+	res, err := call(get)
+	if err != nil {
+		h.backendError(w, r, account, err)
+		return
+	}
+	res.Status = res.Status.Normalize()
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (h *Handler) serveLink(w http.ResponseWriter, r *http.Request, account Account, get func() (SharedLink, error)) {
+	sl, err := call(get)
+	if err != nil {
+		h.backendError(w, r, account, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sl)
+}
+
+func (h *Handler) clientError(w http.ResponseWriter, r *http.Request, e *requestError) {
+	h.log.DebugContext(r.Context(), "provider: rejected request", "method", r.Method, "path", r.URL.Path, "status", e.status, "message", e.message)
+	writeError(w, e.status, e.message)
+}
+
+// backendError maps a backend error to the contract's error response.
+func (h *Handler) backendError(w http.ResponseWriter, r *http.Request, account Account, err error) {
+	var pe *Error
+	var panicked *panicError
+	switch {
+	case errors.As(err, &pe) && pe.Status >= 400 && pe.Status <= 599:
+		if pe.Status >= 500 {
+			h.log.ErrorContext(r.Context(), "provider: backend error", "method", r.Method, "path", r.URL.Path, "account", string(account), "error", err)
+		}
+		writeError(w, pe.Status, pe.Message)
+	case errors.Is(err, ErrNotFound):
+		writeError(w, http.StatusNotFound, "Not Found")
+	case errors.Is(err, ErrConflict):
+		writeError(w, http.StatusConflict, "Conflict")
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		// The client went away; nobody reads the answer.
+		writeError(w, http.StatusServiceUnavailable, "Request canceled")
+	case errors.As(err, &panicked):
+		h.log.ErrorContext(r.Context(), "provider: backend panicked", "method", r.Method, "path", r.URL.Path, "account", string(account), "panic", fmt.Sprint(panicked.value), "stack", string(panicked.stack))
+		writeError(w, http.StatusInternalServerError, "Internal Server Error")
+	default:
+		h.log.ErrorContext(r.Context(), "provider: backend error", "method", r.Method, "path", r.URL.Path, "account", string(account), "error", err)
+		writeError(w, http.StatusInternalServerError, "Internal Server Error")
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "Internal Server Error")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// panicError is a recovered panic from a backend.
+type panicError struct {
+	value any
+	stack []byte
+}
+
+func (e *panicError) Error() string { return fmt.Sprintf("provider: backend panicked: %v", e.value) }
+
+// call runs fn, turning a panic into a *panicError (http.ErrAbortHandler is
+// re-panicked, as net/http expects).
+func call[T any](fn func() (T, error)) (v T, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			err = &panicError{value: p, stack: debug.Stack()}
+		}
+	}()
+	return fn()
+}

@@ -1,0 +1,355 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Defaults for PublisherOptions.
+const (
+	DefaultMaxRetries   = 4
+	DefaultRetryWaitMin = 1 * time.Second
+	DefaultRetryWaitMax = 30 * time.Second
+	DefaultTimeout      = 30 * time.Second
+)
+
+// DefaultAllowedHostSuffixes is the callback allow-list used when
+// PublisherOptions.AllowedHostSuffixes is empty.
+var DefaultAllowedHostSuffixes = []string{"workable.com"}
+
+// PublisherOptions configures a Publisher. The zero value is ready for
+// production: https callbacks to *.workable.com on public addresses, 4
+// retries with backoff between 1s and 30s, 30s per attempt.
+type PublisherOptions struct {
+	// HTTPClient is the client to send with. If its Transport is nil or an
+	// *http.Transport, Publisher uses a clone whose DialContext is replaced
+	// by the SSRF guard and whose Proxy is removed (a proxy would resolve
+	// the name itself). Any other RoundTripper is used as is and only the
+	// URL checks apply. Redirects are never followed.
+	HTTPClient *http.Client
+	// MaxRetries is the number of retries after the first attempt.
+	// Default 4; negative means no retry.
+	MaxRetries int
+	// RetryWaitMin and RetryWaitMax bound the exponential backoff between
+	// attempts; a Retry-After header is honoured up to RetryWaitMax.
+	RetryWaitMin, RetryWaitMax time.Duration
+	// AllowedHostSuffixes lists the hosts callbacks may go to: a host
+	// matches a suffix when it equals it or ends with "." + suffix. A
+	// single "*" allows any host (the address checks still apply). Default
+	// DefaultAllowedHostSuffixes.
+	AllowedHostSuffixes []string
+	// AllowLoopback permits loopback addresses, and loopback hosts
+	// (127.0.0.1, ::1, localhost) regardless of AllowedHostSuffixes. For
+	// tests against httptest servers; never in production.
+	AllowLoopback bool
+	// AllowInsecureHTTP permits http callback URLs. For tests only.
+	AllowInsecureHTTP bool
+	// Logger receives one record per delivery. Tokens are never logged.
+	// Default slog.Default().
+	Logger *slog.Logger
+	// Timeout limits each attempt. Default 30s.
+	Timeout time.Duration
+	// Resolver resolves callback hosts at dial time. Default
+	// net.DefaultResolver.
+	Resolver Resolver
+	// DialContext connects to an address the guard has checked (an IP and
+	// port, never a name). Default a net.Dialer that checks the address
+	// once more just before connecting.
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// Publisher reports interview and assessment results to Workable: it PUTs a
+// Result to the callback_url Workable sent when creating the invitation,
+// authenticated with the token Workable issued for the integration. It is
+// safe for concurrent use.
+type Publisher struct {
+	client *retryablehttp.Client
+	guard  *guard
+	log    *slog.Logger
+	// guarded reports whether the dial-time guard is installed.
+	guarded bool
+}
+
+// NewPublisher returns a Publisher configured by opts.
+func NewPublisher(opts PublisherOptions) *Publisher {
+	if opts.RetryWaitMin <= 0 {
+		opts.RetryWaitMin = DefaultRetryWaitMin
+	}
+	if opts.RetryWaitMax <= 0 {
+		opts.RetryWaitMax = DefaultRetryWaitMax
+	}
+	if opts.RetryWaitMax < opts.RetryWaitMin {
+		opts.RetryWaitMax = opts.RetryWaitMin
+	}
+	switch {
+	case opts.MaxRetries == 0:
+		opts.MaxRetries = DefaultMaxRetries
+	case opts.MaxRetries < 0:
+		opts.MaxRetries = 0
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if len(opts.AllowedHostSuffixes) == 0 {
+		opts.AllowedHostSuffixes = DefaultAllowedHostSuffixes
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Resolver == nil {
+		opts.Resolver = net.DefaultResolver
+	}
+	g := &guard{
+		suffixes:      append([]string(nil), opts.AllowedHostSuffixes...),
+		allowLoopback: opts.AllowLoopback,
+		allowHTTP:     opts.AllowInsecureHTTP,
+		resolver:      opts.Resolver,
+		dial:          opts.DialContext,
+	}
+	if g.dial == nil {
+		d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: g.control}
+		g.dial = d.DialContext
+	}
+
+	var hc http.Client
+	if opts.HTTPClient != nil {
+		hc = *opts.HTTPClient
+	}
+	p := &Publisher{guard: g, log: opts.Logger}
+	switch t := hc.Transport.(type) {
+	case nil:
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.Proxy = nil
+		tr.DialContext = g.dialContext
+		hc.Transport = tr
+		p.guarded = true
+	case *http.Transport:
+		tr := t.Clone()
+		tr.Proxy = nil
+		tr.DialContext = g.dialContext
+		tr.DialTLSContext = nil
+		hc.Transport = tr
+		p.guarded = true
+	}
+	hc.Timeout = opts.Timeout
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+	maxWait := opts.RetryWaitMax
+	p.client = &retryablehttp.Client{
+		HTTPClient:   &hc,
+		Logger:       nil,
+		RetryWaitMin: opts.RetryWaitMin,
+		RetryWaitMax: opts.RetryWaitMax,
+		RetryMax:     opts.MaxRetries,
+		CheckRetry:   checkRetry,
+		Backoff: func(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
+			return minDuration(retryablehttp.DefaultBackoff(lo, hi, attempt, resp), maxWait)
+		},
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, _ int) {
+			if n, ok := req.Context().Value(attemptsKey{}).(*int); ok {
+				*n++
+			}
+		},
+	}
+	return p
+}
+
+func minDuration(a, b time.Duration) time.Duration {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+type attemptsKey struct{}
+
+// checkRetry retries connection errors, 408, 429 and 5xx other than 501,
+// and stops on everything else, including refusals by the SSRF guard.
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if err != nil {
+		if errors.Is(err, ErrUnsafeCallback) {
+			return false, err
+		}
+		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+	}
+	return retryableStatus(resp.StatusCode), nil
+}
+
+func retryableStatus(code int) bool {
+	return code == http.StatusRequestTimeout || code == http.StatusTooManyRequests ||
+		(code >= 500 && code != http.StatusNotImplemented)
+}
+
+// Delivery describes how a Publish went.
+type Delivery struct {
+	// Attempts is the number of HTTP requests sent (0 when the result or
+	// the URL was refused before sending).
+	Attempts int
+	// StatusCode is the status of the last response, 0 if none.
+	StatusCode int
+}
+
+// PublishError is the error Publish returns when Workable did not accept
+// the result. It never contains the token.
+type PublishError struct {
+	// URL is the callback URL without its query and user info.
+	URL string
+	// StatusCode is the status of the last response, 0 if none.
+	StatusCode int
+	// Attempts is the number of requests sent.
+	Attempts int
+	// Body is the start of the last response body, if any.
+	Body string
+	// Err is the cause: a *ValidationError, an error wrapping
+	// ErrUnsafeCallback, a transport error, or nil for an HTTP status.
+	Err error
+
+	permanent bool
+}
+
+// Error implements error.
+func (e *PublishError) Error() string {
+	var b strings.Builder
+	b.WriteString("provider: publish result to ")
+	b.WriteString(e.URL)
+	b.WriteString(": ")
+	switch {
+	case e.Err != nil:
+		b.WriteString(e.Err.Error())
+	default:
+		fmt.Fprintf(&b, "%d %s", e.StatusCode, http.StatusText(e.StatusCode))
+		if e.Body != "" {
+			fmt.Fprintf(&b, ": %q", e.Body)
+		}
+	}
+	if e.Attempts > 0 {
+		fmt.Fprintf(&b, " (after %d attempt(s))", e.Attempts)
+	}
+	return b.String()
+}
+
+// Unwrap returns e.Err.
+func (e *PublishError) Unwrap() error { return e.Err }
+
+// Permanent reports whether sending the same result again later cannot
+// help: the result failed validation, the callback URL was refused, or
+// Workable answered with a 4xx other than 408 and 429 (or a 3xx or 501).
+// Transient failures (network errors, 408, 429, 5xx after all retries,
+// context cancellation) are not permanent.
+func (e *PublishError) Permanent() bool { return e.permanent }
+
+const maxErrorBody = 512
+
+// Publish validates r, then PUTs it to callbackURL with "Authorization:
+// Bearer "+token. It returns a Delivery describing the outcome (attempts,
+// final HTTP status) and a non-nil error when the result was not accepted.
+// The error is a *PublishError whose Permanent() reports whether retrying
+// later can help (validation, SSRF refusal, 4xx other than 408/429 are
+// permanent).
+//
+// Delivery is at least once: Workable may receive the same result more than
+// once if a response is lost, which is harmless because the PUT replaces
+// the interview's state. StatusRejected is sent as "declined".
+func (p *Publisher) Publish(ctx context.Context, callbackURL, token string, r Result) (Delivery, error) {
+	var d Delivery
+	u, err := url.Parse(callbackURL)
+	if err != nil {
+		return d, &PublishError{URL: "(unparsable URL)", Err: &unsafeError{"unparsable URL"}, permanent: true}
+	}
+	safeURL := redactURL(u)
+	fail := func(pe *PublishError) (Delivery, error) {
+		pe.URL, pe.Attempts, pe.StatusCode = safeURL, d.Attempts, d.StatusCode
+		if pe.Body != "" && token != "" {
+			pe.Body = strings.ReplaceAll(pe.Body, token, "[REDACTED]")
+		}
+		p.log.WarnContext(ctx, "provider: result not delivered", "url", safeURL, "status", string(r.Status), "attempts", d.Attempts, "http_status", d.StatusCode, "permanent", pe.permanent, "error", pe.Error())
+		return d, pe
+	}
+	if err := r.Validate(); err != nil {
+		return fail(&PublishError{Err: err, permanent: true})
+	}
+	if err := p.guard.checkURL(u); err != nil {
+		return fail(&PublishError{Err: err, permanent: true})
+	}
+	if !p.guarded {
+		if err := p.precheck(ctx, u); err != nil {
+			return fail(&PublishError{Err: err, permanent: true})
+		}
+	}
+	r.Status = r.Status.Normalize()
+	body, err := json.Marshal(r)
+	if err != nil {
+		return fail(&PublishError{Err: fmt.Errorf("encoding result: %w", err), permanent: true})
+	}
+
+	ctx = context.WithValue(ctx, attemptsKey{}, &d.Attempts)
+	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPut, u.String(), body)
+	if err != nil {
+		return fail(&PublishError{Err: errors.New("building request failed"), permanent: true})
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+
+	resp, err := p.client.Do(req)
+	if resp != nil {
+		d.StatusCode = resp.StatusCode
+		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+		if err == nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			p.log.InfoContext(ctx, "provider: result delivered", "url", safeURL, "status", string(r.Status), "attempts", d.Attempts, "http_status", d.StatusCode)
+			return d, nil
+		}
+		if err == nil {
+			return fail(&PublishError{Body: strings.TrimSpace(string(snippet)), permanent: !retryableStatus(resp.StatusCode)})
+		}
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // url.Error repeats the full URL, query included
+	}
+	return fail(&PublishError{Err: err, permanent: errors.Is(err, ErrUnsafeCallback)})
+}
+
+// precheck resolves the callback host when the dial-time guard cannot be
+// installed (a custom RoundTripper), as a best effort.
+func (p *Publisher) precheck(ctx context.Context, u *url.URL) error {
+	host := u.Hostname()
+	if _, err := netip.ParseAddr(host); err == nil {
+		return nil // checked by checkURL
+	}
+	ips, err := p.guard.resolver.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return nil // let the transport report it
+	}
+	for _, ip := range ips {
+		if err := checkAddr(ip, p.guard.allowLoopback); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// redactURL returns u without user info, query and fragment.
+func redactURL(u *url.URL) string {
+	c := *u
+	c.User, c.RawQuery, c.ForceQuery, c.Fragment, c.RawFragment = nil, "", false, "", ""
+	return c.String()
+}

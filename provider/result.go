@@ -1,0 +1,295 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Status is the state of an interview or assessment as reported to Workable.
+type Status string
+
+// The statuses of the Video Interview Provider contract. An invitation starts
+// as StatusPending and then becomes completed, declined or expired.
+const (
+	StatusPending   Status = "pending"
+	StatusCompleted Status = "completed"
+	StatusDeclined  Status = "declined"
+	StatusExpired   Status = "expired"
+	// StatusRejected is an alias of StatusDeclined. The contract's prose says
+	// an interview "can be completed, rejected or expired" while its list of
+	// mandatory fields says "completed, declined or expired"; both spellings
+	// are accepted and StatusRejected is sent to Workable as "declined".
+	StatusRejected Status = "rejected"
+)
+
+// Normalize returns s with the StatusRejected alias replaced by StatusDeclined.
+func (s Status) Normalize() Status {
+	if s == StatusRejected {
+		return StatusDeclined
+	}
+	return s
+}
+
+// Valid reports whether s is one of the contract's statuses (or the
+// StatusRejected alias).
+func (s Status) Valid() bool {
+	switch s {
+	case StatusPending, StatusCompleted, StatusDeclined, StatusExpired, StatusRejected:
+		return true
+	}
+	return false
+}
+
+// Grade is the final conclusion of an interview. Workable maps GradeFailed,
+// GradePassed and GradeExcelled to "no", "yes" and "definitely yes" in its
+// evaluation system.
+type Grade string
+
+// The grades of the Video Interview Provider contract.
+const (
+	GradeFailed   Grade = "failed"
+	GradePassed   Grade = "passed"
+	GradeExcelled Grade = "excelled"
+)
+
+// Valid reports whether g is one of the contract's grades.
+func (g Grade) Valid() bool {
+	switch g {
+	case GradeFailed, GradePassed, GradeExcelled:
+		return true
+	}
+	return false
+}
+
+// Result is the status/results document of an interview or assessment. The
+// provider PUTs it to the callback URL whenever the status changes (see
+// Publisher) and serves it from GET /interviews/{id} for Workable to poll.
+type Result struct {
+	// Status is mandatory.
+	Status Status `json:"status"`
+	// ResultsURL links to the full report on the provider's site. It is
+	// mandatory when Status is StatusCompleted.
+	ResultsURL string `json:"results_url,omitempty"`
+	// Interview holds the results. Assessments use the same key.
+	Interview *InterviewResult `json:"interview,omitempty"`
+	// Attachments are result reports; Workable currently supports PDF only.
+	Attachments []Attachment `json:"attachments,omitempty"`
+}
+
+// InterviewResult holds the results of a completed interview or assessment.
+type InterviewResult struct {
+	// Score is an overall score, preferably a percentage, e.g. "78".
+	Score string `json:"score,omitempty"`
+	// Grade is the final conclusion.
+	Grade Grade `json:"grade,omitempty"`
+	// Summary is a short evaluation.
+	Summary string `json:"summary,omitempty"`
+	// Details is a deeper analysis shown to the user with minimal
+	// formatting: at most two levels of nested objects, no arrays, dates in
+	// ISO 8601. See Result.Validate for the exact rules.
+	Details map[string]any `json:"details,omitempty"`
+	// Duration is how long the candidate took, e.g. "01:01:17".
+	Duration string `json:"duration,omitempty"`
+}
+
+// Attachment is a results report, such as a PDF, with a description.
+type Attachment struct {
+	// Description is shown next to the link, e.g. "Interview Report".
+	Description string `json:"description,omitempty"`
+	// URL must be publicly accessible.
+	URL string `json:"url"`
+}
+
+// ValidationError reports why a Result cannot be sent to Workable. Field is
+// a dotted path such as "interview.details.behavior.score".
+type ValidationError struct {
+	Field  string
+	Reason string
+}
+
+// Error implements error.
+func (e *ValidationError) Error() string {
+	return "provider: invalid result: " + e.Field + " " + e.Reason
+}
+
+// Validate reports whether r satisfies the Video Interview Provider contract.
+// It returns a *ValidationError naming the first offending field when:
+//   - Status is empty or not one of the contract's statuses;
+//   - Status is completed and ResultsURL is empty;
+//   - ResultsURL or an attachment URL is not an absolute http(s) URL;
+//   - Grade is set and is not failed, passed or excelled;
+//   - Details nests objects deeper than two levels, holds an array (or
+//     slice), or holds a value that is not a string, number, bool, nil,
+//     time.Time or string-keyed map;
+//   - a string in Details looks like a date but is not ISO 8601.
+//
+// A string "looks like a date" when it starts with three groups of digits
+// separated by '-', '/' or '.', with either the first group of four digits
+// (2024-03-12, 2024/03/12) or the last (12/03/2024, 12.03.2024). Such a
+// string must then be an ISO 8601 calendar date, optionally followed by
+// "T" and a time with optional fractional seconds and a "Z" or ±hh:mm
+// offset (2024-03-12, 2024-03-12T09:30, 2024-03-12T09:30:00.5+02:00).
+// Scores such as "7/10" or versions such as "1.2.3" are not date-like.
+func (r Result) Validate() error {
+	if r.Status == "" {
+		return &ValidationError{"status", "should be provided"}
+	}
+	if !r.Status.Valid() {
+		return &ValidationError{"status", fmt.Sprintf("%q is not one of pending, completed, declined, expired", string(r.Status))}
+	}
+	if r.Status == StatusCompleted && r.ResultsURL == "" {
+		return &ValidationError{"results_url", "should be provided when status is completed"}
+	}
+	if r.ResultsURL != "" {
+		if err := checkURL(r.ResultsURL); err != nil {
+			return &ValidationError{"results_url", err.Error()}
+		}
+	}
+	if iv := r.Interview; iv != nil {
+		if iv.Grade != "" && !iv.Grade.Valid() {
+			return &ValidationError{"interview.grade", fmt.Sprintf("%q is not one of failed, passed, excelled", string(iv.Grade))}
+		}
+		if err := validateDetails("interview.details", reflect.ValueOf(iv.Details), 0); err != nil {
+			return err
+		}
+	}
+	for i, a := range r.Attachments {
+		field := fmt.Sprintf("attachments[%d].url", i)
+		if a.URL == "" {
+			return &ValidationError{field, "should be provided"}
+		}
+		if err := checkURL(a.URL); err != nil {
+			return &ValidationError{field, err.Error()}
+		}
+	}
+	return nil
+}
+
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return errors.New("should be an absolute http(s) URL")
+	}
+	return nil
+}
+
+var timeType = reflect.TypeOf(time.Time{})
+
+// validateDetails checks v, found at path, nested depth objects below
+// details. Values of details itself are depth 1; objects at depth 1 may hold
+// scalars only.
+func validateDetails(path string, v reflect.Value, depth int) error {
+	for v.IsValid() && (v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer) {
+		if v.IsNil() {
+			return nil
+		}
+		v = v.Elem()
+	}
+	if !v.IsValid() {
+		return nil
+	}
+	if v.Type() == timeType {
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.String:
+		if s := v.String(); looksLikeDate(s) && !isISO8601(s) {
+			return &ValidationError{path, fmt.Sprintf("%q looks like a date but is not ISO 8601 (e.g. 2024-03-12 or 2024-03-12T09:30:00Z)", s)}
+		}
+		return nil
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return nil
+	case reflect.Slice, reflect.Array:
+		return &ValidationError{path, "should not be an array: details hold key: value pairs only"}
+	case reflect.Map:
+		if v.Type().Key().Kind() != reflect.String {
+			return &ValidationError{path, "should be an object with string keys"}
+		}
+		if depth >= 2 {
+			return &ValidationError{path, "nests objects deeper than the two levels details allow"}
+		}
+		keys := make([]string, 0, v.Len())
+		for _, k := range v.MapKeys() {
+			keys = append(keys, k.String())
+		}
+		sort.Strings(keys) // deterministic error for the same input
+		for _, k := range keys {
+			child := path + "." + k
+			if err := validateDetails(child, v.MapIndex(reflect.ValueOf(k).Convert(v.Type().Key())), depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return &ValidationError{path, fmt.Sprintf("has unsupported type %s: use a string, number, bool or object", v.Type())}
+}
+
+// looksLikeDate reports whether s starts with a numeric date: three digit
+// groups separated by '-', '/' or '.', the first or the last of four digits.
+func looksLikeDate(s string) bool {
+	var groups [3]int
+	n, i := 0, 0
+	for n < 3 {
+		start := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		l := i - start
+		if l == 0 || l > 4 {
+			return false
+		}
+		groups[n] = l
+		n++
+		if n == 3 {
+			break
+		}
+		if i >= len(s) || !strings.ContainsRune("-/.", rune(s[i])) {
+			return false
+		}
+		i++
+	}
+	if i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		return false
+	}
+	return groups[0] == 4 || groups[2] == 4
+}
+
+var isoLayouts = []string{
+	"2006-01-02",
+	"2006-01-02T15:04",
+	"2006-01-02T15:04:05",
+	"2006-01-02T15:04Z07:00",
+	"2006-01-02T15:04:05Z07:00",
+	"2006-01-02T15:04Z0700",
+	"2006-01-02T15:04:05Z0700",
+}
+
+// isISO8601 reports whether s is an ISO 8601 calendar date or date-time in
+// the extended format (the RFC 3339 profile, with the time and offset
+// optional).
+func isISO8601(s string) bool {
+	// Fractional seconds: strip ".ddd" after the seconds so one layout list
+	// covers any precision.
+	if len(s) > 19 && s[19] == '.' {
+		j := 20
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		if j == 20 {
+			return false
+		}
+		s = s[:19] + s[j:]
+	}
+	for _, layout := range isoLayouts {
+		if _, err := time.Parse(layout, s); err == nil {
+			return true
+		}
+	}
+	return false
+}
