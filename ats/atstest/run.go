@@ -26,6 +26,10 @@ func unique(prefix string) string {
 // t, one subtest per property.
 func Run(t *testing.T, b Backend) {
 	t.Helper()
+	run(stdT{t}, b)
+}
+
+func run(t tester, b Backend) {
 	s := &suite{b: b}
 	t.Run("Jobs", s.testJobs)
 	t.Run("JobsPagination", s.testJobsPagination)
@@ -48,7 +52,7 @@ func Run(t *testing.T, b Backend) {
 		t.Run("Disqualify", s.testDisqualify)
 	}
 	if w := b.Webhooks(); w != nil {
-		t.Run("Webhooks", func(t *testing.T) { s.testWebhooks(t, w) })
+		t.Run("Webhooks", func(t tester) { s.testWebhooks(t, w) })
 	}
 }
 
@@ -63,7 +67,7 @@ type fixture struct {
 }
 
 // seed creates a job with three stages and one candidate in the first.
-func (s *suite) seed(t *testing.T) fixture {
+func (s *suite) seed(t tester) fixture {
 	t.Helper()
 	names := []string{"Applied", "Phone Screen", "Vendor Interview"}
 	jobID, stageIDs := s.b.SeedJob(t, unique("atstest job"), names)
@@ -85,13 +89,13 @@ func (s *suite) seed(t *testing.T) fixture {
 	return fixture{jobID: jobID, stageIDs: stageIDs, stages: names, candID: id, cand: c}
 }
 
-func ctxFor(t *testing.T) context.Context {
+func ctxFor(t tester) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	return ctx
 }
 
-func (s *suite) testJobs(t *testing.T) {
+func (s *suite) testJobs(t tester) {
 	title := unique("atstest listed job")
 	jobID, _ := s.b.SeedJob(t, title, []string{"Applied", "Interview"})
 	var found *ats.Job
@@ -112,7 +116,7 @@ func (s *suite) testJobs(t *testing.T) {
 	}
 }
 
-func (s *suite) testJobsPagination(t *testing.T) {
+func (s *suite) testJobsPagination(t tester) {
 	const pageSize, n = 2, 5
 	want := map[string]bool{}
 	for i := 0; i < n; i++ {
@@ -151,7 +155,7 @@ func (s *suite) requests() int {
 	return -1
 }
 
-func (s *suite) testStages(t *testing.T) {
+func (s *suite) testStages(t tester) {
 	f := s.seed(t)
 	stages, err := s.b.Adapter().Stages(ctxFor(t), f.jobID)
 	if err != nil {
@@ -175,7 +179,7 @@ func (s *suite) testStages(t *testing.T) {
 	}
 }
 
-func (s *suite) testCandidate(t *testing.T) {
+func (s *suite) testCandidate(t tester) {
 	f := s.seed(t)
 	got, err := s.b.Adapter().Candidate(ctxFor(t), f.candID)
 	if err != nil {
@@ -196,7 +200,7 @@ func (s *suite) testCandidate(t *testing.T) {
 	check("Stage.Name", got.Stage.Name, f.stages[0])
 }
 
-func (s *suite) testMove(t *testing.T) {
+func (s *suite) testMove(t tester) {
 	f := s.seed(t)
 	a := s.b.Adapter()
 	ctx := ctxFor(t)
@@ -223,7 +227,7 @@ func (s *suite) testMove(t *testing.T) {
 	}
 }
 
-func (s *suite) testNote(t *testing.T) {
+func (s *suite) testNote(t tester) {
 	f := s.seed(t)
 	body := unique("atstest note ✓ interview scheduled")
 	if err := s.b.Adapter().AddNote(ctxFor(t), f.candID, ats.Note{Body: body}); err != nil {
@@ -245,7 +249,7 @@ func (s *suite) testNote(t *testing.T) {
 	}
 }
 
-func (s *suite) testNotFound(t *testing.T) {
+func (s *suite) testNotFound(t tester) {
 	_, err := s.b.Adapter().Candidate(ctxFor(t), "atstest-missing-candidate")
 	if !errors.Is(err, ats.ErrNotFound) {
 		t.Fatalf("Candidate(missing): %v; want an error matching ats.ErrNotFound", err)
@@ -262,7 +266,7 @@ func (s *suite) testNotFound(t *testing.T) {
 	}
 }
 
-func (s *suite) testUnauthorized(t *testing.T) {
+func (s *suite) testUnauthorized(t tester) {
 	var err error
 	for _, e := range s.b.BadCredentials().Jobs(ctxFor(t), ats.ListJobsOptions{}) {
 		err = e
@@ -275,7 +279,7 @@ func (s *suite) testUnauthorized(t *testing.T) {
 }
 
 // noSecretLeak checks that an error does not echo an Authorization value.
-func (s *suite) noSecretLeak(t *testing.T, err error) {
+func (s *suite) noSecretLeak(t tester, err error) {
 	if err == nil {
 		return
 	}
@@ -287,7 +291,7 @@ func (s *suite) noSecretLeak(t *testing.T, err error) {
 	}
 }
 
-func (s *suite) testRateLimited(t *testing.T) {
+func (s *suite) testRateLimited(t tester) {
 	f := s.seed(t)
 	restore := s.b.FailRequests(http.StatusTooManyRequests)
 	_, err := s.b.Adapter().Candidate(ctxFor(t), f.candID)
@@ -307,7 +311,7 @@ func (s *suite) testRateLimited(t *testing.T) {
 	}
 }
 
-func (s *suite) testServerError(t *testing.T) {
+func (s *suite) testServerError(t tester) {
 	f := s.seed(t)
 	restore := s.b.FailRequests(http.StatusServiceUnavailable)
 	_, err := s.b.Adapter().Candidate(ctxFor(t), f.candID)
@@ -321,7 +325,7 @@ func (s *suite) testServerError(t *testing.T) {
 	}
 }
 
-func (s *suite) testCancelled(t *testing.T) {
+func (s *suite) testCancelled(t tester) {
 	f := s.seed(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -347,7 +351,7 @@ func (s *suite) testCancelled(t *testing.T) {
 	}
 }
 
-func (s *suite) testCandidatesPagination(t *testing.T) {
+func (s *suite) testCandidatesPagination(t tester) {
 	f := s.seed(t)
 	want := map[string]bool{f.candID: true}
 	for i := 0; i < 4; i++ {
@@ -375,7 +379,7 @@ func (s *suite) testCandidatesPagination(t *testing.T) {
 	}
 }
 
-func (s *suite) testTags(t *testing.T) {
+func (s *suite) testTags(t tester) {
 	f := s.seed(t)
 	a := s.b.Adapter()
 	tg := a.(ats.Tagger)
@@ -404,7 +408,7 @@ func (s *suite) testTags(t *testing.T) {
 	}
 }
 
-func (s *suite) testDisqualify(t *testing.T) {
+func (s *suite) testDisqualify(t tester) {
 	f := s.seed(t)
 	a := s.b.Adapter()
 	if err := a.(ats.Disqualifier).Disqualify(ctxFor(t), f.candID, "Unable to schedule"); err != nil {
@@ -419,7 +423,7 @@ func (s *suite) testDisqualify(t *testing.T) {
 	}
 }
 
-func (s *suite) testWebhooks(t *testing.T, w *Webhooks) {
+func (s *suite) testWebhooks(t tester, w *Webhooks) {
 	if w.Verifier == nil || w.Sign == nil {
 		t.Fatal("Webhooks needs Verifier and Sign")
 	}
@@ -431,7 +435,7 @@ func (s *suite) testWebhooks(t *testing.T, w *Webhooks) {
 		ToStageID:   "stage-to",
 		Time:        time.Now(),
 	}
-	t.Run("Valid", func(t *testing.T) {
+	t.Run("Valid", func(t tester) {
 		body, h := w.Sign(d, w.Secret)
 		evs, err := w.Verifier.VerifyWebhook(body, h)
 		if err != nil {
@@ -461,7 +465,7 @@ func (s *suite) testWebhooks(t *testing.T, w *Webhooks) {
 			t.Errorf("verifying the same delivery twice gave a different event ID (%v): redeliveries cannot be de-duplicated", err)
 		}
 	})
-	t.Run("Tampered", func(t *testing.T) {
+	t.Run("Tampered", func(t tester) {
 		body, h := w.Sign(d, w.Secret)
 		tamper := w.Tamper
 		if tamper == nil {
@@ -478,7 +482,7 @@ func (s *suite) testWebhooks(t *testing.T, w *Webhooks) {
 			t.Errorf("VerifyWebhook(tampered delivery): %v; want ats.ErrSignatureInvalid", err)
 		}
 	})
-	t.Run("WrongSecret", func(t *testing.T) {
+	t.Run("WrongSecret", func(t tester) {
 		body, h := w.Sign(d, w.Secret+"-wrong")
 		_, err := w.Verifier.VerifyWebhook(body, h)
 		if !errors.Is(err, ats.ErrSignatureInvalid) {
@@ -488,7 +492,7 @@ func (s *suite) testWebhooks(t *testing.T, w *Webhooks) {
 			t.Errorf("error %q contains the secret", err)
 		}
 	})
-	t.Run("Malformed", func(t *testing.T) {
+	t.Run("Malformed", func(t tester) {
 		for _, body := range [][]byte{nil, []byte("{"), []byte(`"just a string"`), bytes.Repeat([]byte{0xff}, 64)} {
 			evs, err := w.Verifier.VerifyWebhook(body, http.Header{})
 			if err == nil {
@@ -497,7 +501,7 @@ func (s *suite) testWebhooks(t *testing.T, w *Webhooks) {
 		}
 	})
 	if w.Timestamps {
-		t.Run("Expired", func(t *testing.T) {
+		t.Run("Expired", func(t tester) {
 			old := d
 			old.Time = time.Now().Add(-2 * time.Hour)
 			body, h := w.Sign(old, w.Secret)
