@@ -401,7 +401,9 @@ func TestMountUnderPrefix(t *testing.T) {
 			req.Header.Set("Content-Type", "application/json")
 			resp, err = srv.Client().Do(req)
 			require.NoError(t, err)
-			var created struct{ InterviewID string `json:"interview_id"` }
+			var created struct {
+				InterviewID string `json:"interview_id"`
+			}
 			require.NoError(t, json.NewDecoder(resp.Body).Decode(&created))
 			resp.Body.Close()
 			require.Equal(t, 201, resp.StatusCode)
