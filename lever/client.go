@@ -1,0 +1,336 @@
+package lever
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/httpx"
+	"golang.org/x/oauth2"
+	"golang.org/x/time/rate"
+)
+
+// API roots of Lever's v1 API.
+const (
+	ProductionURL = "https://api.lever.co/v1"
+	SandboxURL    = "https://api.sandbox.lever.co/v1"
+)
+
+// Lever's documented rate limit: a steady 10 requests per second per key or
+// token, with bursts up to 20.
+const (
+	DocumentedRateLimit rate.Limit = 10
+	DocumentedBurst                = 20
+)
+
+// PacingMargin is the fraction of the server's rate the client paces at.
+// The client also keeps one token of the server's burst in reserve. With
+// both margins a paced client never trips the server's bucket, even when
+// network jitter bunches requests together.
+const PacingMargin = 0.97
+
+// DefaultPageSize is the page size used when a listing does not set one
+// (Lever allows 1–100).
+const DefaultPageSize = 100
+
+// Options configures a Client. Exactly one of APIKey and TokenSource is
+// required.
+type Options struct {
+	// APIKey is a customer's Lever API key, sent as the HTTP Basic user
+	// name with an empty password.
+	APIKey string
+	// TokenSource supplies OAuth access tokens (see OAuthConfig). A token is
+	// fetched on every attempt, so a token that expires mid-sync is
+	// refreshed. When the source also has an Invalidate(accessToken string)
+	// method (as *TokenSource does), a 401 invalidates the token, the
+	// source refreshes it and the call is retried once.
+	TokenSource oauth2.TokenSource
+	// Sandbox selects Lever's sandbox API instead of production.
+	Sandbox bool
+	// BaseURL overrides the API root (tests, proxies), e.g. a levertest
+	// server's APIURL().
+	BaseURL string
+	// HTTPClient performs the requests; nil uses a client with a 30 s
+	// timeout. It is wrapped, never modified.
+	HTTPClient *http.Client
+	// Logger receives one debug record per request; nil discards.
+	Logger *slog.Logger
+	// PerformAs is the Lever user ID writes are attributed to (the
+	// perform_as parameter). PerformAsEmail names the user by email
+	// instead; it is resolved once through GET /users and cached.
+	PerformAs      string
+	PerformAsEmail string
+	// VendorTag is the posting tag that links a posting to the vendor,
+	// e.g. "InterviewVector".
+	VendorTag string
+	// VendorStages are the stage names CheckSetup expects to exist; nil
+	// uses DefaultVendorStages.
+	VendorStages []string
+	// WebhookURL, when set, makes CheckSetup look for a stage-change
+	// webhook delivering to this URL.
+	WebhookURL string
+	// DefaultArchiveReason is the archive reason (ID or text) Disqualify
+	// uses when the given reason is not one of the account's.
+	DefaultArchiveReason string
+	// Feedback says how SubmitFeedback fills a feedback template.
+	Feedback FeedbackMapping
+	// RateLimit and Burst are the server's limit; zero uses Lever's
+	// documented 10/s and 20. The client paces at RateLimit*PacingMargin
+	// with Burst-1. A negative RateLimit disables pacing.
+	RateLimit rate.Limit
+	Burst     int
+	// MaxRetries is the number of retries after a failed attempt
+	// (negative: none; zero: 4). RetryWaitMin and RetryWaitMax bound the
+	// backoff.
+	MaxRetries                 int
+	RetryWaitMin, RetryWaitMax time.Duration
+	// UserAgent is sent with every request.
+	UserAgent string
+	// Now returns the current time; nil uses time.Now.
+	Now func() time.Time
+}
+
+// Client is a Lever v1 API client. It implements ats.Adapter and the
+// optional ats capabilities LinkedJobLister, CandidateLister, Tagger,
+// Disqualifier, FeedbackSubmitter and WebhookSubscriber. It is safe for
+// concurrent use.
+type Client struct {
+	opts Options
+	hc   *httpx.Client
+	ts   oauth2.TokenSource
+
+	mu        sync.Mutex
+	performAs string
+	stages    map[string]Stage
+	templates []FeedbackTemplate
+}
+
+var (
+	_ ats.Adapter           = (*Client)(nil)
+	_ ats.LinkedJobLister   = (*Client)(nil)
+	_ ats.CandidateLister   = (*Client)(nil)
+	_ ats.Tagger            = (*Client)(nil)
+	_ ats.Disqualifier      = (*Client)(nil)
+	_ ats.FeedbackSubmitter = (*Client)(nil)
+	_ ats.WebhookSubscriber = (*Client)(nil)
+)
+
+// NewClient returns a Client for opts.
+func NewClient(opts Options) (*Client, error) {
+	if (opts.APIKey == "") == (opts.TokenSource == nil) {
+		return nil, errors.New("lever: exactly one of Options.APIKey and Options.TokenSource is required")
+	}
+	base := opts.BaseURL
+	if base == "" {
+		base = ProductionURL
+		if opts.Sandbox {
+			base = SandboxURL
+		}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	c := &Client{opts: opts, ts: opts.TokenSource, performAs: opts.PerformAs}
+	limit, burst := PacedRate(opts.RateLimit, opts.Burst)
+	ua := opts.UserAgent
+	if ua == "" {
+		ua = "atskit-lever/1"
+	}
+	hc, err := httpx.New(httpx.Config{
+		ATS:          "lever",
+		BaseURL:      base,
+		HTTPClient:   opts.HTTPClient,
+		Authorize:    c.authorize,
+		Limit:        limit,
+		Burst:        burst,
+		MaxRetries:   opts.MaxRetries,
+		RetryWaitMin: opts.RetryWaitMin,
+		RetryWaitMax: opts.RetryWaitMax,
+		UserAgent:    ua,
+		Logger:       opts.Logger,
+		DecodeError:  decodeError,
+		Now:          opts.Now,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("lever: %w", err)
+	}
+	c.hc = hc
+	return c, nil
+}
+
+// PacedRate returns the rate and burst a client paces at for a server that
+// allows limit requests per second with the given burst (zero values mean
+// Lever's documented 10/s, burst 20). A negative limit disables pacing.
+func PacedRate(limit rate.Limit, burst int) (rate.Limit, int) {
+	if limit < 0 {
+		return 0, 0
+	}
+	if limit == 0 {
+		limit = DocumentedRateLimit
+	}
+	if burst <= 0 {
+		burst = DocumentedBurst
+	}
+	return limit * PacingMargin, max(burst-1, 1)
+}
+
+// ThrottledCount reports how many 429 answers the client received so far.
+func (c *Client) ThrottledCount() int { return c.hc.Pacer().ThrottledCount() }
+
+// authorize adds credentials to one attempt. With OAuth the token is read
+// from the source on every attempt, so a refreshed token is picked up.
+func (c *Client) authorize(req *http.Request) error {
+	if c.ts == nil {
+		req.SetBasicAuth(c.opts.APIKey, "")
+		return nil
+	}
+	tok, err := c.ts.Token()
+	if err != nil {
+		return fmt.Errorf("oauth token: %w", err)
+	}
+	tok.SetAuthHeader(req)
+	return nil
+}
+
+type invalidator interface{ Invalidate(accessToken string) }
+
+// do performs one call. With OAuth, a 401 makes the token source drop the
+// token that was refused; the call is then repeated once with a fresh
+// token, so a token that expires server-side mid-sync costs one extra
+// request and no lost page.
+func (c *Client) do(ctx context.Context, r *httpx.Request, out any) (*httpx.Response, error) {
+	var before string
+	if c.ts != nil {
+		if tok, err := c.ts.Token(); err == nil {
+			before = tok.AccessToken
+		}
+	}
+	resp, err := c.hc.Do(ctx, r, out)
+	if err == nil || c.ts == nil || !errors.Is(err, ats.ErrUnauthorized) {
+		return resp, err
+	}
+	if inv, ok := c.ts.(invalidator); ok {
+		inv.Invalidate(before)
+	}
+	tok, terr := c.ts.Token()
+	if terr != nil || tok.AccessToken == before {
+		return resp, err // nothing new to try
+	}
+	c.opts.logger().LogAttrs(ctx, slog.LevelDebug, "lever: access token refused, retrying with a refreshed token", slog.String("op", r.Op))
+	return c.hc.Do(ctx, r, out)
+}
+
+func (o Options) logger() *slog.Logger {
+	if o.Logger != nil {
+		return o.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// writeQuery returns the perform_as query for a write, resolving
+// PerformAsEmail on first use. override (a user ID) wins when set.
+func (c *Client) writeQuery(ctx context.Context, override string) (url.Values, error) {
+	id := override
+	if id == "" {
+		var err error
+		if id, err = c.PerformAsUser(ctx); err != nil {
+			return nil, err
+		}
+	}
+	q := url.Values{}
+	if id != "" {
+		q.Set("perform_as", id)
+	}
+	return q, nil
+}
+
+// PerformAsUser returns the user ID writes are attributed to: Options.PerformAs,
+// or the user found by Options.PerformAsEmail (looked up once), or "" when
+// neither is configured.
+func (c *Client) PerformAsUser(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	id := c.performAs
+	c.mu.Unlock()
+	if id != "" || c.opts.PerformAsEmail == "" {
+		return id, nil
+	}
+	u, err := c.UserByEmail(ctx, c.opts.PerformAsEmail)
+	if err != nil {
+		return "", fmt.Errorf("lever: resolving perform_as user %q: %w", c.opts.PerformAsEmail, err)
+	}
+	c.mu.Lock()
+	c.performAs = u.ID
+	c.mu.Unlock()
+	return u.ID, nil
+}
+
+// page is Lever's list envelope.
+type page[T any] struct {
+	Data    []T    `json:"data"`
+	HasNext bool   `json:"hasNext"`
+	Next    string `json:"next"`
+}
+
+// one is Lever's single-resource envelope.
+type one[T any] struct {
+	Data T `json:"data"`
+}
+
+// fetchPage fetches one page of a list endpoint at the given offset token.
+func fetchPage[T any](ctx context.Context, c *Client, op, path string, q url.Values, limit int, cursor string) ([]T, string, error) {
+	q2 := url.Values{}
+	for k, v := range q {
+		q2[k] = v
+	}
+	if limit <= 0 || limit > 100 {
+		limit = DefaultPageSize
+	}
+	q2.Set("limit", strconv.Itoa(limit))
+	if cursor != "" {
+		q2.Set("offset", cursor)
+	}
+	var p page[T]
+	if _, err := c.do(ctx, &httpx.Request{Op: op, Path: path, Query: q2}, &p); err != nil {
+		return nil, "", err
+	}
+	if !p.HasNext {
+		return p.Data, "", nil
+	}
+	if p.Next == "" {
+		return nil, "", fmt.Errorf("lever: %s: hasNext without a next token", op)
+	}
+	return p.Data, p.Next, nil
+}
+
+// Millis is a Lever timestamp: Unix epoch milliseconds.
+type Millis int64
+
+// Time returns m as a time.Time; zero for 0.
+func (m Millis) Time() time.Time {
+	if m == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(int64(m)).UTC()
+}
+
+// MillisOf converts t to a Lever timestamp; zero for the zero time.
+func MillisOf(t time.Time) Millis {
+	if t.IsZero() {
+		return 0
+	}
+	return Millis(t.UnixMilli())
+}
+
+func short(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}

@@ -1,0 +1,125 @@
+package lever
+
+import (
+	"context"
+	"iter"
+	"net/url"
+	"strings"
+
+	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/httpx"
+	"github.com/atskit/atskit/internal/paging"
+)
+
+// NoteInput is a note to post on an opportunity.
+type NoteInput struct {
+	// Value is the note text.
+	Value string
+	// Secret restricts the note to users allowed to see secret notes.
+	Secret bool
+	// Score is an optional score (1–4 in Lever's UI); nil sends none.
+	Score *int
+	// NotifyFollowers notifies the opportunity's followers.
+	NotifyFollowers bool
+	// AddressToOwner addresses the note to the opportunity's owner: the
+	// note starts with "@Owner Name" and followers are notified. Assumed
+	// (Lever's note API has no recipient field): an @-mention of the
+	// owner's name is how a note is addressed to them in Lever's UI.
+	AddressToOwner bool
+	// PerformAs attributes the note to a user ID; "" uses the configured
+	// user.
+	PerformAs string
+}
+
+// NoteRecord is a note as Lever lists it.
+type NoteRecord struct {
+	ID        string `json:"id"`
+	Text      string `json:"text"`
+	User      string `json:"user"`
+	Secret    bool   `json:"secret"`
+	CreatedAt Millis `json:"createdAt"`
+	Fields    []struct {
+		Type  string `json:"type"`
+		Text  string `json:"text"`
+		Value any    `json:"value"`
+	} `json:"fields,omitempty"`
+}
+
+// CreateNote posts a note on an opportunity
+// (POST /opportunities/:id/notes?perform_as=) and returns its ID.
+//
+// https://hire.lever.co/developer/documentation#create-a-note
+func (c *Client) CreateNote(ctx context.Context, opportunityID string, n NoteInput) (string, error) {
+	op := "add note to opportunity " + short(opportunityID)
+	if strings.TrimSpace(n.Value) == "" {
+		return "", &ats.ValidationError{Op: op, Fields: []ats.FieldError{{Field: "value", Message: "is empty"}}}
+	}
+	q, err := c.writeQuery(ctx, n.PerformAs)
+	if err != nil {
+		return "", err
+	}
+	value := n.Value
+	if n.AddressToOwner {
+		o, err := c.getOpportunityOwner(ctx, opportunityID)
+		if err != nil {
+			return "", err
+		}
+		if o != "" {
+			value = "@" + o + " " + value
+		}
+		n.NotifyFollowers = true
+	}
+	body := map[string]any{"value": value, "secret": n.Secret, "notifyFollowers": n.NotifyFollowers}
+	if n.Score != nil {
+		body["score"] = *n.Score
+	}
+	var r one[struct {
+		NoteID string `json:"noteId"`
+	}]
+	_, err = c.do(ctx, &httpx.Request{Op: op, Method: "POST", Path: "/opportunities/" + url.PathEscape(opportunityID) + "/notes", Query: q, Body: body}, &r)
+	return r.Data.NoteID, err
+}
+
+// getOpportunityOwner returns the name of the opportunity's owner.
+func (c *Client) getOpportunityOwner(ctx context.Context, id string) (string, error) {
+	var r one[Opportunity]
+	q := url.Values{"expand": {"owner"}}
+	if _, err := c.do(ctx, &httpx.Request{Op: "get owner of opportunity " + short(id), Path: "/opportunities/" + url.PathEscape(id), Query: q}, &r); err != nil {
+		return "", err
+	}
+	if r.Data.Owner.Text != "" || r.Data.Owner.ID == "" {
+		return r.Data.Owner.Text, nil
+	}
+	u, err := c.GetUser(ctx, r.Data.Owner.ID)
+	if err != nil {
+		return "", err
+	}
+	return u.Name, nil
+}
+
+// ListNotes lists an opportunity's notes (GET /opportunities/:id/notes).
+func (c *Client) ListNotes(ctx context.Context, opportunityID string) iter.Seq2[NoteRecord, error] {
+	return paging.Seq(ctx, func(ctx context.Context, cursor string) ([]NoteRecord, string, error) {
+		return fetchPage[NoteRecord](ctx, c, "list notes of opportunity "+short(opportunityID), "/opportunities/"+url.PathEscape(opportunityID)+"/notes", nil, 100, cursor)
+	})
+}
+
+// AddNote posts a note. Note.Author (a Lever user ID) becomes perform_as;
+// VisibilityRestricted makes the note secret. Attachments are not
+// supported by Lever notes and are sent as a link line when they have a
+// URL. It implements ats.Noter.
+func (c *Client) AddNote(ctx context.Context, candidateID string, note ats.Note) error {
+	in := NoteInput{Value: note.Body, Secret: note.Visibility == ats.VisibilityRestricted, PerformAs: note.Author}
+	if a := note.Attachment; a != nil {
+		if a.URL == "" {
+			return &ats.ValidationError{Op: "add note to opportunity " + short(candidateID), Fields: []ats.FieldError{{Field: "attachment", Message: "Lever notes cannot carry files; pass a URL"}}}
+		}
+		name := a.Name
+		if name == "" {
+			name = "Attachment"
+		}
+		in.Value = strings.TrimRight(in.Value, "\n") + "\n\n" + name + ": " + a.URL
+	}
+	_, err := c.CreateNote(ctx, candidateID, in)
+	return err
+}
