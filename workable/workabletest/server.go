@@ -1,0 +1,559 @@
+package workabletest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Token is the account token every Server accepts, with all scopes.
+const Token = "workabletest-account-token"
+
+// AllScopes lists the scopes the default token carries.
+var AllScopes = []string{"r_jobs", "r_candidates", "w_candidates", "w_comments", "r_account", "r_requisitions"}
+
+// basePath is where the API is mounted, as on Workable.
+const basePath = "/spi/v3"
+
+// Option configures a Server.
+type Option func(*config)
+
+type config struct {
+	subdomain, accountName string
+	limit                  int
+	partnerLimit           int
+	window                 time.Duration
+	syncWebhooks           bool
+	deliveryAttempts       int
+	deliveryBackoff        time.Duration
+	faults                 Faults
+	now                    func() time.Time
+	signingSecret          string
+}
+
+// WithAccount sets the account's subdomain and name (default "acme", "Acme
+// Inc").
+func WithAccount(subdomain, name string) Option {
+	return func(c *config) { c.subdomain, c.accountName = subdomain, name }
+}
+
+// WithRateLimit sets the limit to n requests per fixed window for every
+// token kind, so tests can scale Workable's 10 s windows down (e.g. 20 per
+// 100 ms). A non-positive n disables rate limiting.
+func WithRateLimit(n int, window time.Duration) Option {
+	return func(c *config) { c.limit, c.partnerLimit, c.window = n, n, window }
+}
+
+// WithoutRateLimit disables rate limiting (no 429s, no rate headers).
+func WithoutRateLimit() Option { return WithRateLimit(0, 0) }
+
+// WithSynchronousWebhooks makes the fake deliver webhooks before the API
+// call (or seeding helper) that caused them returns. Retries still happen,
+// inline.
+func WithSynchronousWebhooks() Option { return func(c *config) { c.syncWebhooks = true } }
+
+// WithDeliveryRetries sets how many times a delivery is attempted (default
+// 8) and the first backoff between attempts (default 5 ms, doubling).
+// Workable's own schedule is undocumented (reference GAP).
+func WithDeliveryRetries(attempts int, backoff time.Duration) Option {
+	return func(c *config) { c.deliveryAttempts, c.deliveryBackoff = attempts, backoff }
+}
+
+// WithFaults injects faults into a fraction of requests; see Faults.
+func WithFaults(f Faults) Option { return func(c *config) { c.faults = f } }
+
+// WithClock sets the fake's clock (default time.Now). Rate-limit windows and
+// timestamps use it.
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// WithSigningSecret signs every webhook delivery with secret instead of the
+// token that created the subscription (what Workable does for OAuth
+// integrations, which sign with the OAuth application secret).
+func WithSigningSecret(secret string) Option { return func(c *config) { c.signingSecret = secret } }
+
+// Faults configures random fault injection. Each request draws from a
+// generator seeded with Seed, so a run is reproducible for a given request
+// order.
+type Faults struct {
+	// Probability is the chance in [0, 1] that a request is hit by a fault.
+	Probability float64
+	// Seed seeds the generator.
+	Seed uint64
+	// Kinds are the faults to choose from, uniformly; nil means
+	// FaultServerError, FaultRateLimit and FaultStall.
+	Kinds []FaultKind
+	// Stall is how long a stalled request is held before it is served
+	// normally (default 2 s; the request's context ends it earlier).
+	Stall time.Duration
+}
+
+// FaultKind is a kind of injected fault.
+type FaultKind string
+
+// Fault kinds.
+const (
+	FaultServerError FaultKind = "5xx"   // 500, 502 or 503
+	FaultRateLimit   FaultKind = "429"   // 429 with rate-limit headers
+	FaultStall       FaultKind = "stall" // the response is delayed by Faults.Stall
+)
+
+// Server is a running fake Workable API. Its embedded *httptest.Server
+// provides URL and Client.
+type Server struct {
+	*httptest.Server
+	cfg config
+
+	mu         sync.Mutex
+	rng        *rand.Rand
+	tokens     map[string]*tokenInfo
+	members    []*Member
+	jobs       []*job
+	jobsByCode map[string]*job
+	cands      []*Candidate
+	candsByID  map[string]*Candidate
+	subs       []*subscription
+	seq        int
+	subSeq     int
+	eventSeq   int
+	windows    map[string]*window
+
+	failStatus int
+	requests   []Request
+	reqCount   int
+	throttled  int
+	injected   map[FaultKind]int
+
+	moves    []Move
+	comments []Comment
+	tagSets  []TagWrite
+	disq     []Disqualification
+	reverts  []Revert
+	ratings  []Rating
+
+	deliveries []*Delivery
+	inflight   int
+	syncQueue  []*Delivery
+	acts       map[string][]activity
+	waiters    []chan struct{}
+	ctx        context.Context
+	cancel     context.CancelFunc
+	hc         *http.Client
+	mux        *http.ServeMux
+}
+
+type tokenInfo struct {
+	scopes   map[string]bool
+	clientID string // partner tokens
+}
+
+type window struct {
+	start time.Time
+	count int
+}
+
+// NewServer starts a fake with one account, the default token (Token, all
+// scopes) and one active admin member (DefaultMemberID).
+func NewServer(opts ...Option) *Server {
+	cfg := config{
+		subdomain: "acme", accountName: "Acme Inc",
+		limit: 10, partnerLimit: 50, window: 10 * time.Second,
+		deliveryAttempts: 8, deliveryBackoff: 5 * time.Millisecond,
+		now: time.Now,
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.faults.Stall <= 0 {
+		cfg.faults.Stall = 2 * time.Second
+	}
+	if len(cfg.faults.Kinds) == 0 {
+		cfg.faults.Kinds = []FaultKind{FaultServerError, FaultRateLimit, FaultStall}
+	}
+	s := &Server{
+		cfg:        cfg,
+		rng:        rand.New(rand.NewPCG(cfg.faults.Seed, 0x5eed)),
+		tokens:     map[string]*tokenInfo{},
+		jobsByCode: map[string]*job{},
+		candsByID:  map[string]*Candidate{},
+		windows:    map[string]*window{},
+		injected:   map[FaultKind]int{},
+		hc:         &http.Client{Timeout: 5 * time.Second},
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.AddToken(Token, AllScopes...)
+	s.AddMember(Member{Name: "Rita Recruiter", Email: "rita@example.com", Roles: []string{"ats.admin"}})
+	s.mux = s.routes()
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// Close stops pending webhook deliveries and shuts the server down.
+func (s *Server) Close() {
+	s.cancel()
+	_ = s.WaitDeliveries(context.Background())
+	s.Server.Close()
+}
+
+// BaseURL returns the API root to configure clients with: URL + "/spi/v3".
+func (s *Server) BaseURL() string { return s.URL + basePath }
+
+// Subdomain returns the account's subdomain.
+func (s *Server) Subdomain() string { return s.cfg.subdomain }
+
+// DefaultMemberID returns the ID of the admin member seeded by NewServer.
+func (s *Server) DefaultMemberID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.members[0].ID
+}
+
+// AddToken registers an account token with the given scopes.
+func (s *Server) AddToken(token string, scopes ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens[token] = &tokenInfo{scopes: setOf(scopes)}
+}
+
+// AddPartnerToken registers a partner token: requests must also carry
+// X-WORKABLE-CLIENT-ID: clientID, and get the partner rate limit.
+func (s *Server) AddPartnerToken(token, clientID string, scopes ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens[token] = &tokenInfo{scopes: setOf(scopes), clientID: clientID}
+}
+
+// RevokeToken makes token invalid.
+func (s *Server) RevokeToken(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.tokens, token)
+}
+
+// FailRequests makes the server answer every request with status (a 429 or
+// 503 carries Retry-After: 1) until restore is called.
+func (s *Server) FailRequests(status int) (restore func()) {
+	s.mu.Lock()
+	s.failStatus = status
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		s.failStatus = 0
+		s.mu.Unlock()
+	}
+}
+
+// SetFaults replaces the fault-injection configuration (and reseeds).
+func (s *Server) SetFaults(f Faults) {
+	if f.Stall <= 0 {
+		f.Stall = 2 * time.Second
+	}
+	if len(f.Kinds) == 0 {
+		f.Kinds = []FaultKind{FaultServerError, FaultRateLimit, FaultStall}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg.faults = f
+	s.rng = rand.New(rand.NewPCG(f.Seed, 0x5eed))
+}
+
+// InjectedFaults reports how many faults of each kind were injected.
+func (s *Server) InjectedFaults() map[FaultKind]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[FaultKind]int, len(s.injected))
+	for k, v := range s.injected {
+		out[k] = v
+	}
+	return out
+}
+
+// Request is a request the server received.
+type Request struct {
+	Method string
+	// Path is relative to BaseURL, e.g. "/candidates/10000001/move".
+	Path   string
+	Query  url.Values
+	Header http.Header
+	Body   []byte
+}
+
+// Requests returns the requests received so far, oldest first.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// LastRequest returns the most recent request, or a zero Request.
+func (s *Server) LastRequest() Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.requests) == 0 {
+		return Request{}
+	}
+	return s.requests[len(s.requests)-1]
+}
+
+// ResetRequests forgets recorded requests (counts are kept).
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = nil
+}
+
+// RequestCount reports how many requests the server received.
+func (s *Server) RequestCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.reqCount
+}
+
+// ThrottledCount reports how many 429 responses the server sent, whatever
+// the cause (rate limit, FailRequests or injected faults).
+func (s *Server) ThrottledCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.throttled
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 32<<20))
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	s.mu.Lock()
+	s.reqCount++
+	s.requests = append(s.requests, Request{
+		Method: r.Method, Path: strings.TrimPrefix(r.URL.Path, basePath),
+		Query: r.URL.Query(), Header: r.Header.Clone(), Body: body,
+	})
+	fail := s.failStatus
+	var fault FaultKind
+	f := s.cfg.faults
+	if f.Probability > 0 && s.rng.Float64() < f.Probability {
+		fault = f.Kinds[s.rng.IntN(len(f.Kinds))]
+		s.injected[fault]++
+	}
+	var fiveXX int
+	if fault == FaultServerError {
+		fiveXX = []int{500, 502, 503}[s.rng.IntN(3)]
+	}
+	if fail == http.StatusTooManyRequests || fault == FaultRateLimit {
+		s.throttled++
+	}
+	s.mu.Unlock()
+
+	switch {
+	case fail != 0:
+		if fail == http.StatusTooManyRequests || fail == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", "1")
+		}
+		writeError(w, fail, http.StatusText(fail))
+		return
+	case fault == FaultServerError:
+		writeError(w, fiveXX, http.StatusText(fiveXX))
+		return
+	case fault == FaultRateLimit:
+		s.rateHeaders(w, s.cfg.limit, 0, s.cfg.now().Truncate(s.cfg.window).Add(s.cfg.window))
+		writeError(w, http.StatusTooManyRequests, "Too many requests")
+		return
+	case fault == FaultStall:
+		t := time.NewTimer(f.Stall)
+		select {
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+
+	if !strings.HasPrefix(r.URL.Path, basePath+"/") {
+		writeError(w, http.StatusNotFound, "Not found")
+		return
+	}
+	tok, ok := s.authenticate(r)
+	if !ok {
+		// Live probes show the invalid-token 401 is nested and carries no
+		// rate-limit headers (reference §1.5, §8.16).
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": map[string]any{"error": map[string]any{
+			"error":       map[string]any{"name": "invalid_token", "state": "unauthorized"},
+			"reason":      "unknown",
+			"description": "The access token is invalid",
+		}}})
+		return
+	}
+	if !s.admit(w, r, tok) {
+		s.mu.Lock()
+		s.throttled++
+		s.mu.Unlock()
+		writeError(w, http.StatusTooManyRequests, "Too many requests")
+		return
+	}
+	r = r.WithContext(context.WithValue(r.Context(), tokenKey{}, tok))
+	r.URL.Path = strings.TrimPrefix(r.URL.Path, basePath)
+	s.mux.ServeHTTP(w, r)
+}
+
+type tokenKey struct{}
+
+func (s *Server) authenticate(r *http.Request) (*tokenInfo, bool) {
+	h := r.Header.Get("Authorization")
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok {
+		return nil, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ti, ok := s.tokens[strings.TrimSpace(tok)]
+	if !ok {
+		return nil, false
+	}
+	if ti.clientID != "" && r.Header.Get("X-WORKABLE-CLIENT-ID") != ti.clientID {
+		return nil, false
+	}
+	return ti, true
+}
+
+// admit counts r in its token's fixed window and sets the rate headers.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, ti *tokenInfo) bool {
+	limit := s.cfg.limit
+	if ti.clientID != "" || r.Header.Get("X-WORKABLE-CLIENT-ID") != "" {
+		// Legacy partners sending the client ID with an account token get
+		// partner limits (reference §2.1).
+		limit = s.cfg.partnerLimit
+	}
+	if limit <= 0 || s.cfg.window <= 0 {
+		return true
+	}
+	now := s.cfg.now()
+	start := now.Truncate(s.cfg.window)
+	key := r.Header.Get("Authorization")
+	s.mu.Lock()
+	win := s.windows[key]
+	if win == nil || !win.start.Equal(start) {
+		win = &window{start: start}
+		s.windows[key] = win
+	}
+	win.count++
+	n := win.count
+	s.mu.Unlock()
+	s.rateHeaders(w, limit, limit-n, start.Add(s.cfg.window))
+	return n <= limit
+}
+
+// rateHeaders writes Workable's rate-limit headers. The unit of
+// X-Rate-Limit-Reset is undocumented (reference §2.1, GAP 4); the fake
+// sends Unix epoch seconds, with a millisecond fraction when the window is
+// not a whole number of seconds.
+func (s *Server) rateHeaders(w http.ResponseWriter, limit, remaining int, reset time.Time) {
+	if remaining < 0 {
+		remaining = 0
+	}
+	h := w.Header()
+	h.Set("X-Rate-Limit-Limit", strconv.Itoa(limit))
+	h.Set("X-Rate-Limit-Remaining", strconv.Itoa(remaining))
+	if s.cfg.window%time.Second == 0 {
+		h.Set("X-Rate-Limit-Reset", strconv.FormatInt(reset.Unix(), 10))
+	} else {
+		h.Set("X-Rate-Limit-Reset", strconv.FormatFloat(float64(reset.UnixMilli())/1000, 'f', 3, 64))
+	}
+}
+
+func (s *Server) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /jobs", s.scoped(s.listJobs, "r_jobs"))
+	mux.HandleFunc("GET /jobs/{shortcode}", s.scoped(s.getJob, "r_jobs"))
+	mux.HandleFunc("GET /jobs/{shortcode}/stages", s.scoped(s.jobStages, "r_jobs"))
+	mux.HandleFunc("POST /jobs/{shortcode}/candidates", s.scoped(s.createCandidate, "w_candidates"))
+	mux.HandleFunc("GET /candidates", s.scoped(s.listCandidates, "r_candidates"))
+	mux.HandleFunc("GET /candidates/{id}", s.scoped(s.getCandidate, "r_candidates"))
+	mux.HandleFunc("GET /candidates/{id}/activities", s.scoped(s.activities, "r_candidates"))
+	mux.HandleFunc("POST /candidates/{id}/move", s.scoped(s.move, "w_candidates"))
+	mux.HandleFunc("POST /candidates/{id}/comments", s.scoped(s.comment, "w_candidates", "w_comments"))
+	mux.HandleFunc("PUT /candidates/{id}/tags", s.scoped(s.putTags, "w_candidates"))
+	mux.HandleFunc("POST /candidates/{id}/disqualify", s.scoped(s.disqualify, "w_candidates"))
+	mux.HandleFunc("POST /candidates/{id}/revert", s.scoped(s.revert, "w_candidates"))
+	mux.HandleFunc("POST /candidates/{id}/ratings", s.scoped(s.rate, "w_candidates"))
+	mux.HandleFunc("GET /members", s.scoped(s.listMembers, "r_jobs"))
+	mux.HandleFunc("GET /subscriptions", s.scoped(s.listSubscriptions, "r_candidates", "r_employees"))
+	mux.HandleFunc("POST /subscriptions", s.scoped(s.subscribe, "r_candidates", "r_employees"))
+	mux.HandleFunc("DELETE /subscriptions/{id}", s.scoped(s.unsubscribe, "r_candidates", "r_employees"))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { writeError(w, http.StatusNotFound, "Not found") })
+	return mux
+}
+
+func (s *Server) scoped(h http.HandlerFunc, anyOf ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ti := r.Context().Value(tokenKey{}).(*tokenInfo)
+		for _, sc := range anyOf {
+			if ti.scopes[sc] {
+				h(w, r)
+				return
+			}
+		}
+		writeError(w, http.StatusForbidden, "Forbidden")
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]any{"error": msg})
+}
+
+func writeValidation(w http.ResponseWriter, msg string, fields map[string]string) {
+	body := map[string]any{"error": msg}
+	if len(fields) > 0 {
+		body["validation_errors"] = fields
+	}
+	writeJSON(w, http.StatusUnprocessableEntity, body)
+}
+
+func setOf(ss []string) map[string]bool {
+	m := make(map[string]bool, len(ss))
+	for _, s := range ss {
+		m[s] = true
+	}
+	return m
+}
+
+// pageParams reads limit (default 50, capped at 100) and since_id.
+func pageParams(r *http.Request) (limit int, sinceSeq int, err error) {
+	limit = 50
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, e := strconv.Atoi(v)
+		if e != nil || n < 1 {
+			return 0, 0, fmt.Errorf("limit must be a positive integer")
+		}
+		limit = min(n, 100)
+	}
+	if v := r.URL.Query().Get("since_id"); v != "" {
+		n, e := strconv.ParseInt(v, 16, 64)
+		if e != nil {
+			return 0, 0, fmt.Errorf("since_id is invalid")
+		}
+		sinceSeq = int(n)
+	}
+	return limit, sinceSeq, nil
+}
+
+// nextURL is the full next-page URL: the request's own URL with since_id
+// set to the next item's ID.
+func nextURL(r *http.Request, nextID string) string {
+	q := r.URL.Query()
+	q.Set("since_id", nextID)
+	u := url.URL{Scheme: "http", Host: r.Host, Path: basePath + r.URL.Path, RawQuery: q.Encode()}
+	return u.String()
+}
