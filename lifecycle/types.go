@@ -318,14 +318,14 @@ type EffectKind string
 
 // Effect kinds.
 const (
-	EffectNote          EffectKind = "note"
-	EffectMove          EffectKind = "move"
-	EffectTag           EffectKind = "tag"
-	EffectFeedback      EffectKind = "feedback"
-	EffectVendorCreate  EffectKind = "vendor_create"
-	EffectVendorCancel  EffectKind = "vendor_cancel"
-	EffectCallback      EffectKind = "callback"
-	EffectMarkReported  EffectKind = "mark_reported"
+	EffectNote         EffectKind = "note"
+	EffectMove         EffectKind = "move"
+	EffectTag          EffectKind = "tag"
+	EffectFeedback     EffectKind = "feedback"
+	EffectVendorCreate EffectKind = "vendor_create"
+	EffectVendorCancel EffectKind = "vendor_cancel"
+	EffectCallback     EffectKind = "callback"
+	EffectMarkReported EffectKind = "mark_reported"
 )
 
 // EffectState is the delivery state of an outbox effect.

@@ -1,0 +1,788 @@
+package lifecycle
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/atskit/atskit/ats"
+)
+
+// ErrUnknownSource is returned for events and calls naming an ATS no adapter
+// was registered for.
+var ErrUnknownSource = errors.New("lifecycle: no adapter registered for source")
+
+// ErrPositionNotReady is returned when activating a position that lacks
+// configuration (rounds, trigger stage).
+var ErrPositionNotReady = errors.New("lifecycle: position not ready")
+
+// Options configures an Engine. Only Vendor is required for interviews to
+// be created; everything else has a default.
+type Options struct {
+	// Adapters maps ats.Event.Source ("workable", "lever") to an adapter.
+	// More can be added with RegisterATS.
+	Adapters map[string]ats.Adapter
+	// Vendor creates and cancels interviews on the host's platform.
+	Vendor Vendor
+	// VendorName appears in notes, e.g. "InterviewVector".
+	VendorName string
+	// Publisher delivers results of provider-contract interviews.
+	Publisher CallbackPublisher
+	// RetriggerURL builds the link, posted in needs-info notes, that the
+	// host serves to call Engine.Retrigger.
+	RetriggerURL func(interviewID string) string
+	// Notes overrides DefaultNotes for every position.
+	Notes map[NoteKind]string
+	// NoteVisibility is the visibility of every note posted.
+	NoteVisibility ats.Visibility
+	// Location formats dates in notes; default UTC.
+	Location *time.Location
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// Logger receives structured logs; default slog.Default(). Tokens and
+	// candidate contact data are never logged.
+	Logger *slog.Logger
+	// MaxConflictRetries bounds how often a change is reloaded and
+	// re-applied after a concurrent modification; default 20.
+	MaxConflictRetries int
+	// ExpiryInterval is how often Run calls ExpireDue; default one minute.
+	ExpiryInterval time.Duration
+}
+
+// Engine drives the interview state machine. It is safe for concurrent use;
+// several engines (replicas) may share one Store.
+type Engine struct {
+	store Store
+	opts  Options
+	loc   *time.Location
+	log   *slog.Logger
+	now   func() time.Time
+
+	mu       sync.RWMutex
+	adapters map[string]ats.Adapter
+
+	tmpl   sync.Map // template text -> *template.Template
+	notify chan struct{}
+}
+
+// NewEngine returns an engine over store.
+func NewEngine(store Store, opts Options) *Engine {
+	e := &Engine{
+		store:    store,
+		opts:     opts,
+		loc:      opts.Location,
+		log:      opts.Logger,
+		now:      opts.Now,
+		adapters: map[string]ats.Adapter{},
+		notify:   make(chan struct{}, 1),
+	}
+	if e.loc == nil {
+		e.loc = time.UTC
+	}
+	if e.log == nil {
+		e.log = slog.Default()
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.opts.VendorName == "" {
+		e.opts.VendorName = "Interview"
+	}
+	if e.opts.MaxConflictRetries <= 0 {
+		e.opts.MaxConflictRetries = 20
+	}
+	if e.opts.ExpiryInterval <= 0 {
+		e.opts.ExpiryInterval = time.Minute
+	}
+	for src, a := range opts.Adapters {
+		e.adapters[src] = a
+	}
+	return e
+}
+
+// RegisterATS makes events whose Source is source go through a.
+func (e *Engine) RegisterATS(source string, a ats.Adapter) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.adapters[source] = a
+}
+
+// Store returns the engine's store.
+func (e *Engine) Store() Store { return e.store }
+
+func (e *Engine) adapter(source string) (ats.Adapter, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	a, ok := e.adapters[source]
+	if !ok {
+		return nil, fmt.Errorf("%w %q", ErrUnknownSource, source)
+	}
+	return a, nil
+}
+
+// wake tells a dispatcher running in this process that effects are waiting.
+func (e *Engine) wake() {
+	select {
+	case e.notify <- struct{}{}:
+	default:
+	}
+}
+
+func newID(prefix string) string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
+}
+
+// Run runs the engine's timers until ctx is done: every
+// Options.ExpiryInterval it calls ExpireDue with the current time.
+func (e *Engine) Run(ctx context.Context) error {
+	t := time.NewTicker(e.opts.ExpiryInterval)
+	defer t.Stop()
+	for {
+		if _, err := e.ExpireDue(ctx, e.now()); err != nil && ctx.Err() == nil {
+			e.log.Error("lifecycle: expire invitations", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// change accumulates one atomic Change: interviews and their effects.
+type change struct {
+	e   *Engine
+	now time.Time
+	c   Change
+	// touched are the interviews written by this change, in order.
+	touched []*Interview
+	created map[*Interview]bool
+	// logs are emitted after a successful commit.
+	logs []func()
+}
+
+// record marks iv as written by the change; its final value is stored.
+func (ch *change) record(iv *Interview, create bool) {
+	if slices.Contains(ch.touched, iv) {
+		return
+	}
+	ch.touched = append(ch.touched, iv)
+	if create {
+		if ch.created == nil {
+			ch.created = map[*Interview]bool{}
+		}
+		ch.created[iv] = true
+	}
+}
+
+// seal copies the touched interviews into the Change.
+func (ch *change) seal() {
+	for _, iv := range ch.touched {
+		if ch.created[iv] {
+			ch.c.Create = append(ch.c.Create, *iv)
+		} else {
+			ch.c.Update = append(ch.c.Update, *iv)
+		}
+	}
+}
+
+func (e *Engine) newChange(ev *EventRef) *change {
+	return &change{e: e, now: e.now(), c: Change{Event: ev}}
+}
+
+func (ch *change) empty() bool {
+	return ch.c.Event == nil && len(ch.c.Create) == 0 && len(ch.c.Update) == 0 && len(ch.c.Effects) == 0
+}
+
+// transition moves iv to state to (recording create or update) after
+// checking the table.
+func (ch *change) transition(iv *Interview, to State, create bool) error {
+	from := iv.State
+	if create {
+		from = ""
+	}
+	if err := checkTransition(iv.ID, from, to); err != nil {
+		return err
+	}
+	iv.State = to
+	iv.UpdatedAt = ch.now
+	if create {
+		iv.CreatedAt = ch.now
+	}
+	ch.record(iv, create)
+	id, src, cand := iv.ID, iv.Source, iv.CandidateID
+	ch.logs = append(ch.logs, func() {
+		ch.e.log.Info("lifecycle: interview transition", "interview", id, "source", src, "candidate", cand, "from", from, "to", to)
+	})
+	return nil
+}
+
+// effect appends an outbox effect for iv.
+func (ch *change) effect(iv *Interview, kind EffectKind, payload any) {
+	raw, err := json.Marshal(payload)
+	if err != nil {
+		panic(fmt.Sprintf("lifecycle: marshal %s payload: %v", kind, err)) // payloads are plain structs
+	}
+	ch.c.Effects = append(ch.c.Effects, Effect{
+		ID: newID("fx_"), Kind: kind, InterviewID: iv.ID, OrderKey: iv.ID,
+		Source: iv.Source, CandidateID: iv.CandidateID, Payload: raw,
+		NextAttemptAt: ch.now, CreatedAt: ch.now,
+	})
+}
+
+func (ch *change) note(pos *Position, iv *Interview, kind NoteKind, d NoteData) error {
+	body, err := ch.e.renderNote(pos, iv, kind, d)
+	if err != nil {
+		return err
+	}
+	ch.effect(iv, EffectNote, notePayload{Body: body, Visibility: ch.e.opts.NoteVisibility})
+	return nil
+}
+
+func (ch *change) move(iv *Interview, stageID string) {
+	if stageID != "" && iv.Callback == nil {
+		ch.effect(iv, EffectMove, movePayload{StageID: stageID})
+	}
+}
+
+func (ch *change) callback(iv *Interview, r CallbackResult) {
+	if iv.Callback != nil {
+		ch.effect(iv, EffectCallback, callbackPayload{Callback: *iv.Callback, Result: r})
+	}
+}
+
+// commit builds and commits a change, reloading and re-applying on
+// concurrent modification. A duplicate event is success without effect.
+func (e *Engine) commit(ctx context.Context, build func(ch *change) error) error {
+	for attempt := 0; ; attempt++ {
+		ch := e.newChange(nil)
+		if err := build(ch); err != nil {
+			return err
+		}
+		ch.seal()
+		if ch.empty() {
+			return nil
+		}
+		err := e.store.Commit(ctx, ch.c)
+		switch {
+		case err == nil:
+			for _, l := range ch.logs {
+				l()
+			}
+			if len(ch.c.Effects) > 0 {
+				e.wake()
+			}
+			return nil
+		case errors.Is(err, ErrDuplicateEvent):
+			return nil
+		case errors.Is(err, ErrVersionConflict), errors.Is(err, ErrDuplicateInterview):
+			if attempt >= e.opts.MaxConflictRetries {
+				return fmt.Errorf("lifecycle: giving up after %d concurrent modifications: %w", attempt+1, err)
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+		default:
+			return err
+		}
+	}
+}
+
+// Interview returns one interview.
+func (e *Engine) Interview(ctx context.Context, id string) (Interview, error) {
+	return e.store.Interview(ctx, id)
+}
+
+// Interviews lists interviews.
+func (e *Engine) Interviews(ctx context.Context, f InterviewFilter) ([]Interview, error) {
+	return e.store.Interviews(ctx, f)
+}
+
+// Effects lists outbox effects, e.g. to show failed deliveries to an operator.
+func (e *Engine) Effects(ctx context.Context, f EffectFilter) ([]Effect, error) {
+	return e.store.Effects(ctx, f)
+}
+
+// HandleEvent applies a verified ATS event. Events whose (Source, ID) was
+// processed before change nothing. An error means the event was not
+// recorded and may be delivered again.
+//
+// A candidate entering the trigger stage of an active position gets one
+// interview per configured round (or needs-info when data is missing);
+// moving to a stage that is neither the trigger stage nor one of the
+// position's mapped stages, being archived, hired or deleted cancels the
+// candidate's live interviews.
+func (e *Engine) HandleEvent(ctx context.Context, ev ats.Event) error {
+	var ref *EventRef
+	if ev.ID != "" {
+		ref = &EventRef{Source: ev.Source, ID: ev.ID}
+		seen, err := e.store.EventProcessed(ctx, *ref)
+		if err != nil {
+			return err
+		}
+		if seen {
+			e.log.Debug("lifecycle: duplicate event", "source", ev.Source, "event", ev.ID)
+			return nil
+		}
+	}
+	a, err := e.adapter(ev.Source)
+	if err != nil {
+		return err
+	}
+	switch ev.Kind {
+	case ats.EventStageChanged, ats.EventCandidateCreated, ats.EventUnarchived:
+		return e.handleStage(ctx, a, ev, ref)
+	case ats.EventArchived, ats.EventDeleted, ats.EventHired:
+		detail := map[ats.EventKind]string{
+			ats.EventArchived: "the candidate was disqualified",
+			ats.EventDeleted:  "the candidate was deleted",
+			ats.EventHired:    "the candidate was hired",
+		}[ev.Kind]
+		return e.cancelLive(ctx, ref, InterviewFilter{Source: ev.Source, CandidateID: ev.CandidateID}, detail)
+	default:
+		return e.commit(ctx, func(ch *change) error { ch.c.Event = ref; return nil })
+	}
+}
+
+func (e *Engine) position(ctx context.Context, id string) (*Position, error) {
+	p, err := e.store.Position(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+func (e *Engine) handleStage(ctx context.Context, a ats.Adapter, ev ats.Event, ref *EventRef) error {
+	record := func() error { return e.commit(ctx, func(ch *change) error { ch.c.Event = ref; return nil }) }
+	var pos *Position
+	var err error
+	if ev.JobID != "" {
+		// Cheap filter before reading the candidate.
+		if pos, err = e.position(ctx, PositionID(ev.Source, ev.JobID)); err != nil {
+			return err
+		}
+		if pos == nil || pos.Status != PositionActive {
+			return record()
+		}
+	}
+	cand, err := a.Candidate(ctx, ev.CandidateID)
+	if errors.Is(err, ats.ErrNotFound) {
+		e.log.Warn("lifecycle: candidate of event not found", "source", ev.Source, "candidate", ev.CandidateID, "event", ev.ID)
+		return record()
+	}
+	if err != nil {
+		return fmt.Errorf("lifecycle: read candidate %s: %w", ev.CandidateID, err)
+	}
+	if pos == nil || (cand.JobID != "" && cand.JobID != pos.JobID) {
+		jobID := cand.JobID
+		if jobID == "" {
+			jobID = ev.JobID
+		}
+		if pos, err = e.position(ctx, PositionID(ev.Source, jobID)); err != nil {
+			return err
+		}
+		if pos == nil || pos.Status != PositionActive {
+			return record()
+		}
+	}
+	stage := ev.ToStage
+	if ev.Snapshot || stage.IsZero() {
+		stage = cand.Stage
+	}
+	switch {
+	case pos.stageIs(stage, pos.TriggerStage()) && !cand.Disqualified:
+		return e.commit(ctx, func(ch *change) error {
+			ch.c.Event = ref
+			return e.request(ctx, ch, pos, cand)
+		})
+	case pos.mappedStage(stage):
+		// Our own stage moves (scheduled, passed, ...) must not cancel.
+		return record()
+	default:
+		detail := "the candidate left the interview stage"
+		if n := stage.Name; n != "" {
+			detail = fmt.Sprintf("the candidate was moved to %q", n)
+		}
+		return e.cancelLive(ctx, ref, InterviewFilter{Source: ev.Source, CandidateID: cand.ID, PositionID: pos.ID}, detail)
+	}
+}
+
+// stageIs reports whether ref names the stage with ID stageID.
+func (p *Position) stageIs(ref ats.StageRef, stageID string) bool {
+	if stageID == "" || ref.IsZero() {
+		return false
+	}
+	if ref.ID == stageID {
+		return true
+	}
+	for _, s := range p.Stages {
+		if s.ID == stageID {
+			return ref.Matches(s)
+		}
+	}
+	return false
+}
+
+func (p *Position) mappedStage(ref ats.StageRef) bool {
+	m := p.Config.Stages
+	for _, id := range []string{m.Scheduled, m.Passed, m.Failed, m.UnableToSchedule} {
+		if p.stageIs(ref, id) {
+			return true
+		}
+	}
+	return false
+}
+
+func missingFields(c ats.Candidate, require []Field) []Field {
+	var missing []Field
+	for _, f := range require {
+		switch {
+		case f == FieldEmail && c.Email() == "",
+			f == FieldPhone && c.Phone() == "",
+			f == FieldResume && c.ResumeURL == "":
+			missing = append(missing, f)
+		}
+	}
+	return missing
+}
+
+// request creates or restarts one interview per round of pos for cand.
+func (e *Engine) request(ctx context.Context, ch *change, pos *Position, cand ats.Candidate) error {
+	existing, err := e.store.Interviews(ctx, InterviewFilter{Source: pos.Source, CandidateID: cand.ID, PositionID: pos.ID})
+	if err != nil {
+		return err
+	}
+	for r, round := range pos.Config.Rounds {
+		i := slices.IndexFunc(existing, func(iv Interview) bool { return iv.Round == r })
+		var iv Interview
+		create := i < 0
+		if create {
+			iv = Interview{
+				ID: newID("iv_"), Source: pos.Source, CandidateID: cand.ID, JobID: pos.JobID,
+				PositionID: pos.ID, Round: r,
+			}
+		} else {
+			iv = existing[i]
+			if !iv.State.Restartable() {
+				continue // live or done: entering the stage again changes nothing
+			}
+		}
+		iv.RoundName, iv.Template = round.Name, round.Template
+		iv.Candidate = cand
+		if err := e.start(ch, pos, &iv, create, r == 0); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// start (re)starts iv: requested with a vendor create effect, or needs-info
+// with a note naming the missing data.
+func (e *Engine) start(ch *change, pos *Position, iv *Interview, create, tag bool) error {
+	var require []Field
+	if pos != nil {
+		require = pos.Config.Require
+	}
+	iv.Missing = missingFields(iv.Candidate, require)
+	iv.Reason, iv.Detail, iv.Result = "", "", nil
+	iv.InviteURL, iv.ExpiresAt, iv.ScheduledAt = "", time.Time{}, time.Time{}
+	if len(iv.Missing) > 0 {
+		if err := ch.transition(iv, StateNeedsInfo, create); err != nil {
+			return err
+		}
+		d := NoteData{Missing: humanList(iv.Missing)}
+		if e.opts.RetriggerURL != nil {
+			d.RetriggerURL = e.opts.RetriggerURL(iv.ID)
+		}
+		return ch.note(pos, iv, NoteNeedsInfo, d)
+	}
+	iv.Attempt++
+	if err := ch.transition(iv, StateRequested, create); err != nil {
+		return err
+	}
+	ch.effect(iv, EffectVendorCreate, vendorPayload{Attempt: iv.Attempt})
+	if tag && pos != nil && len(pos.Config.Tags) > 0 {
+		ch.effect(iv, EffectTag, tagPayload{Tags: pos.Config.Tags})
+	}
+	return nil
+}
+
+// cancelLive cancels every live interview matching f.
+func (e *Engine) cancelLive(ctx context.Context, ref *EventRef, f InterviewFilter, detail string) error {
+	return e.commit(ctx, func(ch *change) error {
+		ch.c.Event = ref
+		f.States = []State{StateRequested, StateNeedsInfo, StateInvited, StateScheduled}
+		ivs, err := e.store.Interviews(ctx, f)
+		if err != nil {
+			return err
+		}
+		for i := range ivs {
+			pos, err := e.position(ctx, ivs[i].PositionID)
+			if err != nil {
+				return err
+			}
+			if err := e.cancel(ch, pos, &ivs[i], detail); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (e *Engine) cancel(ch *change, pos *Position, iv *Interview, detail string) error {
+	hadVendor := iv.State != StateNeedsInfo
+	if err := ch.transition(iv, StateCancelled, false); err != nil {
+		return err
+	}
+	iv.Detail = detail
+	if hadVendor {
+		ch.effect(iv, EffectVendorCancel, vendorPayload{Attempt: iv.Attempt})
+	}
+	ch.callback(iv, CallbackResult{Status: CallbackDeclined, Summary: detail})
+	return ch.note(pos, iv, NoteCancelled, NoteData{Detail: detail})
+}
+
+// Cancel cancels a live interview on the host's behalf; reason appears in
+// the note.
+func (e *Engine) Cancel(ctx context.Context, interviewID, reason string) (Interview, error) {
+	return e.update(ctx, interviewID, nil, func(ch *change, pos *Position, iv *Interview) error {
+		if iv.State == StateCancelled {
+			return errNoop
+		}
+		return e.cancel(ch, pos, iv, reason)
+	})
+}
+
+var errNoop = errors.New("noop")
+
+// update loads an interview and its position, applies fn and commits,
+// retrying on conflicts. fn returning errNoop commits nothing (but records
+// the event).
+func (e *Engine) update(ctx context.Context, id string, ref *EventRef, fn func(ch *change, pos *Position, iv *Interview) error) (Interview, error) {
+	var out Interview
+	err := e.commit(ctx, func(ch *change) error {
+		ch.c.Event = ref
+		iv, err := e.store.Interview(ctx, id)
+		if err != nil {
+			return err
+		}
+		pos, err := e.position(ctx, iv.PositionID)
+		if err != nil {
+			return err
+		}
+		out = iv
+		if err := fn(ch, pos, &iv); err != nil {
+			if errors.Is(err, errNoop) {
+				return nil
+			}
+			return err
+		}
+		if len(ch.touched) > 0 {
+			out = iv
+			out.Version++
+		}
+		return nil
+	})
+	if err != nil {
+		return Interview{}, err
+	}
+	return out, nil
+}
+
+// Retrigger re-reads the candidate and requests the interview again: from
+// needs-info once the missing data was added (or needs-info again, with a
+// new note, while it is still missing), and from cancelled, declined,
+// expired or unable-to-schedule as a fresh attempt.
+func (e *Engine) Retrigger(ctx context.Context, interviewID string) (Interview, error) {
+	iv, err := e.store.Interview(ctx, interviewID)
+	if err != nil {
+		return Interview{}, err
+	}
+	if iv.State != StateNeedsInfo && !iv.State.Restartable() {
+		return Interview{}, &TransitionError{From: iv.State, To: StateRequested, Interview: iv.ID}
+	}
+	cand := iv.Candidate
+	if iv.Callback == nil {
+		a, err := e.adapter(iv.Source)
+		if err != nil {
+			return Interview{}, err
+		}
+		if cand, err = a.Candidate(ctx, iv.CandidateID); err != nil {
+			return Interview{}, fmt.Errorf("lifecycle: re-read candidate %s: %w", iv.CandidateID, err)
+		}
+	}
+	return e.update(ctx, interviewID, nil, func(ch *change, pos *Position, iv *Interview) error {
+		if iv.State != StateNeedsInfo && !iv.State.Restartable() {
+			return &TransitionError{From: iv.State, To: StateRequested, Interview: iv.ID}
+		}
+		iv.Candidate = cand
+		return e.start(ch, pos, iv, false, false)
+	})
+}
+
+// ExpireDue expires every invitation whose expiry is at or before now and
+// returns how many expired.
+func (e *Engine) ExpireDue(ctx context.Context, now time.Time) (int, error) {
+	ivs, err := e.store.Interviews(ctx, InterviewFilter{States: []State{StateInvited}, ExpiresBefore: now})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, iv := range ivs {
+		expired := false
+		_, err := e.update(ctx, iv.ID, nil, func(ch *change, pos *Position, iv *Interview) error {
+			if iv.State != StateInvited || iv.ExpiresAt.IsZero() || iv.ExpiresAt.After(now) {
+				return errNoop // moved on meanwhile
+			}
+			if err := ch.transition(iv, StateExpired, false); err != nil {
+				return err
+			}
+			expired = true
+			ch.effect(iv, EffectVendorCancel, vendorPayload{Attempt: iv.Attempt})
+			if pos != nil {
+				ch.move(iv, pos.Config.Stages.UnableToSchedule)
+			}
+			ch.callback(iv, CallbackResult{Status: CallbackExpired})
+			return ch.note(pos, iv, NoteExpired, NoteData{})
+		})
+		if err != nil {
+			return n, err
+		}
+		if expired {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// ProviderRequest creates an interview that came in through the Workable
+// assessment-provider contract rather than a stage move: results go to the
+// callback instead of stage moves.
+type ProviderRequest struct {
+	// Source is the ATS, normally "workable".
+	Source string
+	// EventID, when set, de-duplicates repeated requests (Workable's
+	// assessment ID).
+	EventID     string
+	CandidateID string
+	JobID       string
+	// PositionID defaults to PositionID(Source, JobID). When that position
+	// exists its required fields and note templates apply.
+	PositionID string
+	// Round defaults to 0.
+	Round     int
+	RoundName string
+	// Template is the vendor's test or template the ATS asked for.
+	Template string
+	// Candidate is the candidate as the provider request described it.
+	Candidate ats.Candidate
+	// Callback is where results are published.
+	Callback Callback
+}
+
+// ProviderInterview records an interview requested through the provider
+// contract and requests it from the vendor. Repeating the request returns
+// the existing interview (restarting it if it ended without a result).
+func (e *Engine) ProviderInterview(ctx context.Context, r ProviderRequest) (Interview, error) {
+	if r.PositionID == "" {
+		r.PositionID = PositionID(r.Source, r.JobID)
+	}
+	if r.Candidate.ID == "" {
+		r.Candidate.ID = r.CandidateID
+	}
+	var ref *EventRef
+	if r.EventID != "" {
+		ref = &EventRef{Source: r.Source + "/provider", ID: r.EventID}
+	}
+	key := InterviewKey{Source: r.Source, CandidateID: r.CandidateID, PositionID: r.PositionID, Round: r.Round}
+	err := e.commit(ctx, func(ch *change) error {
+		ch.c.Event = ref
+		pos, err := e.position(ctx, r.PositionID)
+		if err != nil {
+			return err
+		}
+		iv, err := e.store.InterviewByKey(ctx, key)
+		create := errors.Is(err, ErrNotFound)
+		switch {
+		case create:
+			iv = Interview{ID: newID("iv_"), Source: r.Source, CandidateID: r.CandidateID, JobID: r.JobID, PositionID: r.PositionID, Round: r.Round}
+		case err != nil:
+			return err
+		case !iv.State.Restartable():
+			return nil
+		}
+		iv.RoundName, iv.Template, iv.Candidate = r.RoundName, r.Template, r.Candidate
+		cb := r.Callback
+		iv.Callback = &cb
+		return e.start(ch, pos, &iv, create, false)
+	})
+	if err != nil {
+		return Interview{}, err
+	}
+	return e.store.InterviewByKey(ctx, key)
+}
+
+// recordVendorRef stores the vendor's reference after a successful create.
+func (e *Engine) recordVendorRef(ctx context.Context, id string, attempt int, ref string) error {
+	_, err := e.update(ctx, id, nil, func(ch *change, _ *Position, iv *Interview) error {
+		if iv.Attempt != attempt || (iv.VendorRef == ref && iv.VendorAttempt == attempt) {
+			return errNoop
+		}
+		iv.VendorRef, iv.VendorAttempt = ref, attempt
+		iv.UpdatedAt = ch.now
+		ch.record(iv, false)
+		return nil
+	})
+	return err
+}
+
+// vendorFailed ends a request the vendor refused for good.
+func (e *Engine) vendorFailed(ctx context.Context, id string, attempt int, cause error) error {
+	_, err := e.update(ctx, id, nil, func(ch *change, pos *Position, iv *Interview) error {
+		if iv.Attempt != attempt || iv.State != StateRequested {
+			return errNoop
+		}
+		reason := ReasonOther
+		if errors.Is(cause, ErrInsufficientCredits) {
+			reason = ReasonInsufficientCredits
+		}
+		return e.unable(ch, pos, iv, reason, "the interview could not be created: "+cause.Error())
+	})
+	return err
+}
+
+func (e *Engine) unable(ch *change, pos *Position, iv *Interview, reason UnableReason, detail string) error {
+	if err := ch.transition(iv, StateUnableToSchedule, false); err != nil {
+		return err
+	}
+	iv.Reason, iv.Detail = reason, detail
+	if pos != nil {
+		ch.move(iv, pos.Config.Stages.UnableToSchedule)
+	}
+	ch.callback(iv, CallbackResult{Status: CallbackDeclined, Summary: reasonText[reason]})
+	return ch.note(pos, iv, NoteUnableToSchedule, NoteData{Reason: reasonText[reason], Detail: detail})
+}
+
+// markReported moves a completed interview to reported once its result
+// effects were delivered.
+func (e *Engine) markReported(ctx context.Context, id string) error {
+	_, err := e.update(ctx, id, nil, func(ch *change, _ *Position, iv *Interview) error {
+		if iv.State != StateCompleted {
+			return errNoop
+		}
+		return ch.transition(iv, StateReported, false)
+	})
+	return err
+}

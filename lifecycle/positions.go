@@ -1,0 +1,219 @@
+package lifecycle
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/atskit/atskit/ats"
+)
+
+// Fingerprint summarises a job's link and pipeline; RefreshPositions puts an
+// active position back to pending when it changes.
+func Fingerprint(link ats.JobLink, stages []ats.Stage) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "link\x00%s\x00%s\n", link.Marker, link.StageID)
+	for _, s := range stages {
+		fmt.Fprintf(h, "%s\x00%s\x00%s\n", s.ID, s.Name, s.Kind)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// RefreshPositions reads the jobs linked to the vendor from the adapter
+// registered for source (which must implement ats.LinkedJobLister) and
+// updates the positions: new jobs appear as pending, active jobs whose
+// pipeline changed go back to pending, and jobs no longer linked become
+// inactive. It returns the source's positions afterwards.
+func (e *Engine) RefreshPositions(ctx context.Context, source string) ([]Position, error) {
+	a, err := e.adapter(source)
+	if err != nil {
+		return nil, err
+	}
+	lister, ok := a.(ats.LinkedJobLister)
+	if !ok {
+		return nil, fmt.Errorf("lifecycle: refresh %s positions: adapter does not list linked jobs (ats.LinkedJobLister)", source)
+	}
+	linked := map[string]bool{}
+	for job, err := range lister.LinkedJobs(ctx) {
+		if err != nil {
+			return nil, fmt.Errorf("lifecycle: refresh %s positions: %w", source, err)
+		}
+		if !job.Link.Linked {
+			continue
+		}
+		stages, err := a.Stages(ctx, job.ID)
+		if err != nil {
+			return nil, fmt.Errorf("lifecycle: refresh %s positions: stages of job %s: %w", source, job.ID, err)
+		}
+		id := PositionID(source, job.ID)
+		linked[id] = true
+		err = e.savePosition(ctx, id, func(p *Position, exists bool) bool {
+			fp := Fingerprint(job.Link, stages)
+			changed := !exists || p.Title != job.Title || p.Fingerprint != fp || p.Link != job.Link
+			if !exists {
+				*p = Position{ID: id, Source: source, JobID: job.ID, Status: PositionPending, PendingReason: "new", CreatedAt: e.now()}
+			}
+			p.Title, p.Link, p.Stages, p.Fingerprint = job.Title, job.Link, stages, fp
+			switch {
+			case p.Status == PositionInactive:
+				p.Status, p.PendingReason, changed = PositionPending, "linked again", true
+			case p.Status == PositionActive && p.ActiveFingerprint != fp:
+				p.Status, p.PendingReason, changed = PositionPending, "pipeline changed", true
+			}
+			return changed
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	existing, err := e.store.Positions(ctx, PositionFilter{Source: source})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range existing {
+		if linked[p.ID] || p.Status == PositionInactive {
+			continue
+		}
+		err := e.savePosition(ctx, p.ID, func(p *Position, _ bool) bool {
+			if p.Status == PositionInactive {
+				return false
+			}
+			p.Status, p.PendingReason = PositionInactive, ""
+			return true
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return e.store.Positions(ctx, PositionFilter{Source: source})
+}
+
+// savePosition loads, modifies and saves a position, retrying on conflicts.
+// fn reports whether it changed anything.
+func (e *Engine) savePosition(ctx context.Context, id string, fn func(p *Position, exists bool) bool) error {
+	_, err := e.modifyPosition(ctx, id, func(p *Position, exists bool) (bool, error) { return fn(p, exists), nil })
+	return err
+}
+
+func (e *Engine) modifyPosition(ctx context.Context, id string, fn func(p *Position, exists bool) (bool, error)) (Position, error) {
+	for attempt := 0; ; attempt++ {
+		p, err := e.store.Position(ctx, id)
+		exists := err == nil
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return Position{}, err
+		}
+		changed, err := fn(&p, exists)
+		if err != nil || !changed {
+			return p, err
+		}
+		p.UpdatedAt = e.now()
+		saved, err := e.store.SavePosition(ctx, p)
+		if err == nil {
+			e.log.Info("lifecycle: position saved", "position", id, "status", saved.Status)
+			return saved, nil
+		}
+		if !errors.Is(err, ErrVersionConflict) || attempt >= e.opts.MaxConflictRetries {
+			return Position{}, fmt.Errorf("lifecycle: save position %s: %w", id, err)
+		}
+	}
+}
+
+// Positions lists positions.
+func (e *Engine) Positions(ctx context.Context, f PositionFilter) ([]Position, error) {
+	return e.store.Positions(ctx, f)
+}
+
+// Position returns one position.
+func (e *Engine) Position(ctx context.Context, id string) (Position, error) {
+	return e.store.Position(ctx, id)
+}
+
+// ConfigurePosition sets a position's configuration after validating it
+// (at least one round, stages of the job's pipeline, parseable note
+// templates). The status is unchanged: a pending position still needs
+// ActivatePosition.
+func (e *Engine) ConfigurePosition(ctx context.Context, id string, cfg PositionConfig) (Position, error) {
+	return e.modifyPosition(ctx, id, func(p *Position, exists bool) (bool, error) {
+		if !exists {
+			return false, fmt.Errorf("lifecycle: configure position %s: %w", id, ErrNotFound)
+		}
+		if err := e.validateConfig(p, cfg); err != nil {
+			return false, fmt.Errorf("lifecycle: configure position %s: %w", id, err)
+		}
+		p.Config, p.Configured = cfg, true
+		*p = p.Clone()
+		return true, nil
+	})
+}
+
+func (e *Engine) validateConfig(p *Position, cfg PositionConfig) error {
+	if len(cfg.Rounds) == 0 {
+		return errors.New("at least one round is required")
+	}
+	for i, r := range cfg.Rounds {
+		if r.Name == "" {
+			return fmt.Errorf("round %d has no name", i+1)
+		}
+	}
+	for _, f := range cfg.Require {
+		if !slices.Contains([]Field{FieldEmail, FieldPhone, FieldResume}, f) {
+			return fmt.Errorf("unknown required field %q", f)
+		}
+	}
+	m := cfg.Stages
+	for _, st := range []struct{ name, id string }{
+		{"trigger", m.Trigger}, {"scheduled", m.Scheduled}, {"passed", m.Passed},
+		{"failed", m.Failed}, {"unable to schedule", m.UnableToSchedule},
+	} {
+		if st.id == "" || len(p.Stages) == 0 {
+			continue
+		}
+		if !slices.ContainsFunc(p.Stages, func(s ats.Stage) bool { return s.ID == st.id }) {
+			return fmt.Errorf("%s stage %q is not a stage of job %s", st.name, st.id, p.JobID)
+		}
+	}
+	if m.Trigger != "" && slices.Contains([]string{m.Scheduled, m.Passed, m.Failed, m.UnableToSchedule}, m.Trigger) {
+		return errors.New("the trigger stage cannot also be an outcome stage")
+	}
+	return e.validateNotes(cfg.Notes)
+}
+
+// ActivatePosition activates a configured position: from now on candidates
+// entering its trigger stage get interviews.
+func (e *Engine) ActivatePosition(ctx context.Context, id string) (Position, error) {
+	return e.modifyPosition(ctx, id, func(p *Position, exists bool) (bool, error) {
+		switch {
+		case !exists:
+			return false, fmt.Errorf("lifecycle: activate position %s: %w", id, ErrNotFound)
+		case p.Status == PositionInactive:
+			return false, fmt.Errorf("lifecycle: activate position %s: %w: the job is no longer linked", id, ErrPositionNotReady)
+		case !p.Configured:
+			return false, fmt.Errorf("lifecycle: activate position %s: %w: not configured", id, ErrPositionNotReady)
+		case p.TriggerStage() == "":
+			return false, fmt.Errorf("lifecycle: activate position %s: %w: no trigger stage", id, ErrPositionNotReady)
+		}
+		if p.Status == PositionActive && p.ActiveFingerprint == p.Fingerprint {
+			return false, nil
+		}
+		p.Status, p.ActiveFingerprint, p.PendingReason = PositionActive, p.Fingerprint, ""
+		return true, nil
+	})
+}
+
+// DeactivatePosition puts a position back to pending: no new interviews
+// are requested for it; live ones continue.
+func (e *Engine) DeactivatePosition(ctx context.Context, id string) (Position, error) {
+	return e.modifyPosition(ctx, id, func(p *Position, exists bool) (bool, error) {
+		if !exists {
+			return false, fmt.Errorf("lifecycle: deactivate position %s: %w", id, ErrNotFound)
+		}
+		if p.Status != PositionActive {
+			return false, nil
+		}
+		p.Status, p.PendingReason = PositionPending, "deactivated by host"
+		return true, nil
+	})
+}

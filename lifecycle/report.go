@@ -1,0 +1,206 @@
+package lifecycle
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/atskit/atskit/ats"
+)
+
+// UpdateKind is what a vendor update reports.
+type UpdateKind string
+
+// Vendor update kinds.
+const (
+	// UpdateInvited: the candidate was invited; Link is the scheduling
+	// link, ExpiresAt the optional expiry of the invitation.
+	UpdateInvited UpdateKind = "invited"
+	// UpdateScheduled: the interview is set for At.
+	UpdateScheduled UpdateKind = "scheduled"
+	// UpdateRescheduled: the interview moved to At.
+	UpdateRescheduled UpdateKind = "rescheduled"
+	// UpdateCompleted: the interview took place; Result holds the outcome.
+	UpdateCompleted UpdateKind = "completed"
+	// UpdateCancelled: cancelled on the vendor's side; Reason says by whom
+	// (default ReasonCandidateCancelled).
+	UpdateCancelled UpdateKind = "cancelled"
+	// UpdateNoShow: the candidate did not show up.
+	UpdateNoShow UpdateKind = "no_show"
+	// UpdateUnableToSchedule: any other failure; Reason defaults to
+	// ReasonOther.
+	UpdateUnableToSchedule UpdateKind = "unable_to_schedule"
+	// UpdateDeclined: the candidate declined the invitation.
+	UpdateDeclined UpdateKind = "declined"
+)
+
+// Update is a vendor update the host reports with Engine.Report.
+type Update struct {
+	Kind UpdateKind
+	// ID, when set, de-duplicates redelivered updates (the vendor's
+	// webhook delivery ID).
+	ID string
+	// VendorRef is recorded when the interview has none yet.
+	VendorRef string
+	// Link is the scheduling link (invited).
+	Link string
+	// ExpiresAt is when the invitation expires (invited). Zero uses the
+	// position's InvitationTTL.
+	ExpiresAt time.Time
+	// At is the interview date and time (scheduled, rescheduled).
+	At time.Time
+	// Reason classifies cancellations and failures.
+	Reason UnableReason
+	// Detail is free text shown in the note.
+	Detail string
+	// Result is the outcome (completed).
+	Result *Result
+}
+
+func (u Update) target() (State, error) {
+	switch u.Kind {
+	case UpdateInvited:
+		return StateInvited, nil
+	case UpdateScheduled, UpdateRescheduled:
+		return StateScheduled, nil
+	case UpdateCompleted:
+		return StateCompleted, nil
+	case UpdateCancelled, UpdateNoShow, UpdateUnableToSchedule:
+		return StateUnableToSchedule, nil
+	case UpdateDeclined:
+		return StateDeclined, nil
+	}
+	return "", fmt.Errorf("lifecycle: unknown update kind %q", u.Kind)
+}
+
+// Report applies a vendor update to an interview and returns the interview
+// as stored. A move the transition table does not allow is refused with a
+// *TransitionError. Repeating an update the interview already reflects (the
+// same link, the same time, a second completion) changes nothing and is not
+// an error, so vendor redeliveries are harmless.
+func (e *Engine) Report(ctx context.Context, interviewID string, u Update) (Interview, error) {
+	to, err := u.target()
+	if err != nil {
+		return Interview{}, err
+	}
+	var ref *EventRef
+	if u.ID != "" {
+		ref = &EventRef{Source: "vendor", ID: u.ID}
+	}
+	return e.update(ctx, interviewID, ref, func(ch *change, pos *Position, iv *Interview) error {
+		if u.VendorRef != "" && iv.VendorRef == "" {
+			iv.VendorRef, iv.VendorAttempt = u.VendorRef, iv.Attempt
+			ch.record(iv, false)
+		}
+		if e.repeated(iv, u, to) {
+			return nil
+		}
+		if to == StateUnableToSchedule {
+			reason := u.Reason
+			if reason == "" {
+				reason = map[UpdateKind]UnableReason{
+					UpdateCancelled: ReasonCandidateCancelled,
+					UpdateNoShow:    ReasonNoShow,
+				}[u.Kind]
+			}
+			if reason == "" {
+				reason = ReasonOther
+			}
+			return e.unable(ch, pos, iv, reason, u.Detail)
+		}
+		from := iv.State
+		if err := ch.transition(iv, to, false); err != nil {
+			return err
+		}
+		var stages StageMapping
+		if pos != nil {
+			stages = pos.Config.Stages
+		}
+		switch u.Kind {
+		case UpdateInvited:
+			iv.InviteURL = u.Link
+			iv.ExpiresAt = u.ExpiresAt
+			if iv.ExpiresAt.IsZero() && pos != nil && pos.Config.InvitationTTL > 0 {
+				iv.ExpiresAt = ch.now.Add(pos.Config.InvitationTTL)
+			}
+			return ch.note(pos, iv, NoteInvited, NoteData{Link: u.Link, Detail: u.Detail})
+		case UpdateScheduled, UpdateRescheduled:
+			prev := iv.ScheduledAt
+			iv.ScheduledAt = u.At
+			iv.ExpiresAt = time.Time{}
+			if from == StateScheduled {
+				return ch.note(pos, iv, NoteRescheduled, NoteData{ScheduledAt: e.formatTime(u.At), PreviousAt: e.formatTime(prev), Detail: u.Detail})
+			}
+			ch.move(iv, stages.Scheduled)
+			return ch.note(pos, iv, NoteScheduled, NoteData{ScheduledAt: e.formatTime(u.At), Detail: u.Detail})
+		case UpdateCompleted:
+			return e.completed(ch, pos, iv, u)
+		case UpdateDeclined:
+			iv.Detail = u.Detail
+			iv.ExpiresAt = time.Time{}
+			ch.move(iv, stages.UnableToSchedule)
+			ch.callback(iv, CallbackResult{Status: CallbackDeclined, Summary: u.Detail})
+			return ch.note(pos, iv, NoteDeclined, NoteData{Detail: u.Detail})
+		}
+		return nil
+	})
+}
+
+// repeated reports whether u is already reflected by iv.
+func (e *Engine) repeated(iv *Interview, u Update, to State) bool {
+	switch u.Kind {
+	case UpdateInvited:
+		return iv.State == StateInvited && iv.InviteURL == u.Link
+	case UpdateScheduled, UpdateRescheduled:
+		return iv.State == StateScheduled && iv.ScheduledAt.Equal(u.At)
+	case UpdateCompleted:
+		return iv.State == StateCompleted || iv.State == StateReported
+	}
+	return iv.State == to && to != StateScheduled
+}
+
+func (e *Engine) completed(ch *change, pos *Position, iv *Interview, u Update) error {
+	r := Result{}
+	if u.Result != nil {
+		r = *u.Result
+	}
+	iv.Result = &r
+	iv.ExpiresAt = time.Time{}
+	d := NoteData{Score: r.Score, Grade: string(r.Grade), Summary: r.Summary, ReportURL: r.ReportURL, Attachments: r.Attachments, Detail: u.Detail}
+	if err := ch.note(pos, iv, NoteCompleted, d); err != nil {
+		return err
+	}
+	if pos != nil {
+		switch {
+		case r.Grade.Passed():
+			ch.move(iv, pos.Config.Stages.Passed)
+		case r.Grade == GradeFailed:
+			ch.move(iv, pos.Config.Stages.Failed)
+		}
+		if pos.Config.Feedback {
+			fb := ats.Feedback{
+				Title: e.opts.VendorName + " – " + iv.RoundName, Score: r.Score, Grade: string(r.Grade),
+				Summary: r.Summary, ReportURL: r.ReportURL, Fields: r.Details,
+			}
+			for _, a := range r.Attachments {
+				fb.Fields = append(fb.Fields, ats.FeedbackField{Name: a.Description, Value: a.URL})
+			}
+			ch.effect(iv, EffectFeedback, feedbackPayload{Feedback: fb})
+		}
+	}
+	if iv.Callback != nil {
+		cr := CallbackResult{Status: CallbackCompleted, ResultsURL: r.ReportURL, Score: r.Score, Grade: r.Grade,
+			Summary: r.Summary, Duration: r.Duration, Attachments: r.Attachments}
+		if len(r.Details) > 0 {
+			cr.Details = map[string]any{}
+			for _, f := range r.Details {
+				cr.Details[f.Name] = f.Value
+			}
+		}
+		ch.callback(iv, cr)
+	}
+	// Runs after the result effects above (same order key): completes the
+	// interview once the ATS has the result.
+	ch.effect(iv, EffectMarkReported, struct{}{})
+	return nil
+}
