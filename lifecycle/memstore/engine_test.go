@@ -1,0 +1,14 @@
+package memstore_test
+
+import (
+	"testing"
+
+	"github.com/atskit/atskit/lifecycle/internal/enginetest"
+	"github.com/atskit/atskit/lifecycle/memstore"
+)
+
+func TestReplicas(t *testing.T) { enginetest.Replicas(t, memstore.New()) }
+
+func BenchmarkEvents(b *testing.B) { enginetest.BenchEvents(b, memstore.New(), 8) }
+
+func BenchmarkDispatch(b *testing.B) { enginetest.BenchDispatch(b, memstore.New(), 8) }
