@@ -1,0 +1,573 @@
+package levertest
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func ms(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+func archiveJSON(a *Archive) any {
+	if a == nil {
+		return nil
+	}
+	return map[string]any{"reason": a.ReasonID, "archivedAt": a.At.UnixMilli()}
+}
+
+func (s *Server) routes() http.Handler {
+	m := http.NewServeMux()
+	m.HandleFunc("GET /authorize", s.handleAuthorize)
+	m.HandleFunc("POST /oauth/token", s.handleToken)
+
+	m.HandleFunc("GET /v1/postings", s.api("postings:read:admin", s.listPostings))
+	m.HandleFunc("GET /v1/postings/{id}", s.api("postings:read:admin", s.getPosting))
+	m.HandleFunc("GET /v1/stages", s.api("stages:read:admin", s.listStages))
+	m.HandleFunc("GET /v1/stages/{id}", s.api("stages:read:admin", s.getStage))
+	m.HandleFunc("GET /v1/users", s.api("users:read:admin", s.listUsers))
+	m.HandleFunc("GET /v1/users/{id}", s.api("users:read:admin", s.getUser))
+	m.HandleFunc("GET /v1/archive_reasons", s.api("archive_reasons:read:admin", s.listReasons))
+	m.HandleFunc("GET /v1/feedback_templates", s.api("feedback_templates:read:admin", s.listTemplates))
+	m.HandleFunc("GET /v1/opportunities", s.api("opportunities:read:admin", s.listOpps))
+	m.HandleFunc("GET /v1/opportunities/{id}", s.api("opportunities:read:admin", s.getOpp))
+	m.HandleFunc("GET /v1/opportunities/{id}/resumes", s.api("opportunities:read:admin", s.listResumes))
+	m.HandleFunc("PUT /v1/opportunities/{id}/stage", s.api("opportunities:write:admin", s.putStage))
+	m.HandleFunc("POST /v1/opportunities/{id}/addTags", s.api("opportunities:write:admin", s.tags(true)))
+	m.HandleFunc("POST /v1/opportunities/{id}/removeTags", s.api("opportunities:write:admin", s.tags(false)))
+	m.HandleFunc("PUT /v1/opportunities/{id}/archived", s.api("opportunities:write:admin", s.putArchived))
+	m.HandleFunc("GET /v1/opportunities/{id}/notes", s.api("notes:read:admin", s.listNotes))
+	m.HandleFunc("POST /v1/opportunities/{id}/notes", s.api("notes:write:admin", s.postNote))
+	m.HandleFunc("GET /v1/opportunities/{id}/feedback", s.api("feedback:read:admin", s.listFeedback))
+	m.HandleFunc("POST /v1/opportunities/{id}/feedback", s.api("feedback:write:admin", s.postFeedback))
+	m.HandleFunc("GET /v1/webhooks", s.api("webhooks:read:admin", s.listWebhooks))
+	m.HandleFunc("POST /v1/webhooks", s.api("webhooks:write:admin", s.postWebhook))
+	m.HandleFunc("DELETE /v1/webhooks/{id}", s.api("webhooks:write:admin", s.deleteWebhook))
+	m.HandleFunc("/v1/", s.api("", func(w http.ResponseWriter, r *http.Request, _ *auth) {
+		writeError(w, http.StatusNotFound, "No such endpoint: "+r.Method+" "+r.URL.Path)
+	}))
+	return m
+}
+
+// paginate answers a list request with the page at the request's offset
+// token. Tokens are opaque to clients; the fake encodes the position.
+func paginate[T any](w http.ResponseWriter, r *http.Request, items []T) {
+	q := r.URL.Query()
+	limit := 100
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			writeError(w, http.StatusBadRequest, "Invalid limit: must be an integer between 1 and 100")
+			return
+		}
+		limit = n
+	}
+	start := 0
+	if v := q.Get("offset"); v != "" {
+		b, err := base64.RawURLEncoding.DecodeString(v)
+		n, err2 := strconv.Atoi(strings.TrimPrefix(string(b), "pos:"))
+		if err != nil || err2 != nil || !strings.HasPrefix(string(b), "pos:") || n < 0 {
+			writeError(w, http.StatusBadRequest, "Invalid offset token")
+			return
+		}
+		start = min(n, len(items))
+	}
+	end := min(start+limit, len(items))
+	resp := map[string]any{"data": items[start:end], "hasNext": end < len(items)}
+	if end < len(items) {
+		resp["next"] = base64.RawURLEncoding.EncodeToString([]byte("pos:" + strconv.Itoa(end)))
+	}
+	if items == nil {
+		resp["data"] = []T{}
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func one(w http.ResponseWriter, status int, v any) { writeJSON(w, status, map[string]any{"data": v}) }
+
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
+		writeError(w, http.StatusBadRequest, "Invalid JSON body: "+err.Error())
+		return false
+	}
+	return true
+}
+
+func (s *Server) postingJSON(p *Posting) map[string]any {
+	return map[string]any{
+		"id": p.ID, "text": p.Text, "state": p.State, "tags": nonNil(p.Tags),
+		"categories": map[string]any{"team": p.Team, "location": p.Location},
+		"createdAt":  ms(p.CreatedAt), "updatedAt": ms(p.UpdatedAt),
+		"urls": map[string]string{"show": s.URL + "/jobs/" + p.ID, "list": s.URL + "/jobs"},
+	}
+}
+
+func nonNil[T any](v []T) []T {
+	if v == nil {
+		return []T{}
+	}
+	return v
+}
+
+func (s *Server) listPostings(w http.ResponseWriter, r *http.Request, _ *auth) {
+	q := r.URL.Query()
+	s.mu.Lock()
+	var out []map[string]any
+	for _, p := range s.postings {
+		if st := q["state"]; len(st) > 0 && !slices.Contains(st, p.State) {
+			continue
+		}
+		if tag := q.Get("tag"); tag != "" && !slices.Contains(p.Tags, tag) {
+			continue
+		}
+		out = append(out, s.postingJSON(p))
+	}
+	s.mu.Unlock()
+	paginate(w, r, out)
+}
+
+func (s *Server) getPosting(w http.ResponseWriter, r *http.Request, _ *auth) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.postings {
+		if p.ID == r.PathValue("id") {
+			one(w, http.StatusOK, s.postingJSON(p))
+			return
+		}
+	}
+	writeError(w, http.StatusNotFound, "Posting not found")
+}
+
+func (s *Server) listStages(w http.ResponseWriter, r *http.Request, _ *auth) {
+	paginate(w, r, s.Stages())
+}
+
+func (s *Server) getStage(w http.ResponseWriter, r *http.Request, _ *auth) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st := s.stage(r.PathValue("id")); st != nil {
+		one(w, http.StatusOK, st)
+		return
+	}
+	writeError(w, http.StatusNotFound, "Stage not found")
+}
+
+func userJSON(u *User) map[string]any {
+	return map[string]any{"id": u.ID, "name": u.Name, "email": u.Email, "accessRole": u.AccessRole, "username": strings.Split(u.Email, "@")[0]}
+}
+
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ *auth) {
+	email := r.URL.Query().Get("email")
+	s.mu.Lock()
+	var out []map[string]any
+	for _, u := range s.users {
+		if email == "" || strings.EqualFold(u.Email, email) {
+			out = append(out, userJSON(u))
+		}
+	}
+	s.mu.Unlock()
+	paginate(w, r, out)
+}
+
+func (s *Server) getUser(w http.ResponseWriter, r *http.Request, _ *auth) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u := s.user(r.PathValue("id")); u != nil {
+		one(w, http.StatusOK, userJSON(u))
+		return
+	}
+	writeError(w, http.StatusNotFound, "User not found")
+}
+
+func (s *Server) listReasons(w http.ResponseWriter, r *http.Request, _ *auth) {
+	s.mu.Lock()
+	var out []map[string]any
+	for _, x := range s.reasons {
+		out = append(out, map[string]any{"id": x.ID, "text": x.Text, "type": x.Type, "status": "active"})
+	}
+	s.mu.Unlock()
+	paginate(w, r, out)
+}
+
+func (s *Server) listTemplates(w http.ResponseWriter, r *http.Request, _ *auth) {
+	s.mu.Lock()
+	var out []map[string]any
+	for _, t := range s.templates {
+		fields := make([]map[string]any, len(t.Fields))
+		for i, f := range t.Fields {
+			fields[i] = map[string]any{"id": f.ID, "type": f.Type, "text": f.Text, "required": f.Required}
+		}
+		out = append(out, map[string]any{"id": t.ID, "text": t.Text, "fields": fields})
+	}
+	s.mu.Unlock()
+	paginate(w, r, out)
+}
+
+// oppJSON renders an opportunity; expand is the set of expanded fields.
+func (s *Server) oppJSON(o *Opportunity, expand []string) map[string]any {
+	phones := []map[string]string{}
+	for _, p := range o.Phones {
+		phones = append(phones, map[string]string{"type": "mobile", "value": p})
+	}
+	var stage, owner any = nilIfEmpty(o.StageID), nilIfEmpty(o.OwnerID)
+	if slices.Contains(expand, "stage") {
+		if st := s.stage(o.StageID); st != nil {
+			stage = map[string]any{"id": st.ID, "text": st.Text}
+		}
+	}
+	if slices.Contains(expand, "owner") {
+		if u := s.user(o.OwnerID); u != nil {
+			owner = userJSON(u)
+		}
+	}
+	var apps any = []string{o.ApplicationID}
+	if slices.Contains(expand, "applications") {
+		apps = []map[string]any{{"id": o.ApplicationID, "type": "posting", "posting": nilIfEmpty(o.PostingID), "opportunityId": o.ID, "createdAt": ms(o.CreatedAt)}}
+	}
+	return map[string]any{
+		"id": o.ID, "name": o.Name, "contact": o.Contact, "headline": o.Headline,
+		"stage": stage, "owner": owner, "emails": nonNil(o.Emails), "phones": phones,
+		"links": nonNil(o.Links), "tags": nonNil(o.Tags), "sources": []string{},
+		"applications": apps, "archived": archiveJSON(o.Archived),
+		"urls":      map[string]string{"show": s.URL + "/candidates/" + o.ID, "list": s.URL + "/candidates"},
+		"createdAt": ms(o.CreatedAt), "updatedAt": ms(o.UpdatedAt),
+	}
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func msParam(q url.Values, name string) (time.Time, bool, bool) {
+	v := q.Get(name)
+	if v == "" {
+		return time.Time{}, false, true
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return time.Time{}, false, false
+	}
+	return time.UnixMilli(n), true, true
+}
+
+func (s *Server) listOpps(w http.ResponseWriter, r *http.Request, _ *auth) {
+	q := r.URL.Query()
+	upd, hasUpd, ok1 := msParam(q, "updated_at_start")
+	updEnd, hasUpdEnd, ok2 := msParam(q, "updated_at_end")
+	crt, hasCrt, ok3 := msParam(q, "created_at_start")
+	if !ok1 || !ok2 || !ok3 {
+		writeError(w, http.StatusBadRequest, "Invalid timestamp: use Unix epoch milliseconds")
+		return
+	}
+	archived := q.Get("archived")
+	if archived != "" && archived != "true" && archived != "false" {
+		writeError(w, http.StatusBadRequest, "Invalid archived: must be true or false")
+		return
+	}
+	s.mu.Lock()
+	var out []map[string]any
+	for _, o := range s.opps {
+		switch {
+		case len(q["posting_id"]) > 0 && !slices.Contains(q["posting_id"], o.PostingID),
+			len(q["stage_id"]) > 0 && !slices.Contains(q["stage_id"], o.StageID),
+			q.Get("tag") != "" && !slices.Contains(o.Tags, q.Get("tag")),
+			q.Get("email") != "" && !slices.ContainsFunc(o.Emails, func(e string) bool { return strings.EqualFold(e, q.Get("email")) }),
+			archived == "true" && o.Archived == nil,
+			archived == "false" && o.Archived != nil,
+			hasUpd && o.UpdatedAt.Before(upd),
+			hasUpdEnd && o.UpdatedAt.After(updEnd),
+			hasCrt && o.CreatedAt.Before(crt):
+			continue
+		}
+		out = append(out, s.oppJSON(o, q["expand"]))
+	}
+	s.mu.Unlock()
+	paginate(w, r, out)
+}
+
+func (s *Server) getOpp(w http.ResponseWriter, r *http.Request, _ *auth) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.oppByID[r.PathValue("id")]
+	if o == nil {
+		writeError(w, http.StatusNotFound, "Opportunity not found")
+		return
+	}
+	one(w, http.StatusOK, s.oppJSON(o, r.URL.Query()["expand"]))
+}
+
+func (s *Server) listResumes(w http.ResponseWriter, r *http.Request, _ *auth) {
+	s.mu.Lock()
+	o := s.oppByID[r.PathValue("id")]
+	var out []map[string]any
+	if o != nil && o.ResumeURL != "" {
+		out = append(out, map[string]any{"id": o.ID + "-resume", "createdAt": ms(o.CreatedAt), "file": map[string]any{
+			"name": "resume.pdf", "ext": "pdf", "downloadUrl": o.ResumeURL, "uploadedAt": ms(o.CreatedAt), "size": 1024,
+		}})
+	}
+	s.mu.Unlock()
+	if o == nil {
+		writeError(w, http.StatusNotFound, "Opportunity not found")
+		return
+	}
+	paginate(w, r, out)
+}
+
+// writeOpp looks up the opportunity of a write and checks perform_as.
+// Assumed: writes with an OAuth token need perform_as (Lever attributes
+// them to a user); with an API key it is optional but must name a user.
+func (s *Server) writeOpp(w http.ResponseWriter, r *http.Request, a *auth) (*Opportunity, string, bool) {
+	o := s.oppByID[r.PathValue("id")]
+	if o == nil {
+		writeError(w, http.StatusNotFound, "Opportunity not found")
+		return nil, "", false
+	}
+	pa := r.URL.Query().Get("perform_as")
+	if pa == "" && !a.apiKey {
+		writeError(w, http.StatusBadRequest, "perform_as is required for this request")
+		return nil, "", false
+	}
+	if pa != "" && s.user(pa) == nil {
+		writeError(w, http.StatusBadRequest, "perform_as must be the ID of an active user")
+		return nil, "", false
+	}
+	return o, pa, true
+}
+
+func (s *Server) putStage(w http.ResponseWriter, r *http.Request, a *auth) {
+	var body struct {
+		Stage string `json:"stage"`
+	}
+	if !decode(w, r, &body) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, pa, ok := s.writeOpp(w, r, a)
+	if !ok {
+		return
+	}
+	if s.stage(body.Stage) == nil {
+		writeError(w, http.StatusBadRequest, "Invalid stage: "+body.Stage)
+		return
+	}
+	s.move(o.ID, body.Stage, pa)
+	one(w, http.StatusOK, s.oppJSON(o, nil))
+}
+
+func (s *Server) tags(add bool) func(w http.ResponseWriter, r *http.Request, a *auth) {
+	return func(w http.ResponseWriter, r *http.Request, a *auth) {
+		var body struct {
+			Tags []string `json:"tags"`
+		}
+		if !decode(w, r, &body) {
+			return
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		o, _, ok := s.writeOpp(w, r, a)
+		if !ok {
+			return
+		}
+		if len(body.Tags) == 0 {
+			writeError(w, http.StatusBadRequest, "tags must be a non-empty array")
+			return
+		}
+		for _, t := range body.Tags {
+			i := slices.Index(o.Tags, t)
+			switch {
+			case add && i < 0:
+				o.Tags = append(o.Tags, t)
+			case !add && i >= 0:
+				o.Tags = slices.Delete(o.Tags, i, i+1)
+			}
+		}
+		o.UpdatedAt = s.now()
+		one(w, http.StatusOK, s.oppJSON(o, nil))
+	}
+}
+
+func (s *Server) putArchived(w http.ResponseWriter, r *http.Request, a *auth) {
+	var body struct {
+		Reason *string `json:"reason"`
+	}
+	if !decode(w, r, &body) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, _, ok := s.writeOpp(w, r, a)
+	if !ok {
+		return
+	}
+	reason := ""
+	if body.Reason != nil {
+		reason = *body.Reason
+		if s.reason(reason) == nil {
+			writeError(w, http.StatusBadRequest, "Invalid archive reason: "+reason)
+			return
+		}
+	}
+	s.archive(o.ID, reason)
+	one(w, http.StatusOK, s.oppJSON(o, nil))
+}
+
+func (s *Server) listNotes(w http.ResponseWriter, r *http.Request, _ *auth) {
+	s.mu.Lock()
+	_, ok := s.oppByID[r.PathValue("id")]
+	var out []map[string]any
+	for _, n := range s.notes[r.PathValue("id")] {
+		out = append(out, map[string]any{"id": n.ID, "text": n.Value, "user": n.PerformAs, "secret": n.Secret, "createdAt": ms(n.CreatedAt)})
+	}
+	s.mu.Unlock()
+	if !ok {
+		writeError(w, http.StatusNotFound, "Opportunity not found")
+		return
+	}
+	paginate(w, r, out)
+}
+
+func (s *Server) postNote(w http.ResponseWriter, r *http.Request, a *auth) {
+	var body struct {
+		Value           string `json:"value"`
+		Secret          bool   `json:"secret"`
+		Score           *int   `json:"score"`
+		NotifyFollowers bool   `json:"notifyFollowers"`
+	}
+	if !decode(w, r, &body) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, pa, ok := s.writeOpp(w, r, a)
+	if !ok {
+		return
+	}
+	if strings.TrimSpace(body.Value) == "" {
+		writeError(w, http.StatusBadRequest, "value is required")
+		return
+	}
+	n := Note{ID: s.id(kNote), OpportunityID: o.ID, Value: body.Value, PerformAs: pa, Secret: body.Secret, NotifyFollowers: body.NotifyFollowers, Score: body.Score, CreatedAt: s.now()}
+	s.notes[o.ID] = append(s.notes[o.ID], n)
+	one(w, http.StatusCreated, map[string]string{"noteId": n.ID})
+}
+
+func (s *Server) listFeedback(w http.ResponseWriter, r *http.Request, _ *auth) {
+	s.mu.Lock()
+	_, ok := s.oppByID[r.PathValue("id")]
+	var out []map[string]any
+	for _, f := range s.feedback[r.PathValue("id")] {
+		out = append(out, map[string]any{"id": f.ID, "baseTemplateId": f.TemplateID, "user": f.PerformAs, "completedAt": f.CompletedAt, "fieldValues": f.FieldValues})
+	}
+	s.mu.Unlock()
+	if !ok {
+		writeError(w, http.StatusNotFound, "Opportunity not found")
+		return
+	}
+	paginate(w, r, out)
+}
+
+func (s *Server) postFeedback(w http.ResponseWriter, r *http.Request, a *auth) {
+	var body struct {
+		BaseTemplateID string       `json:"baseTemplateId"`
+		Panel          string       `json:"panel"`
+		Interview      string       `json:"interview"`
+		FieldValues    []FieldValue `json:"fieldValues"`
+		CompletedAt    int64        `json:"completedAt"`
+	}
+	if !decode(w, r, &body) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, pa, ok := s.writeOpp(w, r, a)
+	if !ok {
+		return
+	}
+	var tpl *FeedbackTemplate
+	for _, t := range s.templates {
+		if t.ID == body.BaseTemplateID {
+			tpl = t
+		}
+	}
+	if tpl == nil {
+		writeError(w, http.StatusBadRequest, "Invalid baseTemplateId: "+body.BaseTemplateID)
+		return
+	}
+	for _, fv := range body.FieldValues {
+		if !slices.ContainsFunc(tpl.Fields, func(f FeedbackField) bool { return f.ID == fv.ID }) {
+			writeError(w, http.StatusBadRequest, "Invalid field id "+fv.ID+" for template "+tpl.ID)
+			return
+		}
+	}
+	f := Feedback{ID: s.id(kFeedback), OpportunityID: o.ID, TemplateID: tpl.ID, Panel: body.Panel, Interview: body.Interview, PerformAs: pa, FieldValues: body.FieldValues, CompletedAt: body.CompletedAt}
+	s.feedback[o.ID] = append(s.feedback[o.ID], f)
+	one(w, http.StatusCreated, map[string]any{"id": f.ID, "baseTemplateId": f.TemplateID})
+}
+
+var knownEvents = []string{"applicationCreated", "candidateHired", "candidateStageChange", "candidateArchiveChange", "candidateDeleted",
+	"interviewCreated", "interviewUpdated", "interviewDeleted", "contactCreated", "contactUpdated"}
+
+func webhookJSON(h *Webhook) map[string]any {
+	return map[string]any{"id": h.ID, "url": h.URL, "event": h.Event, "createdAt": ms(h.CreatedAt),
+		"configuration": map[string]any{"conditions": h.Conditions, "signatureToken": h.SignatureToken}}
+}
+
+func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request, _ *auth) {
+	s.mu.Lock()
+	var out []map[string]any
+	for _, h := range s.webhooks {
+		out = append(out, webhookJSON(h))
+	}
+	s.mu.Unlock()
+	paginate(w, r, out)
+}
+
+func (s *Server) postWebhook(w http.ResponseWriter, r *http.Request, _ *auth) {
+	var body struct {
+		URL           string `json:"url"`
+		Event         string `json:"event"`
+		Configuration struct {
+			Conditions map[string]any `json:"conditions"`
+		} `json:"configuration"`
+	}
+	if !decode(w, r, &body) {
+		return
+	}
+	if u, err := url.Parse(body.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		writeError(w, http.StatusBadRequest, "url must be an absolute http(s) URL")
+		return
+	}
+	if !slices.Contains(knownEvents, body.Event) {
+		writeError(w, http.StatusBadRequest, "Unknown event: "+body.Event)
+		return
+	}
+	s.mu.Lock()
+	h := s.addWebhook(body.URL, body.Event, body.Configuration.Conditions)
+	s.mu.Unlock()
+	one(w, http.StatusCreated, webhookJSON(&h))
+}
+
+func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request, _ *auth) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := slices.IndexFunc(s.webhooks, func(h *Webhook) bool { return h.ID == r.PathValue("id") })
+	if i < 0 {
+		writeError(w, http.StatusNotFound, "Webhook not found")
+		return
+	}
+	s.webhooks = slices.Delete(s.webhooks, i, i+1)
+	w.WriteHeader(http.StatusNoContent)
+}

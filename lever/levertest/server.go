@@ -1,0 +1,413 @@
+package levertest
+
+import (
+	"bytes"
+	crand "crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	xrate "golang.org/x/time/rate"
+)
+
+// Credentials the server accepts out of the box.
+const (
+	DefaultAPIKey       = "levertest-api-key"
+	DefaultClientID     = "levertest-client"
+	DefaultClientSecret = "levertest-secret"
+)
+
+// Server is a fake Lever API. Its methods are safe for concurrent use.
+type Server struct {
+	// URL is the server's root, e.g. "http://127.0.0.1:4321". The API is
+	// under APIURL().
+	URL string
+
+	ts  *httptest.Server
+	now func() time.Time
+
+	mu sync.Mutex
+	// account data
+	users        []*User
+	stages       []*Stage
+	postings     []*Posting
+	opps         []*Opportunity
+	oppByID      map[string]*Opportunity
+	reasons      []*ArchiveReason
+	templates    []*FeedbackTemplate
+	notes        map[string][]Note
+	stageChanges []StageChange
+	feedback     map[string][]Feedback
+	webhooks     []*Webhook
+	nextID       int
+	// auth
+	apiKeys   map[string]bool
+	clients   map[string]string // client ID → secret
+	codes     map[string]*grant
+	access    map[string]*grant
+	refresh   map[string]*grant
+	tokenTTL  time.Duration
+	refreshes int
+	authz     []url.Values
+	// traffic
+	limiter   *xrate.Limiter
+	requests  []Request
+	reqCount  int
+	throttled int
+	failWith  int
+	faults    Faults
+	rng       *rand.Rand
+	injected  int
+
+	hooks *deliverer
+}
+
+type grant struct {
+	clientID    string
+	redirectURI string
+	scopes      []string
+	expires     time.Time
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithRateLimit sets the token bucket every API request draws from
+// (default 10 per second, burst 20, Lever's documented limit). A limit of
+// zero or less disables rate limiting. The bucket runs on real time, not
+// on the WithClock clock.
+func WithRateLimit(perSecond float64, burst int) Option {
+	return func(s *Server) {
+		if perSecond <= 0 {
+			s.limiter = nil
+			return
+		}
+		s.limiter = xrate.NewLimiter(xrate.Limit(perSecond), burst)
+	}
+}
+
+// WithClock sets the clock used for timestamps, token expiry and webhook
+// triggeredAt.
+func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
+
+// WithTokenTTL sets the lifetime of access tokens (default one hour).
+func WithTokenTTL(d time.Duration) Option { return func(s *Server) { s.tokenTTL = d } }
+
+// WithFaults injects faults from the start; see SetFaults.
+func WithFaults(f Faults) Option { return func(s *Server) { s.setFaults(f) } }
+
+// Faults makes a share of API requests fail. Each request draws once from
+// a generator seeded with Seed, so a run is reproducible for a given
+// request order.
+type Faults struct {
+	// Rate5xx, Rate429 and RateStall are probabilities in [0, 1].
+	Rate5xx, Rate429, RateStall float64
+	// Stall is how long a stalled request hangs before it is served
+	// (or until the client gives up); default one second.
+	Stall time.Duration
+	Seed  uint64
+}
+
+// NewServer starts a fake Lever server. Close it when done.
+func NewServer(opts ...Option) *Server {
+	s := &Server{
+		now:      time.Now,
+		oppByID:  map[string]*Opportunity{},
+		notes:    map[string][]Note{},
+		feedback: map[string][]Feedback{},
+		apiKeys:  map[string]bool{DefaultAPIKey: true},
+		clients:  map[string]string{DefaultClientID: DefaultClientSecret},
+		codes:    map[string]*grant{},
+		access:   map[string]*grant{},
+		refresh:  map[string]*grant{},
+		tokenTTL: time.Hour,
+		limiter:  xrate.NewLimiter(10, 20),
+		rng:      rand.New(rand.NewPCG(1, 2)),
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	s.ts = httptest.NewServer(s.routes())
+	s.URL = s.ts.URL
+	s.hooks = newDeliverer(s.ts.Client())
+	return s
+}
+
+// Close shuts the server down, after pending webhook deliveries.
+func (s *Server) Close() {
+	s.hooks.close()
+	s.ts.Close()
+}
+
+// APIURL is the root of the v1 API, for lever.Options.BaseURL.
+func (s *Server) APIURL() string { return s.URL + "/v1" }
+
+// AuthURL is the OAuth authorize endpoint.
+func (s *Server) AuthURL() string { return s.URL + "/authorize" }
+
+// TokenURL is the OAuth token endpoint.
+func (s *Server) TokenURL() string { return s.URL + "/oauth/token" }
+
+// Audience is the audience the authorize endpoint expects.
+func (s *Server) Audience() string { return s.APIURL() + "/" }
+
+// Client returns an HTTP client for the server.
+func (s *Server) Client() *http.Client { return s.ts.Client() }
+
+// AddAPIKey makes the server accept key as HTTP Basic user name.
+func (s *Server) AddAPIKey(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.apiKeys[key] = true
+}
+
+// AddOAuthClient registers an OAuth client.
+func (s *Server) AddOAuthClient(id, secret string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clients[id] = secret
+}
+
+// SetFaults changes fault injection; the zero Faults turns it off.
+func (s *Server) SetFaults(f Faults) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.setFaults(f)
+}
+
+func (s *Server) setFaults(f Faults) {
+	if f.Stall <= 0 {
+		f.Stall = time.Second
+	}
+	s.faults = f
+	s.rng = rand.New(rand.NewPCG(f.Seed, f.Seed^0x9e3779b97f4a7c15))
+}
+
+// InjectedFaults reports how many faults were injected so far.
+func (s *Server) InjectedFaults() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.injected
+}
+
+// FailRequests makes every API request fail with status (429s carry
+// Retry-After: 1) until restore is called.
+func (s *Server) FailRequests(status int) (restore func()) {
+	s.mu.Lock()
+	s.failWith = status
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		s.failWith = 0
+		s.mu.Unlock()
+	}
+}
+
+// Request is an API request the server received.
+type Request struct {
+	Method string
+	Path   string
+	Query  url.Values
+	Body   []byte
+	// Auth is "basic", "bearer" or "".
+	Auth string
+	// PerformAs is the perform_as parameter, if any.
+	PerformAs string
+}
+
+// Requests returns the API requests received so far, oldest first.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// LastRequest returns the most recent API request.
+func (s *Server) LastRequest() (Request, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.requests) == 0 {
+		return Request{}, false
+	}
+	return s.requests[len(s.requests)-1], true
+}
+
+// RequestCount reports how many API requests the server received.
+func (s *Server) RequestCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.reqCount
+}
+
+// ThrottledCount reports how many requests the rate limit answered with 429.
+func (s *Server) ThrottledCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.throttled
+}
+
+// ResetCounters zeroes the request, throttle and fault counters and forgets
+// recorded requests.
+func (s *Server) ResetCounters() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests, s.reqCount, s.throttled, s.injected = nil, 0, 0, 0
+}
+
+// writeError answers with a Lever-style error body.
+func writeError(w http.ResponseWriter, status int, msg string) {
+	code := map[int]string{
+		400: "BadRequestError", 401: "UnauthorizedError", 403: "ForbiddenError",
+		404: "ResourceNotFound", 405: "MethodNotAllowed", 409: "ConflictError",
+		429: "TooManyRequests", 500: "InternalServerError", 502: "BadGateway",
+		503: "ServiceUnavailable",
+	}[status]
+	if code == "" {
+		code = strings.ReplaceAll(http.StatusText(status), " ", "")
+	}
+	if msg == "" {
+		msg = http.StatusText(status)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Request-Id", randHex(8))
+	if status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", "1")
+	}
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"code": code, "message": msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	crand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// api wraps the /v1 handlers: it records the request, applies
+// FailRequests, fault injection, the rate limit and authentication, then
+// checks the route's scope.
+func (s *Server) api(scope string, h func(w http.ResponseWriter, r *http.Request, a *auth)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 4<<20))
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		rec := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Body: body, PerformAs: r.URL.Query().Get("perform_as")}
+		if a := r.Header.Get("Authorization"); a != "" {
+			rec.Auth = strings.ToLower(strings.SplitN(a, " ", 2)[0])
+		}
+
+		s.mu.Lock()
+		s.requests = append(s.requests, rec)
+		s.reqCount++
+		fail := s.failWith
+		var fault string
+		if f := s.faults; fail == 0 && f.Rate5xx+f.Rate429+f.RateStall > 0 {
+			switch x := s.rng.Float64(); {
+			case x < f.Rate5xx:
+				fault = "5xx"
+			case x < f.Rate5xx+f.Rate429:
+				fault = "429"
+			case x < f.Rate5xx+f.Rate429+f.RateStall:
+				fault = "stall"
+			}
+			if fault != "" {
+				s.injected++
+			}
+		}
+		stall := s.faults.Stall
+		lim := s.limiter
+		s.mu.Unlock()
+
+		if fail != 0 {
+			writeError(w, fail, "injected failure")
+			return
+		}
+		switch fault {
+		case "5xx":
+			writeError(w, http.StatusServiceUnavailable, "injected fault")
+			return
+		case "429":
+			writeError(w, http.StatusTooManyRequests, "injected fault: rate limit exceeded")
+			return
+		case "stall":
+			t := time.NewTimer(stall)
+			select {
+			case <-r.Context().Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+		}
+		if lim != nil && !lim.Allow() {
+			s.mu.Lock()
+			s.throttled++
+			s.mu.Unlock()
+			writeError(w, http.StatusTooManyRequests, "Rate limit exceeded: 10 requests per second")
+			return
+		}
+		a, status, msg := s.authenticate(r)
+		if status != 0 {
+			writeError(w, status, msg)
+			return
+		}
+		if scope != "" && !a.has(scope) {
+			writeError(w, http.StatusForbidden, fmt.Sprintf("Insufficient scope: this request requires %s", scope))
+			return
+		}
+		h(w, r, a)
+	}
+}
+
+// auth describes the caller of a request.
+type auth struct {
+	apiKey bool
+	scopes []string
+}
+
+func (a *auth) has(scope string) bool {
+	if a.apiKey {
+		return true
+	}
+	for _, s := range a.scopes {
+		if s == scope {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) authenticate(r *http.Request) (*auth, int, string) {
+	h := r.Header.Get("Authorization")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if user, _, ok := r.BasicAuth(); ok {
+		if s.apiKeys[user] {
+			return &auth{apiKey: true}, 0, ""
+		}
+		return nil, http.StatusUnauthorized, "Invalid API key"
+	}
+	if tok, ok := strings.CutPrefix(h, "Bearer "); ok {
+		g := s.access[tok]
+		if g == nil {
+			return nil, http.StatusUnauthorized, "Invalid access token"
+		}
+		if !s.now().Before(g.expires) {
+			return nil, http.StatusUnauthorized, "Access token expired"
+		}
+		return &auth{scopes: g.scopes}, 0, ""
+	}
+	return nil, http.StatusUnauthorized, "Missing credentials: use HTTP Basic with an API key or a Bearer token"
+}

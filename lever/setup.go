@@ -1,0 +1,217 @@
+package lever
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/httpx"
+	"github.com/atskit/atskit/internal/paging"
+)
+
+// DefaultVendorStages are the stage names CheckSetup looks for when
+// Options.VendorStages is nil: the five stages a typical interview vendor
+// maps (seed 004).
+var DefaultVendorStages = []string{"To be scheduled", "Scheduled", "Passed", "Failed", "Unable to schedule"}
+
+// SetupStatus is the outcome of one setup check.
+type SetupStatus string
+
+// Setup statuses.
+const (
+	SetupPass SetupStatus = "pass"
+	SetupFail SetupStatus = "fail"
+	SetupWarn SetupStatus = "warn" // could not tell; the integration may still work
+	SetupSkip SetupStatus = "skip" // not checked (an earlier check failed)
+)
+
+// SetupCheck is one line of a SetupReport.
+type SetupCheck struct {
+	// Name identifies the check, e.g. "credentials".
+	Name string
+	// Status is the outcome.
+	Status SetupStatus
+	// Detail says what was found.
+	Detail string
+	// Fix tells a Lever admin what to do when Status is not SetupPass.
+	Fix string
+}
+
+// SetupReport is the result of CheckSetup, one check per line.
+type SetupReport struct {
+	Checks []SetupCheck
+}
+
+// OK reports whether no check failed.
+func (r *SetupReport) OK() bool {
+	for _, c := range r.Checks {
+		if c.Status == SetupFail {
+			return false
+		}
+	}
+	return true
+}
+
+// String renders the report one check per line, with the fix indented
+// below a failed or uncertain check.
+func (r *SetupReport) String() string {
+	var b strings.Builder
+	for _, c := range r.Checks {
+		fmt.Fprintf(&b, "[%s] %s: %s\n", c.Status, c.Name, c.Detail)
+		if c.Fix != "" && c.Status != SetupPass {
+			fmt.Fprintf(&b, "       fix: %s\n", c.Fix)
+		}
+	}
+	return b.String()
+}
+
+func (r *SetupReport) add(name string, st SetupStatus, detail, fix string) {
+	r.Checks = append(r.Checks, SetupCheck{Name: name, Status: st, Detail: detail, Fix: fix})
+}
+
+// CheckSetup checks that the Lever account is ready for the vendor: the
+// credentials work, they grant the scopes the flow needs, at least one
+// posting carries the vendor tag, the vendor's stages exist, and a
+// candidate-stage-change webhook is enabled. The error is non-nil only
+// when the checks could not be run (context cancelled); problems found are
+// lines of the report.
+func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
+	r := &SetupReport{}
+	reauth := "Reconnect Lever: grant access again (OAuth) or paste a valid API key from Settings → Integrations and API → API Credentials."
+
+	// 1. Credentials.
+	var users page[User]
+	_, err := c.do(ctx, &httpx.Request{Op: "check credentials", Path: "/users", Query: map[string][]string{"limit": {"1"}}}, &users)
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return nil, ctxErr
+	}
+	switch {
+	case err == nil, errors.Is(err, ats.ErrForbidden):
+		r.add("credentials", SetupPass, "Lever accepted the credentials", "")
+	case errors.Is(err, ats.ErrUnauthorized):
+		r.add("credentials", SetupFail, "Lever rejected the credentials: "+apiMessage(err), reauth)
+		for _, n := range []string{"scopes", "perform_as user", "vendor tag", "vendor stages", "stage-change webhook"} {
+			r.add(n, SetupSkip, "not checked: the credentials do not work", "")
+		}
+		return r, nil
+	default:
+		r.add("credentials", SetupWarn, "could not reach Lever: "+err.Error(), "Try again later; if it persists check status.lever.co and the network path to api.lever.co.")
+	}
+
+	// 2. Scopes: probe one read per resource the flow needs. A 403 means
+	// the token (or API key) lacks that permission.
+	probes := []struct{ scope, path string }{
+		{"postings:read:admin", "/postings"},
+		{"stages:read:admin", "/stages"},
+		{"opportunities:read:admin", "/opportunities"},
+		{"users:read:admin", "/users"},
+		{"archive_reasons:read:admin", "/archive_reasons"},
+		{"feedback_templates:read:admin", "/feedback_templates"},
+		{"webhooks:read:admin", "/webhooks"},
+	}
+	var missing []string
+	for _, p := range probes {
+		_, err := c.do(ctx, &httpx.Request{Op: "check scope " + p.scope, Path: p.path, Query: map[string][]string{"limit": {"1"}}}, nil)
+		if errors.Is(err, ats.ErrForbidden) {
+			missing = append(missing, p.scope)
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+	}
+	if len(missing) == 0 {
+		r.add("scopes", SetupPass, "the credentials can read postings, stages, opportunities, users, archive reasons, feedback templates and webhooks", "")
+	} else {
+		r.add("scopes", SetupFail, "missing permissions: "+strings.Join(missing, ", "),
+			"Reconnect Lever and accept every requested permission (a Super Admin must grant access), or give the API key these permissions in Settings → Integrations and API → API Credentials.")
+	}
+
+	// 3. perform_as user.
+	switch id, err := c.PerformAsUser(ctx); {
+	case err != nil:
+		r.add("perform_as user", SetupFail, err.Error(), "Set the email of an active Lever user the vendor's notes and stage moves are attributed to.")
+	case id == "":
+		r.add("perform_as user", SetupWarn, "no user configured; writes are not attributed", "Configure a Lever user (PerformAs or PerformAsEmail); OAuth writes to notes, feedback and stages need one.")
+	default:
+		r.add("perform_as user", SetupPass, "writes are attributed to user "+id, "")
+	}
+
+	// 4. Vendor tag on at least one posting.
+	if c.opts.VendorTag == "" {
+		r.add("vendor tag", SetupSkip, "no vendor tag configured", "Configure the tag that links postings to the vendor.")
+	} else {
+		ps, _, err := fetchPage[Posting](ctx, c, "check vendor tag", "/postings", map[string][]string{"tag": {c.opts.VendorTag}}, 1, "")
+		switch {
+		case err != nil:
+			r.add("vendor tag", SetupWarn, "could not list postings: "+apiMessage(err), "Check that the credentials can read postings.")
+		case len(ps) == 0:
+			r.add("vendor tag", SetupFail, fmt.Sprintf("no posting carries the tag %q", c.opts.VendorTag),
+				fmt.Sprintf("In Lever, open Jobs, select each job to link and add the tag %q.", c.opts.VendorTag))
+		default:
+			r.add("vendor tag", SetupPass, fmt.Sprintf("posting %q carries the tag %q", ps[0].Text, c.opts.VendorTag), "")
+		}
+	}
+
+	// 5. Vendor stages.
+	want := c.opts.VendorStages
+	if want == nil {
+		want = DefaultVendorStages
+	}
+	if len(want) == 0 {
+		r.add("vendor stages", SetupSkip, "no vendor stages configured", "")
+	} else if stages, err := c.ListStages(ctx); err != nil {
+		r.add("vendor stages", SetupWarn, "could not list stages: "+apiMessage(err), "Check that the credentials can read stages.")
+	} else {
+		var absent []string
+		for _, name := range want {
+			found := false
+			for _, s := range stages {
+				found = found || strings.EqualFold(strings.TrimSpace(s.Text), strings.TrimSpace(name))
+			}
+			if !found {
+				absent = append(absent, fmt.Sprintf("%q", name))
+			}
+		}
+		if len(absent) == 0 {
+			r.add("vendor stages", SetupPass, "all vendor stages exist: "+strings.Join(want, ", "), "")
+		} else {
+			r.add("vendor stages", SetupFail, "missing stages: "+strings.Join(absent, ", "),
+				"In Lever, go to Settings → Pipeline and archive reasons and create the missing stages with exactly these names.")
+		}
+	}
+
+	// 6. Candidate stage change webhook.
+	hooks, err := paging.Collect(c.ListWebhooks(ctx))
+	fix := "In Lever, go to Settings → Integrations and API → Webhooks and enable \"Candidate Stage Change\""
+	if c.opts.WebhookURL != "" {
+		fix += " with the URL " + c.opts.WebhookURL
+	}
+	fix += "."
+	switch {
+	case err != nil:
+		r.add("stage-change webhook", SetupWarn, "could not list webhooks: "+apiMessage(err), fix)
+	default:
+		found := false
+		for _, h := range hooks {
+			if h.Event == EventCandidateStageChange && (c.opts.WebhookURL == "" || h.URL == c.opts.WebhookURL) {
+				found = true
+			}
+		}
+		if found {
+			r.add("stage-change webhook", SetupPass, "the candidate stage change webhook is enabled", "")
+		} else {
+			r.add("stage-change webhook", SetupFail, "no candidate stage change webhook is enabled", fix)
+		}
+	}
+	return r, nil
+}
+
+func apiMessage(err error) string {
+	var ae *ats.APIError
+	if errors.As(err, &ae) && ae.Message != "" {
+		return fmt.Sprintf("%d %s", ae.StatusCode, ae.Message)
+	}
+	return err.Error()
+}
