@@ -1,0 +1,169 @@
+package workable
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/atskit/atskit/ats"
+)
+
+// errorBody is the envelope of Workable's error responses (reference
+// §1.5). "error" comes in three shapes: a string ({"error":"Not found"}),
+// a nested object whose innermost "description" is the message (the
+// invalid-token 401), or an array of strings.
+type errorBody struct {
+	Error            json.RawMessage `json:"error"`
+	ValidationErrors json.RawMessage `json:"validation_errors"`
+}
+
+// decodeError fills e.Code, e.Message and e.RequestID from an error
+// response. It is httpx.Config.DecodeError.
+func decodeError(resp *http.Response, body []byte, e *ats.APIError) {
+	e.RequestID = resp.Header.Get("X-Request-Id")
+	var eb errorBody
+	if err := json.Unmarshal(body, &eb); err != nil {
+		return // httpx falls back to a printable excerpt of the body
+	}
+	msg, code := errorMessage(eb.Error, 0)
+	if ve := validationMessage(eb.ValidationErrors); ve != "" {
+		if msg == "" {
+			msg = ve
+		} else {
+			msg += " (" + ve + ")"
+		}
+	}
+	e.Message, e.Code = msg, code
+}
+
+// errorMessage extracts the human message (and a machine code, when the
+// nested form carries a "name") from the "error" value.
+func errorMessage(raw json.RawMessage, depth int) (msg, code string) {
+	if len(raw) == 0 || depth > 8 {
+		return "", ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s, ""
+	}
+	var arr []json.RawMessage
+	if json.Unmarshal(raw, &arr) == nil {
+		var parts []string
+		for _, a := range arr {
+			if m, c := errorMessage(a, depth+1); m != "" {
+				parts = append(parts, m)
+				if code == "" {
+					code = c
+				}
+			}
+		}
+		return strings.Join(parts, "; "), code
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) != nil {
+		return "", ""
+	}
+	if n, ok := obj["name"]; ok {
+		_ = json.Unmarshal(n, &code)
+	}
+	for _, k := range []string{"description", "message"} {
+		if v, ok := obj[k]; ok {
+			if json.Unmarshal(v, &msg) == nil && msg != "" {
+				break
+			}
+		}
+	}
+	if inner, ok := obj["error"]; ok {
+		m, c := errorMessage(inner, depth+1)
+		if msg == "" {
+			msg = m
+		}
+		if code == "" {
+			code = c
+		}
+	}
+	return msg, code
+}
+
+// validationMessage renders validation_errors (an object of field →
+// message(s), or anything else) as "field: message; ...".
+func validationMessage(raw json.RawMessage) string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) == nil {
+		keys := make([]string, 0, len(obj))
+		for k := range obj {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var parts []string
+		for _, k := range keys {
+			m, _ := errorMessage(obj[k], 0)
+			parts = append(parts, k+": "+m)
+		}
+		return strings.Join(parts, "; ")
+	}
+	m, _ := errorMessage(raw, 0)
+	return m
+}
+
+// serverBudget reads X-Rate-Limit-Remaining and X-Rate-Limit-Reset. It is
+// httpx.Config.ServerBudget.
+func serverBudget(h http.Header, now time.Time) (remaining int, reset time.Time, ok bool) {
+	rem := h.Get("X-Rate-Limit-Remaining")
+	if rem == "" {
+		return 0, time.Time{}, false
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(rem))
+	if err != nil {
+		return 0, time.Time{}, false
+	}
+	reset, ok = parseReset(h.Get("X-Rate-Limit-Reset"), now)
+	if !ok {
+		// Unknown reset: assume the documented 10 s window ends within one
+		// window from now.
+		reset = now.Add(RateWindow)
+	}
+	return n, reset, true
+}
+
+// parseReset parses X-Rate-Limit-Reset, "timestamp of next interval". Its
+// unit is undocumented (reference §2.1, GAP 4), so it accepts Unix seconds
+// (integer or fractional), Unix milliseconds, RFC 3339 and HTTP dates, and
+// — for small numbers that cannot be timestamps — seconds from now.
+func parseReset(v string, now time.Time) (time.Time, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}, false
+	}
+	if f, err := strconv.ParseFloat(v, 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) && f >= 0 {
+		switch {
+		case f > 1e11: // milliseconds since the epoch
+			return time.UnixMilli(int64(f)), true
+		case f > 1e8: // seconds since the epoch
+			sec, frac := math.Modf(f)
+			return time.Unix(int64(sec), int64(frac*1e9)), true
+		default: // a delta in seconds
+			return now.Add(time.Duration(f * float64(time.Second))), true
+		}
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return t, true
+	}
+	return time.Time{}, false
+}
+
+// notFound builds an ats.ErrNotFound error for lookups that found nothing.
+func notFound(op, format string, args ...any) error {
+	return &ats.APIError{ATS: "workable", Op: op, StatusCode: http.StatusNotFound, Message: fmt.Sprintf(format, args...)}
+}

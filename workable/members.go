@@ -1,0 +1,115 @@
+package workable
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"net/url"
+	"strings"
+
+	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/httpx"
+	"github.com/atskit/atskit/internal/paging"
+)
+
+// Member is a member of the Workable account: the user write calls are
+// attributed to.
+type Member struct {
+	ID    string
+	Name  string
+	Email string
+	// Roles lists the member's roles: the newest "roles" array (e.g.
+	// "ats.admin"), or the older single "role" (reference §5).
+	Roles  []string
+	Active bool
+}
+
+type wireMember struct {
+	ID     string   `json:"id"`
+	Name   string   `json:"name"`
+	Email  string   `json:"email"`
+	Role   string   `json:"role"`
+	Roles  []string `json:"roles"`
+	Active *bool    `json:"active"`
+}
+
+// MemberFilter filters Members.
+type MemberFilter struct {
+	// Email matches one member's email.
+	Email string
+	// Status is "active" (Workable's default), "inactive" or "all".
+	Status string
+}
+
+// Members lists the account's members (GET /members; scope r_jobs),
+// following paging.next.
+// https://workable.readme.io/reference/members
+func (c *Client) Members(ctx context.Context, f MemberFilter) iter.Seq2[Member, error] {
+	q := url.Values{"limit": {"100"}}
+	if f.Email != "" {
+		q.Set("email", f.Email)
+	}
+	if f.Status != "" {
+		q.Set("status", f.Status)
+	}
+	return paging.Seq(ctx, func(ctx context.Context, cursor string) ([]Member, string, error) {
+		req := &httpx.Request{Op: "list members", Path: "/members", Query: q}
+		if cursor != "" {
+			req = &httpx.Request{Op: "list members", Path: cursor}
+		}
+		var page struct {
+			Members []wireMember `json:"members"`
+			Paging  *paging_     `json:"paging"`
+		}
+		if _, err := c.do(ctx, req, &page); err != nil {
+			return nil, "", err
+		}
+		out := make([]Member, len(page.Members))
+		for i, m := range page.Members {
+			roles := m.Roles
+			if len(roles) == 0 && m.Role != "" {
+				roles = []string{m.Role}
+			}
+			out[i] = Member{ID: m.ID, Name: m.Name, Email: m.Email, Roles: roles, Active: m.Active == nil || *m.Active}
+		}
+		return out, page.Paging.next(), nil
+	})
+}
+
+// MemberByEmail finds the active member with the given email
+// (case-insensitively); none is an error matching ats.ErrNotFound.
+func (c *Client) MemberByEmail(ctx context.Context, email string) (Member, error) {
+	for m, err := range c.Members(ctx, MemberFilter{Email: email}) {
+		if err != nil {
+			return Member{}, err
+		}
+		if strings.EqualFold(m.Email, email) {
+			return m, nil
+		}
+	}
+	return Member{}, notFound("find member by email", "no active member has email %s", email)
+}
+
+// errNoMember is returned by write calls when no acting member is
+// configured.
+var errNoMember = errors.New("workable: write calls need an acting member: set Options.MemberID or Options.ActingMemberEmail")
+
+// ActingMemberID returns the member write calls are attributed to:
+// Options.MemberID, or the member found by Options.ActingMemberEmail (looked
+// up once and cached; a failed lookup is retried on the next call).
+func (c *Client) ActingMemberID(ctx context.Context) (string, error) {
+	c.memberMu.Lock()
+	defer c.memberMu.Unlock()
+	if c.memberID != "" {
+		return c.memberID, nil
+	}
+	if c.opts.ActingMemberEmail == "" {
+		return "", &ats.ValidationError{Op: "workable: resolve acting member", Fields: []ats.FieldError{{Field: "member_id", Message: errNoMember.Error()}}}
+	}
+	m, err := c.MemberByEmail(ctx, c.opts.ActingMemberEmail)
+	if err != nil {
+		return "", err
+	}
+	c.memberID = m.ID
+	return m.ID, nil
+}

@@ -1,0 +1,110 @@
+package workable
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"golang.org/x/oauth2"
+)
+
+// OAuth scopes the vendor flow needs (reference §1.2).
+const (
+	ScopeReadJobs        = "r_jobs"
+	ScopeReadCandidates  = "r_candidates"
+	ScopeWriteCandidates = "w_candidates"
+)
+
+// Endpoint is Workable's OAuth 2.0 endpoint; SandboxEndpoint its sandbox.
+// The URLs come from Toggl Hire's open-source client, not from Workable's
+// stored docs (reference §1.4, GAP 7). Client credentials are sent as form
+// parameters.
+var (
+	Endpoint = oauth2.Endpoint{
+		AuthURL:   "https://www.workable.com/oauth/authorize",
+		TokenURL:  "https://www.workable.com/oauth/token",
+		AuthStyle: oauth2.AuthStyleInParams,
+	}
+	SandboxEndpoint = oauth2.Endpoint{
+		AuthURL:   "https://www.workablesandbox.com/oauth/authorize",
+		TokenURL:  "https://www.workablesandbox.com/oauth/token",
+		AuthStyle: oauth2.AuthStyleInParams,
+	}
+)
+
+// OAuthConfig returns the OAuth 2.0 configuration for a Workable partner
+// app. Scopes default to r_jobs, r_candidates and w_candidates. Use
+// AuthCodeURL for the consent link (it adds Workable's resource=user),
+// cfg.Exchange for the code, and cfg.TokenSource(ctx, tok) as
+// Options.TokenSource: it refreshes the access token with the
+// refresh_token Workable always returns (each refresh returns a new pair;
+// persist it from the token source if you need it across restarts).
+func OAuthConfig(clientID, secret, redirectURL string, scopes []string) *oauth2.Config {
+	if len(scopes) == 0 {
+		scopes = []string{ScopeReadJobs, ScopeReadCandidates, ScopeWriteCandidates}
+	}
+	return &oauth2.Config{ClientID: clientID, ClientSecret: secret, RedirectURL: redirectURL, Scopes: scopes, Endpoint: Endpoint}
+}
+
+// SandboxOAuthConfig is OAuthConfig against Workable's sandbox.
+func SandboxOAuthConfig(clientID, secret, redirectURL string, scopes []string) *oauth2.Config {
+	cfg := OAuthConfig(clientID, secret, redirectURL, scopes)
+	cfg.Endpoint = SandboxEndpoint
+	return cfg
+}
+
+// AuthCodeURL returns the consent page URL for state, with the
+// resource=user parameter Workable's authorize endpoint expects.
+func AuthCodeURL(cfg *oauth2.Config, state string, opts ...oauth2.AuthCodeOption) string {
+	return cfg.AuthCodeURL(state, append([]oauth2.AuthCodeOption{oauth2.SetAuthURLParam("resource", "user")}, opts...)...)
+}
+
+// Exchange trades an authorization code for a token pair.
+func Exchange(ctx context.Context, cfg *oauth2.Config, code string) (*oauth2.Token, error) {
+	tok, err := cfg.Exchange(ctx, code)
+	if err != nil {
+		return nil, fmt.Errorf("workable: oauth exchange: %w", err)
+	}
+	return tok, nil
+}
+
+// Refresh obtains a new token pair from tok's refresh token.
+func Refresh(ctx context.Context, cfg *oauth2.Config, tok *oauth2.Token) (*oauth2.Token, error) {
+	expired := *tok
+	expired.AccessToken = "" // force a refresh
+	t, err := cfg.TokenSource(ctx, &expired).Token()
+	if err != nil {
+		return nil, fmt.Errorf("workable: oauth refresh: %w", err)
+	}
+	return t, nil
+}
+
+// Revoke revokes a token pair: POST {token host}/oauth/revoke with the
+// refresh token as form data and the access token as bearer (reference
+// §1.4, third-party). hc may be nil.
+func Revoke(ctx context.Context, hc *http.Client, cfg *oauth2.Config, tok *oauth2.Token) error {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	revokeURL := strings.TrimSuffix(cfg.Endpoint.TokenURL, "/token") + "/revoke"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, revokeURL,
+		strings.NewReader(url.Values{"refresh_token": {tok.RefreshToken}}.Encode()))
+	if err != nil {
+		return fmt.Errorf("workable: oauth revoke: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("workable: oauth revoke: %w", err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("workable: oauth revoke: %s", resp.Status)
+	}
+	return nil
+}

@@ -1,0 +1,208 @@
+package workable
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/httpx"
+)
+
+// CheckStatus is the outcome of one setup check.
+type CheckStatus string
+
+// Check outcomes.
+const (
+	CheckOK      CheckStatus = "ok"
+	CheckWarning CheckStatus = "warning"
+	CheckFailed  CheckStatus = "failed"
+	// CheckSkipped means an earlier failure made the check pointless.
+	CheckSkipped CheckStatus = "skipped"
+)
+
+// SetupCheck is one line of a SetupReport.
+type SetupCheck struct {
+	// Name identifies the check: "token", "scope r_jobs", "scope
+	// r_candidates", "scope w_candidates", "acting member", "vendor stage",
+	// "webhook".
+	Name   string
+	Status CheckStatus
+	// Message says what was found and, when not OK, how to fix it.
+	Message string
+}
+
+// SetupReport is the result of CheckSetup, one check per line.
+type SetupReport struct {
+	Checks []SetupCheck
+}
+
+// OK reports whether no check failed (warnings allowed).
+func (r *SetupReport) OK() bool {
+	for _, c := range r.Checks {
+		if c.Status == CheckFailed || c.Status == CheckSkipped {
+			return false
+		}
+	}
+	return true
+}
+
+// Check returns the check with the given name.
+func (r *SetupReport) Check(name string) (SetupCheck, bool) {
+	for _, c := range r.Checks {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return SetupCheck{}, false
+}
+
+func (r *SetupReport) add(name string, st CheckStatus, format string, args ...any) {
+	r.Checks = append(r.Checks, SetupCheck{Name: name, Status: st, Message: fmt.Sprintf(format, args...)})
+}
+
+const tokenFix = "generate an API token in Workable under Settings → Integrations → Apps → API Access Tokens with the scopes r_jobs, r_candidates and w_candidates"
+
+// CheckSetup validates the integration for an onboarding screen: the token
+// is valid; it has the scopes the vendor flow needs (r_jobs, r_candidates,
+// w_candidates, probed with cheap calls); write calls have an acting
+// member; at least one job's pipeline has the vendor stage; and, when
+// Options.WebhookURL is set, a subscription targets it. Failures are
+// reported in the report; the error is non-nil only when ctx ends.
+//
+// The w_candidates probe writes nothing: it replaces the tags of a
+// candidate ID that cannot exist and expects 404 (scope present) rather
+// than 403 — an assumption, since Workable does not document the order of
+// its checks; an unexpected answer is reported as a warning.
+func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
+	r := &SetupReport{}
+	probe := func(op, method, path string, body any) error {
+		_, err := c.do(ctx, &httpx.Request{Op: op, Method: method, Path: path, Query: url.Values{"limit": {"1"}}, Body: body}, nil)
+		return err
+	}
+
+	// Token validity and r_jobs.
+	err := probe("setup: list jobs", http.MethodGet, "/jobs", nil)
+	if ctx.Err() != nil {
+		return r, ctx.Err()
+	}
+	switch {
+	case errors.Is(err, ats.ErrUnauthorized):
+		r.add("token", CheckFailed, "Workable rejected the token (it may be mistyped, expired or revoked): %s", tokenFix)
+		for _, n := range []string{"scope r_jobs", "scope r_candidates", "scope w_candidates", "acting member", "vendor stage", "webhook"} {
+			r.add(n, CheckSkipped, "Not checked: the token is invalid.")
+		}
+		return r, nil
+	case err == nil:
+		r.add("token", CheckOK, "The token is valid for %s.workable.com.", c.subdomain)
+		r.add("scope r_jobs", CheckOK, "The token can read jobs.")
+	case errors.Is(err, ats.ErrForbidden):
+		r.add("token", CheckOK, "The token is valid for %s.workable.com.", c.subdomain)
+		r.add("scope r_jobs", CheckFailed, "The token cannot read jobs and stages (scope r_jobs missing): %s", tokenFix)
+	default:
+		r.add("token", CheckWarning, "Could not check the token: %v", err)
+		r.add("scope r_jobs", CheckWarning, "Could not check: %v", err)
+	}
+	jobsOK := err == nil
+
+	err = probe("setup: list candidates", http.MethodGet, "/candidates", nil)
+	candsOK := err == nil
+	scopeLine(r, "scope r_candidates", err, "The token can read candidates and manage webhook subscriptions.",
+		"The token cannot read candidates (scope r_candidates missing)")
+
+	err = probe("setup: probe candidate write", http.MethodPut, "/candidates/atskit-setup-probe/tags", map[string][]string{"tags": {}})
+	switch {
+	case errors.Is(err, ats.ErrNotFound), err == nil:
+		r.add("scope w_candidates", CheckOK, "The token can update candidates (move, comment, rate).")
+	case errors.Is(err, ats.ErrForbidden):
+		r.add("scope w_candidates", CheckFailed, "The token cannot update candidates (scope w_candidates missing): %s", tokenFix)
+	default:
+		r.add("scope w_candidates", CheckWarning, "Could not confirm the w_candidates scope: %v", err)
+	}
+
+	if id, err := c.ActingMemberID(ctx); err == nil {
+		r.add("acting member", CheckOK, "Moves and comments will be attributed to member %s.", id)
+	} else if errors.Is(err, ats.ErrNotFound) {
+		r.add("acting member", CheckFailed, "No active Workable member has the email %s: enter the email of an active Workable user (an admin or recruiter).", c.opts.ActingMemberEmail)
+	} else {
+		r.add("acting member", CheckFailed, "Cannot determine the member write calls are attributed to: %v", err)
+	}
+
+	if jobsOK {
+		c.checkVendorStage(ctx, r)
+	} else {
+		r.add("vendor stage", CheckSkipped, "Not checked: the token cannot read jobs.")
+	}
+	if ctx.Err() != nil {
+		return r, ctx.Err()
+	}
+
+	switch {
+	case c.opts.WebhookURL == "":
+		r.add("webhook", CheckWarning, "No webhook URL configured, so stage changes are only seen by polling: set Options.WebhookURL and call EnsureSubscription.")
+	case !candsOK:
+		r.add("webhook", CheckSkipped, "Not checked: the token cannot read candidates (needed for subscriptions).")
+	default:
+		c.checkWebhook(ctx, r)
+	}
+	return r, ctx.Err()
+}
+
+func scopeLine(r *SetupReport, name string, err error, ok, missing string) {
+	switch {
+	case err == nil:
+		r.add(name, CheckOK, "%s", ok)
+	case errors.Is(err, ats.ErrForbidden):
+		r.add(name, CheckFailed, "%s: %s", missing, tokenFix)
+	default:
+		r.add(name, CheckWarning, "Could not check: %v", err)
+	}
+}
+
+func (c *Client) checkVendorStage(ctx context.Context, r *SetupReport) {
+	stage := c.opts.VendorStage
+	for j, err := range c.LinkedJobs(ctx) {
+		if err != nil {
+			r.add("vendor stage", CheckWarning, "Could not list the jobs' pipelines: %v", err)
+			return
+		}
+		r.add("vendor stage", CheckOK, "Job %q (%s) has the stage %q in its pipeline.", j.Title, j.ID, j.Link.Marker)
+		return
+	}
+	r.add("vendor stage", CheckFailed, "No job has a stage named %q: add it to a pipeline in Settings → Recruiting → Workflow (stage type Interview) and use that pipeline for the jobs to link.", stage)
+}
+
+func (c *Client) checkWebhook(ctx context.Context, r *SetupReport) {
+	subs, err := c.ListSubscriptions(ctx)
+	if err != nil {
+		r.add("webhook", CheckWarning, "Could not list webhook subscriptions: %v", err)
+		return
+	}
+	for _, s := range subs {
+		if s.Target != c.opts.WebhookURL {
+			continue
+		}
+		now := c.opts.Now()
+		switch {
+		case !s.ValidUntil.IsZero() && !s.ValidUntil.After(now):
+			r.add("webhook", CheckFailed, "The subscription for %s expired on %s: delete it and subscribe again.", s.Target, s.ValidUntil.Format("2006-01-02"))
+		case !s.ValidUntil.IsZero() && s.ValidUntil.Sub(now) < 30*24*3600e9:
+			r.add("webhook", CheckWarning, "The subscription for %s (%s) expires on %s: renew it soon.", s.Target, s.Event, s.ValidUntil.Format("2006-01-02"))
+		default:
+			r.add("webhook", CheckOK, "Workable sends %s events to %s.", s.Event, s.Target)
+		}
+		return
+	}
+	var events []string
+	for _, s := range subs {
+		events = append(events, s.Event+" → "+s.Target)
+	}
+	msg := fmt.Sprintf("No webhook subscription targets %s: subscribe with EnsureSubscription (event candidate_moved).", c.opts.WebhookURL)
+	if len(events) > 0 {
+		msg += " Existing subscriptions: " + strings.Join(events, ", ") + "."
+	}
+	r.add("webhook", CheckFailed, "%s", msg)
+}

@@ -1,0 +1,243 @@
+package workable
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/atskit/atskit/ats"
+)
+
+// SignatureHeader carries a delivery's signature.
+const SignatureHeader = "X-Workable-Signature"
+
+// DefaultMaxWebhookBytes is the body limit of WebhookHandler when
+// HandlerOptions leaves it zero.
+const DefaultMaxWebhookBytes = 1 << 20
+
+// Sign returns the signature Workable sends for body: hex(HMAC-SHA256(body))
+// keyed with secret (the account token, or the OAuth application secret).
+func Sign(body []byte, secret string) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// VerifyWebhook verifies a Workable delivery and decodes it.
+//
+// Workable signs the raw body with HMAC-SHA256 keyed with the account API
+// token (or, for OAuth integrations, the OAuth application secret) and
+// sends it in X-Workable-Signature (reference §6.5); the hex encoding is
+// confirmed only by third-party code, and which key partner-token
+// integrations use is undocumented. The comparison is constant-time and
+// the check fails closed: no secret, no or malformed signature, or a
+// mismatch is an error wrapping ats.ErrSignatureMissing or
+// ats.ErrSignatureInvalid; an undecodable (signed) body wraps
+// ats.ErrMalformedWebhook.
+//
+// The result is one event: candidate_moved → ats.EventStageChanged,
+// candidate_created → ats.EventCandidateCreated, anything else
+// ats.EventUnknown with Type set. The payload is the candidate's state at
+// delivery time (Snapshot is set); ToStage carries the payload's stage as
+// far as it can be interpreted (Client.ResolveEvent fills in slug and
+// name).
+func VerifyWebhook(body []byte, header http.Header, secret string) ([]ats.Event, error) {
+	if secret == "" {
+		return nil, fmt.Errorf("workable: webhook: no verification secret configured: %w", ats.ErrSignatureInvalid)
+	}
+	sig := strings.TrimSpace(header.Get(SignatureHeader))
+	if sig == "" {
+		return nil, fmt.Errorf("workable: webhook: no %s header: %w", SignatureHeader, ats.ErrSignatureMissing)
+	}
+	got, err := hex.DecodeString(sig)
+	if err != nil || len(got) != sha256.Size {
+		return nil, fmt.Errorf("workable: webhook: %s is not a hex SHA-256 HMAC: %w", SignatureHeader, ats.ErrSignatureInvalid)
+	}
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	if !hmac.Equal(got, m.Sum(nil)) {
+		return nil, fmt.Errorf("workable: webhook: signature does not match the body: %w", ats.ErrSignatureInvalid)
+	}
+	ev, err := ParseEvent(body)
+	if err != nil {
+		return nil, err
+	}
+	return []ats.Event{ev}, nil
+}
+
+// WebhookVerifier verifies Workable deliveries with Secret. It implements
+// ats.WebhookVerifier.
+type WebhookVerifier struct {
+	// Secret is the account token or OAuth application secret.
+	Secret string
+}
+
+// VerifyWebhook implements ats.WebhookVerifier; see the package function.
+func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.Event, error) {
+	return VerifyWebhook(body, header, v.Secret)
+}
+
+// envelope is a delivery (reference §6.4: envelope names come from
+// third-party code; data is "similar to the candidate details endpoint").
+type envelope struct {
+	ID           string          `json:"id"`
+	EventType    string          `json:"event_type"`
+	FiredAt      wtime           `json:"fired_at"`
+	ResourceType string          `json:"resource_type"`
+	Data         json.RawMessage `json:"data"`
+}
+
+// ParseEvent decodes a delivery body without verifying it. Use
+// VerifyWebhook for anything received from the network. Errors wrap
+// ats.ErrMalformedWebhook.
+func ParseEvent(body []byte) (ats.Event, error) {
+	malformed := func(why string) (ats.Event, error) {
+		return ats.Event{}, fmt.Errorf("workable: webhook: %s: %w", why, ats.ErrMalformedWebhook)
+	}
+	var env envelope
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&env); err != nil {
+		return malformed("body is not a JSON object")
+	}
+	if dec.More() {
+		return malformed("trailing data after the JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return malformed("trailing data after the JSON object")
+	}
+	if env.EventType == "" {
+		return malformed("no event_type")
+	}
+	ev := ats.Event{
+		ID: env.ID, Source: "workable", Type: env.EventType, Time: env.FiredAt.Time,
+		Snapshot: true, Raw: json.RawMessage(bytes.Clone(body)),
+	}
+	if ev.ID == "" {
+		sum := sha256.Sum256(body)
+		ev.ID = "sha256:" + hex.EncodeToString(sum[:])
+	}
+	isCandidate := env.EventType == EventCandidateCreated || env.EventType == EventCandidateMoved ||
+		env.ResourceType == "candidate"
+	if isCandidate {
+		var data struct {
+			ID  string `json:"id"`
+			Job *struct {
+				Shortcode string `json:"shortcode"`
+			} `json:"job"`
+			Stage string `json:"stage"`
+		}
+		if len(env.Data) == 0 || json.Unmarshal(env.Data, &data) != nil {
+			return malformed("data is not a candidate object")
+		}
+		if data.ID == "" && env.EventType != "" && (env.EventType == EventCandidateCreated || env.EventType == EventCandidateMoved) {
+			return malformed("data has no candidate id")
+		}
+		ev.CandidateID = data.ID
+		if data.Job != nil {
+			ev.JobID = data.Job.Shortcode
+		}
+		if env.EventType == EventCandidateMoved {
+			ev.ToStage = rawStageRef(data.Stage)
+		}
+	}
+	switch env.EventType {
+	case EventCandidateMoved:
+		ev.Kind = ats.EventStageChanged
+	case EventCandidateCreated:
+		ev.Kind = ats.EventCandidateCreated
+	default:
+		ev.Kind = ats.EventUnknown
+	}
+	return ev, nil
+}
+
+// ResolveEvent fills in the slug and name of ev.ToStage through the job's
+// stages (the payload names the stage one way or the other).
+func (c *Client) ResolveEvent(ctx context.Context, ev *ats.Event) error {
+	if ev.ToStage.IsZero() || ev.JobID == "" {
+		return nil
+	}
+	raw := ev.ToStage.ID
+	if raw == "" {
+		raw = ev.ToStage.Name
+	}
+	ref, err := c.ResolveStage(ctx, ev.JobID, raw)
+	if err != nil {
+		return err
+	}
+	ev.ToStage = ref
+	return nil
+}
+
+// HandlerOptions configures WebhookHandler.
+type HandlerOptions struct {
+	// MaxBodyBytes limits the body (default DefaultMaxWebhookBytes).
+	MaxBodyBytes int64
+	// Logger receives one record per rejected or failed delivery; nil
+	// discards.
+	Logger *slog.Logger
+}
+
+// WebhookHandler returns an http.Handler for Workable deliveries. It reads
+// the raw body, verifies it with v and passes the events to fn, answering
+// exactly 200 on success (Workable replays anything else, reference §6.5),
+// 401 on a signature failure, 400 on a malformed payload, 413 on a body
+// over the limit, 405 for methods other than POST and 500 when fn fails,
+// so that Workable delivers again. opts may be nil.
+func WebhookHandler(v ats.WebhookVerifier, fn func(context.Context, []ats.Event) error, opts *HandlerOptions) http.Handler {
+	var o HandlerOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = DefaultMaxWebhookBytes
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, o.MaxBodyBytes))
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				log.Warn("workable webhook: body too large", "limit", o.MaxBodyBytes)
+				http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+				return
+			}
+			http.Error(w, "reading body failed", http.StatusBadRequest)
+			return
+		}
+		events, err := v.VerifyWebhook(body, r.Header)
+		switch {
+		case errors.Is(err, ats.ErrSignatureMissing), errors.Is(err, ats.ErrSignatureInvalid), errors.Is(err, ats.ErrWebhookExpired):
+			log.Warn("workable webhook: rejected", "err", err)
+			http.Error(w, "invalid signature", http.StatusUnauthorized)
+			return
+		case err != nil:
+			log.Warn("workable webhook: malformed", "err", err)
+			http.Error(w, "malformed payload", http.StatusBadRequest)
+			return
+		}
+		if err := fn(r.Context(), events); err != nil {
+			log.Error("workable webhook: handling failed; Workable will replay", "err", err)
+			http.Error(w, "handling failed", http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+}
