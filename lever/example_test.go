@@ -1,0 +1,112 @@
+package lever_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+
+	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/lever"
+	"github.com/atskit/atskit/lever/levertest"
+)
+
+// This example walks a vendor's Lever flow against the levertest fake:
+// grant access with OAuth, list the tagged postings, verify a stage-change
+// webhook, then post a note and move the opportunity.
+func Example() {
+	srv := levertest.NewServer()
+	defer srv.Close()
+	bot := srv.AddUser(levertest.User{Name: "Vendor Bot", Email: "bot@vendor.example"})
+	stages := srv.AddStages("New applicant", "To be scheduled", "Scheduled")
+	job := srv.AddPosting(levertest.Posting{Text: "Backend Engineer", Tags: []string{"InterviewVector"}})
+	srv.AddPosting(levertest.Posting{Text: "Office Manager"})
+	opp := srv.AddOpportunity(levertest.Opportunity{Name: "Ada Lovelace", PostingID: job.ID, StageID: stages[0].ID})
+	ctx := context.Background()
+
+	// The vendor's webhook endpoint.
+	verifier := &lever.WebhookVerifier{}
+	got := make(chan ats.Event, 10)
+	vendor := httptest.NewServer(lever.WebhookHandler(verifier, func(ctx context.Context, evs []ats.Event) error {
+		for _, ev := range evs {
+			got <- ev
+		}
+		return nil
+	}, lever.WebhookHandlerOptions{}))
+	defer vendor.Close()
+
+	// 1. Grant access: send the admin to AuthCodeURL; Lever redirects back
+	// with a code, which is exchanged for tokens.
+	oc := lever.OAuthConfig{
+		ClientID: levertest.DefaultClientID, ClientSecret: levertest.DefaultClientSecret,
+		RedirectURL: "http://vendor.example/lever/callback",
+		AuthURL:     srv.AuthURL(), TokenURL: srv.TokenURL(), Audience: srv.Audience(),
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirect.Get(oc.AuthCodeURL("state-123"))
+	if err != nil {
+		panic(err)
+	}
+	resp.Body.Close()
+	back, _ := url.Parse(resp.Header.Get("Location"))
+	tok, err := oc.Exchange(ctx, back.Query().Get("code"))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("state:", back.Query().Get("state"), "refresh token:", tok.RefreshToken != "")
+
+	client, err := lever.NewClient(lever.Options{
+		TokenSource: oc.TokenSource(ctx, tok),
+		BaseURL:     srv.APIURL(),
+		VendorTag:   "InterviewVector",
+		PerformAs:   bot.ID,
+	})
+	if err != nil {
+		panic(err)
+	}
+
+	// 2. The linked jobs are the postings with the vendor's tag.
+	for j, err := range client.LinkedJobs(ctx) {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Printf("linked: %s (tag %s)\n", j.Title, j.Link.Marker)
+	}
+
+	// 3. Subscribe to stage changes and keep the webhook's signature token
+	// for verification. A recruiter then moves the candidate to the
+	// vendor's stage; Lever posts a signed webhook that the handler
+	// verifies.
+	hook, err := client.CreateWebhook(ctx, lever.Webhook{URL: vendor.URL, Event: lever.EventCandidateStageChange})
+	if err != nil {
+		panic(err)
+	}
+	verifier.SignatureToken = hook.Configuration.SignatureToken
+	srv.MoveOpportunity(opp.ID, stages[1].ID)
+	srv.FlushWebhooks()
+	ev := <-got
+	fmt.Println("event:", ev.Kind, ev.CandidateID == opp.ID, ev.ToStage.ID == stages[1].ID)
+
+	// 4. Report back: a note and a stage move, attributed to the bot.
+	if err := client.AddNote(ctx, ev.CandidateID, ats.Note{Body: "Interview link sent: https://vendor.example/i/42"}); err != nil {
+		panic(err)
+	}
+	if err := client.MoveCandidate(ctx, ev.CandidateID, stages[2].ID); err != nil {
+		panic(err)
+	}
+	c, err := client.Candidate(ctx, ev.CandidateID)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("now in:", c.Stage.Name)
+	fmt.Println("note:", srv.Notes(opp.ID)[0].Value)
+
+	// Output:
+	// state: state-123 refresh token: true
+	// linked: Backend Engineer (tag InterviewVector)
+	// event: stage_changed true true
+	// now in: Scheduled
+	// note: Interview link sent: https://vendor.example/i/42
+}
+
