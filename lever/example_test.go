@@ -109,4 +109,3 @@ func Example() {
 	// now in: Scheduled
 	// note: Interview link sent: https://vendor.example/i/42
 }
-
