@@ -112,3 +112,5 @@ func wantErr(t *testing.T, err, target error, msg string) {
 		}
 	}
 }
+
+var cmpIgnoreAt = cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".At" || p.Last().String() == ".CreatedAt" }, cmp.Ignore())
