@@ -1,0 +1,20 @@
+// Package sqlstore is a durable lifecycle.Store over database/sql for
+// SQLite (modernc.org/sqlite, pure Go: the embedded default) and PostgreSQL
+// (github.com/jackc/pgx/v5/stdlib), with embedded migrations applied on
+// open.
+//
+//	store, err := sqlstore.Open(ctx, "sqlite", "/var/lib/vendor/atskit.db")
+//	store, err := sqlstore.Open(ctx, "pgx", "postgres://user@db/atskit")
+//	store, err := sqlstore.New(ctx, db, sqlstore.Postgres) // a *sql.DB you manage
+//
+// Interviews and positions are stored as JSON documents next to the columns
+// that are queried; the unique key (source, candidate, position, round), the
+// processed-events table and version checks make concurrent engines safe.
+// The outbox is claimed with leases; on PostgreSQL with FOR UPDATE SKIP
+// LOCKED so several replicas dispatch in parallel without blocking.
+//
+// SQLite stores opened with Open use WAL, a busy timeout, immediate
+// transactions and a single connection, so one process never sees
+// SQLITE_BUSY; several processes on one SQLite file are supported but
+// serialised.
+package sqlstore

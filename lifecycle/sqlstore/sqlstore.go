@@ -1,0 +1,607 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers driver "pgx"
+	_ "modernc.org/sqlite"             // registers driver "sqlite"
+
+	"github.com/atskit/atskit/lifecycle"
+)
+
+// Dialect selects the SQL flavour.
+type Dialect int
+
+// Supported dialects.
+const (
+	// SQLite is modernc.org/sqlite (driver "sqlite").
+	SQLite Dialect = iota + 1
+	// Postgres is PostgreSQL through github.com/jackc/pgx/v5/stdlib
+	// (driver "pgx").
+	Postgres
+)
+
+// String returns the dialect's name.
+func (d Dialect) String() string {
+	switch d {
+	case SQLite:
+		return "sqlite"
+	case Postgres:
+		return "postgres"
+	}
+	return "Dialect(" + strconv.Itoa(int(d)) + ")"
+}
+
+//go:embed migrations
+var migrations embed.FS
+
+// Store is a lifecycle.Store over database/sql.
+type Store struct {
+	db      *sql.DB
+	dialect Dialect
+	owned   bool
+}
+
+var _ lifecycle.Store = (*Store)(nil)
+
+// Open opens a database and returns a migrated store that Close closes.
+// driverName is "sqlite" (dsn a file path or "file:" URI; WAL, a busy
+// timeout and immediate transactions are added, and one connection is
+// used so writers never collide) or "pgx"/"postgres" (dsn a PostgreSQL URL).
+func Open(ctx context.Context, driverName, dsn string) (*Store, error) {
+	var d Dialect
+	switch driverName {
+	case "sqlite":
+		d = SQLite
+		sep := "?"
+		if strings.Contains(dsn, "?") {
+			sep = "&"
+		}
+		dsn += sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+	case "pgx", "postgres":
+		d, driverName = Postgres, "pgx"
+	default:
+		return nil, fmt.Errorf("sqlstore: unsupported driver %q (want \"sqlite\" or \"pgx\")", driverName)
+	}
+	db, err := sql.Open(driverName, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open %s: %w", d, err)
+	}
+	if d == SQLite {
+		db.SetMaxOpenConns(1)
+	}
+	s, err := New(ctx, db, d)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s.owned = true
+	return s, nil
+}
+
+// New returns a store over db, applying pending migrations. For SQLite the
+// host should enable WAL and a busy timeout and limit db to one open
+// connection (as Open does) to avoid SQLITE_BUSY.
+func New(ctx context.Context, db *sql.DB, d Dialect) (*Store, error) {
+	if d != SQLite && d != Postgres {
+		return nil, fmt.Errorf("sqlstore: unknown dialect %v", d)
+	}
+	s := &Store{db: db, dialect: d}
+	if err := s.migrate(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// DB returns the underlying database.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Close closes the database if the store opened it.
+func (s *Store) Close() error {
+	if s.owned {
+		return s.db.Close()
+	}
+	return nil
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	dir := "migrations/" + s.dialect.String()
+	entries, err := fs.ReadDir(migrations, dir)
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlstore: migrate: %w", err)
+	}
+	defer tx.Rollback()
+	if s.dialect == Postgres {
+		// Replicas starting together migrate one at a time.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7317452)`); err != nil {
+			return fmt.Errorf("sqlstore: migrate: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS atskit_schema_migrations (version TEXT PRIMARY KEY)`); err != nil {
+		return fmt.Errorf("sqlstore: migrate: %w", err)
+	}
+	for _, name := range names {
+		var one int
+		err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM atskit_schema_migrations WHERE version = ?`), name).Scan(&one)
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("sqlstore: migrate: %w", err)
+		}
+		body, err := migrations.ReadFile(dir + "/" + name)
+		if err != nil {
+			return err
+		}
+		for _, stmt := range strings.Split(string(body), ";\n") {
+			if strings.TrimSpace(stmt) == "" {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("sqlstore: migration %s: %w", name, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO atskit_schema_migrations (version) VALUES (?)`), name); err != nil {
+			return fmt.Errorf("sqlstore: migrate: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlstore: migrate: %w", err)
+	}
+	return nil
+}
+
+// q rewrites ? placeholders for the dialect.
+func (s *Store) q(query string) string {
+	if s.dialect != Postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+// conflict maps PostgreSQL deadlocks and serialization failures onto
+// ErrVersionConflict so the engine reloads and retries.
+func conflict(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001") {
+		return fmt.Errorf("%w: %v", lifecycle.ErrVersionConflict, err)
+	}
+	return err
+}
+
+// Position implements lifecycle.Store.
+func (s *Store) Position(ctx context.Context, id string) (lifecycle.Position, error) {
+	var data string
+	var version int64
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT data, version FROM atskit_positions WHERE id = ?`), id).Scan(&data, &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return lifecycle.Position{}, lifecycle.ErrNotFound
+	}
+	if err != nil {
+		return lifecycle.Position{}, fmt.Errorf("sqlstore: position %s: %w", id, err)
+	}
+	return decodePosition(data, version)
+}
+
+func decodePosition(data string, version int64) (lifecycle.Position, error) {
+	var p lifecycle.Position
+	if err := json.Unmarshal([]byte(data), &p); err != nil {
+		return p, fmt.Errorf("sqlstore: decode position: %w", err)
+	}
+	p.Version = version
+	return p, nil
+}
+
+// Positions implements lifecycle.Store.
+func (s *Store) Positions(ctx context.Context, f lifecycle.PositionFilter) ([]lifecycle.Position, error) {
+	query := `SELECT data, version FROM atskit_positions WHERE (? = '' OR source = ?) AND (? = '' OR status = ?) ORDER BY id`
+	rows, err := s.db.QueryContext(ctx, s.q(query), f.Source, f.Source, string(f.Status), string(f.Status))
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: positions: %w", err)
+	}
+	defer rows.Close()
+	var out []lifecycle.Position
+	for rows.Next() {
+		var data string
+		var version int64
+		if err := rows.Scan(&data, &version); err != nil {
+			return nil, err
+		}
+		p, err := decodePosition(data, version)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// SavePosition implements lifecycle.Store.
+func (s *Store) SavePosition(ctx context.Context, p lifecycle.Position) (lifecycle.Position, error) {
+	old := p.Version
+	p.Version++
+	data, err := json.Marshal(p)
+	if err != nil {
+		return lifecycle.Position{}, err
+	}
+	var res sql.Result
+	if old == 0 {
+		res, err = s.db.ExecContext(ctx, s.q(`INSERT INTO atskit_positions (id, source, status, version, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+			p.ID, p.Source, string(p.Status), p.Version, string(data))
+	} else {
+		res, err = s.db.ExecContext(ctx, s.q(`UPDATE atskit_positions SET source = ?, status = ?, version = ?, data = ? WHERE id = ? AND version = ?`),
+			p.Source, string(p.Status), p.Version, string(data), p.ID, old)
+	}
+	if err != nil {
+		return lifecycle.Position{}, fmt.Errorf("sqlstore: save position %s: %w", p.ID, conflict(err))
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return lifecycle.Position{}, err
+	} else if n == 0 {
+		return lifecycle.Position{}, lifecycle.ErrVersionConflict
+	}
+	return p, nil
+}
+
+const interviewCols = `data, version`
+
+func decodeInterview(data string, version int64) (lifecycle.Interview, error) {
+	var iv lifecycle.Interview
+	if err := json.Unmarshal([]byte(data), &iv); err != nil {
+		return iv, fmt.Errorf("sqlstore: decode interview: %w", err)
+	}
+	iv.Version = version
+	return iv, nil
+}
+
+func (s *Store) oneInterview(ctx context.Context, query string, args ...any) (lifecycle.Interview, error) {
+	var data string
+	var version int64
+	err := s.db.QueryRowContext(ctx, s.q(query), args...).Scan(&data, &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return lifecycle.Interview{}, lifecycle.ErrNotFound
+	}
+	if err != nil {
+		return lifecycle.Interview{}, fmt.Errorf("sqlstore: interview: %w", err)
+	}
+	return decodeInterview(data, version)
+}
+
+// Interview implements lifecycle.Store.
+func (s *Store) Interview(ctx context.Context, id string) (lifecycle.Interview, error) {
+	return s.oneInterview(ctx, `SELECT `+interviewCols+` FROM atskit_interviews WHERE id = ?`, id)
+}
+
+// InterviewByKey implements lifecycle.Store.
+func (s *Store) InterviewByKey(ctx context.Context, k lifecycle.InterviewKey) (lifecycle.Interview, error) {
+	return s.oneInterview(ctx, `SELECT `+interviewCols+` FROM atskit_interviews WHERE source = ? AND candidate_id = ? AND position_id = ? AND round = ?`,
+		k.Source, k.CandidateID, k.PositionID, k.Round)
+}
+
+// Interviews implements lifecycle.Store.
+func (s *Store) Interviews(ctx context.Context, f lifecycle.InterviewFilter) ([]lifecycle.Interview, error) {
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
+	if f.Source != "" {
+		add("source = ?", f.Source)
+	}
+	if f.CandidateID != "" {
+		add("candidate_id = ?", f.CandidateID)
+	}
+	if f.PositionID != "" {
+		add("position_id = ?", f.PositionID)
+	}
+	if len(f.States) > 0 {
+		ph := make([]string, len(f.States))
+		for i, st := range f.States {
+			ph[i] = "?"
+			args = append(args, string(st))
+		}
+		where = append(where, "state IN ("+strings.Join(ph, ", ")+")")
+	}
+	if !f.ExpiresBefore.IsZero() {
+		add("expires_at <> 0 AND expires_at <= ?", nanos(f.ExpiresBefore))
+	}
+	query := `SELECT ` + interviewCols + ` FROM atskit_interviews`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY created_at, id"
+	if f.Limit > 0 {
+		query += " LIMIT " + strconv.Itoa(f.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: interviews: %w", err)
+	}
+	defer rows.Close()
+	var out []lifecycle.Interview
+	for rows.Next() {
+		var data string
+		var version int64
+		if err := rows.Scan(&data, &version); err != nil {
+			return nil, err
+		}
+		iv, err := decodeInterview(data, version)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, iv)
+	}
+	return out, rows.Err()
+}
+
+// EventProcessed implements lifecycle.Store.
+func (s *Store) EventProcessed(ctx context.Context, ev lifecycle.EventRef) (bool, error) {
+	var one int
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT 1 FROM atskit_events WHERE source = ? AND id = ?`), ev.Source, ev.ID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("sqlstore: event %s/%s: %w", ev.Source, ev.ID, err)
+	}
+	return true, nil
+}
+
+// Commit implements lifecycle.Store.
+func (s *Store) Commit(ctx context.Context, c lifecycle.Change) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlstore: commit: %w", conflict(err))
+	}
+	defer tx.Rollback()
+	if err := s.apply(ctx, tx, c); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlstore: commit: %w", conflict(err))
+	}
+	return nil
+}
+
+func affected(res sql.Result, err error, none error) error {
+	if err != nil {
+		return fmt.Errorf("sqlstore: commit: %w", conflict(err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return none
+	}
+	return nil
+}
+
+func (s *Store) apply(ctx context.Context, tx *sql.Tx, c lifecycle.Change) error {
+	now := time.Now().UnixNano()
+	if c.Event != nil {
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO atskit_events (source, id, processed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
+			c.Event.Source, c.Event.ID, now)
+		if err := affected(res, err, lifecycle.ErrDuplicateEvent); err != nil {
+			return err
+		}
+	}
+	for _, iv := range c.Create {
+		iv.Version = 1
+		data, err := json.Marshal(iv)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO atskit_interviews (id, source, candidate_id, position_id, round, state, expires_at, created_at, version, data)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`),
+			iv.ID, iv.Source, iv.CandidateID, iv.PositionID, iv.Round, string(iv.State), nanos(iv.ExpiresAt), nanos(iv.CreatedAt), string(data))
+		if err := affected(res, err, lifecycle.ErrDuplicateInterview); err != nil {
+			return err
+		}
+	}
+	for _, iv := range c.Update {
+		old := iv.Version
+		iv.Version++
+		data, err := json.Marshal(iv)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE atskit_interviews SET state = ?, expires_at = ?, version = ?, data = ? WHERE id = ? AND version = ?`),
+			string(iv.State), nanos(iv.ExpiresAt), iv.Version, string(data), iv.ID, old)
+		if err := affected(res, err, lifecycle.ErrVersionConflict); err != nil {
+			return err
+		}
+	}
+	if len(c.Effects) > 0 {
+		// One multi-row insert keeps commits cheap.
+		var b strings.Builder
+		b.WriteString(`INSERT INTO atskit_effects (id, kind, interview_id, order_key, source, candidate_id, payload, state, next_attempt_at, created_at) VALUES `)
+		args := make([]any, 0, 10*len(c.Effects))
+		for i, e := range c.Effects {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)")
+			args = append(args, e.ID, string(e.Kind), e.InterviewID, e.OrderKey, e.Source, e.CandidateID, string(e.Payload),
+				nanos(e.NextAttemptAt), nanos(e.CreatedAt))
+		}
+		if _, err := tx.ExecContext(ctx, s.q(b.String()), args...); err != nil {
+			return fmt.Errorf("sqlstore: commit effects: %w", conflict(err))
+		}
+	}
+	return nil
+}
+
+const effectCols = `seq, id, kind, interview_id, order_key, source, candidate_id, payload, state, attempts, unacked,
+	next_attempt_at, claimed_by, lease_until, last_error, created_at, done_at`
+
+type scanner interface{ Scan(...any) error }
+
+func scanEffect(r scanner) (lifecycle.Effect, error) {
+	var e lifecycle.Effect
+	var kind, state, payload string
+	var unacked int
+	var next, lease, created, doneAt int64
+	err := r.Scan(&e.Seq, &e.ID, &kind, &e.InterviewID, &e.OrderKey, &e.Source, &e.CandidateID, &payload, &state,
+		&e.Attempts, &unacked, &next, &e.ClaimedBy, &lease, &e.LastError, &created, &doneAt)
+	if err != nil {
+		return e, err
+	}
+	e.Kind, e.State, e.Payload, e.Unacked = lifecycle.EffectKind(kind), lifecycle.EffectState(state), json.RawMessage(payload), unacked != 0
+	e.NextAttemptAt, e.LeaseUntil, e.CreatedAt, e.DoneAt = fromNanos(next), fromNanos(lease), fromNanos(created), fromNanos(doneAt)
+	return e, nil
+}
+
+// ClaimEffects implements lifecycle.Store. On PostgreSQL the candidates are
+// locked with FOR UPDATE SKIP LOCKED so concurrent dispatchers never wait
+// for each other or claim the same effect.
+func (s *Store) ClaimEffects(ctx context.Context, c lifecycle.Claim) ([]lifecycle.Effect, error) {
+	limit := c.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	now := nanos(c.Now)
+	lock := ""
+	if s.dialect == Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	query := `UPDATE atskit_effects SET claimed_by = ?, lease_until = ?
+		WHERE seq IN (
+			SELECT e.seq FROM atskit_effects e
+			WHERE e.state = 'pending' AND e.next_attempt_at <= ? AND (e.claimed_by = '' OR e.lease_until < ?)
+			  AND NOT EXISTS (SELECT 1 FROM atskit_effects p WHERE p.order_key = e.order_key AND p.state = 'pending' AND p.seq < e.seq)
+			ORDER BY e.seq LIMIT ?` + lock + `)
+		RETURNING ` + effectCols
+	rows, err := s.db.QueryContext(ctx, s.q(query), c.Owner, nanos(c.Now.Add(c.Lease)), now, now, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: claim effects: %w", err)
+	}
+	defer rows.Close()
+	var out []lifecycle.Effect
+	for rows.Next() {
+		e, err := scanEffect(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: claim effects: %w", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: claim effects: %w", err)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
+	return out, nil
+}
+
+// leaseLost distinguishes a missing effect from one held by someone else.
+func (s *Store) leaseLost(ctx context.Context, id string) error {
+	var one int
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT 1 FROM atskit_effects WHERE id = ?`), id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return lifecycle.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return lifecycle.ErrLeaseLost
+}
+
+// BeginAttempt implements lifecycle.Store.
+func (s *Store) BeginAttempt(ctx context.Context, id, owner string, _ time.Time) error {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE atskit_effects SET attempts = attempts + 1, unacked = 1
+		WHERE id = ? AND claimed_by = ? AND state = 'pending'`), id, owner)
+	if err != nil {
+		return fmt.Errorf("sqlstore: begin attempt %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return s.leaseLost(ctx, id)
+	}
+	return nil
+}
+
+// FinishEffect implements lifecycle.Store.
+func (s *Store) FinishEffect(ctx context.Context, id, owner string, o lifecycle.Outcome) error {
+	var res sql.Result
+	var err error
+	switch o.State {
+	case lifecycle.EffectDone, lifecycle.EffectFailed:
+		res, err = s.db.ExecContext(ctx, s.q(`UPDATE atskit_effects SET state = ?, unacked = 0, claimed_by = '', lease_until = 0, last_error = ?, done_at = ?
+			WHERE id = ? AND claimed_by = ? AND state = 'pending'`), string(o.State), o.Error, nanos(o.At), id, owner)
+	default:
+		res, err = s.db.ExecContext(ctx, s.q(`UPDATE atskit_effects SET unacked = 0, claimed_by = '', lease_until = 0, last_error = ?, next_attempt_at = ?
+			WHERE id = ? AND claimed_by = ? AND state = 'pending'`), o.Error, nanos(o.NextAttemptAt), id, owner)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlstore: finish effect %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return s.leaseLost(ctx, id)
+	}
+	return nil
+}
+
+// Effects implements lifecycle.Store.
+func (s *Store) Effects(ctx context.Context, f lifecycle.EffectFilter) ([]lifecycle.Effect, error) {
+	query := `SELECT ` + effectCols + ` FROM atskit_effects
+		WHERE (? = '' OR interview_id = ?) AND (? = '' OR kind = ?) AND (? = '' OR state = ?) ORDER BY seq`
+	rows, err := s.db.QueryContext(ctx, s.q(query), f.InterviewID, f.InterviewID, string(f.Kind), string(f.Kind), string(f.State), string(f.State))
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: effects: %w", err)
+	}
+	defer rows.Close()
+	var out []lifecycle.Effect
+	for rows.Next() {
+		e, err := scanEffect(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
