@@ -1,0 +1,78 @@
+package lever_test
+
+import (
+	"context"
+	"net/url"
+	"testing"
+
+	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/paging"
+	"github.com/atskit/atskit/lever"
+	"github.com/atskit/atskit/lever/levertest"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestAddNote(t *testing.T) {
+	tests := []struct {
+		name     string
+		note     ats.Note
+		wantBody string
+		wantAs   func(f *fixture) string
+	}{
+		{"default", ats.Note{Body: "Interview scheduled"}, `{"value":"Interview scheduled","secret":false,"notifyFollowers":false}`, func(f *fixture) string { return f.bot.ID }},
+		{"restricted", ats.Note{Body: "Score 78", Visibility: ats.VisibilityRestricted}, `{"value":"Score 78","secret":true,"notifyFollowers":false}`, func(f *fixture) string { return f.bot.ID }},
+		{"author", ats.Note{Body: "hi", Author: "AUTHOR"}, `{"value":"hi","secret":false,"notifyFollowers":false}`, func(f *fixture) string { return f.owner.ID }},
+		{"attachment link", ats.Note{Body: "Done", Attachment: &ats.Attachment{Name: "Report", URL: "https://r.example/1"}}, `{"value":"Done\n\nReport: https://r.example/1","secret":false,"notifyFollowers":false}`, func(f *fixture) string { return f.bot.ID }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, nil)
+			if tt.note.Author == "AUTHOR" {
+				tt.note.Author = f.owner.ID
+			}
+			if err := f.c.AddNote(context.Background(), f.opp.ID, tt.note); err != nil {
+				t.Fatal(err)
+			}
+			wantRequest(t, f.last(t), "POST", "/v1/opportunities/"+f.opp.ID+"/notes", url.Values{"perform_as": {tt.wantAs(f)}}, tt.wantBody)
+			if n := f.srv.Notes(f.opp.ID); len(n) != 1 {
+				t.Errorf("server has %d notes", len(n))
+			}
+		})
+	}
+	t.Run("errors", func(t *testing.T) {
+		f := newFixture(t, nil)
+		wantErr(t, f.c.AddNote(context.Background(), f.opp.ID, ats.Note{Body: " "}), ats.ErrValidation, "")
+		wantErr(t, f.c.AddNote(context.Background(), f.opp.ID, ats.Note{Body: "x", Attachment: &ats.Attachment{Data: []byte("pdf")}}), ats.ErrValidation, "")
+		wantErr(t, f.c.AddNote(context.Background(), "missing", ats.Note{Body: "x"}), ats.ErrNotFound, "Opportunity not found")
+		wantErr(t, f.c.AddNote(context.Background(), f.opp.ID, ats.Note{Body: "x", Author: "ghost"}), ats.ErrValidation, "perform_as must be the ID of an active user")
+	})
+}
+
+func TestCreateNoteToOwner(t *testing.T) {
+	f := newFixture(t, nil)
+	score := 3
+	id, err := f.c.CreateNote(context.Background(), f.opp.ID, lever.NoteInput{Value: "Feedback uploaded", AddressToOwner: true, Score: &score})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := f.srv.Requests()
+	wantRequest(t, reqs[0], "GET", "/v1/opportunities/"+f.opp.ID, url.Values{"expand": {"owner"}}, "")
+	wantRequest(t, reqs[1], "POST", "/v1/opportunities/"+f.opp.ID+"/notes", nil, `{"value":"@Rita Recruiter Feedback uploaded","secret":false,"notifyFollowers":true,"score":3}`)
+	want := []levertest.Note{{ID: id, OpportunityID: f.opp.ID, Value: "@Rita Recruiter Feedback uploaded", PerformAs: f.bot.ID, NotifyFollowers: true, Score: &score}}
+	if d := cmp.Diff(want, f.srv.Notes(f.opp.ID), cmpIgnoreAt); d != "" {
+		t.Errorf("notes (-want +got):\n%s", d)
+	}
+	notes, err := paging.Collect(f.c.ListNotes(context.Background(), f.opp.ID))
+	if err != nil || len(notes) != 1 || notes[0].ID != id || notes[0].User != f.bot.ID {
+		t.Errorf("ListNotes = %+v, %v", notes, err)
+	}
+}
+
+// TestOAuthWriteNeedsPerformAs: with an OAuth token Lever attributes writes
+// to a user; without one configured the write is refused.
+func TestOAuthWriteNeedsPerformAs(t *testing.T) {
+	f := newFixture(t, nil)
+	at, _ := f.srv.IssueToken(lever.VendorScopes...)
+	c, _ := lever.NewClient(lever.Options{TokenSource: staticToken(at), BaseURL: f.srv.APIURL(), RateLimit: -1})
+	wantErr(t, c.AddNote(context.Background(), f.opp.ID, ats.Note{Body: "x"}), ats.ErrValidation, "perform_as is required for this request")
+}

@@ -1,0 +1,181 @@
+package lever_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/lever"
+	"github.com/atskit/atskit/lever/levertest"
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/oauth2"
+)
+
+type staticToken string
+
+func (s staticToken) Token() (*oauth2.Token, error) {
+	return &oauth2.Token{AccessToken: string(s), TokenType: "Bearer"}, nil
+}
+
+func TestAuthCodeURL(t *testing.T) {
+	tests := []struct {
+		name string
+		oc   lever.OAuthConfig
+		host string
+		aud  string
+	}{
+		{"production", lever.OAuthConfig{ClientID: "cid", RedirectURL: "https://v.example/cb"}, "auth.lever.co", lever.Audience},
+		{"sandbox", lever.OAuthConfig{ClientID: "cid", RedirectURL: "https://v.example/cb", Sandbox: true}, "sandbox-lever.auth0.com", lever.SandboxAudience},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u, err := url.Parse(tt.oc.AuthCodeURL("st"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := u.Query()
+			want := url.Values{
+				"client_id": {"cid"}, "redirect_uri": {"https://v.example/cb"}, "response_type": {"code"},
+				"state": {"st"}, "prompt": {"consent"}, "audience": {tt.aud},
+				"scope": {strings.Join(lever.VendorScopes, " ")},
+			}
+			if u.Host != tt.host || u.Path != "/authorize" {
+				t.Errorf("URL = %s", u)
+			}
+			if d := cmp.Diff(want, q); d != "" {
+				t.Errorf("query (-want +got):\n%s", d)
+			}
+		})
+	}
+	if s := (lever.OAuthConfig{Scopes: []string{"postings:read:admin"}}).Config().Scopes; !strings.Contains(strings.Join(s, " "), "offline_access") {
+		t.Errorf("scopes %v lack offline_access", s)
+	}
+}
+
+// oauthFixture runs the authorization-code flow against the fake and
+// returns a client using the resulting refreshing token source.
+func oauthFixture(t *testing.T, srv *levertest.Server, scopes []string) (*lever.Client, *lever.TokenSource) {
+	t.Helper()
+	oc := lever.OAuthConfig{
+		ClientID: levertest.DefaultClientID, ClientSecret: levertest.DefaultClientSecret, RedirectURL: "http://vendor.test/cb",
+		AuthURL: srv.AuthURL(), TokenURL: srv.TokenURL(), Audience: srv.Audience(), Scopes: scopes,
+	}
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := hc.Get(oc.AuthCodeURL("s1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	if loc.Query().Get("state") != "s1" {
+		t.Fatalf("redirect %s lost the state", loc)
+	}
+	ctx := context.Background()
+	tok, err := oc.Exchange(ctx, loc.Query().Get("code"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := oc.Exchange(ctx, loc.Query().Get("code")); err == nil {
+		t.Error("a code was accepted twice")
+	}
+	ts := oc.TokenSource(ctx, tok)
+	c, err := lever.NewClient(lever.Options{TokenSource: ts, BaseURL: srv.APIURL(), RateLimit: -1, MaxRetries: 1, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, ts
+}
+
+// TestTokenExpiresMidSync: the access token dies server-side between two
+// pages; the client refreshes it and fetches the same page again, so the
+// sync sees every opportunity exactly once.
+func TestTokenExpiresMidSync(t *testing.T) {
+	srv := levertest.NewServer(levertest.WithRateLimit(0, 0))
+	defer srv.Close()
+	for i := range 10 {
+		srv.AddOpportunity(levertest.Opportunity{Name: "Cand " + string(rune('A'+i))})
+	}
+	c, ts := oauthFixture(t, srv, nil)
+	refreshed := 0
+	ts.OnRefresh = func(*oauth2.Token) { refreshed++ }
+	seen := map[string]int{}
+	n := 0
+	for o, err := range c.ListOpportunities(context.Background(), lever.ListOpportunitiesOptions{Limit: 3}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[o.ID]++
+		n++
+		if n == 4 { // mid-sync, on the second page
+			srv.ExpireAccessTokens()
+		}
+	}
+	if n != 10 || len(seen) != 10 {
+		t.Errorf("synced %d opportunities (%d distinct), want 10", n, len(seen))
+	}
+	if srv.TokenRefreshes() != 1 || refreshed != 1 {
+		t.Errorf("refreshes: server %d, source %d; want 1", srv.TokenRefreshes(), refreshed)
+	}
+	var statuses []string
+	for _, r := range srv.Requests() {
+		statuses = append(statuses, r.Query.Get("offset"))
+	}
+	// Five list requests: pages 1–4 plus the repeat of the refused page.
+	if len(statuses) != 5 || statuses[2] != statuses[3] {
+		t.Errorf("offsets requested: %q; want the refused page repeated", statuses)
+	}
+}
+
+// TestTokenExpiresByClock: a token past its expiry is refreshed before the
+// request, with no 401 at all.
+func TestTokenExpiresByClock(t *testing.T) {
+	now := time.Now()
+	var clock = func() time.Time { return now }
+	srv := levertest.NewServer(levertest.WithRateLimit(0, 0), levertest.WithClock(func() time.Time { return clock() }), levertest.WithTokenTTL(time.Minute))
+	defer srv.Close()
+	c, _ := oauthFixture(t, srv, nil)
+	if _, err := c.ListStages(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if srv.TokenRefreshes() != 0 {
+		t.Fatal("refreshed a fresh token")
+	}
+	// oauth2 treats tokens as expired 10 s early; a 1-minute TTL with
+	// the server's clock advanced keeps the client's view consistent.
+	srv.ExpireAccessTokens()
+	if _, err := c.ListStages(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if srv.TokenRefreshes() != 1 {
+		t.Errorf("refreshes = %d, want 1", srv.TokenRefreshes())
+	}
+}
+
+func TestMissingScopeIsForbidden(t *testing.T) {
+	srv := levertest.NewServer(levertest.WithRateLimit(0, 0))
+	defer srv.Close()
+	c, _ := oauthFixture(t, srv, []string{"postings:read:admin"})
+	if _, err := c.ListStages(context.Background()); !strings.Contains(err.Error(), "stages:read:admin") {
+		t.Errorf("err = %v, want the missing scope named", err)
+	}
+	_, err := c.ListStages(context.Background())
+	wantErr(t, err, ats.ErrForbidden, "Insufficient scope: this request requires stages:read:admin")
+}
+
+func TestRevokedRefreshTokenFails(t *testing.T) {
+	srv := levertest.NewServer(levertest.WithRateLimit(0, 0))
+	defer srv.Close()
+	at, _ := srv.IssueToken("stages:read:admin") // no offline_access: no refresh token
+	oc := lever.OAuthConfig{ClientID: levertest.DefaultClientID, ClientSecret: levertest.DefaultClientSecret, TokenURL: srv.TokenURL()}
+	ts := oc.TokenSource(context.Background(), &oauth2.Token{AccessToken: at, Expiry: time.Now().Add(time.Hour)})
+	c, _ := lever.NewClient(lever.Options{TokenSource: ts, BaseURL: srv.APIURL(), RateLimit: -1})
+	srv.ExpireAccessTokens()
+	_, err := c.ListStages(context.Background())
+	if err == nil {
+		t.Fatal("want an error once the token expired with no refresh token")
+	}
+}
