@@ -1,0 +1,91 @@
+package workable_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/workable"
+	"github.com/atskit/atskit/workable/workabletest"
+	"github.com/stretchr/testify/require"
+)
+
+func TestCheckSetup(t *testing.T) {
+	const hook = "https://v.example.com/hooks/workable"
+	type want map[string]workable.CheckStatus
+	for _, tc := range []struct {
+		name   string
+		token  string
+		scopes []string
+		seed   func(srv *workabletest.Server, c *workable.Client)
+		opts   func(*workable.Options)
+		want   want
+		wantOK bool
+		// wantMessage is a substring of the named check's message.
+		wantCheck, wantMessage string
+	}{
+		{name: "all good", scopes: []string{"r_jobs", "r_candidates", "w_candidates"},
+			seed: func(srv *workabletest.Server, c *workable.Client) {
+				seedJob(srv, "Linked")
+				_, err := c.EnsureSubscription(context.Background(), ats.Subscription{Event: "candidate_moved", Target: hook})
+				require.NoError(t, err)
+			},
+			want:   want{"token": workable.CheckOK, "scope r_jobs": workable.CheckOK, "scope r_candidates": workable.CheckOK, "scope w_candidates": workable.CheckOK, "acting member": workable.CheckOK, "vendor stage": workable.CheckOK, "webhook": workable.CheckOK},
+			wantOK: true, wantCheck: "webhook", wantMessage: "Workable sends candidate_moved events to " + hook},
+		{name: "invalid token", token: "revoked",
+			want:      want{"token": workable.CheckFailed, "scope r_jobs": workable.CheckSkipped, "webhook": workable.CheckSkipped},
+			wantCheck: "token", wantMessage: "Settings → Integrations → Apps"},
+		{name: "read-only token", scopes: []string{"r_jobs", "r_candidates"},
+			seed: func(srv *workabletest.Server, _ *workable.Client) { seedJob(srv, "Linked") },
+			want: want{"token": workable.CheckOK, "scope w_candidates": workable.CheckFailed, "vendor stage": workable.CheckOK, "webhook": workable.CheckFailed},
+			wantCheck: "scope w_candidates", wantMessage: "scope w_candidates missing"},
+		{name: "no candidate scope", scopes: []string{"r_jobs", "w_candidates"},
+			want: want{"scope r_candidates": workable.CheckFailed, "scope w_candidates": workable.CheckOK, "webhook": workable.CheckSkipped, "vendor stage": workable.CheckFailed}},
+		{name: "no jobs scope", scopes: []string{"r_candidates", "w_candidates"},
+			opts: func(o *workable.Options) { o.MemberID, o.ActingMemberEmail = "", "rita@example.com" },
+			want: want{"token": workable.CheckOK, "scope r_jobs": workable.CheckFailed, "acting member": workable.CheckFailed, "vendor stage": workable.CheckSkipped}},
+		{name: "no vendor stage", scopes: workabletest.AllScopes,
+			seed: func(srv *workabletest.Server, _ *workable.Client) { seedJob(srv, "Plain", "Applied", "Interview") },
+			want: want{"vendor stage": workable.CheckFailed, "webhook": workable.CheckFailed},
+			wantCheck: "vendor stage", wantMessage: `No job has a stage named "InterviewVector": add it to a pipeline in Settings → Recruiting → Workflow`},
+		{name: "unknown member email", scopes: workabletest.AllScopes,
+			opts: func(o *workable.Options) { o.MemberID, o.ActingMemberEmail = "", "ghost@example.com" },
+			want: want{"acting member": workable.CheckFailed}, wantCheck: "acting member", wantMessage: "ghost@example.com"},
+		{name: "no webhook URL", scopes: workabletest.AllScopes,
+			seed: func(srv *workabletest.Server, _ *workable.Client) { seedJob(srv, "Linked") },
+			opts: func(o *workable.Options) { o.WebhookURL = "" },
+			want: want{"webhook": workable.CheckWarning}, wantOK: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newFake(t)
+			token := tc.token
+			if token == "" {
+				token = "setup-token"
+				srv.AddToken(token, tc.scopes...)
+			}
+			o := &workable.Options{BaseURL: srv.BaseURL(), RateLimit: -1, MaxRetries: -1, MemberID: srv.DefaultMemberID(), WebhookURL: hook}
+			if tc.opts != nil {
+				tc.opts(o)
+			}
+			c, err := workable.NewClient(srv.Subdomain(), token, o)
+			require.NoError(t, err)
+			if tc.seed != nil {
+				tc.seed(srv, newClient(t, srv, nil))
+			}
+			rep, err := c.CheckSetup(context.Background())
+			require.NoError(t, err)
+			require.Len(t, rep.Checks, 7)
+			for name, st := range tc.want {
+				chk, ok := rep.Check(name)
+				require.True(t, ok, name)
+				require.Equal(t, st, chk.Status, "%s: %s", name, chk.Message)
+				require.NotEmpty(t, chk.Message)
+			}
+			require.Equal(t, tc.wantOK, rep.OK(), "%+v", rep.Checks)
+			if tc.wantCheck != "" {
+				chk, _ := rep.Check(tc.wantCheck)
+				require.Contains(t, chk.Message, tc.wantMessage)
+			}
+		})
+	}
+}
