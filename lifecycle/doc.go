@@ -39,6 +39,41 @@
 // with a *TransitionError (errors.Is(err, ErrIllegalTransition)). The diagram
 // below and diagram.md are generated from the table by `go generate`:
 //
-// BEGIN DIAGRAM
-// END DIAGRAM
+// Mermaid source (generated from Transitions; do not edit):
+//
+//	stateDiagram-v2
+//	[*] --> requested: entered trigger stage
+//	[*] --> needs_info: candidate data missing
+//	needs_info --> requested: host re-trigger
+//	needs_info --> needs_info: candidate data missing
+//	requested --> invited: vendor invited
+//	invited --> invited: vendor invited
+//	requested --> scheduled: vendor scheduled
+//	invited --> scheduled: vendor scheduled
+//	scheduled --> scheduled: vendor rescheduled
+//	requested --> completed: vendor completed
+//	invited --> completed: vendor completed
+//	scheduled --> completed: vendor completed
+//	completed --> reported: result delivered
+//	requested --> cancelled: left stage or archived or host cancel
+//	needs_info --> cancelled: left stage or archived or host cancel
+//	invited --> cancelled: left stage or archived or host cancel
+//	scheduled --> cancelled: left stage or archived or host cancel
+//	requested --> unable_to_schedule: no-show or cancelled or vendor failed
+//	invited --> unable_to_schedule: no-show or cancelled or vendor failed
+//	scheduled --> unable_to_schedule: no-show or cancelled or vendor failed
+//	requested --> declined: candidate declined
+//	invited --> declined: candidate declined
+//	invited --> expired: invitation expired
+//	cancelled --> requested: re-entered trigger stage or host re-trigger
+//	unable_to_schedule --> requested: re-entered trigger stage or host re-trigger
+//	declined --> requested: re-entered trigger stage or host re-trigger
+//	expired --> requested: re-entered trigger stage or host re-trigger
+//	cancelled --> needs_info: re-entered trigger stage or host re-trigger
+//	unable_to_schedule --> needs_info: re-entered trigger stage or host re-trigger
+//	declined --> needs_info: re-entered trigger stage or host re-trigger
+//	expired --> needs_info: re-entered trigger stage or host re-trigger
+//	reported --> [*]
+//
+// End of the generated diagram.
 package lifecycle

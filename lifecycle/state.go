@@ -181,6 +181,8 @@ func checkTransition(id string, from, to State) error {
 	return nil
 }
 
+//go:generate go run ./internal/gendiagram
+
 // Mermaid renders Transitions as a Mermaid state diagram. diagram.md and
 // the package documentation hold its output; `go generate` refreshes them
 // and a test fails when they drift.
