@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/internal/paging"

@@ -1,0 +1,93 @@
+package levertest_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/atskit/atskit/lever/levertest"
+)
+
+func get(t *testing.T, srv *levertest.Server, path string, auth bool) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", srv.APIURL()+path, nil)
+	if auth {
+		req.SetBasicAuth(levertest.DefaultAPIKey, "")
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var m map[string]any
+	json.Unmarshal(b, &m)
+	return resp.StatusCode, m
+}
+
+func TestAuthAndErrors(t *testing.T) {
+	srv := levertest.NewServer()
+	defer srv.Close()
+	if st, m := get(t, srv, "/stages", false); st != 401 || m["code"] != "UnauthorizedError" {
+		t.Errorf("no auth: %d %v", st, m)
+	}
+	if st, m := get(t, srv, "/postings/nope", true); st != 404 || m["message"] != "Posting not found" {
+		t.Errorf("missing posting: %d %v", st, m)
+	}
+	if st, _ := get(t, srv, "/stages?limit=0", true); st != 400 {
+		t.Errorf("limit=0: %d", st)
+	}
+	if st, _ := get(t, srv, "/stages?offset=garbage", true); st != 400 {
+		t.Errorf("bad offset: %d", st)
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	srv := levertest.NewServer(levertest.WithRateLimit(1, 3))
+	defer srv.Close()
+	codes := map[int]int{}
+	for range 5 {
+		st, _ := get(t, srv, "/stages", true)
+		codes[st]++
+	}
+	if codes[200] != 3 || codes[429] != 2 || srv.ThrottledCount() != 2 {
+		t.Errorf("codes = %v, throttled = %d", codes, srv.ThrottledCount())
+	}
+}
+
+func TestPagination(t *testing.T) {
+	srv := levertest.NewServer(levertest.WithRateLimit(0, 0))
+	defer srv.Close()
+	srv.AddStages("a", "b", "c")
+	_, m := get(t, srv, "/stages?limit=2", true)
+	if m["hasNext"] != true || len(m["data"].([]any)) != 2 {
+		t.Fatalf("page 1 = %v", m)
+	}
+	_, m2 := get(t, srv, "/stages?limit=2&offset="+m["next"].(string), true)
+	if m2["hasNext"] != false || len(m2["data"].([]any)) != 1 {
+		t.Errorf("page 2 = %v", m2)
+	}
+}
+
+func TestFaultsAreDeterministic(t *testing.T) {
+	run := func() []int {
+		srv := levertest.NewServer(levertest.WithRateLimit(0, 0), levertest.WithFaults(levertest.Faults{Rate5xx: 0.3, Rate429: 0.2, Seed: 42}))
+		defer srv.Close()
+		var out []int
+		for range 20 {
+			st, _ := get(t, srv, "/stages", true)
+			out = append(out, st)
+		}
+		if srv.InjectedFaults() == 0 {
+			t.Error("no faults injected")
+		}
+		return out
+	}
+	a, b := run(), run()
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("runs differ: %v vs %v", a, b)
+		}
+	}
+}
