@@ -1,0 +1,186 @@
+package workable_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/workable"
+	"github.com/atskit/atskit/workable/workabletest"
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Benchmark scale: Workable's 50 requests per 10 s (partner/OAuth) scaled
+// down to 50 per 200 ms so a run takes seconds.
+const (
+	benchLimit  = 50
+	benchWindow = 200 * time.Millisecond
+	benchCands  = 2000
+	benchPage   = 10 // 200 pages per sync, spanning several windows
+)
+
+func seedSync(srv *workabletest.Server) workabletest.Job {
+	job := seedJob(srv, "Sync")
+	for i := range benchCands {
+		srv.AddCandidate(workabletest.Candidate{JobShortcode: job.Shortcode, Name: fmt.Sprint("Candidate ", i), Email: fmt.Sprintf("c%d@example.com", i)})
+	}
+	return job
+}
+
+// BenchmarkSyncPaced syncs 2,000 candidates in pages of 10 from a fake that
+// allows 50 requests per 200 ms, once with the paced client and once with
+// a plain go-retryablehttp client (retrying 429s, no pacing). It reports
+// each one's achieved/allowed request rate and 429 count; the paced client
+// must reach 95% with zero 429s.
+func BenchmarkSyncPaced(b *testing.B) {
+	ctx := context.Background()
+	allowed := float64(benchLimit) / benchWindow.Seconds()
+
+	paced := workabletest.NewServer(workabletest.WithRateLimit(benchLimit, benchWindow))
+	defer paced.Close()
+	job := seedSync(paced)
+	c, err := workable.NewClient(paced.Subdomain(), workabletest.Token, &workable.Options{
+		BaseURL: paced.BaseURL(), RateLimit: benchLimit, RateWindow: benchWindow,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	plain := workabletest.NewServer(workabletest.WithRateLimit(benchLimit, benchWindow))
+	defer plain.Close()
+	plainJob := seedSync(plain)
+	rc := retryablehttp.NewClient()
+	rc.Logger = nil
+	rc.RetryMax = 100
+	rc.RetryWaitMin, rc.RetryWaitMax = 10*time.Millisecond, benchWindow
+
+	var pacedReqs, plainOK int
+	var pacedTime, plainTime time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		before := paced.RequestCount()
+		start := time.Now()
+		n := 0
+		for _, err := range c.Candidates(ctx, ats.CandidateFilter{JobID: job.Shortcode, PageSize: benchPage}) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		pacedTime += time.Since(start)
+		pacedReqs += paced.RequestCount() - before
+		if n != benchCands {
+			b.Fatalf("paced sync saw %d candidates", n)
+		}
+
+		b.StopTimer()
+		start = time.Now()
+		ok, n := plainSync(b, rc, plain.BaseURL()+"/candidates?limit="+fmt.Sprint(benchPage)+"&shortcode="+plainJob.Shortcode)
+		plainTime += time.Since(start)
+		plainOK += ok
+		if n != benchCands {
+			b.Fatalf("plain sync saw %d candidates", n)
+		}
+		b.StartTimer()
+	}
+	pacedRatio := float64(pacedReqs) / pacedTime.Seconds() / allowed
+	b.ReportMetric(pacedRatio, "paced-rate/allowed")
+	b.ReportMetric(float64(paced.ThrottledCount()), "paced-429s")
+	b.ReportMetric(float64(plainOK)/plainTime.Seconds()/allowed, "plain-rate/allowed")
+	b.ReportMetric(float64(plain.ThrottledCount()), "plain-429s")
+	if paced.ThrottledCount() > 0 {
+		b.Errorf("paced client drew %d 429s", paced.ThrottledCount())
+	}
+	if pacedRatio < 0.95 {
+		b.Errorf("paced client reached %.3f of the allowed rate, want ≥ 0.95", pacedRatio)
+	}
+}
+
+// plainSync follows paging.next with a bare retrying client and returns
+// the number of successful requests and of candidates seen.
+func plainSync(b *testing.B, rc *retryablehttp.Client, next string) (ok, n int) {
+	for next != "" {
+		req, err := retryablehttp.NewRequest(http.MethodGet, next, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+workabletest.Token)
+		resp, err := rc.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var page struct {
+			Candidates []json.RawMessage `json:"candidates"`
+			Paging     *struct {
+				Next string `json:"next"`
+			} `json:"paging"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&page)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 {
+			b.Fatalf("plain sync: %v %d", err, resp.StatusCode)
+		}
+		ok++
+		n += len(page.Candidates)
+		next = ""
+		if page.Paging != nil {
+			next = page.Paging.Next
+		}
+	}
+	return ok, n
+}
+
+// BenchmarkListCandidates100k streams 100,000 candidates (1,000 pages of
+// 100) and samples the live heap every 50 pages: the spread between the
+// largest and smallest sample shows that memory does not grow with the
+// number of pages.
+func BenchmarkListCandidates100k(b *testing.B) {
+	const total, page, every = 100_000, 100, 50
+	srv := workabletest.NewServer(workabletest.WithoutRateLimit())
+	defer srv.Close()
+	job := seedJob(srv, "Big")
+	for i := range total {
+		srv.AddCandidate(workabletest.Candidate{JobShortcode: job.Shortcode, Name: fmt.Sprint("Candidate ", i)})
+	}
+	c, err := workable.NewClient(srv.Subdomain(), workabletest.Token, &workable.Options{BaseURL: srv.BaseURL(), RateLimit: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	var growth, worst uint64
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		var lo, hi uint64 = ^uint64(0), 0
+		n := 0
+		for _, err := range c.Candidates(ctx, ats.CandidateFilter{JobID: job.Shortcode, PageSize: page}) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+			if n%(page*every) == 0 {
+				b.StopTimer()
+				srv.ResetRequests() // the fake's request log is not the client's memory
+				runtime.GC()
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				lo, hi = min(lo, ms.HeapInuse), max(hi, ms.HeapInuse)
+				b.StartTimer()
+			}
+		}
+		if n != total {
+			b.Fatalf("saw %d candidates", n)
+		}
+		growth = hi - lo
+		worst = max(worst, growth)
+	}
+	b.ReportMetric(float64(worst), "heap-growth-B")
+	b.ReportMetric(float64(worst)/float64(total/page), "heap-growth-B/page")
+}
