@@ -547,11 +547,14 @@ func (e *Engine) cancel(ch *change, pos *Position, iv *Interview, detail string)
 		return err
 	}
 	iv.Detail = detail
+	if err := ch.note(pos, iv, NoteCancelled, NoteData{Detail: detail}); err != nil {
+		return err
+	}
 	if hadVendor {
 		ch.effect(iv, EffectVendorCancel, vendorPayload{Attempt: iv.Attempt})
 	}
 	ch.callback(iv, CallbackResult{Status: CallbackDeclined, Summary: detail})
-	return ch.note(pos, iv, NoteCancelled, NoteData{Detail: detail})
+	return nil
 }
 
 // Cancel cancels a live interview on the host's behalf; reason appears in
@@ -650,12 +653,15 @@ func (e *Engine) ExpireDue(ctx context.Context, now time.Time) (int, error) {
 				return err
 			}
 			expired = true
+			if err := ch.note(pos, iv, NoteExpired, NoteData{}); err != nil {
+				return err
+			}
 			ch.effect(iv, EffectVendorCancel, vendorPayload{Attempt: iv.Attempt})
 			if pos != nil {
 				ch.move(iv, pos.Config.Stages.UnableToSchedule)
 			}
 			ch.callback(iv, CallbackResult{Status: CallbackExpired})
-			return ch.note(pos, iv, NoteExpired, NoteData{})
+			return nil
 		})
 		if err != nil {
 			return n, err
@@ -768,11 +774,14 @@ func (e *Engine) unable(ch *change, pos *Position, iv *Interview, reason UnableR
 		return err
 	}
 	iv.Reason, iv.Detail = reason, detail
+	if err := ch.note(pos, iv, NoteUnableToSchedule, NoteData{Reason: reasonText[reason], Detail: detail}); err != nil {
+		return err
+	}
 	if pos != nil {
 		ch.move(iv, pos.Config.Stages.UnableToSchedule)
 	}
 	ch.callback(iv, CallbackResult{Status: CallbackDeclined, Summary: reasonText[reason]})
-	return ch.note(pos, iv, NoteUnableToSchedule, NoteData{Reason: reasonText[reason], Detail: detail})
+	return nil
 }
 
 // markReported moves a completed interview to reported once its result

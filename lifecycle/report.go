@@ -131,16 +131,22 @@ func (e *Engine) Report(ctx context.Context, interviewID string, u Update) (Inte
 			if from == StateScheduled {
 				return ch.note(pos, iv, NoteRescheduled, NoteData{ScheduledAt: e.formatTime(u.At), PreviousAt: e.formatTime(prev), Detail: u.Detail})
 			}
+			if err := ch.note(pos, iv, NoteScheduled, NoteData{ScheduledAt: e.formatTime(u.At), Detail: u.Detail}); err != nil {
+				return err
+			}
 			ch.move(iv, stages.Scheduled)
-			return ch.note(pos, iv, NoteScheduled, NoteData{ScheduledAt: e.formatTime(u.At), Detail: u.Detail})
+			return nil
 		case UpdateCompleted:
 			return e.completed(ch, pos, iv, u)
 		case UpdateDeclined:
 			iv.Detail = u.Detail
 			iv.ExpiresAt = time.Time{}
+			if err := ch.note(pos, iv, NoteDeclined, NoteData{Detail: u.Detail}); err != nil {
+				return err
+			}
 			ch.move(iv, stages.UnableToSchedule)
 			ch.callback(iv, CallbackResult{Status: CallbackDeclined, Summary: u.Detail})
-			return ch.note(pos, iv, NoteDeclined, NoteData{Detail: u.Detail})
+			return nil
 		}
 		return nil
 	})
