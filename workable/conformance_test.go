@@ -41,7 +41,9 @@ func (b backend) SeedCandidate(t testing.TB, jobID, stageID string, c ats.Candid
 	}).ID
 }
 
-func (b backend) Notes(t testing.TB, candidateID string) []string { return b.srv.CommentsOn(candidateID) }
+func (b backend) Notes(t testing.TB, candidateID string) []string {
+	return b.srv.CommentsOn(candidateID)
+}
 
 func (b backend) FailRequests(status int) func() { return b.srv.FailRequests(status) }
 

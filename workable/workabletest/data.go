@@ -3,7 +3,6 @@ package workabletest
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -426,4 +425,3 @@ func (s *Server) subscribeLocked(sub Subscription) int {
 	return sub.ID
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
