@@ -424,4 +424,3 @@ func (s *Server) subscribeLocked(sub Subscription) int {
 	s.subs = append(s.subs, &sub)
 	return sub.ID
 }
-
