@@ -25,7 +25,9 @@ func effectsOf(t *testing.T, h *enginetest.Harness, kind lifecycle.EffectKind) [
 	return effs
 }
 
-func fixedBackoff(d time.Duration) func(int) time.Duration { return func(int) time.Duration { return d } }
+func fixedBackoff(d time.Duration) func(int) time.Duration {
+	return func(int) time.Duration { return d }
+}
 
 func TestDispatchRateLimitWaitsRetryAfter(t *testing.T) {
 	h := newHarness(t)
@@ -168,7 +170,7 @@ func TestDispatchVendorFailures(t *testing.T) {
 
 type permanent struct{ error }
 
-func (p permanent) Unwrap() error   { return p.error }
+func (p permanent) Unwrap() error { return p.error }
 func (permanent) Permanent() bool { return true }
 
 func TestDispatchCallbackPermanentError(t *testing.T) {

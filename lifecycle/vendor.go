@@ -71,22 +71,7 @@ type CallbackResult struct {
 // implementing interface{ Permanent() bool } that returns true is not
 // retried.
 //
-// A host maps it onto provider.Publisher with a small adapter:
-//
-//	type publisher struct{ p *provider.Publisher }
-//
-//	func (a publisher) PublishResult(ctx context.Context, cb lifecycle.Callback, r lifecycle.CallbackResult) error {
-//		res := provider.Result{Status: provider.Status(r.Status), ResultsURL: r.ResultsURL}
-//		if r.Status == lifecycle.CallbackCompleted {
-//			res.Interview = &provider.InterviewResult{Score: r.Score, Grade: provider.Grade(r.Grade),
-//				Summary: r.Summary, Details: r.Details, Duration: r.Duration}
-//		}
-//		for _, at := range r.Attachments {
-//			res.Attachments = append(res.Attachments, provider.Attachment{Description: at.Description, URL: at.URL})
-//		}
-//		_, err := a.p.Publish(ctx, cb.URL, cb.Token, res)
-//		return err
-//	}
+// ProviderPublisher maps it onto the provider package's Publisher.
 type CallbackPublisher interface {
 	PublishResult(ctx context.Context, cb Callback, r CallbackResult) error
 }

@@ -1,0 +1,36 @@
+package lifecycle
+
+import (
+	"context"
+
+	"github.com/atskit/atskit/provider"
+)
+
+// ProviderPublisher adapts a *provider.Publisher to CallbackPublisher, so
+// results of interviews created with Engine.ProviderInterview are PUT to
+// Workable's callback URL. Its errors (*provider.PublishError) report
+// Permanent, which the dispatcher honours.
+type ProviderPublisher struct {
+	Publisher *provider.Publisher
+}
+
+var _ CallbackPublisher = ProviderPublisher{}
+
+// PublishResult implements CallbackPublisher.
+func (p ProviderPublisher) PublishResult(ctx context.Context, cb Callback, r CallbackResult) error {
+	_, err := p.Publisher.Publish(ctx, cb.URL, cb.Token, ProviderResult(r))
+	return err
+}
+
+// ProviderResult maps a CallbackResult onto the provider package's Result.
+func ProviderResult(r CallbackResult) provider.Result {
+	res := provider.Result{Status: provider.Status(r.Status), ResultsURL: r.ResultsURL}
+	if r.Status == CallbackCompleted {
+		res.Interview = &provider.InterviewResult{Score: r.Score, Grade: provider.Grade(r.Grade),
+			Summary: r.Summary, Details: r.Details, Duration: r.Duration}
+	}
+	for _, a := range r.Attachments {
+		res.Attachments = append(res.Attachments, provider.Attachment{Description: a.Description, URL: a.URL})
+	}
+	return res
+}
