@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -239,7 +238,7 @@ func isArchived(raw json.RawMessage) bool {
 }
 
 // DefaultMaxWebhookBytes caps a webhook body in WebhookHandler.
-const DefaultMaxWebhookBytes = 1 << 20
+const DefaultMaxWebhookBytes = ats.DefaultMaxWebhookBytes
 
 // WebhookHandlerOptions configures WebhookHandler.
 type WebhookHandlerOptions struct {
@@ -256,45 +255,5 @@ type WebhookHandlerOptions struct {
 // 401 to a missing, invalid or stale signature, and 500 when fn fails (so
 // Lever retries the delivery).
 func WebhookHandler(v ats.WebhookVerifier, fn func(ctx context.Context, events []ats.Event) error, opts WebhookHandlerOptions) http.Handler {
-	limit := opts.MaxBodyBytes
-	if limit <= 0 {
-		limit = DefaultMaxWebhookBytes
-	}
-	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				http.Error(w, "payload too large", http.StatusRequestEntityTooLarge)
-				return
-			}
-			http.Error(w, "reading body", http.StatusBadRequest)
-			return
-		}
-		events, err := v.VerifyWebhook(body, r.Header)
-		if err != nil {
-			status := http.StatusUnauthorized
-			if errors.Is(err, ats.ErrMalformedWebhook) {
-				status = http.StatusBadRequest
-			}
-			log.LogAttrs(r.Context(), slog.LevelWarn, "lever: webhook rejected", slog.Int("status", status), slog.String("error", err.Error()))
-			http.Error(w, http.StatusText(status), status)
-			return
-		}
-		if err := fn(r.Context(), events); err != nil {
-			log.LogAttrs(r.Context(), slog.LevelError, "lever: webhook callback failed", slog.String("error", err.Error()))
-			http.Error(w, "internal error", http.StatusInternalServerError)
-			return
-		}
-		w.WriteHeader(http.StatusOK)
-	})
+	return ats.NewWebhookHandler(v, fn, ats.WebhookHandlerOptions{Source: "lever", MaxBodyBytes: opts.MaxBodyBytes, Logger: opts.Logger})
 }

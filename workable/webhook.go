@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,7 +21,7 @@ const SignatureHeader = "X-Workable-Signature"
 
 // DefaultMaxWebhookBytes is the body limit of WebhookHandler when
 // HandlerOptions leaves it zero.
-const DefaultMaxWebhookBytes = 1 << 20
+const DefaultMaxWebhookBytes = ats.DefaultMaxWebhookBytes
 
 // Sign returns the signature Workable sends for body: hex(HMAC-SHA256(body))
 // keyed with secret (the account token, or the OAuth application secret).
@@ -198,46 +197,5 @@ func WebhookHandler(v ats.WebhookVerifier, fn func(context.Context, []ats.Event)
 	if opts != nil {
 		o = *opts
 	}
-	if o.MaxBodyBytes <= 0 {
-		o.MaxBodyBytes = DefaultMaxWebhookBytes
-	}
-	log := o.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, o.MaxBodyBytes))
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				log.Warn("workable webhook: body too large", "limit", o.MaxBodyBytes)
-				http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
-				return
-			}
-			http.Error(w, "reading body failed", http.StatusBadRequest)
-			return
-		}
-		events, err := v.VerifyWebhook(body, r.Header)
-		switch {
-		case errors.Is(err, ats.ErrSignatureMissing), errors.Is(err, ats.ErrSignatureInvalid), errors.Is(err, ats.ErrWebhookExpired):
-			log.Warn("workable webhook: rejected", "err", err)
-			http.Error(w, "invalid signature", http.StatusUnauthorized)
-			return
-		case err != nil:
-			log.Warn("workable webhook: malformed", "err", err)
-			http.Error(w, "malformed payload", http.StatusBadRequest)
-			return
-		}
-		if err := fn(r.Context(), events); err != nil {
-			log.Error("workable webhook: handling failed; Workable will replay", "err", err)
-			http.Error(w, "handling failed", http.StatusInternalServerError)
-			return
-		}
-		w.WriteHeader(http.StatusOK)
-	})
+	return ats.NewWebhookHandler(v, fn, ats.WebhookHandlerOptions{Source: "workable", MaxBodyBytes: o.MaxBodyBytes, Logger: o.Logger})
 }
