@@ -1,6 +1,7 @@
 package memats
 
 import (
+	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
@@ -30,13 +31,13 @@ func (b *Backend) Adapter() ats.Adapter { return NewAdapter(b.Service, b.Token) 
 // BadCredentials returns an adapter whose token the service rejects.
 func (b *Backend) BadCredentials() ats.Adapter { return NewAdapter(b.Service, "wrong-token") }
 
-// SeedJob creates a job.
+// SeedJob creates a job whose pipeline has the named stages.
 func (b *Backend) SeedJob(t testing.TB, title string, stages []string) (string, []string) {
 	id, ids := b.Service.AddJob(title, stages...)
 	return id, ids
 }
 
-// SeedCandidate creates a candidate.
+// SeedCandidate creates a candidate for jobID in stageID.
 func (b *Backend) SeedCandidate(t testing.TB, jobID, stageID string, c ats.Candidate) string {
 	t.Helper()
 	id, err := b.Service.AddCandidate(jobID, stageID, c)
@@ -46,12 +47,13 @@ func (b *Backend) SeedCandidate(t testing.TB, jobID, stageID string, c ats.Candi
 	return id
 }
 
-// Notes returns the notes the service recorded.
+// Notes returns the bodies of the notes the service recorded, oldest first.
 func (b *Backend) Notes(t testing.TB, candidateID string) []string {
 	return b.Service.Notes(candidateID)
 }
 
-// FailRequests makes the service fail every call with status.
+// FailRequests makes the service fail every call with status until the
+// returned restore is called.
 func (b *Backend) FailRequests(status int) func() {
 	b.Service.FailWith(status)
 	return func() { b.Service.FailWith(0) }
@@ -60,13 +62,14 @@ func (b *Backend) FailRequests(status int) func() {
 // RequestCount reports the calls the service received.
 func (b *Backend) RequestCount() int { return b.Service.Requests() }
 
-// Webhooks describes memats webhook signing.
+// Webhooks describes memats webhook signing: an HMAC over a signed
+// timestamp and the body, so the suite also checks expiry.
 func (b *Backend) Webhooks() *atstest.Webhooks {
 	return &atstest.Webhooks{
 		Verifier: Verifier{Secret: b.Secret},
 		Secret:   b.Secret,
 		Sign: func(d atstest.Delivery, secret string) ([]byte, http.Header) {
-			body, _ := jsonMarshal(Delivery{ID: d.EventID, Event: "stage_changed", CandidateID: d.CandidateID,
+			body, _ := json.Marshal(Delivery{ID: d.EventID, Event: "stage_changed", CandidateID: d.CandidateID,
 				JobID: d.JobID, FromStage: d.FromStageID, ToStage: d.ToStageID})
 			at := d.Time
 			if at.IsZero() {

@@ -1,0 +1,97 @@
+package memats
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/atskit/atskit/ats"
+)
+
+// SignatureHeader and TimestampHeader carry a delivery's signature: hex
+// HMAC-SHA256 of "<timestamp>.<body>" keyed with the webhook secret.
+const (
+	SignatureHeader = "X-Memats-Signature"
+	TimestampHeader = "X-Memats-Timestamp"
+)
+
+// Delivery is the JSON body of a memats webhook.
+type Delivery struct {
+	ID          string `json:"id"`
+	Event       string `json:"event"`
+	CandidateID string `json:"candidate_id"`
+	JobID       string `json:"job_id"`
+	FromStage   string `json:"from_stage,omitempty"`
+	ToStage     string `json:"to_stage,omitempty"`
+}
+
+// Sign returns the headers that sign body at time at with secret.
+func Sign(body []byte, secret string, at time.Time) http.Header {
+	ts := strconv.FormatInt(at.Unix(), 10)
+	h := http.Header{}
+	h.Set(TimestampHeader, ts)
+	h.Set(SignatureHeader, hex.EncodeToString(mac(secret, ts, body)))
+	return h
+}
+
+func mac(secret, ts string, body []byte) []byte {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(ts))
+	m.Write([]byte("."))
+	m.Write(body)
+	return m.Sum(nil)
+}
+
+// Verifier verifies memats webhooks. It implements ats.WebhookVerifier.
+type Verifier struct {
+	Secret    string
+	Tolerance time.Duration    // zero means five minutes
+	Now       func() time.Time // nil means time.Now
+}
+
+// VerifyWebhook checks the signature and age of a delivery and decodes it.
+func (v Verifier) VerifyWebhook(body []byte, h http.Header) ([]ats.Event, error) {
+	sig, ts := h.Get(SignatureHeader), h.Get(TimestampHeader)
+	if sig == "" || ts == "" {
+		return nil, fmt.Errorf("memats: %w: %s and %s headers are required", ats.ErrSignatureMissing, SignatureHeader, TimestampHeader)
+	}
+	got, err := hex.DecodeString(sig)
+	if err != nil || !hmac.Equal(got, mac(v.Secret, ts, body)) {
+		return nil, fmt.Errorf("memats: %w", ats.ErrSignatureInvalid)
+	}
+	secs, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("memats: %w: timestamp %q is not a Unix time", ats.ErrMalformedWebhook, ts)
+	}
+	now, tol := time.Now, v.Tolerance
+	if v.Now != nil {
+		now = v.Now
+	}
+	if tol <= 0 {
+		tol = 5 * time.Minute
+	}
+	at := time.Unix(secs, 0)
+	if d := now().Sub(at); d > tol || d < -tol {
+		return nil, fmt.Errorf("memats: %w: delivery time %s is outside ±%v", ats.ErrWebhookExpired, at.UTC().Format(time.RFC3339), tol)
+	}
+	var d Delivery
+	if err := json.Unmarshal(body, &d); err != nil {
+		return nil, fmt.Errorf("memats: %w: %v", ats.ErrMalformedWebhook, err)
+	}
+	kind := ats.EventUnknown
+	if d.Event == "stage_changed" {
+		kind = ats.EventStageChanged
+	}
+	return []ats.Event{{
+		ID: d.ID, Source: "memats", Kind: kind, Type: d.Event,
+		CandidateID: d.CandidateID, JobID: d.JobID,
+		FromStage: ats.StageRef{ID: d.FromStage}, ToStage: ats.StageRef{ID: d.ToStage},
+		Time: at, Raw: json.RawMessage(slices.Clone(body)),
+	}}, nil
+}
