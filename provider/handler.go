@@ -309,9 +309,8 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) (*bytes.Buffe
 			return nil, &requestError{http.StatusUnsupportedMediaType, "Unsupported Content-Type: use application/json"}
 		}
 	}
-	tooLarge := &requestError{http.StatusRequestEntityTooLarge, "Request body too large: the limit is " + strconv.FormatInt(h.maxBody, 10) + " bytes"}
 	if r.ContentLength > h.maxBody {
-		return nil, tooLarge
+		return nil, h.tooLarge()
 	}
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
@@ -320,11 +319,15 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) (*bytes.Buffe
 		putBuf(buf)
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, tooLarge
+			return nil, h.tooLarge()
 		}
 		return nil, &requestError{http.StatusBadRequest, "Invalid JSON: reading the body failed"}
 	}
 	return buf, nil
+}
+
+func (h *Handler) tooLarge() *requestError {
+	return &requestError{http.StatusRequestEntityTooLarge, "Request body too large: the limit is " + strconv.FormatInt(h.maxBody, 10) + " bytes"}
 }
 
 func putBuf(buf *bytes.Buffer) {

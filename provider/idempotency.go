@@ -43,10 +43,13 @@ type idempotency struct {
 }
 
 type idemEntry struct {
-	done    chan struct{} // closed when id and err are set
-	id      string
-	err     error
-	expires time.Time
+	// Guarded by idempotency.mu until finished is set; id and err are
+	// immutable after.
+	finished bool
+	done     chan struct{} // made by the first waiter, closed when finished
+	id       string
+	err      error
+	expires  time.Time
 }
 
 type idemRef struct {
@@ -67,33 +70,42 @@ func (c *idempotency) do(ctx context.Context, key idemKey, create func() (string
 	c.mu.Lock()
 	c.evictLocked(now)
 	if e, ok := c.entries[key]; ok {
+		if e.finished {
+			c.mu.Unlock()
+			return e.id, true, e.err
+		}
+		if e.done == nil {
+			e.done = make(chan struct{})
+		}
+		done := e.done
 		c.mu.Unlock()
 		select {
-		case <-e.done:
+		case <-done:
 			return e.id, true, e.err
 		case <-ctx.Done():
 			return "", false, ctx.Err()
 		}
 	}
-	e := &idemEntry{done: make(chan struct{}), expires: now.Add(c.window)}
+	e := &idemEntry{expires: now.Add(c.window)}
 	c.entries[key] = e
 	c.order = append(c.order, idemRef{key, e})
 	c.mu.Unlock()
 
-	// Set e.err first so that waiters see a failure even if create panics.
-	e.err = errCreatePanicked
+	// Waiters see errCreatePanicked if create panics.
+	id, err = "", errCreatePanicked
 	defer func() {
-		if e.err != nil {
-			c.mu.Lock()
-			if c.entries[key] == e {
-				delete(c.entries, key)
-			}
-			c.mu.Unlock()
+		c.mu.Lock()
+		e.id, e.err, e.finished = id, err, true
+		if err != nil && c.entries[key] == e {
+			delete(c.entries, key)
 		}
-		close(e.done)
+		if e.done != nil {
+			close(e.done)
+		}
+		c.mu.Unlock()
 	}()
-	e.id, e.err = create()
-	return e.id, false, e.err
+	id, err = create()
+	return id, false, err
 }
 
 // evictLocked drops expired entries and, beyond max, the oldest ones.

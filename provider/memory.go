@@ -57,10 +57,19 @@ type Invitation struct {
 type MemoryBackend struct {
 	opts MemoryBackendOptions
 
-	mu    sync.Mutex
-	seq   uint64
-	byID  map[string]*Invitation
-	order []string
+	mu sync.Mutex
+	// Invitation i (from 0) has id "iv_<i+1>" or "as_<i+1>" and lives in
+	// chunks[i/chunkSize][i%chunkSize]: ids index the storage, so there is
+	// no map, and growing never copies invitations.
+	chunks [][]Invitation
+	n      int
+}
+
+const chunkSize = 1024
+
+// atLocked returns invitation i (from 0).
+func (m *MemoryBackend) atLocked(i int) *Invitation {
+	return &m.chunks[i/chunkSize][i%chunkSize]
 }
 
 // NewMemoryBackend returns an empty MemoryBackend.
@@ -73,7 +82,7 @@ func NewMemoryBackend(opts MemoryBackendOptions) *MemoryBackend {
 	}
 	opts.InterviewTemplates = slices.Clone(opts.InterviewTemplates)
 	opts.Tests = slices.Clone(opts.Tests)
-	return &MemoryBackend{opts: opts, byID: make(map[string]*Invitation)}
+	return &MemoryBackend{opts: opts}
 }
 
 // InterviewTemplates implements InterviewBackend.
@@ -135,24 +144,42 @@ func (m *MemoryBackend) AssessmentSharedLink(_ context.Context, account Account,
 func (m *MemoryBackend) add(inv *Invitation) string {
 	inv.Result = Result{Status: StatusPending}
 	inv.CreatedAt = m.opts.Now()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.seq++
 	prefix := "iv_"
 	if inv.Kind == KindAssessment {
 		prefix = "as_"
 	}
-	inv.ID = prefix + strconv.FormatUint(m.seq, 10)
-	m.byID[inv.ID] = inv
-	m.order = append(m.order, inv.ID)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	inv.ID = prefix + strconv.Itoa(m.n+1)
+	if m.n%chunkSize == 0 {
+		m.chunks = append(m.chunks, make([]Invitation, 0, chunkSize))
+	}
+	last := len(m.chunks) - 1
+	m.chunks[last] = append(m.chunks[last], *inv)
+	m.n++
 	return inv.ID
+}
+
+// lookupLocked returns the invitation with id, or nil.
+func (m *MemoryBackend) lookupLocked(id string) *Invitation {
+	if len(id) < 4 || (id[:3] != "iv_" && id[:3] != "as_") {
+		return nil
+	}
+	n, err := strconv.Atoi(id[3:])
+	if err != nil || n < 1 || n > m.n {
+		return nil
+	}
+	if inv := m.atLocked(n - 1); inv.ID == id {
+		return inv
+	}
+	return nil
 }
 
 func (m *MemoryBackend) result(kind Kind, account Account, id string) (Result, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	inv, ok := m.byID[id]
-	if !ok || inv.Kind != kind || inv.Account != account {
+	inv := m.lookupLocked(id)
+	if inv == nil || inv.Kind != kind || inv.Account != account {
 		return Result{}, ErrNotFound
 	}
 	return cloneResult(inv.Result), nil
@@ -169,9 +196,9 @@ func (m *MemoryBackend) link(kind Kind, account Account, id string) (SharedLink,
 func (m *MemoryBackend) Invitations() []Invitation {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := make([]Invitation, 0, len(m.order))
-	for _, id := range m.order {
-		out = append(out, cloneInvitation(m.byID[id]))
+	out := make([]Invitation, 0, m.n)
+	for i := range m.n {
+		out = append(out, cloneInvitation(m.atLocked(i)))
 	}
 	return out
 }
@@ -180,8 +207,8 @@ func (m *MemoryBackend) Invitations() []Invitation {
 func (m *MemoryBackend) Invitation(id string) (Invitation, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	inv, ok := m.byID[id]
-	if !ok {
+	inv := m.lookupLocked(id)
+	if inv == nil {
 		return Invitation{}, false
 	}
 	return cloneInvitation(inv), true
@@ -196,8 +223,8 @@ func (m *MemoryBackend) SetResult(id string, r Result) (Invitation, error) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	inv, ok := m.byID[id]
-	if !ok {
+	inv := m.lookupLocked(id)
+	if inv == nil {
 		return Invitation{}, fmt.Errorf("provider: invitation %q: %w", id, ErrNotFound)
 	}
 	inv.Result = cloneResult(r)
