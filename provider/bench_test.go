@@ -3,11 +3,12 @@ package provider
 import (
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
-	"runtime"
 	"testing"
 	"time"
 )
@@ -77,8 +78,8 @@ func measure(tb testing.TB, h http.Handler, n int) (nsPerOp, allocsPerOp float64
 
 // BenchmarkCreateInterview compares POST /interviews through the Handler
 // with a bare handler that only decodes and encodes the same JSON. The
-// ratio sub-benchmark runs b.N requests through each, one after the other,
-// and reports the handler's throughput as a fraction of the bare handler's
+// ratio sub-benchmark runs b.N requests through each, in alternating
+// rounds, and reports the handler's throughput as a fraction of the bare handler's
 // (throughput-vs-bare; the target is at least 0.70) with both ns/op and
 // allocs/op; its own ns/op covers both runs.
 func BenchmarkCreateInterview(b *testing.B) {
@@ -95,8 +96,21 @@ func BenchmarkCreateInterview(b *testing.B) {
 		benchLoop(b, h, b.N)
 	})
 	b.Run("ratio", func(b *testing.B) {
-		bareNs, bareAllocs := measure(b, bareHandler(), b.N)
-		fullNs, fullAllocs := measure(b, fullHandler(), b.N)
+		// Alternate rounds, each with fresh handlers, and keep each side's
+		// best round, so that a burst of load on a shared machine does not
+		// decide the ratio.
+		const rounds = 3
+		n := max(b.N/rounds, 1)
+		bareNs, bareAllocs := math.Inf(1), 0.0
+		fullNs, fullAllocs := math.Inf(1), 0.0
+		for range rounds {
+			if ns, allocs := measure(b, bareHandler(), n); ns < bareNs {
+				bareNs, bareAllocs = ns, allocs
+			}
+			if ns, allocs := measure(b, fullHandler(), n); ns < fullNs {
+				fullNs, fullAllocs = ns, allocs
+			}
+		}
 		b.ReportMetric(bareNs, "bare-ns/op")
 		b.ReportMetric(fullNs, "handler-ns/op")
 		b.ReportMetric(bareAllocs, "bare-allocs/op")

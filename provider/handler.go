@@ -391,7 +391,7 @@ func (h *Handler) create(ctx context.Context, account Account, kind, template st
 	if h.idem == nil {
 		return create()
 	}
-	key := newIdemKey(account, kind, template, c, callbackURL)
+	key := h.idem.key(account, kind, template, c, callbackURL)
 	id, _, err := h.idem.do(ctx, key, create)
 	return id, err
 }

@@ -2,9 +2,9 @@ package provider
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"hash/maphash"
 	"sync"
 	"time"
 )
@@ -13,52 +13,67 @@ import (
 // panicked.
 var errCreatePanicked = errors.New("provider: backend panicked")
 
-// idemKey identifies a create request: a digest of the account, the
-// contract, the template or test, the candidate and the callback URL.
-type idemKey [sha256.Size]byte
+// idemKey identifies a create request: a 128-bit digest of the account,
+// the contract, the template or test, the candidate and the callback URL,
+// made of two hash/maphash sums with independent random seeds. The seeds
+// are per process and secret, so requests cannot be crafted to collide, and
+// an accidental collision among even millions of keys is vanishingly
+// unlikely (about n²/2¹²⁹); maphash is several times faster than SHA-256.
+type idemKey [2]uint64
 
-func newIdemKey(account Account, kind string, template string, c *Candidate, callbackURL string) idemKey {
+func (c *idempotency) key(account Account, kind string, template string, cand *Candidate, callbackURL string) idemKey {
 	var stack [512]byte
 	b := stack[:0]
-	for _, s := range [...]string{string(account), kind, template, c.FirstName, c.LastName, c.Phone, c.Email, callbackURL} {
+	for _, s := range [...]string{string(account), kind, template, cand.FirstName, cand.LastName, cand.Phone, cand.Email, callbackURL} {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
-	return sha256.Sum256(b)
+	return idemKey{maphash.Bytes(c.seeds[0], b), maphash.Bytes(c.seeds[1], b)}
 }
 
 // idempotency makes concurrent and repeated create requests with the same
 // key share one backend call and its id for a window of time. Memory is
 // bounded: keys expire after the window and the oldest keys are dropped
 // beyond max.
+//
+// A remembered key costs one map slot and one pointer-free queue element;
+// only requests in flight have a heap-allocated flight.
 type idempotency struct {
 	window time.Duration
 	max    int
 	now    func() time.Time
+	seeds  [2]maphash.Seed
 
 	mu      sync.Mutex
-	entries map[idemKey]*idemEntry
+	entries map[idemKey]idemSlot
 	order   []idemRef // in creation order, so also in expiry order
 	head    int
 }
 
-type idemEntry struct {
-	// Guarded by idempotency.mu until finished is set; id and err are
-	// immutable after.
-	finished bool
-	done     chan struct{} // made by the first waiter, closed when finished
-	id       string
-	err      error
-	expires  time.Time
+type idemSlot struct {
+	id      string
+	expires int64      // unix nanoseconds
+	flight  *idemFlight // non-nil while the create call runs
+}
+
+// idemFlight is a create call in progress.
+type idemFlight struct {
+	done chan struct{} // made by the first waiter, closed when finished
+	id   string
+	err  error
 }
 
 type idemRef struct {
-	key   idemKey
-	entry *idemEntry
+	key     idemKey
+	expires int64
 }
 
 func newIdempotency(window time.Duration, max int, now func() time.Time) *idempotency {
-	return &idempotency{window: window, max: max, now: now, entries: make(map[idemKey]*idemEntry)}
+	return &idempotency{
+		window: window, max: max, now: now,
+		seeds:   [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
+		entries: make(map[idemKey]idemSlot),
+	}
 }
 
 // do returns the id of the live entry for key, waiting for it if its backend
@@ -66,41 +81,47 @@ func newIdempotency(window time.Duration, max int, now func() time.Time) *idempo
 // not remembered (waiters get its error), so a later retry calls create
 // again. replayed reports whether the id came from an earlier request.
 func (c *idempotency) do(ctx context.Context, key idemKey, create func() (string, error)) (id string, replayed bool, err error) {
-	now := c.now()
+	now := c.now().UnixNano()
 	c.mu.Lock()
 	c.evictLocked(now)
-	if e, ok := c.entries[key]; ok {
-		if e.finished {
+	if s, ok := c.entries[key]; ok {
+		f := s.flight
+		if f == nil {
 			c.mu.Unlock()
-			return e.id, true, e.err
+			return s.id, true, nil
 		}
-		if e.done == nil {
-			e.done = make(chan struct{})
+		if f.done == nil {
+			f.done = make(chan struct{})
 		}
-		done := e.done
+		done := f.done
 		c.mu.Unlock()
 		select {
 		case <-done:
-			return e.id, true, e.err
+			return f.id, true, f.err
 		case <-ctx.Done():
 			return "", false, ctx.Err()
 		}
 	}
-	e := &idemEntry{expires: now.Add(c.window)}
-	c.entries[key] = e
-	c.order = append(c.order, idemRef{key, e})
+	f := &idemFlight{}
+	expires := now + int64(c.window)
+	c.entries[key] = idemSlot{expires: expires, flight: f}
+	c.order = append(c.order, idemRef{key, expires})
 	c.mu.Unlock()
 
 	// Waiters see errCreatePanicked if create panics.
 	id, err = "", errCreatePanicked
 	defer func() {
 		c.mu.Lock()
-		e.id, e.err, e.finished = id, err, true
-		if err != nil && c.entries[key] == e {
-			delete(c.entries, key)
+		f.id, f.err = id, err
+		if s, ok := c.entries[key]; ok && s.flight == f {
+			if err != nil {
+				delete(c.entries, key)
+			} else {
+				c.entries[key] = idemSlot{id: id, expires: expires}
+			}
 		}
-		if e.done != nil {
-			close(e.done)
+		if f.done != nil {
+			close(f.done)
 		}
 		c.mu.Unlock()
 	}()
@@ -109,38 +130,37 @@ func (c *idempotency) do(ctx context.Context, key idemKey, create func() (string
 }
 
 // evictLocked drops expired entries and, beyond max, the oldest ones.
-func (c *idempotency) evictLocked(now time.Time) {
+func (c *idempotency) evictLocked(now int64) {
 	for c.head < len(c.order) {
 		ref := c.order[c.head]
-		if !now.After(ref.entry.expires) && len(c.entries) < c.max {
+		if now <= ref.expires && len(c.entries) < c.max {
 			break
 		}
-		if c.entries[ref.key] == ref.entry {
+		// The slot may belong to a later request with the same key (after
+		// a failure); only the one this ref created goes.
+		if s, ok := c.entries[ref.key]; ok && s.expires == ref.expires {
 			delete(c.entries, ref.key)
 		}
-		c.order[c.head] = idemRef{}
 		c.head++
 	}
 	if live := len(c.order) - c.head; live > 2*c.max+1024 {
 		// Failed creates leave refs behind; drop those no longer in use.
 		kept := c.order[:0]
 		for _, ref := range c.order[c.head:] {
-			if c.entries[ref.key] == ref.entry {
+			if s, ok := c.entries[ref.key]; ok && s.expires == ref.expires {
 				kept = append(kept, ref)
 			}
 		}
-		clear(c.order[len(kept):])
 		c.order, c.head = kept, 0
 	}
 	if c.head > 1024 && c.head*2 > len(c.order) {
 		n := copy(c.order, c.order[c.head:])
-		clear(c.order[n:])
 		c.order = c.order[:n]
 		c.head = 0
 	}
 }
 
-// len returns the number of remembered keys (for tests).
+// size returns the number of remembered keys (for tests).
 func (c *idempotency) size() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
