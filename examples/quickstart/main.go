@@ -1,0 +1,30 @@
+// Command quickstart runs atskit's whole interview-vendor flow in one
+// process, on loopback, in a few seconds: fake Workable and Lever accounts
+// (workabletest, levertest), a host server with the webhook endpoints and
+// Workable's provider contract mounted, and the lifecycle engine on an
+// embedded SQLite database (or PostgreSQL with -db postgres://…).
+//
+// It links a job on each ATS, configures and activates the positions,
+// subscribes to webhooks, moves candidates into the vendor's stage and
+// follows their interviews from request to result; one candidate lacks an
+// e-mail and is re-triggered once fixed, one is moved out of the stage and
+// cancelled, and Workable requests one interview directly through the
+// provider contract and receives the result on its callback URL. It prints
+// a timeline and a summary of what was observed on the fakes, and exits 0
+// only if every expected effect was there.
+//
+//	go run ./examples/quickstart [-db path|postgres://…] [-v] [-quiet]
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
