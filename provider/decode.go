@@ -1,11 +1,8 @@
 package provider
 
 import (
-	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
-	"reflect"
 )
 
 // requestError is a client error with the contract's status and message.
@@ -28,7 +25,8 @@ func invalidField(field, want string) *requestError {
 	return &requestError{http.StatusBadRequest, "Invalid field: " + field + " should be " + want}
 }
 
-// wireCandidate distinguishes an absent candidate from an empty one.
+// wireInterview is the body of POST /interviews as sent; the pointer
+// distinguishes an absent candidate from an empty one.
 type wireInterview struct {
 	InterviewTemplateID string         `json:"interview_template_id"`
 	JobID               string         `json:"job_id"`
@@ -47,11 +45,12 @@ type wireAssessment struct {
 	Preferences map[string]any `json:"preferences"`
 }
 
-// decodeCreateInterview decodes and validates the body of POST /interviews.
-// Unknown fields are ignored so that Workable can add fields.
+// decodeCreateInterview decodes (see scan.go) and validates the body of
+// POST /interviews. Unknown fields are ignored so that Workable can add
+// fields.
 func decodeCreateInterview(body []byte) (CreateInterviewRequest, *requestError) {
 	var w wireInterview
-	if err := unmarshal(body, &w); err != nil {
+	if err := scanInterview(body, &w); err != nil {
 		return CreateInterviewRequest{}, err
 	}
 	if w.InterviewTemplateID == "" {
@@ -73,7 +72,7 @@ func decodeCreateInterview(body []byte) (CreateInterviewRequest, *requestError) 
 // decodeCreateAssessment decodes and validates the body of POST /assessments.
 func decodeCreateAssessment(body []byte) (CreateAssessmentRequest, *requestError) {
 	var w wireAssessment
-	if err := unmarshal(body, &w); err != nil {
+	if err := scanAssessment(body, &w); err != nil {
 		return CreateAssessmentRequest{}, err
 	}
 	if w.TestID.IsZero() {
@@ -116,31 +115,4 @@ func validateCommon(jobTitle, callbackURL string, c *Candidate) *requestError {
 		return missingField("candidate.email")
 	}
 	return nil
-}
-
-var idType = reflect.TypeFor[ID]()
-
-// unmarshal decodes body into v, turning encoding/json's errors into the
-// contract's messages with the dotted path of the offending field.
-func unmarshal(body []byte, v any) *requestError {
-	err := json.Unmarshal(body, v)
-	if err == nil {
-		return nil
-	}
-	var te *json.UnmarshalTypeError
-	if !errors.As(err, &te) {
-		return invalidJSON()
-	}
-	if te.Field == "" {
-		return &requestError{http.StatusBadRequest, "Invalid JSON: the body should be an object"}
-	}
-	want := "a string"
-	switch {
-	case te.Type == idType:
-		want = "a string or a number"
-	case te.Type.Kind() == reflect.Struct || te.Type.Kind() == reflect.Map ||
-		(te.Type.Kind() == reflect.Pointer && te.Type.Elem().Kind() == reflect.Struct):
-		want = "an object"
-	}
-	return invalidField(te.Field, want)
 }

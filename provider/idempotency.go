@@ -52,7 +52,7 @@ type idempotency struct {
 
 type idemSlot struct {
 	id      string
-	expires int64      // unix nanoseconds
+	expires int64       // unix nanoseconds
 	flight  *idemFlight // non-nil while the create call runs
 }
 
