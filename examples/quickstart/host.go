@@ -59,7 +59,7 @@ type host struct {
 
 // newHost wires atskit into a host server listening on loopback.
 func newHost(ctx context.Context, tl *timeline, log *slog.Logger, store lifecycle.Store,
-	wkFake *workabletest.Server, lvFake *levertest.Server, leverBot string) (*host, error) {
+	wkFake *workabletest.Server, lvFake *levertest.Server, leverBot string, onWrite func()) (*host, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("host: listen: %w", err)
@@ -67,11 +67,15 @@ func newHost(ctx context.Context, tl *timeline, log *slog.Logger, store lifecycl
 	h := &host{tl: tl, log: log, wkFake: wkFake, lvFake: lvFake, URL: "http://" + ln.Addr().String(),
 		leverHooks: &leverVerifier{}}
 
+	// onWrite runs after every write the clients make, so the timeline
+	// shows a note or a move as soon as the fake has it.
+	hc := &http.Client{Timeout: 30 * time.Second, Transport: writeObserver{base: http.DefaultTransport, after: onWrite}}
+
 	// The customers' ATS accounts. The fakes run without rate limits, so
 	// the clients' pacing is disabled; omit RateLimit in production.
 	h.workable, err = workable.NewClient(wkFake.Subdomain(), workabletest.Token, &workable.Options{
 		BaseURL: wkFake.BaseURL(), MemberID: wkFake.DefaultMemberID(), VendorStage: vendorName,
-		WebhookURL: h.URL + "/hooks/workable", RateLimit: -1, Logger: log,
+		WebhookURL: h.URL + "/hooks/workable", RateLimit: -1, Logger: log, HTTPClient: hc,
 	})
 	if err != nil {
 		ln.Close()
@@ -79,7 +83,7 @@ func newHost(ctx context.Context, tl *timeline, log *slog.Logger, store lifecycl
 	}
 	h.lever, err = lever.NewClient(lever.Options{
 		APIKey: levertest.DefaultAPIKey, BaseURL: lvFake.APIURL(), PerformAs: leverBot, VendorTag: vendorName,
-		WebhookURL: h.URL + "/hooks/lever", RateLimit: -1, Logger: log,
+		WebhookURL: h.URL + "/hooks/lever", RateLimit: -1, Logger: log, HTTPClient: hc,
 	})
 	if err != nil {
 		ln.Close()
@@ -242,6 +246,20 @@ func (h *host) settle(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
+}
+
+// writeObserver calls after once a request other than GET got a response.
+type writeObserver struct {
+	base  http.RoundTripper
+	after func()
+}
+
+func (o writeObserver) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := o.base.RoundTrip(r)
+	if err == nil && r.Method != http.MethodGet && o.after != nil {
+		o.after()
+	}
+	return resp, err
 }
 
 // leverVerifier verifies Lever deliveries with the signature token of the

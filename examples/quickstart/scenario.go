@@ -42,6 +42,7 @@ type scenario struct {
 	lvBot                     levertest.User
 
 	// ATS writes already shown on the timeline.
+	mu           sync.Mutex
 	seenComments, seenMoves, seenChanges int
 	seenNotes                            map[string]int
 
@@ -100,7 +101,7 @@ func runScenario(ctx context.Context, tl *timeline, log *slog.Logger, store life
 		s.wk.Close()
 	}
 	s.lvBot = s.lv.AddUser(levertest.User{Name: "InterviewVector Bot", Email: "bot@vendor.example", AccessRole: "admin"})
-	h, err := newHost(ctx, tl, log, store, s.wk, s.lv, s.lvBot.ID)
+	h, err := newHost(ctx, tl, log, store, s.wk, s.lv, s.lvBot.ID, s.showWrites)
 	if err != nil {
 		return s, closeAll, err
 	}
@@ -143,6 +144,8 @@ func (s *scenario) settle(ctx context.Context) error {
 // showWrites prints the notes, comments and stage moves the engine made on
 // the fakes since the last call.
 func (s *scenario) showWrites() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	cs := s.wk.Comments()
 	for _, c := range cs[s.seenComments:] {
 		s.tl.printf(sideWorkable, "← comment on %s: %q", s.tl.who("workable", c.CandidateID), excerpt(c.Body, 96))
@@ -433,13 +436,15 @@ func (s *scenario) providerContract(ctx context.Context) error {
 		return resp.StatusCode, json.Unmarshal(b, out)
 	}
 
-	var templates []provider.InterviewTemplate
-	code, err := call(http.MethodGet, "/interview-templates", nil, &templates)
+	var list struct {
+		Templates []provider.InterviewTemplate `json:"interview_templates"`
+	}
+	code, err := call(http.MethodGet, "/interview-templates", nil, &list)
 	if err != nil {
 		return err
 	}
-	ids := make([]string, len(templates))
-	for i, t := range templates {
+	ids := make([]string, len(list.Templates))
+	for i, t := range list.Templates {
 		ids[i] = t.ID
 	}
 	s.tl.printf(sideWorkable, "→ GET /interview-templates: %d, templates %s", code, strings.Join(ids, ", "))
