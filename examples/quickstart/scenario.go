@@ -42,7 +42,7 @@ type scenario struct {
 	lvBot                     levertest.User
 
 	// ATS writes already shown on the timeline.
-	mu           sync.Mutex
+	mu                                   sync.Mutex
 	seenComments, seenMoves, seenChanges int
 	seenNotes                            map[string]int
 

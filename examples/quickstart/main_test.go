@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx" for the schema of the PostgreSQL test
+)
+
+// runQuickstart runs the program with args and returns its exit status and
+// outputs.
+func runQuickstart(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	start := time.Now()
+	code := run(ctx, args, &stdout, &stderr)
+	t.Logf("quickstart %q: exit %d in %s", args, code, time.Since(start).Round(time.Millisecond))
+	return code, stdout.String(), stderr.String()
+}
+
+// wantSummary checks the summary rows that prove the flow worked end to
+// end on both ATSs.
+func wantSummary(t *testing.T, out string) {
+	t.Helper()
+	rows := []struct{ side, effect, expected, observed string }{
+		{"workable", "interviews created", "3", "3"},
+		{"workable", "notes posted", "8", "8"},
+		{"workable", "stage moves", "1", "1"},
+		{"workable", "vendor cancellations", "1", "1"},
+		{"workable", "callbacks delivered", "1", "1"},
+		{"workable", "final interview states", "3", "3"},
+		{"lever", "interviews created", "2", "2"},
+		{"lever", "notes posted", "8", "8"},
+		{"lever", "stage moves", "4", "4"},
+		{"lever", "final interview states", "2", "2"},
+		{"engine", "effects failed or pending", "0", "0"},
+	}
+	for _, r := range rows {
+		re := regexp.MustCompile(`(?m)^\s+` + r.side + `\s+` + regexp.QuoteMeta(r.effect) + `\s+` + r.expected + `\s+` + r.observed + `\s+✓$`)
+		if !re.MatchString(out) {
+			t.Errorf("summary lacks row %s / %s %s/%s ✓", r.side, r.effect, r.expected, r.observed)
+		}
+	}
+	if strings.Contains(out, "✗") {
+		t.Error("summary has a ✗")
+	}
+	if !strings.Contains(out, "OK: every expected effect was observed on the fakes") {
+		t.Error("no OK line")
+	}
+	if t.Failed() {
+		t.Logf("output:\n%s", out)
+	}
+}
+
+// TestRunSQLiteFile runs the demo on a SQLite file given with -db and
+// checks the timeline's key moments and the summary.
+func TestRunSQLiteFile(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "quickstart.db")
+	code, out, errOut := runQuickstart(t, "-db", db)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s\nstdout:\n%s", code, errOut, out)
+	}
+	wantSummary(t, out)
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`workable\s+→ webhook candidate_moved Ada Lovelace \(\d+\) "InterviewVector"`),
+		regexp.MustCompile(`engine\s+workable Ada Lovelace \(\d+\): scheduled → completed`),
+		regexp.MustCompile(`vendor\s+cancelled interview V-\d+ of Alan Turing`),
+		regexp.MustCompile(`engine\s+lever Dorothy Vaughan .*: new → needs_info`),
+		regexp.MustCompile(`host\s+re-triggered lever Dorothy Vaughan .*: now requested`),
+		regexp.MustCompile(`workable\s+← callback PUT \S+: status completed, grade excelled, score 91, results_url https://`),
+		regexp.MustCompile(`lever\s+← moved Katherine Johnson .* to "Interview - Yes"`),
+	} {
+		if !want.MatchString(out) {
+			t.Errorf("timeline lacks %s", want)
+		}
+	}
+	if strings.Contains(errOut, "level=ERROR") || strings.Contains(errOut, "level=WARN") {
+		t.Errorf("warnings or errors on stderr:\n%s", errOut)
+	}
+
+	// The database now holds this run's positions: a second run on it is
+	// refused with a clear message instead of failing halfway.
+	code, _, errOut = runQuickstart(t, "-db", db, "-quiet")
+	if code != 1 || !strings.Contains(errOut, "already holds 2 positions from an earlier run") {
+		t.Errorf("second run on the same database: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestRunDefaultQuiet runs the demo the way the README says, on the
+// embedded SQLite default (a temporary file), with -quiet: only the
+// summary is printed.
+func TestRunDefaultQuiet(t *testing.T) {
+	code, out, errOut := runQuickstart(t, "-quiet")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s\nstdout:\n%s", code, errOut, out)
+	}
+	wantSummary(t, out)
+	if strings.Contains(out, "→ webhook") || strings.Contains(out, "──") {
+		t.Errorf("-quiet printed the timeline:\n%s", out)
+	}
+}
+
+// TestRunUsage checks that bad arguments exit with status 2.
+func TestRunUsage(t *testing.T) {
+	if code, _, _ := runQuickstart(t, "-nope"); code != 2 {
+		t.Errorf("unknown flag: exit %d, want 2", code)
+	}
+	if code, _, _ := runQuickstart(t, "extra"); code != 2 {
+		t.Errorf("extra argument: exit %d, want 2", code)
+	}
+}
+
+// TestRunPostgres runs the demo on PostgreSQL (ATSKIT_POSTGRES_DSN, a
+// postgres:// URL) in a fresh schema. It is skipped without the variable,
+// unless CI is set.
+func TestRunPostgres(t *testing.T) {
+	dsn := os.Getenv("ATSKIT_POSTGRES_DSN")
+	if dsn == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("ATSKIT_POSTGRES_DSN is not set but CI is: refusing to skip the PostgreSQL test")
+		}
+		t.Skip("ATSKIT_POSTGRES_DSN not set")
+	}
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		t.Fatalf("ATSKIT_POSTGRES_DSN must be a postgres:// URL, got a DSN of another form")
+	}
+	ctx := context.Background()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema := "quickstart_" + hex.EncodeToString(b[:])
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Error(err)
+		}
+	})
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	code, out, errOut := runQuickstart(t, "-quiet", "-db", dsn+sep+"search_path="+schema)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s\nstdout:\n%s", code, errOut, out)
+	}
+	wantSummary(t, out)
+}
