@@ -1,0 +1,78 @@
+package provider_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/atskit/atskit/provider"
+)
+
+// A vendor mounts the handler under a prefix of the server it already runs.
+// Workable is then configured with the base URL https://vendor.example/workable
+// and the token issued to the customer.
+func ExampleNewHandler() {
+	backend := provider.NewMemoryBackend(provider.MemoryBackendOptions{
+		InterviewTemplates: []provider.InterviewTemplate{{ID: "1", Name: "Aptitude Interview"}},
+	})
+	tokens := provider.NewStaticTokens(map[string]provider.Account{"tok-acme": "acme"})
+	h := provider.NewHandler(backend, provider.HandlerOptions{Tokens: tokens})
+
+	mux := http.NewServeMux()
+	mux.Handle("/workable/", http.StripPrefix("/workable", h))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	body := `{"interview_template_id":"1","job_title":"Operations Manager",
+	  "callback_url":"https://groove-tech.workable.com/interviews/8823119",
+	  "candidate":{"first_name":"Lakita","last_name":"Marrero","email":"lakita@example.com"}}`
+	req, _ := http.NewRequest("POST", srv.URL+"/workable/interviews", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer tok-acme")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	fmt.Println(resp.StatusCode, string(out))
+
+	inv, _ := backend.Invitation("iv_1")
+	fmt.Println(inv.Account, inv.CallbackURL)
+	// Output:
+	// 201 {"interview_id":"iv_1"}
+	// acme https://groove-tech.workable.com/interviews/8823119
+}
+
+// When the candidate finishes, the vendor publishes the result to the
+// callback URL with the token Workable issued for the integration.
+func ExamplePublisher() {
+	// A stand-in for Workable's results endpoint.
+	workable := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		fmt.Println(r.Method, r.URL.Path, r.Header.Get("Authorization"))
+		fmt.Println(string(b))
+	}))
+	defer workable.Close()
+
+	p := provider.NewPublisher(provider.PublisherOptions{
+		// Only because the stand-in is a local http server; production
+		// callbacks must be https on *.workable.com.
+		AllowLoopback: true, AllowInsecureHTTP: true,
+		Logger: slog.New(slog.DiscardHandler),
+	})
+	d, err := p.Publish(context.Background(), workable.URL+"/interviews/8823119", "workable-issued-token", provider.Result{
+		Status:     provider.StatusCompleted,
+		ResultsURL: "https://vendor.example/interviews/iv_1",
+		Interview:  &provider.InterviewResult{Score: "78", Grade: provider.GradeExcelled},
+	})
+	fmt.Println(d.Attempts, d.StatusCode, err)
+	// Output:
+	// PUT /interviews/8823119 Bearer workable-issued-token
+	// {"status":"completed","results_url":"https://vendor.example/interviews/iv_1","interview":{"score":"78","grade":"excelled"}}
+	// 1 200 <nil>
+}
