@@ -48,13 +48,8 @@ func (e *Error) Is(target error) bool {
 	return false
 }
 
-// errorBody is the contract's error document: {"status": 401, "message": "Invalid Token"}.
-type errorBody struct {
-	Status  int    `json:"status"`
-	Message string `json:"message"`
-}
-
-// writeError writes the contract's error document.
+// writeError writes the contract's error document:
+// {"status": 401, "message": "Invalid Token"}.
 func writeError(w http.ResponseWriter, status int, message string) {
 	b := make([]byte, 0, 32+len(message))
 	b = append(b, `{"status":`...)

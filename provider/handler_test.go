@@ -52,6 +52,12 @@ func newTokens() *StaticTokens {
 	return NewStaticTokens(map[string]Account{tokenAcme: "acme", tokenGlobex: "globex"})
 }
 
+// errorBody is the contract's error document.
+type errorBody struct {
+	Status  int    `json:"status"`
+	Message string `json:"message"`
+}
+
 func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func newTestHandler(t testing.TB, backend any, mod ...func(*HandlerOptions)) *Handler {
