@@ -254,6 +254,7 @@ type writeObserver struct {
 	after func()
 }
 
+// RoundTrip implements http.RoundTripper.
 func (o writeObserver) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := o.base.RoundTrip(r)
 	if err == nil && r.Method != http.MethodGet && o.after != nil {

@@ -131,10 +131,12 @@ type engineLog struct {
 	attrs []slog.Attr
 }
 
+// Enabled implements slog.Handler.
 func (h *engineLog) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= slog.LevelInfo || h.next.Enabled(ctx, l)
 }
 
+// Handle implements slog.Handler.
 func (h *engineLog) Handle(ctx context.Context, r slog.Record) error {
 	if r.Message == "lifecycle: interview transition" {
 		a := map[string]string{}
@@ -154,10 +156,12 @@ func (h *engineLog) Handle(ctx context.Context, r slog.Record) error {
 	return nil
 }
 
+// WithAttrs implements slog.Handler.
 func (h *engineLog) WithAttrs(attrs []slog.Attr) slog.Handler {
 	return &engineLog{t: h.t, next: h.next.WithAttrs(attrs), attrs: append(append([]slog.Attr(nil), h.attrs...), attrs...)}
 }
 
+// WithGroup implements slog.Handler.
 func (h *engineLog) WithGroup(name string) slog.Handler {
 	return &engineLog{t: h.t, next: h.next.WithGroup(name), attrs: h.attrs}
 }
