@@ -3,6 +3,7 @@ package provider
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -17,6 +18,8 @@ import (
 type walker struct {
 	b []byte
 	i int
+	// bad is set by value when a number is out of float64 range.
+	bad bool
 }
 
 func (w *walker) ws() {
@@ -134,6 +137,64 @@ func (w *walker) object(field func(key []byte, plain bool) *requestError) *reque
 	}
 }
 
+// value decodes the value at w.i as encoding/json decodes into an any:
+// objects to map[string]any, arrays to []any, numbers to float64.
+func (w *walker) value() any {
+	switch w.peek() {
+	case '"':
+		return w.str()
+	case '{':
+		m := make(map[string]any)
+		w.objectInto(m)
+		return m
+	case '[':
+		w.i++ // '['
+		a := []any{}
+		if w.peek() == ']' {
+			w.i++
+			return a
+		}
+		for {
+			a = append(a, w.value())
+			if w.peek() == ',' {
+				w.i++
+				continue
+			}
+			w.i++ // ']'
+			return a
+		}
+	case 't':
+		w.i += 4
+		return true
+	case 'f':
+		w.i += 5
+		return false
+	case 'n':
+		w.i += 4
+		return nil
+	}
+	f, err := strconv.ParseFloat(string(w.skip()), 64)
+	if err != nil {
+		w.bad = true // out of range
+	}
+	return f
+}
+
+// objectInto decodes the object at w.i into m, the last duplicate key
+// winning.
+func (w *walker) objectInto(m map[string]any) {
+	_ = w.object(func(key []byte, plain bool) *requestError {
+		var k string
+		if plain {
+			k = string(key)
+		} else {
+			_ = json.Unmarshal(append(append([]byte{'"'}, key...), '"'), &k)
+		}
+		m[k] = w.value()
+		return nil
+	})
+}
+
 // kind names the JSON type of the value at w.i as encoding/json does.
 func (w *walker) kind() byte { return w.peek() }
 
@@ -207,11 +268,12 @@ func (w *walker) commonField(key []byte, plain bool, jobID, jobTitle, callbackUR
 	case keyIs(key, plain, "preferences"):
 		switch w.kind() {
 		case '{':
-			raw := w.skip()
 			if *prefs == nil {
 				*prefs = make(map[string]any)
 			}
-			_ = json.Unmarshal(raw, prefs) // valid by construction
+			if w.objectInto(*prefs); w.bad {
+				return true, invalidField("preferences", "an object whose numbers fit a float64")
+			}
 			return true, nil
 		case 'n':
 			w.skip()

@@ -51,6 +51,14 @@ func checkScanAgrees(t *testing.T, body string) {
 	t.Helper()
 	var gotI, refI wireInterview
 	errGot, errRef := scanInterview([]byte(body), &gotI), refUnmarshal([]byte(body), &refI)
+	if errRef != nil && strings.HasPrefix(errRef.message, "Invalid field: preferences") && strings.HasSuffix(errRef.message, "should be a string") {
+		// encoding/json rejects an out-of-range number inside preferences
+		// as if a string were expected; scan.go says what is wrong.
+		if errGot == nil || errGot.message != "Invalid field: preferences should be an object whose numbers fit a float64" {
+			t.Errorf("%q: got %v, want the out-of-range refusal", body, errGot)
+		}
+		return
+	}
 	if errRef != nil || errGot != nil {
 		// On an error only the error matters.
 		gotI, refI = wireInterview{}, wireInterview{}
@@ -77,7 +85,8 @@ func TestScanAgreesWithEncodingJSON(t *testing.T) {
 		`{"candidate":"x"}`, `{"candidate":[]}`, `{"candidate":null}`, `{"candidate":{"email":5}}`,
 		`{"candidate":{"email":"a"},"candidate":{"phone":"b"}}`, `{"candidate":{"email":"a"},"candidate":null}`,
 		`{"preferences":{"a":[1,{"b":null}],"c":"d"}}`, `{"preferences":[1]}`, `{"preferences":"x"}`, `{"preferences":null}`,
-		`{"preferences":{"a":1},"preferences":{"b":2}}`,
+		`{"preferences":{"a":1},"preferences":{"b":2}}`, `{"preferences":{"a":1e999}}`, `{"preferences":{"a":{"b":[1,-2.5e3,"x",true,false,null,{}]},"a\u00e9":[]}}`,
+		`{"preferences":{"a":1,"a":"2"}}`, `{"preferences":{}}`,
 		`{"test_id":1}`, `{"test_id":-1.5e3}`, `{"test_id":"a\"b"}`, `{"test_id":true}`, `{"test_id":{}}`, `{"test_id":null}`,
 		`{"job_title":1,"candidate":"x"}`, `{"unknown":{"nested":["x",{"y":"}"}]},"job_title":"after"}`,
 		` { "job_title" : "spaced" , "job_id" : "1" } `, `{"job_title":"x"} trailing`, "{\"kelvin\u212a\":1}",
