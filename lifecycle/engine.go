@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -228,6 +229,12 @@ func (ch *change) transition(iv *Interview, to State, create bool) error {
 
 // effect appends an outbox effect for iv.
 func (ch *change) effect(iv *Interview, kind EffectKind, payload any) {
+	if iv.Detached {
+		switch kind {
+		case EffectNote, EffectMove, EffectTag, EffectFeedback:
+			return // no ATS candidate to write to; see Interview.Detached
+		}
+	}
 	raw, err := json.Marshal(payload)
 	if err != nil {
 		panic(fmt.Sprintf("lifecycle: marshal %s payload: %v", kind, err)) // payloads are plain structs
@@ -712,6 +719,14 @@ func (e *Engine) ProviderInterview(ctx context.Context, r ProviderRequest) (Inte
 	if r.EventID != "" {
 		ref = &EventRef{Source: r.Source + "/provider", ID: r.EventID}
 	}
+	detached := r.CandidateID == ""
+	if detached {
+		if r.Callback.URL == "" {
+			return Interview{}, fmt.Errorf("lifecycle: provider interview: neither a candidate ID nor a callback URL to key it by")
+		}
+		sum := sha256.Sum256([]byte(r.Callback.URL))
+		r.CandidateID = "cb_" + hex.EncodeToString(sum[:12])
+	}
 	key := InterviewKey{Source: r.Source, CandidateID: r.CandidateID, PositionID: r.PositionID, Round: r.Round}
 	err := e.commit(ctx, func(ch *change) error {
 		ch.c.Event = ref
@@ -723,7 +738,7 @@ func (e *Engine) ProviderInterview(ctx context.Context, r ProviderRequest) (Inte
 		create := errors.Is(err, ErrNotFound)
 		switch {
 		case create:
-			iv = Interview{ID: newID("iv_"), Source: r.Source, CandidateID: r.CandidateID, JobID: r.JobID, PositionID: r.PositionID, Round: r.Round}
+			iv = Interview{ID: newID("iv_"), Source: r.Source, CandidateID: r.CandidateID, JobID: r.JobID, PositionID: r.PositionID, Round: r.Round, Detached: detached}
 		case err != nil:
 			return err
 		case !iv.State.Restartable():

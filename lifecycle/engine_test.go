@@ -521,6 +521,53 @@ func TestProviderInterview(t *testing.T) {
 	require.Equal(t, lifecycle.StateReported, h.Only("p1").State)
 }
 
+// TestProviderInterviewWithoutCandidate covers Workable's POST /interviews,
+// which names no ATS candidate: the interview is keyed by its callback URL,
+// repeated requests find it again, and nothing is written to an ATS
+// timeline that does not exist; the result still reaches the callback.
+func TestProviderInterviewWithoutCandidate(t *testing.T) {
+	h := newHarness(t)
+	req := lifecycle.ProviderRequest{
+		Source: "workable", JobID: "6789", RoundName: "Aptitude Interview", Template: "1",
+		Candidate: ats.Candidate{Name: "Lakita Marrero", Emails: []string{"lakita@example.com"}},
+		Callback:  lifecycle.Callback{URL: "https://groove-tech.workable.com/interviews/8823119", Token: "wk-token"},
+	}
+	iv, err := h.Engine.ProviderInterview(ctx, req)
+	require.NoError(t, err)
+	require.True(t, iv.Detached)
+	require.NotEmpty(t, iv.CandidateID, "a detached interview is keyed by its callback URL")
+	again, err := h.Engine.ProviderInterview(ctx, req)
+	require.NoError(t, err)
+	require.Equal(t, iv.ID, again.ID)
+	other := req
+	other.Callback.URL = "https://groove-tech.workable.com/interviews/8823120"
+	second, err := h.Engine.ProviderInterview(ctx, other)
+	require.NoError(t, err)
+	require.NotEqual(t, iv.ID, second.ID, "another callback URL is another interview")
+	h.Drain()
+
+	_, err = h.Engine.Report(ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateInvited, Link: "https://iv.example/s/1"})
+	require.NoError(t, err)
+	_, err = h.Engine.Report(ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &lifecycle.Result{
+		Score: "78", Grade: lifecycle.GradePassed, ReportURL: "https://iv.example/r/1"}})
+	require.NoError(t, err)
+	h.Drain()
+	pub := h.Publisher.Published()
+	require.Len(t, pub, 1)
+	require.Equal(t, lifecycle.CallbackCompleted, pub[0].Result.Status)
+	notes, err := h.ATS.Notes(ctx, iv.CandidateID)
+	require.NoError(t, err)
+	require.Empty(t, notes, "no notes for a candidate the ATS does not know")
+	require.Zero(t, h.ATS.Calls("AddNote"), "no note was attempted")
+	require.Empty(t, h.ATS.Moves())
+	failed, err := h.Engine.Effects(ctx, lifecycle.EffectFilter{State: lifecycle.EffectFailed})
+	require.NoError(t, err)
+	require.Empty(t, failed)
+	got, err := h.Engine.Interview(ctx, iv.ID)
+	require.NoError(t, err)
+	require.Equal(t, lifecycle.StateReported, got.State)
+}
+
 func TestProviderExpiry(t *testing.T) {
 	h := newHarness(t)
 	iv, err := h.Engine.ProviderInterview(ctx, lifecycle.ProviderRequest{Source: "workable", CandidateID: "p2", JobID: "J9",

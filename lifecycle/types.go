@@ -121,6 +121,12 @@ type Interview struct {
 	// Callback is set for interviews created through the Workable
 	// provider contract.
 	Callback *Callback `json:"callback,omitempty"`
+	// Detached reports a provider-contract interview whose request named no
+	// ATS candidate (Workable's POST /interviews carries none): it is keyed
+	// by its callback URL, and notes, stage moves, tags and feedback are
+	// skipped because there is no timeline to write them to. Results reach
+	// Workable through the callback only.
+	Detached bool `json:"detached,omitempty"`
 
 	// Version increases with every stored change (optimistic concurrency).
 	Version   int64     `json:"version"`
