@@ -25,16 +25,12 @@ func Example() {
 	opp := srv.AddOpportunity(levertest.Opportunity{Name: "Ada Lovelace", PostingID: job.ID, StageID: stages[0].ID})
 	ctx := context.Background()
 
-	// The vendor's webhook endpoint.
-	verifier := &lever.WebhookVerifier{}
-	got := make(chan ats.Event, 10)
-	vendor := httptest.NewServer(lever.WebhookHandler(verifier, func(ctx context.Context, evs []ats.Event) error {
-		for _, ev := range evs {
-			got <- ev
-		}
-		return nil
-	}, lever.WebhookHandlerOptions{}))
+	// The vendor's webhook endpoint. Its address is known before it
+	// serves, so the webhook can be registered and its signature token
+	// configured before any delivery arrives.
+	vendor := httptest.NewUnstartedServer(nil)
 	defer vendor.Close()
+	vendorURL := "http://" + vendor.Listener.Addr().String()
 
 	// 1. Grant access: send the admin to AuthCodeURL; Lever redirects back
 	// with a code, which is exchanged for tokens.
@@ -78,11 +74,19 @@ func Example() {
 	// for verification. A recruiter then moves the candidate to the
 	// vendor's stage; Lever posts a signed webhook that the handler
 	// verifies.
-	hook, err := client.CreateWebhook(ctx, lever.Webhook{URL: vendor.URL, Event: lever.EventCandidateStageChange})
+	hook, err := client.CreateWebhook(ctx, lever.Webhook{URL: vendorURL, Event: lever.EventCandidateStageChange})
 	if err != nil {
 		panic(err)
 	}
-	verifier.SignatureToken = hook.Configuration.SignatureToken
+	verifier := lever.WebhookVerifier{SignatureToken: hook.Configuration.SignatureToken}
+	got := make(chan ats.Event, 10)
+	vendor.Config.Handler = lever.WebhookHandler(verifier, func(ctx context.Context, evs []ats.Event) error {
+		for _, ev := range evs {
+			got <- ev
+		}
+		return nil
+	}, lever.WebhookHandlerOptions{})
+	vendor.Start()
 	srv.MoveOpportunity(opp.ID, stages[1].ID)
 	srv.FlushWebhooks()
 	ev := <-got

@@ -540,12 +540,12 @@ func (s *scenario) leverNeedsInfo(ctx context.Context) error {
 	}
 	s.expectNote("lever", d.ID, "could not create the Data engineering interview", "missing email", link)
 
-	// The recruiter adds the e-mail in Lever. levertest has no helper to
-	// edit an opportunity, so the fixed copy is seeded again under the same
-	// IDs, which replaces what the API serves for it.
-	o, _ := s.lv.Opportunity(d.ID)
-	o.Emails = []string{"dorothy@example.com"}
-	s.lv.AddOpportunity(o)
+	// The recruiter adds the e-mail in Lever.
+	if err := s.lv.UpdateOpportunity(d.ID, func(o *levertest.Opportunity) {
+		o.Emails = []string{"dorothy@example.com"}
+	}); err != nil {
+		return err
+	}
 	s.tl.printf(sideLever, "recruiter adds dorothy@example.com to %s", d.Name)
 
 	s.tl.printf(sideLever, "recruiter clicks the re-trigger link %s", link)

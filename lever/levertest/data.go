@@ -230,7 +230,8 @@ func (s *Server) SetPostingTags(postingID string, tags ...string) error {
 	return fmt.Errorf("levertest: no posting %s", postingID)
 }
 
-// AddOpportunity adds an opportunity and returns it with its IDs.
+// AddOpportunity adds an opportunity and returns it with its IDs. Adding
+// one with the ID of an existing opportunity replaces it.
 func (s *Server) AddOpportunity(o Opportunity) Opportunity {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -253,10 +254,34 @@ func (s *Server) AddOpportunity(o Opportunity) Opportunity {
 		o.UpdatedAt = o.CreatedAt
 	}
 	o.Emails, o.Phones, o.Links, o.Tags = slices.Clone(o.Emails), slices.Clone(o.Phones), slices.Clone(o.Links), slices.Clone(o.Tags)
+	if old, ok := s.oppByID[o.ID]; ok {
+		*old = o
+		return o
+	}
 	p := &o
 	s.opps = append(s.opps, p)
 	s.oppByID[o.ID] = p
 	return o
+}
+
+// UpdateOpportunity edits an opportunity as a recruiter would in Lever's UI
+// (e.g. adding a missing e-mail): fn receives a copy, and its changes to
+// anything but the ID, stage and archive state are stored. No webhook
+// fires; use MoveOpportunity or ArchiveOpportunity for those.
+func (s *Server) UpdateOpportunity(id string, fn func(*Opportunity)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.oppByID[id]
+	if !ok {
+		return fmt.Errorf("levertest: no opportunity %s", id)
+	}
+	edited := *o
+	edited.Emails, edited.Phones, edited.Links, edited.Tags = slices.Clone(o.Emails), slices.Clone(o.Phones), slices.Clone(o.Links), slices.Clone(o.Tags)
+	fn(&edited)
+	edited.ID, edited.StageID, edited.Archived = o.ID, o.StageID, o.Archived
+	edited.UpdatedAt = s.now()
+	*o = edited
+	return nil
 }
 
 // Opportunity returns the opportunity's current state (stage, tags,

@@ -230,6 +230,27 @@ func (s *Server) addCandidateLocked(c Candidate) (*Candidate, error) {
 	return &cc, nil
 }
 
+// UpdateCandidate edits a candidate as a recruiter would in Workable's UI
+// (e.g. adding a missing e-mail): fn receives a copy, and its changes to
+// anything but the ID, job and stage are stored. No webhook fires: Workable
+// has no candidate-updated event.
+func (s *Server) UpdateCandidate(id string, fn func(*Candidate)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.candsByID[id]
+	if c == nil {
+		return fmt.Errorf("workabletest: no candidate %q", id)
+	}
+	edited := *c
+	edited.Tags = slices.Clone(c.Tags)
+	fn(&edited)
+	edited.ID, edited.num, edited.JobShortcode, edited.Stage = c.ID, c.num, c.JobShortcode, c.Stage
+	edited.Tags = normalizeTags(edited.Tags)
+	edited.UpdatedAt = s.cfg.now().UTC().Truncate(time.Second)
+	*c = edited
+	return nil
+}
+
 // MoveCandidate moves a candidate to the stage with the given slug, as a
 // recruiter would in Workable's UI, and fires candidate_moved.
 func (s *Server) MoveCandidate(id, stageSlug string) error {
