@@ -80,10 +80,11 @@ type DispatcherOptions struct {
 // and record why; everything else (5xx, transport) is retried with backoff.
 //
 // Before each ATS call the attempt is recorded (Store.BeginAttempt). A note
-// whose earlier attempt was never acknowledged — the process died between
-// the call and recording its outcome — is first looked up with NoteLister
-// (the note body carries NoteMarker), so a crash never duplicates it where
-// the adapter can list notes.
+// whose earlier attempt may have reached the ATS — never acknowledged
+// because the process died between the call and recording its outcome, or
+// failed with a timeout after the ATS had stored it — is first looked up
+// with NoteLister (the note body carries NoteMarker), so neither a crash
+// nor a retry duplicates it where the adapter can list notes.
 //
 // Several dispatchers, also in different processes, may share one Store:
 // claims are leased, and a dispatcher that dies loses its claims when the
@@ -203,7 +204,10 @@ func (d *Dispatcher) deliver(ctx context.Context, eff Effect) error {
 	store, owner := d.e.store, d.opts.Owner
 	log := d.e.log.With("effect", eff.ID, "kind", eff.Kind, "interview", eff.InterviewID, "source", eff.Source)
 
-	if eff.Unacked && eff.Kind == EffectNote {
+	// A note whose earlier attempt may have reached the ATS — never
+	// acknowledged (crash) or failed without an answer (timeout, reset
+	// connection) — is looked up before it is sent again.
+	if eff.Kind == EffectNote && (eff.Unacked || eff.Attempts > 0) {
 		found, err := d.noteExists(ctx, eff)
 		if err != nil {
 			return d.finish(ctx, eff, log, err)
