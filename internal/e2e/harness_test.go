@@ -285,12 +285,14 @@ func (v *vendor) Cancels(ref string) int {
 // engineSlot holds the running engine. Webhook handlers and the test's
 // vendor driver read it; a restart empties it, so deliveries arriving
 // while the engine is down fail with 500 and are delivered again.
-type engineSlot struct{ p atomic.Pointer[lifecycle.Engine] }
+type engineSlot struct {
+	p atomic.Pointer[lifecycle.Engine]
+}
 
 var errEngineDown = errors.New("e2e: engine is restarting")
 
-func (s *engineSlot) Get() *lifecycle.Engine      { return s.p.Load() }
-func (s *engineSlot) Set(e *lifecycle.Engine)     { s.p.Store(e) }
+func (s *engineSlot) Get() *lifecycle.Engine  { return s.p.Load() }
+func (s *engineSlot) Set(e *lifecycle.Engine) { s.p.Store(e) }
 func (s *engineSlot) handle(ctx context.Context, evs []ats.Event) error {
 	e := s.Get()
 	if e == nil {
