@@ -61,13 +61,25 @@ func (s *Server) routes() http.Handler {
 // paginate answers a list request with the page at the request's offset
 // token. Tokens are opaque to clients; the fake encodes the position.
 func paginate[T any](w http.ResponseWriter, r *http.Request, items []T) {
+	pg, env, ok := pageOf(w, r, items)
+	if !ok {
+		return
+	}
+	env["data"] = nonNil(pg)
+	writeJSON(w, http.StatusOK, env)
+}
+
+// pageOf cuts the requested page out of items and returns it with the
+// envelope (hasNext, next) still lacking data, so a caller can render only
+// the page's items. A bad limit or offset is answered 400 and ok is false.
+func pageOf[T any](w http.ResponseWriter, r *http.Request, items []T) (page []T, env map[string]any, ok bool) {
 	q := r.URL.Query()
 	limit := 100
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 100 {
 			writeError(w, http.StatusBadRequest, "Invalid limit: must be an integer between 1 and 100")
-			return
+			return nil, nil, false
 		}
 		limit = n
 	}
@@ -77,19 +89,16 @@ func paginate[T any](w http.ResponseWriter, r *http.Request, items []T) {
 		n, err2 := strconv.Atoi(strings.TrimPrefix(string(b), "pos:"))
 		if err != nil || err2 != nil || !strings.HasPrefix(string(b), "pos:") || n < 0 {
 			writeError(w, http.StatusBadRequest, "Invalid offset token")
-			return
+			return nil, nil, false
 		}
 		start = min(n, len(items))
 	}
 	end := min(start+limit, len(items))
-	resp := map[string]any{"data": items[start:end], "hasNext": end < len(items)}
+	env = map[string]any{"hasNext": end < len(items)}
 	if end < len(items) {
-		resp["next"] = base64.RawURLEncoding.EncodeToString([]byte("pos:" + strconv.Itoa(end)))
+		env["next"] = base64.RawURLEncoding.EncodeToString([]byte("pos:" + strconv.Itoa(end)))
 	}
-	if items == nil {
-		resp["data"] = []T{}
-	}
-	writeJSON(w, http.StatusOK, resp)
+	return items[start:end], env, true
 }
 
 func one(w http.ResponseWriter, status int, v any) { writeJSON(w, status, map[string]any{"data": v}) }
@@ -277,7 +286,9 @@ func (s *Server) listOpps(w http.ResponseWriter, r *http.Request, _ *auth) {
 		return
 	}
 	s.mu.Lock()
-	var out []map[string]any
+	// Filter first and render only the requested page, so a long sync
+	// costs the fake O(matches) per page, not O(matches) renderings.
+	var match []*Opportunity
 	for _, o := range s.opps {
 		switch {
 		case len(q["posting_id"]) > 0 && !slices.Contains(q["posting_id"], o.PostingID),
@@ -291,10 +302,20 @@ func (s *Server) listOpps(w http.ResponseWriter, r *http.Request, _ *auth) {
 			hasCrt && o.CreatedAt.Before(crt):
 			continue
 		}
-		out = append(out, s.oppJSON(o, q["expand"]))
+		match = append(match, o)
+	}
+	pg, env, ok := pageOf(w, r, match)
+	if !ok {
+		s.mu.Unlock()
+		return
+	}
+	data := make([]map[string]any, len(pg))
+	for i, o := range pg {
+		data[i] = s.oppJSON(o, q["expand"])
 	}
 	s.mu.Unlock()
-	paginate(w, r, out)
+	env["data"] = data
+	writeJSON(w, http.StatusOK, env)
 }
 
 func (s *Server) getOpp(w http.ResponseWriter, r *http.Request, _ *auth) {

@@ -25,6 +25,11 @@ const (
 	DefaultClientSecret = "levertest-secret"
 )
 
+// MaxRequestBytes is the largest request body the fake accepts; larger
+// bodies are answered 413 (assumed: Lever's exact limit is not
+// documented).
+const MaxRequestBytes = 4 << 20
+
 // Server is a fake Lever API. Its methods are safe for concurrent use.
 type Server struct {
 	// URL is the server's root, e.g. "http://127.0.0.1:4321". The API is
@@ -33,6 +38,10 @@ type Server struct {
 
 	ts  *httptest.Server
 	now func() time.Time
+	// closing is closed by Close: stalled requests return at once and
+	// webhook deliveries in flight are abandoned.
+	closing   chan struct{}
+	closeOnce sync.Once
 
 	mu sync.Mutex
 	// account data
@@ -66,6 +75,9 @@ type Server struct {
 	faults    Faults
 	rng       *rand.Rand
 	injected  int
+	// stalled, when set (by this package's tests), is called when a
+	// request starts to stall.
+	stalled func()
 
 	hooks *deliverer
 }
@@ -120,6 +132,7 @@ type Faults struct {
 func NewServer(opts ...Option) *Server {
 	s := &Server{
 		now:      time.Now,
+		closing:  make(chan struct{}),
 		oppByID:  map[string]*Opportunity{},
 		notes:    map[string][]Note{},
 		feedback: map[string][]Feedback{},
@@ -141,10 +154,17 @@ func NewServer(opts ...Option) *Server {
 	return s
 }
 
-// Close shuts the server down, after pending webhook deliveries.
+// Close shuts the server down. It does not wait for anything outside the
+// server's control: stalled requests are released, a webhook delivery in
+// flight is cancelled and queued deliveries are recorded as not sent (call
+// FlushWebhooks first to deliver them). When Close returns, the delivery
+// goroutine has exited. Close may be called more than once.
 func (s *Server) Close() {
-	s.hooks.close()
-	s.ts.Close()
+	s.closeOnce.Do(func() {
+		close(s.closing)
+		s.hooks.close()
+		s.ts.Close()
+	})
 }
 
 // APIURL is the root of the v1 API, for lever.Options.BaseURL.
@@ -266,7 +286,7 @@ func (s *Server) ResetCounters() {
 func writeError(w http.ResponseWriter, status int, msg string) {
 	code := map[int]string{
 		400: "BadRequestError", 401: "UnauthorizedError", 403: "ForbiddenError",
-		404: "ResourceNotFound", 405: "MethodNotAllowed", 409: "ConflictError",
+		404: "ResourceNotFound", 405: "MethodNotAllowed", 409: "ConflictError", 413: "RequestEntityTooLarge",
 		429: "TooManyRequests", 500: "InternalServerError", 502: "BadGateway",
 		503: "ServiceUnavailable",
 	}[status]
@@ -302,7 +322,11 @@ func randHex(n int) string {
 // checks the route's scope.
 func (s *Server) api(scope string, h func(w http.ResponseWriter, r *http.Request, a *auth)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(io.LimitReader(r.Body, 4<<20))
+		body, readErr := io.ReadAll(io.LimitReader(r.Body, MaxRequestBytes+1))
+		tooLarge := int64(len(body)) > MaxRequestBytes
+		if tooLarge {
+			body = body[:MaxRequestBytes]
+		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		rec := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Body: body, PerformAs: r.URL.Query().Get("perform_as")}
 		if a := r.Header.Get("Authorization"); a != "" {
@@ -327,12 +351,22 @@ func (s *Server) api(scope string, h func(w http.ResponseWriter, r *http.Request
 				s.injected++
 			}
 		}
-		stall := s.faults.Stall
+		stall, onStall := s.faults.Stall, s.stalled
 		lim := s.limiter
 		s.mu.Unlock()
 
 		if fail != 0 {
 			writeError(w, fail, "injected failure")
+			return
+		}
+		// A body that cannot be read whole is refused, never parsed
+		// truncated.
+		switch {
+		case readErr != nil:
+			writeError(w, http.StatusBadRequest, "Could not read request body: "+readErr.Error())
+			return
+		case tooLarge:
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body exceeds %d bytes", MaxRequestBytes))
 			return
 		}
 		switch fault {
@@ -343,10 +377,17 @@ func (s *Server) api(scope string, h func(w http.ResponseWriter, r *http.Request
 			writeError(w, http.StatusTooManyRequests, "injected fault: rate limit exceeded")
 			return
 		case "stall":
+			if onStall != nil {
+				onStall()
+			}
 			t := time.NewTimer(stall)
 			select {
 			case <-r.Context().Done():
 				t.Stop()
+				return
+			case <-s.closing:
+				t.Stop()
+				writeError(w, http.StatusServiceUnavailable, "server closed while stalled")
 				return
 			case <-t.C:
 			}
@@ -355,7 +396,7 @@ func (s *Server) api(scope string, h func(w http.ResponseWriter, r *http.Request
 			s.mu.Lock()
 			s.throttled++
 			s.mu.Unlock()
-			writeError(w, http.StatusTooManyRequests, "Rate limit exceeded: 10 requests per second")
+			writeError(w, http.StatusTooManyRequests, fmt.Sprintf("Rate limit exceeded: %g requests per second, burst %d", float64(lim.Limit()), lim.Burst()))
 			return
 		}
 		a, status, msg := s.authenticate(r)

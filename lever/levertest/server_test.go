@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/atskit/atskit/lever/levertest"
@@ -89,5 +90,43 @@ func TestFaultsAreDeterministic(t *testing.T) {
 		if a[i] != b[i] {
 			t.Fatalf("runs differ: %v vs %v", a, b)
 		}
+	}
+}
+
+// TestOversizedBodyRefused: a body over MaxRequestBytes is answered 413
+// with a Lever-shaped error, never parsed truncated, and nothing changes.
+func TestOversizedBodyRefused(t *testing.T) {
+	srv := levertest.NewServer(levertest.WithRateLimit(0, 0))
+	defer srv.Close()
+	u := srv.AddUser(levertest.User{Name: "Bot", Email: "bot@v.test"})
+	o := srv.AddOpportunity(levertest.Opportunity{Name: "A B"})
+	body := `{"value":"` + strings.Repeat("x", levertest.MaxRequestBytes) + `"}`
+	req, _ := http.NewRequest("POST", srv.APIURL()+"/opportunities/"+o.ID+"/notes?perform_as="+u.ID, strings.NewReader(body))
+	req.SetBasicAuth(levertest.DefaultAPIKey, "")
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || m["code"] != "RequestEntityTooLarge" || !strings.Contains(m["message"].(string), "exceeds") {
+		t.Errorf("oversized note: %d %v; want 413 RequestEntityTooLarge", resp.StatusCode, m)
+	}
+	if n := srv.Notes(o.ID); len(n) != 0 {
+		t.Errorf("an oversized request created %d notes", len(n))
+	}
+}
+
+// TestRateLimitMessage: the 429 body states the configured limit.
+func TestRateLimitMessage(t *testing.T) {
+	srv := levertest.NewServer(levertest.WithRateLimit(2, 1))
+	defer srv.Close()
+	get(t, srv, "/stages", true)
+	st, m := get(t, srv, "/stages", true)
+	if st != 429 || m["code"] != "TooManyRequests" || m["message"] != "Rate limit exceeded: 2 requests per second, burst 1" {
+		t.Errorf("429: %d %v", st, m)
 	}
 }

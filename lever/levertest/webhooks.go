@@ -2,6 +2,7 @@ package levertest
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -53,16 +54,21 @@ func (s *Server) fire(event string, data map[string]any) {
 	}
 }
 
-// FlushWebhooks blocks until every queued delivery has been attempted.
+// FlushWebhooks blocks until every queued delivery has been attempted (or
+// the server is closed).
 func (s *Server) FlushWebhooks() { s.hooks.flush() }
 
 // Deliveries returns the attempted deliveries, oldest first. Call
 // FlushWebhooks first to include those still queued.
 func (s *Server) Deliveries() []Delivery { return s.hooks.done() }
 
-// deliverer sends webhooks one at a time, in order, from one goroutine.
+// deliverer sends webhooks one at a time, in order, from one goroutine,
+// which close stops: it cancels the delivery in flight, records the queued
+// ones as not sent and waits for the goroutine to exit.
 type deliverer struct {
-	hc *http.Client
+	hc     *http.Client
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	mu      sync.Mutex
 	cond    *sync.Cond
@@ -73,8 +79,12 @@ type deliverer struct {
 	exited  chan struct{}
 }
 
+// errClosed is recorded on deliveries abandoned by Close.
+const errClosed = "levertest: server closed before delivery"
+
 func newDeliverer(hc *http.Client) *deliverer {
-	d := &deliverer{hc: &http.Client{Transport: hc.Transport, Timeout: 10 * time.Second}, exited: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	d := &deliverer{hc: &http.Client{Transport: hc.Transport, Timeout: 10 * time.Second}, ctx: ctx, cancel: cancel, exited: make(chan struct{})}
 	d.cond = sync.NewCond(&d.mu)
 	go d.run()
 	return d
@@ -84,6 +94,8 @@ func (d *deliverer) enqueue(x Delivery) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.closed {
+		x.Err = errClosed
+		d.results = append(d.results, x)
 		return
 	}
 	d.queue = append(d.queue, x)
@@ -97,7 +109,13 @@ func (d *deliverer) run() {
 		for len(d.queue) == 0 && !d.closed {
 			d.cond.Wait()
 		}
-		if len(d.queue) == 0 && d.closed {
+		if d.closed {
+			for _, x := range d.queue {
+				x.Err = errClosed
+				d.results = append(d.results, x)
+			}
+			d.queue = nil
+			d.cond.Broadcast()
 			d.mu.Unlock()
 			return
 		}
@@ -106,14 +124,7 @@ func (d *deliverer) run() {
 		d.busy = true
 		d.mu.Unlock()
 
-		resp, err := d.hc.Post(x.URL, "application/json", bytes.NewReader(x.Body))
-		if err != nil {
-			x.Err = err.Error()
-		} else {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			x.StatusCode = resp.StatusCode
-		}
+		d.send(&x)
 
 		d.mu.Lock()
 		d.results = append(d.results, x)
@@ -122,10 +133,33 @@ func (d *deliverer) run() {
 	}
 }
 
+// send posts one delivery; close cancels it.
+func (d *deliverer) send(x *Delivery) {
+	req, err := http.NewRequestWithContext(d.ctx, http.MethodPost, x.URL, bytes.NewReader(x.Body))
+	if err != nil {
+		x.Err = err.Error()
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := d.hc.Do(req)
+	if err != nil {
+		x.Err = err.Error()
+		if d.ctx.Err() != nil {
+			x.Err = errClosed
+		}
+		return
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	x.StatusCode = resp.StatusCode
+}
+
+// flush waits until the queue is empty and nothing is in flight (or the
+// deliverer is closed).
 func (d *deliverer) flush() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for len(d.queue) > 0 || d.busy {
+	for (len(d.queue) > 0 || d.busy) && !d.closed {
 		d.cond.Wait()
 	}
 }
@@ -137,10 +171,10 @@ func (d *deliverer) done() []Delivery {
 }
 
 func (d *deliverer) close() {
-	d.flush()
 	d.mu.Lock()
 	d.closed = true
 	d.cond.Broadcast()
 	d.mu.Unlock()
+	d.cancel()
 	<-d.exited
 }
