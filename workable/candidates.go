@@ -213,10 +213,12 @@ func (c *Client) MoveCandidate(ctx context.Context, candidateID, stageID string)
 // Comment policies (who may see a comment besides admins, who always can).
 // Workable documents role keys admin, recruiting_admin, hiring_manager,
 // simple, reviewer and recruiter (reference §4.6).
-var (
-	policyRestricted = []string{"recruiter", "admin"}
-	policyPublic     = []string{"admin", "recruiting_admin", "hiring_manager", "simple", "reviewer", "recruiter"}
-)
+// They are built per call so that no request shares a slice with another.
+func policyRestricted() []string { return []string{"recruiter", "admin"} }
+
+func policyPublic() []string {
+	return []string{"admin", "recruiting_admin", "hiring_manager", "simple", "reviewer", "recruiter"}
+}
 
 type wireAttachment struct {
 	Name string `json:"name"`
@@ -251,9 +253,9 @@ func (c *Client) AddNote(ctx context.Context, candidateID string, note ats.Note)
 	cm := wireComment{Body: note.Body}
 	switch note.Visibility {
 	case ats.VisibilityRestricted:
-		cm.Policy = policyRestricted
+		cm.Policy = policyRestricted()
 	case ats.VisibilityPublic:
-		cm.Policy = policyPublic
+		cm.Policy = policyPublic()
 	}
 	if a := note.Attachment; a != nil {
 		if len(a.Data) > 0 {

@@ -81,7 +81,7 @@ func TestNewClientValidation(t *testing.T) {
 
 func TestAuthHeaders(t *testing.T) {
 	srv := newFake(t)
-	srv.AddPartnerToken("partner-token", "uid-1", workabletest.AllScopes...)
+	srv.AddPartnerToken("partner-token", "uid-1", workabletest.AllScopes()...)
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name       string

@@ -18,22 +18,28 @@ const (
 	ScopeWriteCandidates = "w_candidates"
 )
 
-// Endpoint is Workable's OAuth 2.0 endpoint; SandboxEndpoint its sandbox.
-// The URLs come from Toggl Hire's open-source client, not from Workable's
-// stored docs (reference §1.4, GAP 7). Client credentials are sent as form
-// parameters.
-var (
-	Endpoint = oauth2.Endpoint{
+// Endpoint returns Workable's OAuth 2.0 endpoint; SandboxEndpoint its
+// sandbox. The URLs come from Toggl Hire's open-source client, not from
+// Workable's stored docs (reference §1.4, GAP 7). Client credentials are
+// sent as form parameters. They are functions, not variables, so that no
+// caller can change them for every other user of the package.
+func Endpoint() oauth2.Endpoint {
+	return oauth2.Endpoint{
 		AuthURL:   "https://www.workable.com/oauth/authorize",
 		TokenURL:  "https://www.workable.com/oauth/token",
 		AuthStyle: oauth2.AuthStyleInParams,
 	}
-	SandboxEndpoint = oauth2.Endpoint{
+}
+
+// SandboxEndpoint returns the OAuth 2.0 endpoint of Workable's sandbox
+// (host workablesandbox.com, seen only in Toggl Hire's client).
+func SandboxEndpoint() oauth2.Endpoint {
+	return oauth2.Endpoint{
 		AuthURL:   "https://www.workablesandbox.com/oauth/authorize",
 		TokenURL:  "https://www.workablesandbox.com/oauth/token",
 		AuthStyle: oauth2.AuthStyleInParams,
 	}
-)
+}
 
 // OAuthConfig returns the OAuth 2.0 configuration for a Workable partner
 // app. Scopes default to r_jobs, r_candidates and w_candidates. Use
@@ -46,13 +52,13 @@ func OAuthConfig(clientID, secret, redirectURL string, scopes []string) *oauth2.
 	if len(scopes) == 0 {
 		scopes = []string{ScopeReadJobs, ScopeReadCandidates, ScopeWriteCandidates}
 	}
-	return &oauth2.Config{ClientID: clientID, ClientSecret: secret, RedirectURL: redirectURL, Scopes: scopes, Endpoint: Endpoint}
+	return &oauth2.Config{ClientID: clientID, ClientSecret: secret, RedirectURL: redirectURL, Scopes: scopes, Endpoint: Endpoint()}
 }
 
 // SandboxOAuthConfig is OAuthConfig against Workable's sandbox.
 func SandboxOAuthConfig(clientID, secret, redirectURL string, scopes []string) *oauth2.Config {
 	cfg := OAuthConfig(clientID, secret, redirectURL, scopes)
-	cfg.Endpoint = SandboxEndpoint
+	cfg.Endpoint = SandboxEndpoint()
 	return cfg
 }
 

@@ -20,7 +20,7 @@ import (
 func TestOAuthConfig(t *testing.T) {
 	cfg := workable.OAuthConfig("cid", "secret", "https://v.example.com/cb", nil)
 	require.Equal(t, []string{"r_jobs", "r_candidates", "w_candidates"}, cfg.Scopes)
-	require.Equal(t, workable.Endpoint, cfg.Endpoint)
+	require.Equal(t, workable.Endpoint(), cfg.Endpoint)
 	u, err := url.Parse(workable.AuthCodeURL(cfg, "st"))
 	require.NoError(t, err)
 	require.Equal(t, "www.workable.com", u.Host)
@@ -81,7 +81,7 @@ func TestOAuthFlow(t *testing.T) {
 func TestOAuthClientRefreshes(t *testing.T) {
 	ts, _ := tokenServer(t)
 	api := newFake(t)
-	api.AddToken("access-1", workabletest.AllScopes...)
+	api.AddToken("access-1", workabletest.AllScopes()...)
 	cfg := workable.OAuthConfig("cid", "sec", "", nil)
 	cfg.Endpoint = oauth2.Endpoint{TokenURL: ts.URL + "/oauth/token", AuthStyle: oauth2.AuthStyleInParams}
 	expired := &oauth2.Token{AccessToken: "access-0", RefreshToken: "refresh-0", Expiry: time.Now().Add(-time.Hour)}

@@ -85,70 +85,88 @@ func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.E
 	return VerifyWebhook(body, header, v.Secret)
 }
 
-// envelope is a delivery (reference §6.4: envelope names come from
-// third-party code; data is "similar to the candidate details endpoint").
-type envelope struct {
-	ID           string          `json:"id"`
-	EventType    string          `json:"event_type"`
-	FiredAt      wtime           `json:"fired_at"`
-	ResourceType string          `json:"resource_type"`
-	Data         json.RawMessage `json:"data"`
-}
-
 // ParseEvent decodes a delivery body without verifying it. Use
 // VerifyWebhook for anything received from the network. Errors wrap
-// ats.ErrMalformedWebhook.
+// ats.ErrMalformedWebhook and name the field that was wrong.
+//
+// The envelope — id, event_type, fired_at, resource_type, data — is known
+// only from third-party code (reference §6.4, GAP 5): the id's format is
+// unconfirmed, so a string or a number is accepted; fired_at is parsed
+// leniently (an unreadable time is left zero); data is "similar to the
+// candidate details endpoint".
 func ParseEvent(body []byte) (ats.Event, error) {
-	malformed := func(why string) (ats.Event, error) {
-		return ats.Event{}, fmt.Errorf("workable: webhook: %s: %w", why, ats.ErrMalformedWebhook)
+	malformed := func(format string, args ...any) (ats.Event, error) {
+		return ats.Event{}, fmt.Errorf("workable: webhook: %s: %w", fmt.Sprintf(format, args...), ats.ErrMalformedWebhook)
 	}
-	var env envelope
+	var env map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&env); err != nil {
+	if err := dec.Decode(&env); err != nil || env == nil {
 		return malformed("body is not a JSON object")
-	}
-	if dec.More() {
-		return malformed("trailing data after the JSON object")
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return malformed("trailing data after the JSON object")
 	}
-	if env.EventType == "" {
+	var eventType string
+	switch raw, ok := env["event_type"]; {
+	case !ok || isNull(raw):
+		return malformed("no event_type")
+	case json.Unmarshal(raw, &eventType) != nil:
+		return malformed("event_type is %s, not a string", jsonKind(raw))
+	case eventType == "":
 		return malformed("no event_type")
 	}
+	id := ""
+	if raw, ok := env["id"]; ok && !isNull(raw) {
+		if id = rawID(raw); id == "" {
+			return malformed("id is %s, not a string or number", jsonKind(raw))
+		}
+	}
+	var fired wtime
+	if raw, ok := env["fired_at"]; ok {
+		_ = fired.UnmarshalJSON(raw) // lenient, never fails
+	}
+	var resourceType string
+	_ = json.Unmarshal(env["resource_type"], &resourceType) // informative only
+
 	ev := ats.Event{
-		ID: env.ID, Source: "workable", Type: env.EventType, Time: env.FiredAt.Time,
+		ID: id, Source: "workable", Type: eventType, Time: fired.Time,
 		Snapshot: true, Raw: json.RawMessage(bytes.Clone(body)),
 	}
 	if ev.ID == "" {
 		sum := sha256.Sum256(body)
 		ev.ID = "sha256:" + hex.EncodeToString(sum[:])
 	}
-	isCandidate := env.EventType == EventCandidateCreated || env.EventType == EventCandidateMoved ||
-		env.ResourceType == "candidate"
-	if isCandidate {
+	knownCandidate := eventType == EventCandidateCreated || eventType == EventCandidateMoved
+	if knownCandidate || resourceType == "candidate" {
+		rawData, ok := env["data"]
+		if !ok || isNull(rawData) {
+			return malformed("no data object for a %s event", eventType)
+		}
 		var data struct {
-			ID  string `json:"id"`
+			ID  json.RawMessage `json:"id"`
 			Job *struct {
 				Shortcode string `json:"shortcode"`
 			} `json:"job"`
 			Stage string `json:"stage"`
 		}
-		if len(env.Data) == 0 || json.Unmarshal(env.Data, &data) != nil {
-			return malformed("data is not a candidate object")
+		if err := json.Unmarshal(rawData, &data); err != nil {
+			return malformed("data is not a candidate object (%v)", err)
 		}
-		if data.ID == "" && env.EventType != "" && (env.EventType == EventCandidateCreated || env.EventType == EventCandidateMoved) {
+		ev.CandidateID = rawID(data.ID)
+		if ev.CandidateID == "" && len(data.ID) > 0 && !isNull(data.ID) {
+			return malformed("data.id is %s, not a string", jsonKind(data.ID))
+		}
+		if ev.CandidateID == "" && knownCandidate {
 			return malformed("data has no candidate id")
 		}
-		ev.CandidateID = data.ID
 		if data.Job != nil {
 			ev.JobID = data.Job.Shortcode
 		}
-		if env.EventType == EventCandidateMoved {
+		if eventType == EventCandidateMoved {
 			ev.ToStage = rawStageRef(data.Stage)
 		}
 	}
-	switch env.EventType {
+	switch eventType {
 	case EventCandidateMoved:
 		ev.Kind = ats.EventStageChanged
 	case EventCandidateCreated:
@@ -157,6 +175,30 @@ func ParseEvent(body []byte) (ats.Event, error) {
 		ev.Kind = ats.EventUnknown
 	}
 	return ev, nil
+}
+
+func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
+
+// jsonKind names the JSON type of raw for error messages (never its value,
+// which may be long or sensitive).
+func jsonKind(raw json.RawMessage) string {
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 {
+		return "empty"
+	}
+	switch t[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
 }
 
 // ResolveEvent fills in the slug and name of ev.ToStage through the job's

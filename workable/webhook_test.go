@@ -41,6 +41,7 @@ func TestVerifyWebhook(t *testing.T) {
 		secret  string
 		want    []ats.Event
 		wantErr error
+		wantMsg string // substring of the error
 	}{
 		{name: "moved", body: movedBody, want: []ats.Event{{
 			ID: "evt_1", Source: "workable", Kind: ats.EventStageChanged, Type: "candidate_moved",
@@ -68,7 +69,17 @@ func TestVerifyWebhook(t *testing.T) {
 		{name: "not JSON", body: `{"id":`, wantErr: ats.ErrMalformedWebhook},
 		{name: "no event type", body: `{"id":"x","data":{}}`, wantErr: ats.ErrMalformedWebhook},
 		{name: "candidate without data", body: `{"id":"x","event_type":"candidate_moved"}`, wantErr: ats.ErrMalformedWebhook},
-		{name: "trailing data", body: movedBody + `{}`, wantErr: ats.ErrMalformedWebhook},
+		{name: "trailing data", body: movedBody + `{}`, wantErr: ats.ErrMalformedWebhook, wantMsg: "trailing data"},
+		// The envelope id's format is unconfirmed (reference §6.4): a
+		// numeric id is a valid delivery, not a malformed one.
+		{name: "numeric envelope id", body: `{"id":12345,"event_type":"candidate_moved","data":{"id":"108d1748","job":{"shortcode":"GROOV005"},"stage":"offer"}}`,
+			want: []ats.Event{{ID: "12345", Source: "workable", Kind: ats.EventStageChanged, Type: "candidate_moved",
+				CandidateID: "108d1748", JobID: "GROOV005", ToStage: ats.StageRef{ID: "offer"}, Snapshot: true}}},
+		{name: "event_type of the wrong type", body: `{"id":"x","event_type":7,"data":{}}`, wantErr: ats.ErrMalformedWebhook, wantMsg: "event_type is a number, not a string"},
+		{name: "id of the wrong type", body: `{"id":{"a":1},"event_type":"candidate_moved","data":{"id":"1"}}`, wantErr: ats.ErrMalformedWebhook, wantMsg: "id is an object"},
+		{name: "data of the wrong type", body: `{"id":"x","event_type":"candidate_moved","data":"108d1748"}`, wantErr: ats.ErrMalformedWebhook, wantMsg: "data is not a candidate object"},
+		{name: "data.id of the wrong type", body: `{"id":"x","event_type":"candidate_created","data":{"id":true}}`, wantErr: ats.ErrMalformedWebhook, wantMsg: "data.id is a boolean"},
+		{name: "JSON array", body: `[{"event_type":"candidate_moved"}]`, wantErr: ats.ErrMalformedWebhook, wantMsg: "not a JSON object"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			body := []byte(tc.body)
@@ -84,6 +95,7 @@ func TestVerifyWebhook(t *testing.T) {
 			if tc.wantErr != nil {
 				require.ErrorIs(t, err, tc.wantErr)
 				require.NotContains(t, err.Error(), secret)
+				require.Contains(t, err.Error(), tc.wantMsg)
 				return
 			}
 			require.NoError(t, err)
@@ -215,6 +227,12 @@ func FuzzVerifyWebhook(f *testing.F) {
 			}
 			if len(evs) != 1 || evs[0].Source != "workable" || evs[0].ID == "" || evs[0].Type == "" || !bytes.Equal(evs[0].Raw, body) {
 				t.Fatalf("bad events %+v", evs)
+			}
+			if k := evs[0].Kind; (k == ats.EventStageChanged || k == ats.EventCandidateCreated) && evs[0].CandidateID == "" {
+				t.Fatalf("accepted a %s event without a candidate: %+v", evs[0].Type, evs[0])
+			}
+			if evs[0].Kind == ats.EventUnknown && (evs[0].Type == workable.EventCandidateMoved || evs[0].Type == workable.EventCandidateCreated) {
+				t.Fatalf("known event type %q reported as unknown", evs[0].Type)
 			}
 		}
 	})

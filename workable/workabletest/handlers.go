@@ -122,7 +122,7 @@ func timeFilters(q url.Values) (created, updated time.Time, err error) {
 }
 
 func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
-	limit, since, err := pageParams(r)
+	limit, sinceID, err := pageParams(r)
 	if err != nil {
 		writeValidation(w, err.Error(), nil)
 		return
@@ -140,6 +140,18 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	since, err := resolveSince(sinceID, func(id string) (int, bool) {
+		for _, j := range s.jobs {
+			if j.ID == id {
+				return j.num, true
+			}
+		}
+		return 0, false
+	})
+	if err != nil {
+		writeValidation(w, err.Error(), map[string]string{"since_id": "is invalid"})
+		return
+	}
 	items := []any{}
 	next := ""
 	for _, j := range s.jobs {
@@ -191,7 +203,7 @@ func (s *Server) jobStages(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listCandidates(w http.ResponseWriter, r *http.Request) {
-	limit, since, err := pageParams(r)
+	limit, sinceID, err := pageParams(r)
 	if err != nil {
 		writeValidation(w, err.Error(), nil)
 		return
@@ -207,6 +219,16 @@ func (s *Server) listCandidates(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	if code != "" && s.jobsByCode[code] == nil {
 		writeError(w, http.StatusNotFound, "Not found")
+		return
+	}
+	since, err := resolveSince(sinceID, func(id string) (int, bool) {
+		if c := s.candsByID[id]; c != nil {
+			return c.num, true
+		}
+		return 0, false
+	})
+	if err != nil {
+		writeValidation(w, err.Error(), map[string]string{"since_id": "is invalid"})
 		return
 	}
 	start := sort.Search(len(s.cands), func(i int) bool { return s.cands[i].num >= since })
@@ -287,7 +309,7 @@ func (s *Server) createCandidate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) activities(w http.ResponseWriter, r *http.Request) {
-	limit, since, err := pageParams(r)
+	limit, sinceID, err := pageParams(r)
 	if err != nil {
 		writeValidation(w, err.Error(), nil)
 		return
@@ -297,6 +319,12 @@ func (s *Server) activities(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	if s.candsByID[id] == nil {
 		writeError(w, http.StatusNotFound, "Not found")
+		return
+	}
+	// Activity IDs are always the hex of their insertion number.
+	since, err := resolveSince(sinceID, func(string) (int, bool) { return 0, false })
+	if err != nil {
+		writeValidation(w, err.Error(), map[string]string{"since_id": "is invalid"})
 		return
 	}
 	items := []any{}
@@ -565,7 +593,7 @@ func (s *Server) rate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) {
-	limit, since, err := pageParams(r)
+	limit, sinceID, err := pageParams(r)
 	if err != nil {
 		writeValidation(w, err.Error(), nil)
 		return
@@ -574,6 +602,16 @@ func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) {
 	email, name, status := q.Get("email"), q.Get("name"), q.Get("status")
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	since, err := resolveSince(sinceID, func(id string) (int, bool) {
+		if m := s.memberLocked(id); m != nil {
+			return m.num, true
+		}
+		return 0, false
+	})
+	if err != nil {
+		writeValidation(w, err.Error(), map[string]string{"since_id": "is invalid"})
+		return
+	}
 	items := []any{}
 	next := ""
 	for _, m := range s.members {

@@ -19,8 +19,11 @@ import (
 // Token is the account token every Server accepts, with all scopes.
 const Token = "workabletest-account-token"
 
-// AllScopes lists the scopes the default token carries.
-var AllScopes = []string{"r_jobs", "r_candidates", "w_candidates", "w_comments", "r_account", "r_requisitions"}
+// AllScopes returns the scopes the default token carries (a new slice on
+// every call: the package keeps no mutable global state).
+func AllScopes() []string {
+	return []string{"r_jobs", "r_candidates", "w_candidates", "w_comments", "r_account", "r_requisitions"}
+}
 
 // basePath is where the API is mounted, as on Workable.
 const basePath = "/spi/v3"
@@ -148,6 +151,7 @@ type Server struct {
 	ctx        context.Context
 	cancel     context.CancelFunc
 	hc         *http.Client
+	transport  *http.Transport
 	mux        *http.ServeMux
 }
 
@@ -187,21 +191,28 @@ func NewServer(opts ...Option) *Server {
 		candsByID:  map[string]*Candidate{},
 		windows:    map[string]*window{},
 		injected:   map[FaultKind]int{},
-		hc:         &http.Client{Timeout: 5 * time.Second},
 	}
+	// Deliveries use a transport of their own so that Close can drop its
+	// idle connections: with http.DefaultTransport they would outlive the
+	// server (and keep two goroutines each) until the idle timeout.
+	s.transport = http.DefaultTransport.(*http.Transport).Clone()
+	s.hc = &http.Client{Timeout: 5 * time.Second, Transport: s.transport}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.AddToken(Token, AllScopes...)
+	s.AddToken(Token, AllScopes()...)
 	s.AddMember(Member{Name: "Rita Recruiter", Email: "rita@example.com", Roles: []string{"ats.admin"}})
 	s.mux = s.routes()
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
 
-// Close stops pending webhook deliveries and shuts the server down.
+// Close stops pending webhook deliveries (no new ones start), ends stalled
+// requests, shuts the server down and closes the delivery client's idle
+// connections. When it returns, no goroutine of the fake is left running.
 func (s *Server) Close() {
 	s.cancel()
 	_ = s.WaitDeliveries(context.Background())
 	s.Server.Close()
+	s.transport.CloseIdleConnections()
 }
 
 // BaseURL returns the API root to configure clients with: URL + "/spi/v3".
@@ -326,8 +337,23 @@ func (s *Server) ThrottledCount() int {
 	return s.throttled
 }
 
+// MaxRequestBytes caps request bodies; larger ones get 413. Workable's own
+// limit is undocumented.
+const MaxRequestBytes = 8 << 20
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 32<<20))
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxRequestBytes+1))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "Could not read the request body")
+		return
+	}
+	if len(body) > MaxRequestBytes {
+		s.mu.Lock()
+		s.reqCount++
+		s.mu.Unlock()
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body exceeds %d bytes", MaxRequestBytes))
+		return
+	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	s.mu.Lock()
 	s.reqCount++
@@ -370,6 +396,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 			t.Stop()
+			return
+		case <-s.ctx.Done(): // Close must not wait out a stall
+			t.Stop()
+			writeError(w, http.StatusServiceUnavailable, "Service Unavailable")
 			return
 		case <-t.C:
 		}
@@ -529,24 +559,37 @@ func setOf(ss []string) map[string]bool {
 	return m
 }
 
-// pageParams reads limit (default 50, capped at 100) and since_id.
-func pageParams(r *http.Request) (limit int, sinceSeq int, err error) {
+// pageParams reads limit (default 50, capped at 100 — reference §2.2) and
+// the raw since_id; resolveSince turns since_id into a position.
+func pageParams(r *http.Request) (limit int, sinceID string, err error) {
 	limit = 50
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, e := strconv.Atoi(v)
 		if e != nil || n < 1 {
-			return 0, 0, fmt.Errorf("limit must be a positive integer")
+			return 0, "", fmt.Errorf("limit must be a positive integer, got %q", v)
 		}
 		limit = min(n, 100)
 	}
-	if v := r.URL.Query().Get("since_id"); v != "" {
-		n, e := strconv.ParseInt(v, 16, 64)
-		if e != nil {
-			return 0, 0, fmt.Errorf("since_id is invalid")
-		}
-		sinceSeq = int(n)
+	return limit, r.URL.Query().Get("since_id"), nil
+}
+
+// resolveSince returns the insertion number from which a listing starts:
+// since_id means "items with ID ≥ the given one" in insertion order
+// (reference §2.2). The ID of an item of the collection (lookup) is
+// exact — seeded items may carry any ID — and anything else is read as
+// the hex number Workable's IDs are. Callers hold s.mu.
+func resolveSince(sinceID string, lookup func(id string) (num int, ok bool)) (int, error) {
+	if sinceID == "" {
+		return 0, nil
 	}
-	return limit, sinceSeq, nil
+	if num, ok := lookup(sinceID); ok {
+		return num, nil
+	}
+	n, err := strconv.ParseInt(sinceID, 16, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("since_id %q is invalid", sinceID)
+	}
+	return int(n), nil
 }
 
 // nextURL is the full next-page URL: the request's own URL with since_id

@@ -79,7 +79,11 @@ func (s *Server) WaitDeliveries(ctx context.Context) error {
 }
 
 // fireLocked queues deliveries of event about c to matching subscriptions.
+// A closed server delivers nothing, so no goroutine outlives Close.
 func (s *Server) fireLocked(event string, c *Candidate) {
+	if s.ctx.Err() != nil {
+		return
+	}
 	for _, sub := range s.subs {
 		if sub.Event != event || (sub.JobShortcode != "" && sub.JobShortcode != c.JobShortcode) ||
 			(sub.StageSlug != "" && sub.StageSlug != c.Stage) {
