@@ -103,8 +103,10 @@ func TestChaosSoak(t *testing.T) {
 		se := &soakEngine{store: st, engine: e, cancel: cancel}
 		for i := range 3 {
 			d := e.Dispatcher(lifecycle.DispatcherOptions{
-				Owner: fmt.Sprintf("gen%d-d%d", restarts, i), Lease: 5 * time.Second,
-				BatchSize: 96, Workers: 48, PollInterval: 20 * time.Millisecond, MaxAttempts: 1000,
+				Owner: fmt.Sprintf("gen%d-d%d", restarts, i), Lease: 15 * time.Second,
+				// BatchSize = Workers: every claimed effect starts at once,
+				// so no effect waits out its lease behind slow ones.
+				BatchSize: 48, Workers: 48, PollInterval: 20 * time.Millisecond, MaxAttempts: 1000,
 				Backoff: func(n int) time.Duration { return time.Duration(min(n, 8)) * 25 * time.Millisecond },
 			})
 			se.wg.Go(func() { _ = d.Run(runCtx) })
@@ -377,9 +379,11 @@ func TestChaosSoak(t *testing.T) {
 		for key, n := range count {
 			t.Errorf("%s %s: %d unexpected %s notes", c.source, c.id, n, key)
 		}
-		// Stage moves: passed (round 1) and failed (round 2), each
-		// exactly once as a transition; a move repeated to the stage
-		// the candidate is already in is an idempotent re-send.
+		// Stage moves: passed (round 1) and failed (round 2). Each must
+		// happen; a move is repeated only when an earlier attempt's
+		// outcome was unknown (counted below). The two rounds' moves are
+		// ordered per interview, not per candidate, so a re-sent move
+		// can land after the other round's.
 		moves := r.moves(c.id)
 		movesTotal += len(moves)
 		if c.provider {
@@ -399,12 +403,19 @@ func TestChaosSoak(t *testing.T) {
 			callbackRepeats += max(len(acc)-1, 0)
 			continue
 		}
-		transitions := slices.Compact(slices.Clone(moves))
-		moveRepeats += len(moves) - len(transitions)
 		wantMoves := []string{r.stage[stagePassed], r.stage[stageFailed]}
-		if got := slices.Sorted(slices.Values(transitions)); !slices.Equal(got, slices.Sorted(slices.Values(wantMoves))) {
-			t.Errorf("%s %s: stage transitions %q, want %q once each", c.source, c.id, transitions, wantMoves)
+		for _, st := range wantMoves {
+			if !slices.Contains(moves, st) {
+				t.Errorf("%s %s: moves %q lack %q", c.source, c.id, moves, st)
+				lost++
+			}
 		}
+		for _, m := range moves {
+			if !slices.Contains(wantMoves, m) {
+				t.Errorf("%s %s: unexpected move to %q", c.source, c.id, m)
+			}
+		}
+		moveRepeats += max(len(moves)-len(wantMoves), 0)
 		if !slices.Contains(r.tags(c.id), "interviewvector") {
 			t.Errorf("%s %s: tags %q lack interviewvector", c.source, c.id, r.tags(c.id))
 		}
