@@ -196,8 +196,11 @@ func (c *Client) wireCandidate(ctx context.Context, id string) (wireCandidate, e
 // https://workable.readme.io/reference/move-candidate
 func (c *Client) MoveCandidate(ctx context.Context, candidateID, stageID string) error {
 	op := opf("move candidate %s to stage %q", shortID(candidateID), stageID)
-	if candidateID == "" || stageID == "" {
-		return invalid(op, ats.FieldError{Field: "target_stage", Message: "candidate ID and stage slug are required"})
+	if err := requireID(op, "candidate id", candidateID); err != nil {
+		return err
+	}
+	if strings.TrimSpace(stageID) == "" {
+		return invalid(op, ats.FieldError{Field: "target_stage", Message: "is required (a stage slug of the candidate's job)"})
 	}
 	member, err := c.ActingMemberID(ctx)
 	if err != nil {
@@ -240,6 +243,9 @@ type wireComment struct {
 // https://workable.readme.io/reference/comment-on-candidate
 func (c *Client) AddNote(ctx context.Context, candidateID string, note ats.Note) error {
 	op := "comment on candidate " + shortID(candidateID)
+	if err := requireID(op, "candidate id", candidateID); err != nil {
+		return err
+	}
 	if strings.TrimSpace(note.Body) == "" && (note.Attachment == nil || note.Attachment.URL == "") {
 		return invalid(op, ats.FieldError{Field: "comment.body", Message: "is required"})
 	}
@@ -314,7 +320,14 @@ type Activity struct {
 // Activities lists a candidate's activity stream (GET
 // /candidates/{id}/activities), following paging.next.
 // https://workable.readme.io/reference/candidate-activities
+//
+// The page size is 100: Workable documents a default of 50 for activities
+// but a maximum (100) only for jobs and candidates (reference §2.2), so a
+// lower server cap would only mean more pages.
 func (c *Client) Activities(ctx context.Context, candidateID string) iter.Seq2[Activity, error] {
+	if err := requireID("list activities of candidate", "candidate id", candidateID); err != nil {
+		return func(yield func(Activity, error) bool) { yield(Activity{}, err) }
+	}
 	return paging.Seq(ctx, func(ctx context.Context, cursor string) ([]Activity, string, error) {
 		op := "list activities of candidate " + shortID(candidateID)
 		req := &httpx.Request{Op: op, Path: "/candidates/" + pathEscape(candidateID) + "/activities", Query: url.Values{"limit": {"100"}}}
@@ -416,6 +429,9 @@ func (c *Client) lockTags(id string) func() {
 // https://workable.readme.io/reference (tags)
 func (c *Client) SetTags(ctx context.Context, candidateID string, tags []string) ([]string, error) {
 	op := "set tags of candidate " + shortID(candidateID)
+	if err := requireID(op, "candidate id", candidateID); err != nil {
+		return nil, err
+	}
 	if err := checkTags(op, tags); err != nil {
 		return nil, err
 	}
@@ -457,6 +473,9 @@ func (c *Client) RemoveTags(ctx context.Context, candidateID string, tags ...str
 }
 
 func (c *Client) editTags(ctx context.Context, op, id string, tags []string, apply func([]string, string) []string) error {
+	if err := requireID(op, "candidate id", id); err != nil {
+		return err
+	}
 	if err := checkTags(op, tags); err != nil {
 		return err
 	}
@@ -506,6 +525,9 @@ func (c *Client) Disqualify(ctx context.Context, candidateID, reason string) err
 // https://workable.readme.io/reference/disqualify-candidate
 func (c *Client) DisqualifyWith(ctx context.Context, candidateID string, o DisqualifyOptions) error {
 	op := "disqualify candidate " + shortID(candidateID)
+	if err := requireID(op, "candidate id", candidateID); err != nil {
+		return err
+	}
 	member, err := c.ActingMemberID(ctx)
 	if err != nil {
 		return err
@@ -530,12 +552,16 @@ func (c *Client) DisqualifyWith(ctx context.Context, candidateID string, o Disqu
 // Revert reverts a candidate's disqualification (POST
 // /candidates/{id}/revert).
 func (c *Client) Revert(ctx context.Context, candidateID string) error {
+	op := "revert disqualification of candidate " + shortID(candidateID)
+	if err := requireID(op, "candidate id", candidateID); err != nil {
+		return err
+	}
 	member, err := c.ActingMemberID(ctx)
 	if err != nil {
 		return err
 	}
 	_, err = c.do(ctx, &httpx.Request{
-		Op: "revert disqualification of candidate " + shortID(candidateID), Method: http.MethodPost,
+		Op: op, Method: http.MethodPost,
 		Path: "/candidates/" + pathEscape(candidateID) + "/revert", Body: map[string]string{"member_id": member}, Idempotent: true,
 	}, nil)
 	return err
@@ -561,6 +587,9 @@ type Rating struct {
 // https://workable.readme.io/reference/rate-candidate
 func (c *Client) Rate(ctx context.Context, candidateID string, r Rating) error {
 	op := "rate candidate " + shortID(candidateID)
+	if err := requireID(op, "candidate id", candidateID); err != nil {
+		return err
+	}
 	if r.Scale == "" {
 		r.Scale = ScaleThumbs
 	}

@@ -202,7 +202,7 @@ func NewClient(subdomain, token string, opts *Options) (*Client, error) {
 		if src != nil {
 			t, err := src.Token()
 			if err != nil {
-				return err
+				return tokenError(err)
 			}
 			r.Header.Set("Authorization", "Bearer "+t.AccessToken)
 		} else {
@@ -274,6 +274,32 @@ func (c *Client) do(ctx context.Context, r *httpx.Request, out any) (*httpx.Resp
 // invalid returns a validation error for a request refused before sending.
 func invalid(op string, fields ...ats.FieldError) error {
 	return &ats.ValidationError{Op: "workable: " + op, Fields: fields}
+}
+
+// requireID refuses an empty ID before anything is sent: an empty path
+// segment would address another endpoint (GET /jobs/ is the job list).
+func requireID(op, field, id string) error {
+	if strings.TrimSpace(id) == "" {
+		return invalid(op, ats.FieldError{Field: field, Message: "is required"})
+	}
+	return nil
+}
+
+// redactURL renders a webhook target for errors and logs without its
+// query, fragment and user info, where vendors often put a secret.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "(unparseable URL)"
+	}
+	if u.User == nil && u.RawQuery == "" && u.Fragment == "" {
+		return u.String()
+	}
+	u.User, u.Fragment = nil, ""
+	if u.RawQuery != "" {
+		u.RawQuery = "…"
+	}
+	return u.String()
 }
 
 // pathEscape escapes an ID for use as one path segment.

@@ -144,9 +144,6 @@ func TestErrorMapping(t *testing.T) {
 }
 
 func TestPacingStaysUnderLimit(t *testing.T) {
-	if testing.Short() {
-		t.Skip("timing test")
-	}
 	// 10 requests per 100 ms on both sides: 40 sequential requests must
 	// take about 400 ms and draw no 429.
 	srv := newFake(t, workabletest.WithRateLimit(10, 100*time.Millisecond))
@@ -197,9 +194,13 @@ func TestContextCancelled(t *testing.T) {
 	cancel()
 	_, err := c.Candidate(ctx, "x")
 	require.True(t, errors.Is(err, context.Canceled), "got %v", err)
+	n := 0
 	for _, err := range c.Jobs(ctx, ats.ListJobsOptions{}) {
 		require.ErrorIs(t, err, context.Canceled)
+		n++
 	}
+	require.Equal(t, 1, n, "the listing yields exactly the context's error")
+	require.Zero(t, srv.RequestCount(), "nothing is sent with a cancelled context")
 }
 
 func diff(t *testing.T, want, got any, opts ...cmp.Option) {

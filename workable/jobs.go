@@ -3,6 +3,7 @@ package workable
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"iter"
 	"net/url"
 	"strconv"
@@ -20,16 +21,16 @@ const DefaultPageSize = 100
 
 // wireJob is a job as Workable sends it (reference §3.1).
 type wireJob struct {
-	ID          string    `json:"id"`
-	Title       string    `json:"title"`
-	FullTitle   string    `json:"full_title"`
-	Shortcode   string    `json:"shortcode"`
-	Code        string    `json:"code"`
-	State       string    `json:"state"`
-	URL         string    `json:"url"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
-	Application string    `json:"application_url"`
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	FullTitle   string `json:"full_title"`
+	Shortcode   string `json:"shortcode"`
+	Code        string `json:"code"`
+	State       string `json:"state"`
+	URL         string `json:"url"`
+	CreatedAt   wtime  `json:"created_at"`
+	UpdatedAt   wtime  `json:"updated_at"`
+	Application string `json:"application_url"`
 }
 
 type paging_ struct {
@@ -73,7 +74,7 @@ func (j wireJob) toATS() ats.Job {
 	}
 	return ats.Job{
 		ID: j.Shortcode, Title: j.Title, State: jobState(j.State), RawState: j.State,
-		ExternalIDs: ids, URL: j.URL, CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt,
+		ExternalIDs: ids, URL: j.URL, CreatedAt: j.CreatedAt.Time, UpdatedAt: j.UpdatedAt.Time,
 	}
 }
 
@@ -122,8 +123,12 @@ func (c *Client) Jobs(ctx context.Context, opts ats.ListJobsOptions) iter.Seq2[a
 // Job reads one job by shortcode (GET /jobs/{shortcode}).
 // https://workable.readme.io/reference/jobsshortcode
 func (c *Client) Job(ctx context.Context, shortcode string) (ats.Job, error) {
+	op := "get job " + shortcode
+	if err := requireID(op, "shortcode", shortcode); err != nil {
+		return ats.Job{}, err
+	}
 	var raw json.RawMessage
-	if _, err := c.do(ctx, &httpx.Request{Op: "get job " + shortcode, Path: "/jobs/" + pathEscape(shortcode)}, &raw); err != nil {
+	if _, err := c.do(ctx, &httpx.Request{Op: op, Path: "/jobs/" + pathEscape(shortcode)}, &raw); err != nil {
 		return ats.Job{}, err
 	}
 	// The published example has the job at the top level; a wrapper
@@ -135,7 +140,10 @@ func (c *Client) Job(ctx context.Context, shortcode string) (ats.Job, error) {
 	if json.Unmarshal(raw, &wrapped) == nil && wrapped.Job != nil {
 		j = *wrapped.Job
 	} else if err := json.Unmarshal(raw, &j); err != nil {
-		return ats.Job{}, err
+		return ats.Job{}, fmt.Errorf("workable: %s: decoding the job: %w", op, err)
+	}
+	if j.Shortcode == "" {
+		return ats.Job{}, fmt.Errorf("workable: %s: the response has no job shortcode", op)
 	}
 	return j.toATS(), nil
 }
@@ -160,6 +168,9 @@ func stageKind(k string) ats.StageKind {
 // /jobs/{shortcode}/stages). Stage.ID is the slug that MoveCandidate takes.
 // The result also refreshes the client's stage cache for the job.
 func (c *Client) Stages(ctx context.Context, jobID string) ([]ats.Stage, error) {
+	if err := requireID("list stages of job", "shortcode", jobID); err != nil {
+		return nil, err
+	}
 	var page struct {
 		Stages []wireStage `json:"stages"`
 	}

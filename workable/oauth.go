@@ -2,12 +2,14 @@ package workable
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"github.com/atskit/atskit/ats"
 	"golang.org/x/oauth2"
 )
 
@@ -66,6 +68,23 @@ func SandboxOAuthConfig(clientID, secret, redirectURL string, scopes []string) *
 // resource=user parameter Workable's authorize endpoint expects.
 func AuthCodeURL(cfg *oauth2.Config, state string, opts ...oauth2.AuthCodeOption) string {
 	return cfg.AuthCodeURL(state, append([]oauth2.AuthCodeOption{oauth2.SetAuthURLParam("resource", "user")}, opts...)...)
+}
+
+// tokenError turns a failure of the OAuth token source into an error a
+// caller can act on: a refusal by the token endpoint (an expired or revoked
+// refresh token, a wrong client secret) is an *ats.APIError matching
+// ats.ErrUnauthorized, carrying the OAuth error code and description but
+// never the response body or any token.
+func tokenError(err error) error {
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) || re.Response == nil || re.Response.StatusCode >= 500 {
+		return fmt.Errorf("refreshing the OAuth access token: %w", err)
+	}
+	msg := "the OAuth token endpoint refused to refresh the access token; the user must authorize the app again"
+	if re.ErrorDescription != "" {
+		msg = re.ErrorDescription + ": " + msg
+	}
+	return &ats.APIError{ATS: "workable", Op: "refresh OAuth token", StatusCode: http.StatusUnauthorized, Code: re.ErrorCode, Message: msg}
 }
 
 // Exchange trades an authorization code for a token pair.

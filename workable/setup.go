@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/internal/httpx"
@@ -181,26 +182,31 @@ func (c *Client) checkWebhook(ctx context.Context, r *SetupReport) {
 		r.add("webhook", CheckWarning, "Could not list webhook subscriptions: %v", err)
 		return
 	}
+	// Targets are shown without query strings: a URL may carry a secret,
+	// and the account's other subscriptions belong to other integrations.
 	for _, s := range subs {
 		if s.Target != c.opts.WebhookURL {
 			continue
 		}
 		now := c.opts.Now()
+		target := redactURL(s.Target)
 		switch {
 		case !s.ValidUntil.IsZero() && !s.ValidUntil.After(now):
-			r.add("webhook", CheckFailed, "The subscription for %s expired on %s: delete it and subscribe again.", s.Target, s.ValidUntil.Format("2006-01-02"))
-		case !s.ValidUntil.IsZero() && s.ValidUntil.Sub(now) < 30*24*3600e9:
-			r.add("webhook", CheckWarning, "The subscription for %s (%s) expires on %s: renew it soon.", s.Target, s.Event, s.ValidUntil.Format("2006-01-02"))
+			r.add("webhook", CheckFailed, "The subscription for %s expired on %s: delete it and subscribe again.", target, s.ValidUntil.Format("2006-01-02"))
+		case s.Event != "" && s.Event != EventCandidateMoved:
+			r.add("webhook", CheckWarning, "The subscription for %s is for %s events, but the vendor flow follows %s: use another target URL for %s and call EnsureSubscription.", target, s.Event, EventCandidateMoved, EventCandidateMoved)
+		case !s.ValidUntil.IsZero() && s.ValidUntil.Sub(now) < 30*24*time.Hour:
+			r.add("webhook", CheckWarning, "The subscription for %s (%s) expires on %s: renew it soon.", target, s.Event, s.ValidUntil.Format("2006-01-02"))
 		default:
-			r.add("webhook", CheckOK, "Workable sends %s events to %s.", s.Event, s.Target)
+			r.add("webhook", CheckOK, "Workable sends %s events to %s.", s.Event, target)
 		}
 		return
 	}
 	var events []string
 	for _, s := range subs {
-		events = append(events, s.Event+" → "+s.Target)
+		events = append(events, s.Event+" → "+redactURL(s.Target))
 	}
-	msg := fmt.Sprintf("No webhook subscription targets %s: subscribe with EnsureSubscription (event candidate_moved).", c.opts.WebhookURL)
+	msg := fmt.Sprintf("No webhook subscription targets %s: subscribe with EnsureSubscription (event candidate_moved).", redactURL(c.opts.WebhookURL))
 	if len(events) > 0 {
 		msg += " Existing subscriptions: " + strings.Join(events, ", ") + "."
 	}

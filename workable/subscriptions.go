@@ -54,7 +54,7 @@ func (w wireSubscription) info() SubscriptionInfo {
 // another event — EnsureSubscription checks).
 // https://workable.readme.io/reference/webhook-subscriptions
 func (c *Client) CreateSubscription(ctx context.Context, s ats.Subscription) (ats.Subscription, error) {
-	op := fmt.Sprintf("subscribe %s to %s", s.Target, s.Event)
+	op := fmt.Sprintf("subscribe %s to %s", redactURL(s.Target), s.Event)
 	if s.Target == "" || s.Event == "" {
 		return ats.Subscription{}, invalid(op, ats.FieldError{Field: "target", Message: "target and event are required"})
 	}
@@ -129,6 +129,9 @@ func (c *Client) findSubscription(ctx context.Context, target string) (Subscript
 
 // DeleteSubscription deletes a subscription (DELETE /subscriptions/{id}).
 func (c *Client) DeleteSubscription(ctx context.Context, id string) error {
+	if err := requireID("delete subscription", "id", id); err != nil {
+		return err
+	}
 	_, err := c.do(ctx, &httpx.Request{Op: "delete subscription " + id, Method: http.MethodDelete, Path: "/subscriptions/" + pathEscape(id)}, nil)
 	return err
 }
@@ -150,7 +153,7 @@ func (c *Client) EnsureSubscription(ctx context.Context, s ats.Subscription) (at
 	}
 	e := existing.Subscription
 	if e.Event != s.Event || e.JobID != s.JobID || e.StageID != s.StageID {
-		return ats.Subscription{}, &ats.APIError{ATS: "workable", Op: "ensure subscription for " + s.Target, StatusCode: http.StatusConflict,
+		return ats.Subscription{}, &ats.APIError{ATS: "workable", Op: "ensure subscription for " + redactURL(s.Target), StatusCode: http.StatusConflict,
 			Message: fmt.Sprintf("target is already subscribed (id %s) to %s job %q stage %q; Workable allows one subscription per target", e.ID, e.Event, e.JobID, e.StageID)}
 	}
 	return e, nil

@@ -2,6 +2,7 @@ package workabletest_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -16,20 +17,35 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// waitFor polls cond until it holds, failing after 5 s. It waits for
+// asynchronous effects the fake offers no signal for; it is never a fixed
+// sleep.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		runtime.Gosched()
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // waitGoroutines waits (as goleak does) for the goroutine count to fall
 // back to at most n: goroutines that were told to stop exit
 // asynchronously.
 func waitGoroutines(t *testing.T, n int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > n {
-		if time.Now().After(deadline) {
+	ok := false
+	defer func() {
+		if !ok {
 			buf := make([]byte, 1<<20)
-			t.Fatalf("%d goroutines still running, want ≤ %d:\n%s", runtime.NumGoroutine(), n, buf[:runtime.Stack(buf, true)])
+			t.Logf("goroutines:\n%s", buf[:runtime.Stack(buf, true)])
 		}
-		runtime.Gosched()
-		time.Sleep(time.Millisecond)
-	}
+	}()
+	waitFor(t, fmt.Sprintf("at most %d goroutines", n), func() bool { return runtime.NumGoroutine() <= n })
+	ok = true
 }
 
 // TestCloseStopsDeliveries checks that Close ends delivery goroutines
@@ -124,6 +140,9 @@ func TestCloseEndsStalls(t *testing.T) {
 		done <- result{status: resp.StatusCode}
 	}()
 	<-wrote
+	// The fault is counted just before the handler stalls; wait for it so
+	// that Close meets a stalled request, not one still being read.
+	waitFor(t, "the request to stall", func() bool { return srv.InjectedFaults()[workabletest.FaultStall] == 1 })
 	closed := make(chan struct{})
 	go func() { srv.Close(); close(closed) }()
 	select {
