@@ -51,8 +51,11 @@ type DispatcherOptions struct {
 	// process ID and a random suffix.
 	Owner string
 	// Lease is how long a claim holds before another dispatcher may take
-	// the effect over; default one minute. It must exceed the longest ATS
-	// call.
+	// the effect over; default one minute. Each delivery's calls run under
+	// a deadline at the end of its lease, and an effect whose lease ended
+	// while it waited for a worker is left to the next claim, so Lease
+	// must comfortably exceed the time to deliver a batch of BatchSize
+	// effects with Workers workers.
 	Lease time.Duration
 	// BatchSize is the number of effects claimed at once; default 64.
 	BatchSize int
@@ -87,8 +90,11 @@ type DispatcherOptions struct {
 // nor a retry duplicates it where the adapter can list notes.
 //
 // Several dispatchers, also in different processes, may share one Store:
-// claims are leased, and a dispatcher that dies loses its claims when the
-// lease ends.
+// claims are leased, an attempt only begins while its lease holds and its
+// calls end when the lease does, and a dispatcher that dies loses its
+// claims when the lease ends. One that is stopped (its context cancelled)
+// still records the outcome of calls it made and releases the effects it
+// had not started.
 type Dispatcher struct {
 	e    *Engine
 	opts DispatcherOptions
@@ -158,6 +164,13 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 
 // RunOnce claims one batch of due effects, delivers them and returns how
 // many it handled (delivered, rescheduled or failed).
+//
+// Each delivery runs under a deadline at the end of the effect's lease, and
+// an effect whose lease ended while it waited for a worker is not attempted
+// (Store.BeginAttempt refuses it): from then on another dispatcher may
+// claim it. When ctx is done, effects not yet started are released at once
+// for other dispatchers, and outcomes of calls already made are still
+// recorded.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	effs, err := d.e.store.ClaimEffects(ctx, Claim{Owner: d.opts.Owner, Now: d.e.now(), Lease: d.opts.Lease, Limit: d.opts.BatchSize})
 	if err != nil {
@@ -168,21 +181,54 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 		mu   sync.Mutex
 		errs []error
 	)
+	report := func(err error) {
+		if err != nil {
+			mu.Lock()
+			errs = append(errs, err)
+			mu.Unlock()
+		}
+	}
 	sem := make(chan struct{}, d.opts.Workers)
-	for _, eff := range effs {
-		sem <- struct{}{}
+	for i, eff := range effs {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			for _, rest := range effs[i:] {
+				report(d.release(ctx, rest))
+			}
+			break
+		}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			if err := d.deliver(ctx, eff); err != nil {
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
-			}
+			report(d.deliver(ctx, eff))
 		}()
 	}
 	wg.Wait()
 	return len(effs), errors.Join(errs...)
+}
+
+// ackTimeout bounds recording an outcome after ctx was cancelled.
+const ackTimeout = 10 * time.Second
+
+// ackContext is for recording outcomes: it survives the cancellation of
+// ctx (a graceful stop must not forget a call that was made), bounded by
+// ackTimeout.
+func ackContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), ackTimeout)
+}
+
+// release gives an unstarted claimed effect back, due as before.
+func (d *Dispatcher) release(ctx context.Context, eff Effect) error {
+	actx, cancel := ackContext(ctx)
+	defer cancel()
+	err := d.e.store.FinishEffect(actx, eff.ID, d.opts.Owner, Outcome{State: EffectPending, NextAttemptAt: eff.NextAttemptAt, Error: eff.LastError, At: d.e.now()})
+	if err != nil && !errors.Is(err, ErrLeaseLost) {
+		return fmt.Errorf("lifecycle: release effect %s: %w", eff.ID, err)
+	}
+	return nil
 }
 
 // Drain calls RunOnce until no effect is due, and returns the total handled.
@@ -204,37 +250,60 @@ func (d *Dispatcher) deliver(ctx context.Context, eff Effect) error {
 	store, owner := d.e.store, d.opts.Owner
 	log := d.e.log.With("effect", eff.ID, "kind", eff.Kind, "interview", eff.InterviewID, "source", eff.Source)
 
-	// A note whose earlier attempt may have reached the ATS — never
-	// acknowledged (crash) or failed without an answer (timeout, reset
-	// connection) — is looked up before it is sent again.
-	if eff.Kind == EffectNote && (eff.Unacked || eff.Attempts > 0) {
-		found, err := d.noteExists(ctx, eff)
-		if err != nil {
-			return d.finish(ctx, eff, log, err)
-		}
-		if found {
-			log.Info("lifecycle: note of unacknowledged attempt already in the ATS")
-			return d.finishDone(ctx, eff, "")
-		}
-	}
-	if err := store.BeginAttempt(ctx, eff.ID, owner, d.e.now()); err != nil {
+	// The attempt is recorded before anything reaches the ATS, and only
+	// while the lease holds.
+	now := d.e.now()
+	if err := store.BeginAttempt(ctx, eff.ID, owner, now); err != nil {
 		if errors.Is(err, ErrLeaseLost) {
 			log.Warn("lifecycle: lease lost before attempt")
 			return nil
 		}
 		return fmt.Errorf("lifecycle: begin attempt %s: %w", eff.ID, err)
 	}
+	earlier := eff.Attempts > 0
 	eff.Attempts++
-	skipped, err := d.perform(ctx, eff)
-	return d.finishWith(ctx, eff, log, skipped, err)
+	// The calls must end before the lease does, or another dispatcher
+	// could claim the effect and perform it a second time.
+	cctx, cancel := context.WithTimeout(ctx, eff.LeaseUntil.Sub(now))
+	defer cancel()
+
+	// A note whose earlier attempt may have reached the ATS — never
+	// acknowledged (crash) or failed without an answer (timeout, reset
+	// connection) — is looked up before it is sent again.
+	if eff.Kind == EffectNote && earlier {
+		found, err := d.noteExists(cctx, eff)
+		if err != nil {
+			return d.finish(ctx, eff, log, err)
+		}
+		if found {
+			log.Info("lifecycle: note of an earlier attempt already in the ATS")
+			return d.finishDone(ctx, eff, log, "")
+		}
+	}
+	skipped, err := d.perform(cctx, eff)
+	if err != nil {
+		return d.finish(ctx, eff, log, err)
+	}
+	return d.finishDone(ctx, eff, log, skipped)
 }
 
-func (d *Dispatcher) finishDone(ctx context.Context, eff Effect, note string) error {
-	err := d.e.store.FinishEffect(ctx, eff.ID, d.opts.Owner, Outcome{State: EffectDone, Error: note, At: d.e.now()})
+func (d *Dispatcher) finishDone(ctx context.Context, eff Effect, log *slog.Logger, note string) error {
+	return d.record(ctx, eff, log, Outcome{State: EffectDone, Error: note, At: d.e.now()})
+}
+
+// record stores an attempt's outcome, also after ctx was cancelled.
+func (d *Dispatcher) record(ctx context.Context, eff Effect, log *slog.Logger, o Outcome) error {
+	actx, cancel := ackContext(ctx)
+	defer cancel()
+	err := d.e.store.FinishEffect(actx, eff.ID, d.opts.Owner, o)
 	if errors.Is(err, ErrLeaseLost) {
+		log.Warn("lifecycle: lease lost before the outcome was recorded", "outcome", o.State)
 		return nil
 	}
-	return err
+	if err != nil {
+		return fmt.Errorf("lifecycle: record outcome of %s: %w", eff.ID, err)
+	}
+	return nil
 }
 
 func (d *Dispatcher) finish(ctx context.Context, eff Effect, log *slog.Logger, cause error) error {
@@ -258,20 +327,19 @@ func (d *Dispatcher) finish(ctx context.Context, eff Effect, log *slog.Logger, c
 		log.Warn("lifecycle: effect failed, will retry", "err", cause, "attempts", eff.Attempts, "next", o.NextAttemptAt)
 	}
 	if o.State == EffectFailed {
-		d.onFailed(ctx, eff, cause)
+		actx, cancel := ackContext(ctx)
+		err := d.onFailed(actx, eff, cause)
+		cancel()
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			// The interview must learn of the failure (e.g. end
+			// unable-to-schedule): keep the effect to try again rather
+			// than fail it silently.
+			log.Error("lifecycle: record failed effect, will retry", "err", err)
+			o.State = EffectPending
+			o.Error = fmt.Sprintf("%s (recording the failure: %v)", o.Error, err)
+		}
 	}
-	err := d.e.store.FinishEffect(ctx, eff.ID, d.opts.Owner, o)
-	if errors.Is(err, ErrLeaseLost) {
-		return nil
-	}
-	return err
-}
-
-func (d *Dispatcher) finishWith(ctx context.Context, eff Effect, log *slog.Logger, skipped string, err error) error {
-	if err != nil {
-		return d.finish(ctx, eff, log, err)
-	}
-	return d.finishDone(ctx, eff, skipped)
+	return d.record(ctx, eff, log, o)
 }
 
 func isPermanent(err error) bool {
@@ -283,22 +351,20 @@ func isPermanent(err error) bool {
 }
 
 // onFailed reacts to an effect that will not be delivered.
-func (d *Dispatcher) onFailed(ctx context.Context, eff Effect, cause error) {
-	var err error
+func (d *Dispatcher) onFailed(ctx context.Context, eff Effect, cause error) error {
 	switch eff.Kind {
 	case EffectVendorCreate:
 		var p vendorPayload
-		if err = json.Unmarshal(eff.Payload, &p); err == nil {
-			err = d.e.vendorFailed(ctx, eff.InterviewID, p.Attempt, cause)
+		if err := json.Unmarshal(eff.Payload, &p); err != nil {
+			return nil // undecodable: nothing to react to
 		}
+		return d.e.vendorFailed(ctx, eff.InterviewID, p.Attempt, cause)
 	case EffectMove:
 		var p movePayload
 		_ = json.Unmarshal(eff.Payload, &p)
-		err = d.e.errorNote(ctx, eff.InterviewID, fmt.Sprintf("could not move the candidate to stage %q: %v", p.StageID, cause))
+		return d.e.errorNote(ctx, eff.InterviewID, fmt.Sprintf("could not move the candidate to stage %q: %v", p.StageID, cause))
 	}
-	if err != nil {
-		d.e.log.Error("lifecycle: record failed effect", "effect", eff.ID, "err", err)
-	}
+	return nil
 }
 
 // errorNote posts a note about a failure on the interview's candidate.

@@ -106,8 +106,11 @@ type Store interface {
 	// once.
 	ClaimEffects(ctx context.Context, c Claim) ([]Effect, error)
 	// BeginAttempt records, before the side effect is performed, that an
-	// attempt starts: Attempts is incremented and Unacked set. It fails
-	// with ErrLeaseLost if owner no longer holds the lease.
+	// attempt starts at time at: Attempts is incremented and Unacked set.
+	// It fails with ErrLeaseLost if owner no longer holds the lease: the
+	// effect was claimed by another owner, finished, or the lease ended
+	// before at (LeaseUntil < at), since from then on another owner may
+	// claim the effect and perform it too.
 	BeginAttempt(ctx context.Context, id, owner string, at time.Time) error
 	// FinishEffect records an attempt's outcome, clears Unacked and
 	// releases the lease. It fails with ErrLeaseLost if owner no longer

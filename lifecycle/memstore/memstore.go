@@ -241,14 +241,14 @@ func (s *Store) ClaimEffects(_ context.Context, c lifecycle.Claim) ([]lifecycle.
 }
 
 // BeginAttempt implements lifecycle.Store.
-func (s *Store) BeginAttempt(_ context.Context, id, owner string, _ time.Time) error {
+func (s *Store) BeginAttempt(_ context.Context, id, owner string, at time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, ok := s.effectByID[id]
 	if !ok {
 		return lifecycle.ErrNotFound
 	}
-	if e.State != lifecycle.EffectPending || e.ClaimedBy != owner {
+	if e.State != lifecycle.EffectPending || e.ClaimedBy != owner || e.LeaseUntil.Before(at) {
 		return lifecycle.ErrLeaseLost
 	}
 	e.Attempts++

@@ -549,9 +549,9 @@ func (s *Store) leaseLost(ctx context.Context, id string) error {
 }
 
 // BeginAttempt implements lifecycle.Store.
-func (s *Store) BeginAttempt(ctx context.Context, id, owner string, _ time.Time) error {
+func (s *Store) BeginAttempt(ctx context.Context, id, owner string, at time.Time) error {
 	res, err := s.db.ExecContext(ctx, s.q(`UPDATE atskit_effects SET attempts = attempts + 1, unacked = 1
-		WHERE id = ? AND claimed_by = ? AND state = 'pending'`), id, owner)
+		WHERE id = ? AND claimed_by = ? AND state = 'pending' AND lease_until >= ?`), id, owner, nanos(at))
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin attempt %s: %w", id, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/atskit/atskit/lifecycle"
@@ -41,8 +42,9 @@ func postgresDSN(t testing.TB) string {
 	return dsn
 }
 
-// newPostgres returns a store in a fresh schema, dropped at cleanup.
-func newPostgres(t testing.TB) *sqlstore.Store {
+// postgresSchema creates a fresh schema, dropped at cleanup, and returns a
+// DSN whose search_path is that schema.
+func postgresSchema(t testing.TB) string {
 	t.Helper()
 	dsn := postgresDSN(t)
 	ctx := context.Background()
@@ -57,24 +59,32 @@ func newPostgres(t testing.TB) *sqlstore.Store {
 		admin.Close()
 		t.Fatal(err)
 	}
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	s, err := sqlstore.Open(ctx, "pgx", dsn+sep+"search_path="+schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.DB().SetMaxOpenConns(16)
 	t.Cleanup(func() {
-		s.Close()
 		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
 			t.Error(err)
 		}
 		admin.Close()
 	})
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + "search_path=" + schema
+}
+
+func openPostgres(t testing.TB, dsn string) *sqlstore.Store {
+	t.Helper()
+	s, err := sqlstore.Open(context.Background(), "pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.DB().SetMaxOpenConns(16)
+	t.Cleanup(func() { s.Close() })
 	return s
 }
+
+// newPostgres returns a store in a fresh schema, dropped at cleanup.
+func newPostgres(t testing.TB) *sqlstore.Store { return openPostgres(t, postgresSchema(t)) }
 
 func TestSQLiteConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) lifecycle.Store { return newSQLite(t) })
@@ -90,6 +100,66 @@ func TestSQLiteReplicas(t *testing.T) { enginetest.Replicas(t, newSQLite(t)) }
 // TestPostgresReplicas runs two engines and two dispatchers on one
 // PostgreSQL database receiving the same events concurrently.
 func TestPostgresReplicas(t *testing.T) { enginetest.Replicas(t, newPostgres(t)) }
+
+// TestSQLiteCrashRestart and TestPostgresCrashRestart stop the process
+// between the ATS call and the outbox acknowledgement, then restart it on
+// the same database: no note is lost or duplicated.
+func TestSQLiteCrashRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "atskit.db")
+	enginetest.CrashRestart(t, func() lifecycle.Store {
+		s, err := sqlstore.Open(context.Background(), "sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
+func TestPostgresCrashRestart(t *testing.T) {
+	dsn := postgresSchema(t)
+	enginetest.CrashRestart(t, func() lifecycle.Store { return openPostgres(t, dsn) })
+}
+
+// TestSQLiteGracefulStop and TestPostgresGracefulStop: a stopped
+// dispatcher still records the outcome of a call it made.
+func TestSQLiteGracefulStop(t *testing.T)   { enginetest.GracefulStop(t, newSQLite(t)) }
+func TestPostgresGracefulStop(t *testing.T) { enginetest.GracefulStop(t, newPostgres(t)) }
+
+// TestPostgresMigrateConcurrently opens one database from several
+// "replicas" at once and again later: migrations apply exactly once.
+func TestPostgresMigrateConcurrently(t *testing.T) {
+	dsn := postgresSchema(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Go(func() {
+			s, err := sqlstore.Open(ctx, "pgx", dsn)
+			if err != nil {
+				errs <- err
+				return
+			}
+			errs <- s.Close()
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := openPostgres(t, dsn)
+	var n int
+	if err := s.DB().QueryRowContext(ctx, `SELECT count(*) FROM atskit_schema_migrations`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Fatalf("migrations recorded = %d, want 1", n)
+	}
+	enginetest.New(t, s) // the schema works
+}
 
 func TestReopenKeepsState(t *testing.T) {
 	ctx := context.Background()

@@ -32,6 +32,7 @@ func Run(t *testing.T, newStore func(t *testing.T) lifecycle.Store) {
 		{"DuplicateEvent", testDuplicateEvent},
 		{"OutboxOrdering", testOutboxOrdering},
 		{"OutboxLeases", testOutboxLeases},
+		{"OutboxLeaseExpiry", testOutboxLeaseExpiry},
 		{"OutboxRetryAndFail", testOutboxRetryAndFail},
 		{"ConcurrentCreate", testConcurrentCreate},
 		{"ConcurrentUpdate", testConcurrentUpdate},
@@ -396,6 +397,36 @@ func testOutboxLeases(t *testing.T, s lifecycle.Store) {
 	// A finished effect is never claimed again, and cannot be finished twice.
 	require.Empty(t, claimIDs(t, s, lifecycle.Claim{Owner: "w3", Now: t0.Add(time.Hour), Lease: time.Minute, Limit: 10}))
 	require.ErrorIs(t, s.FinishEffect(ctx, "a1", "w2", lifecycle.Outcome{State: lifecycle.EffectDone, At: t0}), lifecycle.ErrLeaseLost)
+}
+
+// testOutboxLeaseExpiry: an attempt may only begin while the lease holds.
+// Once it ended another owner may claim the effect, so a late BeginAttempt
+// by the old owner is refused even before anyone reclaimed it.
+func testOutboxLeaseExpiry(t *testing.T, s lifecycle.Store) {
+	ctx := context.Background()
+	require.NoError(t, s.Commit(ctx, lifecycle.Change{Effects: []lifecycle.Effect{effect("a1", "A"), effect("b1", "B")}}))
+	require.Equal(t, []string{"a1", "b1"}, claimIDs(t, s, lifecycle.Claim{Owner: "w1", Now: t0, Lease: time.Minute, Limit: 10}))
+
+	// At the last instant of the lease the attempt may begin.
+	require.NoError(t, s.BeginAttempt(ctx, "a1", "w1", t0.Add(time.Minute)))
+	// After it, not: the effect is up for grabs.
+	require.ErrorIs(t, s.BeginAttempt(ctx, "b1", "w1", t0.Add(time.Minute+time.Nanosecond)), lifecycle.ErrLeaseLost)
+	effs, err := s.Effects(ctx, lifecycle.EffectFilter{})
+	require.NoError(t, err)
+	require.Equal(t, 1, effs[0].Attempts)
+	require.Zero(t, effs[1].Attempts, "a refused attempt is not counted")
+	require.False(t, effs[1].Unacked)
+
+	// Another owner takes b1 over and may attempt it.
+	later := t0.Add(2 * time.Minute)
+	got, err := s.ClaimEffects(ctx, lifecycle.Claim{Owner: "w2", Now: later, Lease: time.Minute, Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	require.True(t, got[0].Unacked, "a1's attempt by w1 was never acknowledged")
+	require.False(t, got[1].Unacked, "b1 was never attempted")
+	require.ErrorIs(t, s.FinishEffect(ctx, "a1", "w1", lifecycle.Outcome{State: lifecycle.EffectDone, At: later}), lifecycle.ErrLeaseLost)
+	require.NoError(t, s.BeginAttempt(ctx, "b1", "w2", later))
+	require.NoError(t, s.FinishEffect(ctx, "b1", "w2", lifecycle.Outcome{State: lifecycle.EffectDone, At: later}))
 }
 
 func testOutboxRetryAndFail(t *testing.T, s lifecycle.Store) {

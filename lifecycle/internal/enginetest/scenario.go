@@ -210,3 +210,155 @@ func BenchDispatch(b *testing.B, store lifecycle.Store, workers int) float64 {
 	b.ReportMetric(rate, "effects/s")
 	return rate
 }
+
+// invitedPending drives n new candidates to invited and delivers every
+// effect but their invitation notes, which stay pending (one per order key).
+func (h *Harness) invitedPending(prefix string, n int) []lifecycle.Interview {
+	h.T.Helper()
+	ctx := context.Background()
+	var ivs []lifecycle.Interview
+	for i := range n {
+		id := fmt.Sprintf("%s%02d", prefix, i)
+		h.Candidate(id)
+		h.Move(id, StageTrigger)
+		ivs = append(ivs, h.Only(id))
+	}
+	h.Drain()
+	for _, iv := range ivs {
+		if _, err := h.Engine.Report(ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateInvited, Link: "https://v.example/s/" + iv.ID}); err != nil {
+			h.T.Fatal(err)
+		}
+	}
+	return ivs
+}
+
+func pending(t testing.TB, s lifecycle.Store) []lifecycle.Effect {
+	t.Helper()
+	effs, err := s.Effects(context.Background(), lifecycle.EffectFilter{State: lifecycle.EffectPending})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return effs
+}
+
+// GracefulStop cancels a dispatcher's context right after the ATS accepted
+// a note: the call's outcome is still recorded (no redelivery needed), the
+// claimed effects it had not started are released at once and not
+// attempted, and another dispatcher delivers them without waiting for a
+// lease to end.
+func GracefulStop(t *testing.T, store lifecycle.Store) {
+	ctx := context.Background()
+	h := New(t, store)
+	ivs := h.invitedPending("g", 2)
+	a, b := ivs[0], ivs[1]
+	dctx, stop := context.WithCancel(ctx)
+	h.ATS.AfterCall = func(op, cand string) {
+		if op == "AddNote" && cand == a.CandidateID {
+			stop()
+		}
+	}
+	d := h.Engine.Dispatcher(lifecycle.DispatcherOptions{Owner: "stopping", Workers: 1, BatchSize: 2})
+	if _, err := d.RunOnce(dctx); err != nil {
+		t.Fatalf("RunOnce after stop: %v", err)
+	}
+	h.ATS.AfterCall = nil
+	if got := len(h.ATS.NotesOf(a.CandidateID)); got != 1 {
+		t.Fatalf("notes of a = %d, want 1", got)
+	}
+	if got := len(h.ATS.NotesOf(b.CandidateID)); got != 0 {
+		t.Fatalf("notes of b = %d, want 0: nothing may start after the stop", got)
+	}
+	left := pending(t, store)
+	if len(left) != 1 || left[0].InterviewID != b.ID {
+		t.Fatalf("pending after stop = %+v, want only b's note (a's was acknowledged)", left)
+	}
+	if left[0].ClaimedBy != "" || left[0].Attempts != 0 || left[0].Unacked {
+		t.Fatalf("b's note = claimed by %q, %d attempts, unacked %v; want released and never attempted", left[0].ClaimedBy, left[0].Attempts, left[0].Unacked)
+	}
+	other := h.Engine.Dispatcher(lifecycle.DispatcherOptions{Owner: "other"})
+	if _, err := other.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(h.ATS.NotesOf(b.CandidateID)); got != 1 {
+		t.Fatalf("notes of b = %d, want 1", got)
+	}
+	if left := pending(t, store); len(left) != 0 {
+		t.Fatalf("%d effects still pending", len(left))
+	}
+}
+
+// CrashRestart stops an engine's process between an ATS call and its
+// acknowledgement — the store is closed right after the ATS accepted a
+// note, as when the process dies — then starts a new engine on a reopened
+// store. Once the dead dispatcher's leases end, everything is delivered:
+// no note is lost and none is duplicated.
+func CrashRestart(t *testing.T, open func() lifecycle.Store) {
+	ctx := context.Background()
+	st := open()
+	h := New(t, st)
+	ivs := h.invitedPending("r", 3)
+	for _, iv := range ivs {
+		if _, err := h.Engine.Report(ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateScheduled, At: Start.Add(48 * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var once sync.Once
+	h.ATS.AfterCall = func(op, _ string) {
+		if op == "AddNote" {
+			once.Do(func() {
+				if c, ok := st.(interface{ Close() error }); ok {
+					_ = c.Close() // the process dies: nothing more reaches the database
+				}
+			})
+		}
+	}
+	dead := h.Engine.Dispatcher(lifecycle.DispatcherOptions{Owner: "dead", Workers: 1, BatchSize: 16, Lease: time.Minute})
+	if _, err := dead.RunOnce(ctx); err == nil {
+		t.Fatal("RunOnce on a closed store: want an error")
+	}
+	h.ATS.AfterCall = nil
+	var sent int
+	for _, iv := range ivs {
+		sent += len(h.ATS.NotesOf(iv.CandidateID))
+	}
+	if sent != 1 {
+		t.Fatalf("notes sent before the crash = %d, want 1", sent)
+	}
+
+	// Restart: a new process, a new engine on the same database.
+	st2 := open()
+	e2 := lifecycle.NewEngine(st2, h.Options())
+	d2 := e2.Dispatcher(lifecycle.DispatcherOptions{Owner: "restarted", Lease: time.Minute})
+	if n, err := d2.Drain(ctx); err != nil || n != 0 {
+		t.Fatalf("Drain while the dead leases hold = %d, %v; want 0", n, err)
+	}
+	h.Clock.Advance(time.Minute + time.Second)
+	if _, err := d2.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, iv := range ivs {
+		notes := h.ATS.NotesOf(iv.CandidateID)
+		if len(notes) != 2 || !strings.Contains(notes[0], "invited") || !strings.Contains(notes[1], "scheduled for") {
+			t.Errorf("%s: notes = %q, want one invitation and one schedule note", iv.CandidateID, notes)
+		}
+	}
+	var moves int
+	for _, m := range h.ATS.Moves() {
+		if m.StageID == StageScheduled {
+			moves++
+		}
+	}
+	if moves != len(ivs) {
+		t.Errorf("moves to the scheduled stage = %d, want %d", moves, len(ivs))
+	}
+	if left := pending(t, st2); len(left) != 0 {
+		t.Errorf("%d effects still pending", len(left))
+	}
+	failed, err := st2.Effects(ctx, lifecycle.EffectFilter{State: lifecycle.EffectFailed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(failed) != 0 {
+		t.Errorf("failed effects: %+v", failed)
+	}
+}
