@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"runtime"
 	"testing"
 	"time"
 
@@ -150,4 +151,53 @@ func plainSync(b *testing.B, srv *levertest.Server) (ok, throttled int, elapsed 
 		b.Fatalf("baseline synced %d, want %d", n, benchOpps)
 	}
 	return srv.RequestCount() - srv.ThrottledCount(), srv.ThrottledCount(), elapsed
+}
+
+// BenchmarkListOpportunities100k streams 100,000 opportunities (1,000
+// pages of 100) and samples the live heap every 50 pages: the spread
+// between the largest and smallest sample shows that the client's memory
+// does not grow with the number of pages. The sync must not grow the heap
+// by more than 4 MiB (a few pages' worth) however many pages it reads.
+func BenchmarkListOpportunities100k(b *testing.B) {
+	const total, page, every = 100_000, 100, 50
+	srv := levertest.NewServer(levertest.WithRateLimit(0, 0))
+	defer srv.Close()
+	for i := range total {
+		srv.AddOpportunity(levertest.Opportunity{Name: fmt.Sprint("Cand ", i), Emails: []string{fmt.Sprintf("c%d@example.com", i)}})
+	}
+	c, err := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: srv.APIURL(), RateLimit: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	var worst uint64
+	b.ReportAllocs()
+	for b.Loop() {
+		var lo, hi uint64 = ^uint64(0), 0
+		n := 0
+		for _, err := range c.ListOpportunities(ctx, lever.ListOpportunitiesOptions{Limit: page}) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+			if n%(page*every) == 0 {
+				b.StopTimer()
+				srv.ResetCounters() // the fake's request log is not the client's memory
+				runtime.GC()
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				lo, hi = min(lo, ms.HeapInuse), max(hi, ms.HeapInuse)
+				b.StartTimer()
+			}
+		}
+		if n != total {
+			b.Fatalf("saw %d opportunities, want %d", n, total)
+		}
+		worst = max(worst, hi-lo)
+	}
+	b.ReportMetric(float64(worst), "heap-growth-B")
+	b.ReportMetric(float64(worst)/float64(total/page), "heap-growth-B/page")
+	if worst > 4<<20 {
+		b.Errorf("heap grew by %d bytes over %d pages; the listing is not streaming", worst, total/page)
+	}
 }

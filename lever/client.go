@@ -71,7 +71,7 @@ type Options struct {
 	// e.g. "InterviewVector".
 	VendorTag string
 	// VendorStages are the stage names CheckSetup expects to exist; nil
-	// uses DefaultVendorStages.
+	// uses DefaultVendorStages().
 	VendorStages []string
 	// WebhookURL, when set, makes CheckSetup look for a stage-change
 	// webhook delivering to this URL.
@@ -271,9 +271,10 @@ func (c *Client) PerformAsUser(ctx context.Context) (string, error) {
 	return u.ID, nil
 }
 
-// page is Lever's list envelope.
+// page is Lever's list envelope. Data is a pointer so that a response
+// without a data array is told apart from an empty page.
 type page[T any] struct {
-	Data    []T    `json:"data"`
+	Data    *[]T   `json:"data"`
 	HasNext bool   `json:"hasNext"`
 	Next    string `json:"next"`
 }
@@ -282,6 +283,25 @@ type page[T any] struct {
 type one[T any] struct {
 	Data T `json:"data"`
 }
+
+// getOne reads a single resource. A 2xx answer without a data object is
+// an error, not a zero value.
+func getOne[T any](ctx context.Context, c *Client, op, path string, q url.Values) (T, error) {
+	var r struct {
+		Data *T `json:"data"`
+	}
+	var zero T
+	if _, err := c.do(ctx, &httpx.Request{Op: op, Path: path, Query: q}, &r); err != nil {
+		return zero, err
+	}
+	if r.Data == nil {
+		return zero, fmt.Errorf("lever: %s: %w", op, errNoData)
+	}
+	return *r.Data, nil
+}
+
+// errNoData reports a 2xx response that lacks Lever's data field.
+var errNoData = errors.New(`response has no "data" field`)
 
 // fetchPage fetches one page of a list endpoint at the given offset token.
 func fetchPage[T any](ctx context.Context, c *Client, op, path string, q url.Values, limit int, cursor string) ([]T, string, error) {
@@ -300,13 +320,16 @@ func fetchPage[T any](ctx context.Context, c *Client, op, path string, q url.Val
 	if _, err := c.do(ctx, &httpx.Request{Op: op, Path: path, Query: q2}, &p); err != nil {
 		return nil, "", err
 	}
+	if p.Data == nil {
+		return nil, "", fmt.Errorf("lever: %s: %w", op, errNoData)
+	}
 	if !p.HasNext {
-		return p.Data, "", nil
+		return *p.Data, "", nil
 	}
 	if p.Next == "" {
 		return nil, "", fmt.Errorf("lever: %s: hasNext without a next token", op)
 	}
-	return p.Data, p.Next, nil
+	return *p.Data, p.Next, nil
 }
 
 // Millis is a Lever timestamp: Unix epoch milliseconds.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/atskit/atskit/ats"
@@ -82,15 +83,14 @@ func (c *Client) CreateNote(ctx context.Context, opportunityID string, n NoteInp
 
 // getOpportunityOwner returns the name of the opportunity's owner.
 func (c *Client) getOpportunityOwner(ctx context.Context, id string) (string, error) {
-	var r one[Opportunity]
-	q := url.Values{"expand": {"owner"}}
-	if _, err := c.do(ctx, &httpx.Request{Op: "get owner of opportunity " + short(id), Path: "/opportunities/" + url.PathEscape(id), Query: q}, &r); err != nil {
+	o, err := getOne[Opportunity](ctx, c, "get owner of opportunity "+short(id), "/opportunities/"+url.PathEscape(id), url.Values{"expand": {"owner"}})
+	if err != nil {
 		return "", err
 	}
-	if r.Data.Owner.Text != "" || r.Data.Owner.ID == "" {
-		return r.Data.Owner.Text, nil
+	if o.Owner.Text != "" || o.Owner.ID == "" {
+		return o.Owner.Text, nil
 	}
-	u, err := c.GetUser(ctx, r.Data.Owner.ID)
+	u, err := c.GetUser(ctx, o.Owner.ID)
 	if err != nil {
 		return "", err
 	}
@@ -122,4 +122,45 @@ func (c *Client) AddNote(ctx context.Context, candidateID string, note ats.Note)
 	}
 	_, err := c.CreateNote(ctx, candidateID, in)
 	return err
+}
+
+// Notes returns an opportunity's notes as ats.Notes (Body, Author and
+// Visibility), oldest first as Lever lists them. With it the lifecycle
+// dispatcher can tell whether a note it is about to retry already exists,
+// so a crash between posting a note and recording it never duplicates the
+// note.
+//
+// Assumed (the reference does not give the note object): a listed note
+// carries its text in text and/or in fields[].value; Body joins the
+// distinct non-empty ones, so text the client posted is found in it.
+func (c *Client) Notes(ctx context.Context, candidateID string) ([]ats.Note, error) {
+	var out []ats.Note
+	for n, err := range c.ListNotes(ctx, candidateID) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n.Note())
+	}
+	return out, nil
+}
+
+// Note converts a listed note to an ats.Note.
+func (n NoteRecord) Note() ats.Note {
+	var parts []string
+	add := func(s string) {
+		if s = strings.TrimSpace(s); s != "" && !slices.Contains(parts, s) {
+			parts = append(parts, s)
+		}
+	}
+	add(n.Text)
+	for _, f := range n.Fields {
+		if v, ok := f.Value.(string); ok {
+			add(v)
+		}
+	}
+	note := ats.Note{Body: strings.Join(parts, "\n"), Author: n.User}
+	if n.Secret {
+		note.Visibility = ats.VisibilityRestricted
+	}
+	return note
 }

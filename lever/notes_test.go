@@ -72,7 +72,7 @@ func TestCreateNoteToOwner(t *testing.T) {
 // to a user; without one configured the write is refused.
 func TestOAuthWriteNeedsPerformAs(t *testing.T) {
 	f := newFixture(t, nil)
-	at, _ := f.srv.IssueToken(lever.VendorScopes...)
+	at, _ := f.srv.IssueToken(lever.VendorScopes()...)
 	c, _ := lever.NewClient(lever.Options{TokenSource: staticToken(at), BaseURL: f.srv.APIURL(), RateLimit: -1})
 	wantErr(t, c.AddNote(context.Background(), f.opp.ID, ats.Note{Body: "x"}), ats.ErrValidation, "perform_as is required for this request")
 }

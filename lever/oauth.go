@@ -3,6 +3,7 @@ package lever
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"golang.org/x/oauth2"
@@ -21,17 +22,22 @@ const (
 	ScopeOfflineAccess = "offline_access"
 )
 
-// VendorScopes are the scopes an interview vendor's flow needs: read
-// postings, stages, users, opportunities, archive reasons and feedback
-// templates; move, tag, archive and annotate opportunities; submit
-// feedback; manage webhooks; and offline_access for a refresh token.
-var VendorScopes = []string{
+// VendorScopes returns the scopes an interview vendor's flow needs: read
+// postings, stages, users, opportunities, archive reasons, notes and
+// feedback templates; move, tag, archive and annotate opportunities;
+// submit feedback; manage webhooks; and offline_access for a refresh
+// token. Each call returns a fresh slice.
+func VendorScopes() []string { return slices.Clone(vendorScopes) }
+
+// vendorScopes is never modified; VendorScopes hands out copies.
+var vendorScopes = []string{
 	"postings:read:admin",
 	"stages:read:admin",
 	"users:read:admin",
 	"opportunities:read:admin",
 	"opportunities:write:admin",
 	"archive_reasons:read:admin",
+	"notes:read:admin",
 	"notes:write:admin",
 	"feedback:write:admin",
 	"feedback_templates:read:admin",
@@ -53,7 +59,7 @@ type OAuthConfig struct {
 	ClientID     string
 	ClientSecret string
 	RedirectURL  string
-	// Scopes requested; nil uses VendorScopes. offline_access is added
+	// Scopes requested; nil uses VendorScopes(). offline_access is added
 	// when missing, since a sync needs a refresh token.
 	Scopes []string
 	// Sandbox selects Lever's sandbox authorization server and audience.
@@ -77,7 +83,7 @@ func (o OAuthConfig) Config() *oauth2.Config {
 	}
 	scopes := o.Scopes
 	if scopes == nil {
-		scopes = VendorScopes
+		scopes = VendorScopes()
 	}
 	hasOffline := false
 	for _, s := range scopes {

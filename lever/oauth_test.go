@@ -41,7 +41,7 @@ func TestAuthCodeURL(t *testing.T) {
 			want := url.Values{
 				"client_id": {"cid"}, "redirect_uri": {"https://v.example/cb"}, "response_type": {"code"},
 				"state": {"st"}, "prompt": {"consent"}, "audience": {tt.aud},
-				"scope": {strings.Join(lever.VendorScopes, " ")},
+				"scope": {strings.Join(lever.VendorScopes(), " ")},
 			}
 			if u.Host != tt.host || u.Path != "/authorize" {
 				t.Errorf("URL = %s", u)

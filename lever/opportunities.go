@@ -191,10 +191,8 @@ func (c *Client) ListOpportunities(ctx context.Context, opts ListOpportunitiesOp
 //
 // https://hire.lever.co/developer/documentation#retrieve-a-single-opportunity
 func (c *Client) GetOpportunity(ctx context.Context, id string) (Opportunity, error) {
-	var r one[Opportunity]
 	q := url.Values{"expand": {"applications", "stage"}}
-	_, err := c.do(ctx, &httpx.Request{Op: "get opportunity " + short(id), Path: "/opportunities/" + url.PathEscape(id), Query: q}, &r)
-	return r.Data, err
+	return getOne[Opportunity](ctx, c, "get opportunity "+short(id), "/opportunities/"+url.PathEscape(id), q)
 }
 
 // Resume is a resume file on an opportunity.

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/atskit/atskit/ats"
-	"github.com/atskit/atskit/internal/httpx"
 	"github.com/atskit/atskit/internal/paging"
 )
 
@@ -84,9 +83,7 @@ func (c *Client) ListPostings(ctx context.Context, opts ListPostingsOptions) ite
 //
 // https://hire.lever.co/developer/documentation#retrieve-a-single-posting
 func (c *Client) GetPosting(ctx context.Context, id string) (Posting, error) {
-	var r one[Posting]
-	_, err := c.do(ctx, &httpx.Request{Op: "get posting " + short(id), Path: "/postings/" + url.PathEscape(id)}, &r)
-	return r.Data, err
+	return getOne[Posting](ctx, c, "get posting "+short(id), "/postings/"+url.PathEscape(id), nil)
 }
 
 // Jobs lists postings as ats.Jobs. It implements ats.JobLister.

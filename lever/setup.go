@@ -11,10 +11,12 @@ import (
 	"github.com/atskit/atskit/internal/paging"
 )
 
-// DefaultVendorStages are the stage names CheckSetup looks for when
+// DefaultVendorStages returns the stage names CheckSetup looks for when
 // Options.VendorStages is nil: the five stages a typical interview vendor
-// maps (seed 004).
-var DefaultVendorStages = []string{"To be scheduled", "Scheduled", "Passed", "Failed", "Unable to schedule"}
+// maps (seed 004). Each call returns a fresh slice.
+func DefaultVendorStages() []string {
+	return []string{"To be scheduled", "Scheduled", "Passed", "Failed", "Unable to schedule"}
+}
 
 // SetupStatus is the outcome of one setup check.
 type SetupStatus string
@@ -157,7 +159,7 @@ func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
 	// 5. Vendor stages.
 	want := c.opts.VendorStages
 	if want == nil {
-		want = DefaultVendorStages
+		want = DefaultVendorStages()
 	}
 	if len(want) == 0 {
 		r.add("vendor stages", SetupSkip, "no vendor stages configured", "")

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/atskit/atskit/ats"
-	"github.com/atskit/atskit/internal/httpx"
 	"github.com/atskit/atskit/internal/paging"
 )
 
@@ -39,9 +38,7 @@ func (c *Client) ListStages(ctx context.Context) ([]Stage, error) {
 
 // GetStage reads one stage (GET /stages/:id).
 func (c *Client) GetStage(ctx context.Context, id string) (Stage, error) {
-	var r one[Stage]
-	_, err := c.do(ctx, &httpx.Request{Op: "get stage " + short(id), Path: "/stages/" + url.PathEscape(id)}, &r)
-	return r.Data, err
+	return getOne[Stage](ctx, c, "get stage "+short(id), "/stages/"+url.PathEscape(id), nil)
 }
 
 // Stages returns the account's stages: Lever pipelines are account-wide, so

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/atskit/atskit/ats"
-	"github.com/atskit/atskit/internal/httpx"
 	"github.com/atskit/atskit/internal/paging"
 )
 
@@ -37,9 +36,7 @@ func (c *Client) ListUsers(ctx context.Context, email string) iter.Seq2[User, er
 
 // GetUser reads one user (GET /users/:id).
 func (c *Client) GetUser(ctx context.Context, id string) (User, error) {
-	var r one[User]
-	_, err := c.do(ctx, &httpx.Request{Op: "get user " + short(id), Path: "/users/" + url.PathEscape(id)}, &r)
-	return r.Data, err
+	return getOne[User](ctx, c, "get user "+short(id), "/users/"+url.PathEscape(id), nil)
 }
 
 // UserByEmail finds the active user with the given email. It returns an

@@ -70,35 +70,50 @@ func paginate[T any](w http.ResponseWriter, r *http.Request, items []T) {
 }
 
 // pageOf cuts the requested page out of items and returns it with the
-// envelope (hasNext, next) still lacking data, so a caller can render only
-// the page's items. A bad limit or offset is answered 400 and ok is false.
+// envelope (hasNext, next) still lacking data. A bad limit or offset is
+// answered 400 and ok is false.
 func pageOf[T any](w http.ResponseWriter, r *http.Request, items []T) (page []T, env map[string]any, ok bool) {
+	start, limit, ok := pageParams(w, r)
+	if !ok {
+		return nil, nil, false
+	}
+	start = min(start, len(items))
+	end := min(start+limit, len(items))
+	return items[start:end], envelope(end, len(items)), true
+}
+
+// pageParams reads limit (default 100) and the offset token's position.
+func pageParams(w http.ResponseWriter, r *http.Request) (start, limit int, ok bool) {
 	q := r.URL.Query()
-	limit := 100
+	limit = 100
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 100 {
 			writeError(w, http.StatusBadRequest, "Invalid limit: must be an integer between 1 and 100")
-			return nil, nil, false
+			return 0, 0, false
 		}
 		limit = n
 	}
-	start := 0
 	if v := q.Get("offset"); v != "" {
 		b, err := base64.RawURLEncoding.DecodeString(v)
 		n, err2 := strconv.Atoi(strings.TrimPrefix(string(b), "pos:"))
 		if err != nil || err2 != nil || !strings.HasPrefix(string(b), "pos:") || n < 0 {
 			writeError(w, http.StatusBadRequest, "Invalid offset token")
-			return nil, nil, false
+			return 0, 0, false
 		}
-		start = min(n, len(items))
+		start = n
 	}
-	end := min(start+limit, len(items))
-	env = map[string]any{"hasNext": end < len(items)}
-	if end < len(items) {
+	return start, limit, true
+}
+
+// envelope is a list response's hasNext and next for a page ending at end
+// of total items.
+func envelope(end, total int) map[string]any {
+	env := map[string]any{"hasNext": end < total}
+	if end < total {
 		env["next"] = base64.RawURLEncoding.EncodeToString([]byte("pos:" + strconv.Itoa(end)))
 	}
-	return items[start:end], env, true
+	return env
 }
 
 func one(w http.ResponseWriter, status int, v any) { writeJSON(w, status, map[string]any{"data": v}) }
@@ -285,16 +300,29 @@ func (s *Server) listOpps(w http.ResponseWriter, r *http.Request, _ *auth) {
 		writeError(w, http.StatusBadRequest, "Invalid archived: must be true or false")
 		return
 	}
+	start, limit, ok := pageParams(w, r)
+	if !ok {
+		return
+	}
+	postingIDs, stageIDs, tag, email, expand := q["posting_id"], q["stage_id"], q.Get("tag"), q.Get("email"), q["expand"]
 	s.mu.Lock()
-	// Filter first and render only the requested page, so a long sync
-	// costs the fake O(matches) per page, not O(matches) renderings.
-	var match []*Opportunity
-	for _, o := range s.opps {
+	// Count the matches and render only those on the requested page, so a
+	// long sync costs the fake O(opportunities) per page without copying.
+	data := []map[string]any{}
+	total := 0
+	unfiltered := len(postingIDs) == 0 && len(stageIDs) == 0 && tag == "" && email == "" && archived == "" && !hasUpd && !hasUpdEnd && !hasCrt
+	opps := s.opps
+	if unfiltered {
+		// Every opportunity matches: skip straight to the page.
+		total = min(start, len(opps))
+		opps = opps[total:min(start+limit, len(opps))]
+	}
+	for _, o := range opps {
 		switch {
-		case len(q["posting_id"]) > 0 && !slices.Contains(q["posting_id"], o.PostingID),
-			len(q["stage_id"]) > 0 && !slices.Contains(q["stage_id"], o.StageID),
-			q.Get("tag") != "" && !slices.Contains(o.Tags, q.Get("tag")),
-			q.Get("email") != "" && !slices.ContainsFunc(o.Emails, func(e string) bool { return strings.EqualFold(e, q.Get("email")) }),
+		case len(postingIDs) > 0 && !slices.Contains(postingIDs, o.PostingID),
+			len(stageIDs) > 0 && !slices.Contains(stageIDs, o.StageID),
+			tag != "" && !slices.Contains(o.Tags, tag),
+			email != "" && !slices.ContainsFunc(o.Emails, func(e string) bool { return strings.EqualFold(e, email) }),
 			archived == "true" && o.Archived == nil,
 			archived == "false" && o.Archived != nil,
 			hasUpd && o.UpdatedAt.Before(upd),
@@ -302,18 +330,16 @@ func (s *Server) listOpps(w http.ResponseWriter, r *http.Request, _ *auth) {
 			hasCrt && o.CreatedAt.Before(crt):
 			continue
 		}
-		match = append(match, o)
+		if total >= start && total < start+limit {
+			data = append(data, s.oppJSON(o, expand))
+		}
+		total++
 	}
-	pg, env, ok := pageOf(w, r, match)
-	if !ok {
-		s.mu.Unlock()
-		return
-	}
-	data := make([]map[string]any, len(pg))
-	for i, o := range pg {
-		data[i] = s.oppJSON(o, q["expand"])
+	if unfiltered {
+		total = len(s.opps)
 	}
 	s.mu.Unlock()
+	env := envelope(min(start+limit, total), total)
 	env["data"] = data
 	writeJSON(w, http.StatusOK, env)
 }
