@@ -182,7 +182,10 @@ func (e *Engine) validateConfig(p *Position, cfg PositionConfig) error {
 }
 
 // ActivatePosition activates a configured position: from now on candidates
-// entering its trigger stage get interviews.
+// entering its trigger stage get interviews. The configuration is checked
+// against the job's current pipeline again; a mapped stage that no longer
+// exists refuses activation with ErrPositionNotReady until the host
+// reconfigures the position.
 func (e *Engine) ActivatePosition(ctx context.Context, id string) (Position, error) {
 	return e.modifyPosition(ctx, id, func(p *Position, exists bool) (bool, error) {
 		switch {
@@ -194,6 +197,12 @@ func (e *Engine) ActivatePosition(ctx context.Context, id string) (Position, err
 			return false, fmt.Errorf("lifecycle: activate position %s: %w: not configured", id, ErrPositionNotReady)
 		case p.TriggerStage() == "":
 			return false, fmt.Errorf("lifecycle: activate position %s: %w: no trigger stage", id, ErrPositionNotReady)
+		}
+		// The pipeline may have changed since the configuration was
+		// made (that is why the position went back to pending): mapped
+		// stages must still exist.
+		if err := e.validateConfig(p, p.Config); err != nil {
+			return false, fmt.Errorf("lifecycle: activate position %s: %w: %w", id, ErrPositionNotReady, err)
 		}
 		if p.Status == PositionActive && p.ActiveFingerprint == p.Fingerprint {
 			return false, nil

@@ -130,3 +130,36 @@ func TestLeverTagLinkedPosition(t *testing.T) {
 	_, err = e.RefreshPositions(ctx, "minimal")
 	require.ErrorContains(t, err, "LinkedJobLister")
 }
+
+// TestActivateRevalidatesAfterPipelineChange: a pipeline change put the
+// position back to pending and removed a mapped stage; activating it again
+// without reconfiguring is refused, since moves to that stage would fail.
+func TestActivateRevalidatesAfterPipelineChange(t *testing.T) {
+	h := newHarness(t)
+	var stages []ats.Stage
+	for _, s := range enginetest.Pipeline {
+		if s.ID != enginetest.StagePassed {
+			stages = append(stages, s)
+		}
+	}
+	job := ats.Job{ID: enginetest.JobID, Title: "Backend Engineer", State: ats.JobPublished,
+		Link: ats.JobLink{Linked: true, Marker: "InterviewVector", StageID: enginetest.StageTrigger}}
+	h.ATS.AddJob(job, stages...)
+	_, err := h.Engine.RefreshPositions(ctx, enginetest.Source)
+	require.NoError(t, err)
+	p, err := h.Engine.Position(ctx, enginetest.PositionID)
+	require.NoError(t, err)
+	require.Equal(t, lifecycle.PositionPending, p.Status)
+
+	_, err = h.Engine.ActivatePosition(ctx, enginetest.PositionID)
+	require.ErrorIs(t, err, lifecycle.ErrPositionNotReady)
+	require.ErrorContains(t, err, `passed stage "iv-yes" is not a stage of job GROOV005`)
+
+	cfg := enginetest.Config
+	cfg.Stages.Passed = ""
+	_, err = h.Engine.ConfigurePosition(ctx, enginetest.PositionID, cfg)
+	require.NoError(t, err)
+	p, err = h.Engine.ActivatePosition(ctx, enginetest.PositionID)
+	require.NoError(t, err)
+	require.Equal(t, lifecycle.PositionActive, p.Status)
+}

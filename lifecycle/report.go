@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -77,16 +78,43 @@ func (u Update) target() (State, error) {
 // as stored. A move the transition table does not allow is refused with a
 // *TransitionError. Repeating an update the interview already reflects (the
 // same link, the same time, a second completion) changes nothing and is not
-// an error, so vendor redeliveries are harmless.
+// an error, so vendor redeliveries are harmless; an update whose ID was
+// processed before changes nothing and is not an error either, even when
+// the interview has moved on since.
 func (e *Engine) Report(ctx context.Context, interviewID string, u Update) (Interview, error) {
 	to, err := u.target()
 	if err != nil {
 		return Interview{}, err
 	}
-	var ref *EventRef
-	if u.ID != "" {
-		ref = &EventRef{Source: "vendor", ID: u.ID}
+	if u.ID == "" {
+		return e.report(ctx, interviewID, nil, u, to)
 	}
+	ref := &EventRef{Source: "vendor", ID: u.ID}
+	seen, err := e.store.EventProcessed(ctx, *ref)
+	if err != nil {
+		return Interview{}, err
+	}
+	if !seen {
+		_, err = e.report(ctx, interviewID, ref, u, to)
+		if errors.Is(err, ErrIllegalTransition) {
+			// A concurrent delivery of the same update may have been
+			// applied meanwhile: then this one is a duplicate.
+			if seen, serr := e.store.EventProcessed(ctx, *ref); serr == nil && seen {
+				err = nil
+			}
+		}
+		if err != nil {
+			return Interview{}, err
+		}
+	} else {
+		e.log.Debug("lifecycle: duplicate vendor update", "interview", interviewID, "update", u.ID)
+	}
+	// The change may have been a duplicate swallowed by the store: return
+	// what is stored, not what this call computed.
+	return e.store.Interview(ctx, interviewID)
+}
+
+func (e *Engine) report(ctx context.Context, interviewID string, ref *EventRef, u Update, to State) (Interview, error) {
 	return e.update(ctx, interviewID, ref, func(ch *change, pos *Position, iv *Interview) error {
 		if u.VendorRef != "" && iv.VendorRef == "" {
 			iv.VendorRef, iv.VendorAttempt = u.VendorRef, iv.Attempt
