@@ -20,6 +20,7 @@ type Account string
 // Implementations must compare tokens in constant time and should accept
 // several tokens per account so that tokens can be rotated without downtime.
 type TokenResolver interface {
+	// ResolveToken returns the account token was issued to.
 	ResolveToken(ctx context.Context, token string) (Account, error)
 }
 

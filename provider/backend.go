@@ -45,6 +45,8 @@ type AssessmentBackend interface {
 // share public links to assessment reports (GET /assessments/{id}/shared-link).
 // This endpoint is assumed by analogy with interviews.
 type AssessmentSharedLinker interface {
+	// AssessmentSharedLink returns a public link to the assessment's
+	// report, or ErrNotFound.
 	AssessmentSharedLink(ctx context.Context, account Account, id string) (SharedLink, error)
 }
 

@@ -1,8 +1,11 @@
 package provider
 
 import (
+	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
+	"reflect"
 )
 
 // requestError is a client error with the contract's status and message.
@@ -11,6 +14,7 @@ type requestError struct {
 	message string
 }
 
+// Error implements error.
 func (e *requestError) Error() string { return e.message }
 
 func invalidJSON() *requestError {
@@ -45,13 +49,49 @@ type wireAssessment struct {
 	Preferences map[string]any `json:"preferences"`
 }
 
-// decodeCreateInterview decodes (see scan.go) and validates the body of
-// POST /interviews. Unknown fields are ignored so that Workable can add
-// fields.
+var idType = reflect.TypeFor[ID]()
+
+// decodeJSON decodes body into v with encoding/json and maps its errors to
+// the contract's messages: a syntax error (including trailing data) is
+// "Invalid JSON"; a value of the wrong type is "Invalid field: <dotted
+// path> should be <type>", naming the first such field. encoding/json's
+// rules apply otherwise: null leaves a field unset, the last of duplicate
+// keys wins, keys match exactly or else case-insensitively, unknown fields
+// are ignored (so that Workable can add fields) and numbers in preferences
+// decode to float64.
+func decodeJSON(body []byte, v any) *requestError {
+	err := json.Unmarshal(body, v)
+	if err == nil {
+		return nil
+	}
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) {
+		return invalidJSON()
+	}
+	if te.Field == "" {
+		return &requestError{http.StatusBadRequest, "Invalid JSON: the body should be an object"}
+	}
+	want := "a string"
+	switch k := te.Type.Kind(); {
+	case te.Type == idType:
+		want = "a string or a number"
+	case k == reflect.Struct || k == reflect.Map || (k == reflect.Pointer && te.Type.Elem().Kind() == reflect.Struct):
+		want = "an object"
+	case k == reflect.Float64:
+		// Only preferences hold numbers: one is out of float64's range.
+		want = "an object whose numbers fit a float64"
+	}
+	return invalidField(te.Field, want)
+}
+
+// decodeCreateInterview decodes and validates the body of POST /interviews.
 func decodeCreateInterview(body []byte) (CreateInterviewRequest, *requestError) {
 	var w wireInterview
-	if err := scanInterview(body, &w); err != nil {
-		return CreateInterviewRequest{}, err
+	if !fastInterview(body, &w) { // see fastpath.go
+		w = wireInterview{}
+		if err := decodeJSON(body, &w); err != nil {
+			return CreateInterviewRequest{}, err
+		}
 	}
 	if w.InterviewTemplateID == "" {
 		return CreateInterviewRequest{}, missingField("interview_template_id")
@@ -72,8 +112,11 @@ func decodeCreateInterview(body []byte) (CreateInterviewRequest, *requestError) 
 // decodeCreateAssessment decodes and validates the body of POST /assessments.
 func decodeCreateAssessment(body []byte) (CreateAssessmentRequest, *requestError) {
 	var w wireAssessment
-	if err := scanAssessment(body, &w); err != nil {
-		return CreateAssessmentRequest{}, err
+	if !fastAssessment(body, &w) {
+		w = wireAssessment{}
+		if err := decodeJSON(body, &w); err != nil {
+			return CreateAssessmentRequest{}, err
+		}
 	}
 	if w.TestID.IsZero() {
 		return CreateAssessmentRequest{}, missingField("test_id")

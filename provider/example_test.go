@@ -76,3 +76,36 @@ func ExamplePublisher() {
 	// {"status":"completed","results_url":"https://vendor.example/interviews/iv_1","interview":{"score":"78","grade":"excelled"}}
 	// 1 200 <nil>
 }
+
+// Tokens resolve to the account they were issued to; during a rotation the
+// old and the new token are valid together.
+func ExampleStaticTokens() {
+	tokens := provider.NewStaticTokens(map[string]provider.Account{"tok-acme-old": "acme"})
+	tokens.Add("tok-acme-new", "acme") // give the customer the new token…
+	for _, tok := range []string{"tok-acme-old", "tok-acme-new"} {
+		acct, err := tokens.ResolveToken(context.Background(), tok)
+		fmt.Println(acct, err)
+	}
+	tokens.Remove("tok-acme-old") // …and revoke the old one once Workable uses it
+	_, err := tokens.ResolveToken(context.Background(), "tok-acme-old")
+	fmt.Println(err)
+	// Output:
+	// acme <nil>
+	// acme <nil>
+	// provider: invalid token
+}
+
+// Validate refuses a result Workable could not display before anything is
+// sent.
+func ExampleResult_Validate() {
+	r := provider.Result{
+		Status:     provider.StatusCompleted,
+		ResultsURL: "https://vendor.example/interviews/iv_1",
+		Interview: &provider.InterviewResult{Details: map[string]any{
+			"behavior": map[string]any{"Influence": 97, "taken": "12/03/2024"},
+		}},
+	}
+	fmt.Println(r.Validate())
+	// Output:
+	// provider: invalid result: interview.details.behavior.taken "12/03/2024" looks like a date but is not ISO 8601 (e.g. 2024-03-12 or 2024-03-12T09:30:00Z)
+}

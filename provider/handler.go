@@ -222,7 +222,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if ts == nil {
 			ts = []InterviewTemplate{}
 		}
-		writeJSON(w, http.StatusOK, struct {
+		h.writeJSON(w, r, http.StatusOK, struct {
 			InterviewTemplates []InterviewTemplate `json:"interview_templates"`
 		}{ts})
 	case routeTests:
@@ -234,7 +234,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if ts == nil {
 			ts = []Test{}
 		}
-		writeJSON(w, http.StatusOK, struct {
+		h.writeJSON(w, r, http.StatusOK, struct {
 			Tests []Test `json:"tests"`
 		}{ts})
 	case routeInterviews:
@@ -270,8 +270,10 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (Account,
 		unauthorized(w, "Missing Token")
 		return "", false
 	}
-	const scheme = "Bearer "
-	if len(authz) < len(scheme) || !strings.EqualFold(authz[:len(scheme)], scheme) {
+	// net/http trims the header value, so "Bearer " arrives as "Bearer".
+	const scheme = "Bearer"
+	if len(authz) < len(scheme) || !strings.EqualFold(authz[:len(scheme)], scheme) ||
+		(len(authz) > len(scheme) && authz[len(scheme)] != ' ') {
 		unauthorized(w, "Invalid Token")
 		return "", false
 	}
@@ -280,10 +282,15 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (Account,
 		unauthorized(w, "Missing Token")
 		return "", false
 	}
-	account, err := h.tokens.ResolveToken(r.Context(), token)
+	account, err := call(func() (Account, error) { return h.tokens.ResolveToken(r.Context(), token) })
+	var panicked *panicError
 	switch {
 	case errors.Is(err, ErrInvalidToken):
 		unauthorized(w, "Invalid Token")
+		return "", false
+	case errors.As(err, &panicked):
+		h.log.ErrorContext(r.Context(), "provider: token resolver panicked", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(panicked.value), "stack", string(panicked.stack))
+		writeError(w, http.StatusInternalServerError, "Internal Server Error")
 		return "", false
 	case err != nil:
 		h.log.ErrorContext(r.Context(), "provider: resolving token", "method", r.Method, "path", r.URL.Path, "error", err)
@@ -413,7 +420,7 @@ func (h *Handler) serveResult(w http.ResponseWriter, r *http.Request, account Ac
 		return
 	}
 	res.Status = res.Status.Normalize()
-	writeJSON(w, http.StatusOK, res)
+	h.writeJSON(w, r, http.StatusOK, res)
 }
 
 func (h *Handler) serveLink(w http.ResponseWriter, r *http.Request, account Account, get func() (SharedLink, error)) {
@@ -422,7 +429,7 @@ func (h *Handler) serveLink(w http.ResponseWriter, r *http.Request, account Acco
 		h.backendError(w, r, account, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, sl)
+	h.writeJSON(w, r, http.StatusOK, sl)
 }
 
 func (h *Handler) clientError(w http.ResponseWriter, r *http.Request, e *requestError) {
@@ -456,9 +463,12 @@ func (h *Handler) backendError(w http.ResponseWriter, r *http.Request, account A
 	}
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
+// writeJSON encodes v, answering 500 (and logging why) if the backend's
+// value cannot be encoded or its MarshalJSON panics.
+func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	b, err := call(func() ([]byte, error) { return json.Marshal(v) })
 	if err != nil {
+		h.log.ErrorContext(r.Context(), "provider: encoding response", "method", r.Method, "path", r.URL.Path, "error", err)
 		writeError(w, http.StatusInternalServerError, "Internal Server Error")
 		return
 	}
@@ -473,6 +483,7 @@ type panicError struct {
 	stack []byte
 }
 
+// Error implements error.
 func (e *panicError) Error() string { return fmt.Sprintf("provider: backend panicked: %v", e.value) }
 
 // call runs fn, turning a panic into a *panicError (http.ErrAbortHandler is

@@ -116,6 +116,9 @@ func TestErrorTable(t *testing.T) {
 	}{
 		{"missing token", reqSpec{method: "GET", path: "/interview-templates"}, 401, "Missing Token", ""},
 		{"empty bearer", reqSpec{method: "GET", path: "/interview-templates", headers: map[string]string{"Authorization": "Bearer "}}, 401, "Missing Token", ""},
+		// net/http trims header values: "Bearer " arrives as "Bearer".
+		{"bare bearer", reqSpec{method: "GET", path: "/interview-templates", headers: map[string]string{"Authorization": "Bearer"}}, 401, "Missing Token", ""},
+		{"bearer glued to token", reqSpec{method: "GET", path: "/interview-templates", headers: map[string]string{"Authorization": "Bearer" + tokenAcme}}, 401, "Invalid Token", ""},
 		{"invalid token", reqSpec{method: "GET", path: "/interview-templates", token: "nope"}, 401, "Invalid Token", ""},
 		{"basic scheme", reqSpec{method: "GET", path: "/interview-templates", headers: map[string]string{"Authorization": "Basic dXNlcjpwYXNz"}}, 401, "Invalid Token", ""},
 		{"invalid json", reqSpec{method: "POST", path: "/interviews", token: tokenAcme, body: `{"job_title":`}, 400, "Invalid JSON", ""},
@@ -529,6 +532,44 @@ func TestResolverError(t *testing.T) {
 	require.NotContains(t, logs.String(), "secret-token-value")
 }
 
+func TestResolverPanic(t *testing.T) {
+	var logs bytes.Buffer
+	h := NewHandler(newMemory(), HandlerOptions{
+		Tokens: TokenResolverFunc(func(context.Context, string) (Account, error) { panic("resolver bug") }),
+		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+	})
+	w := serve(h, reqSpec{method: "GET", path: "/tests", token: "secret-token-value"})
+	require.Equal(t, 500, w.Code)
+	require.Equal(t, errorBody{500, "Internal Server Error"}, decodeError(t, w))
+	require.Contains(t, logs.String(), "resolver bug")
+	require.NotContains(t, logs.String(), "secret-token-value")
+}
+
+// unencodable returns results encoding/json cannot encode.
+type unencodable struct{ *MemoryBackend }
+
+type panickyValue struct{}
+
+func (panickyValue) MarshalJSON() ([]byte, error) { panic("marshal bug") }
+
+func (u unencodable) Interview(_ context.Context, _ Account, id string) (Result, error) {
+	if id == "panics" {
+		return Result{Status: StatusCompleted, Interview: &InterviewResult{Details: map[string]any{"x": panickyValue{}}}}, nil
+	}
+	return Result{Status: StatusCompleted, Interview: &InterviewResult{Details: map[string]any{"x": func() {}}}}, nil
+}
+
+func TestUnencodableResultIs500(t *testing.T) {
+	for _, id := range []string{"func", "panics"} {
+		var logs bytes.Buffer
+		h := newTestHandler(t, unencodable{newMemory()}, func(o *HandlerOptions) { o.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
+		w := serve(h, reqSpec{method: "GET", path: "/interviews/" + id, token: tokenAcme})
+		require.Equal(t, 500, w.Code, id)
+		require.Equal(t, errorBody{500, "Internal Server Error"}, decodeError(t, w))
+		require.Contains(t, logs.String(), "provider: encoding response", id)
+	}
+}
+
 func TestIdempotentCreateSequential(t *testing.T) {
 	mem := newMemory()
 	h := newTestHandler(t, mem)
@@ -563,24 +604,26 @@ func TestIdempotentCreateConcurrent(t *testing.T) {
 	backend := &scriptedBackend{release: make(chan struct{}), entered: make(chan struct{}, 1)}
 	h := newTestHandler(t, backend)
 	const n = 16
+	waiting := make(chan struct{}, n)
+	h.idem.onWait = func() { waiting <- struct{}{} }
 	results := make(chan *httptest.ResponseRecorder, n)
 	var wg sync.WaitGroup
-	// The first request enters the backend and blocks there.
-	wg.Add(1)
-	go func() {
+	post := func() {
 		defer wg.Done()
 		results <- serve(h, reqSpec{method: "POST", path: "/interviews", token: tokenAcme, body: validInterview})
-	}()
+	}
+	// The first request enters the backend and blocks there.
+	wg.Add(1)
+	go post()
 	<-backend.entered
 	for range n - 1 {
 		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results <- serve(h, reqSpec{method: "POST", path: "/interviews", token: tokenAcme, body: validInterview})
-		}()
+		go post()
 	}
-	// Release once every duplicate is waiting: each has registered as a
-	// waiter or will find the finished entry, so the order does not matter.
+	// Release only once every duplicate waits for the first request.
+	for range n - 1 {
+		<-waiting
+	}
 	close(backend.release)
 	wg.Wait()
 	close(results)
@@ -589,6 +632,34 @@ func TestIdempotentCreateConcurrent(t *testing.T) {
 		require.JSONEq(t, `{"interview_id":"iv_1"}`, w.Body.String())
 	}
 	require.Equal(t, int32(1), backend.calls.Load(), "the backend is called once")
+}
+
+// TestIdempotentCreateConcurrentFailure: duplicates waiting on a create
+// that fails get its error, and the next retry calls the backend again.
+func TestIdempotentCreateConcurrentFailure(t *testing.T) {
+	backend := &scriptedBackend{release: make(chan struct{}), entered: make(chan struct{}, 1), err: &Error{Status: 409, Message: "Entity is already updated"}}
+	h := newTestHandler(t, backend)
+	waiting := make(chan struct{}, 1)
+	h.idem.onWait = func() { waiting <- struct{}{} }
+	results := make(chan *httptest.ResponseRecorder, 2)
+	post := func() {
+		results <- serve(h, reqSpec{method: "POST", path: "/interviews", token: tokenAcme, body: validInterview})
+	}
+	go post()
+	<-backend.entered
+	go post()
+	<-waiting
+	close(backend.release)
+	for range 2 {
+		w := <-results
+		require.Equal(t, 409, w.Code)
+		require.Equal(t, errorBody{409, "Entity is already updated"}, decodeError(t, w))
+	}
+	require.Equal(t, int32(1), backend.calls.Load())
+	backend.err = nil
+	backend.entered = nil
+	require.Equal(t, 201, serve(h, reqSpec{method: "POST", path: "/interviews", token: tokenAcme, body: validInterview}).Code)
+	require.Equal(t, int32(2), backend.calls.Load())
 }
 
 func TestIdempotencyFailureIsNotRemembered(t *testing.T) {

@@ -36,8 +36,9 @@ func (c *idempotency) key(account Account, kind string, template string, cand *C
 // bounded: keys expire after the window and the oldest keys are dropped
 // beyond max.
 //
-// A remembered key costs one map slot and one pointer-free queue element;
-// only requests in flight have a heap-allocated flight.
+// A new request costs one map lookup and one insertion; its entry is
+// completed in place, without touching the map again, when the backend
+// call returns.
 type idempotency struct {
 	window time.Duration
 	max    int
@@ -45,34 +46,36 @@ type idempotency struct {
 	seeds  [2]maphash.Seed
 
 	mu      sync.Mutex
-	entries map[idemKey]idemSlot
+	entries map[idemKey]*idemEntry
 	order   []idemRef // in creation order, so also in expiry order
 	head    int
+
+	// onWait, if set (by tests, before use), is called when a request
+	// starts waiting for an in-flight duplicate.
+	onWait func()
 }
 
-type idemSlot struct {
-	id      string
-	expires int64       // unix nanoseconds
-	flight  *idemFlight // non-nil while the create call runs
-}
-
-// idemFlight is a create call in progress.
-type idemFlight struct {
-	done chan struct{} // made by the first waiter, closed when finished
-	id   string
-	err  error
+// idemEntry is a create call, in flight or finished. Its fields are guarded
+// by idempotency.mu; waiters read id and err after done is closed.
+type idemEntry struct {
+	expires  int64 // unix nanoseconds
+	finished bool
+	id       string
+	err      error
+	done     chan struct{} // made by the first waiter, closed when finished
 }
 
 type idemRef struct {
 	key     idemKey
 	expires int64
+	entry   *idemEntry
 }
 
 func newIdempotency(window time.Duration, max int, now func() time.Time) *idempotency {
 	return &idempotency{
 		window: window, max: max, now: now,
 		seeds:   [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
-		entries: make(map[idemKey]idemSlot),
+		entries: make(map[idemKey]*idemEntry),
 	}
 }
 
@@ -84,44 +87,42 @@ func (c *idempotency) do(ctx context.Context, key idemKey, create func() (string
 	now := c.now().UnixNano()
 	c.mu.Lock()
 	c.evictLocked(now)
-	if s, ok := c.entries[key]; ok {
-		f := s.flight
-		if f == nil {
+	if e, ok := c.entries[key]; ok {
+		if e.finished { // failed entries leave the map when they finish
+			id := e.id
 			c.mu.Unlock()
-			return s.id, true, nil
+			return id, true, nil
 		}
-		if f.done == nil {
-			f.done = make(chan struct{})
+		if e.done == nil {
+			e.done = make(chan struct{})
 		}
-		done := f.done
+		done := e.done
 		c.mu.Unlock()
+		if c.onWait != nil {
+			c.onWait()
+		}
 		select {
 		case <-done:
-			return f.id, true, f.err
+			return e.id, true, e.err
 		case <-ctx.Done():
 			return "", false, ctx.Err()
 		}
 	}
-	f := &idemFlight{}
-	expires := now + int64(c.window)
-	c.entries[key] = idemSlot{expires: expires, flight: f}
-	c.order = append(c.order, idemRef{key, expires})
+	e := &idemEntry{expires: now + int64(c.window)}
+	c.entries[key] = e
+	c.order = append(c.order, idemRef{key, e.expires, e})
 	c.mu.Unlock()
 
 	// Waiters see errCreatePanicked if create panics.
 	id, err = "", errCreatePanicked
 	defer func() {
 		c.mu.Lock()
-		f.id, f.err = id, err
-		if s, ok := c.entries[key]; ok && s.flight == f {
-			if err != nil {
-				delete(c.entries, key)
-			} else {
-				c.entries[key] = idemSlot{id: id, expires: expires}
-			}
+		e.id, e.err, e.finished = id, err, true
+		if err != nil && c.entries[key] == e {
+			delete(c.entries, key)
 		}
-		if f.done != nil {
-			close(f.done)
+		if e.done != nil {
+			close(e.done)
 		}
 		c.mu.Unlock()
 	}()
@@ -136,25 +137,28 @@ func (c *idempotency) evictLocked(now int64) {
 		if now <= ref.expires && len(c.entries) < c.max {
 			break
 		}
-		// The slot may belong to a later request with the same key (after
-		// a failure); only the one this ref created goes.
-		if s, ok := c.entries[ref.key]; ok && s.expires == ref.expires {
+		// The key may belong to a later request by now (after a failure);
+		// only the entry this ref created goes.
+		if c.entries[ref.key] == ref.entry {
 			delete(c.entries, ref.key)
 		}
+		c.order[c.head] = idemRef{}
 		c.head++
 	}
 	if live := len(c.order) - c.head; live > 2*c.max+1024 {
 		// Failed creates leave refs behind; drop those no longer in use.
 		kept := c.order[:0]
 		for _, ref := range c.order[c.head:] {
-			if s, ok := c.entries[ref.key]; ok && s.expires == ref.expires {
+			if c.entries[ref.key] == ref.entry {
 				kept = append(kept, ref)
 			}
 		}
+		clear(c.order[len(kept):])
 		c.order, c.head = kept, 0
 	}
 	if c.head > 1024 && c.head*2 > len(c.order) {
 		n := copy(c.order, c.order[c.head:])
+		clear(c.order[n:])
 		c.order = c.order[:n]
 		c.head = 0
 	}

@@ -19,13 +19,17 @@ var ErrUnsafeCallback = errors.New("provider: unsafe callback URL")
 // Resolver looks up the addresses of a host. *net.Resolver implements it;
 // tests inject fakes to simulate DNS answers, including rebinding.
 type Resolver interface {
+	// LookupNetIP returns the addresses of host for network "ip".
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
 }
 
 // unsafeError is a refusal by the SSRF guard.
 type unsafeError struct{ reason string }
 
+// Error implements error.
 func (e *unsafeError) Error() string { return "provider: unsafe callback URL: " + e.reason }
+
+// Unwrap makes errors.Is(err, ErrUnsafeCallback) hold.
 func (e *unsafeError) Unwrap() error { return ErrUnsafeCallback }
 
 var blockedPrefixes = []netip.Prefix{
@@ -38,6 +42,16 @@ var blockedPrefixes = []netip.Prefix{
 	netip.MustParsePrefix("100::/64"),           // discard-only
 	netip.MustParsePrefix("fd00:ec2::254/128"),  // AWS metadata (IPv6), also in fc00::/7
 	netip.MustParsePrefix("169.254.169.254/32"), // cloud metadata, also link-local
+	netip.MustParsePrefix("168.63.129.16/32"),   // Azure platform endpoint (WireServer), public-looking
+	netip.MustParsePrefix("192.0.2.0/24"),       // documentation (TEST-NET-1)
+	netip.MustParsePrefix("198.51.100.0/24"),    // documentation (TEST-NET-2)
+	netip.MustParsePrefix("203.0.113.0/24"),     // documentation (TEST-NET-3)
+	netip.MustParsePrefix("192.88.99.0/24"),     // deprecated 6to4 relay anycast
+	netip.MustParsePrefix("::/96"),              // deprecated IPv4-compatible (::a.b.c.d)
+	netip.MustParsePrefix("::ffff:0:0:0/96"),    // SIIT IPv4-translated
+	netip.MustParsePrefix("64:ff9b:1::/48"),     // local-use NAT64, embeds IPv4 anywhere
+	netip.MustParsePrefix("2001::/23"),          // IETF protocol assignments, Teredo (2001::/32) included
+	netip.MustParsePrefix("2001:db8::/32"),      // documentation
 }
 
 // Prefixes embedding an IPv4 address that is checked in turn.
