@@ -73,15 +73,20 @@ type CallbackResult struct {
 //
 // ProviderPublisher maps it onto the provider package's Publisher.
 type CallbackPublisher interface {
+	// PublishResult delivers r to the callback. It may be called more
+	// than once for one result (delivery is at least once), so it must
+	// be idempotent, as Workable's PUT callback is.
 	PublishResult(ctx context.Context, cb Callback, r CallbackResult) error
 }
 
 // NoteLister is an optional adapter capability: reading a candidate's notes.
 // When the adapter implements it, the dispatcher checks, before re-sending a
 // note whose previous attempt was never acknowledged (a crash between the ATS
-// call and recording it), whether the note already exists, so a crash never
-// duplicates a note. Without it, such a note is sent again: delivery is
+// call and recording it, or a timeout after the ATS stored it), whether the
+// note already exists, so a crash never duplicates a note. Without it, such a note is sent again: delivery is
 // at-least-once.
 type NoteLister interface {
+	// Notes returns the candidate's notes; the dispatcher looks for
+	// NoteMarker in their bodies.
 	Notes(ctx context.Context, candidateID string) ([]ats.Note, error)
 }

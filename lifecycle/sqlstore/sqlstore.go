@@ -15,7 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers driver "pgx"
-	_ "modernc.org/sqlite"             // registers driver "sqlite"
+	"modernc.org/sqlite"               // registers driver "sqlite"
 
 	"github.com/atskit/atskit/lifecycle"
 )
@@ -204,11 +204,23 @@ func fromNanos(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-// conflict maps PostgreSQL deadlocks and serialization failures onto
-// ErrVersionConflict so the engine reloads and retries.
+// SQLite primary result codes for a database locked by another writer.
+const (
+	sqliteBusy   = 5 // SQLITE_BUSY
+	sqliteLocked = 6 // SQLITE_LOCKED
+)
+
+// conflict maps PostgreSQL deadlocks and serialization failures, and SQLite
+// "database is locked" (SQLITE_BUSY, SQLITE_LOCKED: another process held
+// the write lock beyond the busy timeout) onto ErrVersionConflict, so the
+// engine reloads and retries instead of failing the event.
 func conflict(err error) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001") {
+		return fmt.Errorf("%w: %v", lifecycle.ErrVersionConflict, err)
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) && (se.Code()&0xff == sqliteBusy || se.Code()&0xff == sqliteLocked) {
 		return fmt.Errorf("%w: %v", lifecycle.ErrVersionConflict, err)
 	}
 	return err

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -191,6 +192,56 @@ func TestReopenKeepsState(t *testing.T) {
 	effs, err := s.Effects(ctx, lifecycle.EffectFilter{State: lifecycle.EffectPending})
 	if err != nil || len(effs) != 2 {
 		t.Fatalf("pending effects = %d, %v; want 2", len(effs), err)
+	}
+}
+
+// TestSQLiteBusyIsConflict: another process holds SQLite's write lock
+// beyond the busy timeout. The commit fails with ErrVersionConflict, which
+// the engine retries, rather than an opaque driver error.
+func TestSQLiteBusyIsConflict(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "atskit.db")
+	s := func() *sqlstore.Store {
+		s, err := sqlstore.Open(ctx, "sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}()
+	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10)&_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	busy, err := sqlstore.New(ctx, db, sqlstore.SQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "Another process": its own pool on the same file, holding the lock.
+	other, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10)&_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	holder, err := other.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback()
+	if _, err := holder.ExecContext(ctx, `INSERT INTO atskit_events (source, id, processed_at) VALUES ('x', 'held', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	err = busy.Commit(ctx, lifecycle.Change{Event: &lifecycle.EventRef{Source: "workable", ID: "e1"}})
+	if !errors.Is(err, lifecycle.ErrVersionConflict) {
+		t.Fatalf("commit while another writer holds the lock: %v, want ErrVersionConflict", err)
+	}
+	if err := holder.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(ctx, lifecycle.Change{Event: &lifecycle.EventRef{Source: "workable", ID: "e1"}}); err != nil {
+		t.Fatalf("commit after the lock was released: %v", err)
 	}
 }
 
