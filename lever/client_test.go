@@ -2,11 +2,15 @@ package lever_test
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/lever"
 	"github.com/atskit/atskit/lever/levertest"
+	"github.com/google/go-cmp/cmp"
 	"golang.org/x/time/rate"
 )
 
@@ -98,5 +102,45 @@ func TestRetriesInjectedFaults(t *testing.T) {
 	}
 	if srv.InjectedFaults() == 0 {
 		t.Error("no faults injected; the test proves nothing")
+	}
+}
+
+// recordingTransport answers every request with an empty Lever page and
+// records the URLs it was asked for.
+type recordingTransport struct{ urls []string }
+
+func (rt *recordingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	rt.urls = append(rt.urls, r.URL.String())
+	return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(`{"data":[],"hasNext":false}`)), Request: r}, nil
+}
+
+// TestEndpointSelection: production by default, sandbox on request,
+// BaseURL over both, always through the injected *http.Client.
+func TestEndpointSelection(t *testing.T) {
+	tests := []struct {
+		name string
+		opts lever.Options
+		want string
+	}{
+		{"production", lever.Options{}, "https://api.lever.co/v1/stages?limit=100"},
+		{"sandbox", lever.Options{Sandbox: true}, "https://api.sandbox.lever.co/v1/stages?limit=100"},
+		{"base URL wins", lever.Options{Sandbox: true, BaseURL: "https://proxy.example/lever/v1"}, "https://proxy.example/lever/v1/stages?limit=100"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rt := &recordingTransport{}
+			tt.opts.APIKey, tt.opts.HTTPClient, tt.opts.RateLimit = "k", &http.Client{Transport: rt}, -1
+			c, err := lever.NewClient(tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.ListStages(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff([]string{tt.want}, rt.urls); d != "" {
+				t.Errorf("requested URLs (-want +got):\n%s", d)
+			}
+		})
 	}
 }

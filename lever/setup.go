@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/atskit/atskit/ats"
@@ -114,9 +115,24 @@ func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
 		{"webhooks:read:admin", "/webhooks"},
 	}
 	var missing []string
+	// With OAuth the token says which scopes were granted (the token
+	// response's scope field, assumed to be returned as by any Auth0
+	// tenant); that also covers the write scopes no read can probe.
+	if c.ts != nil {
+		if tok, err := c.ts.Token(); err == nil {
+			if granted, ok := tok.Extra("scope").(string); ok {
+				have := strings.Fields(granted)
+				for _, s := range VendorScopes() {
+					if !slices.Contains(have, s) {
+						missing = append(missing, s)
+					}
+				}
+			}
+		}
+	}
 	for _, p := range probes {
 		_, err := c.do(ctx, &httpx.Request{Op: "check scope " + p.scope, Path: p.path, Query: map[string][]string{"limit": {"1"}}}, nil)
-		if errors.Is(err, ats.ErrForbidden) {
+		if errors.Is(err, ats.ErrForbidden) && !slices.Contains(missing, p.scope) {
 			missing = append(missing, p.scope)
 		}
 		if ctx.Err() != nil {
@@ -124,7 +140,7 @@ func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
 		}
 	}
 	if len(missing) == 0 {
-		r.add("scopes", SetupPass, "the credentials can read postings, stages, opportunities, users, archive reasons, feedback templates and webhooks", "")
+		r.add("scopes", SetupPass, "the credentials can read postings, stages, opportunities, users, archive reasons, feedback templates and webhooks, and every scope the vendor flow needs was granted", "")
 	} else {
 		r.add("scopes", SetupFail, "missing permissions: "+strings.Join(missing, ", "),
 			"Reconnect Lever and accept every requested permission (a Super Admin must grant access), or give the API key these permissions in Settings → Integrations and API → API Credentials.")

@@ -10,12 +10,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func statuses(r *lever.SetupReport) map[string]lever.SetupStatus {
+func statuses(t *testing.T, r *lever.SetupReport) map[string]lever.SetupStatus {
+	t.Helper()
 	m := map[string]lever.SetupStatus{}
 	for _, c := range r.Checks {
 		m[c.Name] = c.Status
 		if c.Status == lever.SetupFail && c.Fix == "" {
-			panic("failed check without a fix: " + c.Name)
+			t.Errorf("failed check without a fix: %s", c.Name)
 		}
 	}
 	return m
@@ -47,7 +48,7 @@ func TestCheckSetup(t *testing.T) {
 			"credentials": lever.SetupPass, "scopes": lever.SetupPass, "perform_as user": lever.SetupPass,
 			"vendor tag": lever.SetupFail, "vendor stages": lever.SetupFail, "stage-change webhook": lever.SetupFail,
 		}
-		if d := cmp.Diff(want, statuses(r)); d != "" {
+		if d := cmp.Diff(want, statuses(t, r)); d != "" {
 			t.Errorf("statuses (-want +got):\n%s", d)
 		}
 		if s := r.String(); !strings.Contains(s, `"Intervue - Yes"`) || !strings.Contains(s, "fix: In Lever") {
@@ -60,7 +61,7 @@ func TestCheckSetup(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st := statuses(r); st["credentials"] != lever.SetupFail || st["scopes"] != lever.SetupSkip || r.OK() {
+		if st := statuses(t, r); st["credentials"] != lever.SetupFail || st["scopes"] != lever.SetupSkip || r.OK() {
 			t.Errorf("report:\n%s", r)
 		}
 	})
@@ -72,7 +73,7 @@ func TestCheckSetup(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st := statuses(r)
+		st := statuses(t, r)
 		if st["scopes"] != lever.SetupFail || st["stage-change webhook"] != lever.SetupWarn || st["vendor tag"] != lever.SetupPass {
 			t.Errorf("report:\n%s", r)
 		}
@@ -80,5 +81,36 @@ func TestCheckSetup(t *testing.T) {
 			t.Errorf("report does not name the missing scope:\n%s", r)
 		}
 	})
-	var _ = levertest.DefaultAPIKey
+	t.Run("OAuth grant lacks a write scope", func(t *testing.T) {
+		srv := levertest.NewServer(levertest.WithRateLimit(0, 0))
+		defer srv.Close()
+		var scopes []string
+		for _, s := range lever.VendorScopes() {
+			if s != "notes:write:admin" && s != "feedback:write:admin" {
+				scopes = append(scopes, s)
+			}
+		}
+		c, _ := oauthFixture(t, srv, scopes)
+		r, err := c.CheckSetup(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check := r.Checks[1]
+		if check.Name != "scopes" || check.Status != lever.SetupFail ||
+			check.Detail != "missing permissions: notes:write:admin, feedback:write:admin" {
+			t.Errorf("scopes check = %+v; want the two write scopes named\n%s", check, r)
+		}
+	})
+	t.Run("OAuth grant complete", func(t *testing.T) {
+		srv := levertest.NewServer(levertest.WithRateLimit(0, 0))
+		defer srv.Close()
+		c, _ := oauthFixture(t, srv, nil)
+		r, err := c.CheckSetup(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := statuses(t, r); st["scopes"] != lever.SetupPass {
+			t.Errorf("report:\n%s", r)
+		}
+	})
 }
