@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -179,7 +180,15 @@ func route(path string) (routeKind, string) {
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	kind, id := route(r.URL.Path)
+	// Route on the escaped path so that an id holding an escaped '/'
+	// (a%2Fb) stays one segment.
+	kind, id := route(r.URL.EscapedPath())
+	if id != "" {
+		var err error
+		if id, err = url.PathUnescape(id); err != nil {
+			kind = routeNone
+		}
+	}
 	switch kind {
 	case routeTemplates, routeInterviews, routeInterview, routeInterviewLink:
 		if h.interviews == nil {

@@ -488,6 +488,33 @@ func TestMultiTenant(t *testing.T) {
 	require.Equal(t, Account("globex"), got)
 }
 
+// idProbe records the id the handler passes to the backend.
+type idProbe struct {
+	InterviewBackend
+	got chan string
+}
+
+func (p idProbe) Interview(_ context.Context, _ Account, id string) (Result, error) {
+	p.got <- id
+	return Result{Status: StatusPending}, nil
+}
+
+func TestEscapedSlashInID(t *testing.T) {
+	probe := idProbe{InterviewBackend: newMemory(), got: make(chan string, 1)}
+	mux := http.NewServeMux()
+	mux.Handle("/workable/", http.StripPrefix("/workable", newTestHandler(t, probe)))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	req, err := http.NewRequest("GET", srv.URL+"/workable/interviews/a%2Fb%20c", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+tokenAcme)
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 200, resp.StatusCode)
+	require.Equal(t, "a/b c", <-probe.got)
+}
+
 type contextProbe struct {
 	InterviewBackend
 	seen *Account
