@@ -14,7 +14,6 @@ import (
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/internal/httpx"
 	"golang.org/x/oauth2"
-	"golang.org/x/time/rate"
 )
 
 // TokenKind is the kind of credential a Client uses. It decides the
@@ -196,7 +195,7 @@ func NewClient(subdomain, token string, opts *Options) (*Client, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	limit, burst := pacing(kind, o)
+	limit, window := pacing(kind, o)
 	clientID, src := o.ClientID, o.TokenSource
 	authorize := func(r *http.Request) error {
 		if src != nil {
@@ -215,7 +214,7 @@ func NewClient(subdomain, token string, opts *Options) (*Client, error) {
 	}
 	hc, err := httpx.New(httpx.Config{
 		ATS: "workable", BaseURL: o.BaseURL, HTTPClient: o.HTTPClient,
-		Authorize: authorize, Limit: limit, Burst: burst,
+		Authorize: authorize, WindowLimit: limit, Window: window,
 		MaxRetries: o.MaxRetries, RetryWaitMin: o.RetryWaitMin, RetryWaitMax: o.RetryWaitMax,
 		UserAgent: o.UserAgent, Logger: o.Logger,
 		DecodeError: decodeError, ServerBudget: serverBudget, Now: o.Now,
@@ -229,17 +228,18 @@ func NewClient(subdomain, token string, opts *Options) (*Client, error) {
 	}, nil
 }
 
-// pacingMargin keeps the client slightly under the limit so that jitter
+// pacingMargin lengthens the client's window slightly so that jitter
 // between the client's clock and the server's arrival times cannot put one
 // request too many into a window.
-const pacingMargin = 0.97
+const pacingMargin = 1.02
 
-// pacing returns a token-bucket rate and burst that never exceed the
-// limit in any fixed window. Workable counts requests in fixed windows: a
-// bucket with burst N starting full could send N at the end of one window
-// and N more at the start of the next, or N+k inside one window, so the
-// bucket has burst 1 and refills at (limit/window)·margin.
-func pacing(kind TokenKind, o Options) (rate.Limit, int) {
+// pacing returns the client-side budget: at most n requests starting in
+// any interval of the returned window. Workable counts requests in fixed
+// windows whose alignment the client cannot see; a sliding window of the
+// same size never puts more than n into any of them, and unlike a
+// token bucket with burst 1 it lets a sequential sync make up time lost to
+// slow responses. A zero n disables pacing.
+func pacing(kind TokenKind, o Options) (int, time.Duration) {
 	n, w := o.RateLimit, o.RateWindow
 	if n < 0 {
 		return 0, 0
@@ -253,7 +253,7 @@ func pacing(kind TokenKind, o Options) (rate.Limit, int) {
 	if w <= 0 {
 		w = RateWindow
 	}
-	return rate.Limit(float64(n) / w.Seconds() * pacingMargin), 1
+	return n, time.Duration(float64(w) * pacingMargin)
 }
 
 // TokenKind reports the kind of token the client uses.

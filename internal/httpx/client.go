@@ -49,9 +49,16 @@ type Config struct {
 	HTTPClient *http.Client
 	// Authorize adds credentials to each attempt.
 	Authorize func(*http.Request) error
-	// Limit and Burst configure client-side pacing; a zero Limit disables it.
+	// Limit and Burst configure token-bucket pacing; a zero Limit
+	// disables it.
 	Limit rate.Limit
 	Burst int
+	// WindowLimit and Window configure sliding-window pacing instead: at
+	// most WindowLimit requests start in any Window-long interval (see
+	// NewWindowPacer). Used when both are set; Limit and Burst are then
+	// ignored.
+	WindowLimit int
+	Window      time.Duration
 	// MaxRetries is the number of retries after the first attempt.
 	// Negative disables retries; zero means 4.
 	MaxRetries int
@@ -116,6 +123,9 @@ func New(cfg Config) (*Client, error) {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
 	pacer := NewPacer(cfg.Limit, cfg.Burst, cfg.Now)
+	if cfg.WindowLimit > 0 && cfg.Window > 0 {
+		pacer = NewWindowPacer(cfg.WindowLimit, cfg.Window, cfg.Now)
+	}
 	inner := *hc // shallow copy: never mutate the caller's client
 	inner.Transport = &pacedTransport{base: hc.Transport, pacer: pacer, authorize: cfg.Authorize, budget: cfg.ServerBudget, now: cfg.Now}
 

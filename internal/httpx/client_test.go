@@ -352,3 +352,57 @@ func TestParseRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+func TestSlidingWindow(t *testing.T) {
+	const n, window = 5, time.Second
+	p := NewWindowPacer(n, window, nil)
+	t0 := time.Unix(1_700_000_000, 0)
+	var starts []time.Time
+	// 23 requests arriving faster than the limit, with a stall after the
+	// eighth: the window must never hold more than n starts, and lost time
+	// is recovered (the next n go as soon as the window allows).
+	now := t0
+	for i := range 23 {
+		at := p.win.reserve(now)
+		if at.Before(now) {
+			t.Fatalf("request %d booked at %v, before it asked (%v)", i, at, now)
+		}
+		starts = append(starts, at)
+		now = at.Add(time.Millisecond)
+		if i == 7 {
+			now = now.Add(3 * window) // a stall: the budget refills, no catch-up beyond n
+		}
+	}
+	for i := range starts {
+		in := 0
+		for _, s := range starts {
+			if !s.Before(starts[i]) && s.Before(starts[i].Add(window)) {
+				in++
+			}
+		}
+		if in > n {
+			t.Fatalf("%d requests start within %v of request %d, limit %d", in, window, i, n)
+		}
+	}
+	// Steady state: after the stall, requests 8..22 (15 of them) take
+	// exactly two more windows beyond the first burst of n.
+	if got := starts[22].Sub(starts[8]); got > 2*window+10*time.Millisecond {
+		t.Errorf("15 requests after a stall took %v; the window should allow them in %v", got, 2*window)
+	}
+}
+
+func TestWindowPacerWaits(t *testing.T) {
+	c := newClient(t, &script{statuses: []int{200}, body: `{}`}, func(cfg *Config) {
+		cfg.WindowLimit, cfg.Window = 2, time.Hour
+	})
+	for range 2 {
+		if _, err := c.Do(context.Background(), &Request{Op: "get", Path: "/x"}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := c.Do(ctx, &Request{Op: "third", Path: "/x"}, nil); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("third request within the window: %v, want it held until the deadline", err)
+	}
+}

@@ -9,10 +9,13 @@ import (
 )
 
 // Pacer spaces requests to stay inside an ATS's rate limit. It combines a
-// token bucket (the documented limit) with a pause the server can impose
-// through its rate-limit headers. A nil *Pacer never waits.
+// token bucket (for ATSs that limit with a bucket, like Lever) or a sliding
+// window (for ATSs that count requests in fixed windows, like Workable) with
+// a pause the server can impose through its rate-limit headers. A nil
+// *Pacer never waits.
 type Pacer struct {
 	lim *rate.Limiter
+	win *slidingWindow
 	now func() time.Time
 
 	mu        sync.Mutex
@@ -53,10 +56,67 @@ func (p *Pacer) Wait(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
+	if p.win != nil {
+		if d := p.win.reserve(p.now()).Sub(p.now()); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			case <-t.C:
+			}
+		}
+	}
 	if p.lim == nil {
 		return ctx.Err()
 	}
 	return p.lim.Wait(ctx)
+}
+
+// NewWindowPacer returns a pacer that lets at most n requests start in any
+// interval of length window. Against a server counting n requests per fixed
+// window, however its windows are aligned, such a client never exceeds the
+// limit; unlike a token bucket with burst 1 it also recovers time lost to
+// slow responses or scheduling, so a sequential sync reaches the full rate.
+// Pass a window slightly longer than the server's to absorb network jitter.
+func NewWindowPacer(n int, window time.Duration, now func() time.Time) *Pacer {
+	p := NewPacer(0, 0, now)
+	if n > 0 && window > 0 {
+		p.win = &slidingWindow{window: window, starts: make([]time.Time, n)}
+	}
+	return p
+}
+
+// slidingWindow remembers the start times of the last n requests: the next
+// request may start once the oldest of them is window old.
+type slidingWindow struct {
+	mu     sync.Mutex
+	window time.Duration
+	starts []time.Time // ring buffer of reserved start times
+	next   int
+}
+
+// reserve books the earliest start time at or after now that keeps every
+// window-long interval at n requests or fewer, and returns it. Bookings are
+// made in order, so concurrent callers share the budget fairly; a booking
+// whose caller gives up stays booked (the budget errs on the safe side).
+func (w *slidingWindow) reserve(now time.Time) time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	at := now
+	if oldest := w.starts[w.next]; !oldest.IsZero() {
+		if free := oldest.Add(w.window); free.After(at) {
+			at = free
+		}
+	}
+	// Keep bookings in order even if the clock stepped back.
+	prev := w.starts[(w.next+len(w.starts)-1)%len(w.starts)]
+	if prev.After(at) {
+		at = prev
+	}
+	w.starts[w.next] = at
+	w.next = (w.next + 1) % len(w.starts)
+	return at
 }
 
 // PauseUntil stops requests until t (the server said its budget is spent).
