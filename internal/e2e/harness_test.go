@@ -68,6 +68,33 @@ func (s *callStats) Uncertain(kind string) int {
 	return s.uncertain[kind]
 }
 
+// attemptStats is an http.RoundTripper that counts, per kind of write,
+// the HTTP attempts that ended without a response (timeout, cancelled
+// context, reset connection): the ATS may or may not have performed them.
+// It sees the attempts the adapters retry on their own, which callStats
+// (one call, possibly several attempts) cannot.
+type attemptStats struct {
+	base http.RoundTripper
+	callStats
+}
+
+// RoundTrip implements http.RoundTripper.
+func (a *attemptStats) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := a.base.RoundTrip(r)
+	if err != nil {
+		p := r.URL.Path
+		switch {
+		case strings.HasSuffix(p, "/move") || strings.HasSuffix(p, "/stage"):
+			a.record("move", err)
+		case strings.HasSuffix(p, "/ratings") || strings.HasSuffix(p, "/feedback") && r.Method == http.MethodPost:
+			a.record("feedback", err)
+		case strings.HasSuffix(p, "/comments") || strings.HasSuffix(p, "/notes") && r.Method == http.MethodPost:
+			a.record("note", err)
+		}
+	}
+	return resp, err
+}
+
 // answered reports whether err is an answer from the ATS (so the write was
 // refused, not lost in flight).
 func answered(err error) bool {
