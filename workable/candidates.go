@@ -646,3 +646,22 @@ func feedbackComment(fb ats.Feedback) string {
 	line("Report", fb.ReportURL)
 	return strings.TrimSpace(b.String())
 }
+
+// Notes returns the comments on a candidate's timeline as ats.Notes (Body
+// and Author), oldest first, read from the activity stream (actions
+// "comment"). With it the lifecycle dispatcher can tell whether a comment it
+// is about to retry already landed, so a timeout or crash between posting a
+// comment and recording it never duplicates the comment. It reads every
+// page of the stream: the cost is one request per 100 activities.
+func (c *Client) Notes(ctx context.Context, candidateID string) ([]ats.Note, error) {
+	var out []ats.Note
+	for a, err := range c.Activities(ctx, candidateID) {
+		if err != nil {
+			return nil, err
+		}
+		if a.Action == "comment" {
+			out = append(out, ats.Note{Body: a.Body, Author: a.MemberID})
+		}
+	}
+	return out, nil
+}
