@@ -10,13 +10,16 @@ import (
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/internal/paging"
 	"github.com/atskit/atskit/lever"
-	"github.com/atskit/atskit/lifecycle"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
-// The lifecycle dispatcher de-duplicates retried notes through NoteLister.
-var _ lifecycle.NoteLister = (*lever.Client)(nil)
+// The lifecycle dispatcher de-duplicates retried notes through
+// lifecycle.NoteLister, discovered by type assertion; adapters do not
+// import lifecycle.
+var _ interface {
+	Notes(context.Context, string) ([]ats.Note, error)
+} = (*lever.Client)(nil)
 
 // TestEndpoints covers the endpoints the other tests leave without a
 // request check, a decoded-result cmp.Diff or an error path. Each case
