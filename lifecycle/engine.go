@@ -240,11 +240,16 @@ func (ch *change) effect(iv *Interview, kind EffectKind, payload any) {
 		panic(fmt.Sprintf("lifecycle: marshal %s payload: %v", kind, err)) // payloads are plain structs
 	}
 	ch.c.Effects = append(ch.c.Effects, Effect{
-		ID: newID("fx_"), Kind: kind, InterviewID: iv.ID, OrderKey: iv.ID,
+		ID: newID("fx_"), Kind: kind, InterviewID: iv.ID, OrderKey: orderKey(iv),
 		Source: iv.Source, CandidateID: iv.CandidateID, Payload: raw,
 		NextAttemptAt: ch.now, CreatedAt: ch.now,
 	})
 }
+
+// orderKey serialises a candidate's effects across all its interviews, not
+// only within one: with several rounds, a retried stage move of round 1 must
+// not land after round 2's move and leave the candidate in a stale stage.
+func orderKey(iv *Interview) string { return iv.Source + "/" + iv.CandidateID }
 
 func (ch *change) note(pos *Position, iv *Interview, kind NoteKind, d NoteData) error {
 	body, err := ch.e.renderNote(pos, iv, kind, d)

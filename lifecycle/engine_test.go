@@ -391,6 +391,41 @@ func TestMultipleRounds(t *testing.T) {
 	require.Contains(t, notes[0], `was cancelled: the candidate was moved to "Offer"`)
 }
 
+// TestStageMovesKeepOrderAcrossRounds: a candidate's effects are ordered
+// across all its interviews, so a stage move of round 1 that is being
+// retried cannot land after round 2's move and leave the candidate in the
+// stage of an older verdict.
+func TestStageMovesKeepOrderAcrossRounds(t *testing.T) {
+	h := newHarness(t)
+	cfg := enginetest.Config
+	cfg.Rounds = []lifecycle.Round{{Name: "Screen", Template: "a"}, {Name: "Deep dive", Template: "b"}}
+	_, err := h.Engine.ConfigurePosition(ctx, enginetest.PositionID, cfg)
+	require.NoError(t, err)
+	h.Candidate("c1")
+	h.Move("c1", enginetest.StageTrigger)
+	h.Drain()
+	ivs, err := h.Engine.Interviews(ctx, lifecycle.InterviewFilter{CandidateID: "c1"})
+	require.NoError(t, err)
+	require.Len(t, ivs, 2)
+	round := map[int]string{}
+	for _, iv := range ivs {
+		round[iv.Round] = iv.ID
+	}
+
+	h.ATS.Fail("MoveCandidate", &ats.APIError{ATS: "fake", StatusCode: 503})
+	_, err = h.Engine.Report(ctx, round[0], lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &lifecycle.Result{Grade: lifecycle.GradePassed}})
+	require.NoError(t, err)
+	h.Drain() // round 1's move fails and waits for its backoff
+	_, err = h.Engine.Report(ctx, round[1], lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &lifecycle.Result{Grade: lifecycle.GradeFailed}})
+	require.NoError(t, err)
+	h.Drain()
+	require.Empty(t, h.ATS.Moves(), "round 2's move must wait for round 1's")
+
+	h.Clock.Advance(time.Hour)
+	h.Drain()
+	require.Equal(t, []fakeats.Move{{CandidateID: "c1", StageID: enginetest.StagePassed}, {CandidateID: "c1", StageID: enginetest.StageFailed}}, h.ATS.Moves())
+}
+
 func TestArchivedAndDeletedCancel(t *testing.T) {
 	for _, kind := range []ats.EventKind{ats.EventArchived, ats.EventDeleted, ats.EventHired} {
 		t.Run(string(kind), func(t *testing.T) {
