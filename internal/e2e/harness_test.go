@@ -121,10 +121,10 @@ func (f *fixes) apply(c ats.Candidate) ats.Candidate {
 	return c
 }
 
-// workableATS is the host's Workable adapter: the real client plus the
-// lifecycle.NoteLister capability (built on the candidate's activity
-// stream), so the dispatcher can tell after a crash whether a note it was
-// sending already landed. It also counts writes with unknown outcome.
+// workableATS is the host's Workable adapter: the real client (whose Notes
+// gives the dispatcher lifecycle.NoteLister, so it can tell after a crash or
+// timeout whether a note it was sending already landed), counting writes
+// with unknown outcome and applying the recruiter's fixes.
 type workableATS struct {
 	*workable.Client
 	stats *callStats
@@ -137,20 +137,6 @@ var (
 	_ ats.FeedbackSubmitter = (*workableATS)(nil)
 	_ ats.LinkedJobLister   = (*workableATS)(nil)
 )
-
-// Notes lists the candidate's comments.
-func (a *workableATS) Notes(ctx context.Context, candidateID string) ([]ats.Note, error) {
-	var out []ats.Note
-	for act, err := range a.Activities(ctx, candidateID) {
-		if err != nil {
-			return nil, err
-		}
-		if act.Body != "" {
-			out = append(out, ats.Note{Body: act.Body, Author: act.MemberID})
-		}
-	}
-	return out, nil
-}
 
 // Candidate implements ats.Adapter, applying the recruiter's fixes.
 func (a *workableATS) Candidate(ctx context.Context, id string) (ats.Candidate, error) {
@@ -179,8 +165,8 @@ func (a *workableATS) SubmitFeedback(ctx context.Context, id string, fb ats.Feed
 	return err
 }
 
-// leverATS is the host's Lever adapter: the real client plus NoteLister
-// (GET /opportunities/:id/notes) and the same counting as workableATS.
+// leverATS is the host's Lever adapter: the real client (NoteLister through
+// GET /opportunities/:id/notes) with the same counting as workableATS.
 type leverATS struct {
 	*lever.Client
 	stats *callStats
@@ -193,18 +179,6 @@ var (
 	_ ats.FeedbackSubmitter = (*leverATS)(nil)
 	_ ats.LinkedJobLister   = (*leverATS)(nil)
 )
-
-// Notes lists the opportunity's notes.
-func (a *leverATS) Notes(ctx context.Context, candidateID string) ([]ats.Note, error) {
-	var out []ats.Note
-	for n, err := range a.ListNotes(ctx, candidateID) {
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ats.Note{Body: n.Text, Author: n.User})
-	}
-	return out, nil
-}
 
 // Candidate implements ats.Adapter, applying the recruiter's fixes.
 func (a *leverATS) Candidate(ctx context.Context, id string) (ats.Candidate, error) {
