@@ -3,17 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx" for the schema of the PostgreSQL test
+	"github.com/atskit/atskit/internal/pgtest"
 )
 
 // runQuickstart runs the program with args and returns its exit status and
@@ -125,39 +121,8 @@ func TestRunUsage(t *testing.T) {
 // postgres:// URL) in a fresh schema. It is skipped without the variable,
 // unless CI is set.
 func TestRunPostgres(t *testing.T) {
-	dsn := os.Getenv("ATSKIT_POSTGRES_DSN")
-	if dsn == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("ATSKIT_POSTGRES_DSN is not set but CI is: refusing to skip the PostgreSQL test")
-		}
-		t.Skip("ATSKIT_POSTGRES_DSN not set")
-	}
-	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
-		t.Fatalf("ATSKIT_POSTGRES_DSN must be a postgres:// URL, got a DSN of another form")
-	}
-	ctx := context.Background()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "quickstart_" + hex.EncodeToString(b[:])
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		admin.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Error(err)
-		}
-		admin.Close()
-	})
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	code, out, errOut := runQuickstart(t, "-quiet", "-db", dsn+sep+"search_path="+schema)
+	dsn := pgtest.Schema(t, "quickstart_")
+	code, out, errOut := runQuickstart(t, "-quiet", "-db", dsn)
 	if code != 0 {
 		t.Fatalf("exit %d, stderr:\n%s\nstdout:\n%s", code, errOut, out)
 	}

@@ -2,16 +2,13 @@ package sqlstore_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
-	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
+	"github.com/atskit/atskit/internal/pgtest"
 	"github.com/atskit/atskit/lifecycle"
 	"github.com/atskit/atskit/lifecycle/internal/enginetest"
 	"github.com/atskit/atskit/lifecycle/memstore"
@@ -29,49 +26,11 @@ func newSQLite(t testing.TB) *sqlstore.Store {
 	return s
 }
 
-// postgresDSN returns ATSKIT_POSTGRES_DSN; without it the test is skipped,
-// unless CI is set, where it fails so CI never silently skips.
-func postgresDSN(t testing.TB) string {
-	t.Helper()
-	dsn := os.Getenv("ATSKIT_POSTGRES_DSN")
-	if dsn == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("ATSKIT_POSTGRES_DSN is not set but CI is: refusing to skip the PostgreSQL tests")
-		}
-		t.Skip("ATSKIT_POSTGRES_DSN not set")
-	}
-	return dsn
-}
+// postgresDSN returns the test server's DSN (see internal/pgtest).
+func postgresDSN(t testing.TB) string { return pgtest.DSN(t) }
 
-// postgresSchema creates a fresh schema, dropped at cleanup, and returns a
-// DSN whose search_path is that schema.
-func postgresSchema(t testing.TB) string {
-	t.Helper()
-	dsn := postgresDSN(t)
-	ctx := context.Background()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "t_" + hex.EncodeToString(b[:])
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		admin.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Error(err)
-		}
-		admin.Close()
-	})
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	return dsn + sep + "search_path=" + schema
-}
+// postgresSchema returns a DSN for a fresh schema of the test's own.
+func postgresSchema(t testing.TB) string { return pgtest.Schema(t, "t_") }
 
 func openPostgres(t testing.TB, dsn string) *sqlstore.Store {
 	t.Helper()
