@@ -84,7 +84,9 @@ func TestPacedClientNeverThrottled(t *testing.T) {
 }
 
 func TestRetriesInjectedFaults(t *testing.T) {
-	srv := levertest.NewServer(levertest.WithRateLimit(0, 0), levertest.WithFaults(levertest.Faults{Rate5xx: 0.3, Rate429: 0.2, Seed: 7}))
+	srv := levertest.NewServer(levertest.WithRateLimit(0, 0), levertest.WithFaults(levertest.Faults{
+		Probability: 0.5, Kinds: []levertest.FaultKind{levertest.FaultServerError, levertest.FaultRateLimit}, Seed: 7,
+	}))
 	defer srv.Close()
 	for range 30 {
 		srv.AddOpportunity(levertest.Opportunity{Name: "X Y"})
@@ -100,7 +102,7 @@ func TestRetriesInjectedFaults(t *testing.T) {
 	if n != 30 {
 		t.Errorf("listed %d opportunities, want 30", n)
 	}
-	if srv.InjectedFaults() == 0 {
+	if len(srv.InjectedFaults()) == 0 {
 		t.Error("no faults injected; the test proves nothing")
 	}
 }

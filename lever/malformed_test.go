@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -102,14 +103,14 @@ func TestListsStream(t *testing.T) {
 // the caller's context ends, with an error saying so.
 func TestStalledRequestHonoursContext(t *testing.T) {
 	f := newFixture(t, nil)
-	f.srv.SetFaults(levertest.Faults{RateStall: 1, Stall: time.Hour, Seed: 3})
+	f.srv.SetFaults(levertest.Faults{Probability: 1, Kinds: []levertest.FaultKind{levertest.FaultStall}, Stall: time.Hour, Seed: 3})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	_, err := f.c.GetPosting(ctx, f.tagged.ID)
 	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "lever: get posting") {
 		t.Fatalf("err = %v, want the deadline, naming the call", err)
 	}
-	if f.srv.InjectedFaults() != 1 {
-		t.Errorf("injected faults = %d, want the one stall", f.srv.InjectedFaults())
+	if got := f.srv.InjectedFaults(); !maps.Equal(got, map[levertest.FaultKind]int{levertest.FaultStall: 1}) {
+		t.Errorf("injected faults = %v, want the one stall", got)
 	}
 }

@@ -173,18 +173,21 @@ func newWorkableRig(t testing.TB, hs *hookServer, o rigOptions) (*rig, *workable
 			`"resource_type":"candidate","data":{"id":"` + id + `","job":{"shortcode":"` + job.Shortcode + `"},"stage":"` + stageTrigger + `"}}`)
 		return delivery{Body: body, Header: http.Header{workabletest.SignatureHeader: {workabletest.Sign(body, "not-the-token")}}}
 	}
-	r.faults = func() int {
-		n := 0
-		for _, v := range srv.InjectedFaults() {
-			n += v
-		}
-		return n
-	}
+	r.faults = func() int { return sumFaults(srv.InjectedFaults()) }
 	r.requests = srv.RequestCount
 	r.setFaults = func(rate float64, stall time.Duration, seed uint64) {
 		srv.SetFaults(workabletest.Faults{Probability: rate, Seed: seed, Stall: stall})
 	}
 	return r, srv
+}
+
+// sumFaults totals a fake's injected faults over their kinds.
+func sumFaults[K comparable](byKind map[K]int) int {
+	n := 0
+	for _, v := range byKind {
+		n += v
+	}
+	return n
 }
 
 // newLeverRig starts a levertest server with a posting linked through the
@@ -261,11 +264,10 @@ func newLeverRig(t testing.TB, hs *hookServer, tok *atomic.Pointer[string], o ri
 			map[string]any{"opportunityId": id, "toStageId": r.stage[stageTrigger]})
 		return delivery{Body: body}
 	}
-	r.faults = srv.InjectedFaults
+	r.faults = func() int { return sumFaults(srv.InjectedFaults()) }
 	r.requests = srv.RequestCount
 	r.setFaults = func(rate float64, stall time.Duration, seed uint64) {
-		// Split like workabletest's default kinds: a third each.
-		srv.SetFaults(levertest.Faults{Rate5xx: rate / 3, Rate429: rate / 3, RateStall: rate / 3, Stall: stall, Seed: seed})
+		srv.SetFaults(levertest.Faults{Probability: rate, Seed: seed, Stall: stall})
 	}
 	return r, srv
 }

@@ -87,7 +87,7 @@ func TestCloseStopsWebhookDelivery(t *testing.T) {
 // TestCloseReleasesStalledRequest: a request stalled by fault injection
 // does not hold Close up; the client gets an answer instead of hanging.
 func TestCloseReleasesStalledRequest(t *testing.T) {
-	s := NewServer(WithRateLimit(0, 0), WithFaults(Faults{RateStall: 1, Stall: time.Hour, Seed: 1}))
+	s := NewServer(WithRateLimit(0, 0), WithFaults(Faults{Probability: 1, Kinds: []FaultKind{FaultStall}, Stall: time.Hour, Seed: 1}))
 	stalled := make(chan struct{}, 1)
 	s.mu.Lock()
 	s.stalled = func() { stalled <- struct{}{} }

@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -74,7 +76,7 @@ type Server struct {
 	failWith  int
 	faults    Faults
 	rng       *rand.Rand
-	injected  int
+	injected  map[FaultKind]int
 	// stalled, when set (by this package's tests), is called when a
 	// request starts to stall.
 	stalled func()
@@ -113,20 +115,35 @@ func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = n
 // WithTokenTTL sets the lifetime of access tokens (default one hour).
 func WithTokenTTL(d time.Duration) Option { return func(s *Server) { s.tokenTTL = d } }
 
-// WithFaults injects faults from the start; see SetFaults.
+// WithFaults injects faults into a fraction of requests; see Faults.
 func WithFaults(f Faults) Option { return func(s *Server) { s.setFaults(f) } }
 
-// Faults makes a share of API requests fail. Each request draws once from
-// a generator seeded with Seed, so a run is reproducible for a given
-// request order.
+// Faults configures random fault injection into API requests. Each request
+// draws once from a generator seeded with Seed, so a run is reproducible
+// for a given request order. The zero Faults injects nothing.
 type Faults struct {
-	// Rate5xx, Rate429 and RateStall are probabilities in [0, 1].
-	Rate5xx, Rate429, RateStall float64
+	// Probability is the chance in [0, 1] that a request is hit by a fault.
+	Probability float64
+	// Seed seeds the generator.
+	Seed uint64
+	// Kinds are the faults to choose from, uniformly; nil means
+	// FaultServerError, FaultRateLimit and FaultStall.
+	Kinds []FaultKind
 	// Stall is how long a stalled request hangs before it is served
-	// (or until the client gives up); default one second.
+	// normally (default 1 s; the request's context or Close ends it
+	// earlier).
 	Stall time.Duration
-	Seed  uint64
 }
+
+// FaultKind is a kind of injected fault.
+type FaultKind string
+
+// Fault kinds.
+const (
+	FaultServerError FaultKind = "5xx"   // 503
+	FaultRateLimit   FaultKind = "429"   // 429 with Retry-After: 1
+	FaultStall       FaultKind = "stall" // the response is delayed by Faults.Stall
+)
 
 // NewServer starts a fake Lever server. Close it when done.
 func NewServer(opts ...Option) *Server {
@@ -144,6 +161,7 @@ func NewServer(opts ...Option) *Server {
 		tokenTTL: time.Hour,
 		limiter:  xrate.NewLimiter(10, 20),
 		rng:      rand.New(rand.NewPCG(1, 2)),
+		injected: map[FaultKind]int{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -196,7 +214,8 @@ func (s *Server) AddOAuthClient(id, secret string) {
 	s.clients[id] = secret
 }
 
-// SetFaults changes fault injection; the zero Faults turns it off.
+// SetFaults replaces the fault-injection configuration (and reseeds); the
+// zero Faults turns it off.
 func (s *Server) SetFaults(f Faults) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -207,15 +226,20 @@ func (s *Server) setFaults(f Faults) {
 	if f.Stall <= 0 {
 		f.Stall = time.Second
 	}
+	if len(f.Kinds) == 0 {
+		f.Kinds = []FaultKind{FaultServerError, FaultRateLimit, FaultStall}
+	} else {
+		f.Kinds = slices.Clone(f.Kinds)
+	}
 	s.faults = f
 	s.rng = rand.New(rand.NewPCG(f.Seed, f.Seed^0x9e3779b97f4a7c15))
 }
 
-// InjectedFaults reports how many faults were injected so far.
-func (s *Server) InjectedFaults() int {
+// InjectedFaults reports how many faults of each kind were injected.
+func (s *Server) InjectedFaults() map[FaultKind]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.injected
+	return maps.Clone(s.injected)
 }
 
 // FailRequests makes every API request fail with status (429s carry
@@ -279,7 +303,8 @@ func (s *Server) ThrottledCount() int {
 func (s *Server) ResetCounters() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests, s.reqCount, s.throttled, s.injected = nil, 0, 0, 0
+	s.requests, s.reqCount, s.throttled = nil, 0, 0
+	clear(s.injected)
 }
 
 // writeError answers with a Lever-style error body.
@@ -337,18 +362,13 @@ func (s *Server) api(scope string, h func(w http.ResponseWriter, r *http.Request
 		s.requests = append(s.requests, rec)
 		s.reqCount++
 		fail := s.failWith
-		var fault string
-		if f := s.faults; fail == 0 && f.Rate5xx+f.Rate429+f.RateStall > 0 {
-			switch x := s.rng.Float64(); {
-			case x < f.Rate5xx:
-				fault = "5xx"
-			case x < f.Rate5xx+f.Rate429:
-				fault = "429"
-			case x < f.Rate5xx+f.Rate429+f.RateStall:
-				fault = "stall"
-			}
-			if fault != "" {
-				s.injected++
+		var fault FaultKind
+		if f := s.faults; fail == 0 && f.Probability > 0 {
+			// One draw per request: below Probability it is a fault, and
+			// where it falls in [0, Probability) picks the kind.
+			if x := s.rng.Float64(); x < f.Probability {
+				fault = f.Kinds[min(int(x/f.Probability*float64(len(f.Kinds))), len(f.Kinds)-1)]
+				s.injected[fault]++
 			}
 		}
 		stall, onStall := s.faults.Stall, s.stalled
@@ -370,13 +390,13 @@ func (s *Server) api(scope string, h func(w http.ResponseWriter, r *http.Request
 			return
 		}
 		switch fault {
-		case "5xx":
+		case FaultServerError:
 			writeError(w, http.StatusServiceUnavailable, "injected fault")
 			return
-		case "429":
+		case FaultRateLimit:
 			writeError(w, http.StatusTooManyRequests, "injected fault: rate limit exceeded")
 			return
-		case "stall":
+		case FaultStall:
 			if onStall != nil {
 				onStall()
 			}

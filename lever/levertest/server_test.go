@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/atskit/atskit/lever/levertest"
 )
@@ -73,14 +74,16 @@ func TestPagination(t *testing.T) {
 
 func TestFaultsAreDeterministic(t *testing.T) {
 	run := func() []int {
-		srv := levertest.NewServer(levertest.WithRateLimit(0, 0), levertest.WithFaults(levertest.Faults{Rate5xx: 0.3, Rate429: 0.2, Seed: 42}))
+		srv := levertest.NewServer(levertest.WithRateLimit(0, 0), levertest.WithFaults(levertest.Faults{
+			Probability: 0.5, Kinds: []levertest.FaultKind{levertest.FaultServerError, levertest.FaultRateLimit}, Seed: 42,
+		}))
 		defer srv.Close()
 		var out []int
 		for range 20 {
 			st, _ := get(t, srv, "/stages", true)
 			out = append(out, st)
 		}
-		if srv.InjectedFaults() == 0 {
+		if len(srv.InjectedFaults()) == 0 {
 			t.Error("no faults injected")
 		}
 		return out
@@ -128,5 +131,41 @@ func TestRateLimitMessage(t *testing.T) {
 	st, m := get(t, srv, "/stages", true)
 	if st != 429 || m["code"] != "TooManyRequests" || m["message"] != "Rate limit exceeded: 2 requests per second, burst 1" {
 		t.Errorf("429: %d %v", st, m)
+	}
+}
+
+// TestFaultKinds: faults are drawn only from Kinds, counted per kind, and
+// nil Kinds means all three.
+func TestFaultKinds(t *testing.T) {
+	srv := levertest.NewServer(levertest.WithRateLimit(0, 0), levertest.WithFaults(levertest.Faults{
+		Probability: 1, Kinds: []levertest.FaultKind{levertest.FaultServerError, levertest.FaultRateLimit}, Seed: 5,
+	}))
+	defer srv.Close()
+	for range 40 {
+		if st, _ := get(t, srv, "/stages", true); st != http.StatusServiceUnavailable && st != http.StatusTooManyRequests {
+			t.Fatalf("status %d, want an injected 503 or 429", st)
+		}
+	}
+	got := srv.InjectedFaults()
+	if len(got) != 2 || got[levertest.FaultServerError]+got[levertest.FaultRateLimit] != 40 {
+		t.Errorf("injected = %v, want 40 split over 5xx and 429", got)
+	}
+
+	srv.SetFaults(levertest.Faults{Probability: 1, Stall: time.Millisecond, Seed: 5})
+	srv.ResetCounters()
+	for range 60 {
+		get(t, srv, "/stages", true)
+	}
+	got = srv.InjectedFaults()
+	for _, k := range []levertest.FaultKind{levertest.FaultServerError, levertest.FaultRateLimit, levertest.FaultStall} {
+		if got[k] == 0 {
+			t.Errorf("injected = %v, want every default kind", got)
+		}
+	}
+
+	srv.SetFaults(levertest.Faults{})
+	srv.ResetCounters()
+	if st, _ := get(t, srv, "/stages", true); st != http.StatusOK || len(srv.InjectedFaults()) != 0 {
+		t.Errorf("zero Faults: status %d, injected %v", st, srv.InjectedFaults())
 	}
 }
