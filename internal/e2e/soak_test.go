@@ -2,9 +2,6 @@ package e2e
 
 import (
 	"context"
-	crand "crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -20,6 +17,7 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/pgtest"
 	"github.com/atskit/atskit/lifecycle"
 	"github.com/atskit/atskit/lifecycle/sqlstore"
 	"github.com/atskit/atskit/provider"
@@ -557,33 +555,13 @@ func soakStore(t *testing.T) (open func() *sqlstore.Store, name string) {
 			return st
 		}, "SQLite file"
 	}
-	var b [6]byte
-	_, _ = crand.Read(b[:])
-	schema := "soak_" + hex.EncodeToString(b[:])
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		admin.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Error(err)
-		}
-		admin.Close()
-	})
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
+	pgdsn := pgtest.Schema(t, "soak_")
 	return func() *sqlstore.Store {
-		st, err := sqlstore.Open(ctx, "pgx", dsn+sep+"search_path="+schema)
+		st, err := sqlstore.Open(ctx, "pgx", pgdsn)
 		if err != nil {
 			t.Fatalf("open store: %v", err)
 		}
 		st.DB().SetMaxOpenConns(24)
 		return st
-	}, "PostgreSQL schema " + schema
+	}, "PostgreSQL schema of its own"
 }
