@@ -408,61 +408,17 @@ func (d *Dispatcher) noteExists(ctx context.Context, eff Effect) (bool, error) {
 // applicable (capability missing, interview moved on).
 func (d *Dispatcher) perform(ctx context.Context, eff Effect) (skipped string, err error) {
 	e := d.e
-	adapter := func() (ats.Adapter, error) { return e.adapter(eff.Source) }
 	switch eff.Kind {
-	case EffectNote:
-		var p notePayload
-		if err := json.Unmarshal(eff.Payload, &p); err != nil {
-			return "", permanentError{err}
-		}
-		a, err := adapter()
+	case EffectNote, EffectMove, EffectTag, EffectFeedback:
+		a, err := e.adapter(eff.Source)
 		if err != nil {
 			return "", err
 		}
-		body := p.Body + "\n\n" + NoteMarker(eff.ID)
-		return "", a.AddNote(ctx, eff.CandidateID, ats.Note{Body: body, Visibility: p.Visibility})
-	case EffectMove:
-		var p movePayload
-		if err := json.Unmarshal(eff.Payload, &p); err != nil {
-			return "", permanentError{err}
-		}
-		a, err := adapter()
-		if err != nil {
-			return "", err
-		}
-		return "", a.MoveCandidate(ctx, eff.CandidateID, p.StageID)
-	case EffectTag:
-		var p tagPayload
-		if err := json.Unmarshal(eff.Payload, &p); err != nil {
-			return "", permanentError{err}
-		}
-		a, err := adapter()
-		if err != nil {
-			return "", err
-		}
-		t, ok := a.(ats.Tagger)
-		if !ok {
-			return "skipped: adapter does not support tags", nil
-		}
-		return "", t.AddTags(ctx, eff.CandidateID, p.Tags...)
-	case EffectFeedback:
-		var p feedbackPayload
-		if err := json.Unmarshal(eff.Payload, &p); err != nil {
-			return "", permanentError{err}
-		}
-		a, err := adapter()
-		if err != nil {
-			return "", err
-		}
-		f, ok := a.(ats.FeedbackSubmitter)
-		if !ok {
-			return "skipped: adapter does not support feedback", nil
-		}
-		return "", f.SubmitFeedback(ctx, eff.CandidateID, p.Feedback)
+		return performOnATS(ctx, a, eff)
 	case EffectCallback:
-		var p callbackPayload
-		if err := json.Unmarshal(eff.Payload, &p); err != nil {
-			return "", permanentError{err}
+		p, err := decodePayload[callbackPayload](eff)
+		if err != nil {
+			return "", err
 		}
 		if e.opts.Publisher == nil {
 			return "", permanentError{errors.New("no CallbackPublisher configured")}
@@ -471,9 +427,9 @@ func (d *Dispatcher) perform(ctx context.Context, eff Effect) (skipped string, e
 	case EffectVendorCreate:
 		return d.vendorCreate(ctx, eff)
 	case EffectVendorCancel:
-		var p vendorPayload
-		if err := json.Unmarshal(eff.Payload, &p); err != nil {
-			return "", permanentError{err}
+		p, err := decodePayload[vendorPayload](eff)
+		if err != nil {
+			return "", err
 		}
 		iv, err := e.store.Interview(ctx, eff.InterviewID)
 		if err != nil {
@@ -492,11 +448,62 @@ func (d *Dispatcher) perform(ctx context.Context, eff Effect) (skipped string, e
 	return "", permanentError{fmt.Errorf("unknown effect kind %q", eff.Kind)}
 }
 
+// performOnATS carries out an effect on the candidate in the ATS through
+// adapter a and the optional capabilities it has.
+func performOnATS(ctx context.Context, a ats.Adapter, eff Effect) (skipped string, err error) {
+	switch eff.Kind {
+	case EffectNote:
+		p, err := decodePayload[notePayload](eff)
+		if err != nil {
+			return "", err
+		}
+		body := p.Body + "\n\n" + NoteMarker(eff.ID)
+		return "", a.AddNote(ctx, eff.CandidateID, ats.Note{Body: body, Visibility: p.Visibility})
+	case EffectMove:
+		p, err := decodePayload[movePayload](eff)
+		if err != nil {
+			return "", err
+		}
+		return "", a.MoveCandidate(ctx, eff.CandidateID, p.StageID)
+	case EffectTag:
+		p, err := decodePayload[tagPayload](eff)
+		if err != nil {
+			return "", err
+		}
+		t, ok := a.(ats.Tagger)
+		if !ok {
+			return "skipped: adapter does not support tags", nil
+		}
+		return "", t.AddTags(ctx, eff.CandidateID, p.Tags...)
+	case EffectFeedback:
+		p, err := decodePayload[feedbackPayload](eff)
+		if err != nil {
+			return "", err
+		}
+		f, ok := a.(ats.FeedbackSubmitter)
+		if !ok {
+			return "skipped: adapter does not support feedback", nil
+		}
+		return "", f.SubmitFeedback(ctx, eff.CandidateID, p.Feedback)
+	}
+	return "", permanentError{fmt.Errorf("effect kind %q is not an ATS effect", eff.Kind)}
+}
+
+// decodePayload decodes an effect's payload; a payload that does not decode
+// can never be delivered, so the error is permanent.
+func decodePayload[T any](eff Effect) (T, error) {
+	var p T
+	if err := json.Unmarshal(eff.Payload, &p); err != nil {
+		return p, permanentError{fmt.Errorf("decoding %s payload of effect %s: %w", eff.Kind, eff.ID, err)}
+	}
+	return p, nil
+}
+
 func (d *Dispatcher) vendorCreate(ctx context.Context, eff Effect) (string, error) {
 	e := d.e
-	var p vendorPayload
-	if err := json.Unmarshal(eff.Payload, &p); err != nil {
-		return "", permanentError{err}
+	p, err := decodePayload[vendorPayload](eff)
+	if err != nil {
+		return "", err
 	}
 	iv, err := e.store.Interview(ctx, eff.InterviewID)
 	if err != nil {

@@ -471,19 +471,29 @@ func (s *Server) putArchived(w http.ResponseWriter, r *http.Request, a *auth) {
 	one(w, http.StatusOK, s.oppJSON(o, nil))
 }
 
-func (s *Server) listNotes(w http.ResponseWriter, r *http.Request, _ *auth) {
+// listOfOpportunity answers a list nested under /opportunities/{id}: 404
+// for an unknown opportunity, else the page of what items returns (called
+// with the server locked).
+func (s *Server) listOfOpportunity(w http.ResponseWriter, r *http.Request, items func(oppID string) []map[string]any) {
+	id := r.PathValue("id")
 	s.mu.Lock()
-	_, ok := s.oppByID[r.PathValue("id")]
-	var out []map[string]any
-	for _, n := range s.notes[r.PathValue("id")] {
-		out = append(out, map[string]any{"id": n.ID, "text": n.Value, "user": n.PerformAs, "secret": n.Secret, "createdAt": ms(n.CreatedAt)})
-	}
+	_, ok := s.oppByID[id]
+	out := items(id)
 	s.mu.Unlock()
 	if !ok {
 		writeError(w, http.StatusNotFound, "Opportunity not found")
 		return
 	}
 	paginate(w, r, out)
+}
+
+func (s *Server) listNotes(w http.ResponseWriter, r *http.Request, _ *auth) {
+	s.listOfOpportunity(w, r, func(id string) (out []map[string]any) {
+		for _, n := range s.notes[id] {
+			out = append(out, map[string]any{"id": n.ID, "text": n.Value, "user": n.PerformAs, "secret": n.Secret, "createdAt": ms(n.CreatedAt)})
+		}
+		return out
+	})
 }
 
 func (s *Server) postNote(w http.ResponseWriter, r *http.Request, a *auth) {
@@ -512,18 +522,12 @@ func (s *Server) postNote(w http.ResponseWriter, r *http.Request, a *auth) {
 }
 
 func (s *Server) listFeedback(w http.ResponseWriter, r *http.Request, _ *auth) {
-	s.mu.Lock()
-	_, ok := s.oppByID[r.PathValue("id")]
-	var out []map[string]any
-	for _, f := range s.feedback[r.PathValue("id")] {
-		out = append(out, map[string]any{"id": f.ID, "baseTemplateId": f.TemplateID, "user": f.PerformAs, "completedAt": f.CompletedAt, "fieldValues": f.FieldValues})
-	}
-	s.mu.Unlock()
-	if !ok {
-		writeError(w, http.StatusNotFound, "Opportunity not found")
-		return
-	}
-	paginate(w, r, out)
+	s.listOfOpportunity(w, r, func(id string) (out []map[string]any) {
+		for _, f := range s.feedback[id] {
+			out = append(out, map[string]any{"id": f.ID, "baseTemplateId": f.TemplateID, "user": f.PerformAs, "completedAt": f.CompletedAt, "fieldValues": f.FieldValues})
+		}
+		return out
+	})
 }
 
 func (s *Server) postFeedback(w http.ResponseWriter, r *http.Request, a *auth) {
