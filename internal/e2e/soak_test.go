@@ -25,15 +25,21 @@ import (
 
 // Soak sizes. Every stage-linked candidate gets two rounds.
 const (
-	soakWorkable   = 550 // Workable candidates (× 2 rounds)
-	soakLever      = 400 // Lever opportunities (× 2 rounds)
-	soakProvider   = 200 // Workable provider-contract interviews (1 round)
-	soakRounds     = 2
-	soakFaultRate  = 0.12
-	soakRestarts   = 4
-	soakTimeout    = 200 * time.Millisecond // per adapter attempt
-	soakStall      = 600 * time.Millisecond // longer than soakTimeout
-	soakDeadline   = 4 * time.Minute
+	soakWorkable  = 550 // Workable candidates (× 2 rounds)
+	soakLever     = 400 // Lever opportunities (× 2 rounds)
+	soakProvider  = 200 // Workable provider-contract interviews (1 round)
+	soakRounds    = 2
+	soakFaultRate = 0.12
+	soakRestarts  = 4
+	soakTimeout   = 200 * time.Millisecond // per adapter attempt
+	soakStall     = 600 * time.Millisecond // longer than soakTimeout
+	// The soak fails when no interview reaches "reported" for
+	// soakStallLimit (a lost effect or a stuck dispatcher), or when it
+	// runs past soakDeadline in all. Progress, not wall time, is the
+	// signal: under the race detector on a 2-core machine the run takes
+	// four to seven minutes depending on the seed and the machine's load.
+	soakStallLimit = 90 * time.Second
+	soakDeadline   = 14 * time.Minute
 	soakCallbackTk = "workable-callback-token"
 )
 
@@ -230,10 +236,14 @@ func TestChaosSoak(t *testing.T) {
 	deadline := time.Now().Add(soakDeadline)
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
-	var reported int
+	var reported, lastReported int
+	lastProgress := time.Now()
 	for {
-		if time.Now().After(deadline) {
-			soakDiagnose(t, ctx, cur, expected)
+		if reported > lastReported {
+			lastReported, lastProgress = reported, time.Now()
+		}
+		if now := time.Now(); now.After(deadline) || now.Sub(lastProgress) > soakStallLimit {
+			soakDiagnose(t, ctx, cur, expected, now.Sub(lastProgress))
 		}
 		if len(restartAt) > 0 && float64(reported) >= restartAt[0]*float64(expected) {
 			restartAt = restartAt[1:]
@@ -512,8 +522,9 @@ func deliveriesSettled(rs ...*rig) bool {
 	return true
 }
 
-// soakDiagnose fails the soak at its deadline with what is still pending.
-func soakDiagnose(t *testing.T, ctx context.Context, se *soakEngine, expected int) {
+// soakDiagnose fails the soak when it stopped making progress (or ran past
+// its deadline), with what is still pending.
+func soakDiagnose(t *testing.T, ctx context.Context, se *soakEngine, expected int, idle time.Duration) {
 	t.Helper()
 	if se == nil {
 		t.Fatal("soak deadline passed while the engine was down")
@@ -532,7 +543,8 @@ func soakDiagnose(t *testing.T, ctx context.Context, se *soakEngine, expected in
 			sample = append(sample, fmt.Sprintf("%s %s attempts=%d err=%q", e.Kind, e.CandidateID, e.Attempts, e.LastError))
 		}
 	}
-	t.Fatalf("soak deadline passed: %d of %d interviews, states %v; pending effects %v; e.g. %q", len(ivs), expected, states, kinds, sample)
+	t.Fatalf("soak stopped (no interview reported for %s, or %s in all): %d of %d interviews, states %v; pending effects %v; e.g. %q",
+		idle.Round(time.Second), soakDeadline, len(ivs), expected, states, kinds, sample)
 }
 
 // soakStore returns how to open the soak's durable store: a PostgreSQL
