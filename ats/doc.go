@@ -17,10 +17,12 @@
 //	if t, ok := adapter.(ats.Tagger); ok { err = t.AddTags(ctx, id, "vendor") }
 //
 // Optional capabilities are LinkedJobLister, CandidateLister, Tagger,
-// Disqualifier, FeedbackSubmitter, ReportAttacher and WebhookSubscriber.
+// Disqualifier, FeedbackSubmitter, ReportAttacher, InterviewScheduler and
+// WebhookSubscriber.
 // Every ATS signs its webhooks differently, so verification is its own
 // contract, WebhookVerifier, which takes the raw body and headers and returns
-// verified Events.
+// verified Events. A ReplayGuard remembers accepted deliveries so that a
+// captured delivery is acted on once.
 //
 // Errors returned by adapters can be inspected with errors.Is against
 // ErrNotFound, ErrUnauthorized, ErrForbidden, ErrRateLimited, ErrValidation

@@ -30,6 +30,11 @@ type Event struct {
 	ID string
 	// Source names the ATS, e.g. "workable" or "lever".
 	Source string
+	// Connection identifies the customer's account on the ATS the event
+	// came from: an ID the host chose when the customer connected. A
+	// webhook handler mounted per connection sets it; "" means the host
+	// serves a single account.
+	Connection string
 	// Kind is the normalised kind; Type is the ATS's own event name.
 	Kind EventKind
 	Type string
