@@ -23,6 +23,10 @@ var ErrWebhookReplayed = errors.New("ats: webhook delivery replayed")
 // verifier would accept the delivery at all, after which they may be
 // pruned.
 //
+// A handler claims a delivery with RememberDelivery before acting on it
+// and releases it with ForgetDelivery when acting failed, so the claim is
+// atomic across replicas and a failed delivery can still be retried.
+//
 // The stores in lifecycle/memstore and lifecycle/sqlstore implement
 // ReplayGuard, so a deployment with several replicas shares one memory of
 // accepted deliveries. MemoryReplayGuard serves a single process.
@@ -33,6 +37,10 @@ type ReplayGuard interface {
 	// means the guard could not decide; callers fail closed (answer 5xx
 	// so the ATS retries) rather than act on an unchecked delivery.
 	RememberDelivery(ctx context.Context, connection, key string, expires time.Time) (first bool, err error)
+	// ForgetDelivery removes key, so that the ATS's retry of a delivery
+	// whose processing failed (the handler answered 5xx) is accepted
+	// again. Forgetting a key that is not remembered is not an error.
+	ForgetDelivery(ctx context.Context, connection, key string) error
 }
 
 // MemoryReplayGuard is a ReplayGuard held in process memory, for a single
@@ -77,4 +85,15 @@ func (g *MemoryReplayGuard) RememberDelivery(ctx context.Context, connection, ke
 	}
 	g.seen[k] = expires
 	return true, nil
+}
+
+// ForgetDelivery implements ReplayGuard.
+func (g *MemoryReplayGuard) ForgetDelivery(ctx context.Context, connection, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	delete(g.seen, replayKey{connection, key})
+	return nil
 }

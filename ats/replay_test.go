@@ -35,6 +35,12 @@ func TestMemoryReplayGuard(t *testing.T) {
 			t.Errorf("%s: first = %v, want %v", s.name, first, s.wantFirst)
 		}
 	}
+	if err := g.ForgetDelivery(ctx, "acme", "tok2"); err != nil {
+		t.Fatal(err)
+	}
+	if first, _ := g.RememberDelivery(ctx, "acme", "tok2", now.Add(time.Hour)); !first {
+		t.Error("a forgotten delivery is accepted again: first = false, want true")
+	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
 	if _, err := g.RememberDelivery(cctx, "acme", "tok9", now.Add(time.Hour)); err == nil {
