@@ -10,11 +10,13 @@
 // The suite checks listing across several pages, stages, candidate reads,
 // stage moves, notes, error mapping (404 → ats.ErrNotFound, 401 →
 // ats.ErrUnauthorized, 429 → ats.ErrRateLimited, 5xx → a temporary
-// *ats.APIError), context cancellation, the optional capabilities the
+// *ats.APIError), context cancellation, iterators that stop when the
+// consumer stops (yield is never called again after it returned false),
+// the optional capabilities the
 // adapter implements (ats.CandidateLister, ats.Tagger, ats.Disqualifier),
 // and, when the Backend provides Webhooks, signature verification (valid,
-// tampered, wrong secret, malformed, and expired where deliveries carry a
-// signed timestamp).
+// tampered, wrong secret, malformed, distinct event IDs for distinct
+// deliveries, and expired where deliveries carry a signed timestamp).
 //
 // Configure the adapter under test with at most one retry and short
 // backoff: the suite makes the service fail on purpose and expects the

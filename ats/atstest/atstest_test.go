@@ -147,6 +147,17 @@ func (b brokenBackend) Webhooks() *atstest.Webhooks {
 
 type acceptAll struct{}
 
+// sameID wraps a working verifier but gives every event one ID.
+type sameID struct{ ats.WebhookVerifier }
+
+func (v sameID) VerifyWebhook(body []byte, h http.Header) ([]ats.Event, error) {
+	evs, err := v.WebhookVerifier.VerifyWebhook(body, h)
+	for i := range evs {
+		evs[i].ID = "always-the-same"
+	}
+	return evs, err
+}
+
 func (acceptAll) VerifyWebhook(body []byte, h http.Header) ([]ats.Event, error) {
 	return []ats.Event{{ID: "x", Source: "broken", Kind: ats.EventStageChanged, CandidateID: "cand0001", Raw: body}}, nil
 }
@@ -274,6 +285,28 @@ func TestRunCatchesBrokenAdapters(t *testing.T) {
 				}}
 			},
 			want: "ContextCancelled",
+		},
+		{
+			name: "iterator keeps yielding after the consumer stopped",
+			backend: func(b *memats.Backend) atstest.Backend {
+				return brokenBackend{Backend: b, adapter: func(good ats.Adapter) ats.Adapter {
+					return broken{Adapter: good, jobs: func(ctx context.Context, o ats.ListJobsOptions) iter.Seq2[ats.Job, error] {
+						return func(yield func(ats.Job, error) bool) {
+							for j, err := range good.Jobs(ctx, o) {
+								yield(j, err) // the bug: the result of yield is ignored
+							}
+						}
+					}}
+				}}
+			},
+			want: "EarlyStop",
+		},
+		{
+			name: "verifier gives every event the same ID",
+			backend: func(b *memats.Backend) atstest.Backend {
+				return brokenBackend{Backend: b, webhooks: func(w *atstest.Webhooks) { w.Verifier = sameID{w.Verifier} }}
+			},
+			want: "Webhooks/DistinctIDs",
 		},
 		{
 			name: "verifier accepts any signature",
