@@ -48,11 +48,15 @@ func TestFastPathAgreesWithEncodingJSON(t *testing.T) {
 		`{"preferences":{"a":[1,{"b":null}],"c":{"d":"e"}}}`,
 		`{"preferences":{"a":"\u00e9"}}`,
 		`{"candidate":{"phone":null,"extra":{"a":[1]}}}`,
+		`{"interview_template_id":12345,"job_id":6789,"job_shortcode":"GROOV005"}`,
+		`{"interview_template_id":null,"job_id":null,"job_shortcode":null}`,
+		`{"job_id":-1.5e3,"job_shortcode":"a\"b"}`,
+		`{"candidate":{"first_name":"Cher","last_name":null,"email":"a@b.c"}}`,
 	} {
 		iv, _ := checkFastPathAgrees(t, body)
 		require.True(t, iv, "the fast path should take %q", body)
 	}
-	for _, body := range []string{validAssessment, `{"test_id":"acc"}`, `{"test_id":-1.5e3}`, `{"test_id":"a\"b"}`, `{"test_id":null}`} {
+	for _, body := range []string{validAssessment, `{"test_id":1,"job_shortcode":"GROOV005","job_id":42}`, `{"test_id":"acc"}`, `{"test_id":-1.5e3}`, `{"test_id":"a\"b"}`, `{"test_id":null}`} {
 		_, as := checkFastPathAgrees(t, body)
 		require.True(t, as, "the fast path should take %q", body)
 	}
@@ -74,7 +78,7 @@ func TestFastPathAgreesWithEncodingJSON(t *testing.T) {
 			t.Errorf("the fast path took %q", body)
 		}
 	}
-	for _, body := range []string{`{"test_id":true}`, `{"test_id":{}}`, `{"test_id":1,"test_id":2}`, `{"test_id":1.}`} {
+	for _, body := range []string{`{"test_id":true}`, `{"test_id":{}}`, `{"test_id":1,"test_id":2}`, `{"test_id":1.}`, `{"job_shortcode":1,"job_shortcode":2}`, `{"job_id":[1]}`} {
 		if _, as := checkFastPathAgrees(t, body); as {
 			t.Errorf("the fast path took assessment %q", body)
 		}
@@ -87,6 +91,8 @@ func FuzzFastPathAgrees(f *testing.F) {
 	f.Add(`{"candidate":{"email":5},"preferences":{"a":[1]}}`)
 	f.Add(`{"test_id":"x","JOB_title":"y"}`)
 	f.Add(`{"preferences":{"n":-0.5e-3,"s":"é","b":true}}`)
+	f.Add(`{"interview_template_id":1,"job_id":6789,"job_shortcode":null,"test_id":-2}`)
+	f.Add(`{"job_id":null,"candidate":{"last_name":null,"email":null}}`)
 	f.Fuzz(func(t *testing.T, body string) {
 		checkFastPathAgrees(t, body)
 	})
@@ -130,7 +136,9 @@ func TestDecodeSemantics(t *testing.T) {
 		{"trailing data", `{` + base + `,"job_title":"t"} {}`, nil, invalidJSON()},
 		{"number too large for preferences", `{` + base + `,"job_title":"t","preferences":{"a":1e999}}`, nil,
 			invalidField("preferences", "an object whose numbers fit a float64")},
-		{"null candidate", `{` + base + `,"job_title":"t","candidate":null}`, nil, missingField("candidate")},
+		{"null candidate is an empty one", `{` + base + `,"job_title":"t","candidate":null}`, func(t *testing.T, r CreateInterviewRequest) {
+			require.Equal(t, Candidate{}, r.Candidate)
+		}, nil},
 		{"duplicate candidate merges", `{` + base + `,"job_title":"t","candidate":{"phone":"1"}}`, func(t *testing.T, r CreateInterviewRequest) {
 			require.Equal(t, Candidate{FirstName: "A", LastName: "B", Email: "e@x", Phone: "1"}, r.Candidate)
 		}, nil},
