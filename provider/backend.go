@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -132,8 +134,10 @@ func cmpOr(a, b string) string {
 	return b
 }
 
-// SharedLink is a public link to a report. TTL is optional (permanent when
-// empty); TTLUnits is one of "minutes", "days" or "views".
+// SharedLink is a public link to a report
+// (https://workable.readme.io/page/video-interview-providers). TTL is
+// optional (permanent when empty); TTLUnits is one of "minutes", "days" or
+// "views" and is required with a TTL. See Validate.
 type SharedLink struct {
 	URL      string `json:"url"`
 	TTL      string `json:"ttl,omitempty"`
@@ -151,4 +155,30 @@ func (c Candidate) Missing() []string {
 		}
 	}
 	return out
+}
+
+// Validate reports whether l can be served to Workable: URL is an absolute
+// http(s) URL; TTL, when set, is a positive whole number (as text, e.g.
+// "120") with TTLUnits one of minutes, days or views; TTLUnits is not set
+// without a TTL. The error names the field and what to send instead.
+func (l SharedLink) Validate() error {
+	if err := checkURL(l.URL); err != nil {
+		return &ValidationError{"url", err.Error()}
+	}
+	if l.TTL == "" {
+		if l.TTLUnits != "" {
+			return &ValidationError{"ttl_units", "is set without a ttl: set ttl too, or neither for a permanent link"}
+		}
+		return nil
+	}
+	if n, err := strconv.Atoi(l.TTL); err != nil || n <= 0 {
+		return &ValidationError{"ttl", fmt.Sprintf("%q should be a positive whole number, e.g. \"120\"", l.TTL)}
+	}
+	switch l.TTLUnits {
+	case "minutes", "days", "views":
+		return nil
+	case "":
+		return &ValidationError{"ttl_units", "should be provided with a ttl: minutes, days or views"}
+	}
+	return &ValidationError{"ttl_units", fmt.Sprintf("%q is not one of minutes, days, views (convert hours to minutes)", l.TTLUnits)}
 }

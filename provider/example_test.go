@@ -73,7 +73,7 @@ func ExamplePublisher() {
 	fmt.Println(d.Attempts, d.StatusCode, err)
 	// Output:
 	// PUT /interviews/8823119 Bearer workable-issued-token
-	// {"status":"completed","results_url":"https://vendor.example/interviews/iv_1","interview":{"score":"78","grade":"excelled"}}
+	// {"status":"completed","results_url":"https://vendor.example/interviews/iv_1","grade":"excelled","interview":{"score":"78","grade":"excelled"}}
 	// 1 200 <nil>
 }
 

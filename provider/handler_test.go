@@ -293,7 +293,7 @@ func TestHappyPaths(t *testing.T) {
 	require.NoError(t, err)
 	w = serve(h, reqSpec{method: "GET", path: "/interviews/iv_1", token: tokenAcme})
 	require.Equal(t, 200, w.Code)
-	require.JSONEq(t, `{"status":"completed","results_url":"https://acme.com/interviews/iv_1","interview":{"score":"78","grade":"excelled","details":{"behavior":{"Influence":97}},"duration":"01:01:17"},"attachments":[{"description":"Interview Report","url":"https://acme.com/r.pdf"}]}`, w.Body.String())
+	require.JSONEq(t, `{"status":"completed","results_url":"https://acme.com/interviews/iv_1","grade":"excelled","interview":{"score":"78","grade":"excelled","details":{"behavior":{"Influence":97}},"duration":"01:01:17"},"attachments":[{"description":"Interview Report","url":"https://acme.com/r.pdf"}]}`, w.Body.String())
 
 	w = serve(h, reqSpec{method: "GET", path: "/interviews/iv_1/shared-link", token: tokenAcme})
 	require.Equal(t, 200, w.Code)
@@ -310,7 +310,7 @@ func TestHappyPaths(t *testing.T) {
 	require.NoError(t, err)
 	w = serve(h, reqSpec{method: "GET", path: "/assessments/as_2", token: tokenAcme})
 	require.Equal(t, 200, w.Code)
-	require.JSONEq(t, `{"status":"declined"}`, w.Body.String())
+	require.JSONEq(t, `{"status":"rejected"}`, w.Body.String())
 
 	w = serve(h, reqSpec{method: "GET", path: "/assessments/as_2/shared-link", token: tokenAcme})
 	require.Equal(t, 200, w.Code)
@@ -326,15 +326,43 @@ func TestHappyPaths(t *testing.T) {
 
 var cmpIgnoreCreated = cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".CreatedAt" }, cmp.Ignore())
 
-func TestRejectedIsServedAsDeclined(t *testing.T) {
+// TestDeclinedStatusServed: GET /interviews/{id} serves a declined
+// interview with the configured wire value ("rejected" by default).
+func TestDeclinedStatusServed(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		option Status
+		set    Status
+		want   string
+	}{
+		{"default, declined", "", StatusDeclined, `{"status":"rejected"}`},
+		{"default, rejected", "", StatusRejected, `{"status":"rejected"}`},
+		{"option declined", StatusDeclined, StatusRejected, `{"status":"declined"}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			mem := newMemory()
+			h := newTestHandler(t, mem, func(o *HandlerOptions) { o.DeclinedStatus = tt.option })
+			w := serve(h, reqSpec{method: "POST", path: "/interviews", token: tokenAcme, body: validInterview})
+			require.Equal(t, 201, w.Code)
+			_, err := mem.SetResult("iv_1", Result{Status: tt.set})
+			require.NoError(t, err)
+			w = serve(h, reqSpec{method: "GET", path: "/interviews/iv_1", token: tokenAcme})
+			require.JSONEq(t, tt.want, w.Body.String())
+		})
+	}
+}
+
+// TestAssessmentResultsServedUnderBothKeys: GET /assessments/{id} serves
+// the results where either reading of the assessment contract finds them.
+func TestAssessmentResultsServedUnderBothKeys(t *testing.T) {
 	mem := newMemory()
 	h := newTestHandler(t, mem)
-	w := serve(h, reqSpec{method: "POST", path: "/interviews", token: tokenAcme, body: validInterview})
-	require.Equal(t, 201, w.Code)
-	_, err := mem.SetResult("iv_1", Result{Status: StatusRejected})
+	w := serve(h, reqSpec{method: "POST", path: "/assessments", token: tokenAcme, body: validAssessment})
+	require.Equal(t, 201, w.Code, w.Body.String())
+	_, err := mem.Complete("as_1", Result{ResultsURL: "https://v.example/r/1", Interview: &InterviewResult{Score: "82", Grade: GradePassed}})
 	require.NoError(t, err)
-	w = serve(h, reqSpec{method: "GET", path: "/interviews/iv_1", token: tokenAcme})
-	require.JSONEq(t, `{"status":"declined"}`, w.Body.String())
+	w = serve(h, reqSpec{method: "GET", path: "/assessments/as_1", token: tokenAcme})
+	require.JSONEq(t, `{"status":"completed","results_url":"https://v.example/r/1","grade":"passed","interview":{"score":"82","grade":"passed"},"assessment":{"score":"82","grade":"passed"}}`, w.Body.String())
 }
 
 // interviewsOnly implements InterviewBackend but not SharedLinker.
