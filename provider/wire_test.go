@@ -110,7 +110,9 @@ type badLinks struct {
 	link SharedLink
 }
 
-func (b badLinks) SharedLink(context.Context, Account, string) (SharedLink, error) { return b.link, nil }
+func (b badLinks) SharedLink(context.Context, Account, string) (SharedLink, error) {
+	return b.link, nil
+}
 
 // TestServeLinkChecksTTLUnits: a backend's link with a unit Workable does
 // not know is not passed through; it is a server error naming the field.
