@@ -643,6 +643,14 @@ func (s *Server) rate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) {
+	// GET /members is "accessible with account tokens and user tokens"
+	// (https://workable.readme.io/reference/members); partner tokens are not
+	// mentioned. The fake takes the restrictive reading and refuses them,
+	// unless WithPartnerMembers says otherwise.
+	if ti := r.Context().Value(tokenKey{}).(*tokenInfo); ti.clientID != "" && !s.cfg.partnerMembers {
+		writeError(w, http.StatusForbidden, "Forbidden: members are accessible with account tokens and user tokens")
+		return
+	}
 	limit, sinceID, err := pageParams(r)
 	if err != nil {
 		writeValidation(w, err.Error(), nil)

@@ -43,6 +43,7 @@ type config struct {
 	now                    func() time.Time
 	signingSecret          string
 	nextHost               string
+	partnerMembers         bool
 }
 
 // WithAccount sets the account's subdomain and name (default "acme", "Acme
@@ -90,6 +91,12 @@ func WithSigningSecret(secret string) Option { return func(c *config) { c.signin
 // request was sent to. Tests that use it route that host to the fake
 // through their client's transport.
 func WithNextLinkHost(host string) Option { return func(c *config) { c.nextHost = host } }
+
+// WithPartnerMembers lets partner tokens list members (GET /members). By
+// default the fake refuses them with 403, the restrictive reading of
+// Workable's docs, which document the endpoint for account and user tokens
+// only.
+func WithPartnerMembers() Option { return func(c *config) { c.partnerMembers = true } }
 
 // Faults configures random fault injection. Each request draws from a
 // generator seeded with Seed, so a run is reproducible for a given request
