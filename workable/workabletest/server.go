@@ -44,6 +44,7 @@ type config struct {
 	signingSecret          string
 	nextHost               string
 	partnerMembers         bool
+	callbackStatuses       []string
 }
 
 // WithAccount sets the account's subdomain and name (default "acme", "Acme
@@ -97,6 +98,13 @@ func WithNextLinkHost(host string) Option { return func(c *config) { c.nextHost 
 // Workable's docs, which document the endpoint for account and user tokens
 // only.
 func WithPartnerMembers() Option { return func(c *config) { c.partnerMembers = true } }
+
+// WithCallbackStatuses sets the statuses the callback endpoint accepts
+// (default DefaultCallbackStatuses), e.g. "pending", "completed",
+// "declined", "expired" for the other reading of the contract.
+func WithCallbackStatuses(statuses ...string) Option {
+	return func(c *config) { c.callbackStatuses = statuses }
+}
 
 // Faults configures random fault injection. Each request draws from a
 // generator seeded with Seed, so a run is reproducible for a given request
@@ -167,6 +175,7 @@ type Server struct {
 	hc         *http.Client
 	transport  *http.Transport
 	mux        *http.ServeMux
+	callbacks  *Callbacks
 }
 
 type tokenInfo struct {
@@ -215,6 +224,7 @@ func NewServer(opts ...Option) *Server {
 	s.AddToken(Token, AllScopes()...)
 	s.AddMember(Member{Name: "Rita Recruiter", Email: "rita@example.com", Roles: []string{"ats.admin"}})
 	s.mux = s.routes()
+	s.callbacks = NewCallbacks(CallbackToken, cfg.callbackStatuses...)
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -227,6 +237,23 @@ func (s *Server) Close() {
 	_ = s.WaitDeliveries(context.Background())
 	s.Server.Close()
 	s.transport.CloseIdleConnections()
+}
+
+// CallbackURL returns a callback_url on the account's host, as Workable
+// sends it when it creates an interview (kind "interviews") or assessment
+// (kind "assessments"), e.g. URL + "/interviews/8823119". Result PUTs to it
+// are checked and recorded by Callbacks.
+func (s *Server) CallbackURL(kind, id string) string {
+	return s.URL + "/" + kind + "/" + url.PathEscape(id)
+}
+
+// Callbacks returns the server's callback endpoint (token CallbackToken).
+func (s *Server) Callbacks() *Callbacks { return s.callbacks }
+
+// isCallbackPath reports whether p is a provider-contract callback path,
+// which lives on the account's host outside the API's base path.
+func isCallbackPath(p string) bool {
+	return strings.HasPrefix(p, "/interviews/") || strings.HasPrefix(p, "/assessments/")
 }
 
 // BaseURL returns the API root to configure clients with: URL + "/spi/v3".
@@ -426,6 +453,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	if isCallbackPath(r.URL.Path) {
+		s.callbacks.ServeHTTP(w, r)
+		return
+	}
 	if !strings.HasPrefix(r.URL.Path, basePath+"/") || !s.ownAccount(r.URL.Path) {
 		// Loud 404 outside the base path, so a client that drops the path
 		// (or addresses another account) fails.
