@@ -62,8 +62,11 @@ type InterviewTemplate struct {
 }
 
 // Test is an assessment test a Workable user can select for a job. Its ID is
-// emitted in the JSON form the backend chose (Workable's example uses
-// integers).
+// emitted in the JSON form the backend chose. Prefer NumberID: Workable's
+// example lists integer test ids ({"id": 1},
+// https://workable.readme.io/page/assessment-providers), and whether it
+// stores non-numeric ones is not documented; a StringID works only if it
+// does.
 type Test struct {
 	ID   ID     `json:"id"`
 	Name string `json:"name"`
