@@ -43,7 +43,7 @@ type wireInterview struct {
 	JobShortcode        ID             `json:"job_shortcode"`
 	JobTitle            string         `json:"job_title"`
 	CallbackURL         string         `json:"callback_url"`
-	Candidate           *Candidate     `json:"candidate"`
+	Candidate           *wireCandidate `json:"candidate"`
 	Preferences         map[string]any `json:"preferences"`
 }
 
@@ -57,7 +57,7 @@ type wireAssessment struct {
 	JobShortcode ID             `json:"job_shortcode"`
 	JobTitle     string         `json:"job_title"`
 	CallbackURL  string         `json:"callback_url"`
-	Candidate    *Candidate     `json:"candidate"`
+	Candidate    *wireCandidate `json:"candidate"`
 	Preferences  map[string]any `json:"preferences"`
 }
 
@@ -148,11 +148,22 @@ func decodeCreateAssessment(body []byte) (CreateAssessmentRequest, *requestError
 	}, nil
 }
 
-func candidateOf(c *Candidate) Candidate {
+// wireCandidate is the candidate as sent. Its fields are read like
+// identifiers, as a string or a number: a phone number sent as a JSON
+// number is still the candidate's phone, and refusing the whole invitation
+// over it would lose the invitation.
+type wireCandidate struct {
+	FirstName ID `json:"first_name"`
+	LastName  ID `json:"last_name"`
+	Phone     ID `json:"phone"`
+	Email     ID `json:"email"`
+}
+
+func candidateOf(c *wireCandidate) Candidate {
 	if c == nil {
 		return Candidate{}
 	}
-	return *c
+	return Candidate{FirstName: c.FirstName.String(), LastName: c.LastName.String(), Phone: c.Phone.String(), Email: c.Email.String()}
 }
 
 // validateCallback requires what an invitation cannot do without besides

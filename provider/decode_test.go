@@ -52,6 +52,7 @@ func TestFastPathAgreesWithEncodingJSON(t *testing.T) {
 		`{"interview_template_id":null,"job_id":null,"job_shortcode":null}`,
 		`{"job_id":-1.5e3,"job_shortcode":"a\"b"}`,
 		`{"candidate":{"first_name":"Cher","last_name":null,"email":"a@b.c"}}`,
+		`{"candidate":{"phone":306912345678,"email":5}}`,
 	} {
 		iv, _ := checkFastPathAgrees(t, body)
 		require.True(t, iv, "the fast path should take %q", body)
@@ -67,7 +68,7 @@ func TestFastPathAgreesWithEncodingJSON(t *testing.T) {
 		`{"job\u005ftitle":"esc"}`, `{"job_title":"caf\u00e9 \ud83d\ude00 \n"}`, `{"job_title":"\ud800"}`,
 		"{\"job_title\":\"bad \xff utf8\"}", "{\"job_titl\u212a\":\"kelvin\"}", "{\"ſob_title\":\"long s\"}",
 		`{"job_title":7}`, `{"job_title":{}}`, `{"job_title":[]}`, `{"job_title":true}`, `{"job_title":nul}`,
-		`{"candidate":"x"}`, `{"candidate":[]}`, `{"candidate":{"email":5}}`,
+		`{"candidate":"x"}`, `{"candidate":[]}`, `{"candidate":{"email":true}}`,
 		`{"candidate":{"email":"a"},"candidate":{"phone":"b"}}`, `{"candidate":{"email":"a"},"candidate":null}`,
 		`{"preferences":[1]}`, `{"preferences":"x"}`, `{"preferences":{"a":1e999}}`, `{"preferences":{"a":01}}`,
 		`{"preferences":{"a":1},"preferences":{"b":2}}`, `{"preferences":{"a":tru}}`, `{"preferences":{"a":[1}}`,

@@ -17,7 +17,8 @@ import (
 //     and no key that equals a known key only case-insensitively;
 //   - known string fields holding a string without escapes, in valid UTF-8,
 //     or null;
-//   - "candidate" holding such an object or null;
+//   - "candidate" holding an object whose known fields are read like
+//     identifiers (below), or null;
 //   - "preferences" holding an object whose keys are strings without
 //     escapes, in valid UTF-8, and whose values are such strings, numbers
 //     within float64's range, true, false or null; any other preferences
@@ -246,11 +247,11 @@ func (r *fastReader) stringField(dst *string) bool {
 
 var candidateNames = []string{"first_name", "last_name", "phone", "email"}
 
-func (r *fastReader) candidate(dst **Candidate) bool {
+func (r *fastReader) candidate(dst **wireCandidate) bool {
 	if r.null() {
 		return true
 	}
-	c := new(Candidate)
+	c := new(wireCandidate)
 	f := fields{names: candidateNames}
 	ok := r.object(func(key []byte) bool {
 		i, ok := f.match(key)
@@ -260,7 +261,7 @@ func (r *fastReader) candidate(dst **Candidate) bool {
 		case i < 0:
 			return r.skipChecked()
 		}
-		return r.stringField([...]*string{&c.FirstName, &c.LastName, &c.Phone, &c.Email}[i])
+		return r.idField([...]*ID{&c.FirstName, &c.LastName, &c.Phone, &c.Email}[i])
 	})
 	if ok {
 		*dst = c
@@ -344,7 +345,7 @@ func (r *fastReader) idField(dst *ID) bool {
 
 // common reads the members interviews and assessments share; i indexes
 // interviewNames and assessmentNames, which agree on their first six.
-func (r *fastReader) common(i int, jobID, jobShortcode *ID, jobTitle, callbackURL *string, cand **Candidate, prefs *map[string]any) bool {
+func (r *fastReader) common(i int, jobID, jobShortcode *ID, jobTitle, callbackURL *string, cand **wireCandidate, prefs *map[string]any) bool {
 	switch i {
 	case 0:
 		return r.idField(jobID)

@@ -125,7 +125,7 @@ func TestErrorTable(t *testing.T) {
 		{"json array", reqSpec{method: "POST", path: "/interviews", token: tokenAcme, body: `[]`}, 400, "Invalid JSON: the body should be an object", ""},
 		{"trailing garbage", reqSpec{method: "POST", path: "/interviews", token: tokenAcme, body: `{} {}`}, 400, "Invalid JSON", ""},
 		{"field not string", reqSpec{method: "POST", path: "/interviews", token: tokenAcme, body: strings.Replace(validInterview, `"job_title": "Operations Manager"`, `"job_title": 7`, 1)}, 400, "Invalid field: job_title should be a string", ""},
-		{"nested field not string", reqSpec{method: "POST", path: "/interviews", token: tokenAcme, body: strings.Replace(validInterview, `"email": "lakita@example.com"`, `"email": ["a"]`, 1)}, 400, "Invalid field: candidate.email should be a string", ""},
+		{"nested field not string", reqSpec{method: "POST", path: "/interviews", token: tokenAcme, body: strings.Replace(validInterview, `"email": "lakita@example.com"`, `"email": ["a"]`, 1)}, 400, "Invalid field: candidate.email should be a string or a number", ""},
 		{"candidate not object", reqSpec{method: "POST", path: "/interviews", token: tokenAcme, body: `{"interview_template_id":"1","candidate":"x"}`}, 400, "Invalid field: candidate should be an object", ""},
 		{"preferences not object", reqSpec{method: "POST", path: "/interviews", token: tokenAcme, body: strings.Replace(validInterview, `{"key": "value"}`, `[1]`, 1)}, 400, "Invalid field: preferences should be an object", ""},
 		{"callback not url", reqSpec{method: "POST", path: "/interviews", token: tokenAcme, body: strings.Replace(validInterview, `https://groove-tech.workable.com/interviews/8823119`, `groove-tech/8823119`, 1)}, 400, "Invalid field: callback_url should be an absolute https URL", ""},
