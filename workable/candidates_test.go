@@ -125,7 +125,7 @@ func TestMoveCandidate(t *testing.T) {
 		require.NoError(t, c.MoveCandidate(ctx, cand.ID, "applied"))
 		reqs := srv.Requests()
 		require.Len(t, reqs, 3)
-		wantRequest(t, reqs[0], "GET", "/members", url.Values{"email": {"RITA@example.com"}, "limit": {"100"}}, nil)
+		wantRequest(t, reqs[0], "GET", "/members", url.Values{"email": {"RITA@example.com"}, "limit": {"50"}}, nil)
 		wantRequest(t, reqs[2], "POST", "/candidates/"+cand.ID+"/move", nil, map[string]any{"member_id": srv.DefaultMemberID(), "target_stage": "applied"})
 	})
 	t.Run("unknown member email", func(t *testing.T) {

@@ -46,9 +46,10 @@ type MemberFilter struct {
 // following paging.next.
 // https://workable.readme.io/reference/members
 func (c *Client) Members(ctx context.Context, f MemberFilter) iter.Seq2[Member, error] {
-	// 100 per page: Workable documents only the default (50) for members
-	// (reference §2.2); a lower server cap would only mean more pages.
-	q := url.Values{"limit": {"100"}}
+	// 50 per page, the documented default: Workable states no maximum for
+	// members (https://workable.readme.io/reference/members), so the client
+	// asks for no more than it knows the server serves.
+	q := url.Values{"limit": {"50"}}
 	if f.Email != "" {
 		q.Set("email", f.Email)
 	}
