@@ -340,7 +340,15 @@ func (r *fastReader) idField(dst *ID) bool {
 		r.i = start // escapes: let ID.UnmarshalJSON decode the string
 	}
 	v, ok := r.skipValue()
-	return ok && json.Valid(v) && dst.UnmarshalJSON(v) == nil
+	if !ok || !json.Valid(v) {
+		return false
+	}
+	if c := v[0]; c == '-' || ('0' <= c && c <= '9') {
+		// A valid JSON number: ID.UnmarshalJSON keeps its literal text.
+		*dst = ID{s: string(v), number: true}
+		return true
+	}
+	return dst.UnmarshalJSON(v) == nil
 }
 
 // common reads the members interviews and assessments share; i indexes
