@@ -18,7 +18,11 @@ var _ CallbackPublisher = ProviderPublisher{}
 
 // PublishResult implements CallbackPublisher.
 func (p ProviderPublisher) PublishResult(ctx context.Context, cb Callback, r CallbackResult) error {
-	_, err := p.Publisher.Publish(ctx, cb.URL, cb.Token, ProviderResult(r))
+	res := ProviderResult(r)
+	if cb.Assessment {
+		res.Assessment, res.Interview = res.Interview, nil
+	}
+	_, err := p.Publisher.Publish(ctx, cb.URL, cb.Token, res)
 	return err
 }
 

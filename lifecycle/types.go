@@ -70,6 +70,10 @@ type Attachment struct {
 type Callback struct {
 	URL   string `json:"url"`
 	Token string `json:"token"`
+	// Assessment marks a callback of Workable's Assessment Provider
+	// contract: results are published under "assessment" (and
+	// "interview"), see provider.Result.
+	Assessment bool `json:"assessment,omitempty"`
 }
 
 // InterviewKey identifies an interview uniquely: a store keeps at most one

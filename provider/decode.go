@@ -31,22 +31,34 @@ func invalidField(field, want string) *requestError {
 
 // wireInterview is the body of POST /interviews as sent; the pointer
 // distinguishes an absent candidate from an empty one.
+//
+// Identifiers are IDs (a JSON string or number): Workable's example sends
+// "interview_template_id":"12345" and "job_id":"6789", but job_id is an
+// internal numeric id on Workable's side and the contract marks it
+// optional, so refusing an invitation over its JSON type would lose it
+// (https://workable.readme.io/page/video-interview-providers).
 type wireInterview struct {
-	InterviewTemplateID string         `json:"interview_template_id"`
-	JobID               string         `json:"job_id"`
+	InterviewTemplateID ID             `json:"interview_template_id"`
+	JobID               ID             `json:"job_id"`
+	JobShortcode        ID             `json:"job_shortcode"`
 	JobTitle            string         `json:"job_title"`
 	CallbackURL         string         `json:"callback_url"`
-	Candidate           *Candidate     `json:"candidate"`
+	Candidate           *wireCandidate `json:"candidate"`
 	Preferences         map[string]any `json:"preferences"`
 }
 
+// wireAssessment is the body of POST /assessments. The assessment page's
+// body is not publicly readable past the tests list; the one third-party
+// reading names the job "job_shortcode", the video contract "job_id", so
+// both are accepted.
 type wireAssessment struct {
-	TestID      ID             `json:"test_id"`
-	JobID       string         `json:"job_id"`
-	JobTitle    string         `json:"job_title"`
-	CallbackURL string         `json:"callback_url"`
-	Candidate   *Candidate     `json:"candidate"`
-	Preferences map[string]any `json:"preferences"`
+	TestID       ID             `json:"test_id"`
+	JobID        ID             `json:"job_id"`
+	JobShortcode ID             `json:"job_shortcode"`
+	JobTitle     string         `json:"job_title"`
+	CallbackURL  string         `json:"callback_url"`
+	Candidate    *wireCandidate `json:"candidate"`
+	Preferences  map[string]any `json:"preferences"`
 }
 
 var idType = reflect.TypeFor[ID]()
@@ -93,18 +105,19 @@ func decodeCreateInterview(body []byte) (CreateInterviewRequest, *requestError) 
 			return CreateInterviewRequest{}, err
 		}
 	}
-	if w.InterviewTemplateID == "" {
+	if w.InterviewTemplateID.IsZero() {
 		return CreateInterviewRequest{}, missingField("interview_template_id")
 	}
-	if err := validateCommon(w.JobTitle, w.CallbackURL, w.Candidate); err != nil {
+	if err := validateCallback(w.CallbackURL); err != nil {
 		return CreateInterviewRequest{}, err
 	}
 	return CreateInterviewRequest{
-		InterviewTemplateID: w.InterviewTemplateID,
-		JobID:               w.JobID,
+		InterviewTemplateID: w.InterviewTemplateID.String(),
+		JobID:               w.JobID.String(),
+		JobShortcode:        w.JobShortcode.String(),
 		JobTitle:            w.JobTitle,
 		CallbackURL:         w.CallbackURL,
-		Candidate:           *w.Candidate,
+		Candidate:           candidateOf(w.Candidate),
 		Preferences:         w.Preferences,
 	}, nil
 }
@@ -121,23 +134,45 @@ func decodeCreateAssessment(body []byte) (CreateAssessmentRequest, *requestError
 	if w.TestID.IsZero() {
 		return CreateAssessmentRequest{}, missingField("test_id")
 	}
-	if err := validateCommon(w.JobTitle, w.CallbackURL, w.Candidate); err != nil {
+	if err := validateCallback(w.CallbackURL); err != nil {
 		return CreateAssessmentRequest{}, err
 	}
 	return CreateAssessmentRequest{
-		TestID:      w.TestID,
-		JobID:       w.JobID,
-		JobTitle:    w.JobTitle,
-		CallbackURL: w.CallbackURL,
-		Candidate:   *w.Candidate,
-		Preferences: w.Preferences,
+		TestID:       w.TestID,
+		JobID:        w.JobID.String(),
+		JobShortcode: w.JobShortcode.String(),
+		JobTitle:     w.JobTitle,
+		CallbackURL:  w.CallbackURL,
+		Candidate:    candidateOf(w.Candidate),
+		Preferences:  w.Preferences,
 	}, nil
 }
 
-func validateCommon(jobTitle, callbackURL string, c *Candidate) *requestError {
-	if jobTitle == "" {
-		return missingField("job_title")
+// wireCandidate is the candidate as sent. Its fields are read like
+// identifiers, as a string or a number: a phone number sent as a JSON
+// number is still the candidate's phone, and refusing the whole invitation
+// over it would lose the invitation.
+type wireCandidate struct {
+	FirstName ID `json:"first_name"`
+	LastName  ID `json:"last_name"`
+	Phone     ID `json:"phone"`
+	Email     ID `json:"email"`
+}
+
+func candidateOf(c *wireCandidate) Candidate {
+	if c == nil {
+		return Candidate{}
 	}
+	return Candidate{FirstName: c.FirstName.String(), LastName: c.LastName.String(), Phone: c.Phone.String(), Email: c.Email.String()}
+}
+
+// validateCallback requires what an invitation cannot do without besides
+// the template: somewhere to report the result. Nothing else is required:
+// the contract marks no candidate field required and job_id optional, so a
+// missing name, e-mail, job or title is the backend's to handle (for
+// example by asking for the data, as lifecycle's needs-info state does)
+// rather than a 422 that loses the invitation.
+func validateCallback(callbackURL string) *requestError {
 	if callbackURL == "" {
 		return missingField("callback_url")
 	}
@@ -145,17 +180,6 @@ func validateCommon(jobTitle, callbackURL string, c *Candidate) *requestError {
 	// here the URL only has to be usable.
 	if u, err := url.Parse(callbackURL); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return invalidField("callback_url", "an absolute https URL")
-	}
-	if c == nil {
-		return missingField("candidate")
-	}
-	switch {
-	case c.FirstName == "":
-		return missingField("candidate.first_name")
-	case c.LastName == "":
-		return missingField("candidate.last_name")
-	case c.Email == "":
-		return missingField("candidate.email")
 	}
 	return nil
 }

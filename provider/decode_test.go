@@ -48,11 +48,16 @@ func TestFastPathAgreesWithEncodingJSON(t *testing.T) {
 		`{"preferences":{"a":[1,{"b":null}],"c":{"d":"e"}}}`,
 		`{"preferences":{"a":"\u00e9"}}`,
 		`{"candidate":{"phone":null,"extra":{"a":[1]}}}`,
+		`{"interview_template_id":12345,"job_id":6789,"job_shortcode":"GROOV005"}`,
+		`{"interview_template_id":null,"job_id":null,"job_shortcode":null}`,
+		`{"job_id":-1.5e3,"job_shortcode":"a\"b"}`,
+		`{"candidate":{"first_name":"Cher","last_name":null,"email":"a@b.c"}}`,
+		`{"candidate":{"phone":306912345678,"email":5}}`,
 	} {
 		iv, _ := checkFastPathAgrees(t, body)
 		require.True(t, iv, "the fast path should take %q", body)
 	}
-	for _, body := range []string{validAssessment, `{"test_id":"acc"}`, `{"test_id":-1.5e3}`, `{"test_id":"a\"b"}`, `{"test_id":null}`} {
+	for _, body := range []string{validAssessment, `{"test_id":1,"job_shortcode":"GROOV005","job_id":42}`, `{"test_id":"acc"}`, `{"test_id":-1.5e3}`, `{"test_id":"a\"b"}`, `{"test_id":null}`} {
 		_, as := checkFastPathAgrees(t, body)
 		require.True(t, as, "the fast path should take %q", body)
 	}
@@ -63,7 +68,7 @@ func TestFastPathAgreesWithEncodingJSON(t *testing.T) {
 		`{"job\u005ftitle":"esc"}`, `{"job_title":"caf\u00e9 \ud83d\ude00 \n"}`, `{"job_title":"\ud800"}`,
 		"{\"job_title\":\"bad \xff utf8\"}", "{\"job_titl\u212a\":\"kelvin\"}", "{\"ſob_title\":\"long s\"}",
 		`{"job_title":7}`, `{"job_title":{}}`, `{"job_title":[]}`, `{"job_title":true}`, `{"job_title":nul}`,
-		`{"candidate":"x"}`, `{"candidate":[]}`, `{"candidate":{"email":5}}`,
+		`{"candidate":"x"}`, `{"candidate":[]}`, `{"candidate":{"email":true}}`,
 		`{"candidate":{"email":"a"},"candidate":{"phone":"b"}}`, `{"candidate":{"email":"a"},"candidate":null}`,
 		`{"preferences":[1]}`, `{"preferences":"x"}`, `{"preferences":{"a":1e999}}`, `{"preferences":{"a":01}}`,
 		`{"preferences":{"a":1},"preferences":{"b":2}}`, `{"preferences":{"a":tru}}`, `{"preferences":{"a":[1}}`,
@@ -74,7 +79,7 @@ func TestFastPathAgreesWithEncodingJSON(t *testing.T) {
 			t.Errorf("the fast path took %q", body)
 		}
 	}
-	for _, body := range []string{`{"test_id":true}`, `{"test_id":{}}`, `{"test_id":1,"test_id":2}`, `{"test_id":1.}`} {
+	for _, body := range []string{`{"test_id":true}`, `{"test_id":{}}`, `{"test_id":1,"test_id":2}`, `{"test_id":1.}`, `{"job_shortcode":1,"job_shortcode":2}`, `{"job_id":[1]}`} {
 		if _, as := checkFastPathAgrees(t, body); as {
 			t.Errorf("the fast path took assessment %q", body)
 		}
@@ -87,6 +92,8 @@ func FuzzFastPathAgrees(f *testing.F) {
 	f.Add(`{"candidate":{"email":5},"preferences":{"a":[1]}}`)
 	f.Add(`{"test_id":"x","JOB_title":"y"}`)
 	f.Add(`{"preferences":{"n":-0.5e-3,"s":"é","b":true}}`)
+	f.Add(`{"interview_template_id":1,"job_id":6789,"job_shortcode":null,"test_id":-2}`)
+	f.Add(`{"job_id":null,"candidate":{"last_name":null,"email":null}}`)
 	f.Fuzz(func(t *testing.T, body string) {
 		checkFastPathAgrees(t, body)
 	})
@@ -130,7 +137,9 @@ func TestDecodeSemantics(t *testing.T) {
 		{"trailing data", `{` + base + `,"job_title":"t"} {}`, nil, invalidJSON()},
 		{"number too large for preferences", `{` + base + `,"job_title":"t","preferences":{"a":1e999}}`, nil,
 			invalidField("preferences", "an object whose numbers fit a float64")},
-		{"null candidate", `{` + base + `,"job_title":"t","candidate":null}`, nil, missingField("candidate")},
+		{"null candidate is an empty one", `{` + base + `,"job_title":"t","candidate":null}`, func(t *testing.T, r CreateInterviewRequest) {
+			require.Equal(t, Candidate{}, r.Candidate)
+		}, nil},
 		{"duplicate candidate merges", `{` + base + `,"job_title":"t","candidate":{"phone":"1"}}`, func(t *testing.T, r CreateInterviewRequest) {
 			require.Equal(t, Candidate{FirstName: "A", LastName: "B", Email: "e@x", Phone: "1"}, r.Candidate)
 		}, nil},

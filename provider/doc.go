@@ -58,8 +58,11 @@
 // results_url on completion, details at most two levels deep without
 // arrays, ISO 8601 dates) and PUTs it with retries and backoff
 // (go-retryablehttp): connection errors, 408, 429 and 5xx are retried, other
-// 4xx stop. It guards against SSRF: callback URLs must be https, on an
-// allow-listed host (default *.workable.com), and resolve to public
+// 4xx stop; a 409 ("Entity is already updated", in the contract's error
+// table) means an earlier PUT landed and counts as delivered. It guards
+// against SSRF: callback URLs must be https, on an allow-listed host
+// (default *.workable.com and the sandbox *.workablesandbox.com), and
+// resolve to public
 // addresses, checked when dialling so DNS rebinding cannot get through.
 //
 // # What is documented and what is assumed
@@ -67,9 +70,17 @@
 // The Video Interview Provider contract is documented by Workable
 // (https://workable.readme.io/page/video-interview-providers): endpoints,
 // payloads, statuses, grades, the error table and the shared link. This
-// package follows it; where the page is ambiguous it says so (StatusRejected
-// is accepted as an alias of StatusDeclined; candidate.phone is treated as
-// optional; empty values arrive as null).
+// package follows it, liberal in what it accepts and conservative in what
+// it sends. Where the page is ambiguous it picks the reading with the
+// stronger evidence and makes the other one option away:
+//   - a declined interview is sent as "rejected" (DefaultDeclinedStatus;
+//     "declined" with PublisherOptions.DeclinedStatus), both are accepted;
+//   - grade is sent both top-level and in "interview";
+//   - identifiers (interview_template_id, job_id, test_id) are accepted as
+//     strings or numbers, and only the template (or test) and callback_url
+//     are required: the contract marks no candidate field required, so a
+//     candidate without a name or e-mail reaches the backend, which can ask
+//     for the data (Candidate.Missing) instead of losing the invitation.
 //
 // For the Assessment Provider contract
 // (https://workable.readme.io/page/assessment-providers) only the paths
@@ -78,8 +89,10 @@
 // whichever JSON form the backend uses. Everything else follows the video
 // interview contract by assumption: POST /assessments takes the interview
 // payload with "test_id" (string or number) instead of
-// "interview_template_id", answers 201 {"assessment_id": "…"}, results are
-// the same Result document (under "interview") published the same way,
+// "interview_template_id" and names the job "job_shortcode" or "job_id"
+// (both accepted), answers 201 {"assessment_id": "…"}, results are the same
+// Result document published the same way, with the results under both
+// "assessment" (the one third-party reading of the page) and "interview",
 // and GET /assessments/{id} and /assessments/{id}/shared-link mirror the
 // interview endpoints.
 package provider

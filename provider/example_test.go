@@ -73,7 +73,7 @@ func ExamplePublisher() {
 	fmt.Println(d.Attempts, d.StatusCode, err)
 	// Output:
 	// PUT /interviews/8823119 Bearer workable-issued-token
-	// {"status":"completed","results_url":"https://vendor.example/interviews/iv_1","interview":{"score":"78","grade":"excelled"}}
+	// {"status":"completed","results_url":"https://vendor.example/interviews/iv_1","grade":"excelled","interview":{"score":"78","grade":"excelled"}}
 	// 1 200 <nil>
 }
 
@@ -108,4 +108,30 @@ func ExampleResult_Validate() {
 	fmt.Println(r.Validate())
 	// Output:
 	// provider: invalid result: interview.details.behavior.taken "12/03/2024" looks like a date but is not ISO 8601 (e.g. 2024-03-12 or 2024-03-12T09:30:00Z)
+}
+
+// A completed assessment with the four report kinds Harver offers: the
+// details page becomes results_url, the PDFs attachments, and every link
+// is listed in the results' details.
+func ExampleResult_WithReports() {
+	r, err := provider.Result{Status: provider.StatusCompleted, Assessment: &provider.InterviewResult{Score: "82", Grade: provider.GradePassed}}.WithReports(
+		provider.Report{Kind: provider.ReportDetailsPage, URL: "https://vendor.example/c/1"},
+		provider.Report{Kind: provider.ReportReadOnlyDetailsPage, URL: "https://vendor.example/c/1/ro"},
+		provider.Report{Kind: provider.ReportPDF, URL: "https://vendor.example/c/1.pdf"},
+		provider.Report{Kind: provider.ReportSigned, URL: "https://vendor.example/c/1-signed.pdf"},
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(r.ResultsURL)
+	for _, a := range r.Attachments {
+		fmt.Println(a.Description, a.URL)
+	}
+	fmt.Println(len(r.Assessment.Details[provider.ReportsKey].(map[string]any)), "report links in details")
+	// Output:
+	// https://vendor.example/c/1
+	// PDF report https://vendor.example/c/1.pdf
+	// Signed report https://vendor.example/c/1-signed.pdf
+	// 4 report links in details
 }

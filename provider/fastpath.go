@@ -17,12 +17,15 @@ import (
 //     and no key that equals a known key only case-insensitively;
 //   - known string fields holding a string without escapes, in valid UTF-8,
 //     or null;
-//   - "candidate" holding such an object or null;
+//   - "candidate" holding an object whose known fields are read like
+//     identifiers (below), or null;
 //   - "preferences" holding an object whose keys are strings without
 //     escapes, in valid UTF-8, and whose values are such strings, numbers
 //     within float64's range, true, false or null; any other preferences
 //     object is decoded by encoding/json;
-//   - "test_id" as encoding/json accepts it, checked by encoding/json;
+//   - identifiers ("interview_template_id", "test_id", "job_id",
+//     "job_shortcode") as ID.UnmarshalJSON accepts them (a string or a
+//     number, or null), the value checked with json.Valid first;
 //   - values of unknown keys, located by skipValue and checked with
 //     json.Valid.
 //
@@ -244,11 +247,11 @@ func (r *fastReader) stringField(dst *string) bool {
 
 var candidateNames = []string{"first_name", "last_name", "phone", "email"}
 
-func (r *fastReader) candidate(dst **Candidate) bool {
+func (r *fastReader) candidate(dst **wireCandidate) bool {
 	if r.null() {
 		return true
 	}
-	c := new(Candidate)
+	c := new(wireCandidate)
 	f := fields{names: candidateNames}
 	ok := r.object(func(key []byte) bool {
 		i, ok := f.match(key)
@@ -258,7 +261,7 @@ func (r *fastReader) candidate(dst **Candidate) bool {
 		case i < 0:
 			return r.skipChecked()
 		}
-		return r.stringField([...]*string{&c.FirstName, &c.LastName, &c.Phone, &c.Email}[i])
+		return r.idField([...]*ID{&c.FirstName, &c.LastName, &c.Phone, &c.Email}[i])
 	})
 	if ok {
 		*dst = c
@@ -322,12 +325,40 @@ func (r *fastReader) scalar() (any, bool) {
 	return nil, false
 }
 
+// idField reads a string or number (or null) into dst, exactly as
+// ID.UnmarshalJSON does; anything else falls back to encoding/json.
+func (r *fastReader) idField(dst *ID) bool {
+	if r.null() {
+		return true
+	}
+	start := r.i
+	if r.next() == '"' {
+		if s, ok := r.plainString(false); ok {
+			*dst = ID{s: string(s)}
+			return true
+		}
+		r.i = start // escapes: let ID.UnmarshalJSON decode the string
+	}
+	v, ok := r.skipValue()
+	if !ok || !json.Valid(v) {
+		return false
+	}
+	if c := v[0]; c == '-' || ('0' <= c && c <= '9') {
+		// A valid JSON number: ID.UnmarshalJSON keeps its literal text.
+		*dst = ID{s: string(v), number: true}
+		return true
+	}
+	return dst.UnmarshalJSON(v) == nil
+}
+
 // common reads the members interviews and assessments share; i indexes
-// commonNames.
-func (r *fastReader) common(i int, jobID, jobTitle, callbackURL *string, cand **Candidate, prefs *map[string]any) bool {
+// interviewNames and assessmentNames, which agree on their first six.
+func (r *fastReader) common(i int, jobID, jobShortcode *ID, jobTitle, callbackURL *string, cand **wireCandidate, prefs *map[string]any) bool {
 	switch i {
 	case 0:
-		return r.stringField(jobID)
+		return r.idField(jobID)
+	case 6:
+		return r.idField(jobShortcode)
 	case 1:
 		return r.stringField(jobTitle)
 	case 2:
@@ -340,8 +371,8 @@ func (r *fastReader) common(i int, jobID, jobTitle, callbackURL *string, cand **
 }
 
 var (
-	interviewNames  = []string{"job_id", "job_title", "callback_url", "candidate", "preferences", "interview_template_id"}
-	assessmentNames = []string{"job_id", "job_title", "callback_url", "candidate", "preferences", "test_id"}
+	interviewNames  = []string{"job_id", "job_title", "callback_url", "candidate", "preferences", "interview_template_id", "job_shortcode"}
+	assessmentNames = []string{"job_id", "job_title", "callback_url", "candidate", "preferences", "test_id", "job_shortcode"}
 )
 
 // end reports whether only whitespace is left.
@@ -362,9 +393,9 @@ func fastInterview(body []byte, w *wireInterview) bool {
 		case i < 0:
 			return r.skipChecked()
 		case i == 5:
-			return r.stringField(&w.InterviewTemplateID)
+			return r.idField(&w.InterviewTemplateID)
 		}
-		return r.common(i, &w.JobID, &w.JobTitle, &w.CallbackURL, &w.Candidate, &w.Preferences)
+		return r.common(i, &w.JobID, &w.JobShortcode, &w.JobTitle, &w.CallbackURL, &w.Candidate, &w.Preferences)
 	}) && r.end()
 }
 
@@ -380,9 +411,8 @@ func fastAssessment(body []byte, w *wireAssessment) bool {
 		case i < 0:
 			return r.skipChecked()
 		case i == 5:
-			v, ok := r.skipValue()
-			return ok && json.Valid(v) && w.TestID.UnmarshalJSON(v) == nil
+			return r.idField(&w.TestID)
 		}
-		return r.common(i, &w.JobID, &w.JobTitle, &w.CallbackURL, &w.Candidate, &w.Preferences)
+		return r.common(i, &w.JobID, &w.JobShortcode, &w.JobTitle, &w.CallbackURL, &w.Candidate, &w.Preferences)
 	}) && r.end()
 }

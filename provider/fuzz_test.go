@@ -25,6 +25,9 @@ func FuzzCreateInterview(f *testing.F) {
 	f.Add(`{"interview_template_id":null,"preferences":{"a":[1,{"b":null}]}}`, "application/json")
 	f.Add(`{`, "text/plain")
 	f.Add(`{"callback_url":"http://[::1]:namedport"}`, "application/json")
+	// Identifiers as numbers and nulls, as Workable may send them.
+	f.Add(`{"interview_template_id":12345,"job_id":6789,"callback_url":"https://a.workable.com/1","candidate":{"last_name":null}}`, "application/json")
+	f.Add(`{"interview_template_id":null,"job_id":null,"job_shortcode":7,"callback_url":"https://a.workable.com/1"}`, "application/json")
 	h := newTestHandler(f, newMemory(), func(o *HandlerOptions) { o.MaxBodyBytes = 4096 })
 	f.Fuzz(func(t *testing.T, body, contentType string) {
 		if body == "" {
@@ -41,6 +44,8 @@ func FuzzCreateAssessment(f *testing.F) {
 	f.Add(`{"test_id":-0.5,"candidate":{}}`, "application/json")
 	f.Add(`{"test_id":{"x":1}}`, "application/vnd.api+json")
 	f.Add(`null`, "application/json")
+	f.Add(`{"test_id":1,"job_shortcode":"GROOV005","job_id":null,"callback_url":"https://a.workable.com/1","candidate":null}`, "application/json")
+	f.Add(`{"test_id":2,"job_id":6789,"job_shortcode":null,"callback_url":"https://a.workable.com/1"}`, "application/json")
 	h := newTestHandler(f, newMemory(), func(o *HandlerOptions) { o.MaxBodyBytes = 4096 })
 	f.Fuzz(func(t *testing.T, body, contentType string) {
 		if body == "" {

@@ -44,6 +44,11 @@ type HandlerOptions struct {
 	Logger *slog.Logger
 	// Now returns the current time. Default time.Now.
 	Now func() time.Time
+	// DeclinedStatus is the status served for StatusDeclined and
+	// StatusRejected results on GET /interviews/{id} and
+	// /assessments/{id}. Default DefaultDeclinedStatus; see
+	// PublisherOptions.DeclinedStatus.
+	DeclinedStatus Status
 }
 
 // Handler serves Workable's Video Interview Provider and Assessment Provider
@@ -56,6 +61,7 @@ type Handler struct {
 	maxBody     int64
 	idem        *idempotency
 	log         *slog.Logger
+	declined    Status
 }
 
 // NewHandler returns a Handler serving the contracts backend implements:
@@ -89,7 +95,7 @@ func NewHandler(backend any, opts HandlerOptions) *Handler {
 	if opts.Tokens == nil {
 		panic("provider: NewHandler: HandlerOptions.Tokens is nil")
 	}
-	h := &Handler{tokens: opts.Tokens, maxBody: opts.MaxBodyBytes, log: opts.Logger}
+	h := &Handler{tokens: opts.Tokens, maxBody: opts.MaxBodyBytes, log: opts.Logger, declined: opts.DeclinedStatus}
 	h.interviews, _ = backend.(InterviewBackend)
 	h.assessments, _ = backend.(AssessmentBackend)
 	if h.interviews == nil && h.assessments == nil {
@@ -251,9 +257,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case routeAssessments:
 		h.createAssessment(ctx, w, r, account)
 	case routeInterview:
-		h.serveResult(w, r, account, func() (Result, error) { return h.interviews.Interview(ctx, account, id) })
+		h.serveResult(w, r, account, false, func() (Result, error) { return h.interviews.Interview(ctx, account, id) })
 	case routeAssessment:
-		h.serveResult(w, r, account, func() (Result, error) { return h.assessments.Assessment(ctx, account, id) })
+		h.serveResult(w, r, account, true, func() (Result, error) { return h.assessments.Assessment(ctx, account, id) })
 	case routeInterviewLink:
 		sl, ok := h.interviews.(SharedLinker)
 		if !ok {
@@ -422,18 +428,20 @@ func writeCreated(w http.ResponseWriter, prefix, id string) {
 	_, _ = w.Write(b)
 }
 
-func (h *Handler) serveResult(w http.ResponseWriter, r *http.Request, account Account, get func() (Result, error)) {
+func (h *Handler) serveResult(w http.ResponseWriter, r *http.Request, account Account, assessment bool, get func() (Result, error)) {
 	res, err := call(get)
 	if err != nil {
 		h.backendError(w, r, account, err)
 		return
 	}
-	res.Status = res.Status.Normalize()
-	h.writeJSON(w, r, http.StatusOK, res)
+	h.writeJSON(w, r, http.StatusOK, res.Wire(h.declined, assessment))
 }
 
 func (h *Handler) serveLink(w http.ResponseWriter, r *http.Request, account Account, get func() (SharedLink, error)) {
 	sl, err := call(get)
+	if err == nil {
+		err = sl.Validate()
+	}
 	if err != nil {
 		h.backendError(w, r, account, err)
 		return

@@ -39,15 +39,17 @@ type Invitation struct {
 	ID      string
 	Account Account
 	// TemplateID is set for interviews, TestID for assessments.
-	TemplateID  string
-	TestID      ID
-	JobID       string
-	JobTitle    string
-	CallbackURL string
-	Candidate   Candidate
-	Preferences map[string]any
-	Result      Result
-	CreatedAt   time.Time
+	TemplateID string
+	TestID     ID
+	JobID      string
+	// JobShortcode is the job's shortcode when Workable sent one.
+	JobShortcode string
+	JobTitle     string
+	CallbackURL  string
+	Candidate    Candidate
+	Preferences  map[string]any
+	Result       Result
+	CreatedAt    time.Time
 }
 
 // MemoryBackend is an in-memory InterviewBackend, AssessmentBackend,
@@ -98,7 +100,7 @@ func (m *MemoryBackend) CreateInterview(_ context.Context, account Account, req 
 	}
 	return m.add(&Invitation{
 		Kind: KindInterview, Account: account, TemplateID: req.InterviewTemplateID,
-		JobID: req.JobID, JobTitle: req.JobTitle, CallbackURL: req.CallbackURL,
+		JobID: req.JobID, JobShortcode: req.JobShortcode, JobTitle: req.JobTitle, CallbackURL: req.CallbackURL,
 		Candidate: req.Candidate, Preferences: req.Preferences,
 	}), nil
 }
@@ -126,7 +128,7 @@ func (m *MemoryBackend) CreateAssessment(_ context.Context, account Account, req
 	}
 	return m.add(&Invitation{
 		Kind: KindAssessment, Account: account, TestID: req.TestID,
-		JobID: req.JobID, JobTitle: req.JobTitle, CallbackURL: req.CallbackURL,
+		JobID: req.JobID, JobShortcode: req.JobShortcode, JobTitle: req.JobTitle, CallbackURL: req.CallbackURL,
 		Candidate: req.Candidate, Preferences: req.Preferences,
 	}), nil
 }

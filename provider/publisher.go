@@ -26,8 +26,10 @@ const (
 )
 
 // DefaultAllowedHostSuffixes is the callback allow-list used when
-// PublisherOptions.AllowedHostSuffixes is empty.
-var DefaultAllowedHostSuffixes = []string{"workable.com"}
+// PublisherOptions.AllowedHostSuffixes is empty: Workable's production
+// domain and its partner sandbox, workablesandbox.com (where partner QA
+// callbacks point; seen in Toggl Hire's Workable client).
+var DefaultAllowedHostSuffixes = []string{"workable.com", "workablesandbox.com"}
 
 // PublisherOptions configures a Publisher. The zero value is ready for
 // production: https callbacks to *.workable.com on public addresses, 4
@@ -68,6 +70,10 @@ type PublisherOptions struct {
 	// port, never a name). Default a net.Dialer that checks the address
 	// once more just before connecting.
 	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	// DeclinedStatus is the status sent for StatusDeclined and
+	// StatusRejected results. Default DefaultDeclinedStatus ("rejected");
+	// set StatusDeclined for the contract's other reading.
+	DeclinedStatus Status
 }
 
 // Publisher reports interview and assessment results to Workable: it PUTs a
@@ -79,7 +85,8 @@ type Publisher struct {
 	guard  *guard
 	log    *slog.Logger
 	// guarded reports whether the dial-time guard is installed.
-	guarded bool
+	guarded  bool
+	declined Status
 }
 
 // NewPublisher returns a Publisher configured by opts.
@@ -111,6 +118,9 @@ func NewPublisher(opts PublisherOptions) *Publisher {
 	if opts.Resolver == nil {
 		opts.Resolver = net.DefaultResolver
 	}
+	if opts.DeclinedStatus == "" {
+		opts.DeclinedStatus = DefaultDeclinedStatus
+	}
 	g := &guard{
 		suffixes:      append([]string(nil), opts.AllowedHostSuffixes...),
 		allowLoopback: opts.AllowLoopback,
@@ -127,7 +137,7 @@ func NewPublisher(opts PublisherOptions) *Publisher {
 	if opts.HTTPClient != nil {
 		hc = *opts.HTTPClient
 	}
-	p := &Publisher{guard: g, log: opts.Logger}
+	p := &Publisher{guard: g, log: opts.Logger, declined: opts.DeclinedStatus}
 	switch t := hc.Transport.(type) {
 	case nil:
 		tr := http.DefaultTransport.(*http.Transport).Clone()
@@ -203,6 +213,10 @@ type Delivery struct {
 	Attempts int
 	// StatusCode is the status of the last response, 0 if none.
 	StatusCode int
+	// AlreadyUpdated reports that Workable answered 409 "Entity is already
+	// updated": an earlier attempt (whose response was lost) or an earlier
+	// Publish already landed, so the result counts as delivered.
+	AlreadyUpdated bool
 }
 
 // PublishError is the error Publish returns when Workable did not accept
@@ -249,7 +263,8 @@ func (e *PublishError) Unwrap() error { return e.Err }
 
 // Permanent reports whether sending the same result again later cannot
 // help: the result failed validation, the callback URL was refused, or
-// Workable answered with a 4xx other than 408 and 429 (or a 3xx or 501).
+// Workable answered with a 4xx other than 408, 409 and 429 (or a 3xx or
+// 501). A 409 is not an error at all: see Delivery.AlreadyUpdated.
 // Transient failures (network errors, 408, 429, 5xx after all retries,
 // context cancellation) are not permanent.
 func (e *PublishError) Permanent() bool { return e.permanent }
@@ -260,12 +275,20 @@ const maxErrorBody = 512
 // Bearer "+token. It returns a Delivery describing the outcome (attempts,
 // final HTTP status) and a non-nil error when the result was not accepted.
 // The error is a *PublishError whose Permanent() reports whether retrying
-// later can help (validation, SSRF refusal, 4xx other than 408/429 are
+// later can help (validation, SSRF refusal, 4xx other than 408/409/429 are
 // permanent).
 //
 // Delivery is at least once: Workable may receive the same result more than
-// once if a response is lost, which is harmless because the PUT replaces
-// the interview's state. StatusRejected is sent as "declined".
+// once if a response is lost. Workable documents 409 "Entity is already
+// updated" among the contract's errors
+// (https://workable.readme.io/page/video-interview-providers), so a repeated
+// PUT may be answered 409; since that means the result is already there, a
+// 409 counts as delivered (nil error, Delivery.AlreadyUpdated set).
+//
+// r goes out in its wire form (Result.Wire): StatusDeclined and
+// StatusRejected as PublisherOptions.DeclinedStatus, the grade at both
+// levels, and an Assessment's results under both "assessment" and
+// "interview".
 func (p *Publisher) Publish(ctx context.Context, callbackURL, token string, r Result) (Delivery, error) {
 	var d Delivery
 	u, err := url.Parse(callbackURL)
@@ -292,7 +315,7 @@ func (p *Publisher) Publish(ctx context.Context, callbackURL, token string, r Re
 			return fail(&PublishError{Err: err, permanent: true})
 		}
 	}
-	r.Status = r.Status.Normalize()
+	r = r.Wire(p.declined, false)
 	body, err := json.Marshal(r)
 	if err != nil {
 		return fail(&PublishError{Err: fmt.Errorf("encoding result: %w", err), permanent: true})
@@ -315,6 +338,11 @@ func (p *Publisher) Publish(ctx context.Context, callbackURL, token string, r Re
 		resp.Body.Close()
 		if err == nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			p.log.InfoContext(ctx, "provider: result delivered", "url", safeURL, "status", string(r.Status), "attempts", d.Attempts, "http_status", d.StatusCode)
+			return d, nil
+		}
+		if err == nil && resp.StatusCode == http.StatusConflict {
+			d.AlreadyUpdated = true
+			p.log.InfoContext(ctx, "provider: result already delivered (409)", "url", safeURL, "status", string(r.Status), "attempts", d.Attempts, "http_status", d.StatusCode)
 			return d, nil
 		}
 		if err == nil {

@@ -100,14 +100,32 @@ func TestPublishDelivers(t *testing.T) {
 	require.Equal(t, "/interviews/8823119", got[0].Path)
 	require.Equal(t, "Bearer "+callbackToken, got[0].Authorization)
 	require.Equal(t, "application/json", got[0].ContentType)
-	require.JSONEq(t, `{"status":"completed","results_url":"https://acme.com/interviews/2044922","interview":{"score":"78","grade":"excelled","details":{"behavior":{"Influence":97}}},"attachments":[{"description":"Interview Report","url":"https://acme.com/r.pdf"}]}`, got[0].Body)
+	require.JSONEq(t, `{"status":"completed","results_url":"https://acme.com/interviews/2044922","grade":"excelled","interview":{"score":"78","grade":"excelled","details":{"behavior":{"Influence":97}}},"attachments":[{"description":"Interview Report","url":"https://acme.com/r.pdf"}]}`, got[0].Body)
 }
 
-func TestPublishRejectedAsDeclined(t *testing.T) {
-	cs := newCallbackServer(t, http.StatusNoContent)
-	_, err := testPublisher().Publish(context.Background(), cs.URL, callbackToken, Result{Status: StatusRejected})
-	require.NoError(t, err)
-	require.JSONEq(t, `{"status":"declined"}`, cs.requests()[0].Body)
+// TestPublishDeclinedWireValue: a declined interview goes out as
+// "rejected" (the contract's four-status list and the one public
+// implementation), whichever spelling the caller used; the other reading
+// is one option away.
+func TestPublishDeclinedWireValue(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		option Status
+		in     Status
+		want   string
+	}{
+		{"declined sent as rejected by default", "", StatusDeclined, `{"status":"rejected"}`},
+		{"rejected sent as rejected by default", "", StatusRejected, `{"status":"rejected"}`},
+		{"option declined", StatusDeclined, StatusRejected, `{"status":"declined"}`},
+		{"option does not touch expired", StatusDeclined, StatusExpired, `{"status":"expired"}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cs := newCallbackServer(t, http.StatusNoContent)
+			_, err := testPublisher(func(o *PublisherOptions) { o.DeclinedStatus = tt.option }).Publish(context.Background(), cs.URL, callbackToken, Result{Status: tt.in})
+			require.NoError(t, err)
+			require.JSONEq(t, tt.want, cs.requests()[0].Body)
+		})
+	}
 }
 
 func TestPublishRetries(t *testing.T) {
@@ -129,12 +147,15 @@ func TestPublishRetries(t *testing.T) {
 		{"redirect not followed", []int{307}, 1, 307, true, true},
 		{"503 exhausts retries", []int{503}, 4, 503, true, false},
 		{"429 exhausts retries", []int{429}, 4, 429, true, false},
+		// Workable's "Entity is already updated": the result is there.
+		{"409 counts as delivered", []int{409}, 1, 409, false, false},
+		{"lost 200 then 409", []int{503, 409}, 2, 409, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cs := newCallbackServer(t, tt.statuses...)
 			d, err := testPublisher().Publish(context.Background(), cs.URL+"/cb", callbackToken, completedResult)
-			require.Equal(t, Delivery{Attempts: tt.attempts, StatusCode: tt.final}, d)
+			require.Equal(t, Delivery{Attempts: tt.attempts, StatusCode: tt.final, AlreadyUpdated: tt.final == 409}, d)
 			require.Len(t, cs.requests(), tt.attempts)
 			if !tt.wantErr {
 				require.NoError(t, err)

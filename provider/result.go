@@ -13,21 +13,39 @@ import (
 // Status is the state of an interview or assessment as reported to Workable.
 type Status string
 
-// The statuses of the Video Interview Provider contract. An invitation starts
-// as StatusPending and then becomes completed, declined or expired.
+// The statuses of the Video Interview Provider contract
+// (https://workable.readme.io/page/video-interview-providers). An
+// invitation starts as StatusPending and then becomes completed, rejected
+// (declined) or expired.
 const (
 	StatusPending   Status = "pending"
 	StatusCompleted Status = "completed"
-	StatusDeclined  Status = "declined"
 	StatusExpired   Status = "expired"
-	// StatusRejected is an alias of StatusDeclined. The contract's prose says
-	// an interview "can be completed, rejected or expired" while its list of
-	// mandatory fields says "completed, declined or expired"; both spellings
-	// are accepted and StatusRejected is sent to Workable as "declined".
+	// StatusRejected and StatusDeclined both mean the interview ended
+	// without a result: the candidate declined, was moved out of the stage
+	// or could not be scheduled. The contract contradicts itself: its prose
+	// lists four statuses, "pending … completed, rejected or expired", while
+	// its list of mandatory fields says "completed, declined or expired".
+	// Both are accepted as input; what is sent is the DeclinedStatus option
+	// of Publisher and Handler, by default DefaultDeclinedStatus.
 	StatusRejected Status = "rejected"
+	StatusDeclined Status = "declined"
 )
 
-// Normalize returns s with the StatusRejected alias replaced by StatusDeclined.
+// DefaultDeclinedStatus is the wire value sent for an interview or
+// assessment that ended without a result: "rejected". The evidence for it
+// is stronger than for "declined": it is the value of the contract's
+// four-status prose list, the only public implementation of this contract
+// (Jobma, consumed by github.com/mitodl/bootcamp-ecommerce, jobma/constants.py)
+// sends "rejected" and knows no "declined", and the one reading of the
+// assessment contract lists pending, completed, rejected and expired. Set
+// PublisherOptions.DeclinedStatus (and HandlerOptions.DeclinedStatus) to
+// StatusDeclined for the other reading.
+const DefaultDeclinedStatus = StatusRejected
+
+// Normalize returns s with the StatusRejected alias replaced by
+// StatusDeclined: the canonical in-memory form, for comparisons. What goes
+// on the wire is decided by Wire.
 func (s Status) Normalize() Status {
 	if s == StatusRejected {
 		return StatusDeclined
@@ -35,8 +53,21 @@ func (s Status) Normalize() Status {
 	return s
 }
 
-// Valid reports whether s is one of the contract's statuses (or the
-// StatusRejected alias).
+// Wire returns the value sent to Workable for s: StatusDeclined and
+// StatusRejected become declined (DefaultDeclinedStatus when declined is
+// empty); other statuses are unchanged.
+func (s Status) Wire(declined Status) Status {
+	if s == StatusDeclined || s == StatusRejected {
+		if declined == "" {
+			return DefaultDeclinedStatus
+		}
+		return declined
+	}
+	return s
+}
+
+// Valid reports whether s is one of the contract's statuses (including both
+// spellings of a declined interview).
 func (s Status) Valid() bool {
 	switch s {
 	case StatusPending, StatusCompleted, StatusDeclined, StatusExpired, StatusRejected:
@@ -68,17 +99,66 @@ func (g Grade) Valid() bool {
 
 // Result is the status/results document of an interview or assessment. The
 // provider PUTs it to the callback URL whenever the status changes (see
-// Publisher) and serves it from GET /interviews/{id} for Workable to poll.
+// Publisher) and serves it from GET /interviews/{id} (or /assessments/{id})
+// for Workable to poll.
+//
+// Where Workable reads the results is partly ambiguous, so what is sent
+// places them where either reading finds them (see Wire):
+//   - grade: the contract's JSON example nests it in "interview", its list
+//     of optional fields gives it as a top-level field; it is sent at both
+//     levels.
+//   - assessments: the assessment page is a copy of the video page with
+//     names changed, and the one reading of it puts the results under
+//     "assessment"; an assessment's results (Assessment, or Interview for a
+//     result served from GET /assessments/{id}) are sent under both
+//     "assessment" and "interview".
 type Result struct {
 	// Status is mandatory.
 	Status Status `json:"status"`
 	// ResultsURL links to the full report on the provider's site. It is
 	// mandatory when Status is StatusCompleted.
 	ResultsURL string `json:"results_url,omitempty"`
-	// Interview holds the results. Assessments use the same key.
+	// Grade is the top-level copy of the results' grade. Leave it empty:
+	// Wire fills it from Interview or Assessment.
+	Grade Grade `json:"grade,omitempty"`
+	// Interview holds the results of an interview.
 	Interview *InterviewResult `json:"interview,omitempty"`
+	// Assessment holds the results of an assessment.
+	Assessment *InterviewResult `json:"assessment,omitempty"`
 	// Attachments are result reports; Workable currently supports PDF only.
 	Attachments []Attachment `json:"attachments,omitempty"`
+}
+
+// results returns the results object, Interview or else Assessment.
+func (r Result) results() *InterviewResult {
+	if r.Interview != nil {
+		return r.Interview
+	}
+	return r.Assessment
+}
+
+// Wire returns r as it is sent to Workable: the status in its wire form
+// (declined per Status.Wire), the grade at the top level and in the
+// results, and, when assessment is true or r.Assessment is set, the results
+// under both "assessment" and "interview". r is not modified.
+func (r Result) Wire(declined Status, assessment bool) Result {
+	r.Status = r.Status.Wire(declined)
+	res := r.results()
+	if res == nil {
+		return r
+	}
+	c := *res
+	if c.Grade == "" {
+		c.Grade = r.Grade
+	}
+	if r.Grade == "" {
+		r.Grade = c.Grade
+	}
+	r.Interview = &c
+	if assessment || r.Assessment != nil {
+		r.Assessment = &c
+	}
+	return r
 }
 
 // InterviewResult holds the results of a completed interview or assessment.
@@ -122,7 +202,8 @@ func (e *ValidationError) Error() string {
 //   - Status is empty or not one of the contract's statuses;
 //   - Status is completed and ResultsURL is empty;
 //   - ResultsURL or an attachment URL is not an absolute http(s) URL;
-//   - Grade is set and is not failed, passed or excelled;
+//   - a grade (top-level or nested) is set and is not failed, passed or
+//     excelled, or two grades that are set differ;
 //   - Details nests objects deeper than two levels, holds an array (or
 //     slice), or holds a value that is not a string, number, bool, nil,
 //     time.Time or string-keyed map;
@@ -140,7 +221,7 @@ func (r Result) Validate() error {
 		return &ValidationError{"status", "should be provided"}
 	}
 	if !r.Status.Valid() {
-		return &ValidationError{"status", fmt.Sprintf("%q is not one of pending, completed, declined, expired", string(r.Status))}
+		return &ValidationError{"status", fmt.Sprintf("%q is not one of pending, completed, rejected (declined), expired", string(r.Status))}
 	}
 	if r.Status == StatusCompleted && r.ResultsURL == "" {
 		return &ValidationError{"results_url", "should be provided when status is completed"}
@@ -150,13 +231,29 @@ func (r Result) Validate() error {
 			return &ValidationError{"results_url", err.Error()}
 		}
 	}
-	if iv := r.Interview; iv != nil {
-		if iv.Grade != "" && !iv.Grade.Valid() {
-			return &ValidationError{"interview.grade", fmt.Sprintf("%q is not one of failed, passed, excelled", string(iv.Grade))}
+	if r.Grade != "" && !r.Grade.Valid() {
+		return &ValidationError{"grade", fmt.Sprintf("%q is not one of failed, passed, excelled", string(r.Grade))}
+	}
+	for _, part := range []struct {
+		key string
+		res *InterviewResult
+	}{{"interview", r.Interview}, {"assessment", r.Assessment}} {
+		iv := part.res
+		if iv == nil {
+			continue
 		}
-		if err := validateDetails("interview.details", reflect.ValueOf(iv.Details), 0); err != nil {
+		if iv.Grade != "" && !iv.Grade.Valid() {
+			return &ValidationError{part.key + ".grade", fmt.Sprintf("%q is not one of failed, passed, excelled", string(iv.Grade))}
+		}
+		if r.Grade != "" && iv.Grade != "" && iv.Grade != r.Grade {
+			return &ValidationError{part.key + ".grade", fmt.Sprintf("%q differs from the top-level grade %q", string(iv.Grade), string(r.Grade))}
+		}
+		if err := validateDetails(part.key+".details", reflect.ValueOf(iv.Details), 0); err != nil {
 			return err
 		}
+	}
+	if r.Interview != nil && r.Assessment != nil && r.Interview.Grade != "" && r.Assessment.Grade != "" && r.Interview.Grade != r.Assessment.Grade {
+		return &ValidationError{"assessment.grade", "differs from interview.grade"}
 	}
 	for i, a := range r.Attachments {
 		field := fmt.Sprintf("attachments[%d].url", i)

@@ -5,10 +5,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"html"
 	"iter"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -114,7 +116,12 @@ func (c *Client) Candidates(ctx context.Context, f ats.CandidateFilter) iter.Seq
 		q.Set("stage", f.StageID)
 	}
 	if !f.UpdatedAfter.IsZero() {
-		q.Set("updated_after", f.UpdatedAfter.UTC().Format(time.RFC3339))
+		// Workable documents updated_after as 20150708T115616Z or Unix
+		// seconds (https://workable.readme.io/reference/job-candidates-index);
+		// RFC 3339's extended form is not documented. Unix seconds,
+		// truncated down so no candidate updated within the same second is
+		// missed.
+		q.Set("updated_after", strconv.FormatInt(f.UpdatedAfter.Unix(), 10))
 	}
 	pages := paging.Seq(ctx, func(ctx context.Context, cursor string) ([]wireCandidate, string, error) {
 		req := &httpx.Request{Op: "list candidates", Path: "/candidates", Query: q}
@@ -219,6 +226,19 @@ func (c *Client) MoveCandidate(ctx context.Context, candidateID, stageID string)
 // They are built per call so that no request shares a slice with another.
 func policyRestricted() []string { return []string{"recruiter", "admin"} }
 
+// defaultPolicy is the policy of a note with ats.VisibilityDefault:
+// Options.DefaultCommentPolicy, or every role when that is nil. Workable
+// does not document what an omitted policy means, and [] means admins only
+// (https://workable.readme.io/reference/comment-on-candidate), so the client
+// never omits it: by default the hiring team — recruiters, hiring managers,
+// reviewers — sees the vendor's notes.
+func (c *Client) defaultPolicy() []string {
+	if p := c.opts.DefaultCommentPolicy; p != nil {
+		return slices.Clone(p)
+	}
+	return policyPublic()
+}
+
 func policyPublic() []string {
 	return []string{"admin", "recruiting_admin", "hiring_manager", "simple", "reviewer", "recruiter"}
 }
@@ -229,8 +249,10 @@ type wireAttachment struct {
 }
 
 type wireComment struct {
-	Body       string          `json:"body"`
-	Policy     []string        `json:"policy,omitempty"`
+	Body string `json:"body"`
+	// Policy is always sent: Workable documents [] as admins only and does
+	// not document what an omitted policy means.
+	Policy     []string        `json:"policy"`
 	Attachment *wireAttachment `json:"attachment,omitempty"`
 }
 
@@ -262,6 +284,8 @@ func (c *Client) AddNote(ctx context.Context, candidateID string, note ats.Note)
 		cm.Policy = policyRestricted()
 	case ats.VisibilityPublic:
 		cm.Policy = policyPublic()
+	default:
+		cm.Policy = c.defaultPolicy()
 	}
 	if a := note.Attachment; a != nil {
 		if len(a.Data) > 0 {
@@ -321,16 +345,16 @@ type Activity struct {
 // /candidates/{id}/activities), following paging.next.
 // https://workable.readme.io/reference/candidate-activities
 //
-// The page size is 100: Workable documents a default of 50 for activities
-// but a maximum (100) only for jobs and candidates (reference §2.2), so a
-// lower server cap would only mean more pages.
+// The page size is 50, the documented default: Workable states no maximum
+// for activities (100 is documented only for jobs and candidates), so the
+// client asks for no more than it knows the server serves.
 func (c *Client) Activities(ctx context.Context, candidateID string) iter.Seq2[Activity, error] {
 	if err := requireID("list activities of candidate", "candidate id", candidateID); err != nil {
 		return func(yield func(Activity, error) bool) { yield(Activity{}, err) }
 	}
 	return paging.Seq(ctx, func(ctx context.Context, cursor string) ([]Activity, string, error) {
 		op := "list activities of candidate " + shortID(candidateID)
-		req := &httpx.Request{Op: op, Path: "/candidates/" + pathEscape(candidateID) + "/activities", Query: url.Values{"limit": {"100"}}}
+		req := &httpx.Request{Op: op, Path: "/candidates/" + pathEscape(candidateID) + "/activities", Query: url.Values{"limit": {activitiesPageSize}}}
 		if cursor != "" {
 			req = &httpx.Request{Op: op, Path: cursor}
 		}
@@ -361,6 +385,10 @@ func (c *Client) Activities(ctx context.Context, candidateID string) iter.Seq2[A
 		return out, page.Paging.next(), nil
 	})
 }
+
+// activitiesPageSize is the documented default limit of GET
+// /candidates/{id}/activities.
+const activitiesPageSize = "50"
 
 // rawID renders a JSON string or number ID as a string.
 func rawID(raw json.RawMessage) string {
@@ -660,8 +688,69 @@ func (c *Client) Notes(ctx context.Context, candidateID string) ([]ats.Note, err
 			return nil, err
 		}
 		if a.Action == "comment" {
-			out = append(out, ats.Note{Body: a.Body, Author: a.MemberID})
+			out = append(out, ats.Note{Body: NormalizeNoteBody(a.Body), Author: a.MemberID})
 		}
 	}
 	return out, nil
+}
+
+// NormalizeNoteBody returns a comment body as read back from the activity
+// stream in a canonical plain-text form: HTML tags removed (a <br> or block
+// tag becomes a line break), entities decoded, each line's whitespace
+// collapsed and blank lines dropped. Workable does not document whether it
+// stores a comment verbatim or as HTML
+// (https://workable.readme.io/reference/candidate-activities), so Notes
+// returns bodies in this form, and a caller looking for text it posted
+// (such as an idempotency marker) should normalize its own text the same
+// way before comparing.
+func NormalizeNoteBody(body string) string {
+	var b strings.Builder
+	for i := 0; i < len(body); {
+		if body[i] != '<' {
+			b.WriteByte(body[i])
+			i++
+			continue
+		}
+		end := strings.IndexByte(body[i:], '>')
+		if end < 0 || !looksLikeTag(body[i+1:i+end]) {
+			b.WriteByte(body[i])
+			i++
+			continue
+		}
+		if blockTag(body[i+1 : i+end]) {
+			b.WriteByte('\n')
+		}
+		i += end + 1
+	}
+	lines := strings.Split(html.UnescapeString(b.String()), "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if l = strings.Join(strings.Fields(l), " "); l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// looksLikeTag reports whether s (the text between < and >) is an HTML tag
+// rather than text such as "a < b > c".
+func looksLikeTag(s string) bool {
+	s = strings.TrimPrefix(s, "/")
+	if s == "" {
+		return false
+	}
+	c := s[0]
+	return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
+}
+
+func blockTag(s string) bool {
+	name := strings.ToLower(strings.TrimPrefix(s, "/"))
+	if i := strings.IndexAny(name, " \t/"); i >= 0 {
+		name = name[:i]
+	}
+	switch name {
+	case "br", "p", "div", "li", "ul", "ol", "tr", "h1", "h2", "h3", "h4", "h5", "h6":
+		return true
+	}
+	return false
 }

@@ -44,7 +44,7 @@ func TestCandidates(t *testing.T) {
 		{"stage", ats.CandidateFilter{JobID: job.Shortcode, StageID: "interviewvector"}, []string{ids[1], ids[3]},
 			url.Values{"limit": {"100"}, "shortcode": {job.Shortcode}, "stage": {"interviewvector"}}, ats.StageRef{ID: "interviewvector", Name: "InterviewVector"}},
 		{"updated after", ats.CandidateFilter{JobID: job.Shortcode, UpdatedAfter: since, PageSize: 3}, ids,
-			url.Values{"limit": {"3"}, "shortcode": {job.Shortcode}, "updated_after": {"2024-01-02T03:04:05Z"}}, ats.StageRef{ID: "applied", Name: "Applied"}},
+			url.Values{"limit": {"3"}, "shortcode": {job.Shortcode}, "updated_after": {"1704164645"}}, ats.StageRef{ID: "applied", Name: "Applied"}},
 		{"tag reads details", ats.CandidateFilter{JobID: job.Shortcode, Tag: "T1"}, []string{ids[1], ids[3]},
 			url.Values{"limit": {"100"}, "shortcode": {job.Shortcode}}, ats.StageRef{ID: "interviewvector", Name: "InterviewVector"}},
 	} {
@@ -125,7 +125,7 @@ func TestMoveCandidate(t *testing.T) {
 		require.NoError(t, c.MoveCandidate(ctx, cand.ID, "applied"))
 		reqs := srv.Requests()
 		require.Len(t, reqs, 3)
-		wantRequest(t, reqs[0], "GET", "/members", url.Values{"email": {"RITA@example.com"}, "limit": {"100"}}, nil)
+		wantRequest(t, reqs[0], "GET", "/members", url.Values{"email": {"RITA@example.com"}, "limit": {"50"}}, nil)
 		wantRequest(t, reqs[2], "POST", "/candidates/"+cand.ID+"/move", nil, map[string]any{"member_id": srv.DefaultMemberID(), "target_stage": "applied"})
 	})
 	t.Run("unknown member email", func(t *testing.T) {
@@ -164,15 +164,15 @@ func TestAddNote(t *testing.T) {
 		wantErr  error
 	}{
 		{"default", ats.Note{Body: "Interview scheduled"},
-			map[string]any{"member_id": me, "comment": map[string]any{"body": "Interview scheduled"}}, nil},
+			map[string]any{"member_id": me, "comment": map[string]any{"body": "Interview scheduled", "policy": []any{"admin", "recruiting_admin", "hiring_manager", "simple", "reviewer", "recruiter"}}}, nil},
 		{"restricted, other author", ats.Note{Body: "Private", Author: other.ID, Visibility: ats.VisibilityRestricted},
 			map[string]any{"member_id": other.ID, "comment": map[string]any{"body": "Private", "policy": []any{"recruiter", "admin"}}}, nil},
 		{"public", ats.Note{Body: "All", Visibility: ats.VisibilityPublic},
 			map[string]any{"member_id": me, "comment": map[string]any{"body": "All", "policy": []any{"admin", "recruiting_admin", "hiring_manager", "simple", "reviewer", "recruiter"}}}, nil},
 		{"file", ats.Note{Body: "Report", Attachment: &ats.Attachment{Name: "r.pdf", Data: []byte("%PDF")}},
-			map[string]any{"member_id": me, "comment": map[string]any{"body": "Report", "attachment": map[string]any{"name": "r.pdf", "data": base64.StdEncoding.EncodeToString([]byte("%PDF"))}}}, nil},
+			map[string]any{"member_id": me, "comment": map[string]any{"body": "Report", "attachment": map[string]any{"name": "r.pdf", "data": base64.StdEncoding.EncodeToString([]byte("%PDF"))}, "policy": []any{"admin", "recruiting_admin", "hiring_manager", "simple", "reviewer", "recruiter"}}}, nil},
 		{"link", ats.Note{Body: "Done", Attachment: &ats.Attachment{Name: "Report", URL: "https://v.example.com/r/1"}},
-			map[string]any{"member_id": me, "comment": map[string]any{"body": "Done\nReport: https://v.example.com/r/1"}}, nil},
+			map[string]any{"member_id": me, "comment": map[string]any{"body": "Done\nReport: https://v.example.com/r/1", "policy": []any{"admin", "recruiting_admin", "hiring_manager", "simple", "reviewer", "recruiter"}}}, nil},
 		{"empty", ats.Note{}, nil, ats.ErrValidation},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -202,7 +202,8 @@ func TestAttachReport(t *testing.T) {
 	require.ErrorIs(t, c.AttachReport(ctx, cand.ID, ats.Attachment{Name: "empty"}), ats.ErrValidation)
 	got := srv.Comments()
 	require.Len(t, got, 2)
-	diff(t, workabletest.Comment{CandidateID: cand.ID, MemberID: srv.DefaultMemberID(), Body: "Report: report.pdf", AttachmentName: "report.pdf", AttachmentData: []byte("pdf")}, got[0])
+	all := []string{"admin", "recruiting_admin", "hiring_manager", "simple", "reviewer", "recruiter"}
+	diff(t, workabletest.Comment{CandidateID: cand.ID, MemberID: srv.DefaultMemberID(), Body: "Report: report.pdf", Policy: all, Visibility: all, AttachmentName: "report.pdf", AttachmentData: []byte("pdf")}, got[0])
 	require.Equal(t, "Full report: https://v.example.com/r", got[1].Body)
 }
 
@@ -220,9 +221,9 @@ func TestActivities(t *testing.T) {
 	acts, err := paging.Collect(c.Activities(ctx, cand.ID))
 	require.NoError(t, err)
 	require.Len(t, acts, 121)
-	require.Len(t, srv.Requests(), 2, "two pages")
-	wantRequest(t, srv.Requests()[0], "GET", "/candidates/"+cand.ID+"/activities", url.Values{"limit": {"100"}}, nil)
-	diff(t, workable.Activity{ID: acts[0].ID, Action: "moved", StageName: "InterviewVector", MemberID: srv.DefaultMemberID(), Member: "Rita Recruiter", CreatedAt: acts[0].CreatedAt}, acts[0])
+	require.Len(t, srv.Requests(), 3, "three pages of the documented default 50")
+	wantRequest(t, srv.Requests()[0], "GET", "/candidates/"+cand.ID+"/activities", url.Values{"limit": {"50"}}, nil)
+	diff(t, workable.Activity{ID: acts[0].ID, Action: "move", StageName: "InterviewVector", MemberID: srv.DefaultMemberID(), Member: "Rita Recruiter", CreatedAt: acts[0].CreatedAt}, acts[0])
 	require.Equal(t, "note 119", acts[120].Body)
 	_, err = paging.Collect(c.Activities(ctx, "ffffffff"))
 	require.ErrorIs(t, err, ats.ErrNotFound)

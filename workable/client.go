@@ -106,6 +106,12 @@ type Options struct {
 	// once, cached) when MemberID is empty.
 	ActingMemberEmail string
 
+	// DefaultCommentPolicy is the comment policy (role keys: admin,
+	// recruiting_admin, hiring_manager, simple, reviewer, recruiter) sent
+	// for notes with ats.VisibilityDefault. Nil sends every role; an empty
+	// non-nil slice sends [], which Workable documents as admins only.
+	DefaultCommentPolicy []string
+
 	// VendorStage is the name of the vendor's stage that links a job
 	// (matched case-insensitively). Default DefaultVendorStage.
 	VendorStage string
@@ -218,6 +224,7 @@ func NewClient(subdomain, token string, opts *Options) (*Client, error) {
 		MaxRetries: o.MaxRetries, RetryWaitMin: o.RetryWaitMin, RetryWaitMax: o.RetryWaitMax,
 		UserAgent: o.UserAgent, Logger: o.Logger,
 		DecodeError: decodeError, ServerBudget: serverBudget, Now: o.Now,
+		Hosts: ownHosts(subdomain),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("workable: NewClient: %w", err)

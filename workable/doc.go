@@ -39,13 +39,21 @@
 //
 // Every list is an iter.Seq2 that fetches pages lazily by following
 // paging.next; errors are the typed errors of package ats, with Workable's
-// message kept.
+// message kept. Workable's examples put paging.next on
+// https://www.workable.com/spi/v3/accounts/<subdomain>/… while the request
+// went to https://<subdomain>.workable.com, so next links are followed on
+// any workable.com host when they address the same account; links to any
+// other host or account are refused before credentials are sent.
 //
 // Package workabletest is an in-process fake of the API for tests.
 //
 // Facts the Workable documentation leaves open (marked GAP in the
 // project's reference) are implemented the most likely way, with a comment
 // at the spot: the unit of X-Rate-Limit-Reset, the hex encoding of the
-// webhook signature, the delivery envelope, the OAuth endpoint URLs and
-// the status codes of some writes.
+// webhook signature, the delivery envelope, the OAuth endpoint URLs, the
+// status codes of some writes, the meaning of an omitted comment policy
+// (the client always sends one), the stored form of comment bodies (Notes
+// normalises them), the activities page size (the documented default, 50)
+// and whether partner tokens may read GET /members (configure
+// Options.MemberID for them).
 package workable

@@ -3,6 +3,7 @@ package workable
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"net/url"
 	"strings"
@@ -45,9 +46,10 @@ type MemberFilter struct {
 // following paging.next.
 // https://workable.readme.io/reference/members
 func (c *Client) Members(ctx context.Context, f MemberFilter) iter.Seq2[Member, error] {
-	// 100 per page: Workable documents only the default (50) for members
-	// (reference §2.2); a lower server cap would only mean more pages.
-	q := url.Values{"limit": {"100"}}
+	// 50 per page, the documented default: Workable states no maximum for
+	// members (https://workable.readme.io/reference/members), so the client
+	// asks for no more than it knows the server serves.
+	q := url.Values{"limit": {"50"}}
 	if f.Email != "" {
 		q.Set("email", f.Email)
 	}
@@ -99,6 +101,12 @@ var errNoMember = errors.New("workable: write calls need an acting member: set O
 // ActingMemberID returns the member write calls are attributed to:
 // Options.MemberID, or the member found by Options.ActingMemberEmail (looked
 // up once and cached; a failed lookup is retried on the next call).
+//
+// GET /members is documented as "accessible with account tokens and user
+// tokens" (https://workable.readme.io/reference/members); partner tokens
+// are not mentioned. A partner-token client should therefore be given
+// Options.MemberID; when it relies on ActingMemberEmail and the look-up is
+// refused, the error says so.
 func (c *Client) ActingMemberID(ctx context.Context) (string, error) {
 	c.memberMu.Lock()
 	defer c.memberMu.Unlock()
@@ -110,6 +118,9 @@ func (c *Client) ActingMemberID(ctx context.Context) (string, error) {
 	}
 	m, err := c.MemberByEmail(ctx, c.opts.ActingMemberEmail)
 	if err != nil {
+		if c.kind == PartnerToken && (errors.Is(err, ats.ErrForbidden) || errors.Is(err, ats.ErrUnauthorized)) {
+			return "", fmt.Errorf("%w (GET /members is documented for account and user tokens only; with a partner token set Options.MemberID to the acting member's ID instead of Options.ActingMemberEmail)", err)
+		}
 		return "", err
 	}
 	c.memberID = m.ID

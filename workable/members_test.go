@@ -29,13 +29,13 @@ func TestMembers(t *testing.T) {
 
 	inactive, err := paging.Collect(c.Members(ctx, workable.MemberFilter{Status: "inactive"}))
 	require.NoError(t, err)
-	wantRequest(t, srv.LastRequest(), "GET", "/members", url.Values{"limit": {"100"}, "status": {"inactive"}}, nil)
+	wantRequest(t, srv.LastRequest(), "GET", "/members", url.Values{"limit": {"50"}, "status": {"inactive"}}, nil)
 	diff(t, []workable.Member{{ID: gone.ID, Name: "Gone", Email: "gone@example.com", Active: false}}, inactive)
 
 	m, err := c.MemberByEmail(ctx, "M7@example.com")
 	require.NoError(t, err)
 	require.Equal(t, "M7", m.Name)
-	wantRequest(t, srv.LastRequest(), "GET", "/members", url.Values{"limit": {"100"}, "email": {"M7@example.com"}}, nil)
+	wantRequest(t, srv.LastRequest(), "GET", "/members", url.Values{"limit": {"50"}, "email": {"M7@example.com"}}, nil)
 
 	_, err = c.MemberByEmail(ctx, "gone@example.com")
 	require.ErrorIs(t, err, ats.ErrNotFound)

@@ -29,7 +29,7 @@ const (
 type SetupCheck struct {
 	// Name identifies the check: "token", "scope r_jobs", "scope
 	// r_candidates", "scope w_candidates", "acting member", "vendor stage",
-	// "webhook".
+	// "webhook signing key" (partner tokens), "webhook".
 	Name   string
 	Status CheckStatus
 	// Message says what was found and, when not OK, how to fix it.
@@ -71,7 +71,11 @@ const tokenFix = "generate an API token in Workable under Settings → Integrati
 // is valid; it has the scopes the vendor flow needs (r_jobs, r_candidates,
 // w_candidates, probed with cheap calls); write calls have an acting
 // member; at least one job's pipeline has the vendor stage; and, when
-// Options.WebhookURL is set, a subscription targets it. Failures are
+// Options.WebhookURL is set, a subscription targets it and does not expire
+// within 30 days (valid_until). For partner tokens it says what Workable
+// leaves undocumented: the acting member should be configured by ID
+// (Options.MemberID), since GET /members is documented for account and user
+// tokens only, and the webhook signing key must be confirmed. Failures are
 // reported in the report; the error is non-nil only when ctx ends.
 //
 // The w_candidates probe writes nothing: it replaces the tags of a
@@ -124,8 +128,15 @@ func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
 		r.add("scope w_candidates", CheckWarning, "Could not confirm the w_candidates scope: %v", err)
 	}
 
-	if id, err := c.ActingMemberID(ctx); err == nil {
+	partnerByEmail := c.kind == PartnerToken && c.opts.MemberID == ""
+	if c.kind == PartnerToken && c.opts.MemberID == "" && c.opts.ActingMemberEmail == "" {
+		r.add("acting member", CheckFailed, "Partner token without an acting member: set Options.MemberID to the ID of an active Workable member (an admin or recruiter) that moves, comments and ratings are attributed to. GET /members, which an e-mail look-up needs, is documented for account and user tokens only, so ask the customer's Workable admin for the member ID (shown in the member's profile URL) or look it up once with an account token.")
+	} else if id, err := c.ActingMemberID(ctx); err == nil && partnerByEmail {
+		r.add("acting member", CheckWarning, "Moves and comments will be attributed to member %s, found by e-mail through GET /members, which Workable documents for account and user tokens only: set Options.MemberID = %q so writes do not depend on it.", id, id)
+	} else if err == nil {
 		r.add("acting member", CheckOK, "Moves and comments will be attributed to member %s.", id)
+	} else if partnerByEmail && (errors.Is(err, ats.ErrForbidden) || errors.Is(err, ats.ErrUnauthorized)) {
+		r.add("acting member", CheckFailed, "The partner token may not list members (GET /members is documented for account and user tokens only), so %s cannot be looked up: set Options.MemberID to the ID of an active Workable member (ask the customer's Workable admin) instead of Options.ActingMemberEmail.", c.opts.ActingMemberEmail)
 	} else if errors.Is(err, ats.ErrNotFound) {
 		r.add("acting member", CheckFailed, "No active Workable member has the email %s: enter the email of an active Workable user (an admin or recruiter).", c.opts.ActingMemberEmail)
 	} else {
@@ -141,6 +152,12 @@ func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
 		return r, ctx.Err()
 	}
 
+	if c.kind == PartnerToken {
+		// Workable signs deliveries with "the account token or the oauth
+		// application secret" (https://workable.readme.io/reference/webhooks);
+		// partner tokens are not mentioned.
+		r.add("webhook signing key", CheckWarning, "Workable does not document which key signs webhook deliveries for partner-token integrations: confirm it with Workable (partner support) and configure it in WebhookVerifier.Secrets; until then a delivery signed with another key is refused (401).")
+	}
 	switch {
 	case c.opts.WebhookURL == "":
 		r.add("webhook", CheckWarning, "No webhook URL configured, so stage changes are only seen by polling: set Options.WebhookURL and call EnsureSubscription.")

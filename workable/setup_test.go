@@ -3,6 +3,7 @@ package workable_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/workable"
@@ -86,6 +87,89 @@ func TestCheckSetup(t *testing.T) {
 				chk, _ := rep.Check(tc.wantCheck)
 				require.Contains(t, chk.Message, tc.wantMessage)
 			}
+		})
+	}
+}
+
+// TestCheckSetupPartnerToken: a partner token may not read GET /members
+// (documented for account and user tokens only). CheckSetup must say to
+// configure the member ID rather than let the first write fail, and flag
+// the undocumented webhook signing key.
+func TestCheckSetupPartnerToken(t *testing.T) {
+	const partner, clientID = "partner-token", "partner-uid"
+	for _, tc := range []struct {
+		name        string
+		fake        []workabletest.Option
+		memberID    bool
+		email       string
+		wantStatus  workable.CheckStatus
+		wantMessage string
+	}{
+		{"member ID configured", nil, true, "", workable.CheckOK, "attributed to member"},
+		{"neither ID nor email", nil, false, "", workable.CheckFailed, "set Options.MemberID"},
+		{"email, members refused", nil, false, "rita@example.com", workable.CheckFailed, "set Options.MemberID"},
+		{"email, members allowed", []workabletest.Option{workabletest.WithPartnerMembers()}, false, "rita@example.com", workable.CheckWarning, "set Options.MemberID = "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newFake(t, tc.fake...)
+			srv.AddPartnerToken(partner, clientID, workabletest.AllScopes()...)
+			seedJob(srv, "Linked")
+			o := &workable.Options{BaseURL: srv.BaseURL(), ClientID: clientID, RateLimit: -1, MaxRetries: -1, ActingMemberEmail: tc.email}
+			if tc.memberID {
+				o.MemberID = srv.DefaultMemberID()
+			}
+			c, err := workable.NewClient(srv.Subdomain(), partner, o)
+			require.NoError(t, err)
+			rep, err := c.CheckSetup(context.Background())
+			require.NoError(t, err)
+			chk, ok := rep.Check("acting member")
+			require.True(t, ok)
+			require.Equal(t, tc.wantStatus, chk.Status, chk.Message)
+			require.Contains(t, chk.Message, tc.wantMessage)
+			key, ok := rep.Check("webhook signing key")
+			require.True(t, ok, "partner tokens get a signing-key check")
+			require.Equal(t, workable.CheckWarning, key.Status)
+		})
+	}
+	t.Run("write without member ID says what to do", func(t *testing.T) {
+		srv := newFake(t)
+		srv.AddPartnerToken(partner, clientID, workabletest.AllScopes()...)
+		job := seedJob(srv, "Linked")
+		cand := srv.AddCandidate(workabletest.Candidate{JobShortcode: job.Shortcode, Name: "Ada Lovelace"})
+		c, err := workable.NewClient(srv.Subdomain(), partner, &workable.Options{BaseURL: srv.BaseURL(), ClientID: clientID, RateLimit: -1, MaxRetries: -1, ActingMemberEmail: "rita@example.com"})
+		require.NoError(t, err)
+		err = c.AddNote(context.Background(), cand.ID, ats.Note{Body: "hi"})
+		require.ErrorIs(t, err, ats.ErrForbidden)
+		require.Contains(t, err.Error(), "set Options.MemberID")
+	})
+}
+
+// TestCheckSetupSubscriptionExpiry: valid_until near (within 30 days) is a
+// warning, past is a failure.
+func TestCheckSetupSubscriptionExpiry(t *testing.T) {
+	const hook = "https://v.example.com/hooks/workable"
+	for _, tc := range []struct {
+		name  string
+		after time.Duration // client clock ahead of the subscription's creation
+		want  workable.CheckStatus
+		msg   string
+	}{
+		{"fresh", 24 * time.Hour, workable.CheckOK, "Workable sends"},
+		{"expires within 30 days", 350 * 24 * time.Hour, workable.CheckWarning, "renew it soon"},
+		{"expired", 400 * 24 * time.Hour, workable.CheckFailed, "expired on"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newFake(t)
+			seedJob(srv, "Linked")
+			_, err := newClient(t, srv, nil).EnsureSubscription(context.Background(), ats.Subscription{Event: "candidate_moved", Target: hook})
+			require.NoError(t, err)
+			now := time.Now().Add(tc.after)
+			c := newClient(t, srv, func(o *workable.Options) { o.WebhookURL, o.Now = hook, func() time.Time { return now } })
+			rep, err := c.CheckSetup(context.Background())
+			require.NoError(t, err)
+			chk, _ := rep.Check("webhook")
+			require.Equal(t, tc.want, chk.Status, chk.Message)
+			require.Contains(t, chk.Message, tc.msg)
 		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -29,6 +30,28 @@ func Sign(body []byte, secret string) string {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write(body)
 	return hex.EncodeToString(m.Sum(nil))
+}
+
+// decodeSignature decodes a signature header value: lowercase or uppercase
+// hex, which is what Workable is known to send, optionally prefixed
+// "sha256=" (the GitHub-style form some senders use), or base64 of the 32
+// MAC bytes. Workable documents only "HMAC-SHA256 of the payload"
+// (https://workable.readme.io/reference/webhooks), not its encoding; each
+// form still has to carry the full 32-byte MAC of the body, so accepting
+// them costs no security.
+func decodeSignature(sig string) ([]byte, bool) {
+	if len(sig) > 7 && strings.EqualFold(sig[:7], "sha256=") {
+		sig = sig[7:]
+	}
+	if b, err := hex.DecodeString(sig); err == nil && len(b) == sha256.Size {
+		return b, true
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(sig); err == nil && len(b) == sha256.Size {
+			return b, true
+		}
+	}
+	return nil, false
 }
 
 // VerifyWebhook verifies a Workable delivery and decodes it.
@@ -57,9 +80,9 @@ func VerifyWebhook(body []byte, header http.Header, secret string) ([]ats.Event,
 	if sig == "" {
 		return nil, fmt.Errorf("workable: webhook: no %s header: %w", SignatureHeader, ats.ErrSignatureMissing)
 	}
-	got, err := hex.DecodeString(sig)
-	if err != nil || len(got) != sha256.Size {
-		return nil, fmt.Errorf("workable: webhook: %s is not a hex SHA-256 HMAC: %w", SignatureHeader, ats.ErrSignatureInvalid)
+	got, ok := decodeSignature(sig)
+	if !ok {
+		return nil, fmt.Errorf("workable: webhook: %s is not a hex (or base64) SHA-256 HMAC: %w", SignatureHeader, ats.ErrSignatureInvalid)
 	}
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write(body)

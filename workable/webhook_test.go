@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"net/http"
@@ -57,6 +58,21 @@ func TestVerifyWebhook(t *testing.T) {
 			return http.Header{workable.SignatureHeader: {strings.ToUpper(workable.Sign(b, secret))}}
 		}, want: []ats.Event{{ID: "evt_1", Source: "workable", Kind: ats.EventStageChanged, Type: "candidate_moved",
 			CandidateID: "108d1748", JobID: "GROOV005", ToStage: ats.StageRef{Name: "Interview"}, Time: fired, Snapshot: true}}},
+		{name: "sha256= prefixed signature", body: movedBody, header: func(b []byte) http.Header {
+			return http.Header{workable.SignatureHeader: {"sha256=" + workable.Sign(b, secret)}}
+		}, want: []ats.Event{{ID: "evt_1", Source: "workable", Kind: ats.EventStageChanged, Type: "candidate_moved",
+			CandidateID: "108d1748", JobID: "GROOV005", ToStage: ats.StageRef{Name: "Interview"}, Time: fired, Snapshot: true}}},
+		{name: "base64 signature", body: movedBody, header: func(b []byte) http.Header {
+			raw, _ := hex.DecodeString(workable.Sign(b, secret))
+			return http.Header{workable.SignatureHeader: {base64.StdEncoding.EncodeToString(raw)}}
+		}, want: []ats.Event{{ID: "evt_1", Source: "workable", Kind: ats.EventStageChanged, Type: "candidate_moved",
+			CandidateID: "108d1748", JobID: "GROOV005", ToStage: ats.StageRef{Name: "Interview"}, Time: fired, Snapshot: true}}},
+		{name: "sha256= prefixed wrong MAC", body: movedBody, header: func(b []byte) http.Header {
+			return http.Header{workable.SignatureHeader: {"sha256=" + workable.Sign(b, "other")}}
+		}, wantErr: ats.ErrSignatureInvalid},
+		{name: "truncated MAC", body: movedBody, header: func(b []byte) http.Header {
+			return http.Header{workable.SignatureHeader: {workable.Sign(b, secret)[:40]}}
+		}, wantErr: ats.ErrSignatureInvalid},
 		{name: "missing signature", body: movedBody, header: func([]byte) http.Header { return http.Header{} }, wantErr: ats.ErrSignatureMissing},
 		{name: "not hex", body: movedBody, header: func([]byte) http.Header { return http.Header{workable.SignatureHeader: {"sha256=zz"}} }, wantErr: ats.ErrSignatureInvalid},
 		{name: "wrong secret", body: movedBody, header: func(b []byte) http.Header {

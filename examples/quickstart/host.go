@@ -319,18 +319,26 @@ func (b *providerBackend) CreateInterview(ctx context.Context, account provider.
 		return "", &provider.Error{Status: http.StatusUnprocessableEntity, Message: "Unknown interview_template_id"}
 	}
 	c := req.Candidate
+	// Workable may send identifiers as numbers, null names, no e-mail and
+	// the job as job_id or job_shortcode: the handler accepts all of it, and
+	// a candidate without the data a round requires goes to needs-info
+	// (the engine asks for it) instead of the invitation being refused.
+	job := req.Job()
 	cand := ats.Candidate{Name: strings.TrimSpace(c.FirstName + " " + c.LastName), FirstName: c.FirstName,
-		LastName: c.LastName, Emails: []string{c.Email}, JobID: req.JobID}
+		LastName: c.LastName, JobID: job}
+	if c.Email != "" {
+		cand.Emails = []string{c.Email}
+	}
 	if c.Phone != "" {
 		cand.Phones = []string{c.Phone}
 	}
 	// The contract does not carry Workable's candidate ID. Matching the
 	// candidate by e-mail among the job's candidates lets the engine's
 	// notes land on their Workable timeline.
-	cand.ID = b.findCandidate(ctx, req.JobID, c.Email)
+	cand.ID = b.findCandidate(ctx, job, c.Email)
 	id := "pv_" + randomHex(8)
 	iv, err := b.h.engine.ProviderInterview(ctx, lifecycle.ProviderRequest{
-		Source: "workable", EventID: id, CandidateID: cand.ID, JobID: req.JobID,
+		Source: "workable", EventID: id, CandidateID: cand.ID, JobID: job,
 		RoundName: round, Template: req.InterviewTemplateID, Candidate: cand,
 		Callback: lifecycle.Callback{URL: req.CallbackURL, Token: workableCallbackToken},
 	})
@@ -345,6 +353,9 @@ func (b *providerBackend) CreateInterview(ctx context.Context, account provider.
 }
 
 func (b *providerBackend) findCandidate(ctx context.Context, jobID, email string) string {
+	if email == "" {
+		return "" // nothing to match by: the interview is keyed by its callback URL
+	}
 	if jobID != "" {
 		for c, err := range b.h.workable.Candidates(ctx, ats.CandidateFilter{JobID: jobID}) {
 			if err != nil {

@@ -588,7 +588,8 @@ func (s *scenario) leverNeedsInfo(ctx context.Context) error {
 // contract: it records every PUT of a result.
 type callbackRecorder struct {
 	*httptest.Server
-	tl *timeline
+	tl       *timeline
+	workable *workabletest.Callbacks
 
 	mu       sync.Mutex
 	received []receivedCallback
@@ -600,21 +601,26 @@ type receivedCallback struct {
 }
 
 func newCallbackRecorder(tl *timeline) *callbackRecorder {
-	c := &callbackRecorder{tl: tl}
+	c := &callbackRecorder{tl: tl, workable: workabletest.NewCallbacks(workableCallbackToken)}
 	c.Server = httptest.NewServer(http.HandlerFunc(c.serve))
 	return c
 }
 
+// serve checks each PUT as Workable would (workabletest.Callbacks: token,
+// status enum, results_url when completed, 409 on a repeat) and records
+// the accepted ones.
 func (c *callbackRecorder) serve(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPut {
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	rec := httptest.NewRecorder()
+	c.workable.ServeHTTP(rec, r)
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
+	puts := c.workable.Accepted(r.URL.Path)
+	if rec.Code != http.StatusOK || len(puts) == 0 {
+		c.tl.printf(sideWorkable, "← callback PUT %s refused: %d %s", r.URL.Path, rec.Code, strings.TrimSpace(rec.Body.String()))
 		return
 	}
 	var res provider.Result
-	if err := json.NewDecoder(r.Body).Decode(&res); err != nil {
-		http.Error(w, "invalid JSON", http.StatusBadRequest)
-		return
-	}
+	_ = json.Unmarshal(puts[len(puts)-1].Body, &res)
 	c.mu.Lock()
 	c.received = append(c.received, receivedCallback{Path: r.URL.Path, Auth: r.Header.Get("Authorization"), Result: res})
 	c.mu.Unlock()
@@ -623,7 +629,6 @@ func (c *callbackRecorder) serve(w http.ResponseWriter, r *http.Request) {
 		grade = fmt.Sprintf(", grade %s, score %s", res.Interview.Grade, res.Interview.Score)
 	}
 	c.tl.printf(sideWorkable, "← callback PUT %s: status %s%s, results_url %s", r.URL.Path, res.Status, grade, res.ResultsURL)
-	w.WriteHeader(http.StatusOK)
 }
 
 func (c *callbackRecorder) results() []receivedCallback {

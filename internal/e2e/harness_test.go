@@ -358,13 +358,16 @@ func (hs *hookServer) post(t testing.TB, path string, body []byte, header http.H
 }
 
 // callbackServer plays Workable's side of the provider contract: it
-// accepts result PUTs at /callbacks/{interview}, checks the bearer token
-// and records the accepted results. Every failEvery-th request is
-// answered 503 before anything is recorded.
+// accepts result PUTs at /callbacks/{interview}, validated like Workable
+// (workabletest.Callbacks: bearer token, status enum, results_url when
+// completed, 409 on a repeat after a final status), and records the
+// accepted results. Every failEvery-th request is answered 503 before
+// anything is checked.
 type callbackServer struct {
 	*httptest.Server
 	token     string
 	failEvery int
+	workable  *workabletest.Callbacks
 
 	mu       sync.Mutex
 	requests int
@@ -374,38 +377,46 @@ type callbackServer struct {
 }
 
 func newCallbackServer(t testing.TB, token string, failEvery int) *callbackServer {
-	cs := &callbackServer{token: token, failEvery: failEvery, accepted: map[string][]string{}, bodies: map[string]string{}}
+	cs := &callbackServer{token: token, failEvery: failEvery, accepted: map[string][]string{}, bodies: map[string]string{},
+		workable: workabletest.NewCallbacks(token)}
 	cs.Server = httptest.NewServer(http.HandlerFunc(cs.serve))
 	t.Cleanup(cs.Close)
 	return cs
 }
 
 func (cs *callbackServer) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
 	id, ok := strings.CutPrefix(r.URL.Path, "/callbacks/")
 	cs.mu.Lock()
-	defer cs.mu.Unlock()
 	cs.requests++
+	fail := cs.failEvery > 0 && cs.requests%cs.failEvery == 0
+	if fail {
+		cs.failed++
+	}
+	cs.mu.Unlock()
 	switch {
-	case r.Method != http.MethodPut || !ok:
+	case !ok:
 		http.Error(w, "not found", http.StatusNotFound)
 		return
-	case r.Header.Get("Authorization") != "Bearer "+cs.token:
-		http.Error(w, "invalid token", http.StatusUnauthorized)
-		return
-	case cs.failEvery > 0 && cs.requests%cs.failEvery == 0:
-		cs.failed++
+	case fail:
 		http.Error(w, `{"status":503,"message":"try again"}`, http.StatusServiceUnavailable)
 		return
 	}
-	status := ""
-	if i := strings.Index(string(body), `"status":"`); i >= 0 {
-		rest := string(body)[i+len(`"status":"`):]
-		status = rest[:strings.IndexByte(rest, '"')]
+	rec := httptest.NewRecorder()
+	cs.workable.ServeHTTP(rec, r)
+	for k, vs := range rec.Header() {
+		w.Header()[k] = vs
 	}
-	cs.accepted[id] = append(cs.accepted[id], status)
-	cs.bodies[id] = string(body)
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
+	if rec.Code != http.StatusOK {
+		return
+	}
+	puts := cs.workable.Accepted(r.URL.Path)
+	last := puts[len(puts)-1]
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	cs.accepted[id] = append(cs.accepted[id], last.Status)
+	cs.bodies[id] = string(last.Body)
 }
 
 // Accepted returns the statuses accepted for an interview.

@@ -79,6 +79,9 @@ type Config struct {
 	ServerBudget func(h http.Header, now time.Time) (remaining int, reset time.Time, ok bool)
 	// Now returns the current time; nil uses time.Now.
 	Now func() time.Time
+	// Hosts declares which absolute URLs other than the base host (next-page
+	// links) belong to the ATS account; see HostRule. Zero: base host only.
+	Hosts HostRule
 }
 
 // Client performs API calls for an adapter. It is safe for concurrent use.
@@ -157,7 +160,8 @@ type Request struct {
 	// Method is the HTTP method; empty means GET.
 	Method string
 	// Path is relative to the base URL ("/jobs"), or an absolute URL on the
-	// same scheme and host (a next-page link). Other hosts are refused so
+	// same scheme and host, or on a host Config.Hosts declares the ATS's (a
+	// next-page link). Other hosts are refused so
 	// credentials never leave the ATS.
 	Path  string
 	Query url.Values
@@ -260,8 +264,8 @@ func (c *Client) resolve(path string, q url.Values) (*url.URL, error) {
 		if err != nil {
 			return nil, fmt.Errorf("invalid URL %q: %w", path, err)
 		}
-		if abs.Scheme != c.base.Scheme || abs.Host != c.base.Host {
-			return nil, fmt.Errorf("refusing to send credentials to %s://%s (client is for %s://%s)", abs.Scheme, abs.Host, c.base.Scheme, c.base.Host)
+		if err := c.cfg.Hosts.Check(c.base, abs); err != nil {
+			return nil, err
 		}
 		u = abs
 	} else {

@@ -333,6 +333,9 @@ type Move struct {
 type Comment struct {
 	CandidateID, MemberID, Body string
 	Policy                      []string
+	// Visibility is the roles that can read the comment: always "admin",
+	// plus the policy's roles (an empty or omitted policy is admins only).
+	Visibility []string
 	// AttachmentName and AttachmentData are set when a file was attached
 	// (Data decoded from base64).
 	AttachmentName string

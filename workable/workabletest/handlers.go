@@ -13,23 +13,42 @@ import (
 	"time"
 )
 
-// activity is one entry of a candidate's timeline.
+// activity is one entry of a candidate's timeline, shaped as
+// https://workable.readme.io/reference/candidate-activities documents it:
+// action, stage_name and target_stage (moves only), created_at, member, body
+// (comment, rating, message, disqualification) and visibility_roles
+// (comment, rating, message). Workable documents no "id" on activities, so
+// the fake sends none; num is the fake's own paging cursor.
 type activity struct {
 	num       int
 	action    string
 	stageName string
+	stageSlug string
 	body      string
 	memberID  string
+	roles     []string
 	createdAt time.Time
 }
 
-func (s *Server) addActivityLocked(candID, action, stageName, body, memberID string) {
-	_, num := s.nextID(0x20000000)
+// Activity actions. Workable's docs name "comment", "rating", "message" and
+// "disqualification" (the body-carrying actions); the names of move and
+// revert activities are not documented, so the fake uses "move" and
+// "revert" and clients should key on stage_name, not on these names.
+const (
+	actionComment          = "comment"
+	actionRating           = "rating"
+	actionDisqualification = "disqualification"
+	actionMove             = "move"
+	actionRevert           = "revert"
+)
+
+func (s *Server) addActivityLocked(candID string, a activity) {
+	_, a.num = s.nextID(0x20000000)
 	if s.acts == nil {
 		s.acts = map[string][]activity{}
 	}
-	s.acts[candID] = append(s.acts[candID], activity{num: num, action: action, stageName: stageName,
-		body: body, memberID: memberID, createdAt: s.cfg.now().UTC().Truncate(time.Second)})
+	a.createdAt = s.cfg.now().UTC().Truncate(time.Second)
+	s.acts[candID] = append(s.acts[candID], a)
 }
 
 // nz returns nil for "", since Workable v3 sends empty strings as null.
@@ -159,7 +178,7 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		if len(items) == limit {
-			next = nextURL(r, j.ID)
+			next = s.nextURL(r, j.ID)
 			break
 		}
 		items = append(items, s.jobJSON(j))
@@ -241,7 +260,7 @@ func (s *Server) listCandidates(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		if len(items) == limit {
-			next = nextURL(r, c.ID)
+			next = s.nextURL(r, c.ID)
 			break
 		}
 		items = append(items, s.candidateJSON(c, false))
@@ -321,7 +340,10 @@ func (s *Server) activities(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Not found")
 		return
 	}
-	// Activity IDs are always the hex of their insertion number.
+	// Whether activities are paged with paging.next, and by what cursor,
+	// is undocumented; the fake pages like other lists, with since_id set
+	// to the hex of the next activity's insertion number (an opaque
+	// cursor: activities carry no id).
 	since, err := resolveSince(sinceID, func(string) (int, bool) { return 0, false })
 	if err != nil {
 		writeValidation(w, err.Error(), map[string]string{"since_id": "is invalid"})
@@ -334,11 +356,17 @@ func (s *Server) activities(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		if len(items) == limit {
-			next = nextURL(r, fmt.Sprintf("%08x", a.num))
+			next = s.nextURL(r, fmt.Sprintf("%08x", a.num))
 			break
 		}
-		m := map[string]any{"id": fmt.Sprintf("%08x", a.num), "action": a.action, "stage_name": nz(a.stageName),
-			"body": nz(a.body), "created_at": ts(a.createdAt), "member": nil}
+		m := map[string]any{"action": a.action, "stage_name": nz(a.stageName),
+			"body": nz(a.body), "created_at": ts(a.createdAt), "updated_at": ts(a.createdAt), "member": nil}
+		if a.action == actionMove {
+			m["target_stage"] = map[string]any{"id": a.stageSlug, "name": a.stageName}
+		}
+		if a.roles != nil {
+			m["visibility_roles"] = a.roles
+		}
 		if mem := s.memberLocked(a.memberID); mem != nil {
 			m["member"] = map[string]any{"id": mem.ID, "name": mem.Name}
 		}
@@ -413,7 +441,7 @@ func (s *Server) move(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.moveLocked(c, st.Slug, req.MemberID)
-	s.addActivityLocked(c.ID, "moved", st.Name, "", req.MemberID)
+	s.addActivityLocked(c.ID, activity{action: actionMove, stageName: st.Name, stageSlug: st.Slug, memberID: req.MemberID})
 	s.mu.Unlock()
 	s.flushSync()
 	// The status of a move is not in the primary docs; w6w reports 202
@@ -450,11 +478,12 @@ func (s *Server) comment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, p := range cm.Policy {
-		if !slices.Contains([]string{"admin", "recruiting_admin", "hiring_manager", "simple", "reviewer", "recruiter"}, p) {
+		if !slices.Contains(allRoles(), p) {
 			fail("comment policy contains an unknown role: "+p, "comment.policy")
 			return
 		}
 	}
+	cm.Visibility = visibility(req.Comment.Policy)
 	if a := req.Comment.Attachment; a != nil {
 		data, err := base64.StdEncoding.DecodeString(a.Data)
 		if a.Name == "" || a.Data == "" || err != nil {
@@ -464,10 +493,31 @@ func (s *Server) comment(w http.ResponseWriter, r *http.Request) {
 		cm.AttachmentName, cm.AttachmentData = a.Name, data
 	}
 	s.comments = append(s.comments, cm)
-	s.addActivityLocked(c.ID, "comment", "", cm.Body, req.MemberID)
+	s.addActivityLocked(c.ID, activity{action: actionComment, body: cm.Body, memberID: req.MemberID, roles: cm.Visibility})
 	s.mu.Unlock()
 	// 201 with a blank body (withone, reference §4.6).
 	w.WriteHeader(http.StatusCreated)
+}
+
+// allRoles returns the comment policy roles Workable documents
+// (https://workable.readme.io/reference/comment-on-candidate).
+func allRoles() []string {
+	return []string{"admin", "recruiting_admin", "hiring_manager", "simple", "reviewer", "recruiter"}
+}
+
+// visibility returns the roles that can read a comment with policy. Workable
+// documents that an empty policy ([]) means admins only and that admins
+// always see comments. What an omitted policy means is undocumented; the
+// fake assumes the restrictive reading (admins only, like []), so a client
+// that wants recruiters to see its notes must say so.
+func visibility(policy []string) []string {
+	out := []string{"admin"}
+	for _, p := range policy {
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func (s *Server) putTags(w http.ResponseWriter, r *http.Request) {
@@ -526,7 +576,7 @@ func (s *Server) disqualify(w http.ResponseWriter, r *http.Request) {
 	}
 	c.UpdatedAt = s.cfg.now().UTC().Truncate(time.Second)
 	s.disq = append(s.disq, Disqualification{CandidateID: c.ID, MemberID: req.MemberID, ReasonID: req.ReasonID, Note: c.DisqualificationReason, Withdrew: req.Withdrew})
-	s.addActivityLocked(c.ID, "disqualified", "", c.DisqualificationReason, req.MemberID)
+	s.addActivityLocked(c.ID, activity{action: actionDisqualification, body: c.DisqualificationReason, memberID: req.MemberID})
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "text/plain")
 	w.WriteHeader(http.StatusOK)
@@ -547,7 +597,7 @@ func (s *Server) revert(w http.ResponseWriter, r *http.Request) {
 	c.DisqualificationReason = ""
 	c.UpdatedAt = s.cfg.now().UTC().Truncate(time.Second)
 	s.reverts = append(s.reverts, Revert{CandidateID: c.ID, MemberID: req.MemberID})
-	s.addActivityLocked(c.ID, "reverted", "", "", req.MemberID)
+	s.addActivityLocked(c.ID, activity{action: actionRevert, memberID: req.MemberID})
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "text/plain")
 	w.WriteHeader(http.StatusOK)
@@ -586,13 +636,21 @@ func (s *Server) rate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.ratings = append(s.ratings, Rating{CandidateID: c.ID, MemberID: req.MemberID, Comment: req.Comment, Scale: req.Scale, Grade: *req.Grade})
-	s.addActivityLocked(c.ID, "rating", "", req.Comment, req.MemberID)
+	s.addActivityLocked(c.ID, activity{action: actionRating, body: req.Comment, memberID: req.MemberID, roles: allRoles()})
 	s.mu.Unlock()
 	// Status undocumented; the fake answers 201 with an empty body.
 	w.WriteHeader(http.StatusCreated)
 }
 
 func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) {
+	// GET /members is "accessible with account tokens and user tokens"
+	// (https://workable.readme.io/reference/members); partner tokens are not
+	// mentioned. The fake takes the restrictive reading and refuses them,
+	// unless WithPartnerMembers says otherwise.
+	if ti := r.Context().Value(tokenKey{}).(*tokenInfo); ti.clientID != "" && !s.cfg.partnerMembers {
+		writeError(w, http.StatusForbidden, "Forbidden: members are accessible with account tokens and user tokens")
+		return
+	}
 	limit, sinceID, err := pageParams(r)
 	if err != nil {
 		writeValidation(w, err.Error(), nil)
@@ -622,7 +680,7 @@ func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		if len(items) == limit {
-			next = nextURL(r, m.ID)
+			next = s.nextURL(r, m.ID)
 			break
 		}
 		items = append(items, map[string]any{"id": m.ID, "name": m.Name, "email": m.Email,

@@ -42,6 +42,9 @@ type config struct {
 	faults                 Faults
 	now                    func() time.Time
 	signingSecret          string
+	nextHost               string
+	partnerMembers         bool
+	callbackStatuses       []string
 }
 
 // WithAccount sets the account's subdomain and name (default "acme", "Acme
@@ -83,6 +86,25 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.now = n
 // token that created the subscription (what Workable does for OAuth
 // integrations, which sign with the OAuth application secret).
 func WithSigningSecret(secret string) Option { return func(c *config) { c.signingSecret = secret } }
+
+// WithNextLinkHost makes paging.next links point at host (for example
+// "www.workable.com", as in Workable's own examples) instead of the host the
+// request was sent to. Tests that use it route that host to the fake
+// through their client's transport.
+func WithNextLinkHost(host string) Option { return func(c *config) { c.nextHost = host } }
+
+// WithPartnerMembers lets partner tokens list members (GET /members). By
+// default the fake refuses them with 403, the restrictive reading of
+// Workable's docs, which document the endpoint for account and user tokens
+// only.
+func WithPartnerMembers() Option { return func(c *config) { c.partnerMembers = true } }
+
+// WithCallbackStatuses sets the statuses the callback endpoint accepts
+// (default DefaultCallbackStatuses), e.g. "pending", "completed",
+// "declined", "expired" for the other reading of the contract.
+func WithCallbackStatuses(statuses ...string) Option {
+	return func(c *config) { c.callbackStatuses = statuses }
+}
 
 // Faults configures random fault injection. Each request draws from a
 // generator seeded with Seed, so a run is reproducible for a given request
@@ -153,6 +175,7 @@ type Server struct {
 	hc         *http.Client
 	transport  *http.Transport
 	mux        *http.ServeMux
+	callbacks  *Callbacks
 }
 
 type tokenInfo struct {
@@ -201,6 +224,7 @@ func NewServer(opts ...Option) *Server {
 	s.AddToken(Token, AllScopes()...)
 	s.AddMember(Member{Name: "Rita Recruiter", Email: "rita@example.com", Roles: []string{"ats.admin"}})
 	s.mux = s.routes()
+	s.callbacks = NewCallbacks(CallbackToken, cfg.callbackStatuses...)
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
@@ -213,6 +237,23 @@ func (s *Server) Close() {
 	_ = s.WaitDeliveries(context.Background())
 	s.Server.Close()
 	s.transport.CloseIdleConnections()
+}
+
+// CallbackURL returns a callback_url on the account's host, as Workable
+// sends it when it creates an interview (kind "interviews") or assessment
+// (kind "assessments"), e.g. URL + "/interviews/8823119". Result PUTs to it
+// are checked and recorded by Callbacks.
+func (s *Server) CallbackURL(kind, id string) string {
+	return s.URL + "/" + kind + "/" + url.PathEscape(id)
+}
+
+// Callbacks returns the server's callback endpoint (token CallbackToken).
+func (s *Server) Callbacks() *Callbacks { return s.callbacks }
+
+// isCallbackPath reports whether p is a provider-contract callback path,
+// which lives on the account's host outside the API's base path.
+func isCallbackPath(p string) bool {
+	return strings.HasPrefix(p, "/interviews/") || strings.HasPrefix(p, "/assessments/")
 }
 
 // BaseURL returns the API root to configure clients with: URL + "/spi/v3".
@@ -250,8 +291,11 @@ func (s *Server) RevokeToken(token string) {
 	delete(s.tokens, token)
 }
 
-// FailRequests makes the server answer every request with status (a 429 or
-// 503 carries Retry-After: 1) until restore is called.
+// FailRequests makes the server answer every request with status until
+// restore is called. A 429 carries Workable's X-Rate-Limit-* headers with
+// the reset at the end of the current window; like Workable
+// (https://workable.readme.io/reference/rate-limits), no response carries
+// Retry-After.
 func (s *Server) FailRequests(status int) (restore func()) {
 	s.mu.Lock()
 	s.failStatus = status
@@ -358,7 +402,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.reqCount++
 	s.requests = append(s.requests, Request{
-		Method: r.Method, Path: strings.TrimPrefix(r.URL.Path, basePath),
+		Method: r.Method, Path: s.apiPath(r.URL.Path),
 		Query: r.URL.Query(), Header: r.Header.Clone(), Body: body,
 	})
 	fail := s.failStatus
@@ -379,8 +423,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 	switch {
 	case fail != 0:
-		if fail == http.StatusTooManyRequests || fail == http.StatusServiceUnavailable {
-			w.Header().Set("Retry-After", "1")
+		if fail == http.StatusTooManyRequests {
+			window := s.cfg.window
+			if window <= 0 {
+				window = time.Second
+			}
+			s.rateHeaders(w, s.cfg.limit, 0, s.cfg.now().Truncate(window).Add(window))
 		}
 		writeError(w, fail, http.StatusText(fail))
 		return
@@ -405,7 +453,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	if !strings.HasPrefix(r.URL.Path, basePath+"/") {
+	if isCallbackPath(r.URL.Path) {
+		s.callbacks.ServeHTTP(w, r)
+		return
+	}
+	if !strings.HasPrefix(r.URL.Path, basePath+"/") || !s.ownAccount(r.URL.Path) {
+		// Loud 404 outside the base path, so a client that drops the path
+		// (or addresses another account) fails.
 		writeError(w, http.StatusNotFound, "Not found")
 		return
 	}
@@ -428,7 +482,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r = r.WithContext(context.WithValue(r.Context(), tokenKey{}, tok))
-	r.URL.Path = strings.TrimPrefix(r.URL.Path, basePath)
+	r.URL.Path = s.apiPath(r.URL.Path)
 	s.mux.ServeHTTP(w, r)
 }
 
@@ -592,11 +646,42 @@ func resolveSince(sinceID string, lookup func(id string) (num int, ok bool)) (in
 	return int(n), nil
 }
 
-// nextURL is the full next-page URL: the request's own URL with since_id
-// set to the next item's ID.
-func nextURL(r *http.Request, nextID string) string {
+// accountsPrefix is the account-scoped form of the API root that
+// Workable's own list examples put in paging.next:
+// https://www.workable.com/spi/v3/accounts/<subdomain>/candidates?…
+// (https://workable.readme.io/reference/job-candidates-index).
+const accountsPrefix = basePath + "/accounts/"
+
+// apiPath strips the base path, and the /accounts/<subdomain> segment of
+// the account-scoped form, from an incoming path.
+func (s *Server) apiPath(p string) string {
+	if rest, ok := strings.CutPrefix(p, accountsPrefix+s.cfg.subdomain+"/"); ok {
+		return "/" + rest
+	}
+	return strings.TrimPrefix(p, basePath)
+}
+
+// ownAccount reports whether an account-scoped path names this account.
+func (s *Server) ownAccount(p string) bool {
+	rest, ok := strings.CutPrefix(p, accountsPrefix)
+	if !ok {
+		return true
+	}
+	account, _, _ := strings.Cut(rest, "/")
+	return account == s.cfg.subdomain
+}
+
+// nextURL is the full next-page URL in the shape of Workable's examples:
+// the account-scoped path on the www host (WithNextLinkHost; by default the
+// request's own host, so a client pointed at the fake stays on it), with
+// since_id set to the next item's ID.
+func (s *Server) nextURL(r *http.Request, nextID string) string {
 	q := r.URL.Query()
 	q.Set("since_id", nextID)
-	u := url.URL{Scheme: "http", Host: r.Host, Path: basePath + r.URL.Path, RawQuery: q.Encode()}
+	host := r.Host
+	if s.cfg.nextHost != "" {
+		host = s.cfg.nextHost
+	}
+	u := url.URL{Scheme: "http", Host: host, Path: accountsPrefix + s.cfg.subdomain + r.URL.Path, RawQuery: q.Encode()}
 	return u.String()
 }
