@@ -1,0 +1,37 @@
+// Package ashby is an atskit adapter for Ashby's public API
+// (https://developers.ashbyhq.com/reference).
+//
+// Ashby's API is RPC over POST: every call, reads included, is
+// POST https://api.ashbyhq.com/<category>.<method> with a JSON body, HTTP
+// Basic auth with the customer's API key as user name and a blank password,
+// and an answer that is HTTP 200 whether or not the call succeeded: the
+// body says {"success": true, "results": …} or {"success": false,
+// "errorInfo": {"code", "message", "requestId"}}. The Client checks
+// success, not the status code, and maps Ashby's error codes onto the ats
+// typed errors (application_not_found → ats.ErrNotFound, invalid_input →
+// *ats.ValidationError, missing_endpoint_permission → ats.ErrForbidden, …).
+//
+// How Ashby's model maps onto atskit:
+//
+//   - ats.Candidate.ID is an Ashby application ID (one person applying to
+//     two jobs is two applications); ats.Candidate.PersonID is the Ashby
+//     candidate ID, which notes, tags and files attach to.
+//   - A job's stages are the stages of its interview plan
+//     (jobInterviewPlan.info). Moving is application.changeStage; archiving
+//     (Disqualify) is a move to the plan's Archived-type stage with an
+//     archive reason.
+//   - A job is linked to the vendor when its interview plan has a stage
+//     named Options.VendorStage.
+//   - Webhooks are managed through the API (webhook.create, .info, .update,
+//     .delete); Ashby has no webhook.list, so the Client remembers the IDs it
+//     created and the host passes the IDs it stored in Options.WebhookIDs.
+//   - Deliveries are verified with Ashby-Signature: sha256=<hex HMAC> over
+//     the raw body (WebhookVerifier) and served by WebhookHandler, which
+//     answers Ashby's ping.
+//
+// Ashby does not document its general rate limit; the Client paces each
+// account (each Client, one API key) at DefaultRateLimit unless
+// Options.RateLimit says otherwise, and backs off on 429.
+//
+// The ashbytest package is an in-process fake of the API for tests.
+package ashby
