@@ -134,3 +134,24 @@ func decodeHTTPError(resp *http.Response, body []byte, e *ats.APIError) {
 		e.RequestID = resp.Header.Get("X-Request-Id")
 	}
 }
+
+// badKeyError marks Ashby's 403 for a wrong or deactivated key: Ashby
+// answers 401 only when the key is missing and 403 when it is not
+// accepted (https://developers.ashbyhq.com/docs/authentication), so a 403
+// whose code is not missing_endpoint_permission means the credentials are
+// bad. It matches ats.ErrUnauthorized as well as ats.ErrForbidden, and
+// errors.As still finds the *ats.APIError with the real status 403.
+type badKeyError struct{ *ats.APIError }
+
+func (e *badKeyError) Unwrap() error { return e.APIError }
+
+// Is reports true for ats.ErrUnauthorized.
+func (e *badKeyError) Is(target error) bool { return target == ats.ErrUnauthorized }
+
+func classifyHTTPError(err error) error {
+	var ae *ats.APIError
+	if errors.As(err, &ae) && ae.StatusCode == http.StatusForbidden && ae.Code != "missing_endpoint_permission" {
+		return &badKeyError{ae}
+	}
+	return err
+}

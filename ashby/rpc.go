@@ -34,7 +34,7 @@ func post[T any](ctx context.Context, c *Client, op, method string, body any, id
 	}
 	var env envelope[T]
 	if _, err := c.hc.Do(ctx, &httpx.Request{Op: op, Method: "POST", Path: "/" + method, Body: body, Idempotent: idempotent}, &env); err != nil {
-		return nil, err
+		return nil, classifyHTTPError(err)
 	}
 	if env.Success == nil {
 		return nil, fmt.Errorf("ashby: %s: %w", op, errors.New(`response has no "success" field`))
