@@ -29,7 +29,7 @@ const (
 
 // PacingMargin is the fraction of the server's rate the client paces at,
 // so network jitter never bunches requests over the server's limit.
-const PacingMargin = 0.97
+const PacingMargin = 0.985
 
 // DefaultPageSize is the page size used when a listing does not set one.
 // Ashby caps page sizes silently and does not say at what; 100 is what its

@@ -91,9 +91,9 @@ func (s *Server) jobList(w http.ResponseWriter, body []byte, _ *apiKey) {
 		if len(req.Status) > 0 && !slices.Contains(req.Status, j.Status) || len(req.Status) == 0 && j.Status == "Draft" {
 			continue
 		}
-		recs = append(recs, record{j.rev, j.CreatedAt, func() any { return s.jobJSON(j) }})
+		recs = append(recs, record{j.rev, j.CreatedAt, j})
 	}
-	s.page(w, req.listFields, recs, true)
+	s.page(w, req.listFields, recs, true, func(v any) any { return s.jobJSON(v.(*Job)) })
 }
 
 func (s *Server) jobInfo(w http.ResponseWriter, body []byte, _ *apiKey) {
@@ -203,9 +203,9 @@ func (s *Server) applicationList(w http.ResponseWriter, body []byte, _ *apiKey) 
 		if req.JobID != "" && a.JobID != req.JobID || req.Status != "" && a.Status != req.Status {
 			continue
 		}
-		recs = append(recs, record{a.rev, a.CreatedAt, func() any { return s.appJSON(a) }})
+		recs = append(recs, record{a.rev, a.CreatedAt, a})
 	}
-	s.page(w, req.listFields, recs, true)
+	s.page(w, req.listFields, recs, true, func(v any) any { return s.appJSON(v.(*Application)) })
 }
 
 func (s *Server) applicationInfo(w http.ResponseWriter, body []byte, _ *apiKey) {
@@ -251,12 +251,14 @@ func (s *Server) applicationListHistory(w http.ResponseWriter, body []byte, _ *a
 	}
 	var recs []record
 	for i, h := range a.History {
-		recs = append(recs, record{int64(i + 1), h.EnteredStageAt, func() any {
-			return map[string]any{"id": h.ID, "stageId": h.StageID, "title": h.Title, "stageNumber": i,
-				"enteredStageAt": ts(h.EnteredStageAt), "leftStageAt": ts(h.LeftStageAt), "allowedActions": []string{}}
-		}})
+		recs = append(recs, record{int64(i + 1), h.EnteredStageAt, i})
 	}
-	s.page(w, req.listFields, recs, false)
+	s.page(w, req.listFields, recs, false, func(v any) any {
+		i := v.(int)
+		h := a.History[i]
+		return map[string]any{"id": h.ID, "stageId": h.StageID, "title": h.Title, "stageNumber": i,
+			"enteredStageAt": ts(h.EnteredStageAt), "leftStageAt": ts(h.LeftStageAt), "allowedActions": []string{}}
+	})
 }
 
 func (s *Server) applicationChangeStage(w http.ResponseWriter, body []byte, _ *apiKey) {
@@ -484,9 +486,9 @@ func (s *Server) tagList(w http.ResponseWriter, body []byte, _ *apiKey) {
 		if t.IsArchived && (req.IncludeArchived == nil || !*req.IncludeArchived) {
 			continue
 		}
-		recs = append(recs, record{int64(i + 1), time.Time{}, func() any { return tagJSON(t) }})
+		recs = append(recs, record{int64(i + 1), time.Time{}, t})
 	}
-	s.page(w, req.listFields, recs, true)
+	s.page(w, req.listFields, recs, true, func(v any) any { return tagJSON(v.(*Tag)) })
 }
 
 func (s *Server) candidateAddTag(w http.ResponseWriter, body []byte, _ *apiKey) {

@@ -44,12 +44,12 @@ func dec(s string, v any) bool {
 type record struct {
 	rev     int64
 	created time.Time
-	render  func() any
+	v       any // the item, passed to page's render
 }
 
 // page answers a list call over recs (in creation order). Caller holds
 // s.mu. syncable says whether the endpoint takes syncToken.
-func (s *Server) page(w http.ResponseWriter, lf listFields, recs []record, syncable bool) {
+func (s *Server) page(w http.ResponseWriter, lf listFields, recs []record, syncable bool, render func(any) any) {
 	limit := s.pageCap
 	if lf.Limit != nil {
 		if *lf.Limit < 1 {
@@ -84,7 +84,7 @@ func (s *Server) page(w http.ResponseWriter, lf listFields, recs []record, synca
 		}
 		st.Since = tk.Rev
 	}
-	var sel []record
+	sel := recs[:0]
 	for _, r := range recs {
 		if r.rev <= st.Since {
 			continue
@@ -102,7 +102,7 @@ func (s *Server) page(w http.ResponseWriter, lf listFields, recs []record, synca
 	end := min(start+limit, len(sel))
 	out := make([]any, 0, end-start)
 	for _, r := range sel[start:end] {
-		out = append(out, r.render())
+		out = append(out, render(r.v))
 	}
 	extra := map[string]any{"moreDataAvailable": end < len(sel)}
 	if end < len(sel) {

@@ -40,7 +40,7 @@ func call(t *testing.T, srv *ashbytest.Server, httpMethod, path, key, body strin
 		MoreDataAvailable bool            `json:"moreDataAvailable"`
 		NextCursor        string          `json:"nextCursor"`
 		SyncToken         string          `json:"syncToken"`
-		ErrorInfo struct {
+		ErrorInfo         struct {
 			Code string `json:"code"`
 		} `json:"errorInfo"`
 	}
