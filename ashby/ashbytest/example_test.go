@@ -44,4 +44,3 @@ func ExampleNewServer() {
 	fmt.Println("delivered:", n)
 	// Output: delivered: 2
 }
-
