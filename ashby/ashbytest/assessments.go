@@ -1,6 +1,7 @@
 package ashbytest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -117,6 +118,19 @@ func checkValue(field string, v *DataValue) string {
 }
 
 func (s *Server) assessmentUpdate(w http.ResponseWriter, body []byte, _ *apiKey) {
+	if code, msg := s.applyAssessmentUpdate(body, false); code != "" {
+		writeFail(w, http.StatusOK, code, msg)
+		return
+	}
+	// The response body is undocumented; the fake answers an empty object.
+	writeOK(w, map[string]any{}, nil)
+}
+
+// applyAssessmentUpdate validates an assessment.update body and applies
+// it; it returns Ashby's error code and message, or "" when applied.
+// register makes an unknown assessment known (an inline update_request
+// for an assessment the fake just started).
+func (s *Server) applyAssessmentUpdate(body []byte, register bool) (code, msg string) {
 	var req struct {
 		AssessmentID         string      `json:"assessment_id"`
 		Timestamp            *int64      `json:"timestamp"`
@@ -126,55 +140,53 @@ func (s *Server) assessmentUpdate(w http.ResponseWriter, body []byte, _ *apiKey)
 		CancelledReason      *DataValue  `json:"cancelled_reason"`
 		Metadata             []DataValue `json:"metadata"`
 	}
-	if !decode(w, body, &req) {
-		return
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return "invalid_input", "Request payload is malformed: " + err.Error()
 	}
-	fail := func(msg string) { writeFail(w, http.StatusOK, "invalid_input", msg) }
 	switch {
 	case req.AssessmentID == "":
-		fail("assessment_id is required")
-		return
+		return "invalid_input", "assessment_id is required"
 	case req.Timestamp == nil:
-		fail("timestamp (ms since the epoch) is required")
-		return
+		return "invalid_input", "timestamp (ms since the epoch) is required"
 	case req.AssessmentStatus == nil && req.CancelledReason == nil:
-		fail("assessment_status is required unless cancelled_reason is set")
-		return
+		return "invalid_input", "assessment_status is required unless cancelled_reason is set"
 	case req.AssessmentResult != nil && req.AssessmentProfileURL == nil:
-		fail("assessment_profile_url is required when assessment_result is set")
-		return
+		return "invalid_input", "assessment_profile_url is required when assessment_result is set"
 	case req.AssessmentProfileURL != nil && req.AssessmentProfileURL.Type != "url":
-		fail("assessment_profile_url must be of type url")
-		return
+		return "invalid_input", "assessment_profile_url must be of type url"
 	}
-	for name, v := range map[string]*DataValue{"assessment_status": req.AssessmentStatus, "assessment_profile_url": req.AssessmentProfileURL,
-		"assessment_result": req.AssessmentResult, "cancelled_reason": req.CancelledReason} {
-		if msg := checkValue(name, v); msg != "" {
-			fail(msg)
-			return
+	for _, x := range []struct {
+		name string
+		v    *DataValue
+	}{{"assessment_status", req.AssessmentStatus}, {"assessment_profile_url", req.AssessmentProfileURL},
+		{"assessment_result", req.AssessmentResult}, {"cancelled_reason", req.CancelledReason}} {
+		if m := checkValue(x.name, x.v); m != "" {
+			return "invalid_input", m
 		}
 	}
 	for i := range req.Metadata {
-		if msg := checkValue(fmt.Sprintf("metadata[%d]", i), &req.Metadata[i]); msg != "" {
-			fail(msg)
-			return
+		if m := checkValue(fmt.Sprintf("metadata[%d]", i), &req.Metadata[i]); m != "" {
+			return "invalid_input", m
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a := s.d.assessments[req.AssessmentID]
+	if a == nil && register {
+		a = &Assessment{ID: req.AssessmentID}
+		s.d.assessments[a.ID] = a
+	}
 	if a == nil {
-		writeFail(w, http.StatusOK, "assessment_not_found", "No assessment with that id")
-		return
+		return "assessment_not_found", "No assessment with that id"
 	}
 	if a.Result != nil || a.Cancelled != nil {
 		switch s.terminalAfter {
 		case TerminalReject:
-			fail("the assessment is already complete or cancelled")
-			return
+			return "invalid_input", "the assessment is already complete or cancelled"
 		case TerminalIgnore:
-			writeOK(w, map[string]any{}, nil)
-			return
+			return "", ""
 		}
 	}
 	a.Updates++
@@ -196,8 +208,7 @@ func (s *Server) assessmentUpdate(w http.ResponseWriter, body []byte, _ *apiKey)
 	if req.Metadata != nil {
 		a.Metadata = req.Metadata
 	}
-	// The response body is undocumented; the fake answers an empty object.
-	writeOK(w, map[string]any{}, nil)
+	return "", ""
 }
 
 func (s *Server) assessmentAddCompleted(w http.ResponseWriter, body []byte, _ *apiKey) {
