@@ -438,4 +438,3 @@ func ashbyWrite(w http.ResponseWriter, status int, code, msg string, top bool) {
 func ashbyBasic(key string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(key+":"))
 }
-
