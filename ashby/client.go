@@ -96,7 +96,8 @@ type Options struct {
 
 // Client is an Ashby API client. It implements ats.Adapter and the
 // optional capabilities ats.LinkedJobLister, ats.CandidateLister,
-// ats.Disqualifier, ats.ReportAttacher and ats.WebhookSubscriber; AddTags
+// ats.Disqualifier, ats.ReportAttacher, ats.WebhookSubscriber and
+// ats.InterviewScheduler; AddTags
 // adds tags, but Ashby has no call to remove a tag from a candidate, so
 // the Client is not an ats.Tagger. It is safe for concurrent use.
 type Client struct {
@@ -112,12 +113,13 @@ type Client struct {
 }
 
 var (
-	_ ats.Adapter           = (*Client)(nil)
-	_ ats.LinkedJobLister   = (*Client)(nil)
-	_ ats.CandidateLister   = (*Client)(nil)
-	_ ats.Disqualifier      = (*Client)(nil)
-	_ ats.ReportAttacher    = (*Client)(nil)
-	_ ats.WebhookSubscriber = (*Client)(nil)
+	_ ats.Adapter            = (*Client)(nil)
+	_ ats.LinkedJobLister    = (*Client)(nil)
+	_ ats.CandidateLister    = (*Client)(nil)
+	_ ats.Disqualifier       = (*Client)(nil)
+	_ ats.ReportAttacher     = (*Client)(nil)
+	_ ats.WebhookSubscriber  = (*Client)(nil)
+	_ ats.InterviewScheduler = (*Client)(nil)
 )
 
 // NewClient returns a Client for opts.

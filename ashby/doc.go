@@ -22,6 +22,9 @@
 //     archive reason.
 //   - A job is linked to the vendor when its interview plan has a stage
 //     named Options.VendorStage.
+//   - Interviews the vendor schedules are Ashby interview schedules
+//     (ats.InterviewScheduler): interviewers are Ashby users, given by ID
+//     and sent by email, defaulting to Options.ActingUserEmail.
 //   - Webhooks are managed through the API (webhook.create, .info, .update,
 //     .delete); Ashby has no webhook.list, so the Client remembers the IDs it
 //     created and the host passes the IDs it stored in Options.WebhookIDs.

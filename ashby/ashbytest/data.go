@@ -27,6 +27,7 @@ type data struct {
 	files       map[string]*File
 	assessments map[string]*Assessment
 	completed   []CompletedAssessment
+	schedules   []*Schedule
 }
 
 func (d *data) init() {

@@ -35,6 +35,9 @@ func (s *Server) routes() http.Handler {
 		"webhook.info":                       {"apiKeysRead", s.webhookInfo},
 		"webhook.update":                     {"apiKeysWrite", s.webhookUpdate},
 		"webhook.delete":                     {"apiKeysWrite", s.webhookDelete},
+		"interviewSchedule.create":           {"interviewsWrite", s.scheduleCreate},
+		"interviewSchedule.update":           {"interviewsWrite", s.scheduleUpdate},
+		"interviewSchedule.cancel":           {"interviewsWrite", s.scheduleCancel},
 		"assessment.update":                  {"candidatesWrite", s.assessmentUpdate},
 		"assessment.addCompletedToCandidate": {"candidatesWrite", s.assessmentAddCompleted},
 	}
