@@ -112,6 +112,7 @@ func envelopeError(op, code, msg, reqID string) error {
 
 type resyncError struct{ error }
 
+// Unwrap returns the ats error and ErrResyncRequired.
 func (e *resyncError) Unwrap() []error { return []error{e.error, ErrResyncRequired} }
 
 // PartnerRateLimitCode is the ats.APIError.Code of a 429 that Ashby sent
@@ -143,6 +144,7 @@ func decodeHTTPError(resp *http.Response, body []byte, e *ats.APIError) {
 // errors.As still finds the *ats.APIError with the real status 403.
 type badKeyError struct{ *ats.APIError }
 
+// Unwrap returns the *ats.APIError.
 func (e *badKeyError) Unwrap() error { return e.APIError }
 
 // Is reports true for ats.ErrUnauthorized.

@@ -382,6 +382,7 @@ type pingVerifier struct {
 	signed bool
 }
 
+// VerifyWebhook implements ats.WebhookVerifier.
 func (p pingVerifier) VerifyWebhook(body []byte, h http.Header) ([]ats.Event, error) {
 	evs, err := p.v.VerifyWebhook(body, h)
 	if err != nil && !p.signed && errors.Is(err, ats.ErrSignatureMissing) {

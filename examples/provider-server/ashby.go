@@ -32,10 +32,12 @@ func newAshbyDemo(templates []string) *ashbyDemo {
 	return d
 }
 
+// AshbyAssessmentTypes implements provider.AshbyBackend.
 func (d *ashbyDemo) AshbyAssessmentTypes(context.Context, provider.Account) ([]provider.AshbyAssessmentType, error) {
 	return d.types, nil
 }
 
+// StartAshbyAssessment implements provider.AshbyBackend.
 func (d *ashbyDemo) StartAshbyAssessment(_ context.Context, acct provider.Account, r provider.AshbyStartRequest) (provider.AshbyStartResult, error) {
 	known := false
 	for _, t := range d.types {
@@ -60,6 +62,7 @@ func (d *ashbyDemo) StartAshbyAssessment(_ context.Context, acct provider.Accoun
 	}}, nil
 }
 
+// CancelAshbyAssessment implements provider.AshbyCanceler.
 func (d *ashbyDemo) CancelAshbyAssessment(_ context.Context, _ provider.Account, id string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
