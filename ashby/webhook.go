@@ -376,7 +376,8 @@ func WebhookHandler(v ats.WebhookVerifier, fn func(ctx context.Context, events [
 	return ats.NewWebhookHandler(pingVerifier{v, opts.RequireSignedPing}, wrapped, ats.WebhookHandlerOptions{Source: "ashby", MaxBodyBytes: opts.MaxBodyBytes, Logger: log})
 }
 
-// pingVerifier lets an unsigned ping through as a ping event.
+// pingVerifier lets an unsigned ping through as a ping event, and turns a
+// replay reported by the verifier into no events (answered 200).
 type pingVerifier struct {
 	v      ats.WebhookVerifier
 	signed bool
@@ -385,6 +386,9 @@ type pingVerifier struct {
 // VerifyWebhook implements ats.WebhookVerifier.
 func (p pingVerifier) VerifyWebhook(body []byte, h http.Header) ([]ats.Event, error) {
 	evs, err := p.v.VerifyWebhook(body, h)
+	if errors.Is(err, ats.ErrWebhookReplayed) {
+		return nil, nil
+	}
 	if err != nil && !p.signed && errors.Is(err, ats.ErrSignatureMissing) {
 		var wp WebhookPayload
 		if json.Unmarshal(body, &wp) == nil && wp.Action == EventPing {

@@ -3,6 +3,7 @@ package ashby_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -141,6 +142,14 @@ func TestVerifierReplay(t *testing.T) {
 	}
 }
 
+// replayingVerifier reports every delivery as replayed, as a host's own
+// verifier with a replay guard would.
+type replayingVerifier struct{}
+
+func (replayingVerifier) VerifyWebhook([]byte, http.Header) ([]ats.Event, error) {
+	return nil, fmt.Errorf("custom: %w", ats.ErrWebhookReplayed)
+}
+
 type failingGuard struct{ ats.MemoryReplayGuard }
 
 func (*failingGuard) RememberDelivery(context.Context, string, string, time.Time) (bool, error) {
@@ -176,6 +185,9 @@ func TestWebhookHandler(t *testing.T) {
 			{"POST", body, signed("s", body), errors.New("db down"), 500, 1},
 			{"POST", body, signed("s", body), nil, 200, 2},
 		}},
+		{"replay refused by a custom verifier answers 200", func() ats.WebhookVerifier {
+			return replayingVerifier{}
+		}, ashby.WebhookHandlerOptions{}, []step{{"POST", body, signed("s", body), nil, 200, 0}}},
 		{"guard failure answers 500", func() ats.WebhookVerifier {
 			return ashby.WebhookVerifier{Secrets: []string{"s"}, Replay: &failingGuard{}}
 		}, ashby.WebhookHandlerOptions{}, []step{{"POST", body, signed("s", body), nil, 500, 0}}},
