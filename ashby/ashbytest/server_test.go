@@ -199,3 +199,48 @@ func TestListPagination(t *testing.T) {
 		t.Errorf("incremental listing = %+v; want only the new job", jobs)
 	}
 }
+
+func TestFaults(t *testing.T) {
+	cases := []struct {
+		kind   ashbytest.FaultKind
+		status int
+		code   string
+	}{
+		{ashbytest.FaultServerError, 503, "internal_error"},
+		{ashbytest.FaultRateLimit, 429, "rate_limit_exceeded"},
+	}
+	for _, tc := range cases {
+		t.Run(string(tc.kind), func(t *testing.T) {
+			srv := ashbytest.NewServer(ashbytest.WithRateLimit(0, 0), ashbytest.WithFaults(ashbytest.Faults{Probability: 1, Seed: 7, Kinds: []ashbytest.FaultKind{tc.kind}}))
+			defer srv.Close()
+			for range 3 {
+				if got := call(t, srv, "POST", srv.URL+"/job.list", ashbytest.DefaultAPIKey, `{}`); got.status != tc.status || got.code != tc.code {
+					t.Fatalf("got %d %q; want %d %q", got.status, got.code, tc.status, tc.code)
+				}
+			}
+			if n := srv.InjectedFaults()[tc.kind]; n != 3 {
+				t.Errorf("InjectedFaults = %d, want 3", n)
+			}
+			srv.SetFaults(ashbytest.Faults{})
+			if got := call(t, srv, "POST", srv.URL+"/job.list", ashbytest.DefaultAPIKey, `{}`); !got.success {
+				t.Errorf("after SetFaults(zero) the call failed: %+v", got)
+			}
+		})
+	}
+}
+
+func TestRateLimitPerKey(t *testing.T) {
+	srv := ashbytest.NewServer(ashbytest.WithRateLimit(0.001, 2), ashbytest.WithRetryAfter(3))
+	defer srv.Close()
+	srv.AddAPIKey("second", ashbytest.AllPermissions...)
+	var statuses []int
+	for _, key := range []string{ashbytest.DefaultAPIKey, ashbytest.DefaultAPIKey, ashbytest.DefaultAPIKey, "second"} {
+		statuses = append(statuses, call(t, srv, "POST", srv.URL+"/job.list", key, `{}`).status)
+	}
+	if diff := cmp.Diff([]int{200, 200, 429, 200}, statuses); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+	if srv.ThrottledCount() != 1 {
+		t.Errorf("ThrottledCount = %d", srv.ThrottledCount())
+	}
+}
