@@ -36,5 +36,32 @@
 // account (each Client, one API key) at DefaultRateLimit unless
 // Options.RateLimit says otherwise, and backs off on 429.
 //
+// # What is documented and what is assumed
+//
+// Where Ashby's documentation is silent the package takes the reading
+// below, accepts every plausible form on input, and says so where it is
+// implemented:
+//
+//   - Rate limit: unpublished; DefaultRateLimit (10/s, burst 10) until
+//     Options.RateLimit says otherwise. A 429 with X-RateLimit-Scope:
+//     integration-partner carries PartnerRateLimitCode. Retry-After is
+//     honoured when sent.
+//   - A wrong or deactivated key answers 403 with an undocumented code;
+//     any 403 other than missing_endpoint_permission matches
+//     ats.ErrUnauthorized as well as ats.ErrForbidden.
+//   - Page size: capped silently by Ashby; DefaultPageSize is 100.
+//   - jobInterviewPlan.info for a job with several plans: assumed to
+//     return the default plan. Stage types beyond the stage-group types
+//     map to ats.StageOther.
+//   - No call removes a tag from a candidate and there is no webhook.list.
+//   - Deliveries carry no ID and no time: ats.Event.ID is the SHA-256 of
+//     the body (Ashby's retries of one delivery share it) and Event.Time
+//     the application's updatedAt. Whether Ashby signs its ping is not
+//     said; WebhookHandler accepts an unsigned ping.
+//   - Notes are authored by the key's user (no author parameter).
+//   - archiveReason.list answers [{id, text, reasonType, isArchived}].
+//   - Interview events are read as {id, startTime, endTime}; the vendor's
+//     subject, link and note are sent as extraData.
+//
 // The ashbytest package is an in-process fake of the API for tests.
 package ashby
