@@ -395,3 +395,24 @@ func TestDeliveryRetryPolicy(t *testing.T) {
 		})
 	}
 }
+
+// TestUnsignedPingEnablesWebhook: if Ashby pings without a signature, the
+// handler still answers 200, so the webhook is saved enabled; RequireSignedPing
+// makes it fail (and Ashby would save it disabled).
+func TestUnsignedPingEnablesWebhook(t *testing.T) {
+	for _, require := range []bool{false, true} {
+		t.Run(fmt.Sprint("RequireSignedPing=", require), func(t *testing.T) {
+			h := ashby.WebhookHandler(ashby.WebhookVerifier{Secrets: []string{"s"}}, func(context.Context, []ats.Event) error { return nil },
+				ashby.WebhookHandlerOptions{RequireSignedPing: require})
+			vendor := httptest.NewServer(h)
+			defer vendor.Close()
+			f := newFixture(t, func(o *ashby.Options) { o.WebhookSecret = "s" }, ashbytest.WithUnsignedPings(), ashbytest.WithWebhookTypes("jobCreate"))
+			if _, err := f.c.EnsureSubscription(ctx(t), ats.Subscription{Event: "jobCreate", Target: vendor.URL}); err != nil {
+				t.Fatal(err)
+			}
+			if got := f.srv.Webhooks()[0].Enabled; got == require {
+				t.Errorf("webhook enabled = %v with RequireSignedPing = %v", got, require)
+			}
+		})
+	}
+}

@@ -80,6 +80,8 @@ type Server struct {
 	idle          chan struct{}
 	terminalAfter TerminalPolicy
 	noRecord      bool
+	extraTypes    []string
+	unsignedPing  bool
 }
 
 type apiKey struct {
@@ -123,6 +125,18 @@ func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = n
 // (2^n − 1) × 10 s before retry n; the fake waits (2^n − 1) × base
 // (default 1 ms, so a test runs all ten attempts in about a second).
 func WithWebhookRetryBase(d time.Duration) Option { return func(s *Server) { s.hookBase = d } }
+
+// WithWebhookTypes makes webhook.create accept further types besides
+// WebhookTypes (Ashby's payload reference documents jobCreate, jobUpdate,
+// openingCreate and signatureRequestUpdate; whether webhook.create takes
+// them is not documented).
+func WithWebhookTypes(types ...string) Option {
+	return func(s *Server) { s.extraTypes = append(s.extraTypes, types...) }
+}
+
+// WithUnsignedPings makes the fake send its pings without Ashby-Signature
+// (whether Ashby signs pings is not documented; by default the fake does).
+func WithUnsignedPings() Option { return func(s *Server) { s.unsignedPing = true } }
 
 // WithFaults injects faults into a fraction of requests; see Faults.
 func WithFaults(f Faults) Option { return func(s *Server) { s.setFaults(f) } }

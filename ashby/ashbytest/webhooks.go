@@ -178,7 +178,11 @@ func (s *Server) post(u string, body []byte, sig string) int {
 // literally, 400 itself passes.
 func (s *Server) ping(u, secret string) bool {
 	body := Payload("ping", map[string]any{"webhookActionType": "ping"})
-	st := s.post(u, body, SignWebhook(secret, body))
+	sig := SignWebhook(secret, body)
+	if s.unsignedPing {
+		sig = ""
+	}
+	st := s.post(u, body, sig)
 	return st != 0 && st <= 400
 }
 
@@ -205,7 +209,7 @@ func (s *Server) webhookCreate(w http.ResponseWriter, body []byte, _ *apiKey) {
 		return
 	}
 	switch {
-	case !slices.Contains(WebhookTypes, req.WebhookType):
+	case !slices.Contains(WebhookTypes, req.WebhookType) && !slices.Contains(s.extraTypes, req.WebhookType):
 		writeFail(w, http.StatusOK, "invalid_input", "webhookType is not a known webhook type")
 		return
 	case !validURL(req.RequestURL):
