@@ -99,7 +99,8 @@ type Options struct {
 // ats.Disqualifier, ats.ReportAttacher, ats.WebhookSubscriber and
 // ats.InterviewScheduler; AddTags
 // adds tags, but Ashby has no call to remove a tag from a candidate, so
-// the Client is not an ats.Tagger. It is safe for concurrent use.
+// the Client is not an ats.Tagger. Notes makes it a lifecycle.NoteLister.
+// It is safe for concurrent use.
 type Client struct {
 	opts Options
 	hc   *httpx.Client

@@ -412,3 +412,34 @@ func TestActingUser(t *testing.T) {
 		t.Errorf("ActingUser for an unknown email = %v; want ErrNotFound", err)
 	}
 }
+
+// TestNotesListing: the client lists a candidate's notes across pages, so
+// lifecycle's dispatcher can find a note it posted before a crash.
+func TestNotesListing(t *testing.T) {
+	f := newFixture(t, nil, ashbytest.WithPageCap(2))
+	var want []string
+	for i := range 5 {
+		body := strings.Repeat("n", i+1)
+		if err := f.c.AddNote(ctx(t), f.app.ID, ats.Note{Body: body, Visibility: map[bool]ats.Visibility{true: ats.VisibilityRestricted}[i == 4]}); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, body)
+	}
+	notes, err := f.c.Notes(ctx(t), f.app.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range notes {
+		got = append(got, n.Body)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("notes (-want +got):\n%s", diff)
+	}
+	if notes[4].Visibility != ats.VisibilityRestricted || notes[0].Visibility != ats.VisibilityDefault {
+		t.Errorf("visibilities %q, %q", notes[0].Visibility, notes[4].Visibility)
+	}
+	if _, err := f.c.Notes(ctx(t), "nope"); !errors.Is(err, ats.ErrNotFound) {
+		t.Errorf("Notes of a missing application = %v; want ErrNotFound", err)
+	}
+}

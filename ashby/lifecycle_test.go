@@ -16,6 +16,10 @@ import (
 	"github.com/atskit/atskit/lifecycle/memstore"
 )
 
+// The Client lists notes, so lifecycle's dispatcher de-duplicates notes
+// after a crash.
+var _ lifecycle.NoteLister = (*ashby.Client)(nil)
+
 // recVendor records interview requests.
 type recVendor struct {
 	mu   sync.Mutex

@@ -2,6 +2,7 @@ package ashby
 
 import (
 	"context"
+	"iter"
 	"strings"
 	"time"
 
@@ -127,3 +128,52 @@ func NoteList(ordered bool, items ...string) string {
 var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;")
 
 func escapeHTML(s string) string { return htmlEscaper.Replace(s) }
+
+// ListedNote is a note as candidate.listNotes returns it.
+type ListedNote struct {
+	ID        string `json:"id"`
+	CreatedAt Time   `json:"createdAt"`
+	IsPrivate bool   `json:"isPrivate"`
+	Content   string `json:"content"`
+	Author    struct {
+		ID    string `json:"id"`
+		Email string `json:"email"`
+	} `json:"author"`
+}
+
+// ListNotes lists the notes on an Ashby candidate (a person ID) page by
+// page (candidate.listNotes,
+// https://developers.ashbyhq.com/reference/candidatelistnotes).
+// Permission: candidatesRead.
+func (c *Client) ListNotes(ctx context.Context, candidateID string, opts ListOptions) iter.Seq2[ListedNote, error] {
+	return list[ListedNote](ctx, c, "list notes of candidate "+short(candidateID), "candidate.listNotes", opts, func(b listBody) any {
+		return struct {
+			CandidateID string `json:"candidateId"`
+			Limit       int    `json:"limit,omitempty"`
+			Cursor      string `json:"cursor,omitempty"`
+		}{candidateID, b.Limit, b.Cursor}
+	})
+}
+
+// Notes returns the notes on the candidate of application candidateID,
+// oldest first as Ashby lists them. It makes the Client a
+// lifecycle.NoteLister, so the dispatcher can tell a note it already
+// posted before a crash.
+func (c *Client) Notes(ctx context.Context, candidateID string) ([]ats.Note, error) {
+	pid, err := c.personID(ctx, candidateID)
+	if err != nil {
+		return nil, err
+	}
+	var out []ats.Note
+	for n, err := range c.ListNotes(ctx, pid, ListOptions{}) {
+		if err != nil {
+			return nil, err
+		}
+		v := ats.VisibilityDefault
+		if n.IsPrivate {
+			v = ats.VisibilityRestricted
+		}
+		out = append(out, ats.Note{Body: n.Content, Author: n.Author.ID, Visibility: v})
+	}
+	return out, nil
+}

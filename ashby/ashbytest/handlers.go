@@ -22,6 +22,7 @@ func (s *Server) routes() http.Handler {
 		"application.changeStage":            {"candidatesWrite", s.applicationChangeStage},
 		"candidate.info":                     {"candidatesRead", s.candidateInfo},
 		"candidate.createNote":               {"candidatesWrite", s.candidateCreateNote},
+		"candidate.listNotes":                {"candidatesRead", s.candidateListNotes},
 		"candidate.addTag":                   {"candidatesWrite", s.candidateAddTag},
 		"candidate.uploadFile":               {"candidatesWrite", s.candidateUploadFile},
 		"candidateTag.create":                {"hiringProcessMetadataWrite", s.tagCreate},
@@ -578,4 +579,30 @@ func (s *Server) userInfo(w http.ResponseWriter, body []byte, _ *apiKey) {
 		}
 	}
 	writeFail(w, http.StatusOK, "user_not_found", "No user with that id")
+}
+
+func (s *Server) candidateListNotes(w http.ResponseWriter, body []byte, _ *apiKey) {
+	var req struct {
+		CandidateID string `json:"candidateId"`
+		listFields
+	}
+	if !decode(w, body, &req) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.d.candByID[req.CandidateID] == nil {
+		writeFail(w, http.StatusOK, "candidate_not_found", "No candidate with that id")
+		return
+	}
+	notes := s.d.notes[req.CandidateID]
+	recs := make([]record, len(notes))
+	for i := range notes {
+		recs[i] = record{int64(i + 1), notes[i].CreatedAt, i}
+	}
+	s.page(w, req.listFields, recs, false, func(v any) any {
+		n := notes[v.(int)]
+		return map[string]any{"id": n.ID, "createdAt": ts(n.CreatedAt), "isPrivate": n.IsPrivate, "content": n.Content,
+			"author": map[string]any{"id": "api-key-user", "firstName": "API", "lastName": "Key", "email": "api@ashbytest.invalid"}}
+	})
 }
