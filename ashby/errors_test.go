@@ -214,3 +214,28 @@ func TestRetries429(t *testing.T) {
 		})
 	}
 }
+
+func TestTimeForms(t *testing.T) {
+	want := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	cases := []struct {
+		in   string
+		want time.Time
+		ok   bool
+	}{
+		{`"2026-11-30T08:00:00Z"`, want, true},
+		{`"2026-11-30T09:00:00.000+01:00"`, want, true},
+		{`"2026-11-30T08:00:00"`, want, true},
+		{`"2026-11-30"`, want.Truncate(24 * time.Hour), true},
+		{`1796025600000`, want, true},
+		{`null`, time.Time{}, true},
+		{`"yesterday"`, time.Time{}, false},
+		{`12a`, time.Time{}, false},
+	}
+	for _, tc := range cases {
+		var v ashby.Time
+		err := v.UnmarshalJSON([]byte(tc.in))
+		if (err == nil) != tc.ok || !v.Equal(tc.want) {
+			t.Errorf("UnmarshalJSON(%s) = %v, %v; want %v (ok=%v)", tc.in, v.Time, err, tc.want, tc.ok)
+		}
+	}
+}

@@ -29,20 +29,25 @@ type Job struct {
 // read as milliseconds since the epoch (the unit of its request fields).
 type Time struct{ time.Time }
 
-// UnmarshalJSON accepts an RFC 3339 string, a millisecond number, or null.
+// UnmarshalJSON accepts an RFC 3339 string (or one without a zone, read
+// as UTC, or a bare date), a millisecond number, or null.
 func (t *Time) UnmarshalJSON(b []byte) error {
 	s := strings.TrimSpace(string(b))
 	if s == "null" || s == `""` {
 		t.Time = time.Time{}
 		return nil
 	}
-	if strings.HasPrefix(s, `"`) {
-		v, err := time.Parse(`"`+time.RFC3339Nano+`"`, s)
-		if err != nil {
-			return err
+	if strings.HasPrefix(s, `"`) && strings.HasSuffix(s, `"`) && len(s) >= 2 {
+		raw := s[1 : len(s)-1]
+		// RFC 3339 is what Ashby sends; a date-time without a zone is read
+		// as UTC (as Ashby reads one), and a bare date as midnight UTC.
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02"} {
+			if v, err := time.Parse(layout, raw); err == nil {
+				t.Time = v.UTC()
+				return nil
+			}
 		}
-		t.Time = v.UTC()
-		return nil
+		return &time.ParseError{Layout: time.RFC3339, Value: raw, Message: ": not an ISO 8601 timestamp"}
 	}
 	var ms int64
 	for i, r := range s {
