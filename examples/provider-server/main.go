@@ -2,6 +2,8 @@
 // provider built on package provider: it mounts provider.Handler under
 // /workable/ with an in-memory backend, and publishes results to Workable's
 // callback URL when asked to complete an interview through a demo endpoint.
+// It also serves Ashby's Assessments Partner API under /ashby/ (give Ashby
+// that base URL and the -token value as the secret key).
 //
 //	go run ./examples/provider-server -token s3cret -templates "Aptitude Interview,Java Interview"
 package main
@@ -84,7 +86,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	logger.Info("listening", "addr", ln.Addr().String(), "base_url", "http://"+ln.Addr().String()+"/workable")
+	logger.Info("listening", "addr", ln.Addr().String(), "base_url", "http://"+ln.Addr().String()+"/workable",
+		"ashby_base_url", "http://"+ln.Addr().String()+"/ashby")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -131,6 +134,7 @@ func newServer(cfg config) (http.Handler, *provider.MemoryBackend) {
 	mux.Handle("/workable/", http.StripPrefix("/workable", provider.NewHandler(backend, provider.HandlerOptions{
 		Tokens: tokens, Logger: cfg.Logger,
 	})))
+	mountAshby(mux, cfg.Templates, tokens, cfg.Logger)
 	mux.Handle("POST /demo/interviews/{id}/complete", &completer{
 		backend: backend, tokens: tokens, publisher: publisher, callbackToken: cfg.CallbackToken,
 	})

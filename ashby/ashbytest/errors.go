@@ -1,0 +1,7 @@
+package ashbytest
+
+import "fmt"
+
+func errorf(format string, args ...any) error {
+	return fmt.Errorf("ashbytest: "+format, args...)
+}

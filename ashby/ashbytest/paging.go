@@ -1,0 +1,116 @@
+package ashbytest
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"time"
+)
+
+// listFields are the pagination fields every Ashby list call takes.
+type listFields struct {
+	Limit        *int   `json:"limit"`
+	Cursor       string `json:"cursor"`
+	SyncToken    string `json:"syncToken"`
+	CreatedAfter *int64 `json:"createdAfter"`
+}
+
+// cursorState is what the fake encodes in a cursor: the position, the
+// revision an incremental sync started from, and the revision the listing
+// started at (which becomes the final sync token).
+type cursorState struct {
+	Gen   int   `json:"g"`
+	Pos   int   `json:"p"`
+	Since int64 `json:"s"`
+	At    int64 `json:"a"`
+}
+
+type tokenState struct {
+	Gen int   `json:"g"`
+	Rev int64 `json:"r"`
+}
+
+func enc(v any) string {
+	b, _ := json.Marshal(v)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func dec(s string, v any) bool {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	return err == nil && json.Unmarshal(b, v) == nil
+}
+
+// record is what a listed item offers the pager.
+type record struct {
+	rev     int64
+	created time.Time
+	v       any // the item, passed to page's render
+}
+
+// page answers a list call over recs (in creation order). Caller holds
+// s.mu. syncable says whether the endpoint takes syncToken.
+func (s *Server) page(w http.ResponseWriter, lf listFields, recs []record, syncable bool, render func(any) any) {
+	limit := s.pageCap
+	if lf.Limit != nil {
+		if *lf.Limit < 1 {
+			writeFail(w, http.StatusOK, "invalid_input", "limit must be a positive integer")
+			return
+		}
+		limit = min(*lf.Limit, s.pageCap) // Ashby caps silently
+	}
+	if lf.SyncToken != "" && !syncable {
+		writeFail(w, http.StatusOK, "invalid_input", "This endpoint does not support syncToken")
+		return
+	}
+	st := cursorState{Gen: s.cursorGen, At: s.d.rev}
+	if lf.Cursor != "" {
+		if !dec(lf.Cursor, &st) {
+			writeFail(w, http.StatusOK, "invalid_next_cursor", "The cursor could not be decoded; restart the listing without a cursor")
+			return
+		}
+		if st.Gen != s.cursorGen {
+			writeFail(w, http.StatusOK, "next_cursor_expired", "The cursor has expired; restart the listing without a cursor")
+			return
+		}
+	} else if lf.SyncToken != "" {
+		var tk tokenState
+		if !dec(lf.SyncToken, &tk) {
+			writeFail(w, http.StatusOK, "sync_token_invalid", "The sync token could not be decoded; do a full sync without it")
+			return
+		}
+		if tk.Gen != s.tokenGen {
+			writeFail(w, http.StatusOK, "sync_token_expired", "The sync token has expired; do a full sync without it")
+			return
+		}
+		st.Since = tk.Rev
+	}
+	sel := recs[:0]
+	for _, r := range recs {
+		if r.rev <= st.Since {
+			continue
+		}
+		if lf.CreatedAfter != nil && !r.created.After(time.UnixMilli(*lf.CreatedAfter)) {
+			continue
+		}
+		sel = append(sel, r)
+	}
+	if st.Since > 0 && s.incrLimit > 0 && len(sel) > s.incrLimit {
+		writeFail(w, http.StatusOK, "incremental_sync_too_large", "Too many changes since the sync token; discard it and do a full sync")
+		return
+	}
+	start := min(st.Pos, len(sel))
+	end := min(start+limit, len(sel))
+	out := make([]any, 0, end-start)
+	for _, r := range sel[start:end] {
+		out = append(out, render(r.v))
+	}
+	extra := map[string]any{"moreDataAvailable": end < len(sel)}
+	if end < len(sel) {
+		next := st
+		next.Pos = end
+		extra["nextCursor"] = enc(next)
+	} else if syncable {
+		extra["syncToken"] = enc(tokenState{Gen: s.tokenGen, Rev: st.At})
+	}
+	writeOK(w, out, extra)
+}

@@ -1,0 +1,203 @@
+package ashby_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/atskit/atskit/ashby"
+	"github.com/atskit/atskit/ashby/ashbytest"
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+const (
+	benchApps  = 2000
+	benchPage  = 10  // 200 requests per sync
+	benchRate  = 100 // requests per second per key (Ashby's limit is undocumented; scaled up to keep wall time short)
+	benchBurst = 10  // the fake's default burst
+)
+
+func benchServer(b *testing.B, apps int, opts ...ashbytest.Option) *ashbytest.Server {
+	b.Helper()
+	srv := ashbytest.NewServer(opts...)
+	job := srv.AddJob(ashbytest.Job{Title: "Engineer", Stages: []ashbytest.Stage{{Title: "Applied"}}})
+	for i := range apps {
+		p := srv.AddCandidate(ashbytest.Candidate{Name: fmt.Sprint("Cand ", i), Emails: []string{fmt.Sprintf("c%d@example.com", i)}})
+		srv.AddApplication(ashbytest.Application{CandidateID: p.ID, JobID: job.ID})
+	}
+	return srv
+}
+
+// allowedRequests is how many requests a token bucket of rate r and the
+// given burst admits in elapsed, starting full. Served requests over it is
+// a client's share of the budget; it cannot exceed 1 for a client the
+// server never throttled.
+func allowedRequests(r float64, burst int, elapsed time.Duration) float64 {
+	return float64(burst) + r*elapsed.Seconds()
+}
+
+// BenchmarkSyncPaced syncs 2,000 applications 10 per page (200 requests)
+// against a fresh ashbytest limited to 100 req/s with burst 10 per key,
+// once with the paced ashby client and once with an unpaced
+// go-retryablehttp client (retrying 429s with jittered backoff), and
+// reports for each the share of the allowed requests it got served and the
+// 429s it drew; vs-baseline is the paced share over the unpaced one. The
+// paced client must reach at least 0.95 with zero 429s.
+func BenchmarkSyncPaced(b *testing.B) {
+	ctx := context.Background()
+	var pacedReqs, pacedAllowed, paced429 float64
+	var plainOK, plainAllowed, plain429 float64
+	for b.Loop() {
+		b.StopTimer()
+		srv := benchServer(b, benchApps, ashbytest.WithRateLimit(benchRate, benchBurst))
+		c, err := ashby.NewClient(ashby.Options{APIKey: ashbytest.DefaultAPIKey, BaseURL: srv.URL, RateLimit: benchRate, Burst: benchBurst})
+		if err != nil {
+			b.Fatal(err)
+		}
+		srv.ResetRequests()
+		b.StartTimer()
+		start := time.Now()
+		n := 0
+		for _, err := range c.ListApplications(ctx, ashby.ListApplicationsOptions{ListOptions: ashby.ListOptions{Limit: benchPage}}) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		elapsed := time.Since(start)
+		b.StopTimer()
+		if n != benchApps {
+			b.Fatalf("synced %d, want %d", n, benchApps)
+		}
+		pacedReqs += float64(srv.RequestCount() - srv.ThrottledCount())
+		pacedAllowed += allowedRequests(benchRate, benchBurst, elapsed)
+		paced429 += float64(srv.ThrottledCount())
+		srv.Close()
+
+		srv = benchServer(b, benchApps, ashbytest.WithRateLimit(benchRate, benchBurst))
+		srv.ResetRequests()
+		ok, throttled, elapsed := plainSync(b, srv)
+		plainOK += float64(ok)
+		plainAllowed += allowedRequests(benchRate, benchBurst, elapsed)
+		plain429 += float64(throttled)
+		srv.Close()
+		b.StartTimer()
+	}
+	pacedRatio, plainRatio := pacedReqs/pacedAllowed, plainOK/plainAllowed
+	b.ReportMetric(pacedRatio, "paced-rate/allowed")
+	b.ReportMetric(paced429, "paced-429s")
+	b.ReportMetric(plainRatio, "plain-rate/allowed")
+	b.ReportMetric(plain429, "plain-429s")
+	b.ReportMetric(pacedRatio/plainRatio, "vs-baseline")
+	if paced429 > 0 {
+		b.Errorf("paced client drew %v 429s, want none", paced429)
+	}
+	if pacedRatio < 0.95 {
+		b.Errorf("paced client reached %.3f of the allowed rate, want ≥ 0.95", pacedRatio)
+	}
+	if pacedRatio > 1.001 || plainRatio > 1.001 {
+		b.Errorf("rate ratios %.3f (paced), %.3f (plain) exceed 1: the allowed budget is miscounted", pacedRatio, plainRatio)
+	}
+}
+
+// plainSync follows moreDataAvailable/nextCursor with a bare
+// go-retryablehttp client and returns the requests served, the 429s drawn
+// and the time taken.
+func plainSync(b *testing.B, srv *ashbytest.Server) (ok, throttled int, elapsed time.Duration) {
+	b.Helper()
+	rc := retryablehttp.NewClient()
+	rc.Logger = nil
+	rc.RetryMax = 50
+	rc.RetryWaitMin, rc.RetryWaitMax = 5*time.Millisecond, 50*time.Millisecond
+	rc.Backoff = retryablehttp.LinearJitterBackoff
+	start := time.Now()
+	n, cursor := 0, ""
+	for {
+		body, _ := json.Marshal(map[string]any{"limit": benchPage, "cursor": cursor})
+		if cursor == "" {
+			body = []byte(fmt.Sprintf(`{"limit":%d}`, benchPage))
+		}
+		req, err := retryablehttp.NewRequest(http.MethodPost, srv.URL+"/application.list", bytes.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.SetBasicAuth(ashbytest.DefaultAPIKey, "")
+		resp, err := rc.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var p struct {
+			Success           bool              `json:"success"`
+			Results           []json.RawMessage `json:"results"`
+			MoreDataAvailable bool              `json:"moreDataAvailable"`
+			NextCursor        string            `json:"nextCursor"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&p)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK || !p.Success {
+			b.Fatalf("baseline page: status %d, %v", resp.StatusCode, err)
+		}
+		n += len(p.Results)
+		if !p.MoreDataAvailable {
+			break
+		}
+		cursor = p.NextCursor
+	}
+	elapsed = time.Since(start)
+	if n != benchApps {
+		b.Fatalf("baseline synced %d, want %d", n, benchApps)
+	}
+	return srv.RequestCount() - srv.ThrottledCount(), srv.ThrottledCount(), elapsed
+}
+
+// BenchmarkListApplications100k streams 100,000 applications (1,000 pages
+// of 100) and samples the live heap every 50 pages: the spread between the
+// largest and smallest sample shows that the client's memory does not grow
+// with the number of pages. The sync must not grow the heap by more than
+// 4 MiB (a few pages' worth) however many pages it reads.
+func BenchmarkListApplications100k(b *testing.B) {
+	const total, page, every = 100_000, 100, 50
+	srv := benchServer(b, total, ashbytest.WithRateLimit(0, 0))
+	defer srv.Close()
+	srv.SetRecording(false) // the fake's request log is not the client's memory
+	c, err := ashby.NewClient(ashby.Options{APIKey: ashbytest.DefaultAPIKey, BaseURL: srv.URL, RateLimit: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	var worst uint64
+	b.ReportAllocs()
+	for b.Loop() {
+		var lo, hi uint64 = ^uint64(0), 0
+		n := 0
+		for _, err := range c.ListApplications(ctx, ashby.ListApplicationsOptions{ListOptions: ashby.ListOptions{Limit: page}}) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+			if n%(page*every) == 0 {
+				b.StopTimer()
+				runtime.GC()
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				lo, hi = min(lo, ms.HeapInuse), max(hi, ms.HeapInuse)
+				b.StartTimer()
+			}
+		}
+		if n != total {
+			b.Fatalf("saw %d applications, want %d", n, total)
+		}
+		worst = max(worst, hi-lo)
+	}
+	b.ReportMetric(float64(worst), "heap-growth-B")
+	b.ReportMetric(float64(worst)/float64(total/page), "heap-growth-B/page")
+	if worst > 4<<20 {
+		b.Errorf("heap grew by %d bytes over %d pages; the listing is not streaming", worst, total/page)
+	}
+}

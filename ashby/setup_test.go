@@ -1,0 +1,63 @@
+package ashby_test
+
+import (
+	"testing"
+
+	"github.com/atskit/atskit/ashby"
+	"github.com/atskit/atskit/ashby/ashbytest"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestCheckSetup(t *testing.T) {
+	type want map[string]ashby.SetupStatus
+	cases := []struct {
+		name  string
+		key   string
+		perms []string
+		mod   func(*ashby.Options)
+		want  want
+		ok    bool
+	}{
+		{"ready", ashbytest.DefaultAPIKey, nil, nil,
+			want{"credentials": ashby.SetupPass, "permissions": ashby.SetupPass, "vendor stage": ashby.SetupPass, "archive reason": ashby.SetupPass, "webhooks": ashby.SetupSkip}, true},
+		{"missing write permissions", "limited", []string{"apiKeysRead", "candidatesRead", "jobsRead", "interviewsRead", "hiringProcessMetadataRead"}, nil,
+			want{"credentials": ashby.SetupPass, "permissions": ashby.SetupFail, "vendor stage": ashby.SetupPass, "archive reason": ashby.SetupPass, "webhooks": ashby.SetupSkip}, false},
+		{"no apiKeysRead: probe reads", "noapikey", []string{"candidatesRead", "candidatesWrite", "jobsRead", "interviewsRead", "hiringProcessMetadataRead", "hiringProcessMetadataWrite"}, nil,
+			want{"credentials": ashby.SetupPass, "permissions": ashby.SetupWarn, "vendor stage": ashby.SetupPass, "archive reason": ashby.SetupPass, "webhooks": ashby.SetupSkip}, true},
+		{"no apiKeysRead and no jobsRead", "nojobs", []string{"candidatesRead", "hiringProcessMetadataRead"}, nil,
+			want{"credentials": ashby.SetupPass, "permissions": ashby.SetupFail, "vendor stage": ashby.SetupWarn, "archive reason": ashby.SetupPass, "webhooks": ashby.SetupSkip}, false},
+		{"bad key", "wrong", nil, nil,
+			want{"credentials": ashby.SetupFail, "permissions": ashby.SetupSkip, "vendor stage": ashby.SetupSkip, "archive reason": ashby.SetupSkip, "webhooks": ashby.SetupSkip}, false},
+		{"no vendor stage, unknown reason", ashbytest.DefaultAPIKey, nil, func(o *ashby.Options) { o.VendorStage, o.DefaultArchiveReason = "Karat", "Too tall" },
+			want{"credentials": ashby.SetupPass, "permissions": ashby.SetupPass, "vendor stage": ashby.SetupFail, "archive reason": ashby.SetupFail, "webhooks": ashby.SetupSkip}, false},
+		{"webhook permissions needed", "nohooks", []string{"apiKeysRead", "candidatesRead", "candidatesWrite", "jobsRead", "interviewsRead", "hiringProcessMetadataRead", "hiringProcessMetadataWrite"},
+			func(o *ashby.Options) { o.WebhookSecret = "s" },
+			want{"credentials": ashby.SetupPass, "permissions": ashby.SetupFail, "vendor stage": ashby.SetupPass, "archive reason": ashby.SetupPass, "webhooks": ashby.SetupSkip}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, nil)
+			if tc.perms != nil {
+				f.srv.AddAPIKey(tc.key, tc.perms...)
+			}
+			c := newClient(t, f.srv, tc.key, tc.mod)
+			r, err := c.CheckSetup(ctx(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := want{}
+			for _, ch := range r.Checks {
+				got[ch.Name] = ch.Status
+				if ch.Status != ashby.SetupPass && ch.Status != ashby.SetupSkip && ch.Fix == "" {
+					t.Errorf("check %s is %s without a fix", ch.Name, ch.Status)
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("checks (-want +got):\n%s\n%s", diff, r)
+			}
+			if r.OK() != tc.ok {
+				t.Errorf("OK() = %v, want %v\n%s", r.OK(), tc.ok, r)
+			}
+		})
+	}
+}
