@@ -597,4 +597,3 @@ func (s *Server) listReasons(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	s.writePage(w, "rejection_reasons", items, next)
 }
-
