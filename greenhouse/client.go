@@ -233,10 +233,27 @@ func (c *Client) ThrottledCount() int { return c.http.Pacer().ThrottledCount() }
 func (c *Client) authorize(r *http.Request) error {
 	tok, err := c.ts.Token()
 	if err != nil {
-		return fmt.Errorf("oauth token: %w", err)
+		return tokenError(err)
 	}
 	r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	return nil
+}
+
+// tokenError types a failure of the token endpoint: a refused client,
+// code, refresh token or sub (400/401) is ats.ErrUnauthorized, so callers
+// see bad credentials the same way whether the token endpoint or the API
+// refused them; other answers keep their status. The token endpoint's
+// body is not included (it may echo credentials).
+func tokenError(err error) error {
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) || re.Response == nil {
+		return fmt.Errorf("oauth token: %w", err)
+	}
+	status := re.Response.StatusCode
+	if status == http.StatusBadRequest {
+		status = http.StatusUnauthorized
+	}
+	return &ats.APIError{ATS: "greenhouse", Op: "obtain access token", StatusCode: status, Code: re.ErrorCode, Message: re.ErrorDescription}
 }
 
 type invalidator interface{ Invalidate(accessToken string) }

@@ -208,17 +208,17 @@ type envelope struct {
 // equals the v3 job_interview_stage_id is not documented, and v3 clients
 // treat it so.
 type webhookApplication struct {
-	ID             ID        `json:"id"`
+	ID             flexID    `json:"id"`
 	Status         string    `json:"status"`
 	LastActivityAt time.Time `json:"last_activity_at"`
 	CurrentStage   *struct {
-		ID   ID     `json:"id"`
+		ID   flexID `json:"id"`
 		Name string `json:"name"`
 	} `json:"current_stage"`
 	Jobs []struct {
-		ID ID `json:"id"`
+		ID flexID `json:"id"`
 	} `json:"jobs"`
-	JobID ID `json:"job_id"`
+	JobID flexID `json:"job_id"`
 }
 
 // ParseEvent decodes a delivery without verifying it, and returns the
@@ -250,8 +250,8 @@ func ParseEvent(body []byte, header http.Header) (ats.Event, time.Time, error) {
 	var p struct {
 		Application *webhookApplication `json:"application"`
 		Interview   *struct {
-			ID            ID `json:"id"`
-			ApplicationID ID `json:"application_id"`
+			ID            flexID `json:"id"`
+			ApplicationID flexID `json:"application_id"`
 		} `json:"interview"`
 		UpdatedAt time.Time `json:"updated_at"`
 	}
@@ -302,6 +302,36 @@ func ParseEvent(body []byte, header http.Header) (ats.Event, time.Time, error) {
 	}
 	return ev, at, nil
 }
+
+// flexID is an ID in a webhook payload: a JSON number or string, kept as
+// text. Payloads are decoded leniently, since their v3 alignment is not
+// documented.
+type flexID string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *flexID) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case string(b) == "null":
+		*f = ""
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*f = flexID(strings.TrimSpace(s))
+	default:
+		var n json.Number
+		if err := json.Unmarshal(b, &n); err != nil {
+			return fmt.Errorf("id is neither a number nor a string")
+		}
+		*f = flexID(n.String())
+	}
+	return nil
+}
+
+// String returns the ID.
+func (f flexID) String() string { return string(f) }
 
 func shortErr(err error) string {
 	s := err.Error()
