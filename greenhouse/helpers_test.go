@@ -1,6 +1,8 @@
 package greenhouse_test
 
 import (
+	"github.com/atskit/atskit/ats"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"strconv"
 	"testing"
 	"time"
@@ -50,3 +52,6 @@ func seed(t testing.TB, srv *greenhousetest.Server) (greenhousetest.Job, greenho
 }
 
 func strconvParse(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) }
+
+// cmpIgnoreTimes ignores the timestamps the fake sets from its clock.
+var cmpIgnoreTimes = cmpopts.IgnoreFields(ats.Candidate{}, "CreatedAt", "UpdatedAt")
