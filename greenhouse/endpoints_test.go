@@ -260,8 +260,8 @@ func TestNotes(t *testing.T) {
 			wantUser: func(s *greenhousetest.Server) int64 { return s.AdminUserID() }},
 		{name: "restricted is admin_only", note: ats.Note{Body: "Score 78", Visibility: ats.VisibilityRestricted}, wantVisibility: "admin_only",
 			wantUser: func(s *greenhousetest.Server) int64 { return s.AdminUserID() }},
-		{name: "explicit author", note: ats.Note{Body: "x", Author: ""}, wantVisibility: "public",
-			wantUser: func(s *greenhousetest.Server) int64 { return s.AdminUserID() }},
+		{name: "explicit author", note: ats.Note{Body: "x", Author: "SERVICE"}, wantVisibility: "public",
+			wantUser: func(s *greenhousetest.Server) int64 { return s.ServiceAccountID() }},
 		{name: "empty body refused before sending", note: ats.Note{}, wantErr: ats.ErrValidation},
 		{name: "attachment refused", note: ats.Note{Body: "x", Attachment: &ats.Attachment{Name: "a.pdf"}}, wantErr: ats.ErrValidation},
 		{name: "author not a user ID", note: ats.Note{Body: "x", Author: "someone"}, wantErr: ats.ErrValidation},
@@ -275,6 +275,9 @@ func TestNotes(t *testing.T) {
 				tt.setup(srv)
 			}
 			cl := newClient(t, srv)
+			if tt.note.Author == "SERVICE" {
+				tt.note.Author = id(srv.ServiceAccountID())
+			}
 			err := cl.AddNote(ctx, id(c.ApplicationID), tt.note)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
