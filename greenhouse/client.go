@@ -344,3 +344,15 @@ func query(kv ...string) url.Values {
 	}
 	return q
 }
+
+// ResetCaches forgets cached stages, tags, rejection reasons and the
+// resolved acting user, so the next calls read them from Greenhouse again
+// (after a customer changed their interview plans, for example).
+func (c *Client) ResetCaches() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.userID = c.opts.UserID
+	c.tagIDs = map[string]int64{}
+	c.reasons = nil
+	c.stageTTL = map[string]stageEntry{}
+}

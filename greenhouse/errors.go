@@ -90,12 +90,15 @@ func serverBudget(h http.Header, now time.Time) (remaining int, reset time.Time,
 	}
 	reset, ok = parseReset(resetV, now)
 	if !ok {
-		if d, ok2 := parseRetryAfter(h.Get("Retry-After")); ok2 {
-			reset = now.Add(d)
-		} else {
-			// Unknown reset: the budget frees up within one window.
-			reset = now.Add(DefaultRateWindow)
+		d, ok2 := parseRetryAfter(h.Get("Retry-After"))
+		if !ok2 {
+			// Harvest v1 sent the reset only with a 429. Without it the
+			// client cannot know when the window ends; it keeps pacing by
+			// its own budget and, should it overrun, waits out the 429's
+			// Retry-After, rather than stall for a guessed window.
+			return 0, time.Time{}, false
 		}
+		reset = now.Add(d)
 	}
 	return n, reset, true
 }

@@ -3,6 +3,7 @@ package greenhouse_test
 import (
 	"github.com/atskit/atskit/ats"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"golang.org/x/oauth2"
 	"strconv"
 	"testing"
 	"time"
@@ -55,3 +56,7 @@ func strconvParse(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) 
 
 // cmpIgnoreTimes ignores the timestamps the fake sets from its clock.
 var cmpIgnoreTimes = cmpopts.IgnoreFields(ats.Candidate{}, "CreatedAt", "UpdatedAt")
+
+func staticToken(tok string) oauth2.TokenSource {
+	return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok})
+}
