@@ -566,8 +566,10 @@ func TestCheckSetup(t *testing.T) {
 		want   map[string]greenhouse.CheckStatus
 	}{
 		{
-			name:  "all good",
-			setup: func(s *greenhousetest.Server) { s.AddJob(greenhousetest.Job{Stages: []greenhousetest.Stage{{Name: "InterviewVector"}}}) },
+			name: "all good",
+			setup: func(s *greenhousetest.Server) {
+				s.AddJob(greenhousetest.Job{Stages: []greenhousetest.Stage{{Name: "InterviewVector"}}})
+			},
 			want: map[string]greenhouse.CheckStatus{"token": "ok", "list jobs": "ok", "list applications": "ok", "list candidates": "ok",
 				"rejection reasons": "ok", "acting user": "ok", "vendor stage": "ok"},
 		},
