@@ -44,7 +44,7 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) {
 	}
 	ids := idSet(lr.q, "ids")
 	s.mu.Lock()
-	items, next := s.page("jobs", lr, s.st.jobIDs, func(id int64) (any, bool) {
+	items, next := s.page("jobs", lr, narrow(ids, s.st.jobIDs, s.st.jobs), func(id int64) (any, bool) {
 		j := s.st.jobs[id]
 		if (ids != nil && !ids[id]) || (status != "" && j.Status != status) {
 			return nil, false
@@ -144,7 +144,7 @@ func (s *Server) listApplications(w http.ResponseWriter, r *http.Request) {
 	ids, jobs, cands := idSet(lr.q, "ids"), idSet(lr.q, "job_ids"), idSet(lr.q, "candidate_ids")
 	stageName, hasStage := lr.q.Get("stage_name"), lr.q.Has("stage_name")
 	s.mu.Lock()
-	items, next := s.page("applications", lr, s.st.appIDs, func(id int64) (any, bool) {
+	items, next := s.page("applications", lr, narrow(ids, s.st.appIDs, s.st.apps), func(id int64) (any, bool) {
 		a := s.st.apps[id]
 		if (ids != nil && !ids[id]) || (jobs != nil && !jobs[a.JobID]) || (cands != nil && !cands[a.CandidateID]) ||
 			(st != "" && a.Status != st) || (hasRange && !tr.has(a.LastActivityAt)) {
@@ -342,7 +342,7 @@ func (s *Server) listCandidates(w http.ResponseWriter, r *http.Request) {
 	ids := idSet(lr.q, "ids")
 	email, tag := lr.q.Get("email"), lr.q.Get("tag")
 	s.mu.Lock()
-	items, next := s.page("candidates", lr, s.st.peopleIDs, func(id int64) (any, bool) {
+	items, next := s.page("candidates", lr, narrow(ids, s.st.peopleIDs, s.st.people), func(id int64) (any, bool) {
 		p := s.st.people[id]
 		if ids != nil && !ids[id] {
 			return nil, false
@@ -544,7 +544,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 	ids := idSet(lr.q, "ids")
 	email := lr.q.Get("primary_email")
 	s.mu.Lock()
-	items, next := s.page("users", lr, s.st.userIDs, func(id int64) (any, bool) {
+	items, next := s.page("users", lr, narrow(ids, s.st.userIDs, s.st.users), func(id int64) (any, bool) {
 		u := s.st.users[id]
 		if (ids != nil && !ids[id]) || (email != "" && !strings.EqualFold(u.Email, email)) {
 			return nil, false

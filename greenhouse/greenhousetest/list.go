@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -188,4 +189,21 @@ func nullID(id int64) any {
 		return nil
 	}
 	return id
+}
+
+// narrow returns the IDs a listing must scan: all of them, or only the
+// requested ones that exist (sorted) when an ids filter is present, so a lookup by
+// ids costs what it returns rather than the size of the account.
+func narrow[T any](ids map[int64]bool, all []int64, records map[int64]*T) []int64 {
+	if ids == nil {
+		return all
+	}
+	out := make([]int64, 0, len(ids))
+	for id := range ids {
+		if records[id] != nil {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
