@@ -336,16 +336,39 @@ func (h *GreenhouseHandler) listTests(w http.ResponseWriter, r *http.Request, ac
 	writeJSONBody(w, http.StatusOK, append(b, ']'))
 }
 
-// readJSON reads a capped JSON body into v; it answers errors itself.
-func (h *GreenhouseHandler) readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+// readBody reads a capped body; it answers errors itself.
+func (h *GreenhouseHandler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	var body []byte
+	var err error
+	if n := r.ContentLength; n > 0 && n <= h.maxBody {
+		body = make([]byte, n)
+		_, err = io.ReadFull(r.Body, body)
+		if err == nil {
+			// A body longer than its Content-Length is refused below.
+			var extra [1]byte
+			if m, _ := r.Body.Read(extra[:]); m > 0 {
+				err = errors.New("body longer than Content-Length")
+			}
+		}
+	} else {
+		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+	}
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			writeError(w, http.StatusRequestEntityTooLarge, "Payload Too Large")
-			return false
+			return nil, false
 		}
 		writeError(w, http.StatusBadRequest, "Could not read the body")
+		return nil, false
+	}
+	return body, true
+}
+
+// readJSON reads a capped JSON body into v; it answers errors itself.
+func (h *GreenhouseHandler) readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	body, ok := h.readBody(w, r)
+	if !ok {
 		return false
 	}
 	if err := DecodeGreenhouse(body, v); err != nil {
@@ -359,16 +382,17 @@ func (h *GreenhouseHandler) readJSON(w http.ResponseWriter, r *http.Request, v a
 // unknown fields (Greenhouse may add properties) and refusing trailing
 // data. Errors name the problem without echoing the body.
 func DecodeGreenhouse(body []byte, v any) error {
-	dec := json.NewDecoder(strings.NewReader(string(body)))
-	if err := dec.Decode(v); err != nil {
+	// json.Unmarshal refuses trailing data itself.
+	if err := json.Unmarshal(body, v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
 			return fmt.Errorf("Invalid field: %s should be a %s", te.Field, jsonTypeName(te.Type.Kind().String()))
 		}
+		var se *json.SyntaxError
+		if errors.As(err, &se) && strings.Contains(se.Error(), "after top-level value") {
+			return errors.New("Invalid JSON: trailing data")
+		}
 		return errors.New("Invalid JSON")
-	}
-	if dec.More() {
-		return errors.New("Invalid JSON: trailing data")
 	}
 	return nil
 }
@@ -407,8 +431,16 @@ func (req *GreenhouseSendTestRequest) validate() string {
 
 func (h *GreenhouseHandler) sendTest(w http.ResponseWriter, r *http.Request, account Account) {
 	var req GreenhouseSendTestRequest
-	if !h.readJSON(w, r, &req) {
+	body, ok := h.readBody(w, r)
+	if !ok {
 		return
+	}
+	if !fastGreenhouseSend(body, &req) {
+		req = GreenhouseSendTestRequest{}
+		if err := DecodeGreenhouse(body, &req); err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
 	}
 	if msg := req.validate(); msg != "" {
 		writeError(w, http.StatusBadRequest, msg)
