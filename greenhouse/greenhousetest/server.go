@@ -181,6 +181,9 @@ type Server struct {
 	injected  map[FaultKind]int
 
 	hooks *deliverer
+
+	takeHome    []*TakeHomeTest
+	partnerErrs []PartnerError
 }
 
 type window struct {
@@ -537,6 +540,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /auth/token", s.handleToken)
 	mux.HandleFunc("GET /auth/authorize", s.handleAuthorize)
 	mux.HandleFunc("GET /files/{id}", s.handleFile)
+	mux.HandleFunc("PATCH /integrations/testing_partners/take_home_tests/{id}", s.handlePartnerPatch)
 	p := func(pattern string) string {
 		method, path, _ := strings.Cut(pattern, " ")
 		return method + " " + BasePath + path
