@@ -49,8 +49,11 @@ func TestPartnerValidatesVendorAnswers(t *testing.T) {
 		wantErrs []string
 	}{
 		{
-			name:    "list_tests with a numeric id",
-			call:    func(ctx context.Context, p *greenhousetest.Partner, _ int64) error { _, err := p.ListTests(ctx); return err },
+			name: "list_tests with a numeric id",
+			call: func(ctx context.Context, p *greenhousetest.Partner, _ int64) error {
+				_, err := p.ListTests(ctx)
+				return err
+			},
 			answers: map[string]string{"/list_tests": `[{"partner_test_id":1,"partner_test_name":"x"}]`}, wantCall: "list_tests",
 			wantErrs: []string{"test 0 lacks a string partner_test_id or partner_test_name"},
 		},
@@ -64,8 +67,11 @@ func TestPartnerValidatesVendorAnswers(t *testing.T) {
 			wantErrs: []string{"partner_interview_id must be a non-empty string"},
 		},
 		{
-			name:    "complete without profile url, nested metadata",
-			call:    func(ctx context.Context, p *greenhousetest.Partner, _ int64) error { _, err := p.TestStatus(ctx, "1"); return err },
+			name: "complete without profile url, nested metadata",
+			call: func(ctx context.Context, p *greenhousetest.Partner, _ int64) error {
+				_, err := p.TestStatus(ctx, "1")
+				return err
+			},
 			answers: map[string]string{"/test_status": `{"partner_status":"complete","partner_score":"high","metadata":{"a":{"b":1}}}`}, wantCall: "test_status",
 			wantErrs: []string{"partner_status is 'complete' but partner_profile url is missing", "partner_score must be a number", "metadata.a must be a Javascript primitive"},
 		},
