@@ -12,6 +12,7 @@ import (
 
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/internal/httpx"
+	"github.com/atskit/atskit/internal/paging"
 )
 
 // Application is a Harvest v3 application
@@ -214,12 +215,12 @@ func (c *Client) Candidates(ctx context.Context, filter ats.CandidateFilter) ite
 			// what third-party v3 connectors send.
 			q.Set("last_activity_at", "gte|"+filter.UpdatedAfter.UTC().Format("2006-01-02T15:04:05.000Z"))
 		}
-		next := ""
-		for {
+		// One page of applications, then their persons 50 per request;
+		// internal/paging holds one page in memory at a time.
+		seq := paging.Seq(ctx, func(ctx context.Context, next string) ([]ats.Candidate, string, error) {
 			apps, nx, err := fetchPage[Application](ctx, c, "list applications", "/applications", q, next)
 			if err != nil {
-				yield(ats.Candidate{}, err)
-				return
+				return nil, "", err
 			}
 			ids := make([]int64, 0, len(apps))
 			for _, a := range apps {
@@ -227,13 +228,13 @@ func (c *Client) Candidates(ctx context.Context, filter ats.CandidateFilter) ite
 			}
 			people, err := c.People(ctx, ids...)
 			if err != nil {
-				yield(ats.Candidate{}, err)
-				return
+				return nil, "", err
 			}
 			byID := make(map[ID]*Person, len(people))
 			for i := range people {
 				byID[people[i].ID] = &people[i]
 			}
+			out := make([]ats.Candidate, 0, len(apps))
 			for _, a := range apps {
 				if filter.StageID != "" && a.currentStage().String() != filter.StageID {
 					continue
@@ -242,20 +243,12 @@ func (c *Client) Candidates(ctx context.Context, filter ats.CandidateFilter) ite
 				if filter.Tag != "" && !ac.HasTag(filter.Tag) {
 					continue
 				}
-				if !yield(ac, nil) {
-					return
-				}
+				out = append(out, ac)
 			}
-			if nx == "" {
-				return
-			}
-			if nx == next {
-				yield(ats.Candidate{}, fmt.Errorf("greenhouse: list applications: next-page link repeats; stopping"))
-				return
-			}
-			next = nx
-			if err := ctx.Err(); err != nil {
-				yield(ats.Candidate{}, err)
+			return out, nx, nil
+		})
+		for cand, err := range seq {
+			if !yield(cand, err) || err != nil {
 				return
 			}
 		}
