@@ -107,6 +107,9 @@ type Options struct {
 	// interview (a take-home test in the job's interview plan); a job with
 	// it is also linked. Empty disables that check.
 	AssessmentInterview string
+	// WebhookSecret is the secret key EnsureSubscription gives the
+	// webhooks it creates (partners only); verify deliveries with it.
+	WebhookSecret string
 	// DefaultRejectionReason is the rejection reason (ID or name) Disqualify
 	// uses when the given reason matches none of the account's.
 	DefaultRejectionReason string
@@ -159,6 +162,7 @@ var (
 	_ ats.Disqualifier       = (*Client)(nil)
 	_ ats.ReportAttacher     = (*Client)(nil)
 	_ ats.InterviewScheduler = (*Client)(nil)
+	_ ats.WebhookSubscriber  = (*Client)(nil)
 )
 
 // NewClient returns a Client for opts. It fails when the credentials are

@@ -6,7 +6,8 @@
 //
 // A Client implements ats.Adapter and the optional capabilities
 // ats.LinkedJobLister, ats.CandidateLister, ats.Tagger, ats.Disqualifier,
-// ats.ReportAttacher and ats.InterviewScheduler. In Greenhouse one person
+// ats.ReportAttacher, ats.InterviewScheduler and (for partners)
+// ats.WebhookSubscriber. In Greenhouse one person
 // applying to two jobs has two applications; an ats.Candidate is one
 // application (Candidate.ID is the application ID, Candidate.PersonID the
 // Greenhouse candidate ID).
