@@ -406,6 +406,7 @@ func WebhookHandler(v ats.WebhookVerifier, fn func(context.Context, []ats.Event)
 
 type verifierFunc func([]byte, http.Header) ([]ats.Event, error)
 
+// VerifyWebhook implements ats.WebhookVerifier.
 func (f verifierFunc) VerifyWebhook(b []byte, h http.Header) ([]ats.Event, error) { return f(b, h) }
 
 // isPing reports whether body is Greenhouse's ping.

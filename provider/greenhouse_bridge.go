@@ -24,6 +24,7 @@ func GreenhouseFromAssessments(b AssessmentBackend) GreenhouseBackend { return a
 
 type assessmentBridge struct{ b AssessmentBackend }
 
+// GreenhouseTests implements GreenhouseBackend.
 func (a assessmentBridge) GreenhouseTests(ctx context.Context, account Account) ([]GreenhouseTest, error) {
 	tests, err := a.b.Tests(ctx, account)
 	if err != nil {
@@ -36,6 +37,8 @@ func (a assessmentBridge) GreenhouseTests(ctx context.Context, account Account) 
 	return out, nil
 }
 
+// SendGreenhouseTest implements GreenhouseBackend; an unknown test is
+// ErrNotFound.
 func (a assessmentBridge) SendGreenhouseTest(ctx context.Context, account Account, req GreenhouseSendTestRequest) (string, error) {
 	known := false
 	tests, err := a.b.Tests(ctx, account)
@@ -57,6 +60,7 @@ func (a assessmentBridge) SendGreenhouseTest(ctx context.Context, account Accoun
 	})
 }
 
+// GreenhouseTestStatus implements GreenhouseBackend.
 func (a assessmentBridge) GreenhouseTestStatus(ctx context.Context, account Account, id string) (GreenhouseTestStatus, error) {
 	r, err := a.b.Assessment(ctx, account, id)
 	if err != nil {

@@ -69,6 +69,7 @@ type PartnerError struct {
 	Errors []string
 }
 
+// Error implements error.
 func (e *PartnerError) Error() string {
 	return fmt.Sprintf("greenhousetest: %s: %d: %s", e.APICall, e.StatusCode, strings.Join(e.Errors, "; "))
 }
