@@ -134,7 +134,43 @@ func (c *Client) Candidate(ctx context.Context, id string) (ats.Candidate, error
 	if p == nil {
 		return ats.Candidate{}, notFound("read candidate "+a.CandidateID.String(), "application %s names candidate %s, which the token's user cannot see", id, a.CandidateID)
 	}
-	return c.toATS(ctx, a, p), nil
+	out := c.toATS(ctx, a, p)
+	if out.ResumeURL, err = c.resumeURL(ctx, a.ID); err != nil {
+		return ats.Candidate{}, err
+	}
+	return out, nil
+}
+
+// AttachmentRecord is an attachment as GET /v3/attachments returns it
+// (https://harvestdocs.greenhouse.io/reference/get_v3-attachments). Its
+// URL is temporary (Greenhouse: attachments expire in 7 days).
+type AttachmentRecord struct {
+	ID            ID     `json:"id"`
+	ApplicationID ID     `json:"application_id"`
+	CandidateID   ID     `json:"candidate_id"`
+	Type          string `json:"type"`
+	Filename      string `json:"filename"`
+	URL           string `json:"url"`
+}
+
+// resumeURL returns the temporary URL of the application's newest resume,
+// or "". A token without harvest:attachments:list reads candidates
+// without resumes rather than failing.
+func (c *Client) resumeURL(ctx context.Context, appID ID) (string, error) {
+	atts, err := all[AttachmentRecord](ctx, c, "list attachments", "/attachments", query("application_ids", appID.String(), "per_page", "50"))
+	if errors.Is(err, ats.ErrForbidden) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	url := ""
+	for _, at := range atts {
+		if at.Type == "resume" {
+			url = at.URL
+		}
+	}
+	return url, nil
 }
 
 func (c *Client) toATS(ctx context.Context, a Application, p *Person) ats.Candidate {

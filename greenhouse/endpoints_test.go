@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,6 +106,51 @@ func TestJobsAndStages(t *testing.T) {
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("(-want +got)\n%s", diff)
 			}
+		})
+	}
+}
+
+func TestCandidateResume(t *testing.T) {
+	srv := newServer(t)
+	j, _ := seed(t, srv)
+	c := srv.AddCandidate(greenhousetest.Candidate{JobID: j.ID, FirstName: "Grace", LastName: "Hopper", Resume: []byte("%PDF-1.7")})
+	tests := []struct {
+		name     string
+		setup    func()
+		wantBody string
+	}{
+		{"resume through its signed URL", nil, "%PDF-1.7"},
+		{"without the attachments scope the candidate is read without it", func() { withoutScope(srv, "harvest:attachments:list") }, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.setup != nil {
+				tt.setup()
+			}
+			got, err := newClient(t, srv).Candidate(context.Background(), id(c.ApplicationID))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantBody == "" {
+				if got.ResumeURL != "" {
+					t.Errorf("ResumeURL = %q, want none", got.ResumeURL)
+				}
+				return
+			}
+			resp, err := http.Get(got.ResumeURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if string(body) != tt.wantBody {
+				t.Errorf("resume = %q, want %q", body, tt.wantBody)
+			}
+			forged, _ := http.Get(strings.Replace(got.ResumeURL, "sig=", "sig=00", 1))
+			if forged.StatusCode != http.StatusForbidden {
+				t.Errorf("forged URL: %d, want 403", forged.StatusCode)
+			}
+			forged.Body.Close()
 		})
 	}
 }

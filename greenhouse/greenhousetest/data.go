@@ -120,6 +120,9 @@ type Candidate struct {
 	FirstName, LastName string
 	Emails, Phones      []string
 	Tags                []string
+	// Resume, when set, is attached to the application as resume.pdf
+	// (type resume), served through a signed URL that expires.
+	Resume []byte
 }
 
 // Application is an application as the fake holds it.
@@ -309,6 +312,12 @@ func (s *Server) AddCandidate(c Candidate) Candidate {
 	}
 	c.ApplicationID, c.StageID = a.ID, a.StageID
 	st.people[c.ID].ApplicationID, st.people[c.ID].StageID = a.ID, a.StageID
+	if len(c.Resume) > 0 {
+		f := &Attachment{ID: st.next(), ApplicationID: a.ID, CandidateID: c.ID, Filename: "resume.pdf", Type: "resume",
+			ContentType: "application/pdf", Content: c.Resume, CreatedAt: st.now().UTC()}
+		st.files[f.ID] = f
+		st.fileIDs = append(st.fileIDs, f.ID)
+	}
 	s.fireLocked("new_candidate_application", a)
 	s.mu.Unlock()
 	s.hooks.flushSync()
