@@ -69,9 +69,12 @@ func Sign(body []byte, secret string) string {
 // secret key set on the webhook; it signs no delivery time and no
 // delivery ID. So:
 //   - freshness is checked against the event time inside the signed body
-//     (the application's last_activity_at, or the payload's updated_at /
-//     created_at) when it has one, within MaxAge in the past and
-//     FutureSkew in the future;
+//     where the body has one that is the event's own time: the
+//     application's last_activity_at in a candidate_stage_change (a move
+//     is the application's latest activity). It must lie within MaxAge in
+//     the past and FutureSkew in the future. Other actions carry no such
+//     time (an application_updated may report an older last activity), so
+//     only the signature and Replay guard them;
 //   - with Replay set, each accepted body is remembered (keyed by its
 //     SHA-256, which the signature covers) for MaxAge + FutureSkew, and
 //     the same body presented again is refused with ats.ErrWebhookReplayed.
@@ -222,7 +225,8 @@ type webhookApplication struct {
 }
 
 // ParseEvent decodes a delivery without verifying it, and returns the
-// signed event time it carries (zero when none). Use a WebhookVerifier for
+// event time a verifier checks for freshness (zero when the action carries
+// none; see WebhookVerifier). Use a WebhookVerifier for
 // anything received from the network. Errors wrap ats.ErrMalformedWebhook.
 func ParseEvent(body []byte, header http.Header) (ats.Event, time.Time, error) {
 	malformed := func(format string, args ...any) (ats.Event, time.Time, error) {
@@ -299,6 +303,9 @@ func ParseEvent(body []byte, header http.Header) (ats.Event, time.Time, error) {
 	}
 	if ev.Kind != ats.EventUnknown && ev.Kind != ats.EventInterviewDeleted && ev.CandidateID == "" {
 		return malformed("%s without payload.application.id", env.Action)
+	}
+	if env.Action != ActionCandidateStageChange {
+		at = time.Time{}
 	}
 	return ev, at, nil
 }

@@ -80,6 +80,33 @@ func TestVerifyWebhook(t *testing.T) {
 	}
 }
 
+// TestFreshnessOnlyForStageChanges: an application_updated may carry an
+// old last_activity_at (a field edit is not an activity), so it must not
+// be refused as expired.
+func TestFreshnessOnlyForStageChanges(t *testing.T) {
+	old := webhookNow.Add(-30 * 24 * time.Hour)
+	v := greenhouse.WebhookVerifier{Secrets: []string{"s"}, Now: func() time.Time { return webhookNow }}
+	for _, tc := range []struct {
+		action  string
+		wantErr error
+	}{
+		{"application_updated", nil},
+		{"reject_candidate", nil},
+		{"candidate_stage_change", ats.ErrWebhookExpired},
+	} {
+		t.Run(tc.action, func(t *testing.T) {
+			body, h := greenhousetest.SignWebhook(tc.action, stageChange(old), "s", "e")
+			evs, err := v.VerifyWebhook(body, h)
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tc.wantErr)
+			}
+			if err == nil && !evs[0].Time.Equal(old) {
+				t.Errorf("Time = %v, want %v", evs[0].Time, old)
+			}
+		})
+	}
+}
+
 func TestParseEventKinds(t *testing.T) {
 	app := map[string]any{"application": map[string]any{"id": "5", "jobs": []any{map[string]any{"id": 1}}}}
 	tests := []struct {
