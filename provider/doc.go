@@ -95,4 +95,15 @@
 // "assessment" (the one third-party reading of the page) and "interview",
 // and GET /assessments/{id} and /assessments/{id}/shared-link mirror the
 // interview endpoints.
+//
+// # Greenhouse
+//
+// GreenhouseHandler serves Greenhouse's Assessment Partner API
+// (https://developers.greenhouse.io/assessment.html): list_tests,
+// send_test, test_status and response_error, authenticated with HTTP Basic
+// carrying the key the vendor issued to the customer (any TokenResolver,
+// such as StaticTokens, maps it to the Account). GreenhouseFromAssessments
+// serves it from the same AssessmentBackend as Workable's assessment
+// contract, and GreenhousePublisher sends the body-less PATCH that tells
+// Greenhouse a status changed, through the same SSRF guard as Publisher.
 package provider

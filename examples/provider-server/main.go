@@ -87,6 +87,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	logger.Info("listening", "addr", ln.Addr().String(), "base_url", "http://"+ln.Addr().String()+"/workable",
+		"greenhouse_base_url", "http://"+ln.Addr().String()+"/greenhouse",
 		"ashby_base_url", "http://"+ln.Addr().String()+"/ashby")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -135,6 +136,10 @@ func newServer(cfg config) (http.Handler, *provider.MemoryBackend) {
 		Tokens: tokens, Logger: cfg.Logger,
 	})))
 	mountAshby(mux, cfg.Templates, tokens, cfg.Logger)
+	// Greenhouse's Assessment Partner API from the same backend; -token is
+	// the key Greenhouse sends as the HTTP Basic user name.
+	mux.Handle("/greenhouse/", http.StripPrefix("/greenhouse", provider.NewGreenhouseHandler(
+		provider.GreenhouseFromAssessments(backend), provider.GreenhouseHandlerOptions{Keys: tokens, Logger: cfg.Logger})))
 	mux.Handle("POST /demo/interviews/{id}/complete", &completer{
 		backend: backend, tokens: tokens, publisher: publisher, callbackToken: cfg.CallbackToken,
 	})

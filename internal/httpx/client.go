@@ -59,6 +59,10 @@ type Config struct {
 	// ignored.
 	WindowLimit int
 	Window      time.Duration
+	// Pacer, when non-nil, is used instead of one built from Limit, Burst,
+	// WindowLimit and Window, so that several clients of one ATS account
+	// (say, one per acting user) share the account's budget.
+	Pacer *Pacer
 	// MaxRetries is the number of retries after the first attempt.
 	// Negative disables retries; zero means 4.
 	MaxRetries int
@@ -128,6 +132,9 @@ func New(cfg Config) (*Client, error) {
 	pacer := NewPacer(cfg.Limit, cfg.Burst, cfg.Now)
 	if cfg.WindowLimit > 0 && cfg.Window > 0 {
 		pacer = NewWindowPacer(cfg.WindowLimit, cfg.Window, cfg.Now)
+	}
+	if cfg.Pacer != nil {
+		pacer = cfg.Pacer
 	}
 	inner := *hc // shallow copy: never mutate the caller's client
 	inner.Transport = &pacedTransport{base: hc.Transport, pacer: pacer, authorize: cfg.Authorize, budget: cfg.ServerBudget, now: cfg.Now}

@@ -1,0 +1,595 @@
+package greenhousetest
+
+import (
+	"bytes"
+	"context"
+	crand "crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Credentials the server accepts out of the box.
+const (
+	// DefaultClientID and DefaultClientSecret are a customer's own Harvest
+	// V3 (OAuth) credentials (client credentials grant) with every scope.
+	DefaultClientID     = "greenhousetest-client"
+	DefaultClientSecret = "greenhousetest-secret"
+	// PartnerClientID and PartnerClientSecret are a partner's credentials
+	// (authorization-code grant only) with every scope.
+	PartnerClientID     = "greenhousetest-partner"
+	PartnerClientSecret = "greenhousetest-partner-secret"
+)
+
+// BasePath is where the Harvest API is mounted: a non-empty path, so a
+// client that drops the configured base path reaches a loud 404.
+const BasePath = "/harvest/v3"
+
+// MaxRequestBytes caps request bodies; larger ones get 413 (Greenhouse's
+// bulk endpoints document 10 MB).
+const MaxRequestBytes = 10 << 20
+
+// AllScopes returns every scope the fake's routes check (a fresh slice).
+func AllScopes() []string {
+	return []string{
+		"harvest:jobs:list", "harvest:job_interview_stages:list", "harvest:job_interviews:list",
+		"harvest:applications:list", "harvest:applications:move", "harvest:applications:reject",
+		"harvest:applications:unreject", "harvest:rejection_reasons:list", "harvest:candidates:list",
+		"harvest:attachments:list", "harvest:attachments:create", "harvest:notes:create", "harvest:notes:list",
+		"harvest:candidate_tags:list", "harvest:candidate_tags:create", "harvest:applied_candidate_tags:list",
+		"harvest:applied_candidate_tags:create", "harvest:applied_candidate_tags:destroy",
+		"harvest:interviews:list", "harvest:interviews:create", "harvest:interviews:update", "harvest:interviews:destroy",
+		"harvest:users:list", "harvest:user_emails:list",
+		"harvest:webhooks:list", "harvest:webhooks:create", "harvest:webhooks:update", "harvest:webhooks:destroy",
+	}
+}
+
+// DefaultDeliverySchedule is Greenhouse's documented retry schedule: after
+// a failed attempt, the next comes 1, 15, 60, 120, 240 and 480 minutes
+// later (7 attempts in all).
+func DefaultDeliverySchedule() []time.Duration {
+	return []time.Duration{time.Minute, 15 * time.Minute, time.Hour, 2 * time.Hour, 4 * time.Hour, 8 * time.Hour}
+}
+
+// Option configures a Server.
+type Option func(*config)
+
+type config struct {
+	limit            int
+	window           time.Duration
+	limitHeader      string
+	remainingHeader  string
+	resetHeader      string
+	schedule         []time.Duration
+	syncWebhooks     bool
+	faults           Faults
+	now              func() time.Time
+	tokenTTL         time.Duration
+	siteAdminForList bool
+	cursorStatus     int
+}
+
+// WithRateLimit sets the fixed-window limit: n requests per window for each
+// OAuth client (default 50 per 10 s, a third party's observation; the v3
+// policy's numbers are not public). n <= 0 disables rate limiting.
+func WithRateLimit(n int, window time.Duration) Option {
+	return func(c *config) { c.limit, c.window = n, window }
+}
+
+// WithRateLimitHeaders renames the rate-limit headers (default
+// X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset, Harvest
+// v1's; v3's are not documented).
+func WithRateLimitHeaders(limit, remaining, reset string) Option {
+	return func(c *config) { c.limitHeader, c.remainingHeader, c.resetHeader = limit, remaining, reset }
+}
+
+// WithDeliverySchedule sets the waits between webhook attempts (default
+// DefaultDeliverySchedule, so 7 attempts); tests pass a compressed one.
+func WithDeliverySchedule(waits ...time.Duration) Option {
+	return func(c *config) { c.schedule = slices.Clone(waits) }
+}
+
+// WithSynchronousWebhooks makes the fake deliver webhooks (with retries)
+// before the API call or seeding method that caused them returns.
+func WithSynchronousWebhooks() Option { return func(c *config) { c.syncWebhooks = true } }
+
+// WithFaults injects faults into a fraction of API requests; see Faults.
+func WithFaults(f Faults) Option { return func(c *config) { c.faults = f } }
+
+// WithClock sets the clock for timestamps, token and code expiry and the
+// rate-limit windows (default time.Now).
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// WithTokenTTL sets the access-token lifetime (default one hour, as
+// documented).
+func WithTokenTTL(d time.Duration) Option { return func(c *config) { c.tokenTTL = d } }
+
+// WithSiteAdminForLists switches the rule that list routes need the
+// token's user to be a Site Admin (default on: reported by third
+// parties, not by Greenhouse's reference).
+func WithSiteAdminForLists(on bool) Option { return func(c *config) { c.siteAdminForList = on } }
+
+// WithCursorMisuseStatus sets the status answered to a request that
+// combines cursor with another query parameter (default 422). Greenhouse
+// says such a request "will fail" without naming the status.
+func WithCursorMisuseStatus(code int) Option { return func(c *config) { c.cursorStatus = code } }
+
+// Faults configures random fault injection. Each API request draws once
+// from a generator seeded with Seed, so a run is reproducible for a given
+// request order. The zero Faults injects nothing.
+type Faults struct {
+	// Probability is the chance in [0, 1] that a request is hit.
+	Probability float64
+	// Seed seeds the generator.
+	Seed uint64
+	// Kinds are the faults to choose from, uniformly; nil means
+	// FaultServerError, FaultRateLimit and FaultStall.
+	Kinds []FaultKind
+	// Stall is how long a stalled request is held before it is served
+	// normally (default 1 s; the request's context or Close ends it).
+	Stall time.Duration
+}
+
+// FaultKind is a kind of injected fault.
+type FaultKind string
+
+// Fault kinds.
+const (
+	FaultServerError FaultKind = "5xx"   // 503
+	FaultRateLimit   FaultKind = "429"   // 429 with Retry-After: 1
+	FaultStall       FaultKind = "stall" // the response is delayed by Faults.Stall
+)
+
+// Server is a running fake Greenhouse. Its methods are safe for concurrent
+// use.
+type Server struct {
+	// URL is the Harvest v3 API root including BasePath, for
+	// greenhouse.Options.BaseURL.
+	URL string
+
+	ts      *httptest.Server
+	cfg     config
+	closing chan struct{}
+	once    sync.Once
+
+	mu sync.Mutex
+	st store
+	// auth
+	clients map[string]*oauthClient
+	access  map[string]*grant
+	refresh map[string]*grant
+	codes   map[string]*grant
+	// traffic
+	windows   map[string]*window
+	requests  []Request
+	reqCount  int
+	throttled int
+	failWith  int
+	rng       *rand.Rand
+	injected  map[FaultKind]int
+
+	hooks *deliverer
+
+	takeHome    []*TakeHomeTest
+	partnerErrs []PartnerError
+}
+
+type window struct {
+	start time.Time
+	count int
+}
+
+// NewServer starts a fake Greenhouse with one Site Admin user
+// (AdminUserID), the default and partner OAuth clients, three rejection
+// reasons and no jobs. Close it when done.
+func NewServer(opts ...Option) *Server {
+	cfg := config{
+		limit: 50, window: 10 * time.Second,
+		limitHeader: "X-RateLimit-Limit", remainingHeader: "X-RateLimit-Remaining", resetHeader: "X-RateLimit-Reset",
+		schedule: DefaultDeliverySchedule(), now: time.Now, tokenTTL: time.Hour, siteAdminForList: true,
+		cursorStatus: http.StatusUnprocessableEntity,
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.faults.Stall <= 0 {
+		cfg.faults.Stall = time.Second
+	}
+	if len(cfg.faults.Kinds) == 0 {
+		cfg.faults.Kinds = []FaultKind{FaultServerError, FaultRateLimit, FaultStall}
+	}
+	s := &Server{
+		cfg: cfg, closing: make(chan struct{}),
+		clients:  map[string]*oauthClient{},
+		access:   map[string]*grant{},
+		refresh:  map[string]*grant{},
+		codes:    map[string]*grant{},
+		windows:  map[string]*window{},
+		rng:      rand.New(rand.NewPCG(cfg.faults.Seed, 0x9e3779b97f4a7c15)),
+		injected: map[FaultKind]int{},
+	}
+	s.st.init(cfg.now)
+	s.clients[DefaultClientID] = &oauthClient{secret: DefaultClientSecret, scopes: setOf(AllScopes())}
+	s.clients[PartnerClientID] = &oauthClient{secret: PartnerClientSecret, partner: true, scopes: setOf(AllScopes())}
+	s.ts = httptest.NewServer(s.routes())
+	s.URL = s.ts.URL + BasePath
+	s.hooks = newDeliverer(s)
+	return s
+}
+
+// Close stops webhook deliveries (pending ones are abandoned), releases
+// stalled requests and shuts the server down. When it returns no goroutine
+// of the fake is left. Close may be called more than once.
+func (s *Server) Close() {
+	s.once.Do(func() {
+		close(s.closing)
+		s.hooks.close()
+		s.ts.Close()
+	})
+}
+
+// TokenURL is the OAuth token endpoint (auth.greenhouse.io/token).
+func (s *Server) TokenURL() string { return s.ts.URL + "/auth/token" }
+
+// AuthURL is the OAuth authorize endpoint (auth.greenhouse.io/authorize).
+func (s *Server) AuthURL() string { return s.ts.URL + "/auth/authorize" }
+
+// Client returns an HTTP client for the server.
+func (s *Server) Client() *http.Client { return s.ts.Client() }
+
+// FailRequests makes every API request fail with status (429s carry
+// Retry-After: 1) until restore is called.
+func (s *Server) FailRequests(status int) (restore func()) {
+	s.mu.Lock()
+	s.failWith = status
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		s.failWith = 0
+		s.mu.Unlock()
+	}
+}
+
+// SetFaults replaces the fault-injection configuration and reseeds; the
+// zero Faults turns injection off.
+func (s *Server) SetFaults(f Faults) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f.Stall <= 0 {
+		f.Stall = time.Second
+	}
+	if len(f.Kinds) == 0 {
+		f.Kinds = []FaultKind{FaultServerError, FaultRateLimit, FaultStall}
+	} else {
+		f.Kinds = slices.Clone(f.Kinds)
+	}
+	s.cfg.faults = f
+	s.rng = rand.New(rand.NewPCG(f.Seed, 0x9e3779b97f4a7c15))
+}
+
+// InjectedFaults reports how many faults of each kind were injected.
+func (s *Server) InjectedFaults() map[FaultKind]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.injected)
+}
+
+// Request is an API request the server received.
+type Request struct {
+	Method string
+	// Path is relative to URL, e.g. "/applications/7/move".
+	Path  string
+	Query url.Values
+	Body  []byte
+	// Auth is "bearer", "basic" or "".
+	Auth string
+	// ClientID and UserID identify the token's client and user (sub);
+	// zero values when the request was not authenticated.
+	ClientID string
+	UserID   int64
+}
+
+// Requests returns the API requests received so far, oldest first.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.requests)
+}
+
+// LastRequest returns the most recent API request.
+func (s *Server) LastRequest() (Request, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.requests) == 0 {
+		return Request{}, false
+	}
+	return s.requests[len(s.requests)-1], true
+}
+
+// ResetRequests forgets recorded requests and zeroes the counters.
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests, s.reqCount, s.throttled = nil, 0, 0
+	clear(s.injected)
+}
+
+// RequestCount reports how many API requests the server received.
+func (s *Server) RequestCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.reqCount
+}
+
+// ThrottledCount reports how many requests the rate limit answered 429
+// (injected faults not counted).
+func (s *Server) ThrottledCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.throttled
+}
+
+// errorField is one entry of an error body's errors list.
+type errorField struct {
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// writeError answers with Harvest v1's error shape, {"message": …} plus
+// {"errors": [{"message", "field"}]} on 422. v3's shape is not
+// documented.
+func writeError(w http.ResponseWriter, status int, msg string, fields ...errorField) {
+	if msg == "" {
+		msg = http.StatusText(status)
+	}
+	body := map[string]any{"message": msg}
+	if status == http.StatusUnprocessableEntity {
+		if len(fields) == 0 {
+			fields = []errorField{{Message: msg}}
+		}
+		body["message"] = "Validation error"
+		body["errors"] = fields
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Request-Id", randHex(8))
+	if status == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", "1")
+	}
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(body)
+}
+
+func invalid(w http.ResponseWriter, field, format string, args ...any) {
+	writeError(w, http.StatusUnprocessableEntity, "", errorField{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	crand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func setOf(ss []string) map[string]bool {
+	m := make(map[string]bool, len(ss))
+	for _, s := range ss {
+		m[s] = true
+	}
+	return m
+}
+
+type ctxKey struct{}
+
+// caller is the authenticated caller of an API request.
+type caller struct {
+	clientID string
+	userID   int64
+}
+
+func callerOf(r *http.Request) caller {
+	c, _ := r.Context().Value(ctxKey{}).(caller)
+	return c
+}
+
+// api wraps a Harvest route: it records the request, applies
+// FailRequests, fault injection, authentication, the rate limit, the
+// route's scope and (for lists) the Site Admin rule.
+func (s *Server) api(scope string, h http.HandlerFunc) http.HandlerFunc {
+	isList := strings.HasSuffix(scope, ":list")
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, readErr := io.ReadAll(io.LimitReader(r.Body, MaxRequestBytes+1))
+		tooLarge := len(body) > MaxRequestBytes
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		rec := Request{Method: r.Method, Path: strings.TrimPrefix(r.URL.Path, BasePath), Query: r.URL.Query(), Body: body}
+		if a := r.Header.Get("Authorization"); a != "" {
+			rec.Auth = strings.ToLower(strings.SplitN(a, " ", 2)[0])
+		}
+		g, authStatus, authMsg := s.authenticate(r)
+		if g != nil {
+			rec.ClientID, rec.UserID = g.clientID, g.userID
+		}
+
+		s.mu.Lock()
+		s.requests = append(s.requests, rec)
+		s.reqCount++
+		fail := s.failWith
+		var fault FaultKind
+		if f := s.cfg.faults; fail == 0 && f.Probability > 0 {
+			if x := s.rng.Float64(); x < f.Probability {
+				fault = f.Kinds[min(int(x/f.Probability*float64(len(f.Kinds))), len(f.Kinds)-1)]
+				s.injected[fault]++
+			}
+		}
+		stall := s.cfg.faults.Stall
+		s.mu.Unlock()
+
+		if fail != 0 {
+			writeError(w, fail, "injected failure")
+			return
+		}
+		switch {
+		case readErr != nil:
+			writeError(w, http.StatusBadRequest, "could not read the request body")
+			return
+		case tooLarge:
+			writeError(w, http.StatusRequestEntityTooLarge, "Payload is larger than 10MB")
+			return
+		}
+		switch fault {
+		case FaultServerError:
+			writeError(w, http.StatusServiceUnavailable, "injected fault")
+			return
+		case FaultRateLimit:
+			writeError(w, http.StatusTooManyRequests, "injected fault: rate limit exceeded")
+			return
+		case FaultStall:
+			t := time.NewTimer(stall)
+			select {
+			case <-r.Context().Done():
+				t.Stop()
+				return
+			case <-s.closing:
+				t.Stop()
+				writeError(w, http.StatusServiceUnavailable, "server closed while stalled")
+				return
+			case <-t.C:
+			}
+		}
+		if authStatus != 0 {
+			writeError(w, authStatus, authMsg)
+			return
+		}
+		if !s.admit(w, g.clientID) {
+			return
+		}
+		s.mu.Lock()
+		has := g.scopes[scope] && s.clients[g.clientID] != nil && s.clients[g.clientID].scopes[scope]
+		admin := s.st.users[g.userID] != nil && s.st.users[g.userID].SiteAdmin
+		s.mu.Unlock()
+		if !has {
+			// A scope removed from the client takes effect at once, even on
+			// live tokens.
+			writeError(w, http.StatusForbidden, "This request requires the scope "+scope)
+			return
+		}
+		if isList && s.cfg.siteAdminForList && !admin {
+			writeError(w, http.StatusForbidden, "List endpoints require the token's user to be a Site Admin")
+			return
+		}
+		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, caller{clientID: g.clientID, userID: g.userID})))
+	}
+}
+
+// admit applies the fixed-window rate limit of the client and sets the
+// rate-limit headers. It answers 429 itself and returns false when the
+// window's budget is spent.
+func (s *Server) admit(w http.ResponseWriter, clientID string) bool {
+	c := s.cfg
+	if c.limit <= 0 || c.window <= 0 {
+		return true
+	}
+	s.mu.Lock()
+	now := c.now()
+	win := s.windows[clientID]
+	if win == nil || now.Sub(win.start) >= c.window {
+		win = &window{start: now}
+		s.windows[clientID] = win
+	}
+	reset := win.start.Add(c.window)
+	over := win.count >= c.limit
+	if over {
+		s.throttled++
+	} else {
+		win.count++
+	}
+	remaining := c.limit - win.count
+	s.mu.Unlock()
+	h := w.Header()
+	h.Set(c.limitHeader, strconv.Itoa(c.limit))
+	h.Set(c.remainingHeader, strconv.Itoa(max(remaining, 0)))
+	if over {
+		// X-RateLimit-Reset as fractional Unix seconds (its v3 unit is
+		// not documented) and Retry-After in whole seconds, rounded up.
+		h.Set(c.resetHeader, strconv.FormatFloat(float64(reset.UnixNano())/1e9, 'f', 3, 64))
+		h.Set("Retry-After", strconv.Itoa(int(math.Ceil(reset.Sub(now).Seconds()))))
+		writeError(w, http.StatusTooManyRequests, fmt.Sprintf("Rate limit of %d requests per %v exceeded", c.limit, c.window))
+		return false
+	}
+	return true
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /auth/token", s.handleToken)
+	mux.HandleFunc("GET /auth/authorize", s.handleAuthorize)
+	mux.HandleFunc("GET /files/{id}", s.handleFile)
+	mux.HandleFunc("PATCH /integrations/testing_partners/take_home_tests/{id}", s.handlePartnerPatch)
+	p := func(pattern string) string {
+		method, path, _ := strings.Cut(pattern, " ")
+		return method + " " + BasePath + path
+	}
+	mux.HandleFunc(p("GET /jobs"), s.api("harvest:jobs:list", s.listJobs))
+	mux.HandleFunc(p("GET /job_interview_stages"), s.api("harvest:job_interview_stages:list", s.listStages))
+	mux.HandleFunc(p("GET /job_interviews"), s.api("harvest:job_interviews:list", s.listJobInterviews))
+	mux.HandleFunc(p("GET /applications"), s.api("harvest:applications:list", s.listApplications))
+	mux.HandleFunc(p("POST /applications/{id}/move"), s.api("harvest:applications:move", s.moveApplication))
+	mux.HandleFunc(p("POST /applications/{id}/reject"), s.api("harvest:applications:reject", s.rejectApplication))
+	mux.HandleFunc(p("POST /applications/{id}/unreject"), s.api("harvest:applications:unreject", s.unrejectApplication))
+	mux.HandleFunc(p("GET /candidates"), s.api("harvest:candidates:list", s.listCandidates))
+	mux.HandleFunc(p("GET /notes"), s.api("harvest:notes:list", s.listNotes))
+	mux.HandleFunc(p("POST /notes"), s.api("harvest:notes:create", s.createNote))
+	mux.HandleFunc(p("GET /candidate_tags"), s.api("harvest:candidate_tags:list", s.listTags))
+	mux.HandleFunc(p("POST /candidate_tags"), s.api("harvest:candidate_tags:create", s.createTag))
+	mux.HandleFunc(p("GET /applied_candidate_tags"), s.api("harvest:applied_candidate_tags:list", s.listAppliedTags))
+	mux.HandleFunc(p("POST /applied_candidate_tags"), s.api("harvest:applied_candidate_tags:create", s.applyTag))
+	mux.HandleFunc(p("DELETE /applied_candidate_tags/{id}"), s.api("harvest:applied_candidate_tags:destroy", s.unapplyTag))
+	mux.HandleFunc(p("GET /attachments"), s.api("harvest:attachments:list", s.listAttachments))
+	mux.HandleFunc(p("POST /attachments"), s.api("harvest:attachments:create", s.createAttachment))
+	mux.HandleFunc(p("GET /interviews"), s.api("harvest:interviews:list", s.listInterviews))
+	mux.HandleFunc(p("POST /interviews"), s.api("harvest:interviews:create", s.createInterview))
+	mux.HandleFunc(p("PATCH /interviews/{id}"), s.api("harvest:interviews:update", s.updateInterview))
+	mux.HandleFunc(p("DELETE /interviews/{id}"), s.api("harvest:interviews:destroy", s.deleteInterview))
+	mux.HandleFunc(p("GET /users"), s.api("harvest:users:list", s.listUsers))
+	mux.HandleFunc(p("GET /user_emails"), s.api("harvest:user_emails:list", s.listUserEmails))
+	mux.HandleFunc(p("GET /rejection_reasons"), s.api("harvest:rejection_reasons:list", s.listReasons))
+	mux.HandleFunc(p("GET /webhooks"), s.api("harvest:webhooks:list", s.partnerOnly(s.listWebhooks)))
+	mux.HandleFunc(p("POST /webhooks"), s.api("harvest:webhooks:create", s.partnerOnly(s.createWebhook)))
+	mux.HandleFunc(p("PATCH /webhooks/{id}"), s.api("harvest:webhooks:update", s.partnerOnly(s.updateWebhook)))
+	mux.HandleFunc(p("DELETE /webhooks/{id}"), s.api("harvest:webhooks:destroy", s.partnerOnly(s.deleteWebhook)))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("greenhousetest: no route %s %s (the Harvest API is under %s)", r.Method, r.URL.Path, BasePath))
+	})
+	return mux
+}
+
+// partnerOnly refuses non-partner clients: the webhook routes are
+// "Greenhouse partners exclusive".
+func (s *Server) partnerOnly(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		c := s.clients[callerOf(r).clientID]
+		s.mu.Unlock()
+		if c == nil || !c.partner {
+			writeError(w, http.StatusForbidden, "Webhook management is available to Greenhouse partners only")
+			return
+		}
+		h(w, r)
+	}
+}
