@@ -248,7 +248,7 @@ func (d *Dispatcher) Drain(ctx context.Context) (int, error) {
 // a store failure; delivery failures are recorded in the effect.
 func (d *Dispatcher) deliver(ctx context.Context, eff Effect) error {
 	store, owner := d.e.store, d.opts.Owner
-	log := d.e.log.With("effect", eff.ID, "kind", eff.Kind, "interview", eff.InterviewID, "source", eff.Source)
+	log := d.e.log.With("effect", eff.ID, "kind", eff.Kind, "interview", eff.InterviewID, "connection", eff.Connection, "source", eff.Source)
 
 	// The attempt is recorded before anything reaches the ATS, and only
 	// while the lease holds.
@@ -383,7 +383,7 @@ func (e *Engine) errorNote(ctx context.Context, id, msg string) error {
 }
 
 func (d *Dispatcher) noteExists(ctx context.Context, eff Effect) (bool, error) {
-	a, err := d.e.adapter(eff.Source)
+	a, err := d.e.adapter(ctx, connectionOf(eff.Connection, eff.Source))
 	if err != nil {
 		return false, err
 	}
@@ -410,7 +410,17 @@ func (d *Dispatcher) perform(ctx context.Context, eff Effect) (skipped string, e
 	e := d.e
 	switch eff.Kind {
 	case EffectNote, EffectMove, EffectTag, EffectFeedback:
-		a, err := e.adapter(eff.Source)
+		conn := connectionOf(eff.Connection, eff.Source)
+		st, err := e.connectionState(ctx, conn)
+		if err != nil {
+			return "", err
+		}
+		if st == ConnectionRemoved {
+			// The customer revoked access: the credentials no longer
+			// work and the account is no longer ours to write to.
+			return "skipped: the connection was removed", nil
+		}
+		a, err := e.adapter(ctx, conn)
 		if err != nil {
 			return "", err
 		}
@@ -520,7 +530,7 @@ func (d *Dispatcher) vendorCreate(ctx context.Context, eff Effect) (string, erro
 	}
 	req := VendorRequest{
 		IdempotencyKey: fmt.Sprintf("%s/%d", iv.ID, p.Attempt),
-		InterviewID:    iv.ID, Source: iv.Source, PositionID: iv.PositionID, JobID: iv.JobID,
+		InterviewID:    iv.ID, Connection: iv.Connection, Source: iv.Source, PositionID: iv.PositionID, JobID: iv.JobID,
 		Round: iv.Round, RoundName: iv.RoundName, Template: iv.Template, Candidate: iv.Candidate,
 	}
 	if pos, err := e.position(ctx, iv.PositionID); err == nil && pos != nil {

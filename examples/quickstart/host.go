@@ -172,7 +172,7 @@ func (h *host) retriggerPage(w http.ResponseWriter, r *http.Request) {
 
 // retrigger re-reads the candidate and requests the interview again.
 func (h *host) retrigger(w http.ResponseWriter, r *http.Request) {
-	iv, err := h.engine.Retrigger(r.Context(), r.PathValue("id"))
+	iv, err := h.engine.Retrigger(r.Context(), "", r.PathValue("id"))
 	switch {
 	case errors.Is(err, lifecycle.ErrNotFound):
 		http.Error(w, "no such interview", http.StatusNotFound)

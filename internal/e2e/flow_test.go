@@ -218,7 +218,7 @@ func TestFlow(t *testing.T) {
 				t.Fatalf("vendor interviews before the fix = %v, want none", got)
 			}
 			r.fixes.addEmail(bob, "bob@example.com")
-			if got, err := f.engine.Retrigger(f.ctx, biv.ID); err != nil || got.State != lifecycle.StateRequested {
+			if got, err := f.engine.Retrigger(f.ctx, biv.Connection, biv.ID); err != nil || got.State != lifecycle.StateRequested {
 				t.Fatalf("Retrigger = %s, %v; want requested", got.State, err)
 			}
 			f.settle()

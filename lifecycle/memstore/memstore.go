@@ -21,6 +21,7 @@ type Store struct {
 	events     map[lifecycle.EventRef]struct{}
 	effects    []*lifecycle.Effect // ordered by Seq; done/failed ones are kept
 	effectByID map[string]*lifecycle.Effect
+	conns      map[string]lifecycle.Connection
 	// pending counts pending effects per order key with their lowest Seq
 	// as the head of the queue.
 	heads map[string][]int64
@@ -40,6 +41,7 @@ func New() *Store {
 		byCand:     map[[2]string][]string{},
 		events:     map[lifecycle.EventRef]struct{}{},
 		effectByID: map[string]*lifecycle.Effect{},
+		conns:      map[string]lifecycle.Connection{},
 		heads:      map[string][]int64{},
 	}
 }
@@ -61,7 +63,7 @@ func (s *Store) Positions(_ context.Context, f lifecycle.PositionFilter) ([]life
 	defer s.mu.Unlock()
 	var out []lifecycle.Position
 	for _, p := range s.positions {
-		if (f.Source == "" || p.Source == f.Source) && (f.Status == "" || p.Status == f.Status) {
+		if (f.Connection == "" || p.Connection == f.Connection) && (f.Source == "" || p.Source == f.Source) && (f.Status == "" || p.Status == f.Status) {
 			out = append(out, p.Clone())
 		}
 	}
@@ -110,9 +112,9 @@ func (s *Store) Interviews(_ context.Context, f lifecycle.InterviewFilter) ([]li
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []lifecycle.Interview
-	if f.Source != "" && f.CandidateID != "" {
+	if f.Connection != "" && f.CandidateID != "" {
 		// Fast path for the engine's most common query.
-		for _, id := range s.byCand[[2]string{f.Source, f.CandidateID}] {
+		for _, id := range s.byCand[[2]string{f.Connection, f.CandidateID}] {
 			if iv := s.interviews[id]; f.Match(iv) {
 				out = append(out, iv.Clone())
 			}
@@ -191,7 +193,7 @@ func (s *Store) Commit(_ context.Context, c lifecycle.Change) error {
 		iv.Version = 1
 		s.interviews[iv.ID] = iv
 		s.byKey[iv.Key()] = iv.ID
-		ck := [2]string{iv.Source, iv.CandidateID}
+		ck := [2]string{iv.Connection, iv.CandidateID}
 		s.byCand[ck] = append(s.byCand[ck], iv.ID)
 	}
 	for _, iv := range c.Update {
@@ -218,6 +220,7 @@ func (s *Store) ClaimEffects(_ context.Context, c lifecycle.Claim) ([]lifecycle.
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []lifecycle.Effect
+	perConn := map[string]int{}
 	// Skip the delivered prefix of the log.
 	for s.low < len(s.effects) && s.effects[s.low].State != lifecycle.EffectPending {
 		s.low++
@@ -233,6 +236,13 @@ func (s *Store) ClaimEffects(_ context.Context, c lifecycle.Claim) ([]lifecycle.
 		if q := s.heads[e.OrderKey]; len(q) == 0 || q[0] != e.Seq {
 			continue
 		}
+		if c, ok := s.conns[e.Connection]; ok && c.State == lifecycle.ConnectionDisabled {
+			continue
+		}
+		if c.PerConnection > 0 && perConn[e.Connection] >= c.PerConnection {
+			continue
+		}
+		perConn[e.Connection]++
 		e.ClaimedBy = c.Owner
 		e.LeaseUntil = c.Now.Add(c.Lease)
 		out = append(out, e.Clone())
@@ -301,4 +311,43 @@ func (s *Store) Effects(_ context.Context, f lifecycle.EffectFilter) ([]lifecycl
 		}
 	}
 	return out, nil
+}
+
+// Connection implements lifecycle.Store.
+func (s *Store) Connection(_ context.Context, id string) (lifecycle.Connection, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.conns[id]
+	if !ok {
+		return lifecycle.Connection{}, lifecycle.ErrNotFound
+	}
+	return c.Clone(), nil
+}
+
+// Connections implements lifecycle.Store.
+func (s *Store) Connections(_ context.Context, f lifecycle.ConnectionFilter) ([]lifecycle.Connection, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []lifecycle.Connection
+	for _, c := range s.conns {
+		if f.Match(c) {
+			out = append(out, c.Clone())
+		}
+	}
+	slices.SortFunc(out, func(a, b lifecycle.Connection) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// SaveConnection implements lifecycle.Store.
+func (s *Store) SaveConnection(_ context.Context, c lifecycle.Connection) (lifecycle.Connection, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, ok := s.conns[c.ID]
+	if (!ok && c.Version != 0) || (ok && cur.Version != c.Version) {
+		return lifecycle.Connection{}, lifecycle.ErrVersionConflict
+	}
+	c = c.Clone()
+	c.Version++
+	s.conns[c.ID] = c
+	return c.Clone(), nil
 }
