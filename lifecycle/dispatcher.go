@@ -343,6 +343,13 @@ func (d *Dispatcher) finish(ctx context.Context, eff Effect, log *slog.Logger, c
 }
 
 func isPermanent(err error) bool {
+	if errors.Is(err, ats.ErrUnauthorized) {
+		// The connection's credentials were refused: the customer may
+		// rotate the token or grant access again, which the Connector
+		// picks up, so the effect waits with backoff (and fails after
+		// MaxAttempts) instead of failing at once.
+		return false
+	}
 	if ats.IsPermanent(err) || errors.Is(err, ats.ErrNotFound) || errors.Is(err, ats.ErrValidation) {
 		return true
 	}
