@@ -45,7 +45,7 @@ func newTenants(t *testing.T) *tenants {
 		vendor: fakeats.NewVendor(), publisher: &fakeats.Publisher{}, clock: enginetest.NewClock(enginetest.Start)}
 	tn.engine = lifecycle.NewEngine(tn.store, lifecycle.Options{
 		Connector: tn.conns, Vendor: tn.vendor, Publisher: tn.publisher, VendorName: "InterviewVector",
-		RetriggerURL: func(id string) string { return "https://vendor.example/retrigger/" + id },
+		RetriggerURL: func(_, id string) string { return "https://vendor.example/retrigger/" + id },
 		Now:          tn.clock.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	tn.disp = tn.engine.Dispatcher(lifecycle.DispatcherOptions{Owner: "d1", Lease: time.Minute})
@@ -333,7 +333,9 @@ type setupReport struct{ ok bool }
 func (r *setupReport) OK() bool       { return r.ok }
 func (r *setupReport) String() string { return "[fail] vendor stage: missing" }
 
-func (a setupAdapter) CheckSetup(context.Context) (*setupReport, error) { return &setupReport{ok: a.ok}, nil }
+func (a setupAdapter) CheckSetup(context.Context) (*setupReport, error) {
+	return &setupReport{ok: a.ok}, nil
+}
 
 func TestConnectRunsCheckSetup(t *testing.T) {
 	tests := []struct {

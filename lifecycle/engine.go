@@ -43,8 +43,9 @@ type Options struct {
 	// Publisher delivers results of provider-contract interviews.
 	Publisher CallbackPublisher
 	// RetriggerURL builds the link, posted in needs-info notes, that the
-	// host serves to call Engine.Retrigger.
-	RetriggerURL func(interviewID string) string
+	// host serves to call Engine.Retrigger for the interview of that
+	// connection (hosting.RetriggerLinks signs such links).
+	RetriggerURL func(connection, interviewID string) string
 	// Notes overrides DefaultNotes for every position.
 	Notes map[NoteKind]string
 	// NoteVisibility is the visibility of every note posted.
@@ -559,7 +560,7 @@ func (e *Engine) start(ch *change, pos *Position, iv *Interview, create, tag boo
 		}
 		d := NoteData{Missing: humanList(iv.Missing)}
 		if e.opts.RetriggerURL != nil {
-			d.RetriggerURL = e.opts.RetriggerURL(iv.ID)
+			d.RetriggerURL = e.opts.RetriggerURL(iv.Connection, iv.ID)
 		}
 		return ch.note(pos, iv, NoteNeedsInfo, d)
 	}

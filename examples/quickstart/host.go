@@ -107,7 +107,7 @@ func newHost(ctx context.Context, tl *timeline, log *slog.Logger, store lifecycl
 		Vendor:       h.vendor,
 		VendorName:   vendorName,
 		Publisher:    lifecycle.ProviderPublisher{Publisher: pub},
-		RetriggerURL: func(id string) string { return h.URL + "/retrigger/" + id },
+		RetriggerURL: func(_, id string) string { return h.URL + "/retrigger/" + id },
 		Logger:       log,
 	})
 	// One worker keeps the demo's timeline in a stable order; production
