@@ -1,10 +1,12 @@
 package hosting
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
 
+	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/lifecycle"
 	"github.com/atskit/atskit/provider"
 )
@@ -37,6 +39,10 @@ type Options struct {
 	// to the ATS candidate by e-mail (adapters implementing
 	// ats.CandidateLister), so notes land on their timeline.
 	Connector lifecycle.Connector
+	// OnEvent, when set, is called with each verified webhook event (its
+	// Connection set) before the engine handles it: for metrics or an
+	// activity feed.
+	OnEvent func(ctx context.Context, ev ats.Event)
 	// Logger receives ignored deliveries and server errors; default
 	// slog.Default(). Secrets and bodies are never logged.
 	Logger *slog.Logger

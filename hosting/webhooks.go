@@ -119,6 +119,9 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 			if ev.Source == "" {
 				ev.Source = kind
 			}
+			if h.opts.OnEvent != nil {
+				h.opts.OnEvent(ctx, ev)
+			}
 			err := h.opts.Engine.HandleEvent(ctx, ev)
 			if errors.Is(err, lifecycle.ErrConnectionRemoved) {
 				h.log.WarnContext(ctx, "hosting: webhook of a removed connection dropped", "connection", logID(conn), "event", ev.ID)
