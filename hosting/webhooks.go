@@ -25,6 +25,19 @@ type WebhookVerifiers interface {
 	WebhookVerifier(ctx context.Context, kind, connection string) (ats.WebhookVerifier, error)
 }
 
+// VerifierFunc adapts a function to ats.WebhookVerifier, e.g. an adapter's
+// package-level VerifyWebhook with a connection's secret:
+//
+//	hosting.VerifierFunc(func(body []byte, h http.Header) ([]ats.Event, error) {
+//		return workable.VerifyWebhook(body, h, secret)
+//	})
+type VerifierFunc func(body []byte, header http.Header) ([]ats.Event, error)
+
+// VerifyWebhook implements ats.WebhookVerifier.
+func (f VerifierFunc) VerifyWebhook(body []byte, header http.Header) ([]ats.Event, error) {
+	return f(body, header)
+}
+
 // MemoryVerifiers is an in-memory WebhookVerifiers, safe for concurrent
 // use. The zero value is ready to use.
 type MemoryVerifiers struct {

@@ -144,7 +144,7 @@ func (h *host) connectWorkable(ctx context.Context, conn string, fake *workablet
 		return nil, err
 	}
 	h.conns.Set(conn, c)
-	h.hooks.Set("workable", conn, verifierFunc(func(body []byte, hdr http.Header) ([]ats.Event, error) {
+	h.hooks.Set("workable", conn, hosting.VerifierFunc(func(body []byte, hdr http.Header) ([]ats.Event, error) {
 		return workable.VerifyWebhook(body, hdr, token)
 	}))
 	h.tokens.Add(providerToken, provider.Account(conn))
@@ -189,7 +189,7 @@ func (h *host) connect(ctx context.Context, conn, kind string) error {
 // setLeverToken keeps the signature token Lever returned for a
 // connection's webhook, to verify its deliveries.
 func (h *host) setLeverToken(conn, token string) {
-	h.hooks.Set("lever", conn, verifierFunc(func(body []byte, _ http.Header) ([]ats.Event, error) {
+	h.hooks.Set("lever", conn, hosting.VerifierFunc(func(body []byte, _ http.Header) ([]ats.Event, error) {
 		return lever.VerifyWebhook(body, token)
 	}))
 }
