@@ -70,6 +70,27 @@ type DispatcherOptions struct {
 	// Backoff returns the wait before attempt n+1 after n failed attempts;
 	// default exponential from one second to 15 minutes with jitter.
 	Backoff func(attempt int) time.Duration
+
+	// PerConnection bounds the effects of one connection claimed at once
+	// and in flight at once in this dispatcher, so one connection's
+	// backlog — or a connection whose ATS stalls — cannot take every
+	// worker while others have work; default max(1, Workers/4).
+	PerConnection int
+	// MaxPacingWait is the longest a worker waits for a connection's
+	// request budget: an ATS effect whose adapter reports a longer
+	// PacingDelay is put back until then, and the connection is skipped
+	// meanwhile, instead of holding a worker; default one second.
+	MaxPacingWait time.Duration
+	// CallTimeout bounds each delivery's calls (they also end with the
+	// lease); default none beyond the lease.
+	CallTimeout time.Duration
+}
+
+// PacingDelayer is an optional adapter capability: how long the next
+// request would wait for the account's request budget, without booking it.
+// The workable and lever clients implement it.
+type PacingDelayer interface {
+	PacingDelay(ctx context.Context) (time.Duration, error)
 }
 
 // Dispatcher delivers outbox effects at least once: notes, stage moves,
@@ -98,6 +119,18 @@ type DispatcherOptions struct {
 type Dispatcher struct {
 	e    *Engine
 	opts DispatcherOptions
+
+	mu sync.Mutex
+	// inflight counts deliveries per connection; cool holds connections
+	// backing off (rate limited, refused credentials, failing or slow)
+	// until a time, with their consecutive failures.
+	inflight map[string]int
+	cool     map[string]cooling
+}
+
+type cooling struct {
+	until    time.Time
+	failures int
 }
 
 // Dispatcher returns a dispatcher delivering the engine's effects.
@@ -127,7 +160,13 @@ func NewDispatcher(e *Engine, opts DispatcherOptions) *Dispatcher {
 	if opts.Backoff == nil {
 		opts.Backoff = DefaultBackoff
 	}
-	return &Dispatcher{e: e, opts: opts}
+	if opts.PerConnection <= 0 {
+		opts.PerConnection = max(1, opts.Workers/4)
+	}
+	if opts.MaxPacingWait <= 0 {
+		opts.MaxPacingWait = time.Second
+	}
+	return &Dispatcher{e: e, opts: opts, inflight: map[string]int{}, cool: map[string]cooling{}}
 }
 
 // DefaultBackoff waits 1s, 2s, 4s, … up to 15 minutes, ±20% jitter.
@@ -137,18 +176,51 @@ func DefaultBackoff(attempt int) time.Duration {
 	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
 }
 
-// Run delivers effects until ctx is done.
+// Run delivers effects until ctx is done. Workers take effects as they
+// become free, never waiting for a whole batch, and connections are served
+// fairly: each claim skips connections already at PerConnection deliveries
+// or backing off, so a connection whose ATS throttles, refuses the
+// credentials or stalls holds at most PerConnection workers while the
+// others keep delivering.
 func (d *Dispatcher) Run(ctx context.Context) error {
+	workers := d.opts.Workers
+	busy := make(chan struct{}, workers)
+	done := make(chan struct{}, 1)
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	for {
-		n, err := d.RunOnce(ctx)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if err != nil {
-			d.e.log.Error("lifecycle: dispatch", "err", err)
+		started := 0
+		if free := workers - len(busy); free > 0 {
+			effs, err := d.claim(ctx, free)
+			if err != nil && ctx.Err() == nil {
+				d.e.log.Error("lifecycle: dispatch", "err", err)
+			}
+			for _, eff := range effs {
+				if !d.admit(ctx, eff) {
+					continue
+				}
+				busy <- struct{}{}
+				started++
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if err := d.deliver(ctx, eff); err != nil && ctx.Err() == nil {
+						d.e.log.Error("lifecycle: dispatch", "err", err)
+					}
+					d.leave(eff)
+					<-busy
+					select {
+					case done <- struct{}{}:
+					default:
+					}
+				}()
+			}
 		}
-		if n > 0 && err == nil {
-			continue
+		if started > 0 && len(busy) < workers {
+			continue // more may be due
 		}
 		t := time.NewTimer(d.opts.PollInterval)
 		select {
@@ -156,10 +228,162 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			t.Stop()
 			return ctx.Err()
 		case <-d.e.notify:
+		case <-done:
 		case <-t.C:
 		}
 		t.Stop()
 	}
+}
+
+// claim leases up to limit due effects, at most PerConnection of a
+// connection, skipping connections that are busy or backing off.
+func (d *Dispatcher) claim(ctx context.Context, limit int) ([]Effect, error) {
+	now := d.e.now()
+	var skip []string
+	d.mu.Lock()
+	for conn, n := range d.inflight {
+		if n >= d.opts.PerConnection {
+			skip = append(skip, conn)
+		}
+	}
+	for conn, c := range d.cool {
+		if c.until.After(now) {
+			skip = append(skip, conn)
+		}
+	}
+	d.mu.Unlock()
+	effs, err := d.e.store.ClaimEffects(ctx, Claim{Owner: d.opts.Owner, Now: now, Lease: d.opts.Lease, Limit: limit,
+		PerConnection: d.opts.PerConnection, Skip: skip})
+	if err != nil {
+		return nil, fmt.Errorf("lifecycle: claim effects: %w", err)
+	}
+	return effs, nil
+}
+
+// conn is the connection an effect belongs to.
+func (eff Effect) conn() string { return connectionOf(eff.Connection, eff.Source) }
+
+// admit starts eff's delivery unless its connection is at PerConnection,
+// backing off, or out of request budget for longer than MaxPacingWait; an
+// effect not admitted is put back (due when the connection may go on)
+// without counting an attempt.
+func (d *Dispatcher) admit(ctx context.Context, eff Effect) bool {
+	conn, now := eff.conn(), d.e.now()
+	d.mu.Lock()
+	c := d.cool[conn]
+	atCap := d.inflight[conn] >= d.opts.PerConnection
+	d.mu.Unlock()
+	switch {
+	case c.until.After(now):
+		d.putBack(ctx, eff, c.until)
+		return false
+	case atCap:
+		d.putBack(ctx, eff, eff.NextAttemptAt)
+		return false
+	}
+	if isATSEffect(eff.Kind) {
+		if wait := d.pacingDelay(ctx, eff); wait > d.opts.MaxPacingWait {
+			d.coolDown(conn, now.Add(wait), false)
+			d.putBack(ctx, eff, now.Add(wait))
+			return false
+		}
+	}
+	d.mu.Lock()
+	d.inflight[conn]++
+	d.mu.Unlock()
+	return true
+}
+
+func (d *Dispatcher) leave(eff Effect) {
+	conn := eff.conn()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.inflight[conn]--; d.inflight[conn] <= 0 {
+		delete(d.inflight, conn)
+	}
+}
+
+// pacingDelay asks the connection's adapter how long its next request
+// would wait; zero when it cannot tell.
+func (d *Dispatcher) pacingDelay(ctx context.Context, eff Effect) time.Duration {
+	a, err := d.e.adapter(ctx, eff.conn())
+	if err != nil {
+		return 0
+	}
+	p, ok := a.(PacingDelayer)
+	if !ok {
+		return 0
+	}
+	wait, err := p.PacingDelay(ctx)
+	if err != nil {
+		return 0
+	}
+	return wait
+}
+
+// putBack releases an unstarted effect, due at next.
+func (d *Dispatcher) putBack(ctx context.Context, eff Effect, next time.Time) {
+	eff.NextAttemptAt = next
+	if err := d.release(ctx, eff); err != nil {
+		d.e.log.Error("lifecycle: dispatch", "err", err)
+	}
+}
+
+// coolDown makes the dispatcher skip conn until until. A failure also
+// counts towards the connection's consecutive failures.
+func (d *Dispatcher) coolDown(conn string, until time.Time, failure bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	c := d.cool[conn]
+	if until.After(c.until) {
+		c.until = until
+	}
+	if failure {
+		c.failures++
+	}
+	d.cool[conn] = c
+}
+
+// connectionFailure backs a connection off after an ATS call failed in a
+// way that concerns the whole account (rate limit, refused credentials,
+// timeout, transport error): until the ATS's Retry-After, and at least
+// Backoff of its consecutive failures and four times as long as the failed
+// call took, so a stalling ATS holds a worker a fifth of the time at most.
+func (d *Dispatcher) connectionFailure(eff Effect, cause error, took time.Duration, next time.Time) {
+	if !isATSEffect(eff.Kind) || isPermanent(cause) && !errors.Is(cause, ats.ErrUnauthorized) {
+		return
+	}
+	conn, now := eff.conn(), d.e.now()
+	d.mu.Lock()
+	failures := d.cool[conn].failures + 1
+	d.mu.Unlock()
+	until := now.Add(max(d.opts.Backoff(failures), 4*took))
+	if wait, ok := ats.RetryAfter(cause); ok && now.Add(wait).After(until) {
+		until = now.Add(wait)
+	}
+	if next.After(until) {
+		until = next
+	}
+	d.coolDown(conn, until, true)
+}
+
+// connectionOK resets a connection's consecutive failures.
+func (d *Dispatcher) connectionOK(eff Effect) {
+	conn := eff.conn()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if c, ok := d.cool[conn]; ok && c.failures > 0 {
+		c.failures = 0
+		d.cool[conn] = c
+	}
+}
+
+func isATSEffect(k EffectKind) bool {
+	switch k {
+	case EffectNote, EffectMove, EffectTag, EffectFeedback:
+		return true
+	}
+	return false
 }
 
 // RunOnce claims one batch of due effects, delivers them and returns how
@@ -172,9 +396,9 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 // for other dispatchers, and outcomes of calls already made are still
 // recorded.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
-	effs, err := d.e.store.ClaimEffects(ctx, Claim{Owner: d.opts.Owner, Now: d.e.now(), Lease: d.opts.Lease, Limit: d.opts.BatchSize})
+	effs, err := d.claim(ctx, d.opts.BatchSize)
 	if err != nil {
-		return 0, fmt.Errorf("lifecycle: claim effects: %w", err)
+		return 0, err
 	}
 	var (
 		wg   sync.WaitGroup
@@ -200,9 +424,13 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 			}
 			break
 		}
+		if !d.admit(ctx, eff) {
+			<-sem
+			continue
+		}
 		wg.Add(1)
 		go func() {
-			defer func() { <-sem; wg.Done() }()
+			defer func() { d.leave(eff); <-sem; wg.Done() }()
 			report(d.deliver(ctx, eff))
 		}()
 	}
@@ -264,7 +492,11 @@ func (d *Dispatcher) deliver(ctx context.Context, eff Effect) error {
 	eff.Attempts++
 	// The calls must end before the lease does, or another dispatcher
 	// could claim the effect and perform it a second time.
-	cctx, cancel := context.WithTimeout(ctx, eff.LeaseUntil.Sub(now))
+	limit := eff.LeaseUntil.Sub(now)
+	if d.opts.CallTimeout > 0 {
+		limit = min(limit, d.opts.CallTimeout)
+	}
+	cctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 
 	// A note whose earlier attempt may have reached the ATS — never
@@ -282,8 +514,11 @@ func (d *Dispatcher) deliver(ctx context.Context, eff Effect) error {
 	}
 	skipped, err := d.perform(cctx, eff)
 	if err != nil {
-		return d.finish(ctx, eff, log, err)
+		o := d.outcome(eff, log, err)
+		d.connectionFailure(eff, err, d.e.now().Sub(now), o.NextAttemptAt)
+		return d.finishOutcome(ctx, eff, log, err, o)
 	}
+	d.connectionOK(eff)
 	return d.finishDone(ctx, eff, log, skipped)
 }
 
@@ -307,6 +542,11 @@ func (d *Dispatcher) record(ctx context.Context, eff Effect, log *slog.Logger, o
 }
 
 func (d *Dispatcher) finish(ctx context.Context, eff Effect, log *slog.Logger, cause error) error {
+	return d.finishOutcome(ctx, eff, log, cause, d.outcome(eff, log, cause))
+}
+
+// outcome classifies a failed attempt: retry at a time, or give up.
+func (d *Dispatcher) outcome(eff Effect, log *slog.Logger, cause error) Outcome {
 	now := d.e.now()
 	o := Outcome{State: EffectPending, Error: cause.Error(), At: now}
 	permanent := isPermanent(cause)
@@ -326,6 +566,11 @@ func (d *Dispatcher) finish(ctx context.Context, eff Effect, log *slog.Logger, c
 	default:
 		log.Warn("lifecycle: effect failed, will retry", "err", cause, "attempts", eff.Attempts, "next", o.NextAttemptAt)
 	}
+	return o
+}
+
+// finishOutcome records a failed attempt's outcome o.
+func (d *Dispatcher) finishOutcome(ctx context.Context, eff Effect, log *slog.Logger, cause error, o Outcome) error {
 	if o.State == EffectFailed {
 		actx, cancel := ackContext(ctx)
 		err := d.onFailed(actx, eff, cause)

@@ -67,6 +67,9 @@ type Claim struct {
 	// connection returned, so one connection's backlog cannot fill a
 	// batch while others wait.
 	PerConnection int
+	// Skip lists connections whose effects are not claimed (those a
+	// dispatcher is already busy with or backing off from).
+	Skip []string
 }
 
 // Outcome records the result of a delivery attempt.
@@ -111,7 +114,8 @@ type Store interface {
 	// lease (if any) has expired, that are first in line for their
 	// OrderKey and whose connection is not disabled (a connection the
 	// store has no record of counts as enabled), ordered by Seq, taking
-	// at most c.PerConnection effects of one connection when that is set.
+	// at most c.PerConnection effects of one connection when that is set,
+	// and none of the connections in c.Skip.
 	// No effect is ever leased to two owners at once.
 	ClaimEffects(ctx context.Context, c Claim) ([]Effect, error)
 	// BeginAttempt records, before the side effect is performed, that an

@@ -242,6 +242,9 @@ func (s *Store) ClaimEffects(_ context.Context, c lifecycle.Claim) ([]lifecycle.
 		if c.PerConnection > 0 && perConn[e.Connection] >= c.PerConnection {
 			continue
 		}
+		if slices.Contains(c.Skip, e.Connection) {
+			continue
+		}
 		perConn[e.Connection]++
 		e.ClaimedBy = c.Owner
 		e.LeaseUntil = c.Now.Add(c.Lease)

@@ -535,6 +535,13 @@ func (s *Store) ClaimEffects(ctx context.Context, c lifecycle.Claim) ([]lifecycl
 	due := `e.state = 'pending' AND e.next_attempt_at <= ? AND (e.claimed_by = '' OR e.lease_until < ?)
 			  AND NOT EXISTS (SELECT 1 FROM atskit_effects p WHERE p.order_key = e.order_key AND p.state = 'pending' AND p.seq < e.seq)
 			  AND NOT EXISTS (SELECT 1 FROM atskit_connections k WHERE k.id = e.connection AND k.state = 'disabled')`
+	var skip []any
+	if len(c.Skip) > 0 {
+		due += ` AND e.connection NOT IN (?` + strings.Repeat(", ?", len(c.Skip)-1) + `)`
+		for _, conn := range c.Skip {
+			skip = append(skip, conn)
+		}
+	}
 	var query string
 	var args []any
 	if c.PerConnection <= 0 {
@@ -543,7 +550,7 @@ func (s *Store) ClaimEffects(ctx context.Context, c lifecycle.Claim) ([]lifecycl
 			SELECT e.seq FROM atskit_effects e WHERE ` + due + `
 			ORDER BY e.seq LIMIT ?` + lock + `)
 		RETURNING ` + effectCols
-		args = []any{c.Owner, nanos(c.Now.Add(c.Lease)), now, now, limit}
+		args = append(append([]any{c.Owner, nanos(c.Now.Add(c.Lease)), now, now}, skip...), limit)
 	} else {
 		// The first PerConnection due effects of each connection, by a
 		// window over the due ones; the outer select re-checks and locks
@@ -557,7 +564,7 @@ func (s *Store) ClaimEffects(ctx context.Context, c lifecycle.Claim) ([]lifecycl
 				WHERE w.rn <= ?)
 			ORDER BY e.seq LIMIT ?` + lock + `)
 		RETURNING ` + effectCols
-		args = []any{c.Owner, nanos(c.Now.Add(c.Lease)), now, now, now, now, c.PerConnection, limit}
+		args = append(append(append(append([]any{c.Owner, nanos(c.Now.Add(c.Lease)), now, now}, skip...), now, now), skip...), c.PerConnection, limit)
 	}
 	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {

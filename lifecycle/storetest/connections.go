@@ -189,8 +189,20 @@ func testClaimPerConnection(t *testing.T, s lifecycle.Store) {
 	if d := cmp.Diff([]string{"busy-0", "busy-1", "quiet1", "quiet2"}, got); d != "" {
 		t.Errorf("claim (-want +got):\n%s", d)
 	}
-	got = claimIDs(t, s, lifecycle.Claim{Owner: "b", Now: t0, Lease: time.Minute, Limit: 10, PerConnection: 2})
+	got = claimIDs(t, s, lifecycle.Claim{Owner: "b", Now: t0, Lease: time.Minute, Limit: 10, PerConnection: 2, Skip: []string{"nobody"}})
 	if d := cmp.Diff([]string{"busy-2", "busy-3"}, got); d != "" {
 		t.Errorf("second claim (-want +got):\n%s", d)
+	}
+	// A skipped connection's effects stay for another claim.
+	more := effect("quiet3", "quiet3/c1")
+	more.Connection = "quiet3"
+	require.NoError(t, s.Commit(ctx, lifecycle.Change{Effects: []lifecycle.Effect{more}}))
+	got = claimIDs(t, s, lifecycle.Claim{Owner: "c", Now: t0, Lease: time.Minute, Limit: 10, Skip: []string{"busy"}})
+	if d := cmp.Diff([]string{"quiet3"}, got); d != "" {
+		t.Errorf("claim skipping busy (-want +got):\n%s", d)
+	}
+	got = claimIDs(t, s, lifecycle.Claim{Owner: "c", Now: t0, Lease: time.Minute, Limit: 10, PerConnection: 1, Skip: []string{"quiet1", "quiet3"}})
+	if d := cmp.Diff([]string{"busy-4"}, got); d != "" {
+		t.Errorf("claim skipping two, one per connection (-want +got):\n%s", d)
 	}
 }
