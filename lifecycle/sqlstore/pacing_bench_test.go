@@ -115,4 +115,3 @@ func BenchmarkSharedPacing(b *testing.B) {
 	b.ReportMetric(throttled/float64(b.N), "429s")
 	b.ReportMetric(ratio/float64(b.N), "served/allowed")
 }
-
