@@ -177,6 +177,16 @@ func TestWebhooksPerConnection(t *testing.T) {
 	require.Equal(t, "Person of acme", a.Candidate.Name)
 	require.Equal(t, "Person of globex", g.Candidate.Name)
 
+	t.Run("disabled connection is acknowledged and starts nothing", func(t *testing.T) {
+		_, err := r.engine.DisableConnection(ctx, "acme", "customer switched the integration off")
+		require.NoError(t, err)
+		second, err := acme.svc.AddCandidate(acme.job, "interview", ats.Candidate{Name: "Late applicant", Emails: []string{"l@acme.example"}})
+		require.NoError(t, err)
+		body := &tenant{svc: acme.svc, job: acme.job, cand: second}
+		require.Equal(t, http.StatusOK, r.deliver(t, "acme", body, acme.secret, "delivery-3"))
+		require.Len(t, r.interviews(t, "acme"), 1)
+	})
+
 	t.Run("removed connection is acknowledged and dropped", func(t *testing.T) {
 		_, err := r.engine.RemoveConnection(ctx, "globex", "access revoked")
 		require.NoError(t, err)

@@ -345,26 +345,43 @@ func (d *Dispatcher) coolDown(conn string, until time.Time, failure bool) {
 }
 
 // connectionFailure backs a connection off after an ATS call failed in a
-// way that concerns the whole account (rate limit, refused credentials,
-// timeout, transport error): until the ATS's Retry-After, and at least
-// Backoff of its consecutive failures and four times as long as the failed
-// call took, so a stalling ATS holds a worker a fifth of the time at most.
+// way that concerns the whole account rather than one effect: a rate limit
+// (until the ATS's Retry-After), refused credentials, or a call that ran
+// out of time (a stalling ATS) — at least Backoff of the connection's
+// consecutive failures, and after a timeout four times as long as the call
+// took, so a stalling ATS holds a worker a fifth of the time at most. Other
+// failures (a 5xx, a refused request) only delay their own effect.
 func (d *Dispatcher) connectionFailure(eff Effect, cause error, took time.Duration, next time.Time) {
-	if !isATSEffect(eff.Kind) || isPermanent(cause) && !errors.Is(cause, ats.ErrUnauthorized) {
+	if !isATSEffect(eff.Kind) {
+		return
+	}
+	rateLimited := errors.Is(cause, ats.ErrRateLimited)
+	timedOut := errors.Is(cause, context.DeadlineExceeded)
+	if !rateLimited && !timedOut && !errors.Is(cause, ats.ErrUnauthorized) {
 		return
 	}
 	conn, now := eff.conn(), d.e.now()
 	d.mu.Lock()
 	failures := d.cool[conn].failures + 1
 	d.mu.Unlock()
-	until := now.Add(max(d.opts.Backoff(failures), 4*took))
-	if wait, ok := ats.RetryAfter(cause); ok && now.Add(wait).After(until) {
-		until = now.Add(wait)
+	until := now.Add(d.opts.Backoff(failures))
+	if timedOut {
+		until = maxTime(until, now.Add(4*took))
 	}
-	if next.After(until) {
-		until = next
+	if wait, ok := ats.RetryAfter(cause); ok {
+		until = maxTime(until, now.Add(wait))
+	}
+	if rateLimited {
+		until = maxTime(until, next)
 	}
 	d.coolDown(conn, until, true)
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // connectionOK resets a connection's consecutive failures.
