@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/lifecycle"
+	"github.com/atskit/atskit/pacing"
 )
 
 // Store is an in-memory lifecycle.Store. The zero value is not usable; call
@@ -28,7 +29,14 @@ type Store struct {
 	seq   int64
 	// low is the index in effects before which nothing is pending.
 	low int
+
+	pacer pacing.Memory
 }
+
+// Pacer returns the store's in-process pacing.Pacer: every client given it
+// shares each account's request budget (see lifecycle/sqlstore's
+// Store.Pacer to share it across replicas).
+func (s *Store) Pacer() pacing.Pacer { return &s.pacer }
 
 var _ lifecycle.Store = (*Store)(nil)
 
