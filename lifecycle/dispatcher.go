@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -72,9 +73,11 @@ type DispatcherOptions struct {
 	Backoff func(attempt int) time.Duration
 
 	// PerConnection bounds the effects of one connection claimed at once
-	// and in flight at once in this dispatcher, so one connection's
-	// backlog — or a connection whose ATS stalls — cannot take every
-	// worker while others have work; default max(1, Workers/4).
+	// and in flight at once in this dispatcher while other connections
+	// have work waiting, so one connection's backlog — or a connection
+	// whose ATS stalls — cannot take every worker from the others; a
+	// connection alone with work gets them all unless its deliveries
+	// stall. Default max(1, Workers/4).
 	PerConnection int
 	// MaxPacingWait is the longest a worker waits for a connection's
 	// request budget: an ATS effect whose adapter reports a longer
@@ -125,7 +128,10 @@ type Dispatcher struct {
 	// backing off (rate limited, refused credentials, failing or slow)
 	// until a time, with their consecutive failures.
 	inflight map[string]int
-	cool     map[string]cooling
+	// oldest is when the oldest delivery in flight per connection
+	// started (wall clock).
+	oldest map[string]time.Time
+	cool   map[string]cooling
 }
 
 type cooling struct {
@@ -166,7 +172,7 @@ func NewDispatcher(e *Engine, opts DispatcherOptions) *Dispatcher {
 	if opts.MaxPacingWait <= 0 {
 		opts.MaxPacingWait = time.Second
 	}
-	return &Dispatcher{e: e, opts: opts, inflight: map[string]int{}, cool: map[string]cooling{}}
+	return &Dispatcher{e: e, opts: opts, inflight: map[string]int{}, oldest: map[string]time.Time{}, cool: map[string]cooling{}}
 }
 
 // DefaultBackoff waits 1s, 2s, 4s, … up to 15 minutes, ±20% jitter.
@@ -198,8 +204,9 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			if err != nil && ctx.Err() == nil {
 				d.e.log.Error("lifecycle: dispatch", "err", err)
 			}
+			shared := manyConnections(effs)
 			for _, eff := range effs {
-				if !d.admit(ctx, eff) {
+				if !d.admit(ctx, eff, shared) {
 					continue
 				}
 				busy <- struct{}{}
@@ -235,39 +242,76 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	}
 }
 
-// claim leases up to limit due effects, at most PerConnection of a
-// connection, skipping connections that are busy or backing off.
+// claim leases up to limit due effects, sharing them fairly: first at
+// most PerConnection of each connection, skipping connections that already
+// have that many deliveries in flight or are backing off; then, if that
+// left room (only a few connections have work), more of the connections
+// that have it, except those backing off or whose oldest delivery in
+// flight is slow (a stalling ATS) — so one busy connection alone still
+// gets every worker.
 func (d *Dispatcher) claim(ctx context.Context, limit int) ([]Effect, error) {
 	now := d.e.now()
-	var skip []string
+	var busy, blocked []string
 	d.mu.Lock()
 	for conn, n := range d.inflight {
 		if n >= d.opts.PerConnection {
-			skip = append(skip, conn)
+			busy = append(busy, conn)
 		}
 	}
 	for conn, c := range d.cool {
 		if c.until.After(now) {
-			skip = append(skip, conn)
+			blocked = append(blocked, conn)
+		}
+	}
+	wall := time.Now()
+	for conn, started := range d.oldest {
+		if wall.Sub(started) > slowDelivery {
+			blocked = append(blocked, conn)
 		}
 	}
 	d.mu.Unlock()
-	effs, err := d.e.store.ClaimEffects(ctx, Claim{Owner: d.opts.Owner, Now: now, Lease: d.opts.Lease, Limit: limit,
-		PerConnection: d.opts.PerConnection, Skip: skip})
+	c := Claim{Owner: d.opts.Owner, Now: now, Lease: d.opts.Lease, Limit: limit,
+		PerConnection: d.opts.PerConnection, Skip: append(slices.Clip(blocked), busy...)}
+	effs, err := d.e.store.ClaimEffects(ctx, c)
 	if err != nil {
 		return nil, fmt.Errorf("lifecycle: claim effects: %w", err)
 	}
+	if len(effs) < limit && len(effs) > 0 || len(effs) == 0 && len(busy) > 0 {
+		c.Limit, c.PerConnection, c.Skip = limit-len(effs), 0, blocked
+		more, err := d.e.store.ClaimEffects(ctx, c)
+		if err != nil {
+			return effs, fmt.Errorf("lifecycle: claim effects: %w", err)
+		}
+		effs = append(effs, more...)
+	}
 	return effs, nil
+}
+
+// slowDelivery is how long a delivery may run before its connection counts
+// as stalling and gets no more workers than PerConnection.
+const slowDelivery = time.Second
+
+// manyConnections reports whether effs belong to more than one connection.
+func manyConnections(effs []Effect) bool {
+	for _, e := range effs {
+		if e.conn() != effs[0].conn() {
+			return true
+		}
+	}
+	return false
 }
 
 // conn is the connection an effect belongs to.
 func (eff Effect) conn() string { return connectionOf(eff.Connection, eff.Source) }
 
-// admit starts eff's delivery unless its connection is at PerConnection,
-// backing off, or out of request budget for longer than MaxPacingWait; an
-// effect not admitted is put back (due when the connection may go on)
-// without counting an attempt.
-func (d *Dispatcher) admit(ctx context.Context, eff Effect) bool {
+// admit starts eff's delivery unless its connection is backing off or out
+// of request budget for longer than MaxPacingWait; an effect not admitted
+// is put back (due when the connection may go on) without counting an
+// attempt.
+//
+// shared reports that other connections' effects wait in the same batch:
+// then a connection already at PerConnection deliveries waits too.
+func (d *Dispatcher) admit(ctx context.Context, eff Effect, shared bool) bool {
 	conn, now := eff.conn(), d.e.now()
 	d.mu.Lock()
 	c := d.cool[conn]
@@ -277,7 +321,7 @@ func (d *Dispatcher) admit(ctx context.Context, eff Effect) bool {
 	case c.until.After(now):
 		d.putBack(ctx, eff, c.until)
 		return false
-	case atCap:
+	case shared && atCap:
 		d.putBack(ctx, eff, eff.NextAttemptAt)
 		return false
 	}
@@ -289,7 +333,9 @@ func (d *Dispatcher) admit(ctx context.Context, eff Effect) bool {
 		}
 	}
 	d.mu.Lock()
-	d.inflight[conn]++
+	if d.inflight[conn]++; d.inflight[conn] == 1 {
+		d.oldest[conn] = time.Now()
+	}
 	d.mu.Unlock()
 	return true
 }
@@ -300,6 +346,7 @@ func (d *Dispatcher) leave(eff Effect) {
 	defer d.mu.Unlock()
 	if d.inflight[conn]--; d.inflight[conn] <= 0 {
 		delete(d.inflight, conn)
+		delete(d.oldest, conn)
 	}
 }
 
@@ -430,6 +477,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 		}
 	}
 	sem := make(chan struct{}, d.opts.Workers)
+	shared := manyConnections(effs)
 	for i, eff := range effs {
 		select {
 		case sem <- struct{}{}:
@@ -441,7 +489,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 			}
 			break
 		}
-		if !d.admit(ctx, eff) {
+		if !d.admit(ctx, eff, shared) {
 			<-sem
 			continue
 		}

@@ -23,6 +23,10 @@ type Store struct {
 	effects    []*lifecycle.Effect // ordered by Seq; done/failed ones are kept
 	effectByID map[string]*lifecycle.Effect
 	conns      map[string]lifecycle.Connection
+	// pendingConns counts pending effects per connection, so a claim
+	// capped per connection stops scanning once every connection with
+	// pending effects has its share.
+	pendingConns map[string]int
 	// pending counts pending effects per order key with their lowest Seq
 	// as the head of the queue.
 	heads map[string][]int64
@@ -43,14 +47,15 @@ var _ lifecycle.Store = (*Store)(nil)
 // New returns an empty store.
 func New() *Store {
 	return &Store{
-		positions:  map[string]lifecycle.Position{},
-		interviews: map[string]lifecycle.Interview{},
-		byKey:      map[lifecycle.InterviewKey]string{},
-		byCand:     map[[2]string][]string{},
-		events:     map[lifecycle.EventRef]struct{}{},
-		effectByID: map[string]*lifecycle.Effect{},
-		conns:      map[string]lifecycle.Connection{},
-		heads:      map[string][]int64{},
+		positions:    map[string]lifecycle.Position{},
+		interviews:   map[string]lifecycle.Interview{},
+		byKey:        map[lifecycle.InterviewKey]string{},
+		byCand:       map[[2]string][]string{},
+		events:       map[lifecycle.EventRef]struct{}{},
+		effectByID:   map[string]*lifecycle.Effect{},
+		conns:        map[string]lifecycle.Connection{},
+		pendingConns: map[string]int{},
+		heads:        map[string][]int64{},
 	}
 }
 
@@ -219,6 +224,7 @@ func (s *Store) Commit(_ context.Context, c lifecycle.Change) error {
 		s.effects = append(s.effects, p)
 		s.effectByID[e.ID] = p
 		s.heads[e.OrderKey] = append(s.heads[e.OrderKey], e.Seq)
+		s.pendingConns[e.Connection]++
 	}
 	return nil
 }
@@ -229,11 +235,21 @@ func (s *Store) ClaimEffects(_ context.Context, c lifecycle.Claim) ([]lifecycle.
 	defer s.mu.Unlock()
 	var out []lifecycle.Effect
 	perConn := map[string]int{}
+	// open counts the connections that can still contribute; full those
+	// that reached c.PerConnection.
+	open, full := 0, 0
+	if c.PerConnection > 0 {
+		for conn := range s.pendingConns {
+			if cs, ok := s.conns[conn]; (!ok || cs.State != lifecycle.ConnectionDisabled) && !slices.Contains(c.Skip, conn) {
+				open++
+			}
+		}
+	}
 	// Skip the delivered prefix of the log.
 	for s.low < len(s.effects) && s.effects[s.low].State != lifecycle.EffectPending {
 		s.low++
 	}
-	for i := s.low; i < len(s.effects) && (c.Limit <= 0 || len(out) < c.Limit); i++ {
+	for i := s.low; i < len(s.effects) && (c.Limit <= 0 || len(out) < c.Limit) && (c.PerConnection <= 0 || full < open); i++ {
 		e := s.effects[i]
 		if e.State != lifecycle.EffectPending || e.NextAttemptAt.After(c.Now) {
 			continue
@@ -253,7 +269,9 @@ func (s *Store) ClaimEffects(_ context.Context, c lifecycle.Claim) ([]lifecycle.
 		if slices.Contains(c.Skip, e.Connection) {
 			continue
 		}
-		perConn[e.Connection]++
+		if perConn[e.Connection]++; c.PerConnection > 0 && perConn[e.Connection] == c.PerConnection {
+			full++
+		}
 		e.ClaimedBy = c.Owner
 		e.LeaseUntil = c.Now.Add(c.Lease)
 		out = append(out, e.Clone())
@@ -296,6 +314,9 @@ func (s *Store) FinishEffect(_ context.Context, id, owner string, o lifecycle.Ou
 	case lifecycle.EffectDone, lifecycle.EffectFailed:
 		e.State = o.State
 		e.DoneAt = o.At
+		if s.pendingConns[e.Connection]--; s.pendingConns[e.Connection] <= 0 {
+			delete(s.pendingConns, e.Connection)
+		}
 		q := s.heads[e.OrderKey]
 		if j := slices.Index(q, e.Seq); j >= 0 {
 			q = slices.Delete(q, j, j+1)
