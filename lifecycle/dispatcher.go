@@ -263,9 +263,9 @@ func (d *Dispatcher) claim(ctx context.Context, limit int) ([]Effect, error) {
 			blocked = append(blocked, conn)
 		}
 	}
-	wall := time.Now()
+	wall, slow := time.Now(), d.slowDelivery()
 	for conn, started := range d.oldest {
-		if wall.Sub(started) > slowDelivery {
+		if wall.Sub(started) > slow {
 			blocked = append(blocked, conn)
 		}
 	}
@@ -288,8 +288,15 @@ func (d *Dispatcher) claim(ctx context.Context, limit int) ([]Effect, error) {
 }
 
 // slowDelivery is how long a delivery may run before its connection counts
-// as stalling and gets no more workers than PerConnection.
-const slowDelivery = time.Second
+// as stalling and gets no more workers than PerConnection: a second, or
+// half the time a call may take if that is shorter.
+func (d *Dispatcher) slowDelivery() time.Duration {
+	budget := d.opts.Lease
+	if d.opts.CallTimeout > 0 {
+		budget = min(budget, d.opts.CallTimeout)
+	}
+	return min(time.Second, budget/2)
+}
 
 // manyConnections reports whether effs belong to more than one connection.
 func manyConnections(effs []Effect) bool {

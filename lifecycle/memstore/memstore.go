@@ -257,16 +257,18 @@ func (s *Store) ClaimEffects(_ context.Context, c lifecycle.Claim) ([]lifecycle.
 		if e.ClaimedBy != "" && !e.LeaseUntil.Before(c.Now) {
 			continue
 		}
-		if q := s.heads[e.OrderKey]; len(q) == 0 || q[0] != e.Seq {
-			continue
-		}
-		if c, ok := s.conns[e.Connection]; ok && c.State == lifecycle.ConnectionDisabled {
+		// Cheapest checks first: a skipped connection's backlog is
+		// passed over by every claim.
+		if slices.Contains(c.Skip, e.Connection) {
 			continue
 		}
 		if c.PerConnection > 0 && perConn[e.Connection] >= c.PerConnection {
 			continue
 		}
-		if slices.Contains(c.Skip, e.Connection) {
+		if q := s.heads[e.OrderKey]; len(q) == 0 || q[0] != e.Seq {
+			continue
+		}
+		if c, ok := s.conns[e.Connection]; ok && c.State == lifecycle.ConnectionDisabled {
 			continue
 		}
 		if perConn[e.Connection]++; c.PerConnection > 0 && perConn[e.Connection] == c.PerConnection {
