@@ -400,7 +400,8 @@ func (d *Dispatcher) coolDown(conn string, until time.Time, failure bool) {
 
 // connectionFailure backs a connection off after an ATS call failed in a
 // way that concerns the whole account rather than one effect: a rate limit
-// (until the ATS's Retry-After), refused credentials, or a call that ran
+// (until the ATS's Retry-After), refused or missing credentials (the
+// Connector does not know the connection), or a call that ran
 // out of time (a stalling ATS) — at least Backoff of the connection's
 // consecutive failures, and after a timeout four times as long as the call
 // took, so a stalling ATS holds a worker a fifth of the time at most. Other
@@ -411,7 +412,7 @@ func (d *Dispatcher) connectionFailure(eff Effect, cause error, took time.Durati
 	}
 	rateLimited := errors.Is(cause, ats.ErrRateLimited)
 	timedOut := errors.Is(cause, context.DeadlineExceeded)
-	if !rateLimited && !timedOut && !errors.Is(cause, ats.ErrUnauthorized) {
+	if !rateLimited && !timedOut && !errors.Is(cause, ats.ErrUnauthorized) && !errors.Is(cause, ErrUnknownConnection) {
 		return
 	}
 	conn, now := eff.conn(), d.e.now()
