@@ -7,9 +7,9 @@ import (
 	"os"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/hosting"
 	"github.com/atskit/atskit/lifecycle"
 	"github.com/atskit/atskit/lifecycle/sqlstore"
-	"github.com/atskit/atskit/provider"
 	"github.com/atskit/atskit/workable"
 )
 
@@ -22,40 +22,61 @@ func (myVendor) CreateInterview(ctx context.Context, r lifecycle.VendorRequest) 
 
 func (myVendor) CancelInterview(ctx context.Context, ref string) error { return nil }
 
-// Example wires atskit into a host's server: a Workable client, the
-// interview engine on a durable SQLite store, Workable's webhooks and the
-// provider contract on the host's own mux. It is the README's usage snippet;
-// examples/quickstart runs the same wiring against the fakes.
+// Example serves several customers from one deployment: each customer's
+// Workable account is a connection with its own token and webhook route,
+// one engine on a durable SQLite store serves them all, and one
+// hosting.Handler mounts every customer's webhooks and re-trigger links. It
+// is the README's usage snippet; examples/quickstart runs the same wiring
+// for two Workable and two Lever customers against the fakes.
 func Example() {
 	ctx := context.Background()
-
-	wk, err := workable.NewClient("acme", os.Getenv("WORKABLE_TOKEN"), &workable.Options{
-		ActingMemberEmail: "integrations@acme.com", VendorStage: "InterviewVector",
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
-
-	// The interview state machine on a durable store; your product implements lifecycle.Vendor.
 	store, err := sqlstore.Open(ctx, "sqlite", "file:atskit.db")
 	if err != nil {
 		log.Fatal(err)
 	}
-	engine := lifecycle.NewEngine(store, lifecycle.Options{Vendor: myVendor{}, VendorName: "InterviewVector"})
-	engine.RegisterATS("workable", wk)
+
+	// Your customers' accounts, usually rows in your database: the engine
+	// asks conns for a connection's client, the handler asks hooks for its
+	// webhook verifier, each time, so a rotated token applies at once.
+	conns, hooks := &lifecycle.MemoryConnector{}, &hosting.MemoryVerifiers{}
+	customers := map[string]struct{ subdomain, token string }{
+		"acme-workable":   {"acme", os.Getenv("ACME_WORKABLE_TOKEN")},
+		"globex-workable": {"globex", os.Getenv("GLOBEX_WORKABLE_TOKEN")},
+	}
+	for id, c := range customers {
+		wk, err := workable.NewClient(c.subdomain, c.token, &workable.Options{
+			ActingMemberEmail: "integrations@vendor.example", VendorStage: "InterviewVector",
+			WebhookURL: "https://vendor.example/atskit/hooks/workable/" + id,
+		})
+		if err != nil {
+			log.Fatal(err)
+		}
+		conns.Set(id, wk)
+		hooks.Set("workable", id, hosting.VerifierFunc(func(body []byte, h http.Header) ([]ats.Event, error) {
+			return workable.VerifyWebhook(body, h, c.token) // Workable signs with the customer's token
+		}))
+	}
+
+	links := &hosting.RetriggerLinks{BaseURL: "https://vendor.example/atskit", Secret: []byte(os.Getenv("LINK_SECRET"))}
+	engine := lifecycle.NewEngine(store, lifecycle.Options{
+		Connector: conns, Vendor: myVendor{}, VendorName: "InterviewVector", RetriggerURL: links.URL,
+	})
+	for id := range customers {
+		// Connect runs the account's CheckSetup and records the connection;
+		// DisableConnection, EnableConnection and RemoveConnection follow
+		// the customer's toggle and "revoke access".
+		if _, err := engine.Connect(ctx, lifecycle.ConnectOptions{ID: id, Kind: "workable"}); err != nil {
+			log.Printf("%s: %v", id, err)
+		}
+	}
 	go engine.Dispatcher(lifecycle.DispatcherOptions{}).Run(ctx) // delivers notes, moves, callbacks
 
+	// POST /atskit/hooks/workable/{connection}, /atskit/retrigger/…
+	h, err := hosting.NewHandler(hosting.Options{Engine: engine, Webhooks: hooks, Links: links})
+	if err != nil {
+		log.Fatal(err)
+	}
 	mux := http.NewServeMux()
-	mux.Handle("POST /hooks/workable", workable.WebhookHandler(workable.WebhookVerifier{Secret: os.Getenv("WORKABLE_TOKEN")},
-		func(ctx context.Context, evs []ats.Event) error {
-			for _, ev := range evs {
-				if err := engine.HandleEvent(ctx, ev); err != nil {
-					return err // 500: Workable redelivers
-				}
-			}
-			return nil
-		}, nil))
-	tokens := provider.NewStaticTokens(map[string]provider.Account{os.Getenv("PROVIDER_TOKEN"): "acme"})
-	mux.Handle("/workable/", http.StripPrefix("/workable", provider.NewHandler(provider.NewMemoryBackend(provider.MemoryBackendOptions{}), provider.HandlerOptions{Tokens: tokens})))
+	mux.Handle("/atskit/", http.StripPrefix("/atskit", h))
 	log.Fatal(http.ListenAndServe("127.0.0.1:8080", mux))
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/internal/httpx"
+	"github.com/atskit/atskit/pacing"
 	"golang.org/x/oauth2"
 	"golang.org/x/time/rate"
 )
@@ -86,6 +87,15 @@ type Options struct {
 	// with Burst-1. A negative RateLimit disables pacing.
 	RateLimit rate.Limit
 	Burst     int
+	// Pacer, when set, books this account's requests in a budget shared
+	// with every client given the same Pacer and PacerAccount (other
+	// clients in the process, or replicas through lifecycle/sqlstore's
+	// Store.Pacer) instead of pacing on its own; see package pacing.
+	Pacer pacing.Pacer
+	// PacerAccount names the account's budget in Pacer, one name per
+	// Lever account (e.g. the host's connection ID); without it every
+	// client shares the budget "lever".
+	PacerAccount string
 	// MaxRetries is the number of retries after a failed attempt
 	// (negative: none; zero: 4). RetryWaitMin and RetryWaitMax bound the
 	// backoff.
@@ -162,6 +172,7 @@ func NewClient(opts Options) (*Client, error) {
 		return nil, fmt.Errorf("lever: %w", err)
 	}
 	c.hc = hc
+	sharePacing(hc, opts, limit)
 	return c, nil
 }
 

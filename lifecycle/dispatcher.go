@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -70,6 +71,29 @@ type DispatcherOptions struct {
 	// Backoff returns the wait before attempt n+1 after n failed attempts;
 	// default exponential from one second to 15 minutes with jitter.
 	Backoff func(attempt int) time.Duration
+
+	// PerConnection bounds the effects of one connection claimed at once
+	// and in flight at once in this dispatcher while other connections
+	// have work waiting, so one connection's backlog — or a connection
+	// whose ATS stalls — cannot take every worker from the others; a
+	// connection alone with work gets them all unless its deliveries
+	// stall. Default max(1, Workers/4).
+	PerConnection int
+	// MaxPacingWait is the longest a worker waits for a connection's
+	// request budget: an ATS effect whose adapter reports a longer
+	// PacingDelay is put back until then, and the connection is skipped
+	// meanwhile, instead of holding a worker; default one second.
+	MaxPacingWait time.Duration
+	// CallTimeout bounds each delivery's calls (they also end with the
+	// lease); default none beyond the lease.
+	CallTimeout time.Duration
+}
+
+// PacingDelayer is an optional adapter capability: how long the next
+// request would wait for the account's request budget, without booking it.
+// The workable and lever clients implement it.
+type PacingDelayer interface {
+	PacingDelay(ctx context.Context) (time.Duration, error)
 }
 
 // Dispatcher delivers outbox effects at least once: notes, stage moves,
@@ -98,6 +122,21 @@ type DispatcherOptions struct {
 type Dispatcher struct {
 	e    *Engine
 	opts DispatcherOptions
+
+	mu sync.Mutex
+	// inflight counts deliveries per connection; cool holds connections
+	// backing off (rate limited, refused credentials, failing or slow)
+	// until a time, with their consecutive failures.
+	inflight map[string]int
+	// oldest is when the oldest delivery in flight per connection
+	// started (wall clock).
+	oldest map[string]time.Time
+	cool   map[string]cooling
+}
+
+type cooling struct {
+	until    time.Time
+	failures int
 }
 
 // Dispatcher returns a dispatcher delivering the engine's effects.
@@ -127,7 +166,13 @@ func NewDispatcher(e *Engine, opts DispatcherOptions) *Dispatcher {
 	if opts.Backoff == nil {
 		opts.Backoff = DefaultBackoff
 	}
-	return &Dispatcher{e: e, opts: opts}
+	if opts.PerConnection <= 0 {
+		opts.PerConnection = max(1, opts.Workers/4)
+	}
+	if opts.MaxPacingWait <= 0 {
+		opts.MaxPacingWait = time.Second
+	}
+	return &Dispatcher{e: e, opts: opts, inflight: map[string]int{}, oldest: map[string]time.Time{}, cool: map[string]cooling{}}
 }
 
 // DefaultBackoff waits 1s, 2s, 4s, … up to 15 minutes, ±20% jitter.
@@ -137,18 +182,52 @@ func DefaultBackoff(attempt int) time.Duration {
 	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
 }
 
-// Run delivers effects until ctx is done.
+// Run delivers effects until ctx is done. Workers take effects as they
+// become free, never waiting for a whole batch, and connections are served
+// fairly: each claim skips connections already at PerConnection deliveries
+// or backing off, so a connection whose ATS throttles, refuses the
+// credentials or stalls holds at most PerConnection workers while the
+// others keep delivering.
 func (d *Dispatcher) Run(ctx context.Context) error {
+	workers := d.opts.Workers
+	busy := make(chan struct{}, workers)
+	done := make(chan struct{}, 1)
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	for {
-		n, err := d.RunOnce(ctx)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if err != nil {
-			d.e.log.Error("lifecycle: dispatch", "err", err)
+		started := 0
+		if free := workers - len(busy); free > 0 {
+			effs, err := d.claim(ctx, free)
+			if err != nil && ctx.Err() == nil {
+				d.e.log.Error("lifecycle: dispatch", "err", err)
+			}
+			shared := manyConnections(effs)
+			for _, eff := range effs {
+				if !d.admit(ctx, eff, shared) {
+					continue
+				}
+				busy <- struct{}{}
+				started++
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if err := d.deliver(ctx, eff); err != nil && ctx.Err() == nil {
+						d.e.log.Error("lifecycle: dispatch", "err", err)
+					}
+					d.leave(eff)
+					<-busy
+					select {
+					case done <- struct{}{}:
+					default:
+					}
+				}()
+			}
 		}
-		if n > 0 && err == nil {
-			continue
+		if started > 0 && len(busy) < workers {
+			continue // more may be due
 		}
 		t := time.NewTimer(d.opts.PollInterval)
 		select {
@@ -156,10 +235,227 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			t.Stop()
 			return ctx.Err()
 		case <-d.e.notify:
+		case <-done:
 		case <-t.C:
 		}
 		t.Stop()
 	}
+}
+
+// claim leases up to limit due effects, sharing them fairly: first at
+// most PerConnection of each connection, skipping connections that already
+// have that many deliveries in flight or are backing off; then, if that
+// left room (only a few connections have work), more of the connections
+// that have it, except those backing off or whose oldest delivery in
+// flight is slow (a stalling ATS) — so one busy connection alone still
+// gets every worker.
+func (d *Dispatcher) claim(ctx context.Context, limit int) ([]Effect, error) {
+	now := d.e.now()
+	var busy, blocked []string
+	d.mu.Lock()
+	for conn, n := range d.inflight {
+		if n >= d.opts.PerConnection {
+			busy = append(busy, conn)
+		}
+	}
+	for conn, c := range d.cool {
+		if c.until.After(now) {
+			blocked = append(blocked, conn)
+		}
+	}
+	wall, slow := time.Now(), d.slowDelivery()
+	for conn, started := range d.oldest {
+		if wall.Sub(started) > slow {
+			blocked = append(blocked, conn)
+		}
+	}
+	d.mu.Unlock()
+	c := Claim{Owner: d.opts.Owner, Now: now, Lease: d.opts.Lease, Limit: limit,
+		PerConnection: d.opts.PerConnection, Skip: append(slices.Clip(blocked), busy...)}
+	effs, err := d.e.store.ClaimEffects(ctx, c)
+	if err != nil {
+		return nil, fmt.Errorf("lifecycle: claim effects: %w", err)
+	}
+	if len(effs) < limit && len(effs) > 0 || len(effs) == 0 && len(busy) > 0 {
+		c.Limit, c.PerConnection, c.Skip = limit-len(effs), 0, blocked
+		more, err := d.e.store.ClaimEffects(ctx, c)
+		if err != nil {
+			return effs, fmt.Errorf("lifecycle: claim effects: %w", err)
+		}
+		effs = append(effs, more...)
+	}
+	return effs, nil
+}
+
+// slowDelivery is how long a delivery may run before its connection counts
+// as stalling and gets no more workers than PerConnection: a second, or
+// half the time a call may take if that is shorter.
+func (d *Dispatcher) slowDelivery() time.Duration {
+	budget := d.opts.Lease
+	if d.opts.CallTimeout > 0 {
+		budget = min(budget, d.opts.CallTimeout)
+	}
+	return min(time.Second, budget/2)
+}
+
+// manyConnections reports whether effs belong to more than one connection.
+func manyConnections(effs []Effect) bool {
+	for _, e := range effs {
+		if e.conn() != effs[0].conn() {
+			return true
+		}
+	}
+	return false
+}
+
+// conn is the connection an effect belongs to.
+func (eff Effect) conn() string { return connectionOf(eff.Connection, eff.Source) }
+
+// admit starts eff's delivery unless its connection is backing off or out
+// of request budget for longer than MaxPacingWait; an effect not admitted
+// is put back (due when the connection may go on) without counting an
+// attempt.
+//
+// shared reports that other connections' effects wait in the same batch:
+// then a connection already at PerConnection deliveries waits too.
+func (d *Dispatcher) admit(ctx context.Context, eff Effect, shared bool) bool {
+	conn, now := eff.conn(), d.e.now()
+	d.mu.Lock()
+	c := d.cool[conn]
+	atCap := d.inflight[conn] >= d.opts.PerConnection
+	d.mu.Unlock()
+	switch {
+	case c.until.After(now):
+		d.putBack(ctx, eff, c.until)
+		return false
+	case shared && atCap:
+		d.putBack(ctx, eff, eff.NextAttemptAt)
+		return false
+	}
+	if isATSEffect(eff.Kind) {
+		if wait := d.pacingDelay(ctx, eff); wait > d.opts.MaxPacingWait {
+			d.coolDown(conn, now.Add(wait), false)
+			d.putBack(ctx, eff, now.Add(wait))
+			return false
+		}
+	}
+	d.mu.Lock()
+	if d.inflight[conn]++; d.inflight[conn] == 1 {
+		d.oldest[conn] = time.Now()
+	}
+	d.mu.Unlock()
+	return true
+}
+
+func (d *Dispatcher) leave(eff Effect) {
+	conn := eff.conn()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.inflight[conn]--; d.inflight[conn] <= 0 {
+		delete(d.inflight, conn)
+		delete(d.oldest, conn)
+	}
+}
+
+// pacingDelay asks the connection's adapter how long its next request
+// would wait; zero when it cannot tell.
+func (d *Dispatcher) pacingDelay(ctx context.Context, eff Effect) time.Duration {
+	a, err := d.e.adapter(ctx, eff.conn())
+	if err != nil {
+		return 0
+	}
+	p, ok := a.(PacingDelayer)
+	if !ok {
+		return 0
+	}
+	wait, err := p.PacingDelay(ctx)
+	if err != nil {
+		return 0
+	}
+	return wait
+}
+
+// putBack releases an unstarted effect, due at next.
+func (d *Dispatcher) putBack(ctx context.Context, eff Effect, next time.Time) {
+	eff.NextAttemptAt = next
+	if err := d.release(ctx, eff); err != nil {
+		d.e.log.Error("lifecycle: dispatch", "err", err)
+	}
+}
+
+// coolDown makes the dispatcher skip conn until until. A failure also
+// counts towards the connection's consecutive failures.
+func (d *Dispatcher) coolDown(conn string, until time.Time, failure bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	c := d.cool[conn]
+	if until.After(c.until) {
+		c.until = until
+	}
+	if failure {
+		c.failures++
+	}
+	d.cool[conn] = c
+}
+
+// connectionFailure backs a connection off after an ATS call failed in a
+// way that concerns the whole account rather than one effect: a rate limit
+// (until the ATS's Retry-After), refused or missing credentials (the
+// Connector does not know the connection), or a call that ran
+// out of time (a stalling ATS) — at least Backoff of the connection's
+// consecutive failures, and after a timeout four times as long as the call
+// took, so a stalling ATS holds a worker a fifth of the time at most. Other
+// failures (a 5xx, a refused request) only delay their own effect.
+func (d *Dispatcher) connectionFailure(eff Effect, cause error, took time.Duration, next time.Time) {
+	if !isATSEffect(eff.Kind) {
+		return
+	}
+	rateLimited := errors.Is(cause, ats.ErrRateLimited)
+	timedOut := errors.Is(cause, context.DeadlineExceeded)
+	if !rateLimited && !timedOut && !errors.Is(cause, ats.ErrUnauthorized) && !errors.Is(cause, ErrUnknownConnection) {
+		return
+	}
+	conn, now := eff.conn(), d.e.now()
+	d.mu.Lock()
+	failures := d.cool[conn].failures + 1
+	d.mu.Unlock()
+	until := now.Add(d.opts.Backoff(failures))
+	if timedOut {
+		until = maxTime(until, now.Add(4*took))
+	}
+	if wait, ok := ats.RetryAfter(cause); ok {
+		until = maxTime(until, now.Add(wait))
+	}
+	if rateLimited {
+		until = maxTime(until, next)
+	}
+	d.coolDown(conn, until, true)
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// connectionOK resets a connection's consecutive failures.
+func (d *Dispatcher) connectionOK(eff Effect) {
+	conn := eff.conn()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if c, ok := d.cool[conn]; ok && c.failures > 0 {
+		c.failures = 0
+		d.cool[conn] = c
+	}
+}
+
+func isATSEffect(k EffectKind) bool {
+	switch k {
+	case EffectNote, EffectMove, EffectTag, EffectFeedback:
+		return true
+	}
+	return false
 }
 
 // RunOnce claims one batch of due effects, delivers them and returns how
@@ -172,9 +468,9 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 // for other dispatchers, and outcomes of calls already made are still
 // recorded.
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
-	effs, err := d.e.store.ClaimEffects(ctx, Claim{Owner: d.opts.Owner, Now: d.e.now(), Lease: d.opts.Lease, Limit: d.opts.BatchSize})
+	effs, err := d.claim(ctx, d.opts.BatchSize)
 	if err != nil {
-		return 0, fmt.Errorf("lifecycle: claim effects: %w", err)
+		return 0, err
 	}
 	var (
 		wg   sync.WaitGroup
@@ -189,6 +485,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 		}
 	}
 	sem := make(chan struct{}, d.opts.Workers)
+	shared := manyConnections(effs)
 	for i, eff := range effs {
 		select {
 		case sem <- struct{}{}:
@@ -200,9 +497,13 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 			}
 			break
 		}
+		if !d.admit(ctx, eff, shared) {
+			<-sem
+			continue
+		}
 		wg.Add(1)
 		go func() {
-			defer func() { <-sem; wg.Done() }()
+			defer func() { d.leave(eff); <-sem; wg.Done() }()
 			report(d.deliver(ctx, eff))
 		}()
 	}
@@ -248,7 +549,7 @@ func (d *Dispatcher) Drain(ctx context.Context) (int, error) {
 // a store failure; delivery failures are recorded in the effect.
 func (d *Dispatcher) deliver(ctx context.Context, eff Effect) error {
 	store, owner := d.e.store, d.opts.Owner
-	log := d.e.log.With("effect", eff.ID, "kind", eff.Kind, "interview", eff.InterviewID, "source", eff.Source)
+	log := d.e.log.With("effect", eff.ID, "kind", eff.Kind, "interview", eff.InterviewID, "connection", eff.Connection, "source", eff.Source)
 
 	// The attempt is recorded before anything reaches the ATS, and only
 	// while the lease holds.
@@ -264,7 +565,11 @@ func (d *Dispatcher) deliver(ctx context.Context, eff Effect) error {
 	eff.Attempts++
 	// The calls must end before the lease does, or another dispatcher
 	// could claim the effect and perform it a second time.
-	cctx, cancel := context.WithTimeout(ctx, eff.LeaseUntil.Sub(now))
+	limit := eff.LeaseUntil.Sub(now)
+	if d.opts.CallTimeout > 0 {
+		limit = min(limit, d.opts.CallTimeout)
+	}
+	cctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 
 	// A note whose earlier attempt may have reached the ATS — never
@@ -282,8 +587,11 @@ func (d *Dispatcher) deliver(ctx context.Context, eff Effect) error {
 	}
 	skipped, err := d.perform(cctx, eff)
 	if err != nil {
-		return d.finish(ctx, eff, log, err)
+		o := d.outcome(eff, log, err)
+		d.connectionFailure(eff, err, d.e.now().Sub(now), o.NextAttemptAt)
+		return d.finishOutcome(ctx, eff, log, err, o)
 	}
+	d.connectionOK(eff)
 	return d.finishDone(ctx, eff, log, skipped)
 }
 
@@ -307,6 +615,11 @@ func (d *Dispatcher) record(ctx context.Context, eff Effect, log *slog.Logger, o
 }
 
 func (d *Dispatcher) finish(ctx context.Context, eff Effect, log *slog.Logger, cause error) error {
+	return d.finishOutcome(ctx, eff, log, cause, d.outcome(eff, log, cause))
+}
+
+// outcome classifies a failed attempt: retry at a time, or give up.
+func (d *Dispatcher) outcome(eff Effect, log *slog.Logger, cause error) Outcome {
 	now := d.e.now()
 	o := Outcome{State: EffectPending, Error: cause.Error(), At: now}
 	permanent := isPermanent(cause)
@@ -326,6 +639,11 @@ func (d *Dispatcher) finish(ctx context.Context, eff Effect, log *slog.Logger, c
 	default:
 		log.Warn("lifecycle: effect failed, will retry", "err", cause, "attempts", eff.Attempts, "next", o.NextAttemptAt)
 	}
+	return o
+}
+
+// finishOutcome records a failed attempt's outcome o.
+func (d *Dispatcher) finishOutcome(ctx context.Context, eff Effect, log *slog.Logger, cause error, o Outcome) error {
 	if o.State == EffectFailed {
 		actx, cancel := ackContext(ctx)
 		err := d.onFailed(actx, eff, cause)
@@ -343,6 +661,13 @@ func (d *Dispatcher) finish(ctx context.Context, eff Effect, log *slog.Logger, c
 }
 
 func isPermanent(err error) bool {
+	if errors.Is(err, ats.ErrUnauthorized) {
+		// The connection's credentials were refused: the customer may
+		// rotate the token or grant access again, which the Connector
+		// picks up, so the effect waits with backoff (and fails after
+		// MaxAttempts) instead of failing at once.
+		return false
+	}
 	if ats.IsPermanent(err) || errors.Is(err, ats.ErrNotFound) || errors.Is(err, ats.ErrValidation) {
 		return true
 	}
@@ -383,7 +708,7 @@ func (e *Engine) errorNote(ctx context.Context, id, msg string) error {
 }
 
 func (d *Dispatcher) noteExists(ctx context.Context, eff Effect) (bool, error) {
-	a, err := d.e.adapter(eff.Source)
+	a, err := d.e.adapter(ctx, connectionOf(eff.Connection, eff.Source))
 	if err != nil {
 		return false, err
 	}
@@ -410,7 +735,17 @@ func (d *Dispatcher) perform(ctx context.Context, eff Effect) (skipped string, e
 	e := d.e
 	switch eff.Kind {
 	case EffectNote, EffectMove, EffectTag, EffectFeedback:
-		a, err := e.adapter(eff.Source)
+		conn := connectionOf(eff.Connection, eff.Source)
+		st, err := e.connectionState(ctx, conn)
+		if err != nil {
+			return "", err
+		}
+		if st == ConnectionRemoved {
+			// The customer revoked access: the credentials no longer
+			// work and the account is no longer ours to write to.
+			return "skipped: the connection was removed", nil
+		}
+		a, err := e.adapter(ctx, conn)
 		if err != nil {
 			return "", err
 		}
@@ -520,7 +855,7 @@ func (d *Dispatcher) vendorCreate(ctx context.Context, eff Effect) (string, erro
 	}
 	req := VendorRequest{
 		IdempotencyKey: fmt.Sprintf("%s/%d", iv.ID, p.Attempt),
-		InterviewID:    iv.ID, Source: iv.Source, PositionID: iv.PositionID, JobID: iv.JobID,
+		InterviewID:    iv.ID, Connection: iv.Connection, Source: iv.Source, PositionID: iv.PositionID, JobID: iv.JobID,
 		Round: iv.Round, RoundName: iv.RoundName, Template: iv.Template, Candidate: iv.Candidate,
 	}
 	if pos, err := e.position(ctx, iv.PositionID); err == nil && pos != nil {

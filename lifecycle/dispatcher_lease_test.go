@@ -52,7 +52,7 @@ func TestDispatchSkipsEffectWhoseLeaseEndedInQueue(t *testing.T) {
 			h.Clock.Advance(2 * time.Minute) // the slow call outlives every lease of the batch
 		}
 	}
-	slow := h.Engine.Dispatcher(lifecycle.DispatcherOptions{Owner: "slow", Workers: 1, BatchSize: 2, Lease: time.Minute})
+	slow := h.Engine.Dispatcher(lifecycle.DispatcherOptions{Owner: "slow", Workers: 1, BatchSize: 2, PerConnection: 2, Lease: time.Minute})
 	n, err := slow.RunOnce(ctx)
 	require.NoError(t, err)
 	require.Equal(t, 2, n)

@@ -30,8 +30,39 @@
 // All state lives in a Store: lifecycle/memstore for tests and single
 // processes, lifecycle/sqlstore for SQLite and PostgreSQL. Several replicas
 // may run engines and dispatchers against one database: interviews carry
-// versions, the unique key (source, candidate, position, round) prevents
-// duplicates, and outbox claims are leased.
+// versions, the unique key (connection, candidate, position, round)
+// prevents duplicates, and outbox claims are leased.
+//
+// # Connections
+//
+// One engine serves many customers. Each customer's account on an ATS is a
+// connection, identified by an ID the host chooses (Connection); every
+// event (ats.Event.Connection), provider request (ProviderRequest.Connection)
+// and stored row names it, so two connections may use the same job and
+// candidate IDs without cross-talk. The engine asks the host's Connector for
+// a connection's adapter on every use. An event naming no connection
+// belongs to the default connection named after its Source, so a host with
+// one account per ATS can ignore connections (RegisterATS).
+//
+// Connect, DisableConnection, EnableConnection and RemoveConnection follow
+// the customer's integration toggle and "revoke access". What happens to
+// pending work:
+//
+//   - disabled: stage events start no interview; Retrigger and
+//     ProviderInterview refuse with ErrConnectionDisabled; events that end
+//     interviews and vendor updates still apply. Queued effects of every
+//     kind stay in the outbox unclaimed — not attempted, not dropped — and
+//     are delivered in order once the connection is enabled again.
+//   - removed: events are refused with ErrConnectionRemoved; live
+//     interviews are cancelled (the vendor's interview is cancelled and a
+//     provider callback reports declined); queued notes, stage moves, tags
+//     and feedback are skipped (recorded as done with the reason), vendor
+//     and callback effects are delivered. Connection.History keeps the
+//     audit trail; interviews and effects stay for the record.
+//
+// The Dispatcher serves connections fairly (DispatcherOptions.PerConnection,
+// MaxPacingWait): a connection whose ATS throttles, refuses the credentials
+// or stalls is backed off instead of holding the workers others need.
 //
 // # State machine
 //

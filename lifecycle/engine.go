@@ -27,8 +27,14 @@ var ErrPositionNotReady = errors.New("lifecycle: position not ready")
 // Options configures an Engine. Only Vendor is required for interviews to
 // be created; everything else has a default.
 type Options struct {
-	// Adapters maps ats.Event.Source ("workable", "lever") to an adapter.
-	// More can be added with RegisterATS.
+	// Connector resolves the adapter of a connection, on every use. Hosts
+	// serving many customers implement it over their credential storage
+	// (or use a MemoryConnector).
+	Connector Connector
+	// Adapters maps connection IDs to fixed adapters, consulted before
+	// Connector. A host with one account per ATS maps the default
+	// connections "workable" and "lever". More can be added with
+	// RegisterATS.
 	Adapters map[string]ats.Adapter
 	// Vendor creates and cancels interviews on the host's platform.
 	Vendor Vendor
@@ -37,8 +43,9 @@ type Options struct {
 	// Publisher delivers results of provider-contract interviews.
 	Publisher CallbackPublisher
 	// RetriggerURL builds the link, posted in needs-info notes, that the
-	// host serves to call Engine.Retrigger.
-	RetriggerURL func(interviewID string) string
+	// host serves to call Engine.Retrigger for the interview of that
+	// connection (hosting.RetriggerLinks signs such links).
+	RetriggerURL func(connection, interviewID string) string
 	// Notes overrides DefaultNotes for every position.
 	Notes map[NoteKind]string
 	// NoteVisibility is the visibility of every note posted.
@@ -108,22 +115,38 @@ func NewEngine(store Store, opts Options) *Engine {
 	return e
 }
 
-// RegisterATS makes events whose Source is source go through a.
-func (e *Engine) RegisterATS(source string, a ats.Adapter) {
+// RegisterATS installs a fixed adapter for a connection: typically the
+// default connection of an ATS, whose ID is the ATS's name, so events whose
+// Source is "workable" and that name no connection go through a. Adapters
+// whose credentials can change belong in a Connector instead.
+func (e *Engine) RegisterATS(connection string, a ats.Adapter) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.adapters[source] = a
+	e.adapters[connection] = a
 }
 
 // Store returns the engine's store.
 func (e *Engine) Store() Store { return e.store }
 
-func (e *Engine) adapter(source string) (ats.Adapter, error) {
+// adapter resolves the adapter of a connection: a fixed one (Adapters,
+// RegisterATS) or the Connector's, asked anew on every call so a changed
+// credential takes effect at once.
+func (e *Engine) adapter(ctx context.Context, connection string) (ats.Adapter, error) {
 	e.mu.RLock()
-	defer e.mu.RUnlock()
-	a, ok := e.adapters[source]
-	if !ok {
-		return nil, fmt.Errorf("%w %q", ErrUnknownSource, source)
+	a, ok := e.adapters[connection]
+	e.mu.RUnlock()
+	if ok {
+		return a, nil
+	}
+	if e.opts.Connector == nil {
+		return nil, fmt.Errorf("%w %q", ErrUnknownSource, connection)
+	}
+	a, err := e.opts.Connector.Adapter(ctx, connection)
+	if err != nil {
+		return nil, fmt.Errorf("lifecycle: adapter of connection %q: %w", connection, err)
+	}
+	if a == nil {
+		return nil, fmt.Errorf("lifecycle: adapter of connection %q: %w", connection, ErrUnknownConnection)
 	}
 	return a, nil
 }
@@ -220,9 +243,9 @@ func (ch *change) transition(iv *Interview, to State, create bool) error {
 		iv.CreatedAt = ch.now
 	}
 	ch.record(iv, create)
-	id, src, cand := iv.ID, iv.Source, iv.CandidateID
+	id, conn, src, cand := iv.ID, iv.Connection, iv.Source, iv.CandidateID
 	ch.logs = append(ch.logs, func() {
-		ch.e.log.Info("lifecycle: interview transition", "interview", id, "source", src, "candidate", cand, "from", from, "to", to)
+		ch.e.log.Info("lifecycle: interview transition", "interview", id, "connection", conn, "source", src, "candidate", cand, "from", from, "to", to)
 	})
 	return nil
 }
@@ -241,7 +264,7 @@ func (ch *change) effect(iv *Interview, kind EffectKind, payload any) {
 	}
 	ch.c.Effects = append(ch.c.Effects, Effect{
 		ID: newID("fx_"), Kind: kind, InterviewID: iv.ID, OrderKey: orderKey(iv),
-		Source: iv.Source, CandidateID: iv.CandidateID, Payload: raw,
+		Connection: iv.Connection, Source: iv.Source, CandidateID: iv.CandidateID, Payload: raw,
 		NextAttemptAt: ch.now, CreatedAt: ch.now,
 	})
 }
@@ -249,7 +272,8 @@ func (ch *change) effect(iv *Interview, kind EffectKind, payload any) {
 // orderKey serialises a candidate's effects across all its interviews, not
 // only within one: with several rounds, a retried stage move of round 1 must
 // not land after round 2's move and leave the candidate in a stale stage.
-func orderKey(iv *Interview) string { return iv.Source + "/" + iv.CandidateID }
+// The connection is part of it: two accounts may share a candidate ID.
+func orderKey(iv *Interview) string { return iv.Connection + "/" + iv.CandidateID }
 
 func (ch *change) note(pos *Position, iv *Interview, kind NoteKind, d NoteData) error {
 	body, err := ch.e.renderNote(pos, iv, kind, d)
@@ -324,9 +348,17 @@ func (e *Engine) Effects(ctx context.Context, f EffectFilter) ([]Effect, error) 
 	return e.store.Effects(ctx, f)
 }
 
-// HandleEvent applies a verified ATS event. Events whose (Source, ID) was
-// processed before change nothing. An error means the event was not
-// recorded and may be delivered again.
+// HandleEvent applies a verified ATS event of the connection ev.Connection
+// (the default connection named ev.Source when empty). Events whose
+// (Connection, Source, ID) was processed before change nothing. An error
+// means the event was not recorded and may be delivered again, except an
+// error wrapping ErrConnectionRemoved: events of a removed connection are
+// refused for good.
+//
+// On a disabled connection, stage events start no interview (they are
+// recorded and dropped); events that end interviews (archived, hired,
+// deleted, moved out of the stage) still cancel them, and the effects
+// wait for the connection to be enabled.
 //
 // A candidate entering the trigger stage of an active position gets one
 // interview per configured round (or needs-info when data is missing);
@@ -334,32 +366,40 @@ func (e *Engine) Effects(ctx context.Context, f EffectFilter) ([]Effect, error) 
 // position's mapped stages, being archived, hired or deleted cancels the
 // candidate's live interviews.
 func (e *Engine) HandleEvent(ctx context.Context, ev ats.Event) error {
+	ev.Connection = connectionOf(ev.Connection, ev.Source)
 	var ref *EventRef
 	if ev.ID != "" {
-		ref = &EventRef{Source: ev.Source, ID: ev.ID}
+		ref = &EventRef{Connection: ev.Connection, Source: ev.Source, ID: ev.ID}
 		seen, err := e.store.EventProcessed(ctx, *ref)
 		if err != nil {
 			return err
 		}
 		if seen {
-			e.log.Debug("lifecycle: duplicate event", "source", ev.Source, "event", ev.ID)
+			e.log.Debug("lifecycle: duplicate event", "connection", ev.Connection, "source", ev.Source, "event", ev.ID)
 			return nil
 		}
 	}
-	a, err := e.adapter(ev.Source)
+	state, err := e.connectionState(ctx, ev.Connection)
 	if err != nil {
 		return err
 	}
+	if state == ConnectionRemoved {
+		return fmt.Errorf("lifecycle: event %s of connection %q: %w", ev.ID, ev.Connection, ErrConnectionRemoved)
+	}
 	switch ev.Kind {
 	case ats.EventStageChanged, ats.EventCandidateCreated, ats.EventUnarchived:
-		return e.handleStage(ctx, a, ev, ref)
+		a, err := e.adapter(ctx, ev.Connection)
+		if err != nil {
+			return err
+		}
+		return e.handleStage(ctx, a, ev, ref, state)
 	case ats.EventArchived, ats.EventDeleted, ats.EventHired:
 		detail := map[ats.EventKind]string{
 			ats.EventArchived: "the candidate was disqualified",
 			ats.EventDeleted:  "the candidate was deleted",
 			ats.EventHired:    "the candidate was hired",
 		}[ev.Kind]
-		return e.cancelLive(ctx, ref, InterviewFilter{Source: ev.Source, CandidateID: ev.CandidateID}, detail)
+		return e.cancelLive(ctx, ref, InterviewFilter{Connection: ev.Connection, CandidateID: ev.CandidateID}, detail)
 	default:
 		return e.commit(ctx, func(ch *change) error { ch.c.Event = ref; return nil })
 	}
@@ -376,13 +416,13 @@ func (e *Engine) position(ctx context.Context, id string) (*Position, error) {
 	return &p, nil
 }
 
-func (e *Engine) handleStage(ctx context.Context, a ats.Adapter, ev ats.Event, ref *EventRef) error {
+func (e *Engine) handleStage(ctx context.Context, a ats.Adapter, ev ats.Event, ref *EventRef, state ConnectionState) error {
 	record := func() error { return e.commit(ctx, func(ch *change) error { ch.c.Event = ref; return nil }) }
 	var pos *Position
 	var err error
 	if ev.JobID != "" {
 		// Cheap filter before reading the candidate.
-		if pos, err = e.position(ctx, PositionID(ev.Source, ev.JobID)); err != nil {
+		if pos, err = e.position(ctx, PositionID(ev.Connection, ev.JobID)); err != nil {
 			return err
 		}
 		if pos == nil || pos.Status != PositionActive {
@@ -391,7 +431,7 @@ func (e *Engine) handleStage(ctx context.Context, a ats.Adapter, ev ats.Event, r
 	}
 	cand, err := a.Candidate(ctx, ev.CandidateID)
 	if errors.Is(err, ats.ErrNotFound) {
-		e.log.Warn("lifecycle: candidate of event not found", "source", ev.Source, "candidate", ev.CandidateID, "event", ev.ID)
+		e.log.Warn("lifecycle: candidate of event not found", "connection", ev.Connection, "source", ev.Source, "candidate", ev.CandidateID, "event", ev.ID)
 		return record()
 	}
 	if err != nil {
@@ -402,7 +442,7 @@ func (e *Engine) handleStage(ctx context.Context, a ats.Adapter, ev ats.Event, r
 		if jobID == "" {
 			jobID = ev.JobID
 		}
-		if pos, err = e.position(ctx, PositionID(ev.Source, jobID)); err != nil {
+		if pos, err = e.position(ctx, PositionID(ev.Connection, jobID)); err != nil {
 			return err
 		}
 		if pos == nil || pos.Status != PositionActive {
@@ -415,6 +455,10 @@ func (e *Engine) handleStage(ctx context.Context, a ats.Adapter, ev ats.Event, r
 	}
 	switch {
 	case pos.stageIs(stage, pos.TriggerStage()) && !cand.Disqualified:
+		if state == ConnectionDisabled {
+			e.log.Info("lifecycle: connection disabled, no interview started", "connection", ev.Connection, "candidate", cand.ID, "event", ev.ID)
+			return record()
+		}
 		return e.commit(ctx, func(ch *change) error {
 			ch.c.Event = ref
 			return e.request(ctx, ch, pos, cand)
@@ -427,7 +471,7 @@ func (e *Engine) handleStage(ctx context.Context, a ats.Adapter, ev ats.Event, r
 		if n := stage.Name; n != "" {
 			detail = fmt.Sprintf("the candidate was moved to %q", n)
 		}
-		return e.cancelLive(ctx, ref, InterviewFilter{Source: ev.Source, CandidateID: cand.ID, PositionID: pos.ID}, detail)
+		return e.cancelLive(ctx, ref, InterviewFilter{Connection: ev.Connection, CandidateID: cand.ID, PositionID: pos.ID}, detail)
 	}
 }
 
@@ -472,7 +516,7 @@ func missingFields(c ats.Candidate, require []Field) []Field {
 
 // request creates or restarts one interview per round of pos for cand.
 func (e *Engine) request(ctx context.Context, ch *change, pos *Position, cand ats.Candidate) error {
-	existing, err := e.store.Interviews(ctx, InterviewFilter{Source: pos.Source, CandidateID: cand.ID, PositionID: pos.ID})
+	existing, err := e.store.Interviews(ctx, InterviewFilter{Connection: pos.Connection, CandidateID: cand.ID, PositionID: pos.ID})
 	if err != nil {
 		return err
 	}
@@ -482,7 +526,7 @@ func (e *Engine) request(ctx context.Context, ch *change, pos *Position, cand at
 		create := i < 0
 		if create {
 			iv = Interview{
-				ID: newID("iv_"), Source: pos.Source, CandidateID: cand.ID, JobID: pos.JobID,
+				ID: newID("iv_"), Connection: pos.Connection, Source: pos.Source, CandidateID: cand.ID, JobID: pos.JobID,
 				PositionID: pos.ID, Round: r,
 			}
 		} else {
@@ -516,7 +560,7 @@ func (e *Engine) start(ch *change, pos *Position, iv *Interview, create, tag boo
 		}
 		d := NoteData{Missing: humanList(iv.Missing)}
 		if e.opts.RetriggerURL != nil {
-			d.RetriggerURL = e.opts.RetriggerURL(iv.ID)
+			d.RetriggerURL = e.opts.RetriggerURL(iv.Connection, iv.ID)
 		}
 		return ch.note(pos, iv, NoteNeedsInfo, d)
 	}
@@ -620,9 +664,21 @@ func (e *Engine) update(ctx context.Context, id string, ref *EventRef, fn func(c
 // needs-info once the missing data was added (or needs-info again, with a
 // new note, while it is still missing), and from cancelled, declined,
 // expired or unable-to-schedule as a fresh attempt.
-func (e *Engine) Retrigger(ctx context.Context, interviewID string) (Interview, error) {
+//
+// The interview must belong to connection (the default connection named
+// after its source when empty): one of another connection is ErrNotFound,
+// so a link followed from one customer's ATS never touches another's
+// interview. A disabled connection refuses with ErrConnectionDisabled, a
+// removed one with ErrConnectionRemoved.
+func (e *Engine) Retrigger(ctx context.Context, connection, interviewID string) (Interview, error) {
 	iv, err := e.store.Interview(ctx, interviewID)
 	if err != nil {
+		return Interview{}, err
+	}
+	if connectionOf(connection, iv.Source) != iv.Connection {
+		return Interview{}, fmt.Errorf("lifecycle: retrigger %s in connection %q: %w", interviewID, connection, ErrNotFound)
+	}
+	if err := e.mayStart(ctx, iv.Connection); err != nil {
 		return Interview{}, err
 	}
 	if iv.State != StateNeedsInfo && !iv.State.Restartable() {
@@ -630,7 +686,7 @@ func (e *Engine) Retrigger(ctx context.Context, interviewID string) (Interview, 
 	}
 	cand := iv.Candidate
 	if iv.Callback == nil {
-		a, err := e.adapter(iv.Source)
+		a, err := e.adapter(ctx, iv.Connection)
 		if err != nil {
 			return Interview{}, err
 		}
@@ -689,6 +745,10 @@ func (e *Engine) ExpireDue(ctx context.Context, now time.Time) (int, error) {
 // assessment-provider contract rather than a stage move: results go to the
 // callback instead of stage moves.
 type ProviderRequest struct {
+	// Connection is the customer's account the request came from: the
+	// provider.Account its bearer token resolved to. Empty uses the
+	// default connection named after Source.
+	Connection string
 	// Source is the ATS, normally "workable".
 	Source string
 	// EventID, when set, de-duplicates repeated requests (Workable's
@@ -696,8 +756,9 @@ type ProviderRequest struct {
 	EventID     string
 	CandidateID string
 	JobID       string
-	// PositionID defaults to PositionID(Source, JobID). When that position
-	// exists its required fields and note templates apply.
+	// PositionID defaults to PositionID(Connection, JobID). When that
+	// position exists its required fields and note templates apply; a
+	// position of another connection is never used.
 	PositionID string
 	// Round defaults to 0.
 	Round     int
@@ -713,16 +774,24 @@ type ProviderRequest struct {
 // ProviderInterview records an interview requested through the provider
 // contract and requests it from the vendor. Repeating the request returns
 // the existing interview (restarting it if it ended without a result).
+//
+// Interviews are keyed by connection: the same job and candidate in two
+// connections are two interviews. A disabled connection refuses with
+// ErrConnectionDisabled, a removed one with ErrConnectionRemoved.
 func (e *Engine) ProviderInterview(ctx context.Context, r ProviderRequest) (Interview, error) {
+	r.Connection = connectionOf(r.Connection, r.Source)
 	if r.PositionID == "" {
-		r.PositionID = PositionID(r.Source, r.JobID)
+		r.PositionID = PositionID(r.Connection, r.JobID)
+	}
+	if err := e.mayStart(ctx, r.Connection); err != nil {
+		return Interview{}, err
 	}
 	if r.Candidate.ID == "" {
 		r.Candidate.ID = r.CandidateID
 	}
 	var ref *EventRef
 	if r.EventID != "" {
-		ref = &EventRef{Source: r.Source + "/provider", ID: r.EventID}
+		ref = &EventRef{Connection: r.Connection, Source: r.Source + "/provider", ID: r.EventID}
 	}
 	detached := r.CandidateID == ""
 	if detached {
@@ -732,18 +801,21 @@ func (e *Engine) ProviderInterview(ctx context.Context, r ProviderRequest) (Inte
 		sum := sha256.Sum256([]byte(r.Callback.URL))
 		r.CandidateID = "cb_" + hex.EncodeToString(sum[:12])
 	}
-	key := InterviewKey{Source: r.Source, CandidateID: r.CandidateID, PositionID: r.PositionID, Round: r.Round}
+	key := InterviewKey{Connection: r.Connection, CandidateID: r.CandidateID, PositionID: r.PositionID, Round: r.Round}
 	err := e.commit(ctx, func(ch *change) error {
 		ch.c.Event = ref
 		pos, err := e.position(ctx, r.PositionID)
 		if err != nil {
 			return err
 		}
+		if pos != nil && pos.Connection != r.Connection {
+			pos = nil // another customer's position: never apply it
+		}
 		iv, err := e.store.InterviewByKey(ctx, key)
 		create := errors.Is(err, ErrNotFound)
 		switch {
 		case create:
-			iv = Interview{ID: newID("iv_"), Source: r.Source, CandidateID: r.CandidateID, JobID: r.JobID, PositionID: r.PositionID, Round: r.Round, Detached: detached}
+			iv = Interview{ID: newID("iv_"), Connection: r.Connection, Source: r.Source, CandidateID: r.CandidateID, JobID: r.JobID, PositionID: r.PositionID, Round: r.Round, Detached: detached}
 		case err != nil:
 			return err
 		case !iv.State.Restartable():

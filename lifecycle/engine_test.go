@@ -129,7 +129,7 @@ var (
 				c.Emails = []string{"fixed@example.com"}
 				h.ATS.PutCandidate(c)
 			}
-			_, err := h.Engine.Retrigger(ctx, iv.ID)
+			_, err := h.Engine.Retrigger(ctx, iv.Connection, iv.ID)
 			return err
 		}
 	}
@@ -473,7 +473,7 @@ func TestIgnoredEvents(t *testing.T) {
 	ivs, err := h.Engine.Interviews(ctx, lifecycle.InterviewFilter{})
 	require.NoError(t, err)
 	require.Empty(t, ivs)
-	seen, err := h.Store.EventProcessed(ctx, lifecycle.EventRef{Source: "workable", ID: "u1"})
+	seen, err := h.Store.EventProcessed(ctx, lifecycle.EventRef{Connection: "workable", Source: "workable", ID: "u1"})
 	require.NoError(t, err)
 	require.True(t, seen)
 
@@ -513,7 +513,7 @@ func TestNeedsInfoAndRetrigger(t *testing.T) {
 
 	c.Emails, c.Phones = []string{"ada@example.com"}, []string{"+1 555 0100"}
 	h.ATS.PutCandidate(c)
-	iv, err = h.Engine.Retrigger(ctx, iv.ID)
+	iv, err = h.Engine.Retrigger(ctx, iv.Connection, iv.ID)
 	require.NoError(t, err)
 	require.Equal(t, lifecycle.StateRequested, iv.State)
 	h.Drain()
@@ -521,7 +521,7 @@ func TestNeedsInfoAndRetrigger(t *testing.T) {
 	require.Equal(t, "ada@example.com", h.Vendor.Requests()[0].Candidate.Email())
 
 	// Re-triggering a live interview is refused.
-	_, err = h.Engine.Retrigger(ctx, iv.ID)
+	_, err = h.Engine.Retrigger(ctx, iv.Connection, iv.ID)
 	require.ErrorIs(t, err, lifecycle.ErrIllegalTransition)
 }
 

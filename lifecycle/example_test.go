@@ -29,7 +29,7 @@ func ExampleNewEngine() {
 		Adapters:     map[string]ats.Adapter{"workable": workable},
 		Vendor:       fakeats.NewVendor(), // the host's interview platform
 		VendorName:   "InterviewVector",
-		RetriggerURL: func(id string) string { return "https://vendor.example/retrigger/" + id },
+		RetriggerURL: func(_, id string) string { return "https://vendor.example/retrigger/" + id },
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	dispatcher := engine.Dispatcher(lifecycle.DispatcherOptions{})

@@ -22,15 +22,21 @@ func Fingerprint(link ats.JobLink, stages []ats.Stage) string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// RefreshPositions reads the jobs linked to the vendor from the adapter
-// registered for source (which must implement ats.LinkedJobLister) and
-// updates the positions: new jobs appear as pending, active jobs whose
+// RefreshPositions reads the jobs linked to the vendor from the adapter of
+// connection (which must implement ats.LinkedJobLister) and updates the
+// connection's positions: new jobs appear as pending, active jobs whose
 // pipeline changed go back to pending, and jobs no longer linked become
-// inactive. It returns the source's positions afterwards.
-func (e *Engine) RefreshPositions(ctx context.Context, source string) ([]Position, error) {
-	a, err := e.adapter(source)
+// inactive. It returns the connection's positions afterwards.
+func (e *Engine) RefreshPositions(ctx context.Context, connection string) ([]Position, error) {
+	a, err := e.adapter(ctx, connection)
 	if err != nil {
 		return nil, err
+	}
+	// The ATS kind: the connection's, or for a default connection its
+	// own name.
+	source := connection
+	if c, err := e.store.Connection(ctx, connection); err == nil && c.Kind != "" {
+		source = c.Kind
 	}
 	lister, ok := a.(ats.LinkedJobLister)
 	if !ok {
@@ -48,13 +54,13 @@ func (e *Engine) RefreshPositions(ctx context.Context, source string) ([]Positio
 		if err != nil {
 			return nil, fmt.Errorf("lifecycle: refresh %s positions: stages of job %s: %w", source, job.ID, err)
 		}
-		id := PositionID(source, job.ID)
+		id := PositionID(connection, job.ID)
 		linked[id] = true
 		err = e.savePosition(ctx, id, func(p *Position, exists bool) bool {
 			fp := Fingerprint(job.Link, stages)
 			changed := !exists || p.Title != job.Title || p.Fingerprint != fp || p.Link != job.Link
 			if !exists {
-				*p = Position{ID: id, Source: source, JobID: job.ID, Status: PositionPending, PendingReason: "new", CreatedAt: e.now()}
+				*p = Position{ID: id, Connection: connection, Source: source, JobID: job.ID, Status: PositionPending, PendingReason: "new", CreatedAt: e.now()}
 			}
 			p.Title, p.Link, p.Stages, p.Fingerprint = job.Title, job.Link, stages, fp
 			switch {
@@ -69,7 +75,7 @@ func (e *Engine) RefreshPositions(ctx context.Context, source string) ([]Positio
 			return nil, err
 		}
 	}
-	existing, err := e.store.Positions(ctx, PositionFilter{Source: source})
+	existing, err := e.store.Positions(ctx, PositionFilter{Connection: connection})
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +94,7 @@ func (e *Engine) RefreshPositions(ctx context.Context, source string) ([]Positio
 			return nil, err
 		}
 	}
-	return e.store.Positions(ctx, PositionFilter{Source: source})
+	return e.store.Positions(ctx, PositionFilter{Connection: connection})
 }
 
 // savePosition loads, modifies and saves a position, retrying on conflicts.

@@ -14,8 +14,8 @@ var (
 	// ErrVersionConflict: an update carried a Version that is no longer
 	// current. The engine reloads and re-applies.
 	ErrVersionConflict = errors.New("lifecycle: version conflict")
-	// ErrDuplicateInterview: a created interview's key (source, candidate,
-	// position, round) already exists.
+	// ErrDuplicateInterview: a created interview's key (connection,
+	// candidate, position, round) already exists.
 	ErrDuplicateInterview = errors.New("lifecycle: interview already exists")
 	// ErrDuplicateEvent: the change's event was already processed.
 	ErrDuplicateEvent = errors.New("lifecycle: event already processed")
@@ -26,8 +26,11 @@ var (
 // EventRef identifies a processed event (an ATS delivery or a vendor update)
 // for de-duplication.
 type EventRef struct {
-	Source string
-	ID     string
+	// Connection is the account the event came from; empty for events
+	// not tied to one (vendor updates, keyed by interview).
+	Connection string
+	Source     string
+	ID         string
 }
 
 // Change is one atomic write: it records an event as processed, creates and
@@ -60,6 +63,13 @@ type Claim struct {
 	Lease time.Duration
 	// Limit caps the number of effects returned.
 	Limit int
+	// PerConnection, when positive, caps the number of effects of one
+	// connection returned, so one connection's backlog cannot fill a
+	// batch while others wait.
+	PerConnection int
+	// Skip lists connections whose effects are not claimed (those a
+	// dispatcher is already busy with or backing off from).
+	Skip []string
 }
 
 // Outcome records the result of a delivery attempt.
@@ -101,9 +111,12 @@ type Store interface {
 	Commit(ctx context.Context, c Change) error
 
 	// ClaimEffects leases up to c.Limit pending effects that are due, whose
-	// lease (if any) has expired, and that are first in line for their
-	// OrderKey, ordered by Seq. No effect is ever leased to two owners at
-	// once.
+	// lease (if any) has expired, that are first in line for their
+	// OrderKey and whose connection is not disabled (a connection the
+	// store has no record of counts as enabled), ordered by Seq, taking
+	// at most c.PerConnection effects of one connection when that is set,
+	// and none of the connections in c.Skip.
+	// No effect is ever leased to two owners at once.
 	ClaimEffects(ctx context.Context, c Claim) ([]Effect, error)
 	// BeginAttempt records, before the side effect is performed, that an
 	// attempt starts at time at: Attempts is incremented and Unacked set.
@@ -118,4 +131,14 @@ type Store interface {
 	FinishEffect(ctx context.Context, id, owner string, o Outcome) error
 	// Effects lists effects matching f, ordered by Seq.
 	Effects(ctx context.Context, f EffectFilter) ([]Effect, error)
+
+	// Connection returns a connection by ID, or ErrNotFound.
+	Connection(ctx context.Context, id string) (Connection, error)
+	// Connections lists connections matching f, ordered by ID.
+	Connections(ctx context.Context, f ConnectionFilter) ([]Connection, error)
+	// SaveConnection inserts c when c.Version is 0 (ErrVersionConflict if
+	// the ID exists) or updates it when the stored version equals
+	// c.Version (else ErrVersionConflict). It returns the stored
+	// connection.
+	SaveConnection(ctx context.Context, c Connection) (Connection, error)
 }

@@ -79,7 +79,8 @@ type Callback struct {
 // InterviewKey identifies an interview uniquely: a store keeps at most one
 // interview per key.
 type InterviewKey struct {
-	Source      string
+	// Connection is the customer's ATS account (see Connection).
+	Connection  string
 	CandidateID string
 	PositionID  string
 	Round       int
@@ -87,7 +88,10 @@ type InterviewKey struct {
 
 // Interview is one interview of one candidate for one round of a position.
 type Interview struct {
-	ID          string `json:"id"`
+	ID string `json:"id"`
+	// Connection is the customer's ATS account the interview belongs to.
+	Connection string `json:"connection"`
+	// Source is the ATS kind ("workable", "lever").
 	Source      string `json:"source"`
 	CandidateID string `json:"candidate_id"`
 	JobID       string `json:"job_id"`
@@ -140,7 +144,7 @@ type Interview struct {
 
 // Key returns the interview's unique key.
 func (iv Interview) Key() InterviewKey {
-	return InterviewKey{Source: iv.Source, CandidateID: iv.CandidateID, PositionID: iv.PositionID, Round: iv.Round}
+	return InterviewKey{Connection: iv.Connection, CandidateID: iv.CandidateID, PositionID: iv.PositionID, Round: iv.Round}
 }
 
 // Clone returns a deep copy of iv, so stores never share memory with callers.
@@ -229,8 +233,11 @@ type PositionConfig struct {
 
 // Position is a job linked to the vendor in an ATS.
 type Position struct {
-	// ID is Source + ":" + JobID.
-	ID     string         `json:"id"`
+	// ID is PositionID(Connection, JobID).
+	ID string `json:"id"`
+	// Connection is the customer's ATS account the job belongs to.
+	Connection string `json:"connection"`
+	// Source is the ATS kind ("workable", "lever").
 	Source string         `json:"source"`
 	JobID  string         `json:"job_id"`
 	Title  string         `json:"title"`
@@ -256,8 +263,11 @@ type Position struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// PositionID returns the ID of the position for a job of an ATS.
-func PositionID(source, jobID string) string { return source + ":" + jobID }
+// PositionID returns the ID of the position for a job of a connection:
+// connection + ":" + jobID. For the default connection of an ATS (whose ID
+// is the ATS's name) this is "workable:" + jobID, the ID positions had
+// before connections existed.
+func PositionID(connection, jobID string) string { return connection + ":" + jobID }
 
 // TriggerStage returns the stage ID that triggers interviews.
 func (p Position) TriggerStage() string {
@@ -285,12 +295,14 @@ func (p Position) Clone() Position {
 
 // PositionFilter selects positions. Empty fields do not filter.
 type PositionFilter struct {
-	Source string
-	Status PositionStatus
+	Connection string
+	Source     string
+	Status     PositionStatus
 }
 
 // InterviewFilter selects interviews. Empty fields do not filter.
 type InterviewFilter struct {
+	Connection  string
 	Source      string
 	CandidateID string
 	PositionID  string
@@ -305,6 +317,9 @@ type InterviewFilter struct {
 
 // Match reports whether iv passes the filter. Stores may use it.
 func (f InterviewFilter) Match(iv Interview) bool {
+	if f.Connection != "" && iv.Connection != f.Connection {
+		return false
+	}
 	if f.Source != "" && iv.Source != f.Source {
 		return false
 	}
@@ -360,7 +375,10 @@ type Effect struct {
 	InterviewID string
 	// OrderKey serialises delivery: an effect is only claimed once every
 	// earlier pending effect with the same OrderKey is done or failed.
-	OrderKey    string
+	OrderKey string
+	// Connection is the ATS account the effect writes to (or, for vendor
+	// and callback effects, on whose behalf).
+	Connection  string
 	Source      string
 	CandidateID string
 	// Payload is the kind-specific content (JSON).
@@ -388,6 +406,7 @@ func (e Effect) Clone() Effect {
 
 // EffectFilter selects outbox effects. Empty fields do not filter.
 type EffectFilter struct {
+	Connection  string
 	InterviewID string
 	Kind        EffectKind
 	State       EffectState
@@ -395,7 +414,8 @@ type EffectFilter struct {
 
 // Match reports whether e passes the filter. Stores may use it.
 func (f EffectFilter) Match(e Effect) bool {
-	return (f.InterviewID == "" || e.InterviewID == f.InterviewID) &&
+	return (f.Connection == "" || e.Connection == f.Connection) &&
+		(f.InterviewID == "" || e.InterviewID == f.InterviewID) &&
 		(f.Kind == "" || e.Kind == f.Kind) &&
 		(f.State == "" || e.State == f.State)
 }

@@ -15,12 +15,14 @@ type VendorRequest struct {
 	IdempotencyKey string
 	// InterviewID is the lifecycle interview; report updates with it.
 	InterviewID string
-	Source      string
-	PositionID  string
-	JobID       string
-	JobTitle    string
-	Round       int
-	RoundName   string
+	// Connection is the customer's ATS account the interview is for.
+	Connection string
+	Source     string
+	PositionID string
+	JobID      string
+	JobTitle   string
+	Round      int
+	RoundName  string
 	// Template is the vendor's template for the round (PositionConfig.Rounds).
 	Template  string
 	Candidate ats.Candidate

@@ -13,6 +13,7 @@ import (
 
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/internal/httpx"
+	atspacing "github.com/atskit/atskit/pacing"
 	"golang.org/x/oauth2"
 )
 
@@ -89,6 +90,14 @@ type Options struct {
 	// token kind; a negative RateLimit disables pacing.
 	RateLimit  int
 	RateWindow time.Duration
+	// Pacer, when set, books this account's requests in a budget shared
+	// with every client given the same Pacer and PacerAccount (other
+	// clients in the process, or replicas through lifecycle/sqlstore's
+	// Store.Pacer) instead of pacing on its own; see package pacing.
+	Pacer atspacing.Pacer
+	// PacerAccount names the account's budget in Pacer; default
+	// "workable/" + subdomain.
+	PacerAccount string
 	// MaxRetries is the number of retries after a failed attempt
 	// (default 4; negative disables retries). RetryWaitMin and
 	// RetryWaitMax bound the jittered backoff (default 200 ms and 30 s).
@@ -229,6 +238,7 @@ func NewClient(subdomain, token string, opts *Options) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("workable: NewClient: %w", err)
 	}
+	sharePacing(hc, o, subdomain, limit, window)
 	return &Client{
 		http: hc, subdomain: subdomain, kind: kind, opts: o, memberID: o.MemberID,
 		stages: map[string]stageEntry{}, tagLocks: map[string]*tagLock{},

@@ -3,18 +3,16 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"html"
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/hosting"
 	"github.com/atskit/atskit/lever"
 	"github.com/atskit/atskit/lever/levertest"
 	"github.com/atskit/atskit/lifecycle"
@@ -23,20 +21,16 @@ import (
 	"github.com/atskit/atskit/workable/workabletest"
 )
 
-// Names the host uses for its tenants and credentials in this demo.
-const (
-	vendorName = "InterviewVector"
-	// providerToken is the bearer token the vendor issued to the customer
-	// ("acme") for Workable's provider contract.
-	providerToken = "iv-provider-token-acme"
-	// workableCallbackToken is the token Workable issued for the
-	// integration; results are PUT with it.
-	workableCallbackToken = "workable-callback-token-acme"
-)
+// vendorName is the vendor's product as it appears in the ATSs.
+const vendorName = "InterviewVector"
 
-// host is the vendor's own server with atskit mounted in it: the webhook
-// endpoints, the Workable provider contract, the re-trigger link, and the
-// lifecycle engine with its dispatcher on a durable store.
+// host is the vendor's own server with atskit mounted in it, serving many
+// customers: one lifecycle engine and dispatcher on a durable store, and
+// one hosting.Handler for every customer's webhooks, the Workable provider
+// contract and the re-trigger links. What the host keeps per customer —
+// ATS credentials, webhook secrets, provider tokens — lives in the small
+// in-memory registries below; a real host keeps them in its database and
+// implements the same interfaces over it.
 type host struct {
 	tl     *timeline
 	log    *slog.Logger
@@ -44,13 +38,23 @@ type host struct {
 	disp   *lifecycle.Dispatcher
 	vendor *demoVendor
 
-	workable *workable.Client
-	lever    *lever.Client
-	wkFake   *workabletest.Server
-	lvFake   *levertest.Server
+	// conns gives the engine each connection's ATS client.
+	conns *lifecycle.MemoryConnector
+	// hooks holds each connection's webhook verifier.
+	hooks *hosting.MemoryVerifiers
+	// tokens resolves a provider-contract bearer token to the
+	// customer's Workable connection.
+	tokens *provider.StaticTokens
+	pv     *providerVendor
 
-	leverHooks *leverVerifier
-	backend    *providerBackend
+	// hc is the HTTP client of every ATS client: onWrite runs after each
+	// write so the timeline shows a note or a move as soon as the fake
+	// has it.
+	hc *http.Client
+
+	mu     sync.Mutex
+	wkFake []*workabletest.Server
+	lvFake []*levertest.Server
 
 	// URL is the host server's root, e.g. http://127.0.0.1:41234.
 	URL string
@@ -58,37 +62,15 @@ type host struct {
 }
 
 // newHost wires atskit into a host server listening on loopback.
-func newHost(ctx context.Context, tl *timeline, log *slog.Logger, store lifecycle.Store,
-	wkFake *workabletest.Server, lvFake *levertest.Server, leverBot string, onWrite func()) (*host, error) {
+func newHost(ctx context.Context, tl *timeline, log *slog.Logger, store lifecycle.Store, onWrite func()) (*host, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("host: listen: %w", err)
 	}
-	h := &host{tl: tl, log: log, wkFake: wkFake, lvFake: lvFake, URL: "http://" + ln.Addr().String(),
-		leverHooks: &leverVerifier{}}
-
-	// onWrite runs after every write the clients make, so the timeline
-	// shows a note or a move as soon as the fake has it.
-	hc := &http.Client{Timeout: 30 * time.Second, Transport: writeObserver{base: http.DefaultTransport, after: onWrite}}
-
-	// The customers' ATS accounts. The fakes run without rate limits, so
-	// the clients' pacing is disabled; omit RateLimit in production.
-	h.workable, err = workable.NewClient(wkFake.Subdomain(), workabletest.Token, &workable.Options{
-		BaseURL: wkFake.BaseURL(), MemberID: wkFake.DefaultMemberID(), VendorStage: vendorName,
-		WebhookURL: h.URL + "/hooks/workable", RateLimit: -1, Logger: log, HTTPClient: hc,
-	})
-	if err != nil {
-		ln.Close()
-		return nil, err
-	}
-	h.lever, err = lever.NewClient(lever.Options{
-		APIKey: levertest.DefaultAPIKey, BaseURL: lvFake.APIURL(), PerformAs: leverBot, VendorTag: vendorName,
-		WebhookURL: h.URL + "/hooks/lever", RateLimit: -1, Logger: log, HTTPClient: hc,
-	})
-	if err != nil {
-		ln.Close()
-		return nil, err
-	}
+	h := &host{tl: tl, log: log, URL: "http://" + ln.Addr().String(),
+		conns: &lifecycle.MemoryConnector{}, hooks: &hosting.MemoryVerifiers{},
+		tokens: provider.NewStaticTokens(nil), pv: &providerVendor{callbackTokens: map[string]string{}},
+		hc: &http.Client{Timeout: 30 * time.Second, Transport: writeObserver{base: http.DefaultTransport, after: onWrite}}}
 
 	// Results of interviews Workable requested through the provider
 	// contract are PUT to Workable's callback URL. In this demo that URL is
@@ -100,14 +82,19 @@ func newHost(ctx context.Context, tl *timeline, log *slog.Logger, store lifecycl
 		MaxRetries: 2, RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 100 * time.Millisecond,
 		Timeout: 5 * time.Second, Logger: log,
 	})
+	// Re-trigger links are signed per connection, so a link cannot be
+	// bent to another customer's interview.
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	links := &hosting.RetriggerLinks{BaseURL: h.URL, Secret: secret}
 
 	h.vendor = newDemoVendor(tl)
 	h.engine = lifecycle.NewEngine(store, lifecycle.Options{
-		Adapters:     map[string]ats.Adapter{"workable": h.workable, "lever": h.lever},
+		Connector:    h.conns,
 		Vendor:       h.vendor,
 		VendorName:   vendorName,
 		Publisher:    lifecycle.ProviderPublisher{Publisher: pub},
-		RetriggerURL: func(id string) string { return h.URL + "/retrigger/" + id },
+		RetriggerURL: links.URL,
 		Logger:       log,
 	})
 	// One worker keeps the demo's timeline in a stable order; production
@@ -117,22 +104,18 @@ func newHost(ctx context.Context, tl *timeline, log *slog.Logger, store lifecycl
 		Backoff: func(int) time.Duration { return 20 * time.Millisecond },
 	})
 
-	h.backend = &providerBackend{h: h, templates: []provider.InterviewTemplate{
-		{ID: "backend-l2", Name: "Backend engineer, level 2"},
-		{ID: "frontend-l1", Name: "Frontend engineer, level 1"},
-	}, ids: map[string]providerInterview{}}
-
-	mux := http.NewServeMux()
-	mux.Handle("POST /hooks/workable", workable.WebhookHandler(workable.WebhookVerifier{Secret: workabletest.Token},
-		h.onEvents, &workable.HandlerOptions{Logger: log}))
-	mux.Handle("POST /hooks/lever", lever.WebhookHandler(h.leverHooks, h.onEvents, lever.WebhookHandlerOptions{Logger: log}))
-	tokens := provider.NewStaticTokens(map[string]provider.Account{providerToken: "acme"})
-	mux.Handle("/workable/provider/", http.StripPrefix("/workable/provider",
-		provider.NewHandler(h.backend, provider.HandlerOptions{Tokens: tokens, Logger: log})))
-	mux.HandleFunc("GET /retrigger/{id}", h.retriggerPage)
-	mux.HandleFunc("POST /retrigger/{id}", h.retrigger)
-
-	h.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second,
+	handler, err := hosting.NewHandler(hosting.Options{
+		Engine: h.engine, Webhooks: h.hooks, Links: links,
+		ProviderTokens: h.tokens, ProviderVendor: h.pv, Connector: h.conns, Logger: log,
+		OnEvent: func(_ context.Context, ev ats.Event) {
+			tl.printf(ev.Connection, "→ webhook %s %s %q", ev.Type, tl.who(ev.Connection, ev.CandidateID), tl.stageName(ev.Connection, ev.ToStage))
+		},
+	})
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	h.srv = &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
 	go func() {
 		if err := h.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -142,51 +125,122 @@ func newHost(ctx context.Context, tl *timeline, log *slog.Logger, store lifecycl
 	return h, nil
 }
 
+// hookURL is the webhook route of a connection.
+func (h *host) hookURL(kind, conn string) string { return h.URL + "/hooks/" + kind + "/" + conn }
+
+// connectWorkable is the host's "Authenticate" button for a customer's
+// Workable account: it stores the customer's token (in a client), the
+// webhook secret (Workable signs with the token that subscribed) and the
+// provider-contract tokens, then connects the account, which runs
+// CheckSetup.
+func (h *host) connectWorkable(ctx context.Context, conn string, fake *workabletest.Server, token, providerToken, callbackToken string) (*workable.Client, error) {
+	// The fakes run without rate limits, so the client's pacing is
+	// disabled; omit RateLimit in production.
+	c, err := workable.NewClient(fake.Subdomain(), token, &workable.Options{
+		BaseURL: fake.BaseURL(), MemberID: fake.DefaultMemberID(), VendorStage: vendorName,
+		WebhookURL: h.hookURL("workable", conn), RateLimit: -1, Logger: h.log, HTTPClient: h.hc,
+	})
+	if err != nil {
+		return nil, err
+	}
+	h.conns.Set(conn, c)
+	h.hooks.Set("workable", conn, hosting.VerifierFunc(func(body []byte, hdr http.Header) ([]ats.Event, error) {
+		return workable.VerifyWebhook(body, hdr, token)
+	}))
+	h.tokens.Add(providerToken, provider.Account(conn))
+	h.pv.setCallbackToken(conn, callbackToken)
+	h.mu.Lock()
+	h.wkFake = append(h.wkFake, fake)
+	h.mu.Unlock()
+	return c, h.connect(ctx, conn, "workable")
+}
+
+// connectLever is the host's "Grant access" for a customer's Lever
+// account. The webhook's signature token is only known once the webhook is
+// created (setLeverToken).
+func (h *host) connectLever(ctx context.Context, conn string, fake *levertest.Server, bot string) (*lever.Client, error) {
+	c, err := lever.NewClient(lever.Options{
+		APIKey: levertest.DefaultAPIKey, BaseURL: fake.APIURL(), PerformAs: bot, VendorTag: vendorName,
+		VendorStages: []string{"To be scheduled", "Scheduled", "Interview - Yes", "Interview - No", "Unable to schedule"},
+		WebhookURL:   h.hookURL("lever", conn), RateLimit: -1, Logger: h.log, HTTPClient: h.hc,
+	})
+	if err != nil {
+		return nil, err
+	}
+	h.conns.Set(conn, c)
+	h.mu.Lock()
+	h.lvFake = append(h.lvFake, fake)
+	h.mu.Unlock()
+	return c, h.connect(ctx, conn, "lever")
+}
+
+// connect records the connection. The customer's account is checked with
+// the adapter's CheckSetup only later (the demo subscribes to webhooks
+// after seeding), so this demo connects before the account is ready.
+func (h *host) connect(ctx context.Context, conn, kind string) error {
+	c, err := h.engine.Connect(ctx, lifecycle.ConnectOptions{ID: conn, Kind: kind, SkipSetupCheck: true, Reason: "customer authenticated"})
+	if err != nil {
+		return err
+	}
+	h.tl.printf(sideHost, "connected %s (%s): %s", conn, kind, c.State)
+	return nil
+}
+
+// setLeverToken keeps the signature token Lever returned for a
+// connection's webhook, to verify its deliveries.
+func (h *host) setLeverToken(conn, token string) {
+	h.hooks.Set("lever", conn, hosting.VerifierFunc(func(body []byte, _ http.Header) ([]ats.Event, error) {
+		return lever.VerifyWebhook(body, token)
+	}))
+}
+
+// verifierFunc adapts a function to ats.WebhookVerifier.
+type verifierFunc func(body []byte, hdr http.Header) ([]ats.Event, error)
+
+func (f verifierFunc) VerifyWebhook(body []byte, hdr http.Header) ([]ats.Event, error) {
+	return f(body, hdr)
+}
+
+// providerVendor is the vendor's side of Workable's provider contract: the
+// templates every customer can pick and the callback token Workable issued
+// to each customer's integration.
+type providerVendor struct {
+	mu             sync.Mutex
+	callbackTokens map[string]string
+}
+
+var providerTemplates = []provider.InterviewTemplate{
+	{ID: "backend-l2", Name: "Backend engineer, level 2"},
+	{ID: "frontend-l1", Name: "Frontend engineer, level 1"},
+}
+
+func (p *providerVendor) setCallbackToken(conn, token string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.callbackTokens[conn] = token
+}
+
+// InterviewTemplates implements hosting.ProviderVendor.
+func (p *providerVendor) InterviewTemplates(context.Context, string) ([]provider.InterviewTemplate, error) {
+	return providerTemplates, nil
+}
+
+// CallbackToken implements hosting.ProviderVendor.
+func (p *providerVendor) CallbackToken(_ context.Context, conn string) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	tok, ok := p.callbackTokens[conn]
+	if !ok {
+		return "", fmt.Errorf("no callback token for connection %q", conn)
+	}
+	return tok, nil
+}
+
 // Close stops the host server.
 func (h *host) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return h.srv.Shutdown(ctx)
-}
-
-// onEvents receives verified webhook events from either ATS and hands them
-// to the engine. An error answers 500, so the ATS delivers again.
-func (h *host) onEvents(ctx context.Context, evs []ats.Event) error {
-	for _, ev := range evs {
-		stage := h.tl.stageName(ev.Source, ev.ToStage)
-		h.tl.printf(ev.Source, "→ webhook %s %s %q", ev.Type, h.tl.who(ev.Source, ev.CandidateID), stage)
-		if err := h.engine.HandleEvent(ctx, ev); err != nil {
-			h.tl.printf(sideHost, "✗ engine refused %s event %s: %v", ev.Source, ev.ID, err)
-			return err
-		}
-	}
-	return nil
-}
-
-// retriggerPage answers a recruiter who clicked the re-trigger link in a
-// needs-info note with a confirmation button (a GET must not change state).
-func (h *host) retriggerPage(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	fmt.Fprintf(w, `<form method="post"><button>Re-trigger interview %s</button></form>`, html.EscapeString(r.PathValue("id")))
-}
-
-// retrigger re-reads the candidate and requests the interview again.
-func (h *host) retrigger(w http.ResponseWriter, r *http.Request) {
-	iv, err := h.engine.Retrigger(r.Context(), r.PathValue("id"))
-	switch {
-	case errors.Is(err, lifecycle.ErrNotFound):
-		http.Error(w, "no such interview", http.StatusNotFound)
-		return
-	case errors.Is(err, lifecycle.ErrIllegalTransition):
-		http.Error(w, err.Error(), http.StatusConflict)
-		return
-	case err != nil:
-		h.log.Error("host: re-trigger", "err", err)
-		http.Error(w, "re-trigger failed", http.StatusInternalServerError)
-		return
-	}
-	h.tl.printf(sideHost, "re-triggered %s %s: now %s", iv.Source, h.tl.who(iv.Source, iv.CandidateID), iv.State)
-	fmt.Fprintln(w, iv.State)
 }
 
 // report passes a vendor update to the engine.
@@ -207,17 +261,24 @@ func (h *host) report(ctx context.Context, iv vendorInterview, u lifecycle.Updat
 	return nil
 }
 
-// settle delivers everything in flight: webhooks from both fakes, then the
+// settle delivers everything in flight: webhooks from every fake, then the
 // outbox, until neither has work left. Deliveries can cause effects (a
 // webhook creates an interview) and effects can cause deliveries (a stage
 // move fires a webhook), so it loops. Effects waiting for a retry are
 // waited for until they are due.
 func (h *host) settle(ctx context.Context) error {
+	h.mu.Lock()
+	wks, lvs := h.wkFake, h.lvFake
+	h.mu.Unlock()
 	for {
-		if err := h.wkFake.WaitDeliveries(ctx); err != nil {
-			return fmt.Errorf("waiting for Workable's webhook deliveries: %w", err)
+		for _, wk := range wks {
+			if err := wk.WaitDeliveries(ctx); err != nil {
+				return fmt.Errorf("waiting for Workable's webhook deliveries: %w", err)
+			}
 		}
-		h.lvFake.FlushWebhooks()
+		for _, lv := range lvs {
+			lv.FlushWebhooks()
+		}
 		n, err := h.disp.Drain(ctx)
 		if err != nil {
 			return fmt.Errorf("dispatching effects: %w", err)
@@ -261,153 +322,4 @@ func (o writeObserver) RoundTrip(r *http.Request) (*http.Response, error) {
 		o.after()
 	}
 	return resp, err
-}
-
-// leverVerifier verifies Lever deliveries with the signature token of the
-// webhook the host registered, which is only known after registering it.
-type leverVerifier struct {
-	mu    sync.RWMutex
-	token string
-}
-
-func (v *leverVerifier) set(token string) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.token = token
-}
-
-// VerifyWebhook implements ats.WebhookVerifier.
-func (v *leverVerifier) VerifyWebhook(body []byte, hdr http.Header) ([]ats.Event, error) {
-	v.mu.RLock()
-	tok := v.token
-	v.mu.RUnlock()
-	return lever.WebhookVerifier{SignatureToken: tok}.VerifyWebhook(body, hdr)
-}
-
-// providerBackend is the vendor's side of Workable's Video Interview
-// Provider contract: provider.Handler calls it when Workable lists
-// templates or requests an interview, and it hands interviews to the
-// engine (Engine.ProviderInterview) so they follow the same lifecycle as
-// stage-triggered ones, with the result PUT to Workable's callback URL.
-type providerBackend struct {
-	h         *host
-	templates []provider.InterviewTemplate
-
-	mu  sync.Mutex
-	ids map[string]providerInterview // provider interview id -> interview
-}
-
-type providerInterview struct {
-	account     provider.Account
-	interviewID string
-}
-
-// InterviewTemplates implements provider.InterviewBackend.
-func (b *providerBackend) InterviewTemplates(context.Context, provider.Account) ([]provider.InterviewTemplate, error) {
-	return b.templates, nil
-}
-
-// CreateInterview implements provider.InterviewBackend.
-func (b *providerBackend) CreateInterview(ctx context.Context, account provider.Account, req provider.CreateInterviewRequest) (string, error) {
-	var round string
-	for _, t := range b.templates {
-		if t.ID == req.InterviewTemplateID {
-			round = t.Name
-		}
-	}
-	if round == "" {
-		return "", &provider.Error{Status: http.StatusUnprocessableEntity, Message: "Unknown interview_template_id"}
-	}
-	c := req.Candidate
-	// Workable may send identifiers as numbers, null names, no e-mail and
-	// the job as job_id or job_shortcode: the handler accepts all of it, and
-	// a candidate without the data a round requires goes to needs-info
-	// (the engine asks for it) instead of the invitation being refused.
-	job := req.Job()
-	cand := ats.Candidate{Name: strings.TrimSpace(c.FirstName + " " + c.LastName), FirstName: c.FirstName,
-		LastName: c.LastName, JobID: job}
-	if c.Email != "" {
-		cand.Emails = []string{c.Email}
-	}
-	if c.Phone != "" {
-		cand.Phones = []string{c.Phone}
-	}
-	// The contract does not carry Workable's candidate ID. Matching the
-	// candidate by e-mail among the job's candidates lets the engine's
-	// notes land on their Workable timeline.
-	cand.ID = b.findCandidate(ctx, job, c.Email)
-	id := "pv_" + randomHex(8)
-	iv, err := b.h.engine.ProviderInterview(ctx, lifecycle.ProviderRequest{
-		Source: "workable", EventID: id, CandidateID: cand.ID, JobID: job,
-		RoundName: round, Template: req.InterviewTemplateID, Candidate: cand,
-		Callback: lifecycle.Callback{URL: req.CallbackURL, Token: workableCallbackToken},
-	})
-	if err != nil {
-		return "", err
-	}
-	b.mu.Lock()
-	b.ids[id] = providerInterview{account: account, interviewID: iv.ID}
-	b.mu.Unlock()
-	b.h.tl.printf(sideHost, "provider contract: interview %s for %s (%s) → %s", id, cand.Name, req.InterviewTemplateID, iv.State)
-	return id, nil
-}
-
-func (b *providerBackend) findCandidate(ctx context.Context, jobID, email string) string {
-	if email == "" {
-		return "" // nothing to match by: the interview is keyed by its callback URL
-	}
-	if jobID != "" {
-		for c, err := range b.h.workable.Candidates(ctx, ats.CandidateFilter{JobID: jobID}) {
-			if err != nil {
-				b.h.log.Warn("host: look up provider candidate", "err", err)
-				break
-			}
-			if strings.EqualFold(c.Email(), email) {
-				return c.ID
-			}
-		}
-	}
-	return "email:" + strings.ToLower(email)
-}
-
-// Interview implements provider.InterviewBackend: Workable polls it for the
-// same document the callback receives.
-func (b *providerBackend) Interview(ctx context.Context, account provider.Account, id string) (provider.Result, error) {
-	b.mu.Lock()
-	pi, ok := b.ids[id]
-	b.mu.Unlock()
-	if !ok || pi.account != account {
-		return provider.Result{}, provider.ErrNotFound
-	}
-	iv, err := b.h.engine.Interview(ctx, pi.interviewID)
-	if err != nil {
-		return provider.Result{}, err
-	}
-	switch iv.State {
-	case lifecycle.StateCompleted, lifecycle.StateReported:
-		r := lifecycle.CallbackResult{Status: lifecycle.CallbackCompleted}
-		if iv.Result != nil {
-			r.ResultsURL, r.Score, r.Grade, r.Summary, r.Duration = iv.Result.ReportURL, iv.Result.Score, iv.Result.Grade, iv.Result.Summary, iv.Result.Duration
-		}
-		return lifecycle.ProviderResult(r), nil
-	case lifecycle.StateExpired:
-		return provider.Result{Status: provider.StatusExpired}, nil
-	case lifecycle.StateCancelled, lifecycle.StateDeclined, lifecycle.StateUnableToSchedule:
-		return provider.Result{Status: provider.StatusDeclined}, nil
-	}
-	return provider.Result{Status: provider.StatusPending}, nil
-}
-
-// interviewID returns the lifecycle interview of a provider interview.
-func (b *providerBackend) interviewID(id string) (string, bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	pi, ok := b.ids[id]
-	return pi.interviewID, ok
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

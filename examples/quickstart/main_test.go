@@ -30,17 +30,25 @@ func runQuickstart(t *testing.T, args ...string) (int, string, string) {
 func wantSummary(t *testing.T, out string) {
 	t.Helper()
 	rows := []struct{ side, effect, expected, observed string }{
-		{"workable", "interviews created", "3", "3"},
-		{"workable", "notes posted", "8", "8"},
-		{"workable", "stage moves", "1", "1"},
-		{"workable", "vendor cancellations", "1", "1"},
-		{"workable", "callbacks delivered", "1", "1"},
-		{"workable", "final interview states", "3", "3"},
-		{"lever", "interviews created", "2", "2"},
-		{"lever", "notes posted", "8", "8"},
-		{"lever", "stage moves", "4", "4"},
-		{"lever", "final interview states", "2", "2"},
 		{"engine", "effects failed or pending", "0", "0"},
+	}
+	// Two customers, each with a Workable and a Lever account whose job
+	// and candidate IDs are the other's: the same effects, and none
+	// crossing over.
+	for _, c := range []string{"acme", "globex"} {
+		rows = append(rows, []struct{ side, effect, expected, observed string }{
+			{c + "-workable", "interviews created", "3", "3"},
+			{c + "-workable", "notes posted", "8", "8"},
+			{c + "-workable", "stage moves", "1", "1"},
+			{c + "-workable", "vendor cancellations", "1", "1"},
+			{c + "-workable", "callbacks delivered", "1", "1"},
+			{c + "-workable", "final interview states", "3", "3"},
+			{c + "-lever", "interviews created", "2", "2"},
+			{c + "-lever", "notes posted", "8", "8"},
+			{c + "-lever", "stage moves", "4", "4"},
+			{c + "-lever", "final interview states", "2", "2"},
+			{c, "cross-talk", "0", "0"},
+		}...)
 	}
 	for _, r := range rows {
 		re := regexp.MustCompile(`(?m)^\s+` + r.side + `\s+` + regexp.QuoteMeta(r.effect) + `\s+` + r.expected + `\s+` + r.observed + `\s+✓$`)
@@ -69,13 +77,15 @@ func TestRunSQLiteFile(t *testing.T) {
 	}
 	wantSummary(t, out)
 	for _, want := range []*regexp.Regexp{
-		regexp.MustCompile(`workable\s+→ webhook candidate_moved Ada Lovelace \(\d+\) "InterviewVector"`),
-		regexp.MustCompile(`engine\s+workable Ada Lovelace \(\d+\): scheduled → completed`),
+		regexp.MustCompile(`acme-workable\s+→ webhook candidate_moved Ada Lovelace \(\d+\) "InterviewVector"`),
+		regexp.MustCompile(`globex-workable\s+→ webhook candidate_moved Barbara Liskov \(\d+\) "InterviewVector"`),
+		regexp.MustCompile(`engine\s+acme-workable Ada Lovelace \(\d+\): scheduled → completed`),
 		regexp.MustCompile(`vendor\s+cancelled interview V-\d+ of Alan Turing`),
-		regexp.MustCompile(`engine\s+lever Dorothy Vaughan .*: new → needs_info`),
-		regexp.MustCompile(`host\s+re-triggered lever Dorothy Vaughan .*: now requested`),
-		regexp.MustCompile(`workable\s+← callback PUT \S+: status completed, grade excelled, score 91, results_url https://`),
-		regexp.MustCompile(`lever\s+← moved Katherine Johnson .* to "Interview - Yes"`),
+		regexp.MustCompile(`engine\s+acme-lever Dorothy Vaughan .*: new → needs_info`),
+		regexp.MustCompile(`host\s+re-triggered acme-lever Dorothy Vaughan: now requested`),
+		regexp.MustCompile(`host\s+re-triggered globex-lever Radia Perlman: now requested`),
+		regexp.MustCompile(`acme-workable\s+← callback PUT \S+: status completed, grade excelled, score 91, results_url https://`),
+		regexp.MustCompile(`globex-lever\s+← moved Margaret Hamilton .* to "Interview - Yes"`),
 	} {
 		if !want.MatchString(out) {
 			t.Errorf("timeline lacks %s", want)
@@ -88,7 +98,7 @@ func TestRunSQLiteFile(t *testing.T) {
 	// The database now holds this run's positions: a second run on it is
 	// refused with a clear message instead of failing halfway.
 	code, _, errOut = runQuickstart(t, "-db", db, "-quiet")
-	if code != 1 || !strings.Contains(errOut, "already holds 2 positions from an earlier run") {
+	if code != 1 || !strings.Contains(errOut, "already holds 4 positions from an earlier run") {
 		t.Errorf("second run on the same database: exit %d, stderr %q", code, errOut)
 	}
 }

@@ -61,14 +61,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer closeStore()
 	tl.printf(sideHost, "lifecycle store: %s", where)
 
-	s, closeAll, runErr := runScenario(ctx, tl, log, store)
+	d, closeAll, runErr := runDemo(ctx, tl, log, store)
 	defer closeAll()
 	if runErr != nil && ctx.Err() != nil {
 		runErr = fmt.Errorf("gave up after %s: %w", *timeout, runErr)
 	}
 	ok := runErr == nil
-	if s.h != nil {
-		ok = printSummary(stdout, s.summary(context.WithoutCancel(ctx))) && ok
+	if d.h != nil {
+		ok = printSummary(stdout, d.summary(context.WithoutCancel(ctx))) && ok
 	}
 	if runErr != nil {
 		fmt.Fprintf(stderr, "quickstart: %v\n", runErr)

@@ -24,14 +24,28 @@ import (
 	"github.com/atskit/atskit/workable/workabletest"
 )
 
-// scenario walks the vendor flow on both ATSs, recording what it expects
-// to find on the fakes afterwards.
+// scenario walks the vendor flow for one customer on both ATSs, recording
+// what it expects to find on that customer's fakes afterwards. Every
+// customer's fakes are seeded in the same order, so their job, candidate
+// and posting IDs are the same: only the connection tells them apart.
 type scenario struct {
 	tl  *timeline
 	h   *host
 	wk  *workabletest.Server
 	lv  *levertest.Server
 	cbs *callbackRecorder
+
+	// The customer and its two connections.
+	customer       string
+	cast           cast
+	wkConn, lvConn string
+	workable       *workable.Client
+	lever          *lever.Client
+	// wkToken is the customer's Workable API token (which also signs its
+	// webhooks); providerToken the bearer token the vendor issued it for
+	// the provider contract; callbackToken the one Workable issued for
+	// callbacks.
+	wkToken, providerToken, callbackToken string
 
 	// Seeded data.
 	wkJob                     workabletest.Job
@@ -82,55 +96,123 @@ func (s *scenario) expectMove(source, cand, stageID string) {
 	s.exp.moves = append(s.exp.moves, expectMove{source, cand, stageID})
 }
 
-// runScenario starts the fakes and the host and runs every step. It returns
-// the scenario even on error, so the summary can show what was observed.
-func runScenario(ctx context.Context, tl *timeline, log *slog.Logger, store lifecycle.Store) (*scenario, func(), error) {
-	s := &scenario{tl: tl, seenNotes: map[string]int{}, exp: expectations{created: map[string]int{}}}
-	// The fakes run without rate limits so the demo takes seconds; their
-	// webhook deliveries are asynchronous, as in production, and the
-	// scenario waits for them with WaitDeliveries and FlushWebhooks.
-	s.wk = workabletest.NewServer(workabletest.WithoutRateLimit())
-	s.lv = levertest.NewServer(levertest.WithRateLimit(0, 0))
-	s.cbs = newCallbackRecorder(tl)
+// cast names a customer's candidates: Workable's ada, alan, grace and
+// Lever's katherine, dorothy, mary (the roles they play in the scenario).
+type cast struct {
+	ada, alan, grace, katherine, dorothy, mary [2]string // first, last
+}
+
+func full(n [2]string) string { return n[0] + " " + n[1] }
+
+func (c cast) names() []string {
+	return []string{full(c.ada), full(c.alan), full(c.grace), full(c.katherine), full(c.dorothy), full(c.mary)}
+}
+
+// customers are the vendor's customers in the demo: each has a Workable
+// and a Lever account, with its own token, webhook secrets and provider
+// tokens, and candidates of its own under the same IDs as the other's.
+var customers = []struct {
+	name string
+	cast cast
+}{
+	{"acme", cast{ada: [2]string{"Ada", "Lovelace"}, alan: [2]string{"Alan", "Turing"}, grace: [2]string{"Grace", "Hopper"},
+		katherine: [2]string{"Katherine", "Johnson"}, dorothy: [2]string{"Dorothy", "Vaughan"}, mary: [2]string{"Mary", "Jackson"}}},
+	{"globex", cast{ada: [2]string{"Barbara", "Liskov"}, alan: [2]string{"Edsger", "Dijkstra"}, grace: [2]string{"Frances", "Allen"},
+		katherine: [2]string{"Margaret", "Hamilton"}, dorothy: [2]string{"Radia", "Perlman"}, mary: [2]string{"Annie", "Easley"}}},
+}
+
+// demo is the host and one scenario per customer.
+type demo struct {
+	h         *host
+	scenarios []*scenario
+}
+
+// showWrites prints what landed on every customer's fakes.
+func (d *demo) showWrites() {
+	for _, s := range d.scenarios {
+		s.showWrites()
+	}
+}
+
+// runDemo starts the host and every customer's fakes and runs the
+// scenario for the customers side by side, step by step. It returns the
+// demo even on error, so the summary can show what was observed.
+func runDemo(ctx context.Context, tl *timeline, log *slog.Logger, store lifecycle.Store) (*demo, func(), error) {
+	d := &demo{}
 	closeAll := func() {
-		if s.h != nil {
-			_ = s.h.Close()
+		if d.h != nil {
+			_ = d.h.Close()
 		}
-		s.cbs.Close()
-		s.lv.Close()
-		s.wk.Close()
+		for _, s := range d.scenarios {
+			s.cbs.Close()
+			s.lv.Close()
+			s.wk.Close()
+		}
 	}
-	s.lvBot = s.lv.AddUser(levertest.User{Name: "InterviewVector Bot", Email: "bot@vendor.example", AccessRole: "admin"})
-	h, err := newHost(ctx, tl, log, store, s.wk, s.lv, s.lvBot.ID, s.showWrites)
+	h, err := newHost(ctx, tl, log, store, d.showWrites)
 	if err != nil {
-		return s, closeAll, err
+		return d, closeAll, err
 	}
-	s.h = h
-	tl.printf(sideHost, "listening on %s (webhooks, provider contract, re-trigger links)", h.URL)
-	tl.printf(sideWorkable, "fake Workable API at %s", s.wk.BaseURL())
-	tl.printf(sideLever, "fake Lever API at %s", s.lv.APIURL())
+	d.h = h
+	tl.printf(sideHost, "listening on %s (webhooks, provider contract, re-trigger links for every connection)", h.URL)
+	for _, c := range customers {
+		s, err := newScenario(ctx, tl, h, c.name, c.cast)
+		if s != nil {
+			d.scenarios = append(d.scenarios, s)
+		}
+		if err != nil {
+			return d, closeAll, err
+		}
+	}
 
 	steps := []struct {
 		title string
-		run   func(context.Context) error
+		run   func(*scenario, context.Context) error
 	}{
-		{"Link jobs: a pipeline with the InterviewVector stage (Workable), a tagged posting (Lever)", s.seed},
-		{"Refresh positions: linked jobs appear pending", s.refresh},
-		{"Configure and activate the positions", s.configure},
-		{"Subscribe to webhooks", s.subscribe},
-		{"Workable: Ada goes through the InterviewVector stage", s.workableHappyPath},
-		{"Workable: Alan is moved out of the stage, his interview is cancelled", s.workableCancel},
-		{"Workable calls the provider contract directly", s.providerContract},
-		{"Lever: Katherine goes through \"To be scheduled\"", s.leverHappyPath},
-		{"Lever: Dorothy has no e-mail, is fixed and re-triggered", s.leverNeedsInfo},
+		{"Link jobs: a pipeline with the InterviewVector stage (Workable), a tagged posting (Lever)", (*scenario).seed},
+		{"Refresh positions: linked jobs appear pending", (*scenario).refresh},
+		{"Configure and activate the positions", (*scenario).configure},
+		{"Subscribe to webhooks", (*scenario).subscribe},
+		{"Workable: a candidate goes through the InterviewVector stage", (*scenario).workableHappyPath},
+		{"Workable: a candidate is moved out of the stage, the interview is cancelled", (*scenario).workableCancel},
+		{"Workable calls the provider contract directly", (*scenario).providerContract},
+		{"Lever: a candidate goes through \"To be scheduled\"", (*scenario).leverHappyPath},
+		{"Lever: a candidate has no e-mail, is fixed and re-triggered", (*scenario).leverNeedsInfo},
 	}
 	for _, st := range steps {
-		tl.section(st.title)
-		if err := st.run(ctx); err != nil {
-			return s, closeAll, fmt.Errorf("step %q: %w", st.title, err)
+		for _, s := range d.scenarios {
+			tl.section(s.customer + " · " + st.title)
+			if err := st.run(s, ctx); err != nil {
+				return d, closeAll, fmt.Errorf("%s: step %q: %w", s.customer, st.title, err)
+			}
 		}
 	}
-	return s, closeAll, nil
+	return d, closeAll, nil
+}
+
+// newScenario starts a customer's fakes and connects its two accounts.
+func newScenario(ctx context.Context, tl *timeline, h *host, customer string, c cast) (*scenario, error) {
+	s := &scenario{tl: tl, h: h, customer: customer, cast: c, seenNotes: map[string]int{}, exp: expectations{created: map[string]int{}},
+		wkConn: customer + "-workable", lvConn: customer + "-lever",
+		wkToken: customer + "-workable-token", providerToken: "iv-provider-token-" + customer, callbackToken: "workable-callback-token-" + customer}
+	// The fakes run without rate limits so the demo takes seconds; their
+	// webhook deliveries are asynchronous, as in production, and the
+	// scenario waits for them with WaitDeliveries and FlushWebhooks.
+	s.wk = workabletest.NewServer(workabletest.WithoutRateLimit(), workabletest.WithAccount(customer, strings.ToUpper(customer[:1])+customer[1:]))
+	s.wk.AddToken(s.wkToken, workabletest.AllScopes()...)
+	s.lv = levertest.NewServer(levertest.WithRateLimit(0, 0))
+	s.cbs = newCallbackRecorder(tl, s.wkConn, s.callbackToken)
+	s.lvBot = s.lv.AddUser(levertest.User{Name: "InterviewVector Bot", Email: "bot@vendor.example", AccessRole: "admin"})
+	var err error
+	if s.workable, err = h.connectWorkable(ctx, s.wkConn, s.wk, s.wkToken, s.providerToken, s.callbackToken); err != nil {
+		return s, err
+	}
+	if s.lever, err = h.connectLever(ctx, s.lvConn, s.lv, s.lvBot.ID); err != nil {
+		return s, err
+	}
+	tl.printf(s.wkConn, "fake Workable API of %s at %s", customer, s.wk.BaseURL())
+	tl.printf(s.lvConn, "fake Lever API of %s at %s", customer, s.lv.APIURL())
+	return s, nil
 }
 
 // settle waits for webhooks and the outbox, then shows what landed on the
@@ -148,25 +230,25 @@ func (s *scenario) showWrites() {
 	defer s.mu.Unlock()
 	cs := s.wk.Comments()
 	for _, c := range cs[s.seenComments:] {
-		s.tl.printf(sideWorkable, "← comment on %s: %q", s.tl.who("workable", c.CandidateID), excerpt(c.Body, 96))
+		s.tl.printf(s.wkConn, "← comment on %s: %q", s.tl.who(s.wkConn, c.CandidateID), excerpt(c.Body, 96))
 	}
 	s.seenComments = len(cs)
 	ms := s.wk.Moves()
 	for _, m := range ms[s.seenMoves:] {
-		s.tl.printf(sideWorkable, "← moved %s to %q", s.tl.who("workable", m.CandidateID), s.tl.stageName("workable", ats.StageRef{ID: m.Stage}))
+		s.tl.printf(s.wkConn, "← moved %s to %q", s.tl.who(s.wkConn, m.CandidateID), s.tl.stageName(s.wkConn, ats.StageRef{ID: m.Stage}))
 	}
 	s.seenMoves = len(ms)
 	for _, o := range s.leverOpps() {
 		ns := s.lv.Notes(o.ID)
 		for _, n := range ns[s.seenNotes[o.ID]:] {
-			s.tl.printf(sideLever, "← note on %s: %q", s.tl.who("lever", o.ID), excerpt(n.Value, 100))
+			s.tl.printf(s.lvConn, "← note on %s: %q", s.tl.who(s.lvConn, o.ID), excerpt(n.Value, 100))
 		}
 		s.seenNotes[o.ID] = len(ns)
 	}
 	chs := s.lv.StageChanges("")
 	for _, c := range chs[s.seenChanges:] {
 		if c.PerformAs != "" { // the recruiter's own moves are shown when made
-			s.tl.printf(sideLever, "← moved %s to %q", s.tl.who("lever", c.OpportunityID), s.tl.stageName("lever", ats.StageRef{ID: c.ToStageID}))
+			s.tl.printf(s.lvConn, "← moved %s to %q", s.tl.who(s.lvConn, c.OpportunityID), s.tl.stageName(s.lvConn, ats.StageRef{ID: c.ToStageID}))
 		}
 	}
 	s.seenChanges = len(chs)
@@ -181,43 +263,45 @@ func (s *scenario) leverOpps() []levertest.Opportunity {
 // recruiter tags with the vendor's tag.
 func (s *scenario) seed(ctx context.Context) error {
 	stages := workabletest.StagesNamed("Sourced", "Applied", "Phone Screen", vendorName, "Interview", "Offer", "Hired")
-	s.wkJob = s.wk.AddJob(workabletest.Job{Title: "Backend Engineer", Stages: stages})
-	s.wk.AddJob(workabletest.Job{Title: "Office Manager"}) // default pipeline: not linked
+	// The same shortcodes in every customer's account.
+	s.wkJob = s.wk.AddJob(workabletest.Job{Shortcode: "GROOV001", Title: "Backend Engineer", Stages: stages})
+	s.wk.AddJob(workabletest.Job{Shortcode: "GROOV002", Title: "Office Manager"}) // default pipeline: not linked
 	for _, st := range stages {
-		s.tl.stage("workable", workabletest.Slugify(st.Name), st.Name)
+		s.tl.stage(s.wkConn, workabletest.Slugify(st.Name), st.Name)
 	}
 	add := func(name, email string) workabletest.Candidate {
 		c := s.wk.AddCandidate(workabletest.Candidate{JobShortcode: s.wkJob.Shortcode, Stage: "applied", Name: name, Email: email})
-		s.tl.name("workable", c.ID, c.Name)
+		s.tl.name(s.wkConn, c.ID, c.Name)
 		return c
 	}
-	s.ada = add("Ada Lovelace", "ada@example.com")
-	s.alan = add("Alan Turing", "alan@example.com")
-	s.grace = add("Grace Hopper", "grace@example.com")
-	s.tl.printf(sideWorkable, "job %s %q, pipeline %s; candidates %s, %s, %s in Applied",
+	email := func(n [2]string) string { return strings.ToLower(n[0]) + "@" + s.customer + ".example" }
+	s.ada = add(full(s.cast.ada), email(s.cast.ada))
+	s.alan = add(full(s.cast.alan), email(s.cast.alan))
+	s.grace = add(full(s.cast.grace), email(s.cast.grace))
+	s.tl.printf(s.wkConn, "job %s %q, pipeline %s; candidates %s, %s, %s in Applied",
 		s.wkJob.Shortcode, s.wkJob.Title, stageList(stages), s.ada.Name, s.alan.Name, s.grace.Name)
 
 	s.lvStages = map[string]levertest.Stage{}
 	for _, st := range s.lv.AddStages("New applicant", "Phone screen", "To be scheduled", "Scheduled",
 		"Interview - Yes", "Interview - No", "Unable to schedule", "Offer") {
 		s.lvStages[st.Text] = st
-		s.tl.stage("lever", st.ID, st.Text)
+		s.tl.stage(s.lvConn, st.ID, st.Text)
 	}
 	s.lvPosting = s.lv.AddPosting(levertest.Posting{Text: "Data Engineer", Team: "Data"})
 	s.lv.AddPosting(levertest.Posting{Text: "Office Manager"}) // untagged: not linked
 	addOpp := func(name string, emails ...string) levertest.Opportunity {
 		o := s.lv.AddOpportunity(levertest.Opportunity{Name: name, PostingID: s.lvPosting.ID,
 			StageID: s.lvStages["New applicant"].ID, Emails: emails})
-		s.tl.name("lever", o.ID, name)
+		s.tl.name(s.lvConn, o.ID, name)
 		return o
 	}
-	s.katherine = addOpp("Katherine Johnson", "katherine@example.com")
-	s.dorothy = addOpp("Dorothy Vaughan") // no e-mail: needs-info
-	s.other = addOpp("Mary Jackson", "mary@example.com")
+	s.katherine = addOpp(full(s.cast.katherine), email(s.cast.katherine))
+	s.dorothy = addOpp(full(s.cast.dorothy)) // no e-mail: needs-info
+	s.other = addOpp(full(s.cast.mary), email(s.cast.mary))
 	if err := s.lv.SetPostingTags(s.lvPosting.ID, vendorName); err != nil {
 		return err
 	}
-	s.tl.printf(sideLever, "posting %q tagged %q; opportunities %s, %s (no e-mail), %s",
+	s.tl.printf(s.lvConn, "posting %q tagged %q; opportunities %s, %s (no e-mail), %s",
 		s.lvPosting.Text, vendorName, s.katherine.Name, s.dorothy.Name, s.other.Name)
 	return nil
 }
@@ -232,7 +316,7 @@ func stageList(stages []workabletest.Stage) string {
 
 // refresh lists the linked jobs of both ATSs as pending positions.
 func (s *scenario) refresh(ctx context.Context) error {
-	for _, src := range []string{"workable", "lever"} {
+	for _, src := range []string{s.wkConn, s.lvConn} {
 		ps, err := s.h.engine.RefreshPositions(ctx, src)
 		if err != nil {
 			return err
@@ -254,13 +338,13 @@ func (s *scenario) configure(ctx context.Context) error {
 		id  string
 		cfg lifecycle.PositionConfig
 	}{
-		{lifecycle.PositionID("workable", s.wkJob.Shortcode), lifecycle.PositionConfig{
+		{lifecycle.PositionID(s.wkConn, s.wkJob.Shortcode), lifecycle.PositionConfig{
 			Rounds: []lifecycle.Round{{Name: "Technical", Template: "backend-l2"}},
 			// Trigger empty: the linking stage (InterviewVector) triggers.
 			Stages:  lifecycle.StageMapping{Passed: "interview"},
 			Require: []lifecycle.Field{lifecycle.FieldEmail},
 		}},
-		{lifecycle.PositionID("lever", s.lvPosting.ID), lifecycle.PositionConfig{
+		{lifecycle.PositionID(s.lvConn, s.lvPosting.ID), lifecycle.PositionConfig{
 			Rounds: []lifecycle.Round{{Name: "Data engineering", Template: "data-l2"}},
 			Stages: lifecycle.StageMapping{
 				Trigger:          s.lvStages["To be scheduled"].ID,
@@ -282,8 +366,8 @@ func (s *scenario) configure(ctx context.Context) error {
 		}
 		m := p.Config.Stages
 		s.tl.printf(sideHost, "configured %s %q: round %q, trigger %q, scheduled %q, passed %q, failed %q, unable %q, requires %v → %s",
-			p.Source, p.Title, p.Config.Rounds[0].Name, s.stage(p.Source, p.TriggerStage()), s.stage(p.Source, m.Scheduled),
-			s.stage(p.Source, m.Passed), s.stage(p.Source, m.Failed), s.stage(p.Source, m.UnableToSchedule), p.Config.Require, p.Status)
+			p.Connection, p.Title, p.Config.Rounds[0].Name, s.stage(p.Connection, p.TriggerStage()), s.stage(p.Connection, m.Scheduled),
+			s.stage(p.Connection, m.Passed), s.stage(p.Connection, m.Failed), s.stage(p.Connection, m.UnableToSchedule), p.Config.Require, p.Status)
 	}
 	return nil
 }
@@ -297,19 +381,27 @@ func (s *scenario) stage(source, id string) string {
 
 // subscribe registers the host's webhook endpoints with both ATSs.
 func (s *scenario) subscribe(ctx context.Context) error {
-	sub, err := s.h.workable.EnsureSubscription(ctx, ats.Subscription{Event: workable.EventCandidateMoved, Target: s.h.URL + "/hooks/workable"})
+	sub, err := s.workable.EnsureSubscription(ctx, ats.Subscription{Event: workable.EventCandidateMoved, Target: s.h.hookURL("workable", s.wkConn)})
 	if err != nil {
 		return err
 	}
-	s.tl.printf(sideHost, "workable subscription %s: %s → %s", sub.ID, sub.Event, sub.Target)
-	hook, err := s.h.lever.CreateWebhook(ctx, lever.Webhook{URL: s.h.URL + "/hooks/lever", Event: lever.EventCandidateStageChange})
+	s.tl.printf(sideHost, "%s subscription %s: %s → %s (signed with the customer's token)", s.wkConn, sub.ID, sub.Event, sub.Target)
+	hook, err := s.lever.CreateWebhook(ctx, lever.Webhook{URL: s.h.hookURL("lever", s.lvConn), Event: lever.EventCandidateStageChange})
 	if err != nil {
 		return err
 	}
 	// Lever shows the signature token once the webhook exists; the host
 	// keeps it (per customer) to verify deliveries.
-	s.h.leverHooks.set(hook.Configuration.SignatureToken)
-	s.tl.printf(sideHost, "lever webhook %s: %s → %s (signature token stored)", shortID(hook.ID), hook.Event, hook.URL)
+	s.h.setLeverToken(s.lvConn, hook.Configuration.SignatureToken)
+	s.tl.printf(sideHost, "%s webhook %s: %s → %s (signature token stored)", s.lvConn, shortID(hook.ID), hook.Event, hook.URL)
+	// Now that the webhooks exist, the accounts pass their setup checks.
+	for _, c := range []struct{ conn, kind string }{{s.wkConn, "workable"}, {s.lvConn, "lever"}} {
+		conn, err := s.h.engine.Connect(ctx, lifecycle.ConnectOptions{ID: c.conn, Kind: c.kind})
+		if err != nil {
+			return fmt.Errorf("setup check of %s: %w", c.conn, err)
+		}
+		s.tl.printf(sideHost, "%s: setup checks passed, %s", c.conn, conn.State)
+	}
 	return nil
 }
 
@@ -329,7 +421,7 @@ func (s *scenario) advance(ctx context.Context, iv vendorInterview, updates ...l
 
 // vendorInterviewOf finds the vendor's interview for a candidate.
 func (s *scenario) vendorInterviewOf(ctx context.Context, source, candidateID string) (vendorInterview, error) {
-	ivs, err := s.h.engine.Interviews(ctx, lifecycle.InterviewFilter{Source: source, CandidateID: candidateID})
+	ivs, err := s.h.engine.Interviews(ctx, lifecycle.InterviewFilter{Connection: source, CandidateID: candidateID})
 	if err != nil {
 		return vendorInterview{}, err
 	}
@@ -347,60 +439,60 @@ func slotAt(days, hour int) time.Time {
 }
 
 func (s *scenario) workableHappyPath(ctx context.Context) error {
-	s.tl.printf(sideWorkable, "recruiter moves %s to %q", s.ada.Name, vendorName)
+	s.tl.printf(s.wkConn, "recruiter moves %s to %q", s.ada.Name, vendorName)
 	if err := s.wk.MoveCandidate(s.ada.ID, "interviewvector"); err != nil {
 		return err
 	}
 	if err := s.settle(ctx); err != nil {
 		return err
 	}
-	iv, err := s.vendorInterviewOf(ctx, "workable", s.ada.ID)
+	iv, err := s.vendorInterviewOf(ctx, s.wkConn, s.ada.ID)
 	if err != nil {
 		return err
 	}
-	s.exp.created["workable"]++
+	s.exp.created[s.wkConn]++
 	if err := s.advance(ctx, iv,
 		iv.invited(), iv.scheduled(slotAt(2, 10)), iv.rescheduled(slotAt(3, 14)),
 		iv.completed(lifecycle.GradePassed, "82", "Solid system design; clear communication."),
 	); err != nil {
 		return err
 	}
-	s.expectNote("workable", s.ada.ID, "Ada Lovelace was invited", "Scheduling link: https://vendor.example/schedule/"+iv.Ref)
-	s.expectNote("workable", s.ada.ID, "is scheduled for")
-	s.expectNote("workable", s.ada.ID, "was rescheduled from", "to")
-	s.expectNote("workable", s.ada.ID, "completed the Technical interview", "Verdict: passed", "Score: 82", "Report: https://vendor.example/reports/"+iv.Ref)
-	s.expectMove("workable", s.ada.ID, "interview")
-	s.exp.states = append(s.exp.states, expectState{"workable", s.ada.ID, lifecycle.StateReported})
+	s.expectNote(s.wkConn, s.ada.ID, s.ada.Name+" was invited", "Scheduling link: https://vendor.example/schedule/"+iv.Ref)
+	s.expectNote(s.wkConn, s.ada.ID, "is scheduled for")
+	s.expectNote(s.wkConn, s.ada.ID, "was rescheduled from", "to")
+	s.expectNote(s.wkConn, s.ada.ID, "completed the Technical interview", "Verdict: passed", "Score: 82", "Report: https://vendor.example/reports/"+iv.Ref)
+	s.expectMove(s.wkConn, s.ada.ID, "interview")
+	s.exp.states = append(s.exp.states, expectState{s.wkConn, s.ada.ID, lifecycle.StateReported})
 	return nil
 }
 
 func (s *scenario) workableCancel(ctx context.Context) error {
-	s.tl.printf(sideWorkable, "recruiter moves %s to %q", s.alan.Name, vendorName)
+	s.tl.printf(s.wkConn, "recruiter moves %s to %q", s.alan.Name, vendorName)
 	if err := s.wk.MoveCandidate(s.alan.ID, "interviewvector"); err != nil {
 		return err
 	}
 	if err := s.settle(ctx); err != nil {
 		return err
 	}
-	iv, err := s.vendorInterviewOf(ctx, "workable", s.alan.ID)
+	iv, err := s.vendorInterviewOf(ctx, s.wkConn, s.alan.ID)
 	if err != nil {
 		return err
 	}
-	s.exp.created["workable"]++
+	s.exp.created[s.wkConn]++
 	if err := s.advance(ctx, iv, iv.invited()); err != nil {
 		return err
 	}
-	s.tl.printf(sideWorkable, "recruiter moves %s back to %q", s.alan.Name, "Phone Screen")
+	s.tl.printf(s.wkConn, "recruiter moves %s back to %q", s.alan.Name, "Phone Screen")
 	if err := s.wk.MoveCandidate(s.alan.ID, "phone-screen"); err != nil {
 		return err
 	}
 	if err := s.settle(ctx); err != nil {
 		return err
 	}
-	s.expectNote("workable", s.alan.ID, "Alan Turing was invited")
-	s.expectNote("workable", s.alan.ID, "was cancelled", `moved to "Phone Screen"`)
-	s.exp.cancelled = append(s.exp.cancelled, expectMove{source: "workable", candidateID: s.alan.ID})
-	s.exp.states = append(s.exp.states, expectState{"workable", s.alan.ID, lifecycle.StateCancelled})
+	s.expectNote(s.wkConn, s.alan.ID, s.alan.Name+" was invited")
+	s.expectNote(s.wkConn, s.alan.ID, "was cancelled", `moved to "Phone Screen"`)
+	s.exp.cancelled = append(s.exp.cancelled, expectMove{source: s.wkConn, candidateID: s.alan.ID})
+	s.exp.states = append(s.exp.states, expectState{s.wkConn, s.alan.ID, lifecycle.StateCancelled})
 	return nil
 }
 
@@ -416,11 +508,11 @@ func (s *scenario) providerContract(ctx context.Context) error {
 			}
 			rd = bytes.NewReader(b)
 		}
-		req, err := http.NewRequestWithContext(ctx, method, s.h.URL+"/workable/provider"+path, rd)
+		req, err := http.NewRequestWithContext(ctx, method, s.h.URL+"/provider"+path, rd)
 		if err != nil {
 			return 0, err
 		}
-		req.Header.Set("Authorization", "Bearer "+providerToken)
+		req.Header.Set("Authorization", "Bearer "+s.providerToken)
 		if body != nil {
 			req.Header.Set("Content-Type", "application/json")
 		}
@@ -447,7 +539,7 @@ func (s *scenario) providerContract(ctx context.Context) error {
 	for i, t := range list.Templates {
 		ids[i] = t.ID
 	}
-	s.tl.printf(sideWorkable, "→ GET /interview-templates: %d, templates %s", code, strings.Join(ids, ", "))
+	s.tl.printf(s.wkConn, "→ GET /interview-templates: %d, templates %s", code, strings.Join(ids, ", "))
 
 	var created struct {
 		ID string `json:"interview_id"`
@@ -455,24 +547,21 @@ func (s *scenario) providerContract(ctx context.Context) error {
 	callbackURL := s.cbs.URL + "/spi/v3/provider/interviews/callback/" + s.grace.ID
 	code, err = call(http.MethodPost, "/interviews", provider.CreateInterviewRequest{
 		InterviewTemplateID: "backend-l2", JobID: s.wkJob.Shortcode, JobTitle: s.wkJob.Title, CallbackURL: callbackURL,
-		Candidate: provider.Candidate{FirstName: "Grace", LastName: "Hopper", Email: s.grace.Email},
+		Candidate: provider.Candidate{FirstName: s.cast.grace[0], LastName: s.cast.grace[1], Email: s.grace.Email},
 	}, &created)
 	if err != nil {
 		return err
 	}
-	s.tl.printf(sideWorkable, "→ POST /interviews for %s: %d, interview_id %s, callback_url %s", s.grace.Name, code, created.ID, callbackURL)
+	s.tl.printf(s.wkConn, "→ POST /interviews for %s: %d, interview_id %s, callback_url %s", s.grace.Name, code, created.ID, callbackURL)
 	if err := s.settle(ctx); err != nil {
 		return err
 	}
-	ivID, ok := s.h.backend.interviewID(created.ID)
-	if !ok {
-		return fmt.Errorf("provider interview %s unknown to the backend", created.ID)
-	}
-	iv, ok := s.h.vendor.interviewFor(ivID)
+	// The provider interview ID is the lifecycle interview's.
+	iv, ok := s.h.vendor.interviewFor(created.ID)
 	if !ok {
 		return fmt.Errorf("the vendor did not create provider interview %s", created.ID)
 	}
-	s.exp.created["workable"]++
+	s.exp.created[s.wkConn]++
 	if err := s.advance(ctx, iv, iv.invited(),
 		iv.completed(lifecycle.GradeExcelled, "91", "Excellent debugging; strong compiler background.")); err != nil {
 		return err
@@ -481,49 +570,49 @@ func (s *scenario) providerContract(ctx context.Context) error {
 	if _, err := call(http.MethodGet, "/interviews/"+created.ID, nil, &res); err != nil {
 		return err
 	}
-	s.tl.printf(sideWorkable, "→ GET /interviews/%s: status %s, results_url %s", created.ID, res.Status, res.ResultsURL)
-	s.expectNote("workable", s.grace.ID, "Grace Hopper was invited")
-	s.expectNote("workable", s.grace.ID, "completed the Backend engineer, level 2 interview", "Verdict: excelled")
+	s.tl.printf(s.wkConn, "→ GET /interviews/%s: status %s, results_url %s", created.ID, res.Status, res.ResultsURL)
+	s.expectNote(s.wkConn, s.grace.ID, s.grace.Name+" was invited")
+	s.expectNote(s.wkConn, s.grace.ID, "completed the Backend engineer, level 2 interview", "Verdict: excelled")
 	s.exp.callbacks++
-	s.exp.states = append(s.exp.states, expectState{"workable", s.grace.ID, lifecycle.StateReported})
+	s.exp.states = append(s.exp.states, expectState{s.wkConn, s.grace.ID, lifecycle.StateReported})
 	return nil
 }
 
 func (s *scenario) leverHappyPath(ctx context.Context) error {
 	k := s.katherine
-	s.tl.printf(sideLever, "recruiter moves %s to %q", k.Name, "To be scheduled")
+	s.tl.printf(s.lvConn, "recruiter moves %s to %q", k.Name, "To be scheduled")
 	if err := s.lv.MoveOpportunity(k.ID, s.lvStages["To be scheduled"].ID); err != nil {
 		return err
 	}
 	if err := s.settle(ctx); err != nil {
 		return err
 	}
-	iv, err := s.vendorInterviewOf(ctx, "lever", k.ID)
+	iv, err := s.vendorInterviewOf(ctx, s.lvConn, k.ID)
 	if err != nil {
 		return err
 	}
-	s.exp.created["lever"]++
+	s.exp.created[s.lvConn]++
 	if err := s.advance(ctx, iv,
 		iv.invited(), iv.scheduled(slotAt(2, 9)), iv.rescheduled(slotAt(4, 16)),
 		iv.completed(lifecycle.GradeExcelled, "94", "Designed the pipeline end to end; great SQL."),
 	); err != nil {
 		return err
 	}
-	s.expectNote("lever", k.ID, "Katherine Johnson was invited", "https://vendor.example/schedule/"+iv.Ref)
-	s.expectNote("lever", k.ID, "is scheduled for")
-	s.expectNote("lever", k.ID, "was rescheduled")
-	s.expectNote("lever", k.ID, "completed the Data engineering interview", "Verdict: excelled", "Report: https://vendor.example/reports/"+iv.Ref)
-	s.expectMove("lever", k.ID, s.lvStages["Scheduled"].ID)
-	s.expectMove("lever", k.ID, s.lvStages["Interview - Yes"].ID)
-	s.exp.states = append(s.exp.states, expectState{"lever", k.ID, lifecycle.StateReported})
+	s.expectNote(s.lvConn, k.ID, k.Name+" was invited", "https://vendor.example/schedule/"+iv.Ref)
+	s.expectNote(s.lvConn, k.ID, "is scheduled for")
+	s.expectNote(s.lvConn, k.ID, "was rescheduled")
+	s.expectNote(s.lvConn, k.ID, "completed the Data engineering interview", "Verdict: excelled", "Report: https://vendor.example/reports/"+iv.Ref)
+	s.expectMove(s.lvConn, k.ID, s.lvStages["Scheduled"].ID)
+	s.expectMove(s.lvConn, k.ID, s.lvStages["Interview - Yes"].ID)
+	s.exp.states = append(s.exp.states, expectState{s.lvConn, k.ID, lifecycle.StateReported})
 	return nil
 }
 
-var retriggerLink = regexp.MustCompile(`https?://\S+/retrigger/[A-Za-z0-9_]+`)
+var retriggerLink = regexp.MustCompile(`https?://\S+/retrigger/\S+`)
 
 func (s *scenario) leverNeedsInfo(ctx context.Context) error {
 	d := s.dorothy
-	s.tl.printf(sideLever, "recruiter moves %s to %q", d.Name, "To be scheduled")
+	s.tl.printf(s.lvConn, "recruiter moves %s to %q", d.Name, "To be scheduled")
 	if err := s.lv.MoveOpportunity(d.ID, s.lvStages["To be scheduled"].ID); err != nil {
 		return err
 	}
@@ -538,17 +627,17 @@ func (s *scenario) leverNeedsInfo(ctx context.Context) error {
 	if link == "" {
 		return fmt.Errorf("the needs-info note on %s has no re-trigger link: %q", d.Name, notes[len(notes)-1].Value)
 	}
-	s.expectNote("lever", d.ID, "could not create the Data engineering interview", "missing email", link)
+	s.expectNote(s.lvConn, d.ID, "could not create the Data engineering interview", "missing email", link)
 
 	// The recruiter adds the e-mail in Lever.
 	if err := s.lv.UpdateOpportunity(d.ID, func(o *levertest.Opportunity) {
-		o.Emails = []string{"dorothy@example.com"}
+		o.Emails = []string{strings.ToLower(s.cast.dorothy[0]) + "@" + s.customer + ".example"}
 	}); err != nil {
 		return err
 	}
-	s.tl.printf(sideLever, "recruiter adds dorothy@example.com to %s", d.Name)
+	s.tl.printf(s.lvConn, "recruiter adds an e-mail address to %s", d.Name)
 
-	s.tl.printf(sideLever, "recruiter clicks the re-trigger link %s", link)
+	s.tl.printf(s.lvConn, "recruiter clicks the re-trigger link %s", link)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, link, nil)
 	if err != nil {
 		return err
@@ -562,25 +651,26 @@ func (s *scenario) leverNeedsInfo(ctx context.Context) error {
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("re-trigger: %s: %s", resp.Status, body)
 	}
+	s.tl.printf(sideHost, "re-triggered %s %s: now %s", s.lvConn, d.Name, strings.TrimPrefix(strings.TrimSpace(string(body)), "interview "))
 	if err := s.settle(ctx); err != nil {
 		return err
 	}
-	iv, err := s.vendorInterviewOf(ctx, "lever", d.ID)
+	iv, err := s.vendorInterviewOf(ctx, s.lvConn, d.ID)
 	if err != nil {
 		return err
 	}
-	s.exp.created["lever"]++
+	s.exp.created[s.lvConn]++
 	if err := s.advance(ctx, iv, iv.invited(), iv.scheduled(slotAt(3, 11)),
 		iv.completed(lifecycle.GradeFailed, "41", "Struggled with window functions."),
 	); err != nil {
 		return err
 	}
-	s.expectNote("lever", d.ID, "Dorothy Vaughan was invited")
-	s.expectNote("lever", d.ID, "is scheduled for")
-	s.expectNote("lever", d.ID, "completed the Data engineering interview", "Verdict: failed")
-	s.expectMove("lever", d.ID, s.lvStages["Scheduled"].ID)
-	s.expectMove("lever", d.ID, s.lvStages["Interview - No"].ID)
-	s.exp.states = append(s.exp.states, expectState{"lever", d.ID, lifecycle.StateReported})
+	s.expectNote(s.lvConn, d.ID, d.Name+" was invited")
+	s.expectNote(s.lvConn, d.ID, "is scheduled for")
+	s.expectNote(s.lvConn, d.ID, "completed the Data engineering interview", "Verdict: failed")
+	s.expectMove(s.lvConn, d.ID, s.lvStages["Scheduled"].ID)
+	s.expectMove(s.lvConn, d.ID, s.lvStages["Interview - No"].ID)
+	s.exp.states = append(s.exp.states, expectState{s.lvConn, d.ID, lifecycle.StateReported})
 	return nil
 }
 
@@ -589,6 +679,7 @@ func (s *scenario) leverNeedsInfo(ctx context.Context) error {
 type callbackRecorder struct {
 	*httptest.Server
 	tl       *timeline
+	side     string
 	workable *workabletest.Callbacks
 
 	mu       sync.Mutex
@@ -600,8 +691,8 @@ type receivedCallback struct {
 	Result     provider.Result
 }
 
-func newCallbackRecorder(tl *timeline) *callbackRecorder {
-	c := &callbackRecorder{tl: tl, workable: workabletest.NewCallbacks(workableCallbackToken)}
+func newCallbackRecorder(tl *timeline, side, token string) *callbackRecorder {
+	c := &callbackRecorder{tl: tl, side: side, workable: workabletest.NewCallbacks(token)}
 	c.Server = httptest.NewServer(http.HandlerFunc(c.serve))
 	return c
 }
@@ -616,7 +707,7 @@ func (c *callbackRecorder) serve(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(rec.Body.Bytes())
 	puts := c.workable.Accepted(r.URL.Path)
 	if rec.Code != http.StatusOK || len(puts) == 0 {
-		c.tl.printf(sideWorkable, "← callback PUT %s refused: %d %s", r.URL.Path, rec.Code, strings.TrimSpace(rec.Body.String()))
+		c.tl.printf(c.side, "← callback PUT %s refused: %d %s", r.URL.Path, rec.Code, strings.TrimSpace(rec.Body.String()))
 		return
 	}
 	var res provider.Result
@@ -628,7 +719,7 @@ func (c *callbackRecorder) serve(w http.ResponseWriter, r *http.Request) {
 	if res.Interview != nil {
 		grade = fmt.Sprintf(", grade %s, score %s", res.Interview.Grade, res.Interview.Score)
 	}
-	c.tl.printf(sideWorkable, "← callback PUT %s: status %s%s, results_url %s", r.URL.Path, res.Status, grade, res.ResultsURL)
+	c.tl.printf(c.side, "← callback PUT %s: status %s%s, results_url %s", r.URL.Path, res.Status, grade, res.ResultsURL)
 }
 
 func (c *callbackRecorder) results() []receivedCallback {
@@ -651,7 +742,7 @@ func (r row) ok() bool { return r.expected == r.observed && len(r.problems) == 0
 // the callback endpoint saw.
 func (s *scenario) summary(ctx context.Context) []row {
 	var rows []row
-	for _, src := range []string{"workable", "lever"} {
+	for _, src := range []string{s.wkConn, s.lvConn} {
 		rows = append(rows, row{source: src, what: "interviews created", expected: s.exp.created[src], observed: s.h.vendor.created(src)})
 
 		notes := s.notesBySource(src)
@@ -696,7 +787,7 @@ func (s *scenario) summary(ctx context.Context) []row {
 		}
 		rows = append(rows, r)
 
-		if src == "workable" {
+		if src == s.wkConn {
 			r = row{source: src, what: "callbacks delivered", expected: s.exp.callbacks}
 			for _, cb := range s.cbs.results() {
 				r.observed++
@@ -705,7 +796,7 @@ func (s *scenario) summary(ctx context.Context) []row {
 					r.problems = append(r.problems, fmt.Sprintf("callback %s has status %q, want completed", cb.Path, cb.Result.Status))
 				case cb.Result.ResultsURL == "":
 					r.problems = append(r.problems, fmt.Sprintf("callback %s has no results_url", cb.Path))
-				case cb.Auth != "Bearer "+workableCallbackToken:
+				case cb.Auth != "Bearer "+s.callbackToken:
 					r.problems = append(r.problems, fmt.Sprintf("callback %s was not authenticated with Workable's token", cb.Path))
 				}
 			}
@@ -718,7 +809,7 @@ func (s *scenario) summary(ctx context.Context) []row {
 				continue
 			}
 			r.expected++
-			ivs, err := s.h.engine.Interviews(ctx, lifecycle.InterviewFilter{Source: src, CandidateID: st.candidateID})
+			ivs, err := s.h.engine.Interviews(ctx, lifecycle.InterviewFilter{Connection: src, CandidateID: st.candidateID})
 			switch {
 			case err != nil:
 				r.problems = append(r.problems, err.Error())
@@ -735,15 +826,61 @@ func (s *scenario) summary(ctx context.Context) []row {
 		rows = append(rows, r)
 	}
 
+	return rows
+}
+
+// crossTalk counts what reached this customer but belongs to another: a
+// note on its fakes naming another customer's candidate, a vendor
+// interview of its connections for another customer's candidate, a
+// callback naming another customer's candidate.
+func (s *scenario) crossTalk(others []string) row {
+	r := row{source: s.customer, what: "cross-talk"}
+	foreign := func(text string) bool {
+		return slices.ContainsFunc(others, func(n string) bool { return strings.Contains(text, n) })
+	}
+	for _, src := range []string{s.wkConn, s.lvConn} {
+		for cand, notes := range s.notesBySource(src) {
+			for _, n := range notes {
+				if foreign(n) {
+					r.observed++
+					r.problems = append(r.problems, fmt.Sprintf("a note on %s names another customer's candidate: %q", s.tl.who(src, cand), excerpt(n, 80)))
+				}
+			}
+		}
+		for _, iv := range s.h.vendor.interviewsOf(src) {
+			if !slices.Contains(s.cast.names(), iv.Candidate) {
+				r.observed++
+				r.problems = append(r.problems, fmt.Sprintf("vendor interview %s of %s is for %s", iv.Ref, src, iv.Candidate))
+			}
+		}
+	}
+	return r
+}
+
+// summary compares every customer's expectations with what its fakes, the
+// vendor and its callback endpoint saw, checks that nothing crossed from
+// one customer to another, and that the outbox is empty.
+func (d *demo) summary(ctx context.Context) []row {
+	var rows []row
+	for _, s := range d.scenarios {
+		rows = append(rows, s.summary(ctx)...)
+		var others []string
+		for _, o := range d.scenarios {
+			if o != s {
+				others = append(others, o.cast.names()...)
+			}
+		}
+		rows = append(rows, s.crossTalk(others))
+	}
 	r := row{source: "engine", what: "effects failed or pending"}
 	for _, state := range []lifecycle.EffectState{lifecycle.EffectFailed, lifecycle.EffectPending} {
-		effs, err := s.h.engine.Effects(ctx, lifecycle.EffectFilter{State: state})
+		effs, err := d.h.engine.Effects(ctx, lifecycle.EffectFilter{State: state})
 		if err != nil {
 			r.problems = append(r.problems, err.Error())
 		}
 		for _, e := range effs {
 			r.observed++
-			r.problems = append(r.problems, fmt.Sprintf("%s %s effect for %s: %s", e.State, e.Kind, s.tl.who(e.Source, e.CandidateID), e.LastError))
+			r.problems = append(r.problems, fmt.Sprintf("%s %s effect for %s: %s", e.State, e.Kind, d.h.tl.who(e.Connection, e.CandidateID), e.LastError))
 		}
 	}
 	return append(rows, r)
@@ -753,11 +890,11 @@ func (s *scenario) summary(ctx context.Context) []row {
 func (s *scenario) notesBySource(src string) map[string][]string {
 	out := map[string][]string{}
 	switch src {
-	case "workable":
+	case s.wkConn:
 		for _, c := range s.wk.Comments() {
 			out[c.CandidateID] = append(out[c.CandidateID], c.Body)
 		}
-	case "lever":
+	case s.lvConn:
 		for _, o := range s.leverOpps() {
 			for _, n := range s.lv.Notes(o.ID) {
 				out[o.ID] = append(out[o.ID], n.Value)
@@ -772,11 +909,11 @@ func (s *scenario) notesBySource(src string) map[string][]string {
 func (s *scenario) movesBySource(src string) []expectMove {
 	var out []expectMove
 	switch src {
-	case "workable":
+	case s.wkConn:
 		for _, m := range s.wk.Moves() {
 			out = append(out, expectMove{src, m.CandidateID, m.Stage})
 		}
-	case "lever":
+	case s.lvConn:
 		for _, c := range s.lv.StageChanges("") {
 			if c.PerformAs == s.lvBot.ID {
 				out = append(out, expectMove{src, c.OpportunityID, c.ToStageID})

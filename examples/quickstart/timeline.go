@@ -14,11 +14,9 @@ import (
 
 // Sides of the timeline: who did what.
 const (
-	sideWorkable = "workable"
-	sideLever    = "lever"
-	sideHost     = "host"
-	sideVendor   = "vendor"
-	sideEngine   = "engine"
+	sideHost   = "host"
+	sideVendor = "vendor"
+	sideEngine = "engine"
 )
 
 // timeline prints what happens, one line per step, with the time since the
@@ -83,7 +81,7 @@ func (t *timeline) printf(side, format string, args ...any) {
 	if t.quiet {
 		return
 	}
-	fmt.Fprintf(t.w, "%+8.3fs  %-8s %s\n", time.Since(t.start).Seconds(), side, fmt.Sprintf(format, args...))
+	fmt.Fprintf(t.w, "%+8.3fs  %-15s %s\n", time.Since(t.start).Seconds(), side, fmt.Sprintf(format, args...))
 }
 
 // section prints a heading between steps.
@@ -148,7 +146,7 @@ func (h *engineLog) Handle(ctx context.Context, r slog.Record) error {
 		if from == "" {
 			from = "new"
 		}
-		h.t.printf(sideEngine, "%s %s: %s → %s", a["source"], h.t.who(a["source"], a["candidate"]), from, a["to"])
+		h.t.printf(sideEngine, "%s %s: %s → %s", a["connection"], h.t.who(a["connection"], a["candidate"]), from, a["to"])
 	}
 	if h.next.Enabled(ctx, r.Level) {
 		return h.next.Handle(ctx, r)
@@ -169,14 +167,14 @@ func (h *engineLog) WithGroup(name string) slog.Handler {
 // printSummary prints the summary table and reports whether every row
 // matched.
 func printSummary(w io.Writer, rows []row) bool {
-	fmt.Fprintf(w, "\nSummary\n  %-9s %-26s %8s %8s\n", "side", "effect", "expected", "observed")
+	fmt.Fprintf(w, "\nSummary\n  %-16s %-26s %8s %8s\n", "connection", "effect", "expected", "observed")
 	ok := true
 	for _, r := range rows {
 		mark := "✓"
 		if !r.ok() {
 			mark, ok = "✗", false
 		}
-		fmt.Fprintf(w, "  %-9s %-26s %8d %8d  %s\n", r.source, r.what, r.expected, r.observed, mark)
+		fmt.Fprintf(w, "  %-16s %-26s %8d %8d  %s\n", r.source, r.what, r.expected, r.observed, mark)
 		for _, p := range r.problems {
 			fmt.Fprintf(w, "      ✗ %s\n", p)
 		}

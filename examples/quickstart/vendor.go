@@ -28,7 +28,7 @@ type demoVendor struct {
 type vendorInterview struct {
 	Ref         string
 	InterviewID string // the lifecycle interview, to report updates with
-	Source      string
+	Connection  string
 	CandidateID string
 	Candidate   string
 	Round       string
@@ -51,10 +51,10 @@ func (v *demoVendor) CreateInterview(_ context.Context, r lifecycle.VendorReques
 	v.seq++
 	ref := fmt.Sprintf("V-%d", 1000+v.seq)
 	v.byKey[r.IdempotencyKey] = ref
-	v.byRef[ref] = vendorInterview{Ref: ref, InterviewID: r.InterviewID, Source: r.Source, CandidateID: r.Candidate.ID,
+	v.byRef[ref] = vendorInterview{Ref: ref, InterviewID: r.InterviewID, Connection: r.Connection, CandidateID: r.Candidate.ID,
 		Candidate: r.Candidate.Name, Round: r.RoundName, Template: r.Template}
 	v.tl.printf(sideVendor, "created interview %s for %s: %s round %q (template %s), invitation to %s",
-		ref, r.Source, r.Candidate.Name, r.RoundName, r.Template, r.Candidate.Email())
+		ref, r.Connection, r.Candidate.Name, r.RoundName, r.Template, r.Candidate.Email())
 	return ref, nil
 }
 
@@ -72,7 +72,7 @@ func (v *demoVendor) CancelInterview(_ context.Context, ref string) error {
 	iv.Cancelled = true
 	v.byRef[ref] = iv
 	v.cancelled = append(v.cancelled, iv)
-	v.tl.printf(sideVendor, "cancelled interview %s of %s (%s)", ref, iv.Candidate, iv.Source)
+	v.tl.printf(sideVendor, "cancelled interview %s of %s (%s)", ref, iv.Candidate, iv.Connection)
 	return nil
 }
 
@@ -88,26 +88,29 @@ func (v *demoVendor) interviewFor(interviewID string) (vendorInterview, bool) {
 	return vendorInterview{}, false
 }
 
-// created counts the interviews created for an ATS.
-func (v *demoVendor) created(source string) int {
+// created counts the interviews created for a connection.
+func (v *demoVendor) created(conn string) int { return len(v.interviewsOf(conn)) }
+
+// interviewsOf returns the interviews created for a connection.
+func (v *demoVendor) interviewsOf(conn string) []vendorInterview {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	n := 0
+	var out []vendorInterview
 	for _, iv := range v.byRef {
-		if iv.Source == source {
-			n++
+		if iv.Connection == conn {
+			out = append(out, iv)
 		}
 	}
-	return n
+	return out
 }
 
-// cancellations returns the interviews cancelled for an ATS.
-func (v *demoVendor) cancellations(source string) []vendorInterview {
+// cancellations returns the interviews cancelled for a connection.
+func (v *demoVendor) cancellations(conn string) []vendorInterview {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	var out []vendorInterview
 	for _, iv := range v.cancelled {
-		if iv.Source == source {
+		if iv.Connection == conn {
 			out = append(out, iv)
 		}
 	}

@@ -41,7 +41,7 @@ func flowConfig(r *rig) lifecycle.PositionConfig {
 	}
 }
 
-func retriggerURL(id string) string { return "https://vendor.example/retrigger/" + id }
+func retriggerURL(_, id string) string { return "https://vendor.example/retrigger/" + id }
 
 // newFlow starts the fake for source, the webhook endpoint and the engine,
 // and configures and activates the linked job.
@@ -213,12 +213,12 @@ func TestFlow(t *testing.T) {
 				t.Fatalf("interview of a candidate without email = %s missing %v, want needs_info missing email", biv.State, biv.Missing)
 			}
 			f.wantNotes(bob, "InterviewVector: could not create the Technical interview for Bob Byte: missing email. "+
-				"Add the missing information, then re-trigger: "+retriggerURL(biv.ID))
+				"Add the missing information, then re-trigger: "+retriggerURL(biv.Connection, biv.ID))
 			if got := f.vendor.Created(biv.ID); len(got) != 0 {
 				t.Fatalf("vendor interviews before the fix = %v, want none", got)
 			}
 			r.fixes.addEmail(bob, "bob@example.com")
-			if got, err := f.engine.Retrigger(f.ctx, biv.ID); err != nil || got.State != lifecycle.StateRequested {
+			if got, err := f.engine.Retrigger(f.ctx, biv.Connection, biv.ID); err != nil || got.State != lifecycle.StateRequested {
 				t.Fatalf("Retrigger = %s, %v; want requested", got.State, err)
 			}
 			f.settle()

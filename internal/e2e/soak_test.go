@@ -111,7 +111,8 @@ func TestChaosSoak(t *testing.T) {
 				Owner: fmt.Sprintf("gen%d-d%d", restarts, i), Lease: 15 * time.Second,
 				// BatchSize = Workers: every claimed effect starts at once,
 				// so no effect waits out its lease behind slow ones.
-				BatchSize: 48, Workers: 48, PollInterval: 20 * time.Millisecond, MaxAttempts: 1000,
+				// One connection per ATS: let all workers serve it.
+				BatchSize: 48, Workers: 48, PerConnection: 48, PollInterval: 20 * time.Millisecond, MaxAttempts: 1000,
 				Backoff: func(n int) time.Duration { return time.Duration(min(n, 8)) * 25 * time.Millisecond },
 			})
 			se.wg.Go(func() { _ = d.Run(runCtx) })

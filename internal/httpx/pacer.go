@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/atskit/atskit/pacing"
 )
 
 // Pacer spaces requests to stay inside an ATS's rate limit. It combines a
@@ -18,9 +20,70 @@ type Pacer struct {
 	win *slidingWindow
 	now func() time.Time
 
+	// shared, when set, replaces the local bucket or window: the budget
+	// of account is booked there, shared with other clients and replicas.
+	shared  pacing.Pacer
+	account string
+	limit   pacing.Limit
+
 	mu        sync.Mutex
 	notBefore time.Time
 	throttled int
+}
+
+// Share makes p book its requests in shared under account, with limit, in
+// place of its own bucket or window, so every client using the same
+// account and shared pacer together stay within limit. Call it before the
+// client is used.
+func (p *Pacer) Share(shared pacing.Pacer, account string, limit pacing.Limit) {
+	if p == nil || shared == nil || !limit.Valid() {
+		return
+	}
+	p.shared, p.account, p.limit = shared, account, limit
+}
+
+// Delay returns how long a request started now would wait for the pacer
+// (a server pause, the local budget or the shared one), without booking
+// anything, so a caller with other work can do that first.
+func (p *Pacer) Delay(ctx context.Context) (time.Duration, error) {
+	if p == nil {
+		return 0, nil
+	}
+	now := p.now()
+	p.mu.Lock()
+	d := p.notBefore.Sub(now)
+	p.mu.Unlock()
+	switch {
+	case p.shared != nil:
+		next, err := p.shared.Next(ctx, p.account, p.limit)
+		if err != nil {
+			return 0, err
+		}
+		d = max(d, next.Sub(now))
+	case p.win != nil:
+		d = max(d, p.win.peek(now).Sub(now))
+	case p.lim != nil:
+		r := p.lim.ReserveN(now, 1)
+		d = max(d, r.DelayFrom(now))
+		r.CancelAt(now)
+	}
+	return max(d, 0), nil
+}
+
+// sleepUntil waits until t or ctx is done.
+func (p *Pacer) sleepUntil(ctx context.Context, t time.Time) error {
+	d := t.Sub(p.now())
+	if d <= 0 {
+		return ctx.Err()
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-tm.C:
+		return nil
+	}
 }
 
 // NewPacer returns a pacer allowing limit events per second with the given
@@ -55,6 +118,13 @@ func (p *Pacer) Wait(ctx context.Context) error {
 			return ctx.Err()
 		case <-t.C:
 		}
+	}
+	if p.shared != nil {
+		at, err := p.shared.Reserve(ctx, p.account, p.limit)
+		if err != nil {
+			return err
+		}
+		return p.sleepUntil(ctx, at)
 	}
 	if p.win != nil {
 		if d := p.win.reserve(p.now()).Sub(p.now()); d > 0 {
@@ -116,6 +186,22 @@ func (w *slidingWindow) reserve(now time.Time) time.Time {
 	}
 	w.starts[w.next] = at
 	w.next = (w.next + 1) % len(w.starts)
+	return at
+}
+
+// peek returns the earliest start reserve would book now, without booking.
+func (w *slidingWindow) peek(now time.Time) time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	at := now
+	if oldest := w.starts[w.next]; !oldest.IsZero() {
+		if free := oldest.Add(w.window); free.After(at) {
+			at = free
+		}
+	}
+	if prev := w.starts[(w.next+len(w.starts)-1)%len(w.starts)]; prev.After(at) {
+		at = prev
+	}
 	return at
 }
 

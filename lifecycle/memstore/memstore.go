@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/lifecycle"
+	"github.com/atskit/atskit/pacing"
 )
 
 // Store is an in-memory lifecycle.Store. The zero value is not usable; call
@@ -21,26 +22,40 @@ type Store struct {
 	events     map[lifecycle.EventRef]struct{}
 	effects    []*lifecycle.Effect // ordered by Seq; done/failed ones are kept
 	effectByID map[string]*lifecycle.Effect
+	conns      map[string]lifecycle.Connection
+	// pendingConns counts pending effects per connection, so a claim
+	// capped per connection stops scanning once every connection with
+	// pending effects has its share.
+	pendingConns map[string]int
 	// pending counts pending effects per order key with their lowest Seq
 	// as the head of the queue.
 	heads map[string][]int64
 	seq   int64
 	// low is the index in effects before which nothing is pending.
 	low int
+
+	pacer pacing.Memory
 }
+
+// Pacer returns the store's in-process pacing.Pacer: every client given it
+// shares each account's request budget (see lifecycle/sqlstore's
+// Store.Pacer to share it across replicas).
+func (s *Store) Pacer() pacing.Pacer { return &s.pacer }
 
 var _ lifecycle.Store = (*Store)(nil)
 
 // New returns an empty store.
 func New() *Store {
 	return &Store{
-		positions:  map[string]lifecycle.Position{},
-		interviews: map[string]lifecycle.Interview{},
-		byKey:      map[lifecycle.InterviewKey]string{},
-		byCand:     map[[2]string][]string{},
-		events:     map[lifecycle.EventRef]struct{}{},
-		effectByID: map[string]*lifecycle.Effect{},
-		heads:      map[string][]int64{},
+		positions:    map[string]lifecycle.Position{},
+		interviews:   map[string]lifecycle.Interview{},
+		byKey:        map[lifecycle.InterviewKey]string{},
+		byCand:       map[[2]string][]string{},
+		events:       map[lifecycle.EventRef]struct{}{},
+		effectByID:   map[string]*lifecycle.Effect{},
+		conns:        map[string]lifecycle.Connection{},
+		pendingConns: map[string]int{},
+		heads:        map[string][]int64{},
 	}
 }
 
@@ -61,7 +76,7 @@ func (s *Store) Positions(_ context.Context, f lifecycle.PositionFilter) ([]life
 	defer s.mu.Unlock()
 	var out []lifecycle.Position
 	for _, p := range s.positions {
-		if (f.Source == "" || p.Source == f.Source) && (f.Status == "" || p.Status == f.Status) {
+		if (f.Connection == "" || p.Connection == f.Connection) && (f.Source == "" || p.Source == f.Source) && (f.Status == "" || p.Status == f.Status) {
 			out = append(out, p.Clone())
 		}
 	}
@@ -110,9 +125,9 @@ func (s *Store) Interviews(_ context.Context, f lifecycle.InterviewFilter) ([]li
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []lifecycle.Interview
-	if f.Source != "" && f.CandidateID != "" {
+	if f.Connection != "" && f.CandidateID != "" {
 		// Fast path for the engine's most common query.
-		for _, id := range s.byCand[[2]string{f.Source, f.CandidateID}] {
+		for _, id := range s.byCand[[2]string{f.Connection, f.CandidateID}] {
 			if iv := s.interviews[id]; f.Match(iv) {
 				out = append(out, iv.Clone())
 			}
@@ -191,7 +206,7 @@ func (s *Store) Commit(_ context.Context, c lifecycle.Change) error {
 		iv.Version = 1
 		s.interviews[iv.ID] = iv
 		s.byKey[iv.Key()] = iv.ID
-		ck := [2]string{iv.Source, iv.CandidateID}
+		ck := [2]string{iv.Connection, iv.CandidateID}
 		s.byCand[ck] = append(s.byCand[ck], iv.ID)
 	}
 	for _, iv := range c.Update {
@@ -209,6 +224,7 @@ func (s *Store) Commit(_ context.Context, c lifecycle.Change) error {
 		s.effects = append(s.effects, p)
 		s.effectByID[e.ID] = p
 		s.heads[e.OrderKey] = append(s.heads[e.OrderKey], e.Seq)
+		s.pendingConns[e.Connection]++
 	}
 	return nil
 }
@@ -218,11 +234,22 @@ func (s *Store) ClaimEffects(_ context.Context, c lifecycle.Claim) ([]lifecycle.
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []lifecycle.Effect
+	perConn := map[string]int{}
+	// open counts the connections that can still contribute; full those
+	// that reached c.PerConnection.
+	open, full := 0, 0
+	if c.PerConnection > 0 {
+		for conn := range s.pendingConns {
+			if cs, ok := s.conns[conn]; (!ok || cs.State != lifecycle.ConnectionDisabled) && !slices.Contains(c.Skip, conn) {
+				open++
+			}
+		}
+	}
 	// Skip the delivered prefix of the log.
 	for s.low < len(s.effects) && s.effects[s.low].State != lifecycle.EffectPending {
 		s.low++
 	}
-	for i := s.low; i < len(s.effects) && (c.Limit <= 0 || len(out) < c.Limit); i++ {
+	for i := s.low; i < len(s.effects) && (c.Limit <= 0 || len(out) < c.Limit) && (c.PerConnection <= 0 || full < open); i++ {
 		e := s.effects[i]
 		if e.State != lifecycle.EffectPending || e.NextAttemptAt.After(c.Now) {
 			continue
@@ -230,8 +257,22 @@ func (s *Store) ClaimEffects(_ context.Context, c lifecycle.Claim) ([]lifecycle.
 		if e.ClaimedBy != "" && !e.LeaseUntil.Before(c.Now) {
 			continue
 		}
+		// Cheapest checks first: a skipped connection's backlog is
+		// passed over by every claim.
+		if slices.Contains(c.Skip, e.Connection) {
+			continue
+		}
+		if c.PerConnection > 0 && perConn[e.Connection] >= c.PerConnection {
+			continue
+		}
 		if q := s.heads[e.OrderKey]; len(q) == 0 || q[0] != e.Seq {
 			continue
+		}
+		if c, ok := s.conns[e.Connection]; ok && c.State == lifecycle.ConnectionDisabled {
+			continue
+		}
+		if perConn[e.Connection]++; c.PerConnection > 0 && perConn[e.Connection] == c.PerConnection {
+			full++
 		}
 		e.ClaimedBy = c.Owner
 		e.LeaseUntil = c.Now.Add(c.Lease)
@@ -275,6 +316,9 @@ func (s *Store) FinishEffect(_ context.Context, id, owner string, o lifecycle.Ou
 	case lifecycle.EffectDone, lifecycle.EffectFailed:
 		e.State = o.State
 		e.DoneAt = o.At
+		if s.pendingConns[e.Connection]--; s.pendingConns[e.Connection] <= 0 {
+			delete(s.pendingConns, e.Connection)
+		}
 		q := s.heads[e.OrderKey]
 		if j := slices.Index(q, e.Seq); j >= 0 {
 			q = slices.Delete(q, j, j+1)
@@ -301,4 +345,43 @@ func (s *Store) Effects(_ context.Context, f lifecycle.EffectFilter) ([]lifecycl
 		}
 	}
 	return out, nil
+}
+
+// Connection implements lifecycle.Store.
+func (s *Store) Connection(_ context.Context, id string) (lifecycle.Connection, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.conns[id]
+	if !ok {
+		return lifecycle.Connection{}, lifecycle.ErrNotFound
+	}
+	return c.Clone(), nil
+}
+
+// Connections implements lifecycle.Store.
+func (s *Store) Connections(_ context.Context, f lifecycle.ConnectionFilter) ([]lifecycle.Connection, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []lifecycle.Connection
+	for _, c := range s.conns {
+		if f.Match(c) {
+			out = append(out, c.Clone())
+		}
+	}
+	slices.SortFunc(out, func(a, b lifecycle.Connection) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// SaveConnection implements lifecycle.Store.
+func (s *Store) SaveConnection(_ context.Context, c lifecycle.Connection) (lifecycle.Connection, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, ok := s.conns[c.ID]
+	if (!ok && c.Version != 0) || (ok && cur.Version != c.Version) {
+		return lifecycle.Connection{}, lifecycle.ErrVersionConflict
+	}
+	c = c.Clone()
+	c.Version++
+	s.conns[c.ID] = c
+	return c.Clone(), nil
 }

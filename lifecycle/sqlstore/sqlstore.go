@@ -230,41 +230,45 @@ func conflict(err error) error {
 func (s *Store) Position(ctx context.Context, id string) (lifecycle.Position, error) {
 	var data string
 	var version int64
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT data, version FROM atskit_positions WHERE id = ?`), id).Scan(&data, &version)
+	var conn string
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT data, version, connection FROM atskit_positions WHERE id = ?`), id).Scan(&data, &version, &conn)
 	if errors.Is(err, sql.ErrNoRows) {
 		return lifecycle.Position{}, lifecycle.ErrNotFound
 	}
 	if err != nil {
 		return lifecycle.Position{}, fmt.Errorf("sqlstore: position %s: %w", id, err)
 	}
-	return decodePosition(data, version)
+	return decodePosition(data, version, conn)
 }
 
-func decodePosition(data string, version int64) (lifecycle.Position, error) {
+// decodePosition decodes a stored position; conn is the connection column,
+// which rows written before connections existed carry only there.
+func decodePosition(data string, version int64, conn string) (lifecycle.Position, error) {
 	var p lifecycle.Position
 	if err := json.Unmarshal([]byte(data), &p); err != nil {
 		return p, fmt.Errorf("sqlstore: decode position: %w", err)
 	}
 	p.Version = version
+	p.Connection = conn
 	return p, nil
 }
 
 // Positions implements lifecycle.Store.
 func (s *Store) Positions(ctx context.Context, f lifecycle.PositionFilter) ([]lifecycle.Position, error) {
-	query := `SELECT data, version FROM atskit_positions WHERE (? = '' OR source = ?) AND (? = '' OR status = ?) ORDER BY id`
-	rows, err := s.db.QueryContext(ctx, s.q(query), f.Source, f.Source, string(f.Status), string(f.Status))
+	query := `SELECT data, version, connection FROM atskit_positions WHERE (? = '' OR connection = ?) AND (? = '' OR source = ?) AND (? = '' OR status = ?) ORDER BY id`
+	rows, err := s.db.QueryContext(ctx, s.q(query), f.Connection, f.Connection, f.Source, f.Source, string(f.Status), string(f.Status))
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: positions: %w", err)
 	}
 	defer rows.Close()
 	var out []lifecycle.Position
 	for rows.Next() {
-		var data string
+		var data, conn string
 		var version int64
-		if err := rows.Scan(&data, &version); err != nil {
+		if err := rows.Scan(&data, &version, &conn); err != nil {
 			return nil, err
 		}
-		p, err := decodePosition(data, version)
+		p, err := decodePosition(data, version, conn)
 		if err != nil {
 			return nil, err
 		}
@@ -283,11 +287,11 @@ func (s *Store) SavePosition(ctx context.Context, p lifecycle.Position) (lifecyc
 	}
 	var res sql.Result
 	if old == 0 {
-		res, err = s.db.ExecContext(ctx, s.q(`INSERT INTO atskit_positions (id, source, status, version, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
-			p.ID, p.Source, string(p.Status), p.Version, string(data))
+		res, err = s.db.ExecContext(ctx, s.q(`INSERT INTO atskit_positions (id, connection, source, status, version, data) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+			p.ID, p.Connection, p.Source, string(p.Status), p.Version, string(data))
 	} else {
-		res, err = s.db.ExecContext(ctx, s.q(`UPDATE atskit_positions SET source = ?, status = ?, version = ?, data = ? WHERE id = ? AND version = ?`),
-			p.Source, string(p.Status), p.Version, string(data), p.ID, old)
+		res, err = s.db.ExecContext(ctx, s.q(`UPDATE atskit_positions SET connection = ?, source = ?, status = ?, version = ?, data = ? WHERE id = ? AND version = ?`),
+			p.Connection, p.Source, string(p.Status), p.Version, string(data), p.ID, old)
 	}
 	if err != nil {
 		return lifecycle.Position{}, fmt.Errorf("sqlstore: save position %s: %w", p.ID, conflict(err))
@@ -300,28 +304,31 @@ func (s *Store) SavePosition(ctx context.Context, p lifecycle.Position) (lifecyc
 	return p, nil
 }
 
-const interviewCols = `data, version`
+const interviewCols = `data, version, connection`
 
-func decodeInterview(data string, version int64) (lifecycle.Interview, error) {
+// decodeInterview decodes a stored interview; conn is the connection
+// column, which rows written before connections existed carry only there.
+func decodeInterview(data string, version int64, conn string) (lifecycle.Interview, error) {
 	var iv lifecycle.Interview
 	if err := json.Unmarshal([]byte(data), &iv); err != nil {
 		return iv, fmt.Errorf("sqlstore: decode interview: %w", err)
 	}
 	iv.Version = version
+	iv.Connection = conn
 	return iv, nil
 }
 
 func (s *Store) oneInterview(ctx context.Context, query string, args ...any) (lifecycle.Interview, error) {
-	var data string
+	var data, conn string
 	var version int64
-	err := s.db.QueryRowContext(ctx, s.q(query), args...).Scan(&data, &version)
+	err := s.db.QueryRowContext(ctx, s.q(query), args...).Scan(&data, &version, &conn)
 	if errors.Is(err, sql.ErrNoRows) {
 		return lifecycle.Interview{}, lifecycle.ErrNotFound
 	}
 	if err != nil {
 		return lifecycle.Interview{}, fmt.Errorf("sqlstore: interview: %w", err)
 	}
-	return decodeInterview(data, version)
+	return decodeInterview(data, version, conn)
 }
 
 // Interview implements lifecycle.Store.
@@ -331,8 +338,8 @@ func (s *Store) Interview(ctx context.Context, id string) (lifecycle.Interview, 
 
 // InterviewByKey implements lifecycle.Store.
 func (s *Store) InterviewByKey(ctx context.Context, k lifecycle.InterviewKey) (lifecycle.Interview, error) {
-	return s.oneInterview(ctx, `SELECT `+interviewCols+` FROM atskit_interviews WHERE source = ? AND candidate_id = ? AND position_id = ? AND round = ?`,
-		k.Source, k.CandidateID, k.PositionID, k.Round)
+	return s.oneInterview(ctx, `SELECT `+interviewCols+` FROM atskit_interviews WHERE connection = ? AND candidate_id = ? AND position_id = ? AND round = ?`,
+		k.Connection, k.CandidateID, k.PositionID, k.Round)
 }
 
 // Interviews implements lifecycle.Store.
@@ -340,6 +347,9 @@ func (s *Store) Interviews(ctx context.Context, f lifecycle.InterviewFilter) ([]
 	var where []string
 	var args []any
 	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
+	if f.Connection != "" {
+		add("connection = ?", f.Connection)
+	}
 	if f.Source != "" {
 		add("source = ?", f.Source)
 	}
@@ -375,12 +385,12 @@ func (s *Store) Interviews(ctx context.Context, f lifecycle.InterviewFilter) ([]
 	defer rows.Close()
 	var out []lifecycle.Interview
 	for rows.Next() {
-		var data string
+		var data, conn string
 		var version int64
-		if err := rows.Scan(&data, &version); err != nil {
+		if err := rows.Scan(&data, &version, &conn); err != nil {
 			return nil, err
 		}
-		iv, err := decodeInterview(data, version)
+		iv, err := decodeInterview(data, version, conn)
 		if err != nil {
 			return nil, err
 		}
@@ -392,7 +402,7 @@ func (s *Store) Interviews(ctx context.Context, f lifecycle.InterviewFilter) ([]
 // EventProcessed implements lifecycle.Store.
 func (s *Store) EventProcessed(ctx context.Context, ev lifecycle.EventRef) (bool, error) {
 	var one int
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT 1 FROM atskit_events WHERE source = ? AND id = ?`), ev.Source, ev.ID).Scan(&one)
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT 1 FROM atskit_events WHERE connection = ? AND source = ? AND id = ?`), ev.Connection, ev.Source, ev.ID).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -435,8 +445,8 @@ func affected(res sql.Result, err error, none error) error {
 func (s *Store) apply(ctx context.Context, tx *sql.Tx, c lifecycle.Change) error {
 	now := time.Now().UnixNano()
 	if c.Event != nil {
-		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO atskit_events (source, id, processed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
-			c.Event.Source, c.Event.ID, now)
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO atskit_events (connection, source, id, processed_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+			c.Event.Connection, c.Event.Source, c.Event.ID, now)
 		if err := affected(res, err, lifecycle.ErrDuplicateEvent); err != nil {
 			return err
 		}
@@ -447,9 +457,9 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c lifecycle.Change) error
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO atskit_interviews (id, source, candidate_id, position_id, round, state, expires_at, created_at, version, data)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`),
-			iv.ID, iv.Source, iv.CandidateID, iv.PositionID, iv.Round, string(iv.State), nanos(iv.ExpiresAt), nanos(iv.CreatedAt), string(data))
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO atskit_interviews (id, connection, source, candidate_id, position_id, round, state, expires_at, created_at, version, data)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`),
+			iv.ID, iv.Connection, iv.Source, iv.CandidateID, iv.PositionID, iv.Round, string(iv.State), nanos(iv.ExpiresAt), nanos(iv.CreatedAt), string(data))
 		if err := affected(res, err, lifecycle.ErrDuplicateInterview); err != nil {
 			return err
 		}
@@ -470,14 +480,14 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c lifecycle.Change) error
 	if len(c.Effects) > 0 {
 		// One multi-row insert keeps commits cheap.
 		var b strings.Builder
-		b.WriteString(`INSERT INTO atskit_effects (id, kind, interview_id, order_key, source, candidate_id, payload, state, next_attempt_at, created_at) VALUES `)
-		args := make([]any, 0, 10*len(c.Effects))
+		b.WriteString(`INSERT INTO atskit_effects (id, kind, interview_id, order_key, connection, source, candidate_id, payload, state, next_attempt_at, created_at) VALUES `)
+		args := make([]any, 0, 11*len(c.Effects))
 		for i, e := range c.Effects {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString("(?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)")
-			args = append(args, e.ID, string(e.Kind), e.InterviewID, e.OrderKey, e.Source, e.CandidateID, string(e.Payload),
+			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)")
+			args = append(args, e.ID, string(e.Kind), e.InterviewID, e.OrderKey, e.Connection, e.Source, e.CandidateID, string(e.Payload),
 				nanos(e.NextAttemptAt), nanos(e.CreatedAt))
 		}
 		if _, err := tx.ExecContext(ctx, s.q(b.String()), args...); err != nil {
@@ -487,7 +497,7 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c lifecycle.Change) error
 	return nil
 }
 
-const effectCols = `seq, id, kind, interview_id, order_key, source, candidate_id, payload, state, attempts, unacked,
+const effectCols = `seq, id, kind, interview_id, order_key, connection, source, candidate_id, payload, state, attempts, unacked,
 	next_attempt_at, claimed_by, lease_until, last_error, created_at, done_at`
 
 type scanner interface{ Scan(...any) error }
@@ -497,7 +507,7 @@ func scanEffect(r scanner) (lifecycle.Effect, error) {
 	var kind, state, payload string
 	var unacked int
 	var next, lease, created, doneAt int64
-	err := r.Scan(&e.Seq, &e.ID, &kind, &e.InterviewID, &e.OrderKey, &e.Source, &e.CandidateID, &payload, &state,
+	err := r.Scan(&e.Seq, &e.ID, &kind, &e.InterviewID, &e.OrderKey, &e.Connection, &e.Source, &e.CandidateID, &payload, &state,
 		&e.Attempts, &unacked, &next, &e.ClaimedBy, &lease, &e.LastError, &created, &doneAt)
 	if err != nil {
 		return e, err
@@ -520,14 +530,43 @@ func (s *Store) ClaimEffects(ctx context.Context, c lifecycle.Claim) ([]lifecycl
 	if s.dialect == Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
-	query := `UPDATE atskit_effects SET claimed_by = ?, lease_until = ?
-		WHERE seq IN (
-			SELECT e.seq FROM atskit_effects e
-			WHERE e.state = 'pending' AND e.next_attempt_at <= ? AND (e.claimed_by = '' OR e.lease_until < ?)
+	// Due, unleased, first in line for its order key, and not of a
+	// disabled connection.
+	due := `e.state = 'pending' AND e.next_attempt_at <= ? AND (e.claimed_by = '' OR e.lease_until < ?)
 			  AND NOT EXISTS (SELECT 1 FROM atskit_effects p WHERE p.order_key = e.order_key AND p.state = 'pending' AND p.seq < e.seq)
+			  AND NOT EXISTS (SELECT 1 FROM atskit_connections k WHERE k.id = e.connection AND k.state = 'disabled')`
+	var skip []any
+	if len(c.Skip) > 0 {
+		due += ` AND e.connection NOT IN (?` + strings.Repeat(", ?", len(c.Skip)-1) + `)`
+		for _, conn := range c.Skip {
+			skip = append(skip, conn)
+		}
+	}
+	var query string
+	var args []any
+	if c.PerConnection <= 0 {
+		query = `UPDATE atskit_effects SET claimed_by = ?, lease_until = ?
+		WHERE seq IN (
+			SELECT e.seq FROM atskit_effects e WHERE ` + due + `
 			ORDER BY e.seq LIMIT ?` + lock + `)
 		RETURNING ` + effectCols
-	rows, err := s.db.QueryContext(ctx, s.q(query), c.Owner, nanos(c.Now.Add(c.Lease)), now, now, limit)
+		args = append(append([]any{c.Owner, nanos(c.Now.Add(c.Lease)), now, now}, skip...), limit)
+	} else {
+		// The first PerConnection due effects of each connection, by a
+		// window over the due ones; the outer select re-checks and locks
+		// (PostgreSQL allows no FOR UPDATE next to a window function).
+		query = `UPDATE atskit_effects SET claimed_by = ?, lease_until = ?
+		WHERE seq IN (
+			SELECT e.seq FROM atskit_effects e WHERE ` + due + ` AND e.seq IN (
+				SELECT w.seq FROM (
+					SELECT e.seq, ROW_NUMBER() OVER (PARTITION BY e.connection ORDER BY e.seq) AS rn
+					FROM atskit_effects e WHERE ` + due + `) w
+				WHERE w.rn <= ?)
+			ORDER BY e.seq LIMIT ?` + lock + `)
+		RETURNING ` + effectCols
+		args = append(append(append(append([]any{c.Owner, nanos(c.Now.Add(c.Lease)), now, now}, skip...), now, now), skip...), c.PerConnection, limit)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: claim effects: %w", err)
 	}
@@ -601,8 +640,8 @@ func (s *Store) FinishEffect(ctx context.Context, id, owner string, o lifecycle.
 // Effects implements lifecycle.Store.
 func (s *Store) Effects(ctx context.Context, f lifecycle.EffectFilter) ([]lifecycle.Effect, error) {
 	query := `SELECT ` + effectCols + ` FROM atskit_effects
-		WHERE (? = '' OR interview_id = ?) AND (? = '' OR kind = ?) AND (? = '' OR state = ?) ORDER BY seq`
-	rows, err := s.db.QueryContext(ctx, s.q(query), f.InterviewID, f.InterviewID, string(f.Kind), string(f.Kind), string(f.State), string(f.State))
+		WHERE (? = '' OR connection = ?) AND (? = '' OR interview_id = ?) AND (? = '' OR kind = ?) AND (? = '' OR state = ?) ORDER BY seq`
+	rows, err := s.db.QueryContext(ctx, s.q(query), f.Connection, f.Connection, f.InterviewID, f.InterviewID, string(f.Kind), string(f.Kind), string(f.State), string(f.State))
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: effects: %w", err)
 	}

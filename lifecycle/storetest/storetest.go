@@ -37,6 +37,10 @@ func Run(t *testing.T, newStore func(t *testing.T) lifecycle.Store) {
 		{"ConcurrentCreate", testConcurrentCreate},
 		{"ConcurrentUpdate", testConcurrentUpdate},
 		{"ConcurrentClaims", testConcurrentClaims},
+		{"ConnectionScoping", testConnectionScoping},
+		{"Connections", testConnections},
+		{"ClaimSkipsDisabledConnection", testClaimSkipsDisabledConnection},
+		{"ClaimPerConnection", testClaimPerConnection},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
@@ -47,7 +51,7 @@ var t0 = time.Date(2025, 3, 14, 9, 30, 0, 123456000, time.UTC)
 
 func interview(id, candidate string, round int) lifecycle.Interview {
 	return lifecycle.Interview{
-		ID: id, Source: "workable", CandidateID: candidate, JobID: "J1",
+		ID: id, Connection: "workable", Source: "workable", CandidateID: candidate, JobID: "J1",
 		PositionID: "workable:J1", Round: round, RoundName: fmt.Sprintf("Round %d", round+1),
 		State: lifecycle.StateRequested, Attempt: 1,
 		CreatedAt: t0, UpdatedAt: t0,
@@ -57,7 +61,7 @@ func interview(id, candidate string, round int) lifecycle.Interview {
 func effect(id, orderKey string) lifecycle.Effect {
 	return lifecycle.Effect{
 		ID: id, Kind: lifecycle.EffectNote, InterviewID: orderKey, OrderKey: orderKey,
-		Source: "workable", CandidateID: "c1", Payload: []byte(`{"body":"hello ` + id + `"}`),
+		Connection: "workable", Source: "workable", CandidateID: "c1", Payload: []byte(`{"body":"hello ` + id + `"}`),
 		NextAttemptAt: t0, CreatedAt: t0,
 	}
 }
@@ -68,7 +72,7 @@ func testPositions(t *testing.T, s lifecycle.Store) {
 	require.ErrorIs(t, err, lifecycle.ErrNotFound)
 
 	p := lifecycle.Position{
-		ID: "workable:J2", Source: "workable", JobID: "J2", Title: "Backend", Status: lifecycle.PositionPending,
+		ID: "workable:J2", Connection: "workable", Source: "workable", JobID: "J2", Title: "Backend", Status: lifecycle.PositionPending,
 		Link:   ats.JobLink{Linked: true, Marker: "InterviewVector", StageID: "iv"},
 		Stages: []ats.Stage{{ID: "applied", Name: "Applied", Kind: ats.StageApplied}, {ID: "iv", Name: "InterviewVector", Kind: ats.StageInterview, Position: 1}},
 		Config: lifecycle.PositionConfig{
@@ -105,8 +109,8 @@ func testPositions(t *testing.T, s lifecycle.Store) {
 	require.Equal(t, "Backend", cur.Title)
 
 	for _, q := range []lifecycle.Position{
-		{ID: "workable:J1", Source: "workable", JobID: "J1", Status: lifecycle.PositionPending},
-		{ID: "lever:P1", Source: "lever", JobID: "P1", Status: lifecycle.PositionActive},
+		{ID: "workable:J1", Connection: "workable", Source: "workable", JobID: "J1", Status: lifecycle.PositionPending},
+		{ID: "lever:P1", Connection: "lever", Source: "lever", JobID: "P1", Status: lifecycle.PositionActive},
 	} {
 		_, err := s.SavePosition(ctx, q)
 		require.NoError(t, err)
@@ -130,7 +134,7 @@ func testInterviewRoundTrip(t *testing.T, s lifecycle.Store) {
 	ctx := context.Background()
 	_, err := s.Interview(ctx, "nope")
 	require.ErrorIs(t, err, lifecycle.ErrNotFound)
-	_, err = s.InterviewByKey(ctx, lifecycle.InterviewKey{Source: "workable", CandidateID: "c1", PositionID: "workable:J1"})
+	_, err = s.InterviewByKey(ctx, lifecycle.InterviewKey{Connection: "workable", CandidateID: "c1", PositionID: "workable:J1"})
 	require.ErrorIs(t, err, lifecycle.ErrNotFound)
 
 	iv := interview("iv1", "c1", 0)

@@ -102,7 +102,7 @@ func (h *Harness) Options() lifecycle.Options {
 		Vendor:       h.Vendor,
 		VendorName:   "InterviewVector",
 		Publisher:    h.Publisher,
-		RetriggerURL: func(id string) string { return "https://vendor.example/retrigger/" + id },
+		RetriggerURL: func(_, id string) string { return "https://vendor.example/retrigger/" + id },
 		Now:          h.Clock.Now,
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}

@@ -312,7 +312,7 @@ func CrashRestart(t *testing.T, open func() lifecycle.Store) {
 			})
 		}
 	}
-	dead := h.Engine.Dispatcher(lifecycle.DispatcherOptions{Owner: "dead", Workers: 1, BatchSize: 16, Lease: time.Minute})
+	dead := h.Engine.Dispatcher(lifecycle.DispatcherOptions{Owner: "dead", Workers: 1, BatchSize: 16, PerConnection: 16, Lease: time.Minute})
 	if _, err := dead.RunOnce(ctx); err == nil {
 		t.Fatal("RunOnce on a closed store: want an error")
 	}

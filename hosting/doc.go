@@ -1,0 +1,25 @@
+// Package hosting mounts everything a vendor's server exposes for atskit, for
+// many customers at once: one webhook route per ATS with the connection in
+// the path, Workable's provider contract with each bearer token resolving to
+// a connection, and signed re-trigger links.
+//
+// The host supplies small interfaces over its own storage — the webhook
+// verifier of a connection (WebhookVerifiers), the provider-contract tenants
+// (provider.TokenResolver) and the vendor's templates and callback tokens
+// (ProviderVendor) — and mounts one Handler:
+//
+//	links := &hosting.RetriggerLinks{BaseURL: "https://vendor.example/atskit", Secret: key}
+//	engine := lifecycle.NewEngine(store, lifecycle.Options{Connector: conns, RetriggerURL: links.URL, ...})
+//	h, err := hosting.NewHandler(hosting.Options{Engine: engine, Webhooks: verifiers, Links: links, ...})
+//	mux.Handle("/atskit/", http.StripPrefix("/atskit", h))
+//
+// It serves, relative to its mount point:
+//
+//	POST /hooks/{kind}/{connection}          ATS webhooks of one connection
+//	GET  /retrigger/{connection}/{interview} confirmation page of a signed re-trigger link
+//	POST /retrigger/{connection}/{interview} re-trigger (Engine.Retrigger)
+//	     /provider/...                       Workable's provider contract (provider.Handler)
+//
+// Package hosting depends on the ats, lifecycle and provider packages only:
+// the host decides which adapters exist (workable, lever, its own).
+package hosting

@@ -1,0 +1,93 @@
+package hosting
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/lifecycle"
+	"github.com/atskit/atskit/provider"
+)
+
+// Options configures a Handler. Engine is required; each route is mounted
+// when what it needs is set.
+type Options struct {
+	// Engine receives events, provider requests and re-triggers.
+	Engine *lifecycle.Engine
+	// Webhooks resolves the verifier of each connection's webhook route;
+	// without it POST /hooks/… is not mounted.
+	Webhooks WebhookVerifiers
+	// MaxWebhookBytes caps a webhook body; zero uses
+	// ats.DefaultMaxWebhookBytes.
+	MaxWebhookBytes int64
+	// Links signs and checks re-trigger links; without it /retrigger/… is
+	// not mounted. Give the same value's URL method to
+	// lifecycle.Options.RetriggerURL.
+	Links *RetriggerLinks
+	// ProviderTokens resolves the bearer token of a provider-contract
+	// request to the connection (the provider.Account is the connection
+	// ID). With ProviderVendor it mounts /provider/….
+	ProviderTokens provider.TokenResolver
+	// ProviderVendor lists templates and callback tokens per connection.
+	ProviderVendor ProviderVendor
+	// ProviderSource is the ATS of provider-contract interviews; default
+	// "workable".
+	ProviderSource string
+	// Connector, when set, is used to match a provider-contract candidate
+	// to the ATS candidate by e-mail (adapters implementing
+	// ats.CandidateLister), so notes land on their timeline.
+	Connector lifecycle.Connector
+	// OnEvent, when set, is called with each verified webhook event (its
+	// Connection set) before the engine handles it: for metrics or an
+	// activity feed.
+	OnEvent func(ctx context.Context, ev ats.Event)
+	// Logger receives ignored deliveries and server errors; default
+	// slog.Default(). Secrets and bodies are never logged.
+	Logger *slog.Logger
+}
+
+// Handler serves webhooks, the provider contract and re-trigger links for
+// every connection of an engine. See the package documentation for its
+// routes.
+type Handler struct {
+	opts Options
+	log  *slog.Logger
+	mux  *http.ServeMux
+}
+
+// NewHandler returns a Handler for opts.
+func NewHandler(opts Options) (*Handler, error) {
+	if opts.Engine == nil {
+		return nil, errors.New("hosting: Options.Engine is required")
+	}
+	if (opts.ProviderTokens == nil) != (opts.ProviderVendor == nil) {
+		return nil, errors.New("hosting: Options.ProviderTokens and ProviderVendor go together: set both to serve the provider contract, or neither")
+	}
+	if opts.Links != nil && len(opts.Links.Secret) < 16 {
+		return nil, errors.New("hosting: RetriggerLinks.Secret must be at least 16 random bytes (32 recommended)")
+	}
+	if opts.ProviderSource == "" {
+		opts.ProviderSource = "workable"
+	}
+	h := &Handler{opts: opts, log: opts.Logger, mux: http.NewServeMux()}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	if opts.Webhooks != nil {
+		h.mux.HandleFunc("/hooks/{kind}/{connection}", h.webhook)
+	}
+	if opts.Links != nil {
+		h.mux.HandleFunc("GET /retrigger/{connection}/{interview}", h.retrigger)
+		h.mux.HandleFunc("POST /retrigger/{connection}/{interview}", h.retrigger)
+	}
+	if opts.ProviderTokens != nil {
+		ph := provider.NewHandler(providerBackend{h}, provider.HandlerOptions{Tokens: opts.ProviderTokens, Logger: h.log})
+		h.mux.Handle("/provider/", http.StripPrefix("/provider", ph))
+	}
+	return h, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
