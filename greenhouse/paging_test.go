@@ -154,7 +154,11 @@ func TestErrorMessages(t *testing.T) {
 func TestRateLimit(t *testing.T) {
 	srv := newServer(t, greenhousetest.WithRateLimit(5, 200*time.Millisecond))
 	seed(t, srv)
-	paced := newClient(t, srv, func(o *greenhouse.Options) { o.RateLimit, o.RateWindow = 5, 250*time.Millisecond })
+	// The client's window is twice the server's: requests sent in one
+	// client window can only bunch into one server window if their
+	// latencies differ by more than 200 ms, which a loaded CI machine
+	// running the race detector does produce at a 50 ms margin.
+	paced := newClient(t, srv, func(o *greenhouse.Options) { o.RateLimit, o.RateWindow = 5, 400*time.Millisecond })
 	for range 12 {
 		if _, err := paging.Collect(paced.Jobs(context.Background(), ats.ListJobsOptions{})); err != nil {
 			t.Fatal(err)
@@ -178,11 +182,11 @@ func TestRateLimit(t *testing.T) {
 
 func TestSharedBudget(t *testing.T) {
 	srv := newServer(t, greenhousetest.WithRateLimit(4, 200*time.Millisecond))
-	// The clients' window is a little longer than the server's so that
-	// scheduling jitter on a loaded test machine cannot bunch five
-	// requests into one of the server's windows; the test is about
-	// sharing, not about the margin.
-	budget := greenhouse.NewRateBudget(4, 250*time.Millisecond)
+	// The clients' window is twice the server's so that scheduling
+	// jitter on a loaded test machine cannot bunch five requests into
+	// one of the server's windows; the test is about sharing, not about
+	// the margin.
+	budget := greenhouse.NewRateBudget(4, 400*time.Millisecond)
 	a := newClient(t, srv, func(o *greenhouse.Options) { o.Budget = budget })
 	b := newClient(t, srv, func(o *greenhouse.Options) { o.Budget = budget; o.UserID = id(srv.ServiceAccountID()) })
 	for i := range 10 {
