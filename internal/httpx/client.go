@@ -127,7 +127,8 @@ func New(cfg Config) (*Client, error) {
 		pacer = NewWindowPacer(cfg.WindowLimit, cfg.Window, cfg.Now)
 	}
 	inner := *hc // shallow copy: never mutate the caller's client
-	inner.Transport = &pacedTransport{base: hc.Transport, pacer: pacer, authorize: cfg.Authorize, budget: cfg.ServerBudget, now: cfg.Now}
+	inner.Transport = &pacedTransport{base: hc.Transport, origin: base, pacer: pacer, authorize: cfg.Authorize, budget: cfg.ServerBudget, now: cfg.Now}
+	inner.CheckRedirect = checkRedirect(base, hc.CheckRedirect)
 
 	c := &Client{cfg: cfg, base: base, pacer: pacer, log: log}
 	c.rc = &retryablehttp.Client{
@@ -230,7 +231,7 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error)
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, c.opErr(r, ctxErr)
 		}
-		return nil, c.opErr(r, err)
+		return nil, c.opErr(r, redactError(err))
 	}
 	defer resp.Body.Close()
 	data, err := readCapped(resp.Body, c.cfg.MaxResponseBytes)
@@ -239,7 +240,7 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error)
 	}
 	c.log.LogAttrs(ctx, slog.LevelDebug, "ats request",
 		slog.String("ats", c.cfg.ATS), slog.String("op", op),
-		slog.String("method", method), slog.String("path", u.Path),
+		slog.String("method", method), slog.String("path", boundString(u.Path, 200)),
 		slog.Int("status", resp.StatusCode), slog.Int("attempts", *attempts),
 		slog.Duration("elapsed", c.cfg.Now().Sub(start)))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -258,16 +259,16 @@ func (c *Client) resolve(path string, q url.Values) (*url.URL, error) {
 	if strings.HasPrefix(path, "http://") || strings.HasPrefix(path, "https://") {
 		abs, err := url.Parse(path)
 		if err != nil {
-			return nil, fmt.Errorf("invalid URL %q: %w", path, err)
+			return nil, fmt.Errorf("invalid URL %q", boundString(path, 100))
 		}
-		if abs.Scheme != c.base.Scheme || abs.Host != c.base.Host {
-			return nil, fmt.Errorf("refusing to send credentials to %s://%s (client is for %s://%s)", abs.Scheme, abs.Host, c.base.Scheme, c.base.Host)
+		if !sameOrigin(abs, c.base) {
+			return nil, fmt.Errorf("%w: %s://%s (client is for %s://%s)", ErrForeignHost, abs.Scheme, boundString(abs.Host, 100), c.base.Scheme, c.base.Host)
 		}
 		u = abs
 	} else {
 		rel, err := url.Parse(path)
 		if err != nil {
-			return nil, fmt.Errorf("invalid path %q: %w", path, err)
+			return nil, fmt.Errorf("invalid path %q", boundString(path, 100))
 		}
 		u = c.base.JoinPath(rel.Path)
 		u.RawQuery = rel.RawQuery
@@ -297,6 +298,8 @@ func (c *Client) apiError(r *Request, resp *http.Response, body []byte) error {
 	if e.Message == "" {
 		e.Message = fallbackMessage(body)
 	}
+	// The ATS's message may echo request content; keep it short.
+	e.Message = boundString(e.Message, maxErrorMessage)
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
 		return &ats.RateLimitError{Err: e, RetryAfter: c.retryAfter(resp)}
@@ -305,6 +308,9 @@ func (c *Client) apiError(r *Request, resp *http.Response, body []byte) error {
 	}
 	return e
 }
+
+// maxErrorMessage bounds the ATS-supplied message in an APIError.
+const maxErrorMessage = 300
 
 // fallbackMessage returns a short, printable excerpt of a non-JSON error
 // body.
@@ -374,7 +380,9 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
-	if errors.Is(err, errAuthorize) {
+	if errors.Is(err, errAuthorize) || errors.Is(err, ErrForeignHost) {
+		// Repeating cannot help: refused credentials, or a redirect off
+		// the API host.
 		return false, err
 	}
 	retryable, _ := ctx.Value(retryKey{}).(bool)

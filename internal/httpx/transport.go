@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -17,6 +18,7 @@ type attemptsKey struct{}
 // and feeds the server's rate-limit headers back into the pacer.
 type pacedTransport struct {
 	base      http.RoundTripper
+	origin    *url.URL // the API's scheme and host; nothing else gets credentials
 	pacer     *Pacer
 	authorize func(*http.Request) error
 	budget    func(h http.Header, now time.Time) (int, time.Time, bool)
@@ -25,6 +27,13 @@ type pacedTransport struct {
 
 func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
+	if t.origin != nil && !sameOrigin(req.URL, t.origin) {
+		// Only a redirect can get here (Do resolves every URL against the
+		// base); checkRedirect refuses those, but a caller-supplied
+		// client must not be able to loosen the rule.
+		closeBody(req)
+		return nil, fmt.Errorf("%w: %s://%s", ErrForeignHost, req.URL.Scheme, boundString(req.URL.Host, 100))
+	}
 	if n, ok := ctx.Value(attemptsKey{}).(*int); ok {
 		*n++
 	}
