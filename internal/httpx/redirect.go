@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/atskit/atskit/internal/safehttp"
 )
 
 // ErrForeignHost is returned (wrapped) when a request would carry the
@@ -84,18 +86,5 @@ type redactedErr struct {
 func (e *redactedErr) Error() string { return e.msg }
 func (e *redactedErr) Unwrap() error { return e.err }
 
-// boundString cuts s to at most n bytes (on a rune boundary), marking the
-// cut, and drops invalid UTF-8.
-func boundString(s string, n int) string {
-	s = strings.ToValidUTF8(s, "")
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
-
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+// boundString is safehttp.Bound.
+func boundString(s string, n int) string { return safehttp.Bound(s, n) }
