@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/lifecycle"
 )
 
@@ -27,6 +28,8 @@ type Store struct {
 	seq   int64
 	// low is the index in effects before which nothing is pending.
 	low int
+	// replay backs RememberDelivery (replay.go); it has its own lock.
+	replay ats.MemoryReplayGuard
 }
 
 var _ lifecycle.Store = (*Store)(nil)
