@@ -5,6 +5,7 @@ import (
 	"log"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/lifecycle"
@@ -57,5 +58,7 @@ func Example() {
 		}, nil))
 	tokens := provider.NewStaticTokens(map[string]provider.Account{os.Getenv("PROVIDER_TOKEN"): "acme"})
 	mux.Handle("/workable/", http.StripPrefix("/workable", provider.NewHandler(provider.NewMemoryBackend(provider.MemoryBackendOptions{}), provider.HandlerOptions{Tokens: tokens})))
-	log.Fatal(http.ListenAndServe("127.0.0.1:8080", mux))
+	srv := &http.Server{Addr: "127.0.0.1:8080", Handler: mux, // bound the time a client may hold a connection
+		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+	log.Fatal(srv.ListenAndServe())
 }

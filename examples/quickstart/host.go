@@ -133,6 +133,7 @@ func newHost(ctx context.Context, tl *timeline, log *slog.Logger, store lifecycl
 	mux.HandleFunc("POST /retrigger/{id}", h.retrigger)
 
 	h.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
 	go func() {
 		if err := h.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
