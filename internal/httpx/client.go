@@ -337,21 +337,38 @@ func (c *Client) retryAfter(resp *http.Response) time.Duration {
 	return 0
 }
 
+// MaxRetryAfter caps the delay ParseRetryAfter reports: a server's header
+// cannot make a client wait longer than this.
+const MaxRetryAfter = 24 * time.Hour
+
 // ParseRetryAfter parses a Retry-After header value: delay-seconds or an
-// HTTP date.
+// HTTP date. The result is in [0, MaxRetryAfter]: a huge or infinite delay
+// (which would overflow time.Duration into a negative value) or a date
+// centuries ahead is capped, never wrapped.
 func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 {
+	if secs, err := strconv.ParseFloat(v, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		switch {
+		case secs != secs || secs < 0: // NaN or negative
+			return 0, false
+		case secs >= MaxRetryAfter.Seconds():
+			return MaxRetryAfter, true
+		}
 		return time.Duration(secs * float64(time.Second)), true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d, true
+		// Compare before subtracting: Sub saturates, but the bound is
+		// the point.
+		switch {
+		case !t.After(now):
+			return 0, true
+		case t.After(now.Add(MaxRetryAfter)):
+			return MaxRetryAfter, true
 		}
-		return 0, true
+		return t.Sub(now), true
 	}
 	return 0, false
 }
