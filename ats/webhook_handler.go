@@ -33,9 +33,11 @@ type WebhookHandlerOptions struct {
 	// moment the handler starts reading it, so a caller trickling bytes
 	// cannot hold the connection; a slower delivery gets 408 and the
 	// connection is closed. It is set on the connection with
-	// http.ResponseController and overrides a longer http.Server
-	// ReadTimeout for this request. Zero uses DefaultWebhookReadTimeout;
-	// negative leaves the server's deadline alone.
+	// http.ResponseController and replaces the http.Server's read
+	// deadline while the body is read (so keep it no longer than the
+	// server's ReadTimeout if that is stricter). Zero uses
+	// DefaultWebhookReadTimeout; negative leaves the server's deadline
+	// alone.
 	ReadTimeout time.Duration
 	// Logger receives a warning per rejected delivery and an error per
 	// failed callback; nil discards. Bodies and secrets are never logged,

@@ -36,10 +36,10 @@ type HandlerOptions struct {
 	MaxBodyBytes int64
 	// ReadTimeout bounds reading a request body, from the moment the
 	// handler starts reading it (a read deadline set with
-	// http.ResponseController, overriding a longer http.Server
-	// ReadTimeout for this request); a body not read in time gets 408 and
-	// the connection is closed. Default DefaultReadTimeout (10 s);
-	// negative leaves the server's deadline alone.
+	// http.ResponseController, replacing the http.Server's read deadline
+	// while the body is read); a body not read in time gets 408 and the
+	// connection is closed. Default DefaultReadTimeout (10 s); negative
+	// leaves the server's deadline alone.
 	ReadTimeout time.Duration
 	// IdempotencyWindow is how long a create request is remembered: a POST
 	// with the same account, template (or test), candidate and callback URL
