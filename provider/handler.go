@@ -347,9 +347,9 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) (*bytes.Buffe
 	}
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
-	lift := safehttp.SetReadDeadline(w, h.readTimeout)
+	deadline := safehttp.SetReadDeadline(w, h.readTimeout)
 	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, h.maxBody))
-	lift()
+	deadline.Lift()
 	if err != nil {
 		putBuf(buf)
 		switch safehttp.ReadErrorStatus(w, err) {

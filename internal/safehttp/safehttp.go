@@ -27,8 +27,7 @@ func ReadBody(w http.ResponseWriter, r *http.Request, limit int64, timeout time.
 	if r.ContentLength > limit {
 		return nil, http.StatusRequestEntityTooLarge
 	}
-	lift := SetReadDeadline(w, timeout)
-	defer lift()
+	defer SetReadDeadline(w, timeout).Lift()
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		return nil, ReadErrorStatus(w, err)
@@ -37,17 +36,40 @@ func ReadBody(w http.ResponseWriter, r *http.Request, limit int64, timeout time.
 }
 
 // SetReadDeadline sets a read deadline timeout from now on w's connection
-// (when timeout is positive and w supports it) and returns the function
-// that lifts it.
-func SetReadDeadline(w http.ResponseWriter, timeout time.Duration) (lift func()) {
+// (when timeout is positive and w supports it) and returns the deadline
+// to Lift once the body is read. net/http's own ResponseWriter is used
+// directly; a wrapped one goes through http.ResponseController (which
+// follows Unwrap). Setting and lifting the deadline allocates nothing on
+// the direct path.
+func SetReadDeadline(w http.ResponseWriter, timeout time.Duration) Deadline {
 	if timeout <= 0 {
-		return func() {}
+		return Deadline{}
 	}
-	rc := http.NewResponseController(w)
-	if err := rc.SetReadDeadline(time.Now().Add(timeout)); err != nil {
-		return func() {}
+	var d readDeadliner
+	if direct, ok := w.(readDeadliner); ok {
+		d = direct
+	} else {
+		d = http.NewResponseController(w)
 	}
-	return func() { _ = rc.SetReadDeadline(time.Time{}) }
+	if err := d.SetReadDeadline(time.Now().Add(timeout)); err != nil {
+		return Deadline{}
+	}
+	return Deadline{d: d}
+}
+
+type readDeadliner interface {
+	SetReadDeadline(time.Time) error
+}
+
+// Deadline is a read deadline set by SetReadDeadline.
+type Deadline struct{ d readDeadliner }
+
+// Lift removes the deadline, so the rest of the request (and a kept-alive
+// connection) is not cut by it.
+func (d Deadline) Lift() {
+	if d.d != nil {
+		_ = d.d.SetReadDeadline(time.Time{})
+	}
 }
 
 // ReadErrorStatus maps an error from reading a request body (through
