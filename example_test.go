@@ -5,6 +5,7 @@ import (
 	"log"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/hosting"
@@ -78,5 +79,7 @@ func Example() {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/atskit/", http.StripPrefix("/atskit", h))
-	log.Fatal(http.ListenAndServe("127.0.0.1:8080", mux))
+	srv := &http.Server{Addr: "127.0.0.1:8080", Handler: mux, // bound the time a client may hold a connection
+		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+	log.Fatal(srv.ListenAndServe())
 }

@@ -758,7 +758,11 @@ func (d *Dispatcher) perform(ctx context.Context, eff Effect) (skipped string, e
 		if e.opts.Publisher == nil {
 			return "", permanentError{errors.New("no CallbackPublisher configured")}
 		}
-		return "", e.opts.Publisher.PublishResult(ctx, p.Callback, p.Result)
+		cb, err := e.openCallback(p.Callback)
+		if err != nil {
+			return "", permanentError{err}
+		}
+		return "", e.opts.Publisher.PublishResult(ctx, cb, p.Result)
 	case EffectVendorCreate:
 		return d.vendorCreate(ctx, eff)
 	case EffectVendorCancel:

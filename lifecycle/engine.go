@@ -62,6 +62,10 @@ type Options struct {
 	MaxConflictRetries int
 	// ExpiryInterval is how often Run calls ExpireDue; default one minute.
 	ExpiryInterval time.Duration
+	// CallbackTokenSealer, if set, encrypts provider callback tokens
+	// before they are stored (see TokenSealer). Read APIs never return
+	// callback tokens, sealed or not.
+	CallbackTokenSealer *TokenSealer
 }
 
 // Engine drives the interview state machine. It is safe for concurrent use;
@@ -335,17 +339,20 @@ func (e *Engine) commit(ctx context.Context, build func(ch *change) error) error
 
 // Interview returns one interview.
 func (e *Engine) Interview(ctx context.Context, id string) (Interview, error) {
-	return e.store.Interview(ctx, id)
+	iv, err := e.store.Interview(ctx, id)
+	return redactInterview(iv), err
 }
 
 // Interviews lists interviews.
 func (e *Engine) Interviews(ctx context.Context, f InterviewFilter) ([]Interview, error) {
-	return e.store.Interviews(ctx, f)
+	ivs, err := e.store.Interviews(ctx, f)
+	return redactInterviews(ivs), err
 }
 
 // Effects lists outbox effects, e.g. to show failed deliveries to an operator.
 func (e *Engine) Effects(ctx context.Context, f EffectFilter) ([]Effect, error) {
-	return e.store.Effects(ctx, f)
+	effs, err := e.store.Effects(ctx, f)
+	return redactEffects(effs), err
 }
 
 // HandleEvent applies a verified ATS event of the connection ev.Connection
@@ -657,7 +664,7 @@ func (e *Engine) update(ctx context.Context, id string, ref *EventRef, fn func(c
 	if err != nil {
 		return Interview{}, err
 	}
-	return out, nil
+	return redactInterview(out), nil
 }
 
 // Retrigger re-reads the candidate and requests the interview again: from
@@ -822,14 +829,18 @@ func (e *Engine) ProviderInterview(ctx context.Context, r ProviderRequest) (Inte
 			return nil
 		}
 		iv.RoundName, iv.Template, iv.Candidate = r.RoundName, r.Template, r.Candidate
-		cb := r.Callback
+		cb, err := e.sealCallback(r.Callback)
+		if err != nil {
+			return err
+		}
 		iv.Callback = &cb
 		return e.start(ch, pos, &iv, create, false)
 	})
 	if err != nil {
 		return Interview{}, err
 	}
-	return e.store.InterviewByKey(ctx, key)
+	iv, err := e.store.InterviewByKey(ctx, key)
+	return redactInterview(iv), err
 }
 
 // recordVendorRef stores the vendor's reference after a successful create.

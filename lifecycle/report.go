@@ -111,7 +111,8 @@ func (e *Engine) Report(ctx context.Context, interviewID string, u Update) (Inte
 	}
 	// The change may have been a duplicate swallowed by the store: return
 	// what is stored, not what this call computed.
-	return e.store.Interview(ctx, interviewID)
+	iv, err := e.store.Interview(ctx, interviewID)
+	return redactInterview(iv), err
 }
 
 func (e *Engine) report(ctx context.Context, interviewID string, ref *EventRef, u Update, to State) (Interview, error) {

@@ -65,8 +65,9 @@ type Attachment struct {
 }
 
 // Callback is where an interview created through the Workable provider
-// contract reports its result. The token is a secret: it is stored but never
-// logged.
+// contract reports its result. The token is a secret: it is stored (sealed
+// when Options.CallbackTokenSealer is set) but never logged, and the
+// Engine's read APIs return Callback with Token empty.
 type Callback struct {
 	URL   string `json:"url"`
 	Token string `json:"token"`

@@ -320,7 +320,7 @@ func (h *AshbyHandler) start(ctx context.Context, w http.ResponseWriter, acct Ac
 	var id string
 	var err error
 	if h.idem != nil {
-		id, _, err = h.idem.do(ctx, h.idem.ashbyKey(string(acct), "ashby-start", req.Application.AshbyID, req.AssessmentTypeID), create)
+		id, _, err = h.idem.do(ctx, acct, h.idem.ashbyKey(string(acct), "ashby-start", req.Application.AshbyID, req.AssessmentTypeID), create)
 	} else {
 		id, err = create()
 	}

@@ -40,10 +40,13 @@
 // 401 "Missing Token" / "Invalid Token", 400 "Invalid JSON" / "Invalid
 // field: candidate.email should be a string", 422 "Missing field:
 // job_title should be provided", 409 when a backend returns ErrConflict,
-// 404 for ErrNotFound and unknown paths, plus 405 (with Allow), 413 (body
-// over HandlerOptions.MaxBodyBytes), 415 (not JSON) and 500 (backend error
-// or panic, logged with log/slog; the message is generic). Backends choose
-// another status and message by returning an *Error.
+// 404 for ErrNotFound and unknown paths, plus 405 (with Allow), 408 (body
+// not received within HandlerOptions.ReadTimeout), 413 (body over
+// HandlerOptions.MaxBodyBytes), 415 (not JSON) and 500 (backend error or
+// panic, logged with log/slog; the message is generic). Backends choose
+// another status and message by returning an *Error. Authentication comes
+// first: a request without a valid token gets 401 whatever its path or
+// method, so anonymous callers cannot tell what the deployment serves.
 //
 // # Idempotency
 //

@@ -455,7 +455,7 @@ func (h *GreenhouseHandler) sendTest(w http.ResponseWriter, r *http.Request, acc
 		// Greenhouse documents no idempotency key; a repeat is the same
 		// account, test, candidate email and callback url.
 		key := h.idem.key(account, "greenhouse", req.PartnerTestID, &Candidate{Email: strings.ToLower(strings.TrimSpace(req.Candidate.Email))}, req.URL)
-		id, _, err = h.idem.do(r.Context(), key, create)
+		id, _, err = h.idem.do(r.Context(), account, key, create)
 	}
 	if err != nil {
 		h.backendError(w, r, "send_test", err)

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/atskit/atskit/internal/safehttp"
 )
 
 // Defaults for HandlerOptions.
@@ -22,6 +24,7 @@ const (
 	DefaultMaxBodyBytes       = 1 << 20
 	DefaultIdempotencyWindow  = 24 * time.Hour
 	DefaultIdempotencyMaxKeys = 100_000
+	DefaultReadTimeout        = 10 * time.Second
 )
 
 // HandlerOptions configures a Handler. Tokens is required; the zero value of
@@ -31,13 +34,21 @@ type HandlerOptions struct {
 	Tokens TokenResolver
 	// MaxBodyBytes limits request bodies; larger ones get 413. Default 1 MiB.
 	MaxBodyBytes int64
+	// ReadTimeout bounds reading a request body, from the moment the
+	// handler starts reading it (a read deadline set with
+	// http.ResponseController, replacing the http.Server's read deadline
+	// while the body is read); a body not read in time gets 408 and the
+	// connection is closed. Default DefaultReadTimeout (10 s); negative
+	// leaves the server's deadline alone.
+	ReadTimeout time.Duration
 	// IdempotencyWindow is how long a create request is remembered: a POST
 	// with the same account, template (or test), candidate and callback URL
 	// within the window answers 201 with the first request's id instead of
 	// creating a second invitation. Default 24h; negative disables.
 	IdempotencyWindow time.Duration
-	// IdempotencyMaxKeys bounds the remembered requests; the oldest are
-	// forgotten first. Default 100,000.
+	// IdempotencyMaxKeys bounds the remembered requests of each account;
+	// an account's oldest are forgotten first, and never another
+	// account's. Default 100,000.
 	IdempotencyMaxKeys int
 	// Logger receives server errors and recovered panics. Tokens are never
 	// logged. Default slog.Default().
@@ -59,6 +70,7 @@ type Handler struct {
 	assessments AssessmentBackend
 	tokens      TokenResolver
 	maxBody     int64
+	readTimeout time.Duration
 	idem        *idempotency
 	log         *slog.Logger
 	declined    Status
@@ -95,7 +107,10 @@ func NewHandler(backend any, opts HandlerOptions) *Handler {
 	if opts.Tokens == nil {
 		panic("provider: NewHandler: HandlerOptions.Tokens is nil")
 	}
-	h := &Handler{tokens: opts.Tokens, maxBody: opts.MaxBodyBytes, log: opts.Logger, declined: opts.DeclinedStatus}
+	h := &Handler{tokens: opts.Tokens, maxBody: opts.MaxBodyBytes, readTimeout: opts.ReadTimeout, log: opts.Logger, declined: opts.DeclinedStatus}
+	if h.readTimeout == 0 {
+		h.readTimeout = DefaultReadTimeout
+	}
 	h.interviews, _ = backend.(InterviewBackend)
 	h.assessments, _ = backend.(AssessmentBackend)
 	if h.interviews == nil && h.assessments == nil {
@@ -184,8 +199,14 @@ func route(path string) (routeKind, string) {
 	return routeNone, ""
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. Every request is authenticated
+// first: an anonymous caller gets 401 whatever the path or method, so it
+// learns nothing about which contracts the deployment serves.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	account, ok := h.authenticate(w, r)
+	if !ok {
+		return
+	}
 	// Route on the escaped path so that an id holding an escaped '/'
 	// (a%2Fb) stays one segment.
 	kind, id := route(r.URL.EscapedPath())
@@ -221,10 +242,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	account, ok := h.authenticate(w, r)
-	if !ok {
-		return
-	}
 	ctx := WithAccount(r.Context(), account)
 
 	switch kind {
@@ -304,11 +321,11 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (Account,
 		unauthorized(w, "Invalid Token")
 		return "", false
 	case errors.As(err, &panicked):
-		h.log.ErrorContext(r.Context(), "provider: token resolver panicked", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(panicked.value), "stack", string(panicked.stack))
+		h.log.ErrorContext(r.Context(), "provider: token resolver panicked", "method", r.Method, "path", safehttp.Bound(r.URL.Path, 200), "panic", fmt.Sprint(panicked.value), "stack", string(panicked.stack))
 		writeError(w, http.StatusInternalServerError, "Internal Server Error")
 		return "", false
 	case err != nil:
-		h.log.ErrorContext(r.Context(), "provider: resolving token", "method", r.Method, "path", r.URL.Path, "error", err)
+		h.log.ErrorContext(r.Context(), "provider: resolving token", "method", r.Method, "path", safehttp.Bound(r.URL.Path, 200), "error", err)
 		writeError(w, http.StatusInternalServerError, "Internal Server Error")
 		return "", false
 	}
@@ -336,12 +353,16 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) (*bytes.Buffe
 	}
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
+	deadline := safehttp.SetReadDeadline(w, h.readTimeout)
 	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, h.maxBody))
+	deadline.Lift()
 	if err != nil {
 		putBuf(buf)
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+		switch safehttp.ReadErrorStatus(w, err) {
+		case http.StatusRequestEntityTooLarge:
 			return nil, h.tooLarge()
+		case http.StatusRequestTimeout:
+			return nil, &requestError{http.StatusRequestTimeout, "Request Timeout: the body was not received within " + h.readTimeout.String()}
 		}
 		return nil, &requestError{http.StatusBadRequest, "Invalid JSON: reading the body failed"}
 	}
@@ -414,7 +435,7 @@ func (h *Handler) create(ctx context.Context, account Account, kind, template st
 		return create()
 	}
 	key := h.idem.key(account, kind, template, c, callbackURL)
-	id, _, err := h.idem.do(ctx, key, create)
+	id, _, err := h.idem.do(ctx, account, key, create)
 	return id, err
 }
 
@@ -450,7 +471,7 @@ func (h *Handler) serveLink(w http.ResponseWriter, r *http.Request, account Acco
 }
 
 func (h *Handler) clientError(w http.ResponseWriter, r *http.Request, e *requestError) {
-	h.log.DebugContext(r.Context(), "provider: rejected request", "method", r.Method, "path", r.URL.Path, "status", e.status, "message", e.message)
+	h.log.DebugContext(r.Context(), "provider: rejected request", "method", r.Method, "path", safehttp.Bound(r.URL.Path, 200), "status", e.status, "message", e.message)
 	writeError(w, e.status, e.message)
 }
 
@@ -461,7 +482,7 @@ func (h *Handler) backendError(w http.ResponseWriter, r *http.Request, account A
 	switch {
 	case errors.As(err, &pe) && pe.Status >= 400 && pe.Status <= 599:
 		if pe.Status >= 500 {
-			h.log.ErrorContext(r.Context(), "provider: backend error", "method", r.Method, "path", r.URL.Path, "account", string(account), "error", err)
+			h.log.ErrorContext(r.Context(), "provider: backend error", "method", r.Method, "path", safehttp.Bound(r.URL.Path, 200), "account", string(account), "error", err)
 		}
 		writeError(w, pe.Status, pe.Message)
 	case errors.Is(err, ErrNotFound):
@@ -472,10 +493,10 @@ func (h *Handler) backendError(w http.ResponseWriter, r *http.Request, account A
 		// The client went away; nobody reads the answer.
 		writeError(w, http.StatusServiceUnavailable, "Request canceled")
 	case errors.As(err, &panicked):
-		h.log.ErrorContext(r.Context(), "provider: backend panicked", "method", r.Method, "path", r.URL.Path, "account", string(account), "panic", fmt.Sprint(panicked.value), "stack", string(panicked.stack))
+		h.log.ErrorContext(r.Context(), "provider: backend panicked", "method", r.Method, "path", safehttp.Bound(r.URL.Path, 200), "account", string(account), "panic", fmt.Sprint(panicked.value), "stack", string(panicked.stack))
 		writeError(w, http.StatusInternalServerError, "Internal Server Error")
 	default:
-		h.log.ErrorContext(r.Context(), "provider: backend error", "method", r.Method, "path", r.URL.Path, "account", string(account), "error", err)
+		h.log.ErrorContext(r.Context(), "provider: backend error", "method", r.Method, "path", safehttp.Bound(r.URL.Path, 200), "account", string(account), "error", err)
 		writeError(w, http.StatusInternalServerError, "Internal Server Error")
 	}
 }
@@ -485,7 +506,7 @@ func (h *Handler) backendError(w http.ResponseWriter, r *http.Request, account A
 func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	b, err := call(func() ([]byte, error) { return json.Marshal(v) })
 	if err != nil {
-		h.log.ErrorContext(r.Context(), "provider: encoding response", "method", r.Method, "path", r.URL.Path, "error", err)
+		h.log.ErrorContext(r.Context(), "provider: encoding response", "method", r.Method, "path", safehttp.Bound(r.URL.Path, 200), "error", err)
 		writeError(w, http.StatusInternalServerError, "Internal Server Error")
 		return
 	}

@@ -745,7 +745,7 @@ func TestIdempotencyWindowAndBound(t *testing.T) {
 	for _, e := range []string{"b@x.com", "c@x.com", "d@x.com", "e@x.com"} {
 		post(e)
 	}
-	require.LessOrEqual(t, h.idem.size(), 3)
+	require.LessOrEqual(t, h.idem.size("acme"), 3)
 
 	disabled := newTestHandler(t, newMemory(), func(o *HandlerOptions) { o.IdempotencyWindow = -1 })
 	w1 := serve(disabled, reqSpec{method: "POST", path: "/interviews", token: tokenAcme, body: validInterview})

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/maphash"
+	"math"
 	"sync"
 	"time"
 )
@@ -33,11 +34,14 @@ func (c *idempotency) key(account Account, kind string, template string, cand *C
 
 // idempotency makes concurrent and repeated create requests with the same
 // key share one backend call and its id for a window of time. Memory is
-// bounded: keys expire after the window and the oldest keys are dropped
-// beyond max.
+// bounded per account: keys expire after the window and, beyond max keys
+// of one account, that account's oldest keys are dropped — so one tenant
+// flooding creates cannot evict another tenant's entries (and make its
+// retries create duplicates). An account's shard is dropped when its last
+// key expires.
 //
-// A new request costs one map lookup and one insertion; its entry is
-// completed in place, without touching the map again, when the backend
+// A new request costs two map lookups and one insertion; its entry is
+// completed in place, without touching the maps again, when the backend
 // call returns.
 type idempotency struct {
 	window time.Duration
@@ -45,14 +49,21 @@ type idempotency struct {
 	now    func() time.Time
 	seeds  [2]maphash.Seed
 
-	mu      sync.Mutex
-	entries map[idemKey]*idemEntry
-	order   []idemRef // in creation order, so also in expiry order
-	head    int
+	mu     sync.Mutex
+	shards map[Account]*idemShard
+	calls  int // requests since the last sweep of idle shards
 
 	// onWait, if set (by tests, before use), is called when a request
 	// starts waiting for an in-flight duplicate.
 	onWait func()
+}
+
+// idemShard is one account's remembered requests, guarded by
+// idempotency.mu.
+type idemShard struct {
+	entries map[idemKey]*idemEntry
+	order   []idemRef // in creation order, so also in expiry order
+	head    int
 }
 
 // idemEntry is a create call, in flight or finished. Its fields are guarded
@@ -74,8 +85,8 @@ type idemRef struct {
 func newIdempotency(window time.Duration, max int, now func() time.Time) *idempotency {
 	return &idempotency{
 		window: window, max: max, now: now,
-		seeds:   [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
-		entries: make(map[idemKey]*idemEntry),
+		seeds:  [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
+		shards: make(map[Account]*idemShard),
 	}
 }
 
@@ -83,11 +94,19 @@ func newIdempotency(window time.Duration, max int, now func() time.Time) *idempo
 // call is in flight, or calls create and remembers its id. A failed call is
 // not remembered (waiters get its error), so a later retry calls create
 // again. replayed reports whether the id came from an earlier request.
-func (c *idempotency) do(ctx context.Context, key idemKey, create func() (string, error)) (id string, replayed bool, err error) {
+func (c *idempotency) do(ctx context.Context, account Account, key idemKey, create func() (string, error)) (id string, replayed bool, err error) {
 	now := c.now().UnixNano()
 	c.mu.Lock()
-	c.evictLocked(now)
-	if e, ok := c.entries[key]; ok {
+	if c.calls++; c.calls >= sweepEvery {
+		c.sweepLocked(now)
+	}
+	sh := c.shards[account]
+	if sh == nil {
+		sh = &idemShard{entries: make(map[idemKey]*idemEntry)}
+		c.shards[account] = sh
+	}
+	sh.evictLocked(now, c.max)
+	if e, ok := sh.entries[key]; ok {
 		if e.finished { // failed entries leave the map when they finish
 			id := e.id
 			c.mu.Unlock()
@@ -108,9 +127,9 @@ func (c *idempotency) do(ctx context.Context, key idemKey, create func() (string
 			return "", false, ctx.Err()
 		}
 	}
-	e := &idemEntry{expires: now + int64(c.window)}
-	c.entries[key] = e
-	c.order = append(c.order, idemRef{key, e.expires, e})
+	e := &idemEntry{expires: addClamped(now, c.window)}
+	sh.entries[key] = e
+	sh.order = append(sh.order, idemRef{key, e.expires, e})
 	c.mu.Unlock()
 
 	// Waiters see errCreatePanicked if create panics.
@@ -118,8 +137,8 @@ func (c *idempotency) do(ctx context.Context, key idemKey, create func() (string
 	defer func() {
 		c.mu.Lock()
 		e.id, e.err, e.finished = id, err, true
-		if err != nil && c.entries[key] == e {
-			delete(c.entries, key)
+		if err != nil && sh.entries[key] == e {
+			delete(sh.entries, key)
 		}
 		if e.done != nil {
 			close(e.done)
@@ -130,43 +149,72 @@ func (c *idempotency) do(ctx context.Context, key idemKey, create func() (string
 	return id, false, err
 }
 
-// evictLocked drops expired entries and, beyond max, the oldest ones.
-func (c *idempotency) evictLocked(now int64) {
-	for c.head < len(c.order) {
-		ref := c.order[c.head]
-		if now <= ref.expires && len(c.entries) < c.max {
+// evictLocked drops the shard's expired entries and, beyond max, its
+// oldest ones.
+func (sh *idemShard) evictLocked(now int64, max int) {
+	for sh.head < len(sh.order) {
+		ref := sh.order[sh.head]
+		if now <= ref.expires && len(sh.entries) < max {
 			break
 		}
 		// The key may belong to a later request by now (after a failure);
 		// only the entry this ref created goes.
-		if c.entries[ref.key] == ref.entry {
-			delete(c.entries, ref.key)
+		if sh.entries[ref.key] == ref.entry {
+			delete(sh.entries, ref.key)
 		}
-		c.order[c.head] = idemRef{}
-		c.head++
+		sh.order[sh.head] = idemRef{}
+		sh.head++
 	}
-	if live := len(c.order) - c.head; live > 2*c.max+1024 {
+	if live := len(sh.order) - sh.head; live > 2*max+1024 {
 		// Failed creates leave refs behind; drop those no longer in use.
-		kept := c.order[:0]
-		for _, ref := range c.order[c.head:] {
-			if c.entries[ref.key] == ref.entry {
+		kept := sh.order[:0]
+		for _, ref := range sh.order[sh.head:] {
+			if sh.entries[ref.key] == ref.entry {
 				kept = append(kept, ref)
 			}
 		}
-		clear(c.order[len(kept):])
-		c.order, c.head = kept, 0
+		clear(sh.order[len(kept):])
+		sh.order, sh.head = kept, 0
 	}
-	if c.head > 1024 && c.head*2 > len(c.order) {
-		n := copy(c.order, c.order[c.head:])
-		clear(c.order[n:])
-		c.order = c.order[:n]
-		c.head = 0
+	if sh.head > 1024 && sh.head*2 > len(sh.order) {
+		n := copy(sh.order, sh.order[sh.head:])
+		clear(sh.order[n:])
+		sh.order = sh.order[:n]
+		sh.head = 0
 	}
 }
 
-// size returns the number of remembered keys (for tests).
-func (c *idempotency) size() int {
+// sweepEvery is how many requests pass between sweeps of idle shards.
+const sweepEvery = 4096
+
+// sweepLocked evicts expired keys of every account and forgets accounts
+// left with none, so memory follows the accounts active within the window.
+// It runs every sweepEvery requests, so its cost per request is constant.
+func (c *idempotency) sweepLocked(now int64) {
+	c.calls = 0
+	for account, sh := range c.shards {
+		sh.evictLocked(now, c.max)
+		if len(sh.entries) == 0 {
+			delete(c.shards, account)
+		}
+	}
+}
+
+// addClamped returns now+d in unix nanoseconds, saturating instead of
+// overflowing for a window too long to represent.
+func addClamped(now int64, d time.Duration) int64 {
+	if d > 0 && now > math.MaxInt64-int64(d) {
+		return math.MaxInt64
+	}
+	return now + int64(d)
+}
+
+// size returns the number of remembered keys of account (for tests).
+func (c *idempotency) size(account Account) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.entries)
+	if sh := c.shards[account]; sh != nil {
+		return len(sh.entries)
+	}
+	return 0
 }

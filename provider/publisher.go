@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atskit/atskit/internal/safehttp"
 	"github.com/hashicorp/go-retryablehttp"
 )
 
@@ -35,12 +36,27 @@ var DefaultAllowedHostSuffixes = []string{"workable.com", "workablesandbox.com"}
 // production: https callbacks to *.workable.com on public addresses, 4
 // retries with backoff between 1s and 30s, 30s per attempt.
 type PublisherOptions struct {
-	// HTTPClient is the client to send with. If its Transport is nil or an
-	// *http.Transport, Publisher uses a clone whose DialContext is replaced
+	// HTTPClient is the client to send with. Its Transport must be nil or
+	// an *http.Transport: Publisher uses a clone whose dialers are replaced
 	// by the SSRF guard and whose Proxy is removed (a proxy would resolve
-	// the name itself). Any other RoundTripper is used as is and only the
-	// URL checks apply. Redirects are never followed.
+	// the name itself). Any other RoundTripper cannot be guarded, so
+	// NewPublisher refuses it unless UnguardedTransport is set; to add
+	// tracing or metrics, use WrapTransport instead. Redirects are never
+	// followed.
 	HTTPClient *http.Client
+	// WrapTransport, if set, wraps the guarded transport (for tracing,
+	// metrics or logging). The wrapper must send every request through
+	// the RoundTripper it is given, so every connection is still dialled
+	// through the SSRF guard.
+	WrapTransport func(http.RoundTripper) http.RoundTripper
+	// UnguardedTransport accepts an HTTPClient whose Transport is not an
+	// *http.Transport, used as is: the Publisher then checks the URL and
+	// resolves the host once before sending, but cannot stop DNS
+	// rebinding between that check and the transport's own connection.
+	// Set it only when the transport enforces an egress policy of its own
+	// (for example it dials through a proxy that refuses private
+	// addresses).
+	UnguardedTransport bool
 	// MaxRetries is the number of retries after the first attempt.
 	// Default 4; negative means no retry.
 	MaxRetries int
@@ -89,7 +105,11 @@ type Publisher struct {
 	declined Status
 }
 
-// NewPublisher returns a Publisher configured by opts.
+// NewPublisher returns a Publisher configured by opts. It panics if
+// opts.HTTPClient has a Transport that is not an *http.Transport and
+// opts.UnguardedTransport is false: callbacks carry Workable's token, and
+// a transport the SSRF guard cannot dial for would deliver it wherever DNS
+// points at connect time.
 func NewPublisher(opts PublisherOptions) *Publisher {
 	if opts.RetryWaitMin <= 0 {
 		opts.RetryWaitMin = DefaultRetryWaitMin
@@ -149,9 +169,22 @@ func NewPublisher(opts PublisherOptions) *Publisher {
 		tr := t.Clone()
 		tr.Proxy = nil
 		tr.DialContext = g.dialContext
+		// Every other dialer would bypass DialContext (DialTLS and Dial
+		// are deprecated but still honoured by net/http).
 		tr.DialTLSContext = nil
+		tr.DialTLS = nil
+		tr.Dial = nil
 		hc.Transport = tr
 		p.guarded = true
+	default:
+		if !opts.UnguardedTransport {
+			panic(fmt.Sprintf("provider: NewPublisher: HTTPClient.Transport is a %T, which the SSRF guard cannot dial for; "+
+				"pass an *http.Transport and wrap it with PublisherOptions.WrapTransport, "+
+				"or set PublisherOptions.UnguardedTransport if the transport enforces its own egress policy", t))
+		}
+	}
+	if opts.WrapTransport != nil {
+		hc.Transport = opts.WrapTransport(hc.Transport)
 	}
 	hc.Timeout = opts.Timeout
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -375,9 +408,11 @@ func (p *Publisher) precheck(ctx context.Context, u *url.URL) error {
 	return nil
 }
 
-// redactURL returns u without user info, query and fragment.
+// redactURL returns u without user info, query and fragment, cut to 200
+// bytes: it goes into log records and errors, and the URL is chosen by
+// whoever created the invitation.
 func redactURL(u *url.URL) string {
 	c := *u
 	c.User, c.RawQuery, c.ForceQuery, c.Fragment, c.RawFragment = nil, "", false, "", ""
-	return c.String()
+	return safehttp.Bound(c.String(), 200)
 }

@@ -85,7 +85,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
 	logger.Info("listening", "addr", ln.Addr().String(), "base_url", "http://"+ln.Addr().String()+"/workable",
 		"greenhouse_base_url", "http://"+ln.Addr().String()+"/greenhouse",
 		"ashby_base_url", "http://"+ln.Addr().String()+"/ashby")

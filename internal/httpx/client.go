@@ -137,7 +137,8 @@ func New(cfg Config) (*Client, error) {
 		pacer = cfg.Pacer
 	}
 	inner := *hc // shallow copy: never mutate the caller's client
-	inner.Transport = &pacedTransport{base: hc.Transport, pacer: pacer, authorize: cfg.Authorize, budget: cfg.ServerBudget, now: cfg.Now}
+	inner.Transport = &pacedTransport{base: hc.Transport, origin: base, hosts: cfg.Hosts, pacer: pacer, authorize: cfg.Authorize, budget: cfg.ServerBudget, now: cfg.Now}
+	inner.CheckRedirect = checkRedirect(base, hc.CheckRedirect)
 
 	c := &Client{cfg: cfg, base: base, pacer: pacer, log: log}
 	c.rc = &retryablehttp.Client{
@@ -241,7 +242,7 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error)
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, c.opErr(r, ctxErr)
 		}
-		return nil, c.opErr(r, err)
+		return nil, c.opErr(r, redactError(err))
 	}
 	defer resp.Body.Close()
 	data, err := readCapped(resp.Body, c.cfg.MaxResponseBytes)
@@ -250,7 +251,7 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error)
 	}
 	c.log.LogAttrs(ctx, slog.LevelDebug, "ats request",
 		slog.String("ats", c.cfg.ATS), slog.String("op", op),
-		slog.String("method", method), slog.String("path", u.Path),
+		slog.String("method", method), slog.String("path", boundString(u.Path, 200)),
 		slog.Int("status", resp.StatusCode), slog.Int("attempts", *attempts),
 		slog.Duration("elapsed", c.cfg.Now().Sub(start)))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -269,7 +270,7 @@ func (c *Client) resolve(path string, q url.Values) (*url.URL, error) {
 	if strings.HasPrefix(path, "http://") || strings.HasPrefix(path, "https://") {
 		abs, err := url.Parse(path)
 		if err != nil {
-			return nil, fmt.Errorf("invalid URL %q: %w", path, err)
+			return nil, fmt.Errorf("invalid URL %q", boundString(path, 100))
 		}
 		if err := c.cfg.Hosts.Check(c.base, abs); err != nil {
 			return nil, err
@@ -278,7 +279,7 @@ func (c *Client) resolve(path string, q url.Values) (*url.URL, error) {
 	} else {
 		rel, err := url.Parse(path)
 		if err != nil {
-			return nil, fmt.Errorf("invalid path %q: %w", path, err)
+			return nil, fmt.Errorf("invalid path %q", boundString(path, 100))
 		}
 		u = c.base.JoinPath(rel.Path)
 		u.RawQuery = rel.RawQuery
@@ -308,6 +309,8 @@ func (c *Client) apiError(r *Request, resp *http.Response, body []byte) error {
 	if e.Message == "" {
 		e.Message = fallbackMessage(body)
 	}
+	// The ATS's message may echo request content; keep it short.
+	e.Message = boundString(e.Message, maxErrorMessage)
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
 		return &ats.RateLimitError{Err: e, RetryAfter: c.retryAfter(resp)}
@@ -316,6 +319,9 @@ func (c *Client) apiError(r *Request, resp *http.Response, body []byte) error {
 	}
 	return e
 }
+
+// maxErrorMessage bounds the ATS-supplied message in an APIError.
+const maxErrorMessage = 300
 
 // fallbackMessage returns a short, printable excerpt of a non-JSON error
 // body.
@@ -342,21 +348,38 @@ func (c *Client) retryAfter(resp *http.Response) time.Duration {
 	return 0
 }
 
+// MaxRetryAfter caps the delay ParseRetryAfter reports: a server's header
+// cannot make a client wait longer than this.
+const MaxRetryAfter = 24 * time.Hour
+
 // ParseRetryAfter parses a Retry-After header value: delay-seconds or an
-// HTTP date.
+// HTTP date. The result is in [0, MaxRetryAfter]: a huge or infinite delay
+// (which would overflow time.Duration into a negative value) or a date
+// centuries ahead is capped, never wrapped.
 func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 {
+	if secs, err := strconv.ParseFloat(v, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		switch {
+		case secs != secs || secs < 0: // NaN or negative
+			return 0, false
+		case secs >= MaxRetryAfter.Seconds():
+			return MaxRetryAfter, true
+		}
 		return time.Duration(secs * float64(time.Second)), true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d, true
+		// Compare before subtracting: Sub saturates, but the bound is
+		// the point.
+		switch {
+		case !t.After(now):
+			return 0, true
+		case t.After(now.Add(MaxRetryAfter)):
+			return MaxRetryAfter, true
 		}
-		return 0, true
+		return t.Sub(now), true
 	}
 	return 0, false
 }
@@ -385,7 +408,9 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
-	if errors.Is(err, errAuthorize) {
+	if errors.Is(err, errAuthorize) || errors.Is(err, ErrForeignHost) {
+		// Repeating cannot help: refused credentials, or a redirect off
+		// the API host.
 		return false, err
 	}
 	retryable, _ := ctx.Value(retryKey{}).(bool)

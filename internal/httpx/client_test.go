@@ -344,6 +344,15 @@ func TestParseRetryAfter(t *testing.T) {
 		{now.Add(9 * time.Second).Format(http.TimeFormat), 9 * time.Second, true},
 		{"soon", 0, false},
 		{"-3", 0, false},
+		// Overflow: these used to wrap time.Duration into negative values.
+		{"1e12", MaxRetryAfter, true},
+		{"1e400", MaxRetryAfter, true},
+		{"Inf", MaxRetryAfter, true},
+		{"NaN", 0, false},
+		{"-Inf", 0, false},
+		{"86400", MaxRetryAfter, true},
+		{now.AddDate(300, 0, 0).Format(http.TimeFormat), MaxRetryAfter, true},
+		{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
 	}
 	for _, tt := range tests {
 		got, ok := ParseRetryAfter(tt.in, now)

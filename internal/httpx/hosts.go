@@ -29,15 +29,16 @@ type HostRule struct {
 }
 
 // Check returns nil when link may receive the credentials of a client
-// whose API root is base, and otherwise an error naming the refused host
-// (never the link's query, which may carry secrets).
+// whose API root is base, and otherwise an error wrapping ErrForeignHost
+// that names the refused host (never the link's query, which may carry
+// secrets).
 func (h HostRule) Check(base, link *url.URL) error {
 	if link.Scheme == base.Scheme && strings.EqualFold(link.Host, base.Host) && link.User == nil {
 		return nil
 	}
 	refuse := func(why string) error {
-		return fmt.Errorf("refusing to send credentials to %s://%s (client is for %s://%s): %s",
-			link.Scheme, link.Host, base.Scheme, base.Host, why)
+		return fmt.Errorf("%w: %s://%s (client is for %s://%s): %s",
+			ErrForeignHost, link.Scheme, boundString(link.Host, 100), base.Scheme, base.Host, why)
 	}
 	switch {
 	case link.Scheme != base.Scheme:

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -17,6 +18,8 @@ type attemptsKey struct{}
 // and feeds the server's rate-limit headers back into the pacer.
 type pacedTransport struct {
 	base      http.RoundTripper
+	origin    *url.URL // the API's scheme and host; nothing else gets credentials
+	hosts     HostRule // other hosts the ATS declares its own for the same account
 	pacer     *Pacer
 	authorize func(*http.Request) error
 	budget    func(h http.Header, now time.Time) (int, time.Time, bool)
@@ -25,6 +28,16 @@ type pacedTransport struct {
 
 func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
+	if t.origin != nil {
+		// Only a redirect can get here with a foreign host (Do checks
+		// every URL against the base and the adapter's HostRule);
+		// checkRedirect refuses those, but a caller-supplied client must
+		// not be able to loosen the rule.
+		if err := t.hosts.Check(t.origin, req.URL); err != nil {
+			closeBody(req)
+			return nil, err
+		}
+	}
 	if n, ok := ctx.Value(attemptsKey{}).(*int); ok {
 		*n++
 	}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/lifecycle"
 	"github.com/atskit/atskit/pacing"
 )
@@ -35,6 +36,8 @@ type Store struct {
 	low int
 
 	pacer pacing.Memory
+	// replay backs RememberDelivery (replay.go); it has its own lock.
+	replay ats.MemoryReplayGuard
 }
 
 // Pacer returns the store's in-process pacing.Pacer: every client given it

@@ -17,4 +17,16 @@
 // transactions and a single connection, so one process never sees
 // SQLITE_BUSY; several processes on one SQLite file are supported but
 // serialised.
+//
+// Durability: SQLite stores opened with Open use synchronous=FULL, so a
+// commit is on disk before it returns and a webhook the host acknowledged
+// with 200 survives a power loss (an ATS does not redeliver what it saw
+// acknowledged). It costs one fsync per commit; a host that prefers
+// throughput can put "_pragma=synchronous(NORMAL)" in the DSN and accept
+// losing the last transactions on power loss (not on a process crash).
+//
+// Webhook replay: Store implements ats.ReplayGuard in table
+// atskit_webhook_deliveries (per connection, keys stored as SHA-256
+// digests, expired rows pruned), so replicas share one memory of accepted
+// deliveries.
 package sqlstore

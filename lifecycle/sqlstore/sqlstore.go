@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -51,14 +52,17 @@ type Store struct {
 	db      *sql.DB
 	dialect Dialect
 	owned   bool
+	// replayCalls spaces out pruning of expired deliveries (replay.go).
+	replayCalls atomic.Uint64
 }
 
 var _ lifecycle.Store = (*Store)(nil)
 
 // Open opens a database and returns a migrated store that Close closes.
 // driverName is "sqlite" (dsn a file path or "file:" URI; WAL, a busy
-// timeout and immediate transactions are added, and one connection is
-// used so writers never collide) or "pgx"/"postgres" (dsn a PostgreSQL URL).
+// timeout, immediate transactions and synchronous=FULL are added — see
+// the package documentation on durability — and one connection is used so
+// writers never collide) or "pgx"/"postgres" (dsn a PostgreSQL URL).
 func Open(ctx context.Context, driverName, dsn string) (*Store, error) {
 	var d Dialect
 	switch driverName {
@@ -68,7 +72,7 @@ func Open(ctx context.Context, driverName, dsn string) (*Store, error) {
 		if strings.Contains(dsn, "?") {
 			sep = "&"
 		}
-		dsn += sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+		dsn += sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate" + sqliteSynchronous(dsn)
 	case "pgx", "postgres":
 		d, driverName = Postgres, "pgx"
 	default:

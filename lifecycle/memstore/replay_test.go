@@ -1,0 +1,13 @@
+package memstore_test
+
+import (
+	"testing"
+
+	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/lifecycle/memstore"
+	"github.com/atskit/atskit/lifecycle/storetest"
+)
+
+func TestReplayGuardConformance(t *testing.T) {
+	storetest.RunReplayGuard(t, func(t *testing.T) ats.ReplayGuard { return memstore.New() })
+}

@@ -1,0 +1,68 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/atskit/atskit/ats"
+)
+
+var _ ats.ReplayGuard = (*Store)(nil)
+
+// pruneEvery is how many RememberDelivery calls (per Store) pass between
+// deletions of all expired deliveries.
+const pruneEvery = 256
+
+// RememberDelivery implements ats.ReplayGuard: it records key for
+// connection in table atskit_webhook_deliveries until expires, returning
+// first == false when the key is already recorded and not expired. The
+// claim is one INSERT … ON CONFLICT DO NOTHING, so two replicas receiving
+// the same delivery at once cannot both act on it. Keys are stored as
+// SHA-256 digests (fixed size, and a delivery token is not kept in
+// clear). Expired rows are deleted as they are met and, every 256 calls,
+// all at once.
+func (s *Store) RememberDelivery(ctx context.Context, connection, key string, expires time.Time) (bool, error) {
+	now := time.Now().UnixNano()
+	h := deliveryKeyHash(key)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("sqlstore: remember delivery: %w", err)
+	}
+	defer tx.Rollback()
+	if s.replayCalls.Add(1)%pruneEvery == 0 {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM atskit_webhook_deliveries WHERE expires_at <= ?`), now); err != nil {
+			return false, fmt.Errorf("sqlstore: prune deliveries: %w", err)
+		}
+	} else if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM atskit_webhook_deliveries WHERE connection = ? AND key_hash = ? AND expires_at <= ?`), connection, h, now); err != nil {
+		return false, fmt.Errorf("sqlstore: remember delivery: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, s.q(`INSERT INTO atskit_webhook_deliveries (connection, key_hash, expires_at) VALUES (?, ?, ?) ON CONFLICT (connection, key_hash) DO NOTHING`),
+		connection, h, expires.UnixNano())
+	if err != nil {
+		return false, fmt.Errorf("sqlstore: remember delivery: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("sqlstore: remember delivery: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("sqlstore: remember delivery: %w", err)
+	}
+	return n == 1, nil
+}
+
+// ForgetDelivery implements ats.ReplayGuard.
+func (s *Store) ForgetDelivery(ctx context.Context, connection, key string) error {
+	if _, err := s.db.ExecContext(ctx, s.q(`DELETE FROM atskit_webhook_deliveries WHERE connection = ? AND key_hash = ?`), connection, deliveryKeyHash(key)); err != nil {
+		return fmt.Errorf("sqlstore: forget delivery: %w", err)
+	}
+	return nil
+}
+
+func deliveryKeyHash(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
+}
