@@ -109,6 +109,11 @@ type Subscription struct {
 	// JobID and StageID restrict deliveries where the ATS supports it.
 	JobID   string
 	StageID string
+	// Secret is the signing secret the ATS returned for this subscription
+	// when it was created (Lever returns a webhook's signature token only
+	// then); empty when the subscription already existed or the ATS signs
+	// with an account-wide secret.
+	Secret string
 }
 
 // WebhookSubscriber manages webhook subscriptions. EnsureSubscription is

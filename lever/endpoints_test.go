@@ -197,8 +197,9 @@ func TestEndpoints(t *testing.T) {
 			method: "GET", path: func(*fixture) string { return "/v1/webhooks" }, query: url.Values{"limit": {"100"}},
 			want: func(f *fixture) result {
 				h := f.srv.Webhooks()[0]
+				// Lever lists webhooks without their signature token.
 				return []lever.Webhook{{ID: h.ID, URL: "https://vendor.test/hook", Event: lever.EventCandidateStageChange,
-					Configuration: lever.WebhookConfig{SignatureToken: h.SignatureToken}, CreatedAt: lever.MillisOf(h.CreatedAt)}}
+					CreatedAt: lever.MillisOf(h.CreatedAt)}}
 			},
 			failStatus: http.StatusServiceUnavailable, errTarget: nil, errMsg: "injected failure",
 		},

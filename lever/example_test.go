@@ -78,6 +78,9 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
+	// Lever sends nothing until a Super Admin switches the webhook group
+	// on in the account's settings; the fake stands in for that click.
+	srv.SetWebhookGroup(lever.EventCandidateStageChange, true)
 	verifier := lever.WebhookVerifier{SignatureToken: hook.Configuration.SignatureToken}
 	got := make(chan ats.Event, 10)
 	vendor.Config.Handler = lever.WebhookHandler(verifier, func(ctx context.Context, evs []ats.Event) error {

@@ -95,11 +95,19 @@ func (c *Client) CreateFeedback(ctx context.Context, opportunityID string, in Fe
 	if in.CompletedAt != 0 {
 		body["completedAt"] = int64(in.CompletedAt)
 	}
-	var r one[struct {
+	// Lever documents the created form unwrapped; the data-wrapped form is
+	// accepted too.
+	type created struct {
 		ID string `json:"id"`
-	}]
-	_, err = c.do(ctx, &httpx.Request{Op: op, Method: "POST", Path: "/opportunities/" + url.PathEscape(opportunityID) + "/feedback", Query: q, Body: body}, &r)
-	return r.Data.ID, err
+	}
+	r, err := write(ctx, c, &httpx.Request{Op: op, Method: "POST", Path: "/opportunities/" + url.PathEscape(opportunityID) + "/feedback", Query: q, Body: body},
+		func(r created) string {
+			if r.ID == "" {
+				return "the feedback form id"
+			}
+			return ""
+		})
+	return r.ID, err
 }
 
 // SubmitFeedback maps fb onto the configured template (Options.Feedback)

@@ -1,6 +1,7 @@
 package lever
 
 import (
+	"cmp"
 	"context"
 	"iter"
 	"net/url"
@@ -74,11 +75,23 @@ func (c *Client) CreateNote(ctx context.Context, opportunityID string, n NoteInp
 	if n.Score != nil {
 		body["score"] = *n.Score
 	}
-	var r one[struct {
+	// Lever documents {"data":{"noteId":…}}; a sandbox recording shows the
+	// whole note with both id and noteId. Either names the note.
+	type created struct {
 		NoteID string `json:"noteId"`
-	}]
-	_, err = c.do(ctx, &httpx.Request{Op: op, Method: "POST", Path: "/opportunities/" + url.PathEscape(opportunityID) + "/notes", Query: q, Body: body}, &r)
-	return r.Data.NoteID, err
+		ID     string `json:"id"`
+	}
+	r, err := write(ctx, c, &httpx.Request{Op: op, Method: "POST", Path: "/opportunities/" + url.PathEscape(opportunityID) + "/notes", Query: q, Body: body},
+		func(r created) string {
+			if r.NoteID == "" && r.ID == "" {
+				return "the note id (noteId)"
+			}
+			return ""
+		})
+	if err != nil {
+		return "", err
+	}
+	return cmp.Or(r.NoteID, r.ID), nil
 }
 
 // getOpportunityOwner returns the name of the opportunity's owner.

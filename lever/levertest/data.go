@@ -333,15 +333,18 @@ func (s *Server) AddFeedbackTemplate(t FeedbackTemplate) FeedbackTemplate {
 }
 
 // AddWebhook configures an outgoing webhook for event (e.g.
-// "candidateStageChange") and returns it with its signature token.
+// "candidateStageChange") as a Super Admin does on Lever's settings page,
+// which also switches the event's webhook group on, and returns it with its
+// signature token.
 func (s *Server) AddWebhook(url, event string) Webhook {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.groupOn[event] = true // added on the settings page, under its toggle
 	return s.addWebhook(url, event, nil)
 }
 
 func (s *Server) addWebhook(url, event string, cond map[string]any) Webhook {
-	w := &Webhook{ID: s.id(kWebhook), URL: url, Event: event, SignatureToken: randHex(16), Conditions: cond, CreatedAt: s.now()}
+	w := &Webhook{ID: s.id(kWebhook), URL: url, Event: event, SignatureToken: randHex(24), Conditions: cond, CreatedAt: s.now()}
 	s.webhooks = append(s.webhooks, w)
 	return *w
 }

@@ -571,9 +571,11 @@ func (s *Server) postFeedback(w http.ResponseWriter, r *http.Request, a *auth) {
 var knownEvents = []string{"applicationCreated", "candidateHired", "candidateStageChange", "candidateArchiveChange", "candidateDeleted",
 	"interviewCreated", "interviewUpdated", "interviewDeleted", "contactCreated", "contactUpdated"}
 
+// webhookJSON is a webhook as GET /webhooks lists it: without its
+// signature token, which Lever returns only when the webhook is created.
 func webhookJSON(h *Webhook) map[string]any {
-	return map[string]any{"id": h.ID, "url": h.URL, "event": h.Event, "createdAt": ms(h.CreatedAt),
-		"configuration": map[string]any{"conditions": h.Conditions, "signatureToken": h.SignatureToken}}
+	return map[string]any{"id": h.ID, "url": h.URL, "event": h.Event, "createdAt": ms(h.CreatedAt), "updatedAt": ms(h.CreatedAt),
+		"configuration": map[string]any{"conditions": h.Conditions}}
 }
 
 func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request, _ *auth) {
@@ -608,7 +610,12 @@ func (s *Server) postWebhook(w http.ResponseWriter, r *http.Request, _ *auth) {
 	s.mu.Lock()
 	h := s.addWebhook(body.URL, body.Event, body.Configuration.Conditions)
 	s.mu.Unlock()
-	one(w, http.StatusCreated, webhookJSON(&h))
+	// Lever documents the create response double-wrapped, and it is the
+	// only answer that carries the signature token; the webhook delivers
+	// nothing until a Super Admin switches its group on (SetWebhookGroup).
+	j := webhookJSON(&h)
+	j["configuration"].(map[string]any)["signatureToken"] = h.SignatureToken
+	one(w, http.StatusCreated, map[string]any{"data": j})
 }
 
 func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request, _ *auth) {

@@ -58,6 +58,8 @@ type Server struct {
 	stageChanges []StageChange
 	feedback     map[string][]Feedback
 	webhooks     []*Webhook
+	groupOn      map[string]bool // webhook groups a Super Admin switched on
+	retryGaps    []time.Duration
 	nextID       int
 	// auth
 	apiKeys   map[string]bool
@@ -148,27 +150,29 @@ const (
 // NewServer starts a fake Lever server. Close it when done.
 func NewServer(opts ...Option) *Server {
 	s := &Server{
-		now:      time.Now,
-		closing:  make(chan struct{}),
-		oppByID:  map[string]*Opportunity{},
-		notes:    map[string][]Note{},
-		feedback: map[string][]Feedback{},
-		apiKeys:  map[string]bool{DefaultAPIKey: true},
-		clients:  map[string]string{DefaultClientID: DefaultClientSecret},
-		codes:    map[string]*grant{},
-		access:   map[string]*grant{},
-		refresh:  map[string]*grant{},
-		tokenTTL: time.Hour,
-		limiter:  xrate.NewLimiter(10, 20),
-		rng:      rand.New(rand.NewPCG(1, 2)),
-		injected: map[FaultKind]int{},
+		now:       time.Now,
+		closing:   make(chan struct{}),
+		oppByID:   map[string]*Opportunity{},
+		notes:     map[string][]Note{},
+		feedback:  map[string][]Feedback{},
+		apiKeys:   map[string]bool{DefaultAPIKey: true},
+		clients:   map[string]string{DefaultClientID: DefaultClientSecret},
+		codes:     map[string]*grant{},
+		access:    map[string]*grant{},
+		refresh:   map[string]*grant{},
+		tokenTTL:  time.Hour,
+		limiter:   xrate.NewLimiter(10, 20),
+		rng:       rand.New(rand.NewPCG(1, 2)),
+		injected:  map[FaultKind]int{},
+		groupOn:   map[string]bool{},
+		retryGaps: DefaultRetryGaps,
 	}
 	for _, o := range opts {
 		o(s)
 	}
 	s.ts = httptest.NewServer(s.routes())
 	s.URL = s.ts.URL
-	s.hooks = newDeliverer(s.ts.Client())
+	s.hooks = newDeliverer(s.ts.Client(), s.retryGaps)
 	return s
 }
 
