@@ -91,6 +91,9 @@ type grant struct {
 	redirectURI string
 	scopes      []string
 	expires     time.Time
+	// issued and used date a refresh token: when the customer granted
+	// access (kept across rotation) and when the token was issued.
+	issued, used time.Time
 }
 
 // Option configures a Server.
@@ -143,7 +146,7 @@ type FaultKind string
 // Fault kinds.
 const (
 	FaultServerError FaultKind = "5xx"   // 503
-	FaultRateLimit   FaultKind = "429"   // 429 with Retry-After: 1
+	FaultRateLimit   FaultKind = "429"   // 429 without Retry-After, as Lever documents none
 	FaultStall       FaultKind = "stall" // the response is delayed by Faults.Stall
 )
 
@@ -246,8 +249,8 @@ func (s *Server) InjectedFaults() map[FaultKind]int {
 	return maps.Clone(s.injected)
 }
 
-// FailRequests makes every API request fail with status (429s carry
-// Retry-After: 1) until restore is called.
+// FailRequests makes every API request fail with status until restore is
+// called. A 429 carries no Retry-After: Lever documents none.
 func (s *Server) FailRequests(status int) (restore func()) {
 	s.mu.Lock()
 	s.failWith = status
@@ -327,9 +330,6 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Request-Id", randHex(8))
-	if status == http.StatusTooManyRequests {
-		w.Header().Set("Retry-After", "1")
-	}
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(map[string]string{"code": code, "message": msg})
 }
