@@ -76,6 +76,12 @@ type Options struct {
 	// WebhookURL, when set, makes CheckSetup look for a stage-change
 	// webhook delivering to this URL.
 	WebhookURL string
+	// SkipConfidential stops listings from asking for confidential
+	// postings and opportunities (confidentiality=all). Set it only for an
+	// API key created without confidential access, for which Lever answers
+	// such listings with an access error; confidential candidates are then
+	// invisible to the integration.
+	SkipConfidential bool
 	// DefaultArchiveReason is the archive reason (ID or text) Disqualify
 	// uses when the given reason is not one of the account's.
 	DefaultArchiveReason string

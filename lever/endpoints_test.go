@@ -51,7 +51,7 @@ func TestEndpoints(t *testing.T) {
 				return paging.Collect(f.c.ListPostings(ctx, lever.ListPostingsOptions{State: lever.PostingPublished, Tag: "InterviewVector"}))
 			},
 			method: "GET", path: func(*fixture) string { return "/v1/postings" },
-			query: url.Values{"state": {"published"}, "tag": {"InterviewVector"}, "limit": {"100"}},
+			query: url.Values{"state": {"published"}, "tag": {"InterviewVector"}, "limit": {"100"}, "confidentiality": {"all"}, "distributionChannel": {"public", "internal"}},
 			want: func(f *fixture) result {
 				return []lever.Posting{{ID: f.tagged.ID, Text: "Backend Engineer", State: "published", Tags: []string{"InterviewVector"},
 					CreatedAt: lever.MillisOf(t0), UpdatedAt: lever.MillisOf(t0),
@@ -119,7 +119,7 @@ func TestEndpoints(t *testing.T) {
 				return ids, err
 			},
 			method: "GET", path: func(*fixture) string { return "/v1/opportunities" },
-			query:      url.Values{"expand": {"applications", "stage"}, "tag": {"referral"}, "limit": {"7"}},
+			query:      url.Values{"expand": {"applications", "stage"}, "tag": {"referral"}, "limit": {"7"}, "confidentiality": {"all"}},
 			want:       func(f *fixture) result { return []string{f.opp.ID} },
 			failStatus: http.StatusUnauthorized, errTarget: ats.ErrUnauthorized, errMsg: "injected failure",
 		},
@@ -130,7 +130,7 @@ func TestEndpoints(t *testing.T) {
 			path: func(f *fixture) string { return "/v1/opportunities/" + f.opp.ID + "/resumes" }, query: url.Values{"limit": {"100"}},
 			want: func(f *fixture) result {
 				return []lever.Resume{{ID: f.opp.ID + "-resume", CreatedAt: lever.MillisOf(t0), File: lever.ResumeFile{
-					Name: "resume.pdf", Ext: "pdf", DownloadURL: "https://files.example/ada.pdf", UploadedAt: lever.MillisOf(t0), Size: 1024}}}
+					Name: "resume.pdf", Ext: "pdf", DownloadURL: f.srv.URL + "/candidates/" + f.opp.ID + "/resumes/" + f.opp.ID + "-resume/download", UploadedAt: lever.MillisOf(t0), Size: 1024}}}
 			},
 			errID: "missing", errTarget: ats.ErrNotFound, errMsg: "Opportunity not found",
 		},

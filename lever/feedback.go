@@ -81,11 +81,23 @@ func (c *Client) CreateFeedback(ctx context.Context, opportunityID string, in Fe
 	if in.TemplateID == "" {
 		return "", &ats.ValidationError{Op: op, Fields: []ats.FieldError{{Field: "baseTemplateId", Message: "is required"}}}
 	}
+	if (in.Panel == "") != (in.Interview == "") {
+		return "", &ats.ValidationError{Op: op, Fields: []ats.FieldError{{Field: "panel, interview", Message: "Lever needs both or neither"}}}
+	}
 	q, err := c.writeQuery(ctx, in.PerformAs)
 	if err != nil {
 		return "", err
 	}
-	body := map[string]any{"baseTemplateId": in.TemplateID, "fieldValues": in.FieldValues}
+	if q.Get("perform_as") == "" {
+		// Lever requires perform_as on feedback, whatever the credentials.
+		return "", &ats.ValidationError{Op: op, Fields: []ats.FieldError{{Field: "perform_as",
+			Message: "Lever requires a user to submit feedback as: set lever.Options.PerformAs or PerformAsEmail (or FeedbackInput.PerformAs)"}}}
+	}
+	fv := in.FieldValues
+	if fv == nil {
+		fv = []FieldValue{} // an array, never null
+	}
+	body := map[string]any{"baseTemplateId": in.TemplateID, "fieldValues": fv}
 	if in.Panel != "" {
 		body["panel"] = in.Panel
 	}

@@ -26,8 +26,15 @@ type Posting struct {
 	State          string
 	Tags           []string
 	Team, Location string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// Confidential postings are listed only with confidentiality=all (or
+	// confidential), and only to credentials with confidential access.
+	Confidential bool
+	// DistributionChannels are "public" and/or "internal"; nil means both.
+	// A published posting without "public" is missing from a published
+	// listing that names no distributionChannel, as on Lever.
+	DistributionChannels []string
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
 }
 
 // Opportunity is a candidacy.
@@ -45,11 +52,17 @@ type Opportunity struct {
 	Phones   []string
 	Links    []string
 	Tags     []string
-	// ResumeURL, when set, is listed as a resume's download URL.
+	// ResumeURL, when set, gives the opportunity a resume, listed with a
+	// hire.lever.co-style web link as its file.downloadUrl, as Lever lists
+	// it; the file itself is served by the API download route.
 	ResumeURL string
-	Archived  *Archive
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// Confidential opportunities are listed only with
+	// confidentiality=all, and only to credentials with confidential
+	// access.
+	Confidential bool
+	Archived     *Archive
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 	// ApplicationID is set by the server.
 	ApplicationID string
 }
@@ -65,6 +78,9 @@ type ArchiveReason struct {
 	ID, Text string
 	// Type is "non-hired" unless set.
 	Type string
+	// Status is "active" unless set; archiving with an "inactive" reason
+	// is refused (assumed: Lever documents the status, not its reaction).
+	Status string
 }
 
 // FeedbackTemplate is a feedback form template.
@@ -307,6 +323,9 @@ func (s *Server) AddArchiveReason(r ArchiveReason) ArchiveReason {
 	}
 	if r.Type == "" {
 		r.Type = "non-hired"
+	}
+	if r.Status == "" {
+		r.Status = "active"
 	}
 	s.reasons = append(s.reasons, &r)
 	return r
