@@ -79,6 +79,11 @@ type Feedback struct {
 	ReportURL string
 	// Fields holds further named answers, in order.
 	Fields []FeedbackField
+	// ScheduledInterview, when set, is the interview on the profile the
+	// feedback belongs to, as an InterviewScheduler returned it (ID and
+	// InterviewID), so the form lands under that interview. Adapters that
+	// do not schedule interviews ignore it.
+	ScheduledInterview *ScheduledInterview
 }
 
 // FeedbackField is one named answer on a feedback form.

@@ -87,6 +87,10 @@ type Options struct {
 	DefaultArchiveReason string
 	// Feedback says how SubmitFeedback fills a feedback template.
 	Feedback FeedbackMapping
+	// PanelFeedbackTemplate is the feedback template (ID) set on the
+	// interviews CreateScheduledInterview puts on profiles; empty leaves
+	// Lever's default.
+	PanelFeedbackTemplate string
 	// RateLimit and Burst are the server's limit; zero uses Lever's
 	// documented 10/s and 20. The client paces at RateLimit*PacingMargin
 	// with Burst-1. A negative RateLimit disables pacing.
@@ -105,7 +109,8 @@ type Options struct {
 
 // Client is a Lever v1 API client. It implements ats.Adapter and the
 // optional ats capabilities LinkedJobLister, CandidateLister, Tagger,
-// Disqualifier, FeedbackSubmitter and WebhookSubscriber. It is safe for
+// Disqualifier, FeedbackSubmitter, WebhookSubscriber, InterviewScheduler
+// and ReportAttacher. It is safe for
 // concurrent use.
 type Client struct {
 	opts Options
@@ -119,13 +124,15 @@ type Client struct {
 }
 
 var (
-	_ ats.Adapter           = (*Client)(nil)
-	_ ats.LinkedJobLister   = (*Client)(nil)
-	_ ats.CandidateLister   = (*Client)(nil)
-	_ ats.Tagger            = (*Client)(nil)
-	_ ats.Disqualifier      = (*Client)(nil)
-	_ ats.FeedbackSubmitter = (*Client)(nil)
-	_ ats.WebhookSubscriber = (*Client)(nil)
+	_ ats.Adapter            = (*Client)(nil)
+	_ ats.LinkedJobLister    = (*Client)(nil)
+	_ ats.CandidateLister    = (*Client)(nil)
+	_ ats.Tagger             = (*Client)(nil)
+	_ ats.Disqualifier       = (*Client)(nil)
+	_ ats.FeedbackSubmitter  = (*Client)(nil)
+	_ ats.WebhookSubscriber  = (*Client)(nil)
+	_ ats.InterviewScheduler = (*Client)(nil)
+	_ ats.ReportAttacher     = (*Client)(nil)
 )
 
 // NewClient returns a Client for opts.

@@ -10,6 +10,7 @@ import (
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/internal/paging"
 	"github.com/atskit/atskit/lever"
+	"github.com/atskit/atskit/lever/levertest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -182,7 +183,15 @@ func TestEndpoints(t *testing.T) {
 				for i, x := range f.tpl.Fields {
 					fs[i] = lever.FeedbackField{ID: x.ID, Type: x.Type, Text: x.Text}
 				}
-				return []lever.FeedbackTemplate{{ID: f.tpl.ID, Text: "InterviewVector feedback", Fields: fs}}
+				var rating []lever.FieldOption
+				for _, o := range levertest.DefaultRatingOptions {
+					rating = append(rating, lever.FieldOption{Text: o})
+				}
+				// Every Lever account has the "No Feedback" template.
+				return []lever.FeedbackTemplate{
+					{ID: "no-feedback", Text: "No Feedback", Fields: []lever.FeedbackField{{ID: "no-feedback-rating", Type: lever.FieldScoreSystem, Text: "Rating", Options: rating}}},
+					{ID: f.tpl.ID, Text: "InterviewVector feedback", Fields: fs},
+				}
 			},
 			failStatus: http.StatusForbidden, errTarget: ats.ErrForbidden, errMsg: "injected failure",
 		},

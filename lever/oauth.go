@@ -29,8 +29,9 @@ const (
 // postings and opportunities (confidential:access:admin); move, tag,
 // archive and annotate opportunities; submit feedback; put the interview on
 // the profile (panels:write:admin, interviews:write:admin); upload the
-// report (files:write:admin); manage webhooks; and offline_access for a
-// refresh token. That is 19 scopes, within the 20 a Lever app may hold.
+// report (files:write:admin); create a vendor-owned feedback template
+// (feedback_templates:write:admin); manage webhooks; and offline_access
+// for a refresh token. That is 20 scopes, the most a Lever app may hold.
 // Each call returns a fresh slice.
 func VendorScopes() []string { return slices.Clone(vendorScopes) }
 
@@ -46,6 +47,7 @@ var vendorScopes = []string{
 	"notes:write:admin",
 	"feedback:write:admin",
 	"feedback_templates:read:admin",
+	"feedback_templates:write:admin",
 	"resumes:read:admin",
 	"confidential:access:admin",
 	"panels:write:admin",

@@ -89,10 +89,14 @@ type FeedbackTemplate struct {
 	Fields   []FeedbackField
 }
 
-// FeedbackField is a field of a template; the server assigns IDs.
+// FeedbackField is a field of a template; the server assigns IDs. Type is
+// one of Lever's form field types ("text" unless set); Options are the
+// choices of dropdown, multiple-choice, multiple-select and score-system
+// fields.
 type FeedbackField struct {
 	ID, Type, Text string
 	Required       bool
+	Options        []string
 }
 
 // Note is a note the client posted.
@@ -154,6 +158,9 @@ const (
 	kFeedback
 	kWebhook
 	kEvent
+	kPanel
+	kInterview
+	kFile
 )
 
 // AddUser adds a user and returns it with its ID.

@@ -38,6 +38,7 @@ func (s *Server) routes() http.Handler {
 	m.HandleFunc("GET /v1/users/{id}", s.api("users:read:admin", s.getUser))
 	m.HandleFunc("GET /v1/archive_reasons", s.api("archive_reasons:read:admin", s.listReasons))
 	m.HandleFunc("GET /v1/feedback_templates", s.api("feedback_templates:read:admin", s.listTemplates))
+	m.HandleFunc("POST /v1/feedback_templates", s.api("feedback_templates:write:admin", s.postTemplate))
 	m.HandleFunc("GET /v1/opportunities", s.api("opportunities:read:admin", s.listOpps))
 	m.HandleFunc("GET /v1/opportunities/{id}", s.api("opportunities:read:admin", s.getOpp))
 	m.HandleFunc("GET /v1/opportunities/{id}/resumes", s.api("resumes:read:admin", s.listResumes))
@@ -50,6 +51,11 @@ func (s *Server) routes() http.Handler {
 	m.HandleFunc("POST /v1/opportunities/{id}/notes", s.api("notes:write:admin", s.postNote))
 	m.HandleFunc("GET /v1/opportunities/{id}/feedback", s.api("feedback:read:admin", s.listFeedback))
 	m.HandleFunc("POST /v1/opportunities/{id}/feedback", s.api("feedback:write:admin", s.postFeedback))
+	m.HandleFunc("GET /v1/opportunities/{id}/panels", s.api("panels:read:admin", s.listPanels))
+	m.HandleFunc("POST /v1/opportunities/{id}/panels", s.api("panels:write:admin", s.postPanel))
+	m.HandleFunc("PUT /v1/opportunities/{id}/panels/{panel}", s.api("panels:write:admin", s.putPanel))
+	m.HandleFunc("DELETE /v1/opportunities/{id}/panels/{panel}", s.api("panels:write:admin", s.deletePanel))
+	m.HandleFunc("POST /v1/opportunities/{id}/files", s.api("files:write:admin", s.postFile))
 	m.HandleFunc("GET /v1/webhooks", s.api("webhooks:read:admin", s.listWebhooks))
 	m.HandleFunc("POST /v1/webhooks", s.api("webhooks:write:admin", s.postWebhook))
 	m.HandleFunc("DELETE /v1/webhooks/{id}", s.api("webhooks:write:admin", s.deleteWebhook))
@@ -114,10 +120,13 @@ func encodeOffset(pos int) string {
 	return url.QueryEscape(fmt.Sprintf(`[1,%d,"levertest"]`, pos))
 }
 
-// decodeOffset reads a token made by encodeOffset.
+// decodeOffset reads a token made by encodeOffset, sent back as issued
+// (percent-encoded once more in the query, as the Go client does) or
+// decoded once (Lever's handling of that form is not documented, so the
+// fake accepts it).
 func decodeOffset(v string) (int, bool) {
 	raw, err := url.QueryUnescape(v)
-	if err != nil || raw == v { // a token that was not percent-encoded was decoded once too often
+	if err != nil {
 		return 0, false
 	}
 	var t []json.RawMessage
@@ -290,7 +299,14 @@ func (s *Server) listTemplates(w http.ResponseWriter, r *http.Request, _ *auth) 
 	for _, t := range s.templates {
 		fields := make([]map[string]any, len(t.Fields))
 		for i, f := range t.Fields {
+			opts := []map[string]string{}
+			for _, o := range f.Options {
+				opts = append(opts, map[string]string{"text": o})
+			}
 			fields[i] = map[string]any{"id": f.ID, "type": f.Type, "text": f.Text, "required": f.Required}
+			if len(f.Options) > 0 {
+				fields[i]["options"] = opts
+			}
 		}
 		out = append(out, map[string]any{"id": t.ID, "text": t.Text, "fields": fields})
 	}
@@ -658,15 +674,23 @@ func (s *Server) postFeedback(w http.ResponseWriter, r *http.Request, a *auth) {
 		writeError(w, http.StatusBadRequest, "Invalid baseTemplateId: "+body.BaseTemplateID)
 		return
 	}
-	for _, fv := range body.FieldValues {
-		if !slices.ContainsFunc(tpl.Fields, func(f FeedbackField) bool { return f.ID == fv.ID }) {
-			writeError(w, http.StatusBadRequest, "Invalid field id "+fv.ID+" for template "+tpl.ID)
-			return
-		}
+	if (body.Panel == "") != (body.Interview == "") {
+		writeError(w, http.StatusBadRequest, "panel and interview must be given together")
+		return
+	}
+	if body.Panel != "" && !s.interviewOf(o.ID, body.Panel, body.Interview) {
+		writeError(w, http.StatusBadRequest, "interview "+body.Interview+" does not belong to panel "+body.Panel)
+		return
+	}
+	if msg := validateFieldValues(tpl, body.FieldValues); msg != "" {
+		writeError(w, http.StatusBadRequest, msg)
+		return
 	}
 	f := Feedback{ID: s.id(kFeedback), OpportunityID: o.ID, TemplateID: tpl.ID, Panel: body.Panel, Interview: body.Interview, PerformAs: pa, FieldValues: body.FieldValues, CompletedAt: body.CompletedAt}
 	s.feedback[o.ID] = append(s.feedback[o.ID], f)
-	one(w, http.StatusCreated, map[string]any{"id": f.ID, "baseTemplateId": f.TemplateID})
+	// Lever documents the created form without a data wrapper.
+	writeJSON(w, http.StatusCreated, map[string]any{"id": f.ID, "type": "interview", "text": tpl.Text, "baseTemplateId": f.TemplateID,
+		"panel": nilIfEmpty(f.Panel), "interview": nilIfEmpty(f.Interview), "user": f.PerformAs, "completedAt": f.CompletedAt, "fields": f.FieldValues})
 }
 
 var knownEvents = []string{"applicationCreated", "candidateHired", "candidateStageChange", "candidateArchiveChange", "candidateDeleted",

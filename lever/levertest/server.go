@@ -28,9 +28,9 @@ const (
 )
 
 // MaxRequestBytes is the largest request body the fake accepts; larger
-// bodies are answered 413 (assumed: Lever's exact limit is not
-// documented).
-const MaxRequestBytes = 4 << 20
+// bodies are answered 413. It leaves room for a 30 MB file upload and its
+// multipart framing (assumed: Lever documents only the file limit).
+const MaxRequestBytes = 31 << 20
 
 // Server is a fake Lever API. Its methods are safe for concurrent use.
 type Server struct {
@@ -57,6 +57,8 @@ type Server struct {
 	notes        map[string][]Note
 	stageChanges []StageChange
 	feedback     map[string][]Feedback
+	panels       map[string][]*Panel
+	files        map[string][]File
 	webhooks     []*Webhook
 	groupOn      map[string]bool // webhook groups a Super Admin switched on
 	retryGaps    []time.Duration
@@ -158,6 +160,8 @@ func NewServer(opts ...Option) *Server {
 		oppByID:   map[string]*Opportunity{},
 		notes:     map[string][]Note{},
 		feedback:  map[string][]Feedback{},
+		panels:    map[string][]*Panel{},
+		files:     map[string][]File{},
 		apiKeys:   map[string]bool{DefaultAPIKey: true},
 		clients:   map[string]string{DefaultClientID: DefaultClientSecret},
 		codes:     map[string]*grant{},
@@ -173,6 +177,7 @@ func NewServer(opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
+	s.templates = append(s.templates, &FeedbackTemplate{ID: NoFeedbackTemplate.ID, Text: NoFeedbackTemplate.Text, Fields: slices.Clone(NoFeedbackTemplate.Fields)})
 	s.ts = httptest.NewServer(s.routes())
 	s.URL = s.ts.URL
 	s.hooks = newDeliverer(s.ts.Client(), s.retryGaps)
