@@ -555,9 +555,11 @@ func (e *Engine) cancelLive(ctx context.Context, ref *EventRef, f InterviewFilte
 
 func (e *Engine) cancel(ch *change, pos *Position, iv *Interview, detail string) error {
 	hadVendor := iv.State != StateNeedsInfo
+	wasScheduled := iv.State == StateScheduled
 	if err := ch.transition(iv, StateCancelled, false); err != nil {
 		return err
 	}
+	e.unscheduleOnATS(ch, iv, wasScheduled)
 	iv.Detail = detail
 	if err := ch.note(pos, iv, NoteCancelled, NoteData{Detail: detail}); err != nil {
 		return err
