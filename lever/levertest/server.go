@@ -286,6 +286,14 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.requests...)
 }
 
+// ResetRequests forgets the recorded requests (RequestCount keeps
+// counting).
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = nil
+}
+
 // LastRequest returns the most recent API request.
 func (s *Server) LastRequest() (Request, bool) {
 	s.mu.Lock()
