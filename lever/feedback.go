@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -454,7 +455,7 @@ func fieldValue(f FeedbackField, v string) (any, error) {
 		// (assumed: Lever documents only the 1–4 range).
 		n, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
 		switch {
-		case err != nil || n < 0 || n > 100:
+		case err != nil || !(n >= 0 && n <= 100): // also NaN
 			return nil, bad("an integer from 1 to 4, or a percentage")
 		case !strings.HasSuffix(v, "%") && n >= 1 && n <= 4 && n == float64(int(n)):
 			return int(n), nil
@@ -481,7 +482,7 @@ func fieldValue(f FeedbackField, v string) (any, error) {
 		return nil, bad("a date (RFC 3339, YYYY-MM-DD or epoch milliseconds)")
 	case FieldCurrency:
 		n, err := strconv.ParseFloat(strings.TrimLeft(v, "$€£ "), 64)
-		if err != nil {
+		if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
 			return nil, bad("a number")
 		}
 		return n, nil
