@@ -310,6 +310,10 @@ func (s *scenario) subscribe(ctx context.Context) error {
 	// keeps it (per customer) to verify deliveries.
 	s.h.leverHooks.set(hook.Configuration.SignatureToken)
 	s.tl.printf(sideHost, "lever webhook %s: %s → %s (signature token stored)", shortID(hook.ID), hook.Event, hook.URL)
+	// Lever sends nothing for an API-created webhook until a Super Admin
+	// switches its group on in the account's webhook settings.
+	s.lv.SetWebhookGroup(lever.EventCandidateStageChange, true)
+	s.tl.printf(sideLever, "Super Admin switches on the %q webhook group", "Candidate Stage Change")
 	return nil
 }
 
