@@ -114,7 +114,7 @@ type FeedbackMapping struct {
 // that renamed the options set FeedbackMapping.Rating.
 func DefaultRatingOptions() map[string]string {
 	return map[string]string{
-		"strong pass": "4 - Strong Hire", "strong hire": "4 - Strong Hire", "excellent": "4 - Strong Hire",
+		"strong pass": "4 - Strong Hire", "strong hire": "4 - Strong Hire", "excellent": "4 - Strong Hire", "excelled": "4 - Strong Hire",
 		"passed": "3 - Hire", "pass": "3 - Hire", "hire": "3 - Hire", "yes": "3 - Hire",
 		"failed": "2 - No Hire", "fail": "2 - No Hire", "no hire": "2 - No Hire", "no": "2 - No Hire",
 		"strong fail": "1 - Strong No Hire", "strong no hire": "1 - Strong No Hire",

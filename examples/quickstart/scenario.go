@@ -45,6 +45,8 @@ type scenario struct {
 	mu                                   sync.Mutex
 	seenComments, seenMoves, seenChanges int
 	seenNotes                            map[string]int
+	seenPanels                           map[string]string // Lever opportunity → interview on the profile
+	seenFeedback                         map[string]int
 
 	exp expectations
 }
@@ -170,6 +172,7 @@ func (s *scenario) showWrites() {
 		}
 	}
 	s.seenChanges = len(chs)
+	s.showLeverProfile()
 }
 
 func (s *scenario) leverOpps() []levertest.Opportunity {
@@ -261,7 +264,8 @@ func (s *scenario) configure(ctx context.Context) error {
 			Require: []lifecycle.Field{lifecycle.FieldEmail},
 		}},
 		{lifecycle.PositionID("lever", s.lvPosting.ID), lifecycle.PositionConfig{
-			Rounds: []lifecycle.Round{{Name: "Data engineering", Template: "data-l2"}},
+			Feedback: true, // a scorecard on the vendor-owned template, under the interview on the profile
+			Rounds:   []lifecycle.Round{{Name: "Data engineering", Template: "data-l2"}},
 			Stages: lifecycle.StageMapping{
 				Trigger:          s.lvStages["To be scheduled"].ID,
 				Scheduled:        s.lvStages["Scheduled"].ID,
@@ -314,6 +318,13 @@ func (s *scenario) subscribe(ctx context.Context) error {
 	// switches its group on in the account's webhook settings.
 	s.lv.SetWebhookGroup(lever.EventCandidateStageChange, true)
 	s.tl.printf(sideLever, "Super Admin switches on the %q webhook group", "Candidate Stage Change")
+	// A feedback template the vendor owns: its fields are known, so the
+	// whole result fits (Lever requires one score-system field).
+	tpl, err := s.h.lever.CreateFeedbackTemplate(ctx, lever.VendorFeedbackTemplate(vendorName+" result"))
+	if err != nil {
+		return err
+	}
+	s.tl.printf(sideHost, "lever feedback template %q created (rating, score, grade, summary, report)", tpl.Text)
 	return nil
 }
 
