@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"sync/atomic"
@@ -304,5 +305,40 @@ func TestFakeRetriesFiveTimes(t *testing.T) {
 	}
 	if d := cmp.Diff([]int{0, 1, 2, 3, 4, 5}, attempts); d != "" {
 		t.Errorf("attempts (-want +got):\n%s", d)
+	}
+}
+
+// TestFakeWebhookNeedsSuperAdmin: a webhook created through the API
+// delivers nothing until a Super Admin switches its group on; deliveries
+// then carry Lever's user agent and verify with the token returned at
+// creation.
+func TestFakeWebhookNeedsSuperAdmin(t *testing.T) {
+	f := newFixture(t, nil)
+	agents := make(chan string, 10)
+	var verifier lever.WebhookVerifier
+	vendor := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		agents <- r.Header.Get("User-Agent")
+		lever.WebhookHandler(&verifier, func(context.Context, []ats.Event) error { return nil }, lever.WebhookHandlerOptions{}).ServeHTTP(w, r)
+	}))
+	defer vendor.Close()
+	hook, err := f.c.CreateWebhook(context.Background(), lever.Webhook{URL: vendor.URL, Event: lever.EventCandidateStageChange})
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifier.SignatureToken = hook.Configuration.SignatureToken
+	f.srv.MoveOpportunity(f.opp.ID, f.stages[2].ID)
+	f.srv.FlushWebhooks()
+	if ds := f.srv.Deliveries(); len(ds) != 0 {
+		t.Fatalf("%d deliveries before the group was switched on", len(ds))
+	}
+	f.srv.SetWebhookGroup(lever.EventCandidateStageChange, true)
+	f.srv.MoveOpportunity(f.opp.ID, f.stages[3].ID)
+	f.srv.FlushWebhooks()
+	ds := f.srv.Deliveries()
+	if len(ds) != 1 || ds[0].StatusCode != 200 {
+		t.Fatalf("deliveries = %+v", ds)
+	}
+	if ua := <-agents; ua != "Lever-Webhooks" {
+		t.Errorf("User-Agent = %q", ua)
 	}
 }

@@ -59,6 +59,13 @@ func (s *Server) routes() http.Handler {
 	m.HandleFunc("GET /v1/webhooks", s.api("webhooks:read:admin", s.listWebhooks))
 	m.HandleFunc("POST /v1/webhooks", s.api("webhooks:write:admin", s.postWebhook))
 	m.HandleFunc("DELETE /v1/webhooks/{id}", s.api("webhooks:write:admin", s.deleteWebhook))
+	// Everything outside the API's base path (and the OAuth endpoints) is
+	// a loud 404, so a client that drops "/v1" from the base URL fails at
+	// once; the web app's links (hire.lever.co resume downloadUrl) land
+	// here too.
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "levertest: no such route "+r.Method+" "+r.URL.Path+": the API is under "+s.APIURL()+" (did the client drop the /v1 base path?)")
+	})
 	m.HandleFunc("/v1/", s.api("", func(w http.ResponseWriter, r *http.Request, _ *auth) {
 		writeError(w, http.StatusNotFound, "No such endpoint: "+r.Method+" "+r.URL.Path)
 	}))
