@@ -106,6 +106,12 @@ type Options struct {
 	// with Burst-1. A negative RateLimit disables pacing.
 	RateLimit rate.Limit
 	Burst     int
+	// Pacer, when set, is shared with other Clients: Lever limits requests
+	// per API key (or grant), not per client, so Clients for one customer
+	// (a webhook worker and a sync job, say) should draw from one budget.
+	// Pass one Client's Pacer() to the others; RateLimit and Burst are
+	// then ignored.
+	Pacer *Pacer
 	// MaxRetries is the number of retries after a failed attempt
 	// (negative: none; zero: 4). RetryWaitMin and RetryWaitMax bound the
 	// backoff.
@@ -178,6 +184,7 @@ func NewClient(opts Options) (*Client, error) {
 		Authorize:    c.authorize,
 		Limit:        limit,
 		Burst:        burst,
+		Pacer:        sharedPacer(opts.Pacer),
 		MaxRetries:   opts.MaxRetries,
 		RetryWaitMin: opts.RetryWaitMin,
 		RetryWaitMax: opts.RetryWaitMax,
@@ -191,6 +198,13 @@ func NewClient(opts Options) (*Client, error) {
 	}
 	c.hc = hc
 	return c, nil
+}
+
+func sharedPacer(p *Pacer) *httpx.Pacer {
+	if p == nil {
+		return nil
+	}
+	return p.p
 }
 
 // PacedRate returns the rate and burst a client paces at for a server that
@@ -208,6 +222,14 @@ func PacedRate(limit rate.Limit, burst int) (rate.Limit, int) {
 	}
 	return limit * PacingMargin, max(burst-1, 1)
 }
+
+// Pacer is a request budget that Clients for the same Lever credentials
+// share (see Options.Pacer).
+type Pacer struct{ p *httpx.Pacer }
+
+// Pacer returns the client's request budget, to share with other Clients
+// for the same credentials.
+func (c *Client) Pacer() *Pacer { return &Pacer{p: c.hc.Pacer()} }
 
 // ThrottledCount reports how many 429 answers the client received so far.
 func (c *Client) ThrottledCount() int { return c.hc.Pacer().ThrottledCount() }

@@ -59,6 +59,10 @@ type Config struct {
 	// ignored.
 	WindowLimit int
 	Window      time.Duration
+	// Pacer, when set, is used instead of a new one built from Limit,
+	// Burst, WindowLimit and Window: clients that draw from one server
+	// budget (several clients for one API key) share it.
+	Pacer *Pacer
 	// MaxRetries is the number of retries after the first attempt.
 	// Negative disables retries; zero means 4.
 	MaxRetries int
@@ -125,6 +129,9 @@ func New(cfg Config) (*Client, error) {
 	pacer := NewPacer(cfg.Limit, cfg.Burst, cfg.Now)
 	if cfg.WindowLimit > 0 && cfg.Window > 0 {
 		pacer = NewWindowPacer(cfg.WindowLimit, cfg.Window, cfg.Now)
+	}
+	if cfg.Pacer != nil {
+		pacer = cfg.Pacer
 	}
 	inner := *hc // shallow copy: never mutate the caller's client
 	inner.Transport = &pacedTransport{base: hc.Transport, pacer: pacer, authorize: cfg.Authorize, budget: cfg.ServerBudget, now: cfg.Now}
