@@ -133,7 +133,10 @@ type WebhookVerifier struct {
 	Now func() time.Time
 	// Replay remembers accepted delivery tokens until the window closes;
 	// lifecycle/memstore and lifecycle/sqlstore implement it. Nil keeps no
-	// memory (and a short window, see Tolerance).
+	// memory (and a short window, see Tolerance). WebhookHandler releases
+	// a delivery whose processing failed; a caller of VerifyWebhook does
+	// so itself with Replay.ForgetDelivery(ctx, Connection, event.ID), so
+	// that Lever's retry is accepted.
 	Replay ats.ReplayGuard
 	// Connection names the customer account the deliveries belong to; it
 	// scopes Replay and is copied to ats.Event.Connection.
