@@ -52,7 +52,10 @@ func TestCreateWebhookErrors(t *testing.T) {
 	_, err := f.c.CreateWebhook(ctx, lever.Webhook{URL: "https://v.test/h", Event: "bogus"})
 	wantErr(t, err, ats.ErrValidation, "Unknown event: bogus")
 	_, err = f.c.CreateWebhook(ctx, lever.Webhook{URL: "not a url", Event: lever.EventCandidateHired})
-	wantErr(t, err, ats.ErrValidation, "url must be an absolute http(s) URL")
+	wantErr(t, err, ats.ErrValidation, "url must be an absolute https URL")
+	// Lever delivers over HTTPS only.
+	_, err = f.c.CreateWebhook(ctx, lever.Webhook{URL: "http://vendor.example/hook", Event: lever.EventCandidateHired})
+	wantErr(t, err, ats.ErrValidation, "url must be an absolute https URL")
 	_, err = f.c.CreateWebhook(ctx, lever.Webhook{})
 	wantErr(t, err, ats.ErrValidation, "")
 	w, err := f.c.CreateWebhook(ctx, lever.Webhook{URL: "https://v.test/h", Event: lever.EventCandidateHired})

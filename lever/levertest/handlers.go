@@ -3,6 +3,7 @@ package levertest
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -731,8 +732,10 @@ func (s *Server) postWebhook(w http.ResponseWriter, r *http.Request, _ *auth) {
 	if !decode(w, r, &body) {
 		return
 	}
-	if u, err := url.Parse(body.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		writeError(w, http.StatusBadRequest, "url must be an absolute http(s) URL")
+	// Lever delivers over HTTPS only. The fake also accepts http:// to a
+	// loopback host, where tests run their receivers.
+	if u, err := url.Parse(body.URL); err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+		writeError(w, http.StatusBadRequest, "url must be an absolute https URL")
 		return
 	}
 	if !slices.Contains(knownEvents, body.Event) {
@@ -760,4 +763,12 @@ func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request, _ *auth) 
 	}
 	s.webhooks = slices.Delete(s.webhooks, i, i+1)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
