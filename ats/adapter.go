@@ -79,6 +79,11 @@ type Feedback struct {
 	ReportURL string
 	// Fields holds further named answers, in order.
 	Fields []FeedbackField
+	// ScheduledInterview, when set, is the interview on the profile the
+	// feedback belongs to, as an InterviewScheduler returned it (ID and
+	// InterviewID), so the form lands under that interview. Adapters that
+	// do not schedule interviews ignore it.
+	ScheduledInterview *ScheduledInterview
 }
 
 // FeedbackField is one named answer on a feedback form.
@@ -109,6 +114,11 @@ type Subscription struct {
 	// JobID and StageID restrict deliveries where the ATS supports it.
 	JobID   string
 	StageID string
+	// Secret is the signing secret the ATS returned for this subscription
+	// when it was created (Lever returns a webhook's signature token only
+	// then); empty when the subscription already existed or the ATS signs
+	// with an account-wide secret.
+	Secret string
 }
 
 // WebhookSubscriber manages webhook subscriptions. EnsureSubscription is

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/atskit/atskit/ats"
@@ -77,11 +78,30 @@ type Options struct {
 	// WebhookURL, when set, makes CheckSetup look for a stage-change
 	// webhook delivering to this URL.
 	WebhookURL string
+	// WebhookSecrets are the signature tokens the host verifies
+	// deliveries with (as in WebhookVerifier); CheckSetup reports a
+	// webhook whose token the host does not hold.
+	WebhookSecrets []string
+	// LastWebhook, when set, returns when a delivery was last verified
+	// (zero: never). Lever does not say whether a Super Admin switched a
+	// webhook group on, so CheckSetup asks the host whether deliveries
+	// arrive.
+	LastWebhook func() time.Time
+	// SkipConfidential stops listings from asking for confidential
+	// postings and opportunities (confidentiality=all). Set it only for an
+	// API key created without confidential access, for which Lever answers
+	// such listings with an access error; confidential candidates are then
+	// invisible to the integration.
+	SkipConfidential bool
 	// DefaultArchiveReason is the archive reason (ID or text) Disqualify
 	// uses when the given reason is not one of the account's.
 	DefaultArchiveReason string
 	// Feedback says how SubmitFeedback fills a feedback template.
 	Feedback FeedbackMapping
+	// PanelFeedbackTemplate is the feedback template (ID) set on the
+	// interviews CreateScheduledInterview puts on profiles; empty leaves
+	// Lever's default.
+	PanelFeedbackTemplate string
 	// RateLimit and Burst are the server's limit; zero uses Lever's
 	// documented 10/s and 20. The client paces at RateLimit*PacingMargin
 	// with Burst-1. A negative RateLimit disables pacing.
@@ -109,12 +129,18 @@ type Options struct {
 
 // Client is a Lever v1 API client. It implements ats.Adapter and the
 // optional ats capabilities LinkedJobLister, CandidateLister, Tagger,
-// Disqualifier, FeedbackSubmitter and WebhookSubscriber. It is safe for
+// Disqualifier, FeedbackSubmitter, WebhookSubscriber, InterviewScheduler
+// and ReportAttacher. It is safe for
 // concurrent use.
 type Client struct {
 	opts Options
 	hc   *httpx.Client
 	ts   oauth2.TokenSource
+
+	// noConfidential is set once Lever refused confidentiality=all (the
+	// credentials lack confidential access); listings then ask for
+	// non-confidential records only.
+	noConfidential atomic.Bool
 
 	mu        sync.Mutex
 	performAs string
@@ -123,13 +149,15 @@ type Client struct {
 }
 
 var (
-	_ ats.Adapter           = (*Client)(nil)
-	_ ats.LinkedJobLister   = (*Client)(nil)
-	_ ats.CandidateLister   = (*Client)(nil)
-	_ ats.Tagger            = (*Client)(nil)
-	_ ats.Disqualifier      = (*Client)(nil)
-	_ ats.FeedbackSubmitter = (*Client)(nil)
-	_ ats.WebhookSubscriber = (*Client)(nil)
+	_ ats.Adapter            = (*Client)(nil)
+	_ ats.LinkedJobLister    = (*Client)(nil)
+	_ ats.CandidateLister    = (*Client)(nil)
+	_ ats.Tagger             = (*Client)(nil)
+	_ ats.Disqualifier       = (*Client)(nil)
+	_ ats.FeedbackSubmitter  = (*Client)(nil)
+	_ ats.WebhookSubscriber  = (*Client)(nil)
+	_ ats.InterviewScheduler = (*Client)(nil)
+	_ ats.ReportAttacher     = (*Client)(nil)
 )
 
 // NewClient returns a Client for opts.
@@ -315,11 +343,38 @@ func getOne[T any](ctx context.Context, c *Client, op, path string, q url.Values
 var errNoData = errors.New(`response has no "data" field`)
 
 // fetchPage fetches one page of a list endpoint at the given offset token.
+// A listing that asks for confidential records (confidentiality=all) and is
+// refused with 403 is asked again for non-confidential ones: credentials
+// without confidential access then see what they saw before, and
+// CheckSetup reports the missing access.
 func fetchPage[T any](ctx context.Context, c *Client, op, path string, q url.Values, limit int, cursor string) ([]T, string, error) {
-	q2 := url.Values{}
-	for k, v := range q {
-		q2[k] = v
+	if q.Get("confidentiality") == "all" && c.noConfidential.Load() {
+		q = cloneValues(q)
+		q.Del("confidentiality")
 	}
+	items, next, err := fetchPageOnce[T](ctx, c, op, path, q, limit, cursor)
+	if errors.Is(err, ats.ErrForbidden) && q.Get("confidentiality") == "all" {
+		q = cloneValues(q)
+		q.Del("confidentiality")
+		if items, next, err2 := fetchPageOnce[T](ctx, c, op, path, q, limit, cursor); err2 == nil {
+			c.noConfidential.Store(true)
+			c.opts.logger().LogAttrs(ctx, slog.LevelWarn, "lever: the credentials cannot read confidential records; listing non-confidential ones only", slog.String("op", op))
+			return items, next, nil
+		}
+	}
+	return items, next, err
+}
+
+func cloneValues(q url.Values) url.Values {
+	out := url.Values{}
+	for k, v := range q {
+		out[k] = v
+	}
+	return out
+}
+
+func fetchPageOnce[T any](ctx context.Context, c *Client, op, path string, q url.Values, limit int, cursor string) ([]T, string, error) {
+	q2 := cloneValues(q)
 	if limit <= 0 || limit > 100 {
 		limit = DefaultPageSize
 	}

@@ -13,10 +13,27 @@
 //
 // The vendor then lists the linked postings (LinkedJobs), receives
 // stage-change webhooks (WebhookHandler, WebhookVerifier, VerifyWebhook),
-// reads the opportunity (Candidate), and reports back: notes (AddNote,
-// CreateNote), stage moves (MoveCandidate), tags (AddTags), archiving
-// (Disqualify) and a completed feedback form (SubmitFeedback), so the
-// result lands where recruiters look.
+// reads the opportunity (Candidate), puts the scheduled interview on the
+// candidate's page as an externally managed panel (CreateScheduledInterview,
+// UpdateScheduledInterview, DeleteScheduledInterview), and reports back:
+// notes (AddNote, CreateNote), stage moves (MoveCandidate), tags (AddTags),
+// archiving (Disqualify), a completed feedback form filed under that
+// interview (SubmitFeedback, optionally on a vendor-owned template from
+// CreateFeedbackTemplate) and the report file (AttachReport), so the result
+// lands where recruiters look.
+//
+// # Webhooks
+//
+// Lever signs only a delivery's random token and its triggeredAt, not the
+// event data, retries a failed delivery five times and lets an admin Rerun
+// deliveries from two weeks of history. WebhookVerifier therefore accepts
+// deliveries for two weeks when it has an ats.ReplayGuard (five minutes
+// without one), acts on each delivery token once per connection, derives
+// event IDs from the signed token and time, and marks events as snapshots
+// so consumers re-read the opportunity. A webhook's signature token is
+// returned only when the webhook is created (CreateWebhook,
+// EnsureSubscription), and a Super Admin must switch the webhook group on
+// before Lever sends anything.
 //
 // # Mapping
 //

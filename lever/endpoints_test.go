@@ -10,6 +10,7 @@ import (
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/internal/paging"
 	"github.com/atskit/atskit/lever"
+	"github.com/atskit/atskit/lever/levertest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -51,7 +52,7 @@ func TestEndpoints(t *testing.T) {
 				return paging.Collect(f.c.ListPostings(ctx, lever.ListPostingsOptions{State: lever.PostingPublished, Tag: "InterviewVector"}))
 			},
 			method: "GET", path: func(*fixture) string { return "/v1/postings" },
-			query: url.Values{"state": {"published"}, "tag": {"InterviewVector"}, "limit": {"100"}},
+			query: url.Values{"state": {"published"}, "tag": {"InterviewVector"}, "limit": {"100"}, "confidentiality": {"all"}, "distributionChannel": {"public", "internal"}},
 			want: func(f *fixture) result {
 				return []lever.Posting{{ID: f.tagged.ID, Text: "Backend Engineer", State: "published", Tags: []string{"InterviewVector"},
 					CreatedAt: lever.MillisOf(t0), UpdatedAt: lever.MillisOf(t0),
@@ -119,7 +120,7 @@ func TestEndpoints(t *testing.T) {
 				return ids, err
 			},
 			method: "GET", path: func(*fixture) string { return "/v1/opportunities" },
-			query:      url.Values{"expand": {"applications", "stage"}, "tag": {"referral"}, "limit": {"7"}},
+			query:      url.Values{"expand": {"applications", "stage"}, "tag": {"referral"}, "limit": {"7"}, "confidentiality": {"all"}},
 			want:       func(f *fixture) result { return []string{f.opp.ID} },
 			failStatus: http.StatusUnauthorized, errTarget: ats.ErrUnauthorized, errMsg: "injected failure",
 		},
@@ -130,7 +131,7 @@ func TestEndpoints(t *testing.T) {
 			path: func(f *fixture) string { return "/v1/opportunities/" + f.opp.ID + "/resumes" }, query: url.Values{"limit": {"100"}},
 			want: func(f *fixture) result {
 				return []lever.Resume{{ID: f.opp.ID + "-resume", CreatedAt: lever.MillisOf(t0), File: lever.ResumeFile{
-					Name: "resume.pdf", Ext: "pdf", DownloadURL: "https://files.example/ada.pdf", UploadedAt: lever.MillisOf(t0), Size: 1024}}}
+					Name: "resume.pdf", Ext: "pdf", DownloadURL: f.srv.URL + "/candidates/" + f.opp.ID + "/resumes/" + f.opp.ID + "-resume/download", UploadedAt: lever.MillisOf(t0), Size: 1024}}}
 			},
 			errID: "missing", errTarget: ats.ErrNotFound, errMsg: "Opportunity not found",
 		},
@@ -182,7 +183,15 @@ func TestEndpoints(t *testing.T) {
 				for i, x := range f.tpl.Fields {
 					fs[i] = lever.FeedbackField{ID: x.ID, Type: x.Type, Text: x.Text}
 				}
-				return []lever.FeedbackTemplate{{ID: f.tpl.ID, Text: "InterviewVector feedback", Fields: fs}}
+				var rating []lever.FieldOption
+				for _, o := range levertest.DefaultRatingOptions {
+					rating = append(rating, lever.FieldOption{Text: o})
+				}
+				// Every Lever account has the "No Feedback" template.
+				return []lever.FeedbackTemplate{
+					{ID: "no-feedback", Text: "No Feedback", Fields: []lever.FeedbackField{{ID: "no-feedback-rating", Type: lever.FieldScoreSystem, Text: "Rating", Options: rating}}},
+					{ID: f.tpl.ID, Text: "InterviewVector feedback", Fields: fs},
+				}
 			},
 			failStatus: http.StatusForbidden, errTarget: ats.ErrForbidden, errMsg: "injected failure",
 		},
@@ -197,8 +206,9 @@ func TestEndpoints(t *testing.T) {
 			method: "GET", path: func(*fixture) string { return "/v1/webhooks" }, query: url.Values{"limit": {"100"}},
 			want: func(f *fixture) result {
 				h := f.srv.Webhooks()[0]
+				// Lever lists webhooks without their signature token.
 				return []lever.Webhook{{ID: h.ID, URL: "https://vendor.test/hook", Event: lever.EventCandidateStageChange,
-					Configuration: lever.WebhookConfig{SignatureToken: h.SignatureToken}, CreatedAt: lever.MillisOf(h.CreatedAt)}}
+					CreatedAt: lever.MillisOf(h.CreatedAt)}}
 			},
 			failStatus: http.StatusServiceUnavailable, errTarget: nil, errMsg: "injected failure",
 		},

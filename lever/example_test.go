@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"time"
 
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/lever"
@@ -78,7 +79,12 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	verifier := lever.WebhookVerifier{SignatureToken: hook.Configuration.SignatureToken}
+	// Lever sends nothing until a Super Admin switches the webhook group
+	// on in the account's settings; the fake stands in for that click.
+	srv.SetWebhookGroup(lever.EventCandidateStageChange, true)
+	// The replay guard makes each delivery count once; in production use
+	// the lifecycle store, which implements ats.ReplayGuard.
+	verifier := lever.WebhookVerifier{SignatureToken: hook.Configuration.SignatureToken, Replay: &ats.MemoryReplayGuard{}}
 	got := make(chan ats.Event, 10)
 	vendor.Config.Handler = lever.WebhookHandler(verifier, func(ctx context.Context, evs []ats.Event) error {
 		for _, ev := range evs {
@@ -112,4 +118,54 @@ func Example() {
 	// event: stage_changed true true
 	// now in: Scheduled
 	// note: Interview link sent: https://vendor.example/i/42
+}
+
+// ExampleClient_CreateScheduledInterview puts the vendor's interview on the
+// candidate's page, moves it when the candidate reschedules, files the
+// scorecard under it and uploads the report.
+func ExampleClient_CreateScheduledInterview() {
+	srv := levertest.NewServer()
+	defer srv.Close()
+	bot := srv.AddUser(levertest.User{Name: "Vendor Bot", Email: "bot@vendor.example"})
+	opp := srv.AddOpportunity(levertest.Opportunity{Name: "Ada Lovelace"})
+	client, err := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: srv.APIURL(), PerformAs: bot.ID})
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+
+	start := time.Date(2025, 3, 4, 15, 0, 0, 0, time.UTC)
+	si, err := client.CreateScheduledInterview(ctx, opp.ID, ats.ScheduledInterview{
+		Subject: "InterviewVector – Technical", Start: start, Duration: 45 * time.Minute,
+		TimeZone: "Europe/Berlin", URL: "https://vendor.example/i/42",
+	})
+	if err != nil {
+		panic(err)
+	}
+	si.Start = start.Add(24 * time.Hour)
+	if si, err = client.UpdateScheduledInterview(ctx, opp.ID, si); err != nil {
+		panic(err)
+	}
+	p := srv.Panels(opp.ID)[0]
+	fmt.Println("on the profile:", p.Interviews[0].Subject, p.Interviews[0].Date.Format(time.DateTime), p.Timezone)
+
+	// A vendor-owned template holds the whole result.
+	if _, err := client.CreateFeedbackTemplate(ctx, lever.VendorFeedbackTemplate("InterviewVector result")); err != nil {
+		panic(err)
+	}
+	fb := ats.Feedback{Score: "82%", Grade: "passed", Summary: "Clean, well-tested solution.", ScheduledInterview: &si}
+	if err := client.SubmitFeedback(ctx, opp.ID, fb); err != nil {
+		panic(err)
+	}
+	fmt.Println("feedback under the interview:", srv.Feedback(opp.ID)[0].Interview == si.InterviewID)
+
+	if err := client.AttachReport(ctx, opp.ID, ats.Attachment{Name: "report.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.7 ...")}); err != nil {
+		panic(err)
+	}
+	fmt.Println("files:", srv.Files(opp.ID)[0].Name)
+
+	// Output:
+	// on the profile: InterviewVector – Technical 2025-03-05 15:00:00 Europe/Berlin
+	// feedback under the interview: true
+	// files: report.pdf
 }

@@ -21,7 +21,7 @@ func TestListFeedbackTemplates(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantRequest(t, f.last(t), "GET", "/v1/feedback_templates", url.Values{"limit": {"100"}}, "")
-	if len(got) != 1 || got[0].ID != f.tpl.ID || len(got[0].Fields) != 4 || got[0].Fields[2].Text != "Summary" {
+	if len(got) != 2 || got[1].ID != f.tpl.ID || len(got[1].Fields) != 4 || got[1].Fields[2].Text != "Summary" {
 		t.Errorf("templates = %+v", got)
 	}
 }

@@ -13,18 +13,29 @@ import (
 )
 
 // TestFuzzCorpus pins what each checked-in seed of FuzzVerifyWebhook must
-// do, so the corpus keeps exercising the accepting path as well as each
-// rejection: the fuzz target alone accepts either outcome. Every file must
-// have an expectation here.
+// do, so the corpus keeps exercising the accepting path (and the replay
+// rule after it) as well as each rejection: the fuzz target alone accepts
+// either outcome. Every file must have an expectation here.
 func TestFuzzCorpus(t *testing.T) {
-	want := map[string]error{
-		"valid_stage_change": nil,
-		"valid_archive":      nil,
-		"bad_signature":      ats.ErrSignatureInvalid,
-		"stale":              ats.ErrWebhookExpired,
-		"empty":              ats.ErrMalformedWebhook,
-		"array":              ats.ErrMalformedWebhook,
-		"float_time":         ats.ErrMalformedWebhook,
+	type expect struct {
+		err    error
+		events int // when err is nil
+	}
+	want := map[string]expect{
+		"valid_stage_change":  {nil, 1},
+		"valid_archive":       {nil, 1},
+		"documented_no_id":    {nil, 1}, // Lever's example delivery has no id
+		"test_request":        {nil, 0}, // settings-page test: data {}
+		"stale":               {nil, 1}, // an hour late: a Lever retry
+		"rerun_13_days":       {nil, 1}, // an admin's Rerun
+		"expired_16_days":     {ats.ErrWebhookExpired, 0},
+		"future_2min":         {ats.ErrWebhookExpired, 0},
+		"digit_moved_to_time": {ats.ErrWebhookExpired, 0}, // same signed bytes, year 2521
+		"beyond_int64":        {ats.ErrMalformedWebhook, 0},
+		"bad_signature":       {ats.ErrSignatureInvalid, 0},
+		"empty":               {ats.ErrMalformedWebhook, 0},
+		"array":               {ats.ErrMalformedWebhook, 0},
+		"float_time":          {ats.ErrMalformedWebhook, 0},
 	}
 	dir := filepath.Join("testdata", "fuzz", "FuzzVerifyWebhook")
 	entries, err := os.ReadDir(dir)
@@ -34,10 +45,9 @@ func TestFuzzCorpus(t *testing.T) {
 	if len(entries) != len(want) {
 		t.Errorf("corpus has %d files, expectations cover %d", len(entries), len(want))
 	}
-	v := lever.WebhookVerifier{SignatureToken: sigToken, Now: clock}
 	for _, e := range entries {
 		t.Run(e.Name(), func(t *testing.T) {
-			target, ok := want[e.Name()]
+			exp, ok := want[e.Name()]
 			if !ok {
 				t.Fatalf("no expectation for corpus file %s", e.Name())
 			}
@@ -54,15 +64,19 @@ func TestFuzzCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			v := lever.WebhookVerifier{SignatureToken: sigToken, Now: clock, Replay: &ats.MemoryReplayGuard{Now: clock}}
 			evs, err := v.VerifyWebhook([]byte(body), nil)
-			if target == nil {
-				if err != nil || len(evs) != 1 {
-					t.Fatalf("VerifyWebhook = %+v, %v; want one event", evs, err)
+			if exp.err != nil {
+				if !errors.Is(err, exp.err) {
+					t.Errorf("VerifyWebhook err = %v, want %v", err, exp.err)
 				}
 				return
 			}
-			if !errors.Is(err, target) {
-				t.Errorf("VerifyWebhook err = %v, want %v", err, target)
+			if err != nil || len(evs) != exp.events {
+				t.Fatalf("VerifyWebhook = %+v, %v; want %d events", evs, err, exp.events)
+			}
+			if _, err := v.VerifyWebhook([]byte(body), nil); !errors.Is(err, ats.ErrWebhookReplayed) {
+				t.Errorf("second VerifyWebhook err = %v, want ats.ErrWebhookReplayed", err)
 			}
 		})
 	}

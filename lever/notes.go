@@ -1,6 +1,7 @@
 package lever
 
 import (
+	"cmp"
 	"context"
 	"iter"
 	"net/url"
@@ -23,9 +24,11 @@ type NoteInput struct {
 	// NotifyFollowers notifies the opportunity's followers.
 	NotifyFollowers bool
 	// AddressToOwner addresses the note to the opportunity's owner: the
-	// note starts with "@Owner Name" and followers are notified. Assumed
-	// (Lever's note API has no recipient field): an @-mention of the
-	// owner's name is how a note is addressed to them in Lever's UI.
+	// note starts with "@username" (Lever @-mentions "by username",
+	// https://hire.lever.co/developer/documentation#create-a-note) and
+	// followers are notified. An owner without a username is mentioned by
+	// the local part of their e-mail address, which is where Lever takes
+	// usernames from.
 	AddressToOwner bool
 	// PerformAs attributes the note to a user ID; "" uses the configured
 	// user.
@@ -74,27 +77,37 @@ func (c *Client) CreateNote(ctx context.Context, opportunityID string, n NoteInp
 	if n.Score != nil {
 		body["score"] = *n.Score
 	}
-	var r one[struct {
+	// Lever documents {"data":{"noteId":…}}; a sandbox recording shows the
+	// whole note with both id and noteId. Either names the note.
+	type created struct {
 		NoteID string `json:"noteId"`
-	}]
-	_, err = c.do(ctx, &httpx.Request{Op: op, Method: "POST", Path: "/opportunities/" + url.PathEscape(opportunityID) + "/notes", Query: q, Body: body}, &r)
-	return r.Data.NoteID, err
-}
-
-// getOpportunityOwner returns the name of the opportunity's owner.
-func (c *Client) getOpportunityOwner(ctx context.Context, id string) (string, error) {
-	o, err := getOne[Opportunity](ctx, c, "get owner of opportunity "+short(id), "/opportunities/"+url.PathEscape(id), url.Values{"expand": {"owner"}})
+		ID     string `json:"id"`
+	}
+	r, err := write(ctx, c, &httpx.Request{Op: op, Method: "POST", Path: "/opportunities/" + url.PathEscape(opportunityID) + "/notes", Query: q, Body: body},
+		func(r created) string {
+			if r.NoteID == "" && r.ID == "" {
+				return "the note id (noteId)"
+			}
+			return ""
+		})
 	if err != nil {
 		return "", err
 	}
-	if o.Owner.Text != "" || o.Owner.ID == "" {
-		return o.Owner.Text, nil
+	return cmp.Or(r.NoteID, r.ID), nil
+}
+
+// getOpportunityOwner returns the username of the opportunity's owner,
+// "" when it has none.
+func (c *Client) getOpportunityOwner(ctx context.Context, id string) (string, error) {
+	o, err := getOne[Opportunity](ctx, c, "get owner of opportunity "+short(id), "/opportunities/"+url.PathEscape(id), nil)
+	if err != nil || o.Owner.ID == "" {
+		return "", err
 	}
 	u, err := c.GetUser(ctx, o.Owner.ID)
 	if err != nil {
 		return "", err
 	}
-	return u.Name, nil
+	return u.MentionName(), nil
 }
 
 // ListNotes lists an opportunity's notes (GET /opportunities/:id/notes).
@@ -152,11 +165,15 @@ func (n NoteRecord) Note() ats.Note {
 			parts = append(parts, s)
 		}
 	}
-	add(n.Text)
+	// Lever lists a note with text "Note" (the form title) and the body
+	// in fields[].value; text is the body only when there are no fields.
 	for _, f := range n.Fields {
 		if v, ok := f.Value.(string); ok {
 			add(v)
 		}
+	}
+	if len(parts) == 0 {
+		add(n.Text)
 	}
 	note := ats.Note{Body: strings.Join(parts, "\n"), Author: n.User}
 	if n.Secret {

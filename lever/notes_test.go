@@ -2,7 +2,10 @@ package lever_test
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/atskit/atskit/ats"
@@ -55,10 +58,13 @@ func TestCreateNoteToOwner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Lever @-mentions by username (taken from the e-mail address), not by
+	// name.
 	reqs := f.srv.Requests()
-	wantRequest(t, reqs[0], "GET", "/v1/opportunities/"+f.opp.ID, url.Values{"expand": {"owner"}}, "")
-	wantRequest(t, reqs[1], "POST", "/v1/opportunities/"+f.opp.ID+"/notes", nil, `{"value":"@Rita Recruiter Feedback uploaded","secret":false,"notifyFollowers":true,"score":3}`)
-	want := []levertest.Note{{ID: id, OpportunityID: f.opp.ID, Value: "@Rita Recruiter Feedback uploaded", PerformAs: f.bot.ID, NotifyFollowers: true, Score: &score}}
+	wantRequest(t, reqs[0], "GET", "/v1/opportunities/"+f.opp.ID, nil, "")
+	wantRequest(t, reqs[1], "GET", "/v1/users/"+f.owner.ID, nil, "")
+	wantRequest(t, reqs[2], "POST", "/v1/opportunities/"+f.opp.ID+"/notes", nil, `{"value":"@rita Feedback uploaded","secret":false,"notifyFollowers":true,"score":3}`)
+	want := []levertest.Note{{ID: id, OpportunityID: f.opp.ID, Value: "@rita Feedback uploaded", PerformAs: f.bot.ID, NotifyFollowers: true, Score: &score}}
 	if d := cmp.Diff(want, f.srv.Notes(f.opp.ID), cmpIgnoreAt); d != "" {
 		t.Errorf("notes (-want +got):\n%s", d)
 	}
@@ -68,11 +74,45 @@ func TestCreateNoteToOwner(t *testing.T) {
 	}
 }
 
-// TestOAuthWriteNeedsPerformAs: with an OAuth token Lever attributes writes
-// to a user; without one configured the write is refused.
-func TestOAuthWriteNeedsPerformAs(t *testing.T) {
+// TestPerformAsRules: Lever marks perform_as optional on notes (and
+// stage, tags, archive) and required on feedback, whatever the
+// credentials. Without a configured user a note still goes out; feedback
+// is refused before any request with an error that says what to set.
+func TestPerformAsRules(t *testing.T) {
 	f := newFixture(t, nil)
 	at, _ := f.srv.IssueToken(lever.VendorScopes()...)
-	c, _ := lever.NewClient(lever.Options{TokenSource: staticToken(at), BaseURL: f.srv.APIURL(), RateLimit: -1})
-	wantErr(t, c.AddNote(context.Background(), f.opp.ID, ats.Note{Body: "x"}), ats.ErrValidation, "perform_as is required for this request")
+	oauth, _ := lever.NewClient(lever.Options{TokenSource: staticToken(at), BaseURL: f.srv.APIURL(), RateLimit: -1})
+	key, _ := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: f.srv.APIURL(), RateLimit: -1})
+	for _, tt := range []struct {
+		name string
+		c    *lever.Client
+	}{{"OAuth", oauth}, {"API key", key}} {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.c.AddNote(context.Background(), f.opp.ID, ats.Note{Body: "x"}); err != nil {
+				t.Errorf("note without perform_as: %v", err)
+			}
+			if err := tt.c.MoveCandidate(context.Background(), f.opp.ID, f.stages[2].ID); err != nil {
+				t.Errorf("stage move without perform_as: %v", err)
+			}
+			before := f.srv.RequestCount()
+			_, err := tt.c.CreateFeedback(context.Background(), f.opp.ID, lever.FeedbackInput{TemplateID: f.tpl.ID})
+			if !errors.Is(err, ats.ErrValidation) || !strings.Contains(err.Error(), "Lever requires a user to submit feedback as") {
+				t.Errorf("feedback without perform_as: %v", err)
+			}
+			if f.srv.RequestCount() != before {
+				t.Error("the feedback request was sent without perform_as")
+			}
+		})
+	}
+	// The fake refuses it too, as Lever does.
+	req, _ := http.NewRequest("POST", f.srv.APIURL()+"/opportunities/"+f.opp.ID+"/feedback", strings.NewReader(`{"baseTemplateId":"`+f.tpl.ID+`","fieldValues":[]}`))
+	req.SetBasicAuth(levertest.DefaultAPIKey, "")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 400 {
+		t.Errorf("fake: feedback without perform_as answered %d, want 400", resp.StatusCode)
+	}
 }

@@ -22,11 +22,17 @@ const (
 	ScopeOfflineAccess = "offline_access"
 )
 
-// VendorScopes returns the scopes an interview vendor's flow needs: read
-// postings, stages, users, opportunities, archive reasons, notes and
-// feedback templates; move, tag, archive and annotate opportunities;
-// submit feedback; manage webhooks; and offline_access for a refresh
-// token. Each call returns a fresh slice.
+// VendorScopes returns the scopes an interview vendor's flow needs
+// (https://hire.lever.co/developer/documentation#scopes): read postings,
+// stages, users, opportunities, archive reasons, notes and feedback
+// templates; download resumes (resumes:read:admin); see confidential
+// postings and opportunities (confidential:access:admin); move, tag,
+// archive and annotate opportunities; submit feedback; put the interview on
+// the profile (panels:write:admin, interviews:write:admin); upload the
+// report (files:write:admin); create a vendor-owned feedback template
+// (feedback_templates:write:admin); manage webhooks; and offline_access
+// for a refresh token. That is 20 scopes, the most a Lever app may hold.
+// Each call returns a fresh slice.
 func VendorScopes() []string { return slices.Clone(vendorScopes) }
 
 // vendorScopes is never modified; VendorScopes hands out copies.
@@ -41,6 +47,12 @@ var vendorScopes = []string{
 	"notes:write:admin",
 	"feedback:write:admin",
 	"feedback_templates:read:admin",
+	"feedback_templates:write:admin",
+	"resumes:read:admin",
+	"confidential:access:admin",
+	"panels:write:admin",
+	"interviews:write:admin",
+	"files:write:admin",
 	"tags:read:admin",
 	"webhooks:read:admin",
 	"webhooks:write:admin",
@@ -117,12 +129,12 @@ func (o OAuthConfig) audience() string {
 }
 
 // AuthCodeURL returns the URL to send the customer's admin to. It carries
-// response_type=code, the scopes, state, prompt=consent and the API
-// audience Lever requires.
+// response_type=code, the scopes, state and the API audience Lever
+// requires, and nothing Lever does not document
+// (https://hire.lever.co/developer/documentation#authentication).
 func (o OAuthConfig) AuthCodeURL(state string, opts ...oauth2.AuthCodeOption) string {
 	opts = append([]oauth2.AuthCodeOption{
 		oauth2.SetAuthURLParam("audience", o.audience()),
-		oauth2.SetAuthURLParam("prompt", "consent"),
 	}, opts...)
 	return o.Config().AuthCodeURL(state, opts...)
 }
@@ -160,7 +172,12 @@ type TokenSource struct {
 	tok     *oauth2.Token
 	refresh func(refreshToken string) (*oauth2.Token, error)
 	// OnRefresh, when set, is called with every new token (under the
-	// source's lock) so the caller can persist the rotated refresh token.
+	// source's lock) so the caller can persist it. Set it: Lever rotates
+	// the refresh token on every refresh and the previous one stops
+	// working, so a host that restarts with the token it stored at the
+	// grant can no longer refresh. A refresh token also dies a year after
+	// the grant, or after 90 days unused; the customer must then grant
+	// access again.
 	OnRefresh func(*oauth2.Token)
 }
 

@@ -40,7 +40,7 @@ func TestAuthCodeURL(t *testing.T) {
 			q := u.Query()
 			want := url.Values{
 				"client_id": {"cid"}, "redirect_uri": {"https://v.example/cb"}, "response_type": {"code"},
-				"state": {"st"}, "prompt": {"consent"}, "audience": {tt.aud},
+				"state": {"st"}, "audience": {tt.aud},
 				"scope": {strings.Join(lever.VendorScopes(), " ")},
 			}
 			if u.Host != tt.host || u.Path != "/authorize" {
@@ -167,4 +167,64 @@ func TestRevokedRefreshTokenFails(t *testing.T) {
 	srv.ExpireAccessTokens()
 	_, err := c.ListStages(context.Background())
 	wantErr(t, err, ats.ErrUnauthorized, "Access token expired")
+}
+
+// TestRefreshTokenRotation: Lever returns a new refresh token on every
+// refresh and the old one stops working; OnRefresh hands the new one to
+// the host, which must store it. A refresh token idle for 90 days, or a
+// year old, is refused.
+func TestRefreshTokenRotation(t *testing.T) {
+	clock := time.Now()
+	srv := levertest.NewServer(levertest.WithRateLimit(0, 0), levertest.WithClock(func() time.Time { return clock }))
+	defer srv.Close()
+	at, rt := srv.IssueToken("stages:read:admin", "offline_access")
+	oc := lever.OAuthConfig{ClientID: levertest.DefaultClientID, ClientSecret: levertest.DefaultClientSecret, TokenURL: srv.TokenURL()}
+	source := func(refresh string) *lever.TokenSource {
+		return oc.TokenSource(context.Background(), &oauth2.Token{AccessToken: at, RefreshToken: refresh, Expiry: time.Now().Add(-time.Minute)})
+	}
+	list := func(ts *lever.TokenSource) error {
+		c, err := lever.NewClient(lever.Options{TokenSource: ts, BaseURL: srv.APIURL(), RateLimit: -1, MaxRetries: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.ListStages(context.Background())
+		return err
+	}
+	var stored string
+	ts := source(rt)
+	ts.OnRefresh = func(tok *oauth2.Token) { stored = tok.RefreshToken }
+	if err := list(ts); err != nil {
+		t.Fatal(err)
+	}
+	if stored == "" || stored == rt {
+		t.Fatalf("OnRefresh stored %q; want a new refresh token, not %q", stored, rt)
+	}
+	tests := []struct {
+		name    string
+		refresh string
+		advance time.Duration
+		wantErr string
+	}{
+		{"host restarted with the token from the grant", rt, 0, "invalid_grant"},
+		{"host restarted with the rotated token", stored, 0, ""},
+		{"rotated token unused for 91 days", "", 91 * 24 * time.Hour, "invalid_grant"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clock = clock.Add(tt.advance)
+			ts := source(cmpOr(tt.refresh, stored))
+			ts.OnRefresh = func(tok *oauth2.Token) { stored = tok.RefreshToken }
+			err := list(ts)
+			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("err = %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

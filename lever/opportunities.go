@@ -9,6 +9,7 @@ import (
 	"iter"
 	"log/slog"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -148,12 +149,20 @@ type ListOpportunitiesOptions struct {
 	UpdatedSince time.Time
 	// Limit is the page size (1–100); zero uses DefaultPageSize.
 	Limit int
+
+	nonConfidential bool // Options.SkipConfidential
 }
 
 func (o ListOpportunitiesOptions) query() url.Values {
 	q := url.Values{}
 	q.Add("expand", "applications")
 	q.Add("expand", "stage")
+	// Lever lists only non-confidential opportunities unless asked for
+	// all; confidential ones then need the confidential:access:admin
+	// scope (https://hire.lever.co/developer/documentation#confidential-data).
+	if !o.nonConfidential {
+		q.Set("confidentiality", "all")
+	}
 	if o.PostingID != "" {
 		q.Set("posting_id", o.PostingID)
 	}
@@ -181,6 +190,7 @@ func (o ListOpportunitiesOptions) query() url.Values {
 //
 // https://hire.lever.co/developer/documentation#list-all-opportunities
 func (c *Client) ListOpportunities(ctx context.Context, opts ListOpportunitiesOptions) iter.Seq2[Opportunity, error] {
+	opts.nonConfidential = c.opts.SkipConfidential
 	q := opts.query()
 	return paging.Seq(ctx, func(ctx context.Context, cursor string) ([]Opportunity, string, error) {
 		return fetchPage[Opportunity](ctx, c, "list opportunities", "/opportunities", q, opts.Limit, cursor)
@@ -221,13 +231,37 @@ func (c *Client) ListResumes(ctx context.Context, opportunityID string) ([]Resum
 	}))
 }
 
+// ResumeURL returns the API route that downloads a resume
+// (GET /opportunities/:id/resumes/:resume/download), under the client's
+// API root. It needs the client's credentials and the resumes:read:admin
+// scope; DownloadResume fetches it. The file.downloadUrl Lever lists is a
+// link into the hire.lever.co web app, not the API.
+//
+// https://hire.lever.co/developer/documentation#download-a-resume-file
+func (c *Client) ResumeURL(opportunityID, resumeID string) string {
+	return c.hc.BaseURL() + "/opportunities/" + url.PathEscape(opportunityID) + "/resumes/" + url.PathEscape(resumeID) + "/download"
+}
+
+// DownloadResume downloads a resume file and returns its bytes and content
+// type. Lever answers 422 for a file it could not process (an
+// *ats.ValidationError).
+func (c *Client) DownloadResume(ctx context.Context, opportunityID, resumeID string) ([]byte, string, error) {
+	resp, err := c.do(ctx, &httpx.Request{Op: "download resume of opportunity " + short(opportunityID),
+		Path: "/opportunities/" + url.PathEscape(opportunityID) + "/resumes/" + url.PathEscape(resumeID) + "/download"}, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	return resp.Body, resp.Header.Get("Content-Type"), nil
+}
+
 // Candidate reads an opportunity as an ats.Candidate, including the newest
 // resume's download URL. It implements ats.CandidateGetter.
 //
-// The resume comes from GET /opportunities/:id/resumes (assumed: Lever
-// lists uploaded resumes there with file.downloadUrl; the download URL
-// itself needs the same credentials). A resume listing that is forbidden
-// or missing leaves ResumeURL empty rather than failing the read.
+// ResumeURL is the API download route of the newest resume (see
+// Client.ResumeURL), which needs the integration's credentials. A resume
+// listing that is forbidden (no resumes:read:admin) or missing leaves
+// ResumeURL empty rather than failing the read; CheckSetup reports the
+// missing scope.
 func (c *Client) Candidate(ctx context.Context, id string) (ats.Candidate, error) {
 	o, err := c.GetOpportunity(ctx, id)
 	if err != nil {
@@ -245,8 +279,8 @@ func (c *Client) Candidate(ctx context.Context, id string) (ats.Candidate, error
 	default:
 		sort.SliceStable(resumes, func(i, j int) bool { return resumes[i].CreatedAt > resumes[j].CreatedAt })
 		for _, r := range resumes {
-			if r.File.DownloadURL != "" {
-				cand.ResumeURL = r.File.DownloadURL
+			if r.ID != "" {
+				cand.ResumeURL = c.ResumeURL(id, r.ID)
 				break
 			}
 		}
@@ -382,6 +416,10 @@ type ArchiveReason struct {
 	Status string `json:"status,omitempty"`
 }
 
+// Active reports whether the reason may be used; a reason without a status
+// (older responses) counts as active.
+func (r ArchiveReason) Active() bool { return r.Status == "" || strings.EqualFold(r.Status, "active") }
+
 // ListArchiveReasons lists the account's archive reasons
 // (GET /archive_reasons).
 //
@@ -411,17 +449,21 @@ func (c *Client) Archive(ctx context.Context, opportunityID, reasonID string) er
 	return err
 }
 
-// Disqualify archives an opportunity. reason is an archive reason's ID or
-// its text (matched case-insensitively against GET /archive_reasons). A
+// Disqualify archives an opportunity. reason is an active archive reason's
+// ID or its text (matched case-insensitively against GET /archive_reasons). A
 // reason that matches none falls back to Options.DefaultArchiveReason, or,
 // when that is empty, to the account's first non-hired reason, since Lever
 // only archives with one of its configured reasons. It implements
 // ats.Disqualifier.
 func (c *Client) Disqualify(ctx context.Context, candidateID, reason string) error {
-	reasons, err := c.ListArchiveReasons(ctx)
+	all, err := c.ListArchiveReasons(ctx)
 	if err != nil {
 		return err
 	}
+	// Only active reasons are candidates: an account keeps retired
+	// reasons with status "inactive"
+	// (https://hire.lever.co/developer/documentation#archive-reasons).
+	reasons := slices.DeleteFunc(all, func(r ArchiveReason) bool { return !r.Active() })
 	id := ""
 	for _, r := range reasons {
 		if r.ID == reason {

@@ -27,7 +27,7 @@ func TestCandidate(t *testing.T) {
 		ID: f.opp.ID, ApplicationID: f.opp.ApplicationID, PersonID: f.opp.Contact, JobID: f.tagged.ID,
 		Name: "Ada Lovelace", FirstName: "Ada", LastName: "Lovelace",
 		Emails: []string{"ada@example.com"}, Phones: []string{"+44 20 7946 0000"},
-		ResumeURL:  "https://files.example/ada.pdf",
+		ResumeURL:  f.srv.APIURL() + "/opportunities/" + f.opp.ID + "/resumes/" + f.opp.ID + "-resume/download",
 		Stage:      ats.StageRef{ID: f.stages[1].ID, Name: "To be scheduled"},
 		ProfileURL: f.srv.URL + "/candidates/" + f.opp.ID,
 		Tags:       []string{"referral"}, CreatedAt: t0, UpdatedAt: t0.Add(time.Hour),
@@ -48,7 +48,7 @@ func TestListOpportunitiesQuery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantRequest(t, f.last(t), "GET", "/v1/opportunities", url.Values{
+	wantRequest(t, f.last(t), "GET", "/v1/opportunities", url.Values{"confidentiality": {"all"},
 		"expand": {"applications", "stage"}, "posting_id": {f.tagged.ID}, "stage_id": {f.stages[1].ID},
 		"tag": {"referral"}, "email": {"ada@example.com"}, "archived": {"false"},
 		"updated_at_start": {strconv.FormatInt(since.UnixMilli(), 10)}, "limit": {"10"},

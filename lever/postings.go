@@ -57,8 +57,14 @@ const (
 type ListPostingsOptions struct {
 	// State is a Lever posting state, e.g. PostingPublished; empty is all.
 	State string
-	// Tag restricts the listing to postings with this tag.
+	// Tag restricts the listing to postings with this tag. Lever matches
+	// tags case-sensitively ("Engineering will not match engineering").
 	Tag string
+	// DistributionChannels filters published postings by channel
+	// ("public", "internal"). Lever lists a published posting only when it
+	// is on the public job site unless a channel is given, so with State
+	// PostingPublished and no channels both are requested.
+	DistributionChannels []string
 	// Limit is the page size (1–100); zero uses DefaultPageSize.
 	Limit int
 }
@@ -73,6 +79,18 @@ func (c *Client) ListPostings(ctx context.Context, opts ListPostingsOptions) ite
 	}
 	if opts.Tag != "" {
 		q.Set("tag", opts.Tag)
+	}
+	channels := opts.DistributionChannels
+	if opts.State == PostingPublished && len(channels) == 0 {
+		channels = []string{"public", "internal"}
+	}
+	for _, ch := range channels {
+		q.Add("distributionChannel", ch)
+	}
+	if !c.opts.SkipConfidential {
+		// Without it Lever lists only non-confidential postings
+		// (https://hire.lever.co/developer/documentation#confidential-data).
+		q.Set("confidentiality", "all")
 	}
 	return paging.Seq(ctx, func(ctx context.Context, cursor string) ([]Posting, string, error) {
 		return fetchPage[Posting](ctx, c, "list postings", "/postings", q, opts.Limit, cursor)
@@ -97,14 +115,27 @@ func (c *Client) Jobs(ctx context.Context, opts ats.ListJobsOptions) iter.Seq2[a
 }
 
 // LinkedJobs lists the postings carrying the vendor's tag
-// (Options.VendorTag). It implements ats.LinkedJobLister.
+// (Options.VendorTag), matched as Posting.HasTag does: case-insensitively,
+// ignoring surrounding spaces. Lever's own tag filter is case-sensitive, and
+// customers type the tag by hand, so the postings are filtered here rather
+// than with ?tag=. It implements ats.LinkedJobLister.
 func (c *Client) LinkedJobs(ctx context.Context) iter.Seq2[ats.Job, error] {
 	if c.opts.VendorTag == "" {
 		return func(yield func(ats.Job, error) bool) {
 			yield(ats.Job{}, &ats.ValidationError{Op: "list linked jobs", Fields: []ats.FieldError{{Field: "VendorTag", Message: "lever.Options.VendorTag is not set"}}})
 		}
 	}
-	return c.jobs(ctx, ListPostingsOptions{Tag: c.opts.VendorTag})
+	return func(yield func(ats.Job, error) bool) {
+		for j, err := range c.jobs(ctx, ListPostingsOptions{}) {
+			if err != nil {
+				yield(ats.Job{}, err)
+				return
+			}
+			if j.Link.Linked && !yield(j, nil) {
+				return
+			}
+		}
+	}
 }
 
 func (c *Client) jobs(ctx context.Context, lo ListPostingsOptions) iter.Seq2[ats.Job, error] {

@@ -19,9 +19,9 @@ func TestListPostings(t *testing.T) {
 		wantQuery url.Values
 		wantIDs   []string
 	}{
-		{"all", lever.ListPostingsOptions{}, url.Values{"limit": {"100"}}, []string{f.tagged.ID, f.other.ID}},
-		{"tag", lever.ListPostingsOptions{Tag: "InterviewVector", Limit: 5}, url.Values{"limit": {"5"}, "tag": {"InterviewVector"}}, []string{f.tagged.ID}},
-		{"state", lever.ListPostingsOptions{State: lever.PostingClosed}, url.Values{"limit": {"100"}, "state": {"closed"}}, []string{f.other.ID}},
+		{"all", lever.ListPostingsOptions{}, url.Values{"limit": {"100"}, "confidentiality": {"all"}}, []string{f.tagged.ID, f.other.ID}},
+		{"tag", lever.ListPostingsOptions{Tag: "InterviewVector", Limit: 5}, url.Values{"limit": {"5"}, "tag": {"InterviewVector"}, "confidentiality": {"all"}}, []string{f.tagged.ID}},
+		{"state", lever.ListPostingsOptions{State: lever.PostingClosed}, url.Values{"limit": {"100"}, "state": {"closed"}, "confidentiality": {"all"}}, []string{f.other.ID}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,7 +67,8 @@ func TestLinkedJobs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantRequest(t, f.last(t), "GET", "/v1/postings", url.Values{"limit": {"100"}, "tag": {"InterviewVector"}}, "")
+	// Lever's tag filter is case-sensitive; the tag is matched here.
+	wantRequest(t, f.last(t), "GET", "/v1/postings", url.Values{"limit": {"100"}, "confidentiality": {"all"}}, "")
 	want := []ats.Job{{
 		ID: f.tagged.ID, Title: "Backend Engineer", State: ats.JobPublished, RawState: "published",
 		ExternalIDs: map[string]string{"id": f.tagged.ID}, URL: f.srv.URL + "/jobs/" + f.tagged.ID,

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/internal/httpx"
@@ -75,11 +77,15 @@ func (r *SetupReport) add(name string, st SetupStatus, detail, fix string) {
 }
 
 // CheckSetup checks that the Lever account is ready for the vendor: the
-// credentials work, they grant the scopes the flow needs, at least one
-// posting carries the vendor tag, the vendor's stages exist, and a
-// candidate-stage-change webhook is enabled. The error is non-nil only
-// when the checks could not be run (context cancelled); problems found are
-// lines of the report.
+// credentials work, they grant the scopes the flow needs (including
+// confidential data, panels, feedback and files), a perform_as user is set,
+// at least one posting carries the vendor tag exactly as configured (a tag
+// that differs only in case is reported), the vendor's stages exist, and a
+// candidate-stage-change webhook exists whose signature token the host
+// holds (Options.WebhookSecrets) and which delivers (Options.LastWebhook;
+// Lever does not report whether a Super Admin switched its group on). The
+// error is non-nil only when the checks could not be run (context
+// cancelled); problems found are lines of the report.
 func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
 	r := &SetupReport{}
 	reauth := "Reconnect Lever: grant access again (OAuth) or paste a valid API key from Settings → Integrations and API → API Credentials."
@@ -107,6 +113,7 @@ func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
 	// the token (or API key) lacks that permission.
 	probes := []struct{ scope, path string }{
 		{"postings:read:admin", "/postings"},
+		{"confidential:access:admin", "/opportunities?confidentiality=all"},
 		{"stages:read:admin", "/stages"},
 		{"opportunities:read:admin", "/opportunities"},
 		{"users:read:admin", "/users"},
@@ -131,7 +138,10 @@ func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
 		}
 	}
 	for _, p := range probes {
-		_, err := c.do(ctx, &httpx.Request{Op: "check scope " + p.scope, Path: p.path, Query: map[string][]string{"limit": {"1"}}}, nil)
+		path, rawq, _ := strings.Cut(p.path, "?")
+		q, _ := url.ParseQuery(rawq)
+		q.Set("limit", "1")
+		_, err := c.do(ctx, &httpx.Request{Op: "check scope " + p.scope, Path: path, Query: q}, nil)
 		if errors.Is(err, ats.ErrForbidden) && !slices.Contains(missing, p.scope) {
 			missing = append(missing, p.scope)
 		}
@@ -142,8 +152,18 @@ func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
 	if len(missing) == 0 {
 		r.add("scopes", SetupPass, "the credentials can read postings, stages, opportunities, users, archive reasons, feedback templates and webhooks, and every scope the vendor flow needs was granted", "")
 	} else {
-		r.add("scopes", SetupFail, "missing permissions: "+strings.Join(missing, ", "),
-			"Reconnect Lever and accept every requested permission (a Super Admin must grant access), or give the API key these permissions in Settings → Integrations and API → API Credentials.")
+		var needed []string
+		for _, m := range missing {
+			if why := scopeUse[m]; why != "" && !slices.Contains(needed, why) {
+				needed = append(needed, why)
+			}
+		}
+		detail := "missing permissions: " + strings.Join(missing, ", ")
+		if len(needed) > 0 {
+			detail += " (needed for " + strings.Join(needed, ", ") + ")"
+		}
+		r.add("scopes", SetupFail, detail,
+			"Reconnect Lever and accept every requested permission (a Super Admin must grant access), or give the API key these permissions (and access to confidential data) in Settings → Integrations and API → API Credentials.")
 	}
 
 	// 3. perform_as user.
@@ -151,7 +171,8 @@ func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
 	case err != nil:
 		r.add("perform_as user", SetupFail, err.Error(), "Set the email of an active Lever user the vendor's notes and stage moves are attributed to.")
 	case id == "":
-		r.add("perform_as user", SetupWarn, "no user configured; writes are not attributed", "Configure a Lever user (PerformAs or PerformAsEmail); OAuth writes to notes, feedback and stages need one.")
+		r.add("perform_as user", SetupFail, "no user configured: Lever refuses feedback, panels (the interview on the profile) and file uploads without one, and notes and stage moves are attributed to no one",
+			"Configure an active Lever user (PerformAs or PerformAsEmail), e.g. a dedicated integration user.")
 	default:
 		r.add("perform_as user", SetupPass, "writes are attributed to user "+id, "")
 	}
@@ -160,15 +181,39 @@ func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
 	if c.opts.VendorTag == "" {
 		r.add("vendor tag", SetupSkip, "no vendor tag configured", "Configure the tag that links postings to the vendor.")
 	} else {
-		ps, _, err := fetchPage[Posting](ctx, c, "check vendor tag", "/postings", map[string][]string{"tag": {c.opts.VendorTag}}, 1, "")
+		// Lever's tag filter is case-sensitive, customers type tags by
+		// hand: list the postings and compare both ways.
+		var exact, folded *Posting
+		var variant string
+		var listErr error
+		for p, err := range c.ListPostings(ctx, ListPostingsOptions{}) {
+			if err != nil {
+				listErr = err
+				break
+			}
+			if exact == nil && slices.Contains(p.Tags, c.opts.VendorTag) {
+				exact = &p
+			}
+			if folded == nil && p.HasTag(c.opts.VendorTag) && !slices.Contains(p.Tags, c.opts.VendorTag) {
+				folded = &p
+				for _, t := range p.Tags {
+					if strings.EqualFold(strings.TrimSpace(t), strings.TrimSpace(c.opts.VendorTag)) {
+						variant = t
+					}
+				}
+			}
+		}
+		addFix := fmt.Sprintf("In Lever, open Jobs, select each job to link and add the tag %q (tags are case-sensitive).", c.opts.VendorTag)
 		switch {
-		case err != nil:
-			r.add("vendor tag", SetupWarn, "could not list postings: "+apiMessage(err), "Check that the credentials can read postings.")
-		case len(ps) == 0:
-			r.add("vendor tag", SetupFail, fmt.Sprintf("no posting carries the tag %q", c.opts.VendorTag),
-				fmt.Sprintf("In Lever, open Jobs, select each job to link and add the tag %q.", c.opts.VendorTag))
+		case listErr != nil:
+			r.add("vendor tag", SetupWarn, "could not list postings: "+apiMessage(listErr), "Check that the credentials can read postings, including confidential ones.")
+		case folded != nil:
+			r.add("vendor tag", SetupWarn, fmt.Sprintf("posting %q is tagged %q, not %q: atskit links it, but Lever's tag filters and reports are case-sensitive", folded.Text, variant, c.opts.VendorTag),
+				fmt.Sprintf("In Lever, replace the tag %q with %q on the postings that carry it.", variant, c.opts.VendorTag))
+		case exact == nil:
+			r.add("vendor tag", SetupFail, fmt.Sprintf("no posting carries the tag %q", c.opts.VendorTag), addFix)
 		default:
-			r.add("vendor tag", SetupPass, fmt.Sprintf("posting %q carries the tag %q", ps[0].Text, c.opts.VendorTag), "")
+			r.add("vendor tag", SetupPass, fmt.Sprintf("posting %q carries the tag %q", exact.Text, c.opts.VendorTag), "")
 		}
 	}
 
@@ -217,13 +262,38 @@ func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
 				found = true
 			}
 		}
-		if found {
-			r.add("stage-change webhook", SetupPass, "the candidate stage change webhook is enabled", "")
-		} else {
-			r.add("stage-change webhook", SetupFail, "no candidate stage change webhook is enabled", fix)
+		var last time.Time
+		if c.opts.LastWebhook != nil {
+			last = c.opts.LastWebhook()
+		}
+		switch {
+		case !found:
+			r.add("stage-change webhook", SetupFail, "no candidate stage change webhook exists", fix)
+		case len(c.opts.WebhookSecrets) == 0:
+			r.add("stage-change webhook", SetupFail, "the candidate stage change webhook exists, but its signature token is not configured, so every delivery is refused",
+				"Lever shows a webhook's signature token only when it is created: copy it from the webhooks page when adding the webhook, or delete the webhook and let the integration create it again (EnsureSubscription returns the token), and configure it.")
+		case last.IsZero():
+			r.add("stage-change webhook", SetupWarn, "the candidate stage change webhook exists, but no delivery has been verified yet; Lever sends nothing until a Super Admin switches the webhook group on",
+				"A Super Admin must switch on \"Candidate Stage Change\" in Settings → Integrations and API → Webhooks; then move a test candidate to check.")
+		default:
+			r.add("stage-change webhook", SetupPass, "the candidate stage change webhook delivers; last verified delivery "+last.UTC().Format(time.RFC3339), "")
 		}
 	}
 	return r, nil
+}
+
+// scopeUse says what each scope is needed for, in CheckSetup's report.
+var scopeUse = map[string]string{
+	"confidential:access:admin":      "confidential postings and candidates",
+	"panels:write:admin":             "the interview on the candidate's profile",
+	"interviews:write:admin":         "the interview on the candidate's profile",
+	"feedback:write:admin":           "feedback forms",
+	"feedback_templates:write:admin": "a vendor-owned feedback template",
+	"files:write:admin":              "uploading the report",
+	"resumes:read:admin":             "downloading resumes",
+	"notes:write:admin":              "notes",
+	"opportunities:write:admin":      "stage moves, tags and archiving",
+	"webhooks:write:admin":           "creating the webhook",
 }
 
 func apiMessage(err error) string {

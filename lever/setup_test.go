@@ -2,8 +2,10 @@ package lever_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/atskit/atskit/lever"
 	"github.com/atskit/atskit/lever/levertest"
@@ -25,7 +27,10 @@ func statuses(t *testing.T, r *lever.SetupReport) map[string]lever.SetupStatus {
 func TestCheckSetup(t *testing.T) {
 	ctx := context.Background()
 	t.Run("ready", func(t *testing.T) {
-		f := newFixture(t, nil)
+		f := newFixture(t, func(o *lever.Options) {
+			o.WebhookSecrets = []string{"the webhook's token"}
+			o.LastWebhook = func() time.Time { return t0 }
+		})
 		f.srv.AddWebhook("https://vendor.test/hook", lever.EventCandidateStageChange)
 		r, err := f.c.CheckSetup(ctx)
 		if err != nil {
@@ -97,7 +102,7 @@ func TestCheckSetup(t *testing.T) {
 		}
 		check := r.Checks[1]
 		if check.Name != "scopes" || check.Status != lever.SetupFail ||
-			check.Detail != "missing permissions: notes:write:admin, feedback:write:admin" {
+			check.Detail != "missing permissions: notes:write:admin, feedback:write:admin (needed for notes, feedback forms)" {
 			t.Errorf("scopes check = %+v; want the two write scopes named\n%s", check, r)
 		}
 	})
@@ -111,6 +116,83 @@ func TestCheckSetup(t *testing.T) {
 		}
 		if st := statuses(t, r); st["scopes"] != lever.SetupPass {
 			t.Errorf("report:\n%s", r)
+		}
+	})
+}
+
+// TestCheckSetupReportsWhatCustomersGetWrong: a webhook nobody switched
+// on, a signature token the host does not hold, a grant without the scopes
+// panels, feedback, files and confidential data need, and a vendor tag typed
+// in another case.
+func TestCheckSetupReportsWhatCustomersGetWrong(t *testing.T) {
+	ctx := context.Background()
+	check := func(r *lever.SetupReport, name string) lever.SetupCheck {
+		for _, c := range r.Checks {
+			if c.Name == name {
+				return c
+			}
+		}
+		return lever.SetupCheck{}
+	}
+	tests := []struct {
+		name   string
+		opts   func(*lever.Options)
+		seed   func(f *fixture)
+		check  string
+		status lever.SetupStatus
+		detail string
+	}{
+		{"webhook not switched on", func(o *lever.Options) { o.WebhookSecrets = []string{"tok"} }, nil,
+			"stage-change webhook", lever.SetupWarn, "no delivery has been verified yet; Lever sends nothing until a Super Admin switches the webhook group on"},
+		{"signature token unknown", func(o *lever.Options) { o.LastWebhook = func() time.Time { return t0 } }, nil,
+			"stage-change webhook", lever.SetupFail, "its signature token is not configured"},
+		{"vendor tag in another case", nil, func(f *fixture) {
+			f.srv.SetPostingTags(f.tagged.ID, "interviewvector")
+		}, "vendor tag", lever.SetupWarn, `is tagged "interviewvector", not "InterviewVector"`},
+		{"no perform_as user", func(o *lever.Options) { o.PerformAs = "" }, nil,
+			"perform_as user", lever.SetupFail, "Lever refuses feedback, panels"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, tt.opts)
+			f.srv.AddWebhook("https://vendor.test/hook", lever.EventCandidateStageChange)
+			if tt.seed != nil {
+				tt.seed(f)
+			}
+			r, err := f.c.CheckSetup(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := check(r, tt.check)
+			if c.Status != tt.status || !strings.Contains(c.Detail, tt.detail) || c.Fix == "" {
+				t.Errorf("%s = %+v\n%s", tt.check, c, r)
+			}
+		})
+	}
+	t.Run("grant without panels, files, feedback and confidential access", func(t *testing.T) {
+		f := newFixture(t, nil)
+		drop := []string{"panels:write:admin", "interviews:write:admin", "files:write:admin", "feedback:write:admin", "confidential:access:admin"}
+		var scopes []string
+		for _, s := range lever.VendorScopes() {
+			if !slices.Contains(drop, s) {
+				scopes = append(scopes, s)
+			}
+		}
+		srv := f.srv
+		c, _ := oauthFixture(t, srv, scopes)
+		r, err := c.CheckSetup(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := check(r, "scopes")
+		for _, want := range append(drop, "the interview on the candidate's profile", "uploading the report", "feedback forms", "confidential postings and candidates") {
+			if !strings.Contains(sc.Detail, want) {
+				t.Errorf("scopes check lacks %q: %s", want, sc.Detail)
+			}
+		}
+		// Listings still work without confidential access.
+		if st := statuses(t, r); st["vendor tag"] == lever.SetupWarn && strings.Contains(check(r, "vendor tag").Detail, "could not list") {
+			t.Errorf("vendor tag check could not list postings:\n%s", r)
 		}
 	})
 }

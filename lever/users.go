@@ -21,6 +21,18 @@ type User struct {
 	DeactivatedAt Millis `json:"deactivatedAt,omitempty"`
 }
 
+// MentionName returns what follows "@" to mention u in a note: the
+// username, or, when Lever sent none, the local part of the e-mail address
+// it is "extracted from"
+// (https://hire.lever.co/developer/documentation#users).
+func (u User) MentionName() string {
+	if u.Username != "" {
+		return u.Username
+	}
+	local, _, _ := strings.Cut(u.Email, "@")
+	return local
+}
+
 // ListUsers lists users (GET /users); email, when set, filters by address.
 //
 // https://hire.lever.co/developer/documentation#list-all-users

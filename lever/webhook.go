@@ -1,14 +1,18 @@
 package lever
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -30,15 +34,32 @@ const (
 	EventContactUpdated         = "contactUpdated"
 )
 
-// DefaultWebhookTolerance is how old a delivery may be before it is
-// rejected as a replay.
-const DefaultWebhookTolerance = 5 * time.Minute
+// DefaultWebhookTolerance is how old a delivery may be when the verifier
+// has a ReplayGuard. Lever retries a failed delivery five times, "waiting
+// longer and longer in between tries", and a Super Admin can "Rerun" any
+// delivery from a history that reaches back two weeks
+// (https://hire.lever.co/developer/documentation#webhooks), so the window
+// covers those two weeks plus a day of margin. The guard makes each
+// delivery token count once inside it.
+const DefaultWebhookTolerance = 15 * 24 * time.Hour
+
+// DefaultUnguardedTolerance is the longest a delivery may be old when the
+// verifier has no ReplayGuard. Lever's signature covers only the token and
+// triggeredAt, never the event data, so without a memory of used tokens a
+// captured signature can carry any data for as long as the window lasts;
+// the window is therefore kept short, and Lever's late retries and Reruns
+// are refused. Set WebhookVerifier.Replay to accept them.
+const DefaultUnguardedTolerance = 5 * time.Minute
 
 // DefaultWebhookFutureSkew is how far in the future a delivery's
 // triggeredAt may lie (clock skew between Lever and the vendor).
 const DefaultWebhookFutureSkew = time.Minute
 
-// WebhookPayload is the body Lever POSTs to a webhook URL.
+// WebhookPayload is the body Lever POSTs to a webhook URL
+// (https://hire.lever.co/developer/documentation#webhooks).
+//
+// ID is listed in Lever's schema table but absent from both of its example
+// deliveries, so it may be empty; it is not signed and is not used.
 type WebhookPayload struct {
 	ID          string          `json:"id"`
 	TriggeredAt json.Number     `json:"triggeredAt"`
@@ -63,28 +84,63 @@ type WebhookData struct {
 }
 
 // WebhookVerifier verifies Lever webhook deliveries. Lever signs each
-// delivery with the webhook's signature token (shown in Settings →
-// Integrations and API → Webhooks): signature = hex(HMAC-SHA256(
-// signatureToken, token + triggeredAt)), carried in the body next to the
-// random token and the millisecond triggeredAt. It implements
-// ats.WebhookVerifier.
+// delivery with the webhook's signature token (each webhook has its own,
+// shown when the webhook is added in Settings → Integrations and API →
+// Webhooks, or returned once by POST /webhooks): signature =
+// hex(HMAC-SHA256(signatureToken, token + triggeredAt)), carried in the
+// body next to the random 48-character token and the millisecond
+// triggeredAt. It implements ats.WebhookVerifier.
 //
-// Lever's signature covers token and triggeredAt only, not the event data,
-// so the freshness window is what limits replays; keep Tolerance short and
-// de-duplicate on ats.Event.ID.
+// Lever's signature covers token and triggeredAt only, not the event data.
+// The verifier therefore
+//   - accepts a delivery only while triggeredAt lies inside a window bounded
+//     on both sides (Tolerance into the past, FutureSkew into the future),
+//     computed without overflow for any triggeredAt;
+//   - with Replay set, claims each delivery token once per Connection, so a
+//     captured signature cannot be re-attached to other data (a second use
+//     fails with ats.ErrWebhookReplayed), and accepts deliveries for
+//     DefaultWebhookTolerance so Lever's retries and Reruns get through;
+//     without Replay the window is at most DefaultUnguardedTolerance;
+//   - derives ats.Event.ID from the signed token and triggeredAt, so a
+//     replayed signature with altered data de-duplicates onto the original;
+//   - marks events Snapshot, so consumers re-read the opportunity instead
+//     of trusting the unsigned data.
+//
+// Because the token and triggeredAt are concatenated without a separator,
+// a token ending in a digit could lend that digit to triggeredAt (or take
+// one from it) without changing the signed bytes. Such a split changes
+// triggeredAt by at least a factor of ten, which puts it decades outside
+// the window; triggeredAt must also be written canonically (no leading
+// zeros, sign or exponent).
 type WebhookVerifier struct {
-	// SignatureToken is the webhook's signature token. Empty fails every
-	// delivery (fail closed).
+	// SignatureToken is the webhook's signature token.
 	SignatureToken string
-	// Tolerance is the maximum age of a delivery; zero uses
-	// DefaultWebhookTolerance. Lever retries failed deliveries; raise it if
-	// retries must be accepted.
+	// Secrets are further accepted signature tokens: the tokens of the
+	// account's other webhooks (Lever gives each webhook its own) or the
+	// old and new token while one webhook is being replaced. A delivery
+	// verifies if any of SignatureToken and Secrets matches; when all are
+	// empty every delivery fails (fail closed).
+	Secrets []string
+	// Tolerance is the maximum age of a delivery. Zero uses
+	// DefaultWebhookTolerance with Replay and DefaultUnguardedTolerance
+	// without; without Replay a larger value is capped at
+	// DefaultUnguardedTolerance.
 	Tolerance time.Duration
 	// FutureSkew is how far in the future triggeredAt may be; zero uses
 	// DefaultWebhookFutureSkew.
 	FutureSkew time.Duration
 	// Now returns the current time; nil uses time.Now.
 	Now func() time.Time
+	// Replay remembers accepted delivery tokens until the window closes;
+	// lifecycle/memstore and lifecycle/sqlstore implement it. Nil keeps no
+	// memory (and a short window, see Tolerance). WebhookHandler releases
+	// a delivery whose processing failed; a caller of VerifyWebhook does
+	// so itself with Replay.ForgetDelivery(ctx, Connection, event.ID), so
+	// that Lever's retry is accepted.
+	Replay ats.ReplayGuard
+	// Connection names the customer account the deliveries belong to; it
+	// scopes Replay and is copied to ats.Event.Connection.
+	Connection string
 }
 
 // VerifyOption configures VerifyWebhook.
@@ -96,16 +152,22 @@ func WithTolerance(d time.Duration) VerifyOption { return func(v *WebhookVerifie
 // WithClock sets the clock deliveries are checked against.
 func WithClock(now func() time.Time) VerifyOption { return func(v *WebhookVerifier) { v.Now = now } }
 
+// WithReplayGuard makes VerifyWebhook claim each delivery token in g for
+// connection (see WebhookVerifier.Replay).
+func WithReplayGuard(g ats.ReplayGuard, connection string) VerifyOption {
+	return func(v *WebhookVerifier) { v.Replay, v.Connection = g, connection }
+}
+
 // VerifyWebhook verifies a Lever delivery's raw body with the webhook's
 // signature token and returns its events. Errors wrap
-// ats.ErrSignatureMissing, ats.ErrSignatureInvalid, ats.ErrWebhookExpired
-// or ats.ErrMalformedWebhook.
+// ats.ErrSignatureMissing, ats.ErrSignatureInvalid, ats.ErrWebhookExpired,
+// ats.ErrWebhookReplayed or ats.ErrMalformedWebhook.
 func VerifyWebhook(body []byte, signatureToken string, opts ...VerifyOption) ([]ats.Event, error) {
 	v := WebhookVerifier{SignatureToken: signatureToken}
 	for _, o := range opts {
 		o(&v)
 	}
-	return v.VerifyWebhook(body, nil)
+	return v.VerifyWebhookContext(context.Background(), body, nil)
 }
 
 // Sign returns Lever's signature for token and triggeredAt (as the decimal
@@ -117,71 +179,192 @@ func Sign(signatureToken, token, triggeredAt string) string {
 }
 
 // VerifyWebhook verifies body (header is not used: Lever signs in the body)
-// and returns the delivery's event. It implements ats.WebhookVerifier.
-func (v WebhookVerifier) VerifyWebhook(body []byte, _ http.Header) ([]ats.Event, error) {
-	var p WebhookPayload
-	dec := json.NewDecoder(bytesReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("lever: webhook: %w: %v", ats.ErrMalformedWebhook, err)
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("lever: webhook: %w: trailing data after the JSON object", ats.ErrMalformedWebhook)
+// and returns the delivery's events. It implements ats.WebhookVerifier.
+// It is VerifyWebhookContext with context.Background.
+func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.Event, error) {
+	return v.VerifyWebhookContext(context.Background(), body, header)
+}
+
+// maxTriggeredAt is the latest triggeredAt that is parsed at all (the end
+// of year 9999); anything later is malformed, so window arithmetic never
+// sees an extreme value.
+const maxTriggeredAt = 253402300799999
+
+// VerifyWebhookContext verifies body and returns the delivery's events; ctx
+// bounds the ReplayGuard call. A verified delivery with nothing to act on
+// (Lever's settings-page test request, whose data is empty, or an event
+// without an opportunity) returns no events and no error, so a handler
+// answers it 2xx. Errors wrap ats.ErrSignatureMissing,
+// ats.ErrSignatureInvalid, ats.ErrWebhookExpired, ats.ErrWebhookReplayed or
+// ats.ErrMalformedWebhook; a failing ReplayGuard yields its own error.
+func (v WebhookVerifier) VerifyWebhookContext(ctx context.Context, body []byte, _ http.Header) ([]ats.Event, error) {
+	p, err := decodePayload(body)
+	if err != nil {
+		return nil, err
 	}
 	if p.Signature == "" || p.Token == "" {
 		return nil, fmt.Errorf("lever: webhook: %w: body has no signature or token", ats.ErrSignatureMissing)
 	}
 	ts := p.TriggeredAt.String()
 	ms, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil || ms <= 0 {
-		return nil, fmt.Errorf("lever: webhook: %w: triggeredAt %q is not a millisecond timestamp", ats.ErrMalformedWebhook, ts)
+	if err != nil || ms <= 0 || ms > maxTriggeredAt || strconv.FormatInt(ms, 10) != ts {
+		return nil, fmt.Errorf("lever: webhook: %w: triggeredAt %.40q is not a canonical millisecond timestamp", ats.ErrMalformedWebhook, ts)
 	}
-	if v.SignatureToken == "" {
-		return nil, fmt.Errorf("lever: webhook: %w: no signature token configured", ats.ErrSignatureInvalid)
-	}
-	got, err := hex.DecodeString(p.Signature)
-	if err != nil {
-		return nil, fmt.Errorf("lever: webhook: %w: signature is not hex", ats.ErrSignatureInvalid)
-	}
-	want, _ := hex.DecodeString(Sign(v.SignatureToken, p.Token, ts))
-	if !hmac.Equal(got, want) {
+	if !v.signedBy(p.Signature, p.Token, ts) {
 		return nil, fmt.Errorf("lever: webhook: %w", ats.ErrSignatureInvalid)
 	}
 	now := time.Now
 	if v.Now != nil {
 		now = v.Now
 	}
-	tol, skew := v.Tolerance, v.FutureSkew
+	tol, skew := v.window()
+	nowMs := now().UnixMilli()
+	if ms <= nowMs {
+		if age := uint64(nowMs) - uint64(ms); age > uint64(tol.Milliseconds()) {
+			return nil, fmt.Errorf("lever: webhook: %w: triggered %v ago (tolerance %v)", ats.ErrWebhookExpired, roundAge(age), tol)
+		}
+	} else if ahead := uint64(ms) - uint64(nowMs); ahead > uint64(skew.Milliseconds()) {
+		return nil, fmt.Errorf("lever: webhook: %w: triggered %v in the future (allowed skew %v)", ats.ErrWebhookExpired, roundAge(ahead), skew)
+	}
+	at := time.UnixMilli(ms).UTC()
+	events, err := decodeEvents(p, at, body)
+	if err != nil {
+		return nil, err
+	}
+	key := DeliveryKey(p.Token, ts)
+	if v.Replay != nil {
+		// The key stays remembered one second past the last instant the
+		// window accepts the delivery.
+		first, err := v.Replay.RememberDelivery(ctx, v.Connection, key, at.Add(tol+time.Second))
+		if err != nil {
+			return nil, fmt.Errorf("lever: webhook: replay guard: %w", err)
+		}
+		if !first {
+			return nil, fmt.Errorf("lever: webhook: %w: delivery token already used", ats.ErrWebhookReplayed)
+		}
+	}
+	for i := range events {
+		events[i].Connection = v.Connection
+	}
+	return events, nil
+}
+
+// ReleaseWebhook forgets the delivery in body, so that Lever's retry of a
+// delivery whose processing failed is accepted again. It implements
+// ats.WebhookReleaser, which ats.NewWebhookHandler (and so hosting's
+// per-connection route) calls when the callback fails. Without a Replay
+// guard it does nothing.
+func (v WebhookVerifier) ReleaseWebhook(ctx context.Context, body []byte, _ http.Header) error {
+	if v.Replay == nil {
+		return nil
+	}
+	p, err := decodePayload(body)
+	if err != nil || p.Token == "" {
+		return nil // nothing was claimed for a body that does not decode
+	}
+	return v.Replay.ForgetDelivery(ctx, v.Connection, DeliveryKey(p.Token, p.TriggeredAt.String()))
+}
+
+var _ ats.WebhookReleaser = WebhookVerifier{}
+
+// window returns the effective tolerance and future skew.
+func (v WebhookVerifier) window() (tol, skew time.Duration) {
+	tol, skew = v.Tolerance, v.FutureSkew
 	if tol <= 0 {
 		tol = DefaultWebhookTolerance
+	}
+	if v.Replay == nil {
+		tol = min(tol, DefaultUnguardedTolerance)
 	}
 	if skew <= 0 {
 		skew = DefaultWebhookFutureSkew
 	}
-	at := time.UnixMilli(ms).UTC()
-	switch age := now().Sub(at); {
-	case age > tol:
-		return nil, fmt.Errorf("lever: webhook: %w: triggered %v ago (tolerance %v)", ats.ErrWebhookExpired, age.Round(time.Second), tol)
-	case -age > skew:
-		return nil, fmt.Errorf("lever: webhook: %w: triggered %v in the future", ats.ErrWebhookExpired, (-age).Round(time.Second))
+	return tol, skew
+}
+
+func roundAge(ms uint64) time.Duration {
+	if ms > uint64(math.MaxInt64/int64(time.Millisecond)) {
+		return time.Duration(math.MaxInt64).Round(time.Hour)
 	}
-	if p.ID == "" || p.Event == "" {
-		return nil, fmt.Errorf("lever: webhook: %w: id or event missing", ats.ErrMalformedWebhook)
+	return (time.Duration(ms) * time.Millisecond).Round(time.Second)
+}
+
+// signedBy reports whether sig is the signature of token+ts under any of
+// the configured signature tokens. Every configured token is tried, so the
+// time taken does not depend on which one matched.
+func (v WebhookVerifier) signedBy(sig, token, ts string) bool {
+	got, err := hex.DecodeString(sig)
+	if err != nil || len(got) != sha256.Size {
+		return false
 	}
+	ok := 0
+	for _, secret := range append([]string{v.SignatureToken}, v.Secrets...) {
+		if secret == "" {
+			continue
+		}
+		m := hmac.New(sha256.New, []byte(secret))
+		io.WriteString(m, token)
+		io.WriteString(m, ts)
+		ok |= subtle.ConstantTimeCompare(got, m.Sum(nil))
+	}
+	return ok == 1
+}
+
+// DeliveryKey returns the identity of a Lever delivery derived from what
+// Lever signs: a hash of the delivery token and triggeredAt (the decimal
+// string of the body). It is the key WebhookVerifier claims in its
+// ReplayGuard and the ats.Event.ID of the delivery's event.
+//
+// Assumed: a retry or Rerun of a delivery repeats its token and
+// triggeredAt (Lever documents neither way; "triggeredAt" is "when the
+// webhook event was triggered", and a re-signed retry would need a new
+// token). Were a retry re-stamped it would arrive as a new delivery with a
+// new ID; consumers that re-read the opportunity, as lifecycle does for
+// Snapshot events, still act once on its current state.
+func DeliveryKey(token, triggeredAt string) string {
+	h := sha256.New()
+	io.WriteString(h, "lever-delivery\x00")
+	io.WriteString(h, token)
+	io.WriteString(h, "\x00")
+	io.WriteString(h, triggeredAt)
+	return "lever:" + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+func decodePayload(body []byte) (WebhookPayload, error) {
+	var p WebhookPayload
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&p); err != nil {
+		return p, fmt.Errorf("lever: webhook: %w: %v", ats.ErrMalformedWebhook, err)
+	}
+	if dec.More() {
+		return p, fmt.Errorf("lever: webhook: %w: trailing data after the JSON object", ats.ErrMalformedWebhook)
+	}
+	return p, nil
+}
+
+// decodeEvents turns a verified payload into events. Nothing to act on is
+// no events, not an error: Lever retries any non-2xx answer.
+func decodeEvents(p WebhookPayload, at time.Time, body []byte) ([]ats.Event, error) {
 	var d WebhookData
 	if len(p.Data) > 0 && string(p.Data) != "null" {
 		if err := json.Unmarshal(p.Data, &d); err != nil {
 			return nil, fmt.Errorf("lever: webhook: %w: data: %v", ats.ErrMalformedWebhook, err)
 		}
 	}
+	if p.Event == "" {
+		return nil, nil
+	}
 	ev := ats.Event{
-		ID:          p.ID,
+		ID:          DeliveryKey(p.Token, p.TriggeredAt.String()),
 		Source:      "lever",
 		Type:        p.Event,
 		CandidateID: d.OpportunityID,
 		JobID:       d.PostingID,
 		Time:        at,
-		Raw:         append(json.RawMessage(nil), body...),
+		// Lever does not sign the data: consumers re-read the opportunity.
+		Snapshot: true,
+		Raw:      append(json.RawMessage(nil), body...),
 	}
 	if ev.CandidateID == "" {
 		// Assumed: a payload naming only candidateId uses Lever's legacy
@@ -193,9 +376,6 @@ func (v WebhookVerifier) VerifyWebhook(body []byte, _ http.Header) ([]ats.Event,
 		ev.Kind = ats.EventStageChanged
 		ev.FromStage = ats.StageRef{ID: d.FromStageID}
 		ev.ToStage = ats.StageRef{ID: d.ToStageID}
-		if d.ToStageID == "" {
-			return nil, fmt.Errorf("lever: webhook: %w: %s without toStageId", ats.ErrMalformedWebhook, p.Event)
-		}
 	case EventCandidateArchiveChange:
 		ev.Kind = ats.EventUnarchived
 		if isArchived(d.ToArchived) {
@@ -217,8 +397,11 @@ func (v WebhookVerifier) VerifyWebhook(body []byte, _ http.Header) ([]ats.Event,
 		// contactCreated, contactUpdated and events added later.
 		ev.Kind = ats.EventUnknown
 	}
-	if ev.CandidateID == "" && p.Event != EventContactCreated && p.Event != EventContactUpdated && ev.Kind != ats.EventUnknown {
-		return nil, fmt.Errorf("lever: webhook: %w: %s without opportunityId", ats.ErrMalformedWebhook, p.Event)
+	if ev.CandidateID == "" && ev.Kind != ats.EventUnknown {
+		// Lever's settings-page test request (candidateHired with
+		// "data": {}) and any other candidate event without an
+		// opportunity: authentic, but about no one.
+		return nil, nil
 	}
 	return []ats.Event{ev}, nil
 }
@@ -250,10 +433,56 @@ type WebhookHandlerOptions struct {
 }
 
 // WebhookHandler returns an http.Handler that verifies Lever deliveries and
-// passes their events to fn. It answers 200 when fn succeeds, 405 to
-// anything but POST, 413 to an oversized body, 400 to a malformed payload,
-// 401 to a missing, invalid or stale signature, and 500 when fn fails (so
-// Lever retries the delivery).
+// passes their events to fn. It answers 200 when fn succeeds or when the
+// delivery has nothing to act on (Lever's test request, or a delivery token
+// already acted on: ats.ErrWebhookReplayed), 405 to anything but POST, 413
+// to an oversized body, 400 to a malformed payload, 401 to a missing,
+// invalid or stale signature, and 500 when fn fails, so Lever retries.
+//
+// When v is a WebhookVerifier (or *WebhookVerifier) with a Replay guard,
+// its claim uses the request's context, and a delivery whose fn failed is
+// forgotten again (ats.ReplayGuard.ForgetDelivery), so Lever's retry of it
+// is accepted.
 func WebhookHandler(v ats.WebhookVerifier, fn func(ctx context.Context, events []ats.Event) error, opts WebhookHandlerOptions) http.Handler {
-	return ats.NewWebhookHandler(v, fn, ats.WebhookHandlerOptions{Source: "lever", MaxBodyBytes: opts.MaxBodyBytes, Logger: opts.Logger})
+	hopts := ats.WebhookHandlerOptions{Source: "lever", MaxBodyBytes: opts.MaxBodyBytes, Logger: opts.Logger}
+	var lv *WebhookVerifier
+	switch x := v.(type) {
+	case WebhookVerifier:
+		lv = &x
+	case *WebhookVerifier:
+		lv = x
+	}
+	if lv == nil {
+		return ats.NewWebhookHandler(v, fn, hopts)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rv := requestVerifier{v: lv, ctx: r.Context()}
+		ats.NewWebhookHandler(rv, func(ctx context.Context, events []ats.Event) error {
+			if len(events) == 0 {
+				return nil
+			}
+			err := fn(ctx, events)
+			if err != nil && lv.Replay != nil {
+				if ferr := lv.Replay.ForgetDelivery(context.WithoutCancel(ctx), lv.Connection, events[0].ID); ferr != nil {
+					return errors.Join(err, fmt.Errorf("lever: forgetting the failed delivery: %w", ferr))
+				}
+			}
+			return err
+		}, hopts).ServeHTTP(w, r)
+	})
+}
+
+// requestVerifier verifies with the request's context and turns a
+// replayed delivery into "nothing to act on".
+type requestVerifier struct {
+	v   *WebhookVerifier
+	ctx context.Context
+}
+
+func (r requestVerifier) VerifyWebhook(body []byte, h http.Header) ([]ats.Event, error) {
+	evs, err := r.v.VerifyWebhookContext(r.ctx, body, h)
+	if errors.Is(err, ats.ErrWebhookReplayed) {
+		return nil, nil
+	}
+	return evs, err
 }

@@ -58,8 +58,8 @@ func TestVerifyWebhookEvents(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := tt.want
-			want.ID, want.Source, want.Type, want.Time, want.Raw = "ev-1", "lever", tt.event, now.Add(-time.Minute), body
-			if d := cmp.Diff([]ats.Event{want}, evs); d != "" {
+			want.Source, want.Type, want.Time, want.Raw, want.Snapshot = "lever", tt.event, now.Add(-time.Minute), body, true
+			if d := cmp.Diff([]ats.Event{want}, evs, cmpopts.IgnoreFields(ats.Event{}, "ID")); d != "" {
 				t.Errorf("events (-want +got):\n%s", d)
 			}
 		})
@@ -97,8 +97,6 @@ func TestVerifyWebhookRejects(t *testing.T) {
 		{"string time", func() []byte { m := good(); m["triggeredAt"] = "soon"; return enc(m) }, sigToken, ats.ErrMalformedWebhook},
 		{"stale", func() []byte { return signed(good(), now.Add(-6*time.Minute)) }, sigToken, ats.ErrWebhookExpired},
 		{"future", func() []byte { return signed(good(), now.Add(2*time.Minute)) }, sigToken, ats.ErrWebhookExpired},
-		{"no id", func() []byte { m := good(); delete(m, "id"); return enc(m) }, sigToken, ats.ErrMalformedWebhook},
-		{"stage change without stage", func() []byte { m := good(); m["data"] = map[string]any{"opportunityId": "o"}; return enc(m) }, sigToken, ats.ErrMalformedWebhook},
 		{"data not object", func() []byte { m := good(); m["data"] = []int{1}; return enc(m) }, sigToken, ats.ErrMalformedWebhook},
 	}
 	for _, tt := range tests {
@@ -109,9 +107,14 @@ func TestVerifyWebhookRejects(t *testing.T) {
 			}
 		})
 	}
-	// A longer tolerance accepts the stale delivery.
-	if _, err := lever.VerifyWebhook(signed(good(), now.Add(-6*time.Minute)), sigToken, lever.WithClock(clock), lever.WithTolerance(10*time.Minute)); err != nil {
-		t.Errorf("with a 10 min tolerance: %v", err)
+	// Without a replay guard a longer tolerance is capped: the stale
+	// delivery stays refused. With one it is accepted.
+	if _, err := lever.VerifyWebhook(signed(good(), now.Add(-6*time.Minute)), sigToken, lever.WithClock(clock), lever.WithTolerance(10*time.Minute)); !errors.Is(err, ats.ErrWebhookExpired) {
+		t.Errorf("unguarded, 10 min tolerance: %v, want ats.ErrWebhookExpired", err)
+	}
+	if _, err := lever.VerifyWebhook(signed(good(), now.Add(-6*time.Minute)), sigToken, lever.WithClock(clock), lever.WithTolerance(10*time.Minute),
+		lever.WithReplayGuard(&ats.MemoryReplayGuard{Now: clock}, "")); err != nil {
+		t.Errorf("guarded, 10 min tolerance: %v", err)
 	}
 }
 
@@ -172,12 +175,14 @@ func TestFakeDeliversSignedWebhooks(t *testing.T) {
 	f.srv.ArchiveOpportunity(f.opp.ID, f.reason.ID)
 	f.srv.FlushWebhooks()
 	ds := f.srv.Deliveries()
-	if len(ds) != 3 {
-		t.Fatalf("%d deliveries, want 3", len(ds))
+	// The archive webhook has its own token, which this verifier lacks:
+	// its delivery is refused, and retried five times by Lever.
+	var statuses []int
+	for _, d := range ds {
+		statuses = append(statuses, d.StatusCode)
 	}
-	if ds[0].StatusCode != 200 || ds[1].StatusCode != 200 || ds[2].StatusCode != 401 {
-		// the archive webhook has its own token, which this verifier lacks
-		t.Errorf("statuses = %d %d %d, want 200 200 401", ds[0].StatusCode, ds[1].StatusCode, ds[2].StatusCode)
+	if d := cmp.Diff([]int{200, 200, 401, 401, 401, 401, 401, 401}, statuses); d != "" {
+		t.Errorf("statuses (-want +got):\n%s", d)
 	}
 	close(events)
 	var got []ats.Event
@@ -185,8 +190,8 @@ func TestFakeDeliversSignedWebhooks(t *testing.T) {
 		got = append(got, e)
 	}
 	want := []ats.Event{
-		{Source: "lever", Kind: ats.EventStageChanged, Type: lever.EventCandidateStageChange, CandidateID: f.opp.ID, FromStage: ats.StageRef{ID: f.stages[1].ID}, ToStage: ats.StageRef{ID: f.stages[2].ID}},
-		{Source: "lever", Kind: ats.EventStageChanged, Type: lever.EventCandidateStageChange, CandidateID: f.opp.ID, FromStage: ats.StageRef{ID: f.stages[2].ID}, ToStage: ats.StageRef{ID: f.stages[3].ID}},
+		{Source: "lever", Kind: ats.EventStageChanged, Type: lever.EventCandidateStageChange, CandidateID: f.opp.ID, FromStage: ats.StageRef{ID: f.stages[1].ID}, ToStage: ats.StageRef{ID: f.stages[2].ID}, Snapshot: true},
+		{Source: "lever", Kind: ats.EventStageChanged, Type: lever.EventCandidateStageChange, CandidateID: f.opp.ID, FromStage: ats.StageRef{ID: f.stages[2].ID}, ToStage: ats.StageRef{ID: f.stages[3].ID}, Snapshot: true},
 	}
 	if d := cmp.Diff(want, got, cmpopts.IgnoreFields(ats.Event{}, "ID", "Time", "Raw")); d != "" {
 		t.Errorf("events (-want +got):\n%s", d)
@@ -197,14 +202,23 @@ func TestFakeDeliversSignedWebhooks(t *testing.T) {
 	}
 }
 
+// FuzzVerifyWebhook: whatever the body, the verifier (with a replay
+// guard) either fails with one of the webhook sentinels or accepts a
+// delivery whose signature is valid, whose triggeredAt lies inside the
+// window, whose event ID is derived from the signed token and time, and
+// which it refuses as replayed when presented again.
 func FuzzVerifyWebhook(f *testing.F) {
-	f.Add(levertest.SignPayload(sigToken, "ev", lever.EventCandidateStageChange, now, map[string]any{"opportunityId": "o", "toStageId": "s"}))
+	data := map[string]any{"opportunityId": "o", "toStageId": "s"}
+	f.Add(levertest.SignPayload(sigToken, "", lever.EventCandidateStageChange, now, data))
 	f.Add(levertest.SignPayload(sigToken, "ev", lever.EventCandidateArchiveChange, now, map[string]any{"opportunityId": "o", "toArchived": map[string]any{"reason": "r"}}))
+	f.Add(levertest.SignPayload(sigToken, "", lever.EventCandidateHired, now.Add(-13*24*time.Hour), map[string]any{}))
+	f.Add(levertest.SignDelivery(sigToken, "abc1", "", lever.EventCandidateStageChange, "1"+strconv.FormatInt(now.UnixMilli(), 10), data))
 	f.Add([]byte(`{"id":"x","triggeredAt":1,"token":"t","signature":"00"}`))
 	f.Add([]byte(`{"triggeredAt":1e400}`))
 	f.Add([]byte(`null`))
-	v := lever.WebhookVerifier{SignatureToken: sigToken, Now: clock}
+	const tol, skew = lever.DefaultWebhookTolerance, lever.DefaultWebhookFutureSkew
 	f.Fuzz(func(t *testing.T, body []byte) {
+		v := lever.WebhookVerifier{SignatureToken: sigToken, Now: clock, Replay: &ats.MemoryReplayGuard{Now: clock}}
 		evs, err := v.VerifyWebhook(body, nil)
 		if err != nil {
 			if len(evs) != 0 {
@@ -226,11 +240,69 @@ func FuzzVerifyWebhook(f *testing.F) {
 		if err := json.Unmarshal(body, &p); err != nil {
 			t.Fatalf("accepted a body that does not decode: %v", err)
 		}
-		if !strings.EqualFold(p.Signature, lever.Sign(sigToken, p.Token, p.TriggeredAt.String())) {
+		ts := p.TriggeredAt.String()
+		if !strings.EqualFold(p.Signature, lever.Sign(sigToken, p.Token, ts)) {
 			t.Fatal("accepted a delivery whose signature does not match")
 		}
-		if len(evs) != 1 || evs[0].Source != "lever" || evs[0].ID == "" {
-			t.Fatalf("events = %+v", evs)
+		// The window, bounded on both sides.
+		ms, err := strconv.ParseInt(ts, 10, 64)
+		if err != nil || ms < now.Add(-tol).UnixMilli() || ms > now.Add(skew).UnixMilli() {
+			t.Fatalf("accepted triggeredAt %q outside [now-%v, now+%v]", ts, tol, skew)
+		}
+		for _, ev := range evs {
+			if ev.Source != "lever" || ev.ID != lever.DeliveryKey(p.Token, ts) || !ev.Snapshot {
+				t.Fatalf("event = %+v; want Source lever, Snapshot, ID from the signed token and time", ev)
+			}
+		}
+		// The replay rule: the same token is refused the second time.
+		if again, err := v.VerifyWebhook(body, nil); !errors.Is(err, ats.ErrWebhookReplayed) || again != nil {
+			t.Fatalf("second verification = %+v, %v; want ats.ErrWebhookReplayed", again, err)
+		}
+		// Without a guard only the short window applies.
+		unguarded := lever.WebhookVerifier{SignatureToken: sigToken, Now: clock}
+		if _, err := unguarded.VerifyWebhook(body, nil); err == nil && ms < now.Add(-lever.DefaultUnguardedTolerance).UnixMilli() {
+			t.Fatalf("unguarded verifier accepted triggeredAt %q older than %v", ts, lever.DefaultUnguardedTolerance)
+		}
+	})
+}
+
+// FuzzVerifyWebhookSplit: a genuine delivery (token, triggeredAt inside
+// the window) re-split by moving characters across the token/triggeredAt
+// boundary keeps its signature, since Lever signs the concatenation; the
+// verifier must refuse every such split.
+func FuzzVerifyWebhookSplit(f *testing.F) {
+	f.Add("be58f711f349c7780e4579cd7c63341ac6f881e4dccc3154", int64(0), int8(1))
+	f.Add("be58f711f349c7780e4579cd7c63341ac6f881e4dccc3159", int64(-60000), int8(1))
+	f.Add("000000000000000000000000000000000000000000000012", int64(30000), int8(2))
+	f.Add("abc", int64(-1000), int8(-3))
+	f.Add("be58f711f349c7780e4579cd7c63341ac6f881e4dccc3154", int64(5), int8(-13))
+	f.Fuzz(func(t *testing.T, token string, offset int64, shift int8) {
+		if token == "" || shift == 0 {
+			return
+		}
+		const window = int64(lever.DefaultWebhookTolerance / time.Millisecond)
+		ms := now.UnixMilli() - (offset%window+window)%window // inside the guarded window
+		ts := strconv.FormatInt(ms, 10)
+		joined := token + ts
+		cut := len(token) + int(shift)
+		if cut <= 0 || cut >= len(joined) {
+			return
+		}
+		altToken, altTS := joined[:cut], joined[cut:]
+		sig := lever.Sign(sigToken, token, ts)
+		v := lever.WebhookVerifier{SignatureToken: sigToken, Now: clock, Replay: &ats.MemoryReplayGuard{Now: clock}}
+		body, err := json.Marshal(map[string]any{"event": "candidateStageChange", "token": altToken, "triggeredAt": json.RawMessage(strconv.Quote(altTS)), "signature": sig,
+			"data": map[string]any{"opportunityId": "victim", "toStageId": "s"}})
+		if err != nil {
+			return
+		}
+		// triggeredAt as a JSON number when the digits allow it.
+		if _, perr := strconv.ParseInt(altTS, 10, 64); perr == nil {
+			body, _ = json.Marshal(map[string]any{"event": "candidateStageChange", "token": altToken, "triggeredAt": json.Number(altTS), "signature": sig,
+				"data": map[string]any{"opportunityId": "victim", "toStageId": "s"}})
+		}
+		if evs, err := v.VerifyWebhook(body, nil); err == nil {
+			t.Fatalf("re-split delivery (token %q, triggeredAt %q) accepted: %+v", altToken, altTS, evs)
 		}
 	})
 }

@@ -10,12 +10,11 @@ import (
 	"github.com/atskit/atskit/internal/paging"
 )
 
-// Webhook is a webhook registered through Lever's API.
-//
-// Assumed (the reference marks the webhook API "verify"): GET and POST
-// /webhooks and DELETE /webhooks/:id, with {url, event, configuration:
-// {conditions}} and the signature token returned on the webhook object as
-// configuration.signatureToken.
+// Webhook is a webhook registered through Lever's API
+// (https://hire.lever.co/developer/documentation#webhooks). Lever returns
+// Configuration.SignatureToken only in the response to POST /webhooks; the
+// list carries none, so the token must be stored when the webhook is
+// created.
 type Webhook struct {
 	ID            string        `json:"id,omitempty"`
 	URL           string        `json:"url"`
@@ -38,14 +37,32 @@ func (c *Client) ListWebhooks(ctx context.Context) iter.Seq2[Webhook, error] {
 }
 
 // CreateWebhook registers a webhook (POST /webhooks) and returns it with
-// its ID and signature token.
+// its ID and signature token, which Lever hands out only here: store it
+// for WebhookVerifier. A response without an ID or a token is an error
+// wrapping ErrIncompleteResponse (the webhook may exist; delete and
+// recreate it). Lever documents the response double-wrapped
+// ({"data":{"data":{…}}}); the single-wrapped and bare forms are accepted
+// too.
+//
+// The webhook delivers nothing until a Super Admin switches its group
+// (e.g. "Candidate Stage Change") on in Lever's webhook settings.
+//
+// https://hire.lever.co/developer/documentation#create-a-webhook
 func (c *Client) CreateWebhook(ctx context.Context, w Webhook) (Webhook, error) {
 	if w.URL == "" || w.Event == "" {
 		return Webhook{}, &ats.ValidationError{Op: "create webhook", Fields: []ats.FieldError{{Field: "url, event", Message: "are required"}}}
 	}
-	var r one[Webhook]
-	_, err := c.do(ctx, &httpx.Request{Op: "create " + w.Event + " webhook", Method: "POST", Path: "/webhooks", Body: Webhook{URL: w.URL, Event: w.Event, Configuration: WebhookConfig{Conditions: w.Configuration.Conditions}}}, &r)
-	return r.Data, err
+	return write(ctx, c, &httpx.Request{Op: "create " + w.Event + " webhook", Method: "POST", Path: "/webhooks",
+		Body: Webhook{URL: w.URL, Event: w.Event, Configuration: WebhookConfig{Conditions: w.Configuration.Conditions}}},
+		func(w Webhook) string {
+			switch {
+			case w.ID == "":
+				return "the webhook id"
+			case w.Configuration.SignatureToken == "":
+				return "configuration.signatureToken"
+			}
+			return ""
+		})
 }
 
 // DeleteWebhook removes a webhook (DELETE /webhooks/:id).
@@ -58,6 +75,13 @@ func (c *Client) DeleteWebhook(ctx context.Context, id string) error {
 // candidateStageChange) and s.Target, creating it if there is none. It
 // implements ats.WebhookSubscriber. Lever webhooks are account-wide, so
 // s.JobID and s.StageID are not used.
+//
+// When it creates the webhook the result's Secret is the webhook's
+// signature token; store it for WebhookVerifier, because Lever never
+// returns it again. When the webhook already existed Secret is empty: if
+// the token was lost, delete the subscription and ensure it again. Either
+// way a Super Admin must switch the webhook group on before Lever sends
+// anything.
 func (c *Client) EnsureSubscription(ctx context.Context, s ats.Subscription) (ats.Subscription, error) {
 	if s.Event == "" {
 		s.Event = EventCandidateStageChange
@@ -74,7 +98,9 @@ func (c *Client) EnsureSubscription(ctx context.Context, s ats.Subscription) (at
 	if err != nil {
 		return ats.Subscription{}, err
 	}
-	return webhookSubscription(w), nil
+	sub := webhookSubscription(w)
+	sub.Secret = w.Configuration.SignatureToken
+	return sub, nil
 }
 
 // Subscriptions lists the account's webhooks. It implements

@@ -24,11 +24,13 @@ func TestWebhookSubscriptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantRequest(t, f.last(t), "GET", "/v1/webhooks", url.Values{"limit": {"100"}}, "")
+	if got := f.srv.Webhooks(); len(got) != 1 || s1.Secret != got[0].SignatureToken {
+		t.Errorf("server webhooks = %+v; EnsureSubscription's Secret %q is not the token", got, s1.Secret)
+	}
+	// The second call finds the webhook, whose token Lever lists nowhere.
+	s1.Secret = ""
 	if s1 != s2 || s1.ID == "" {
 		t.Errorf("EnsureSubscription not idempotent: %+v vs %+v", s1, s2)
-	}
-	if got := f.srv.Webhooks(); len(got) != 1 || got[0].SignatureToken == "" {
-		t.Errorf("server webhooks = %+v", got)
 	}
 	subs, err := paging.Collect(f.c.Subscriptions(ctx))
 	if err != nil {
@@ -50,7 +52,10 @@ func TestCreateWebhookErrors(t *testing.T) {
 	_, err := f.c.CreateWebhook(ctx, lever.Webhook{URL: "https://v.test/h", Event: "bogus"})
 	wantErr(t, err, ats.ErrValidation, "Unknown event: bogus")
 	_, err = f.c.CreateWebhook(ctx, lever.Webhook{URL: "not a url", Event: lever.EventCandidateHired})
-	wantErr(t, err, ats.ErrValidation, "url must be an absolute http(s) URL")
+	wantErr(t, err, ats.ErrValidation, "url must be an absolute https URL")
+	// Lever delivers over HTTPS only.
+	_, err = f.c.CreateWebhook(ctx, lever.Webhook{URL: "http://vendor.example/hook", Event: lever.EventCandidateHired})
+	wantErr(t, err, ats.ErrValidation, "url must be an absolute https URL")
 	_, err = f.c.CreateWebhook(ctx, lever.Webhook{})
 	wantErr(t, err, ats.ErrValidation, "")
 	w, err := f.c.CreateWebhook(ctx, lever.Webhook{URL: "https://v.test/h", Event: lever.EventCandidateHired})

@@ -749,7 +749,14 @@ func (d *Dispatcher) perform(ctx context.Context, eff Effect) (skipped string, e
 		if err != nil {
 			return "", err
 		}
+		if eff.Kind == EffectFeedback {
+			if eff, err = e.withScheduledInterview(ctx, eff); err != nil {
+				return "", err
+			}
+		}
 		return performOnATS(ctx, a, eff)
+	case EffectATSSchedule:
+		return d.performSchedule(ctx, eff)
 	case EffectCallback:
 		p, err := decodePayload[callbackPayload](eff)
 		if err != nil {

@@ -189,6 +189,7 @@ func (e *Engine) Run(ctx context.Context) error {
 // change accumulates one atomic Change: interviews and their effects.
 type change struct {
 	e   *Engine
+	ctx context.Context // the call's context, for reads a decision needs
 	now time.Time
 	c   Change
 	// touched are the interviews written by this change, in order.
@@ -223,8 +224,8 @@ func (ch *change) seal() {
 	}
 }
 
-func (e *Engine) newChange(ev *EventRef) *change {
-	return &change{e: e, now: e.now(), c: Change{Event: ev}}
+func (e *Engine) newChange(ctx context.Context, ev *EventRef) *change {
+	return &change{e: e, ctx: ctx, now: e.now(), c: Change{Event: ev}}
 }
 
 func (ch *change) empty() bool {
@@ -304,7 +305,7 @@ func (ch *change) callback(iv *Interview, r CallbackResult) {
 // concurrent modification. A duplicate event is success without effect.
 func (e *Engine) commit(ctx context.Context, build func(ch *change) error) error {
 	for attempt := 0; ; attempt++ {
-		ch := e.newChange(nil)
+		ch := e.newChange(ctx, nil)
 		if err := build(ch); err != nil {
 			return err
 		}
@@ -606,9 +607,11 @@ func (e *Engine) cancelLive(ctx context.Context, ref *EventRef, f InterviewFilte
 
 func (e *Engine) cancel(ch *change, pos *Position, iv *Interview, detail string) error {
 	hadVendor := iv.State != StateNeedsInfo
+	wasScheduled := iv.State == StateScheduled
 	if err := ch.transition(iv, StateCancelled, false); err != nil {
 		return err
 	}
+	e.unscheduleOnATS(ch, iv, wasScheduled)
 	iv.Detail = detail
 	if err := ch.note(pos, iv, NoteCancelled, NoteData{Detail: detail}); err != nil {
 		return err

@@ -50,6 +50,10 @@ type Update struct {
 	ExpiresAt time.Time
 	// At is the interview date and time (scheduled, rescheduled).
 	At time.Time
+	// Duration is how long the interview is planned to last (scheduled,
+	// rescheduled), shown on the ATS profile; zero uses
+	// DefaultScheduledDuration.
+	Duration time.Duration
 	// Reason classifies cancellations and failures.
 	Reason UnableReason
 	// Detail is free text shown in the note.
@@ -135,6 +139,7 @@ func (e *Engine) report(ctx context.Context, interviewID string, ref *EventRef, 
 			if reason == "" {
 				reason = ReasonOther
 			}
+			e.unscheduleOnATS(ch, iv, iv.State == StateScheduled && u.Kind != UpdateNoShow)
 			return e.unable(ch, pos, iv, reason, u.Detail)
 		}
 		from := iv.State
@@ -157,6 +162,7 @@ func (e *Engine) report(ctx context.Context, interviewID string, ref *EventRef, 
 			prev := iv.ScheduledAt
 			iv.ScheduledAt = u.At
 			iv.ExpiresAt = time.Time{}
+			e.scheduleOnATS(ch, iv, u)
 			if from == StateScheduled {
 				return ch.note(pos, iv, NoteRescheduled, NoteData{ScheduledAt: e.formatTime(u.At), PreviousAt: e.formatTime(prev), Detail: u.Detail})
 			}

@@ -136,6 +136,9 @@ type Interview struct {
 	// skipped because there is no timeline to write them to. Results reach
 	// Workable through the callback only.
 	Detached bool `json:"detached,omitempty"`
+	// ATSScheduled is the interview as put on the candidate's ATS profile
+	// (an ats.InterviewScheduler's result), nil when there is none.
+	ATSScheduled *ats.ScheduledInterview `json:"ats_scheduled,omitempty"`
 
 	// Version increases with every stored change (optimistic concurrency).
 	Version   int64     `json:"version"`

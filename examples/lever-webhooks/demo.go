@@ -44,6 +44,10 @@ func runDemo(ctx context.Context, addr string, tolerance time.Duration, log *slo
 		return fmt.Errorf("registering the webhook: %w", err)
 	}
 	fmt.Fprintf(stdout, "demo: registered %s webhook %s → %s\n", hook.Event, hook.ID, hook.URL)
+	// Lever sends nothing for an API-created webhook until a Super Admin
+	// switches its group on in the account's webhook settings.
+	lv.SetWebhookGroup(lever.EventCandidateStageChange, true)
+	fmt.Fprintf(stdout, "demo: a Super Admin switched the %s webhook group on\n", hook.Event)
 
 	var (
 		mu       sync.Mutex

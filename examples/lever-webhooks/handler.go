@@ -23,8 +23,14 @@ type Config struct {
 	// SignatureToken is the Lever webhook's signature token.
 	SignatureToken string
 	// Tolerance is the maximum age of a delivery; zero uses
-	// lever.DefaultWebhookTolerance.
+	// lever.DefaultWebhookTolerance (two weeks and a day, so Lever's
+	// retries and an admin's Rerun are accepted).
 	Tolerance time.Duration
+	// Replay remembers the delivery tokens already acted on, so a token
+	// counts once inside the window; nil uses an ats.MemoryReplayGuard
+	// (one process). Several replicas share the store's guard
+	// (lifecycle/sqlstore).
+	Replay ats.ReplayGuard
 	// Logger receives one record per verified event, per duplicate and
 	// per rejected delivery; nil discards.
 	Logger *slog.Logger
@@ -43,15 +49,21 @@ type Config struct {
 // ID was already handled are acknowledged with 200 and skipped.
 //
 // Lever signs only the delivery's random token and triggeredAt, not the
-// event data, so the tolerance window and the de-duplication by event ID
-// are what stop a captured delivery from being replayed.
+// event data, so the replay guard (each token is acted on once) is what
+// stops a captured signature from carrying other data; a replayed token is
+// acknowledged with 200 and dropped. Event IDs are derived from the signed
+// token and time.
 func NewHandler(cfg Config) http.Handler {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	r := &receiver{log: log, seen: newIDSet(cfg.Remember), onEvent: cfg.OnEvent}
-	verifier := lever.WebhookVerifier{SignatureToken: cfg.SignatureToken, Tolerance: cfg.Tolerance}
+	replay := cfg.Replay
+	if replay == nil {
+		replay = &ats.MemoryReplayGuard{}
+	}
+	verifier := lever.WebhookVerifier{SignatureToken: cfg.SignatureToken, Tolerance: cfg.Tolerance, Replay: replay}
 
 	mux := http.NewServeMux()
 	mux.Handle("POST "+WebhookPath, lever.WebhookHandler(verifier, r.handle, lever.WebhookHandlerOptions{Logger: log}))

@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	lever-webhooks -signature-token TOKEN [-addr 127.0.0.1:8090] [-tolerance 5m]
+//	lever-webhooks -signature-token TOKEN [-addr 127.0.0.1:8090] [-tolerance 360h]
 //	lever-webhooks -demo
 //
 // Point a Lever "Candidate Stage Change" webhook at

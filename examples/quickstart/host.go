@@ -52,9 +52,16 @@ type host struct {
 	// has it.
 	hc *http.Client
 
+	// replay remembers accepted webhook deliveries (the store implements
+	// ats.ReplayGuard), so a captured Lever delivery is acted on once.
+	replay ats.ReplayGuard
+
 	mu     sync.Mutex
 	wkFake []*workabletest.Server
 	lvFake []*levertest.Server
+	// lvOpts are each Lever connection's client options, kept so the
+	// client can be rebuilt when the webhook's signature token is known.
+	lvOpts map[string]lever.Options
 
 	// URL is the host server's root, e.g. http://127.0.0.1:41234.
 	URL string
@@ -70,7 +77,9 @@ func newHost(ctx context.Context, tl *timeline, log *slog.Logger, store lifecycl
 	h := &host{tl: tl, log: log, URL: "http://" + ln.Addr().String(),
 		conns: &lifecycle.MemoryConnector{}, hooks: &hosting.MemoryVerifiers{},
 		tokens: provider.NewStaticTokens(nil), pv: &providerVendor{callbackTokens: map[string]string{}},
-		hc: &http.Client{Timeout: 30 * time.Second, Transport: writeObserver{base: http.DefaultTransport, after: onWrite}}}
+		hc:     &http.Client{Timeout: 30 * time.Second, Transport: writeObserver{base: http.DefaultTransport, after: onWrite}},
+		lvOpts: map[string]lever.Options{}}
+	h.replay, _ = store.(ats.ReplayGuard)
 
 	// Results of interviews Workable requested through the provider
 	// contract are PUT to Workable's callback URL. In this demo that URL is
@@ -160,17 +169,19 @@ func (h *host) connectWorkable(ctx context.Context, conn string, fake *workablet
 // account. The webhook's signature token is only known once the webhook is
 // created (setLeverToken).
 func (h *host) connectLever(ctx context.Context, conn string, fake *levertest.Server, bot string) (*lever.Client, error) {
-	c, err := lever.NewClient(lever.Options{
+	opts := lever.Options{
 		APIKey: levertest.DefaultAPIKey, BaseURL: fake.APIURL(), PerformAs: bot, VendorTag: vendorName,
 		VendorStages: []string{"To be scheduled", "Scheduled", "Interview - Yes", "Interview - No", "Unable to schedule"},
 		WebhookURL:   h.hookURL("lever", conn), RateLimit: -1, Logger: h.log, HTTPClient: h.hc,
-	})
+	}
+	c, err := lever.NewClient(opts)
 	if err != nil {
 		return nil, err
 	}
 	h.conns.Set(conn, c)
 	h.mu.Lock()
 	h.lvFake = append(h.lvFake, fake)
+	h.lvOpts[conn] = opts
 	h.mu.Unlock()
 	return c, h.connect(ctx, conn, "lever")
 }
@@ -189,10 +200,24 @@ func (h *host) connect(ctx context.Context, conn, kind string) error {
 
 // setLeverToken keeps the signature token Lever returned for a
 // connection's webhook, to verify its deliveries.
-func (h *host) setLeverToken(conn, token string) {
-	h.hooks.Set("lever", conn, hosting.VerifierFunc(func(body []byte, _ http.Header) ([]ats.Event, error) {
-		return lever.VerifyWebhook(body, token)
-	}))
+//
+// Lever signs only the delivery token and time, so the verifier remembers
+// each token (h.replay) and acts on a delivery once; with that memory it
+// accepts Lever's retries and an admin's Rerun for up to two weeks. The
+// connection's client is rebuilt with the token, as a host does when it
+// stores a credential, so CheckSetup sees it configured.
+func (h *host) setLeverToken(conn, token string) error {
+	h.hooks.Set("lever", conn, lever.WebhookVerifier{SignatureToken: token, Replay: h.replay, Connection: conn})
+	h.mu.Lock()
+	opts := h.lvOpts[conn]
+	h.mu.Unlock()
+	opts.WebhookSecrets = []string{token}
+	c, err := lever.NewClient(opts)
+	if err != nil {
+		return err
+	}
+	h.conns.Set(conn, c)
+	return nil
 }
 
 // verifierFunc adapts a function to ats.WebhookVerifier.

@@ -59,6 +59,8 @@ type scenario struct {
 	mu                                   sync.Mutex
 	seenComments, seenMoves, seenChanges int
 	seenNotes                            map[string]int
+	seenPanels                           map[string]string // Lever opportunity → interview on the profile
+	seenFeedback                         map[string]int
 
 	exp expectations
 }
@@ -252,6 +254,7 @@ func (s *scenario) showWrites() {
 		}
 	}
 	s.seenChanges = len(chs)
+	s.showLeverProfile()
 }
 
 func (s *scenario) leverOpps() []levertest.Opportunity {
@@ -345,7 +348,8 @@ func (s *scenario) configure(ctx context.Context) error {
 			Require: []lifecycle.Field{lifecycle.FieldEmail},
 		}},
 		{lifecycle.PositionID(s.lvConn, s.lvPosting.ID), lifecycle.PositionConfig{
-			Rounds: []lifecycle.Round{{Name: "Data engineering", Template: "data-l2"}},
+			Feedback: true, // a scorecard on the vendor-owned template, under the interview on the profile
+			Rounds:   []lifecycle.Round{{Name: "Data engineering", Template: "data-l2"}},
 			Stages: lifecycle.StageMapping{
 				Trigger:          s.lvStages["To be scheduled"].ID,
 				Scheduled:        s.lvStages["Scheduled"].ID,
@@ -392,8 +396,21 @@ func (s *scenario) subscribe(ctx context.Context) error {
 	}
 	// Lever shows the signature token once the webhook exists; the host
 	// keeps it (per customer) to verify deliveries.
-	s.h.setLeverToken(s.lvConn, hook.Configuration.SignatureToken)
+	if err := s.h.setLeverToken(s.lvConn, hook.Configuration.SignatureToken); err != nil {
+		return err
+	}
 	s.tl.printf(sideHost, "%s webhook %s: %s → %s (signature token stored)", s.lvConn, shortID(hook.ID), hook.Event, hook.URL)
+	// Lever sends nothing for an API-created webhook until a Super Admin
+	// switches its group on in the account's webhook settings.
+	s.lv.SetWebhookGroup(lever.EventCandidateStageChange, true)
+	s.tl.printf(s.lvConn, "Super Admin switches on the %q webhook group", "Candidate Stage Change")
+	// A feedback template the vendor owns: its fields are known, so the
+	// whole result fits (Lever requires one score-system field).
+	tpl, err := s.lever.CreateFeedbackTemplate(ctx, lever.VendorFeedbackTemplate(vendorName+" result"))
+	if err != nil {
+		return err
+	}
+	s.tl.printf(sideHost, "%s feedback template %q created (rating, score, grade, summary, report)", s.lvConn, tpl.Text)
 	// Now that the webhooks exist, the accounts pass their setup checks.
 	for _, c := range []struct{ conn, kind string }{{s.wkConn, "workable"}, {s.lvConn, "lever"}} {
 		conn, err := s.h.engine.Connect(ctx, lifecycle.ConnectOptions{ID: c.conn, Kind: c.kind})

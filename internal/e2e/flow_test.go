@@ -150,12 +150,13 @@ func TestFlow(t *testing.T) {
 	tests := []struct {
 		source string
 		// cancelDetail is how the cancellation note names the move: a
-		// Workable delivery carries the stage's name, a Lever delivery
-		// only its ID.
+		// Workable delivery carries the stage's name; Lever's data is not
+		// signed, so the engine re-reads the opportunity and names its
+		// stage too.
 		cancelDetail string
 	}{
 		{"workable", `the candidate was moved to "Applied"`},
-		{"lever", "the candidate left the interview stage"},
+		{"lever", `the candidate was moved to "Applied"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.source, func(t *testing.T) {

@@ -26,8 +26,15 @@ type Posting struct {
 	State          string
 	Tags           []string
 	Team, Location string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// Confidential postings are listed only with confidentiality=all (or
+	// confidential), and only to credentials with confidential access.
+	Confidential bool
+	// DistributionChannels are "public" and/or "internal"; nil means both.
+	// A published posting without "public" is missing from a published
+	// listing that names no distributionChannel, as on Lever.
+	DistributionChannels []string
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
 }
 
 // Opportunity is a candidacy.
@@ -45,11 +52,17 @@ type Opportunity struct {
 	Phones   []string
 	Links    []string
 	Tags     []string
-	// ResumeURL, when set, is listed as a resume's download URL.
+	// ResumeURL, when set, gives the opportunity a resume, listed with a
+	// hire.lever.co-style web link as its file.downloadUrl, as Lever lists
+	// it; the file itself is served by the API download route.
 	ResumeURL string
-	Archived  *Archive
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// Confidential opportunities are listed only with
+	// confidentiality=all, and only to credentials with confidential
+	// access.
+	Confidential bool
+	Archived     *Archive
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 	// ApplicationID is set by the server.
 	ApplicationID string
 }
@@ -65,6 +78,9 @@ type ArchiveReason struct {
 	ID, Text string
 	// Type is "non-hired" unless set.
 	Type string
+	// Status is "active" unless set; archiving with an "inactive" reason
+	// is refused (assumed: Lever documents the status, not its reaction).
+	Status string
 }
 
 // FeedbackTemplate is a feedback form template.
@@ -73,10 +89,14 @@ type FeedbackTemplate struct {
 	Fields   []FeedbackField
 }
 
-// FeedbackField is a field of a template; the server assigns IDs.
+// FeedbackField is a field of a template; the server assigns IDs. Type is
+// one of Lever's form field types ("text" unless set); Options are the
+// choices of dropdown, multiple-choice, multiple-select and score-system
+// fields.
 type FeedbackField struct {
 	ID, Type, Text string
 	Required       bool
+	Options        []string
 }
 
 // Note is a note the client posted.
@@ -138,6 +158,9 @@ const (
 	kFeedback
 	kWebhook
 	kEvent
+	kPanel
+	kInterview
+	kFile
 )
 
 // AddUser adds a user and returns it with its ID.
@@ -308,6 +331,9 @@ func (s *Server) AddArchiveReason(r ArchiveReason) ArchiveReason {
 	if r.Type == "" {
 		r.Type = "non-hired"
 	}
+	if r.Status == "" {
+		r.Status = "active"
+	}
 	s.reasons = append(s.reasons, &r)
 	return r
 }
@@ -333,15 +359,18 @@ func (s *Server) AddFeedbackTemplate(t FeedbackTemplate) FeedbackTemplate {
 }
 
 // AddWebhook configures an outgoing webhook for event (e.g.
-// "candidateStageChange") and returns it with its signature token.
+// "candidateStageChange") as a Super Admin does on Lever's settings page,
+// which also switches the event's webhook group on, and returns it with its
+// signature token.
 func (s *Server) AddWebhook(url, event string) Webhook {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.groupOn[event] = true // added on the settings page, under its toggle
 	return s.addWebhook(url, event, nil)
 }
 
 func (s *Server) addWebhook(url, event string, cond map[string]any) Webhook {
-	w := &Webhook{ID: s.id(kWebhook), URL: url, Event: event, SignatureToken: randHex(16), Conditions: cond, CreatedAt: s.now()}
+	w := &Webhook{ID: s.id(kWebhook), URL: url, Event: event, SignatureToken: randHex(24), Conditions: cond, CreatedAt: s.now()}
 	s.webhooks = append(s.webhooks, w)
 	return *w
 }

@@ -1,8 +1,9 @@
 package levertest
 
 import (
-	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -38,9 +39,11 @@ func (s *Server) routes() http.Handler {
 	m.HandleFunc("GET /v1/users/{id}", s.api("users:read:admin", s.getUser))
 	m.HandleFunc("GET /v1/archive_reasons", s.api("archive_reasons:read:admin", s.listReasons))
 	m.HandleFunc("GET /v1/feedback_templates", s.api("feedback_templates:read:admin", s.listTemplates))
+	m.HandleFunc("POST /v1/feedback_templates", s.api("feedback_templates:write:admin", s.postTemplate))
 	m.HandleFunc("GET /v1/opportunities", s.api("opportunities:read:admin", s.listOpps))
 	m.HandleFunc("GET /v1/opportunities/{id}", s.api("opportunities:read:admin", s.getOpp))
-	m.HandleFunc("GET /v1/opportunities/{id}/resumes", s.api("opportunities:read:admin", s.listResumes))
+	m.HandleFunc("GET /v1/opportunities/{id}/resumes", s.api("resumes:read:admin", s.listResumes))
+	m.HandleFunc("GET /v1/opportunities/{id}/resumes/{resume}/download", s.api("resumes:read:admin", s.downloadResume))
 	m.HandleFunc("PUT /v1/opportunities/{id}/stage", s.api("opportunities:write:admin", s.putStage))
 	m.HandleFunc("POST /v1/opportunities/{id}/addTags", s.api("opportunities:write:admin", s.tags(true)))
 	m.HandleFunc("POST /v1/opportunities/{id}/removeTags", s.api("opportunities:write:admin", s.tags(false)))
@@ -49,9 +52,21 @@ func (s *Server) routes() http.Handler {
 	m.HandleFunc("POST /v1/opportunities/{id}/notes", s.api("notes:write:admin", s.postNote))
 	m.HandleFunc("GET /v1/opportunities/{id}/feedback", s.api("feedback:read:admin", s.listFeedback))
 	m.HandleFunc("POST /v1/opportunities/{id}/feedback", s.api("feedback:write:admin", s.postFeedback))
+	m.HandleFunc("GET /v1/opportunities/{id}/panels", s.api("panels:read:admin", s.listPanels))
+	m.HandleFunc("POST /v1/opportunities/{id}/panels", s.api("panels:write:admin", s.postPanel))
+	m.HandleFunc("PUT /v1/opportunities/{id}/panels/{panel}", s.api("panels:write:admin", s.putPanel))
+	m.HandleFunc("DELETE /v1/opportunities/{id}/panels/{panel}", s.api("panels:write:admin", s.deletePanel))
+	m.HandleFunc("POST /v1/opportunities/{id}/files", s.api("files:write:admin", s.postFile))
 	m.HandleFunc("GET /v1/webhooks", s.api("webhooks:read:admin", s.listWebhooks))
 	m.HandleFunc("POST /v1/webhooks", s.api("webhooks:write:admin", s.postWebhook))
 	m.HandleFunc("DELETE /v1/webhooks/{id}", s.api("webhooks:write:admin", s.deleteWebhook))
+	// Everything outside the API's base path (and the OAuth endpoints) is
+	// a loud 404, so a client that drops "/v1" from the base URL fails at
+	// once; the web app's links (hire.lever.co resume downloadUrl) land
+	// here too.
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "levertest: no such route "+r.Method+" "+r.URL.Path+": the API is under "+s.APIURL()+" (did the client drop the /v1 base path?)")
+	})
 	m.HandleFunc("/v1/", s.api("", func(w http.ResponseWriter, r *http.Request, _ *auth) {
 		writeError(w, http.StatusNotFound, "No such endpoint: "+r.Method+" "+r.URL.Path)
 	}))
@@ -95,9 +110,8 @@ func pageParams(w http.ResponseWriter, r *http.Request) (start, limit int, ok bo
 		limit = n
 	}
 	if v := q.Get("offset"); v != "" {
-		b, err := base64.RawURLEncoding.DecodeString(v)
-		n, err2 := strconv.Atoi(strings.TrimPrefix(string(b), "pos:"))
-		if err != nil || err2 != nil || !strings.HasPrefix(string(b), "pos:") || n < 0 {
+		n, ok := decodeOffset(v)
+		if !ok {
 			writeError(w, http.StatusBadRequest, "Invalid offset token")
 			return 0, 0, false
 		}
@@ -106,12 +120,37 @@ func pageParams(w http.ResponseWriter, r *http.Request) (start, limit int, ok bo
 	return start, limit, true
 }
 
+// encodeOffset makes an offset token shaped like Lever's: percent-encoded
+// JSON, e.g. "%5B1%2C3%2C%22levertest%22%5D" (seen in recorded sandbox
+// responses), which a client must send back as given, i.e. encoded again
+// in the query string.
+func encodeOffset(pos int) string {
+	return url.QueryEscape(fmt.Sprintf(`[1,%d,"levertest"]`, pos))
+}
+
+// decodeOffset reads a token made by encodeOffset, sent back as issued
+// (percent-encoded once more in the query, as the Go client does) or
+// decoded once (Lever's handling of that form is not documented, so the
+// fake accepts it).
+func decodeOffset(v string) (int, bool) {
+	raw, err := url.QueryUnescape(v)
+	if err != nil {
+		return 0, false
+	}
+	var t []json.RawMessage
+	if json.Unmarshal([]byte(raw), &t) != nil || len(t) != 3 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(string(t[1]))
+	return n, err == nil && n >= 0
+}
+
 // envelope is a list response's hasNext and next for a page ending at end
 // of total items.
 func envelope(end, total int) map[string]any {
 	env := map[string]any{"hasNext": end < total}
 	if end < total {
-		env["next"] = base64.RawURLEncoding.EncodeToString([]byte("pos:" + strconv.Itoa(end)))
+		env["next"] = encodeOffset(end)
 	}
 	return env
 }
@@ -142,12 +181,52 @@ func nonNil[T any](v []T) []T {
 	return v
 }
 
-func (s *Server) listPostings(w http.ResponseWriter, r *http.Request, _ *auth) {
+// confidentiality reads the confidentiality parameter: which records a
+// listing includes ("non-confidential" by default, "confidential", "all").
+// Asking for confidential records without confidential access is an access
+// error, as Lever documents. ok is false when an error was written.
+func confidentiality(w http.ResponseWriter, r *http.Request, a *auth) (conf, nonConf, ok bool) {
+	switch v := r.URL.Query().Get("confidentiality"); v {
+	case "", "non-confidential":
+		return false, true, true
+	case "confidential", "all":
+		if !a.has("confidential:access:admin") {
+			writeError(w, http.StatusForbidden, "Insufficient scope: confidential data requires confidential:access:admin")
+			return false, false, false
+		}
+		return true, v == "all", true
+	default:
+		writeError(w, http.StatusBadRequest, "Invalid confidentiality: "+v)
+		return false, false, false
+	}
+}
+
+func (s *Server) listPostings(w http.ResponseWriter, r *http.Request, a *auth) {
 	q := r.URL.Query()
+	conf, nonConf, ok := confidentiality(w, r, a)
+	if !ok {
+		return
+	}
+	channels := q["distributionChannel"]
 	s.mu.Lock()
 	var out []map[string]any
 	for _, p := range s.postings {
 		if st := q["state"]; len(st) > 0 && !slices.Contains(st, p.State) {
+			continue
+		}
+		if (p.Confidential && !conf) || (!p.Confidential && !nonConf) {
+			continue
+		}
+		pc := p.DistributionChannels
+		if pc == nil {
+			pc = []string{"public", "internal"}
+		}
+		switch {
+		case len(channels) > 0 && !slices.ContainsFunc(channels, func(c string) bool { return slices.Contains(pc, c) }):
+			continue
+		case len(channels) == 0 && p.State == "published" && slices.Contains(q["state"], "published") && !slices.Contains(pc, "public"):
+			// "List requests for published postings will only return
+			// postings that appear on your public job site."
 			continue
 		}
 		if tag := q.Get("tag"); tag != "" && !slices.Contains(p.Tags, tag) {
@@ -216,7 +295,7 @@ func (s *Server) listReasons(w http.ResponseWriter, r *http.Request, _ *auth) {
 	s.mu.Lock()
 	var out []map[string]any
 	for _, x := range s.reasons {
-		out = append(out, map[string]any{"id": x.ID, "text": x.Text, "type": x.Type, "status": "active"})
+		out = append(out, map[string]any{"id": x.ID, "text": x.Text, "type": x.Type, "status": x.Status})
 	}
 	s.mu.Unlock()
 	paginate(w, r, out)
@@ -228,7 +307,14 @@ func (s *Server) listTemplates(w http.ResponseWriter, r *http.Request, _ *auth) 
 	for _, t := range s.templates {
 		fields := make([]map[string]any, len(t.Fields))
 		for i, f := range t.Fields {
+			opts := []map[string]string{}
+			for _, o := range f.Options {
+				opts = append(opts, map[string]string{"text": o})
+			}
 			fields[i] = map[string]any{"id": f.ID, "type": f.Type, "text": f.Text, "required": f.Required}
+			if len(f.Options) > 0 {
+				fields[i]["options"] = opts
+			}
 		}
 		out = append(out, map[string]any{"id": t.ID, "text": t.Text, "fields": fields})
 	}
@@ -286,8 +372,12 @@ func msParam(q url.Values, name string) (time.Time, bool, bool) {
 	return time.UnixMilli(n), true, true
 }
 
-func (s *Server) listOpps(w http.ResponseWriter, r *http.Request, _ *auth) {
+func (s *Server) listOpps(w http.ResponseWriter, r *http.Request, a *auth) {
 	q := r.URL.Query()
+	conf, nonConf, ok0 := confidentiality(w, r, a)
+	if !ok0 {
+		return
+	}
 	upd, hasUpd, ok1 := msParam(q, "updated_at_start")
 	updEnd, hasUpdEnd, ok2 := msParam(q, "updated_at_end")
 	crt, hasCrt, ok3 := msParam(q, "created_at_start")
@@ -310,7 +400,7 @@ func (s *Server) listOpps(w http.ResponseWriter, r *http.Request, _ *auth) {
 	// long sync costs the fake O(opportunities) per page without copying.
 	data := []map[string]any{}
 	total := 0
-	unfiltered := len(postingIDs) == 0 && len(stageIDs) == 0 && tag == "" && email == "" && archived == "" && !hasUpd && !hasUpdEnd && !hasCrt
+	unfiltered := len(postingIDs) == 0 && len(stageIDs) == 0 && tag == "" && email == "" && archived == "" && !hasUpd && !hasUpdEnd && !hasCrt && conf && nonConf
 	opps := s.opps
 	if unfiltered {
 		// Every opportunity matches: skip straight to the page.
@@ -319,7 +409,8 @@ func (s *Server) listOpps(w http.ResponseWriter, r *http.Request, _ *auth) {
 	}
 	for _, o := range opps {
 		switch {
-		case len(postingIDs) > 0 && !slices.Contains(postingIDs, o.PostingID),
+		case o.Confidential && !conf, !o.Confidential && !nonConf,
+			len(postingIDs) > 0 && !slices.Contains(postingIDs, o.PostingID),
 			len(stageIDs) > 0 && !slices.Contains(stageIDs, o.StageID),
 			tag != "" && !slices.Contains(o.Tags, tag),
 			email != "" && !slices.ContainsFunc(o.Emails, func(e string) bool { return strings.EqualFold(e, email) }),
@@ -344,12 +435,16 @@ func (s *Server) listOpps(w http.ResponseWriter, r *http.Request, _ *auth) {
 	writeJSON(w, http.StatusOK, env)
 }
 
-func (s *Server) getOpp(w http.ResponseWriter, r *http.Request, _ *auth) {
+func (s *Server) getOpp(w http.ResponseWriter, r *http.Request, a *auth) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o := s.oppByID[r.PathValue("id")]
 	if o == nil {
 		writeError(w, http.StatusNotFound, "Opportunity not found")
+		return
+	}
+	if o.Confidential && !a.has("confidential:access:admin") {
+		writeError(w, http.StatusForbidden, "Insufficient scope: confidential data requires confidential:access:admin")
 		return
 	}
 	one(w, http.StatusOK, s.oppJSON(o, r.URL.Query()["expand"]))
@@ -360,8 +455,12 @@ func (s *Server) listResumes(w http.ResponseWriter, r *http.Request, _ *auth) {
 	o := s.oppByID[r.PathValue("id")]
 	var out []map[string]any
 	if o != nil && o.ResumeURL != "" {
-		out = append(out, map[string]any{"id": o.ID + "-resume", "createdAt": ms(o.CreatedAt), "file": map[string]any{
-			"name": "resume.pdf", "ext": "pdf", "downloadUrl": o.ResumeURL, "uploadedAt": ms(o.CreatedAt), "size": 1024,
+		// Lever's downloadUrl points into the web app (hire.lever.co), not
+		// the API; this fake's web app answers it with a loud 404.
+		rid := o.ID + "-resume"
+		out = append(out, map[string]any{"id": rid, "createdAt": ms(o.CreatedAt), "file": map[string]any{
+			"name": "resume.pdf", "ext": "pdf", "downloadUrl": s.URL + "/candidates/" + o.ID + "/resumes/" + rid + "/download",
+			"uploadedAt": ms(o.CreatedAt), "size": 1024, "status": "processed",
 		}})
 	}
 	s.mu.Unlock()
@@ -372,17 +471,40 @@ func (s *Server) listResumes(w http.ResponseWriter, r *http.Request, _ *auth) {
 	paginate(w, r, out)
 }
 
-// writeOpp looks up the opportunity of a write and checks perform_as.
-// Assumed: writes with an OAuth token need perform_as (Lever attributes
-// them to a user); with an API key it is optional but must name a user.
+// ResumeBody is the content the fake serves for every resume download.
+var ResumeBody = []byte("%PDF-1.4 levertest resume\n")
+
+func (s *Server) downloadResume(w http.ResponseWriter, r *http.Request, _ *auth) {
+	s.mu.Lock()
+	o := s.oppByID[r.PathValue("id")]
+	ok := o != nil && o.ResumeURL != "" && r.PathValue("resume") == o.ID+"-resume"
+	s.mu.Unlock()
+	if !ok {
+		writeError(w, http.StatusNotFound, "Resume not found")
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Write(ResumeBody)
+}
+
+// writeOpp looks up the opportunity of a write and checks perform_as for
+// an endpoint where Lever marks it optional (notes, stage, tags, archive):
+// absent is fine, present must name an active user.
 func (s *Server) writeOpp(w http.ResponseWriter, r *http.Request, a *auth) (*Opportunity, string, bool) {
+	return s.writeOppAs(w, r, a, false)
+}
+
+// writeOppAs is writeOpp; required makes perform_as mandatory, as Lever
+// documents for feedback, panels, interviews and files, whatever the
+// credentials.
+func (s *Server) writeOppAs(w http.ResponseWriter, r *http.Request, a *auth, required bool) (*Opportunity, string, bool) {
 	o := s.oppByID[r.PathValue("id")]
 	if o == nil {
 		writeError(w, http.StatusNotFound, "Opportunity not found")
 		return nil, "", false
 	}
 	pa := r.URL.Query().Get("perform_as")
-	if pa == "" && !a.apiKey {
+	if pa == "" && required {
 		writeError(w, http.StatusBadRequest, "perform_as is required for this request")
 		return nil, "", false
 	}
@@ -462,7 +584,7 @@ func (s *Server) putArchived(w http.ResponseWriter, r *http.Request, a *auth) {
 	reason := ""
 	if body.Reason != nil {
 		reason = *body.Reason
-		if s.reason(reason) == nil {
+		if rs := s.reason(reason); rs == nil || rs.Status == "inactive" {
 			writeError(w, http.StatusBadRequest, "Invalid archive reason: "+reason)
 			return
 		}
@@ -490,7 +612,10 @@ func (s *Server) listOfOpportunity(w http.ResponseWriter, r *http.Request, items
 func (s *Server) listNotes(w http.ResponseWriter, r *http.Request, _ *auth) {
 	s.listOfOpportunity(w, r, func(id string) (out []map[string]any) {
 		for _, n := range s.notes[id] {
-			out = append(out, map[string]any{"id": n.ID, "text": n.Value, "user": n.PerformAs, "secret": n.Secret, "createdAt": ms(n.CreatedAt)})
+			// As Lever lists notes: text is the form title, the body is
+			// in fields[].value.
+			out = append(out, map[string]any{"id": n.ID, "text": "Note", "user": nilIfEmpty(n.PerformAs), "secret": n.Secret, "createdAt": ms(n.CreatedAt),
+				"fields": []map[string]any{{"type": "note", "text": "Note", "value": n.Value, "user": nilIfEmpty(n.PerformAs), "score": n.Score, "createdAt": ms(n.CreatedAt)}}})
 		}
 		return out
 	})
@@ -543,7 +668,7 @@ func (s *Server) postFeedback(w http.ResponseWriter, r *http.Request, a *auth) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o, pa, ok := s.writeOpp(w, r, a)
+	o, pa, ok := s.writeOppAs(w, r, a, true)
 	if !ok {
 		return
 	}
@@ -557,23 +682,33 @@ func (s *Server) postFeedback(w http.ResponseWriter, r *http.Request, a *auth) {
 		writeError(w, http.StatusBadRequest, "Invalid baseTemplateId: "+body.BaseTemplateID)
 		return
 	}
-	for _, fv := range body.FieldValues {
-		if !slices.ContainsFunc(tpl.Fields, func(f FeedbackField) bool { return f.ID == fv.ID }) {
-			writeError(w, http.StatusBadRequest, "Invalid field id "+fv.ID+" for template "+tpl.ID)
-			return
-		}
+	if (body.Panel == "") != (body.Interview == "") {
+		writeError(w, http.StatusBadRequest, "panel and interview must be given together")
+		return
+	}
+	if body.Panel != "" && !s.interviewOf(o.ID, body.Panel, body.Interview) {
+		writeError(w, http.StatusBadRequest, "interview "+body.Interview+" does not belong to panel "+body.Panel)
+		return
+	}
+	if msg := validateFieldValues(tpl, body.FieldValues); msg != "" {
+		writeError(w, http.StatusBadRequest, msg)
+		return
 	}
 	f := Feedback{ID: s.id(kFeedback), OpportunityID: o.ID, TemplateID: tpl.ID, Panel: body.Panel, Interview: body.Interview, PerformAs: pa, FieldValues: body.FieldValues, CompletedAt: body.CompletedAt}
 	s.feedback[o.ID] = append(s.feedback[o.ID], f)
-	one(w, http.StatusCreated, map[string]any{"id": f.ID, "baseTemplateId": f.TemplateID})
+	// Lever documents the created form without a data wrapper.
+	writeJSON(w, http.StatusCreated, map[string]any{"id": f.ID, "type": "interview", "text": tpl.Text, "baseTemplateId": f.TemplateID,
+		"panel": nilIfEmpty(f.Panel), "interview": nilIfEmpty(f.Interview), "user": f.PerformAs, "completedAt": f.CompletedAt, "fields": f.FieldValues})
 }
 
 var knownEvents = []string{"applicationCreated", "candidateHired", "candidateStageChange", "candidateArchiveChange", "candidateDeleted",
 	"interviewCreated", "interviewUpdated", "interviewDeleted", "contactCreated", "contactUpdated"}
 
+// webhookJSON is a webhook as GET /webhooks lists it: without its
+// signature token, which Lever returns only when the webhook is created.
 func webhookJSON(h *Webhook) map[string]any {
-	return map[string]any{"id": h.ID, "url": h.URL, "event": h.Event, "createdAt": ms(h.CreatedAt),
-		"configuration": map[string]any{"conditions": h.Conditions, "signatureToken": h.SignatureToken}}
+	return map[string]any{"id": h.ID, "url": h.URL, "event": h.Event, "createdAt": ms(h.CreatedAt), "updatedAt": ms(h.CreatedAt),
+		"configuration": map[string]any{"conditions": h.Conditions}}
 }
 
 func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request, _ *auth) {
@@ -597,8 +732,10 @@ func (s *Server) postWebhook(w http.ResponseWriter, r *http.Request, _ *auth) {
 	if !decode(w, r, &body) {
 		return
 	}
-	if u, err := url.Parse(body.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		writeError(w, http.StatusBadRequest, "url must be an absolute http(s) URL")
+	// Lever delivers over HTTPS only. The fake also accepts http:// to a
+	// loopback host, where tests run their receivers.
+	if u, err := url.Parse(body.URL); err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+		writeError(w, http.StatusBadRequest, "url must be an absolute https URL")
 		return
 	}
 	if !slices.Contains(knownEvents, body.Event) {
@@ -608,7 +745,12 @@ func (s *Server) postWebhook(w http.ResponseWriter, r *http.Request, _ *auth) {
 	s.mu.Lock()
 	h := s.addWebhook(body.URL, body.Event, body.Configuration.Conditions)
 	s.mu.Unlock()
-	one(w, http.StatusCreated, webhookJSON(&h))
+	// Lever documents the create response double-wrapped, and it is the
+	// only answer that carries the signature token; the webhook delivers
+	// nothing until a Super Admin switches its group on (SetWebhookGroup).
+	j := webhookJSON(&h)
+	j["configuration"].(map[string]any)["signatureToken"] = h.SignatureToken
+	one(w, http.StatusCreated, map[string]any{"data": j})
 }
 
 func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request, _ *auth) {
@@ -621,4 +763,12 @@ func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request, _ *auth) 
 	}
 	s.webhooks = slices.Delete(s.webhooks, i, i+1)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

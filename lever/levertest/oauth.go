@@ -58,8 +58,11 @@ func oauthError(w http.ResponseWriter, status int, code, desc string) {
 }
 
 // handleToken implements the authorization_code and refresh_token grants.
-// A refresh token is issued when offline_access was granted; it is not
-// rotated.
+// A refresh token is issued when offline_access was granted. As Lever
+// documents, every refresh returns a new refresh token and the old one stops
+// working (assumed at once: Lever does not document a reuse window), and a
+// refresh token dies a year after it was first issued or after 90 days
+// without use.
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		oauthError(w, http.StatusBadRequest, "invalid_request", err.Error())
@@ -90,20 +93,25 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	case "refresh_token":
-		g = s.refresh[r.PostForm.Get("refresh_token")]
+		old := r.PostForm.Get("refresh_token")
+		g = s.refresh[old]
 		if g == nil || g.clientID != id {
 			oauthError(w, http.StatusForbidden, "invalid_grant", "unknown refresh token")
 			return
 		}
+		now := s.now()
+		if !now.Before(g.issued.Add(RefreshTokenLifetime)) || !now.Before(g.used.Add(RefreshTokenIdle)) {
+			delete(s.refresh, old)
+			oauthError(w, http.StatusForbidden, "invalid_grant", "refresh token expired")
+			return
+		}
+		delete(s.refresh, old)
 		s.refreshes++
 	default:
 		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "grant_type must be authorization_code or refresh_token")
 		return
 	}
-	resp := s.issue(g, r.PostForm.Get("grant_type") == "authorization_code")
-	if rt := r.PostForm.Get("refresh_token"); rt != "" {
-		resp["refresh_token"] = rt
-	}
+	resp := s.issue(g, true)
 	writeJSON(w, http.StatusOK, resp)
 }
 
@@ -115,7 +123,11 @@ func (s *Server) issue(g *grant, newRefresh bool) map[string]any {
 	resp := map[string]any{"access_token": at, "token_type": "Bearer", "expires_in": int(s.tokenTTL / time.Second), "scope": strings.Join(g.scopes, " ")}
 	if newRefresh && slices.Contains(g.scopes, "offline_access") {
 		rt := "rt_" + randHex(16)
-		s.refresh[rt] = &grant{clientID: g.clientID, scopes: g.scopes}
+		issued := g.issued
+		if issued.IsZero() {
+			issued = s.now()
+		}
+		s.refresh[rt] = &grant{clientID: g.clientID, scopes: g.scopes, issued: issued, used: s.now()}
 		resp["refresh_token"] = rt
 	}
 	return resp
@@ -131,6 +143,14 @@ func (s *Server) IssueToken(scopes ...string) (accessToken, refreshToken string)
 	rt, _ := resp["refresh_token"].(string)
 	return resp["access_token"].(string), rt
 }
+
+// Lifetimes of a refresh token: Lever's "Refresh tokens will expire after
+// one year or after 90 days of inactivity". The year counts from the
+// customer's grant and survives rotation.
+const (
+	RefreshTokenLifetime = 365 * 24 * time.Hour
+	RefreshTokenIdle     = 90 * 24 * time.Hour
+)
 
 // ExpireAccessTokens makes every access token issued so far expired, as if
 // their hour had passed. Refresh tokens stay valid.

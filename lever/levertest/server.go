@@ -28,9 +28,9 @@ const (
 )
 
 // MaxRequestBytes is the largest request body the fake accepts; larger
-// bodies are answered 413 (assumed: Lever's exact limit is not
-// documented).
-const MaxRequestBytes = 4 << 20
+// bodies are answered 413. It leaves room for a 30 MB file upload and its
+// multipart framing (assumed: Lever documents only the file limit).
+const MaxRequestBytes = 31 << 20
 
 // Server is a fake Lever API. Its methods are safe for concurrent use.
 type Server struct {
@@ -57,7 +57,11 @@ type Server struct {
 	notes        map[string][]Note
 	stageChanges []StageChange
 	feedback     map[string][]Feedback
+	panels       map[string][]*Panel
+	files        map[string][]File
 	webhooks     []*Webhook
+	groupOn      map[string]bool // webhook groups a Super Admin switched on
+	retryGaps    []time.Duration
 	nextID       int
 	// auth
 	apiKeys   map[string]bool
@@ -89,6 +93,9 @@ type grant struct {
 	redirectURI string
 	scopes      []string
 	expires     time.Time
+	// issued and used date a refresh token: when the customer granted
+	// access (kept across rotation) and when the token was issued.
+	issued, used time.Time
 }
 
 // Option configures a Server.
@@ -141,34 +148,39 @@ type FaultKind string
 // Fault kinds.
 const (
 	FaultServerError FaultKind = "5xx"   // 503
-	FaultRateLimit   FaultKind = "429"   // 429 with Retry-After: 1
+	FaultRateLimit   FaultKind = "429"   // 429 without Retry-After, as Lever documents none
 	FaultStall       FaultKind = "stall" // the response is delayed by Faults.Stall
 )
 
 // NewServer starts a fake Lever server. Close it when done.
 func NewServer(opts ...Option) *Server {
 	s := &Server{
-		now:      time.Now,
-		closing:  make(chan struct{}),
-		oppByID:  map[string]*Opportunity{},
-		notes:    map[string][]Note{},
-		feedback: map[string][]Feedback{},
-		apiKeys:  map[string]bool{DefaultAPIKey: true},
-		clients:  map[string]string{DefaultClientID: DefaultClientSecret},
-		codes:    map[string]*grant{},
-		access:   map[string]*grant{},
-		refresh:  map[string]*grant{},
-		tokenTTL: time.Hour,
-		limiter:  xrate.NewLimiter(10, 20),
-		rng:      rand.New(rand.NewPCG(1, 2)),
-		injected: map[FaultKind]int{},
+		now:       time.Now,
+		closing:   make(chan struct{}),
+		oppByID:   map[string]*Opportunity{},
+		notes:     map[string][]Note{},
+		feedback:  map[string][]Feedback{},
+		panels:    map[string][]*Panel{},
+		files:     map[string][]File{},
+		apiKeys:   map[string]bool{DefaultAPIKey: true},
+		clients:   map[string]string{DefaultClientID: DefaultClientSecret},
+		codes:     map[string]*grant{},
+		access:    map[string]*grant{},
+		refresh:   map[string]*grant{},
+		tokenTTL:  time.Hour,
+		limiter:   xrate.NewLimiter(10, 20),
+		rng:       rand.New(rand.NewPCG(1, 2)),
+		injected:  map[FaultKind]int{},
+		groupOn:   map[string]bool{},
+		retryGaps: DefaultRetryGaps,
 	}
 	for _, o := range opts {
 		o(s)
 	}
+	s.templates = append(s.templates, &FeedbackTemplate{ID: NoFeedbackTemplate.ID, Text: NoFeedbackTemplate.Text, Fields: slices.Clone(NoFeedbackTemplate.Fields)})
 	s.ts = httptest.NewServer(s.routes())
 	s.URL = s.ts.URL
-	s.hooks = newDeliverer(s.ts.Client())
+	s.hooks = newDeliverer(s.ts.Client(), s.retryGaps)
 	return s
 }
 
@@ -242,8 +254,8 @@ func (s *Server) InjectedFaults() map[FaultKind]int {
 	return maps.Clone(s.injected)
 }
 
-// FailRequests makes every API request fail with status (429s carry
-// Retry-After: 1) until restore is called.
+// FailRequests makes every API request fail with status until restore is
+// called. A 429 carries no Retry-After: Lever documents none.
 func (s *Server) FailRequests(status int) (restore func()) {
 	s.mu.Lock()
 	s.failWith = status
@@ -272,6 +284,14 @@ func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Request(nil), s.requests...)
+}
+
+// ResetRequests forgets the recorded requests (RequestCount keeps
+// counting).
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = nil
 }
 
 // LastRequest returns the most recent API request.
@@ -323,9 +343,6 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Request-Id", randHex(8))
-	if status == http.StatusTooManyRequests {
-		w.Header().Set("Retry-After", "1")
-	}
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(map[string]string{"code": code, "message": msg})
 }

@@ -169,3 +169,23 @@ func TestFaultKinds(t *testing.T) {
 		t.Errorf("zero Faults: status %d, injected %v", st, srv.InjectedFaults())
 	}
 }
+
+// TestLoudNotFoundOutsideBasePath: a client that drops the /v1 base path,
+// or follows the web-app resume link, gets a 404 that says why.
+func TestLoudNotFoundOutsideBasePath(t *testing.T) {
+	srv := levertest.NewServer(levertest.WithRateLimit(0, 0))
+	defer srv.Close()
+	for _, path := range []string{"/stages", "/opportunities/x/resumes/y/download", "/candidates/x"} {
+		t.Run(path, func(t *testing.T) {
+			resp, err := http.Get(srv.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != 404 || !strings.Contains(string(b), "/v1 base path") {
+				t.Errorf("GET %s = %d %s", path, resp.StatusCode, b)
+			}
+		})
+	}
+}

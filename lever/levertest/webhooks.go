@@ -15,64 +15,127 @@ import (
 	"time"
 )
 
-// Delivery is an outgoing webhook delivery and its outcome.
+// UserAgent is the User-Agent of Lever's webhook deliveries
+// (https://hire.lever.co/developer/documentation#webhooks).
+const UserAgent = "Lever-Webhooks"
+
+// DefaultRetryGaps are the waits before the fake's five retries of a
+// delivery the receiver did not answer 2xx. Lever documents "five times,
+// waiting longer and longer in between tries" without the times; the fake
+// keeps the shape (five, growing) at test speed. WithWebhookRetryGaps
+// changes them.
+var DefaultRetryGaps = []time.Duration{5 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond, 40 * time.Millisecond, 80 * time.Millisecond}
+
+// WithWebhookRetryGaps sets the waits before each retry of a failed
+// delivery; its length is the number of retries (Lever: five).
+func WithWebhookRetryGaps(gaps ...time.Duration) Option {
+	return func(s *Server) { s.retryGaps = slices.Clone(gaps) }
+}
+
+// Delivery is one attempt to deliver a webhook, and its outcome.
 type Delivery struct {
 	WebhookID string
 	URL       string
 	Event     string
-	// Body is the signed JSON payload exactly as sent.
+	// Body is the signed JSON payload exactly as sent. A retry or a Rerun
+	// sends the same body (same token and triggeredAt).
 	Body []byte
+	// Attempt is 0 for the first try, 1–5 for Lever's retries.
+	Attempt int
+	// Rerun is true for an attempt started by Server.Rerun.
+	Rerun bool
 	// StatusCode is the receiver's answer (0 when the request failed).
 	StatusCode int
 	// Err is the transport error, if any.
 	Err string
 }
 
-// SignPayload builds a Lever delivery body for event and data, signed
-// with signatureToken: signature = hex(HMAC-SHA256(signatureToken,
-// token + triggeredAt)).
+// SignPayload builds a Lever delivery body for event and data with a fresh
+// 48-character token, signed with signatureToken: signature =
+// hex(HMAC-SHA256(signatureToken, token + triggeredAt)). id "" leaves out
+// the top-level "id", as Lever's documented deliveries do.
 func SignPayload(signatureToken, id, event string, triggeredAt time.Time, data any) []byte {
-	token := randHex(16)
-	ts := strconv.FormatInt(triggeredAt.UnixMilli(), 10)
+	return SignDelivery(signatureToken, NewDeliveryToken(), id, event, strconv.FormatInt(triggeredAt.UnixMilli(), 10), data)
+}
+
+// NewDeliveryToken returns a random delivery token shaped like Lever's
+// ("Randomly generated string with length 48").
+func NewDeliveryToken() string { return randHex(24) }
+
+// SignDelivery builds a Lever delivery body with the given token and
+// triggeredAt (the decimal digits exactly as they appear in the body),
+// signed with signatureToken. id "" leaves out the top-level "id".
+func SignDelivery(signatureToken, token, id, event, triggeredAt string, data any) []byte {
 	m := hmac.New(sha256.New, []byte(signatureToken))
-	io.WriteString(m, token+ts)
-	body, _ := json.Marshal(map[string]any{
-		"id": id, "triggeredAt": triggeredAt.UnixMilli(), "event": event, "data": data,
+	io.WriteString(m, token+triggeredAt)
+	p := map[string]any{
+		"triggeredAt": json.Number(triggeredAt), "event": event, "data": data,
 		"token": token, "signature": hex.EncodeToString(m.Sum(nil)),
-	})
+	}
+	if id != "" {
+		p["id"] = id
+	}
+	body, _ := json.Marshal(p)
 	return body
 }
 
-// fire queues a delivery to every webhook for event. Caller holds s.mu.
+// SetWebhookGroup switches a webhook group (one event, e.g.
+// "candidateStageChange") on or off, as a Super Admin does on the webhooks
+// page of Lever's settings. Webhooks created through POST /webhooks
+// deliver nothing until their group is on; AddWebhook (a webhook added in
+// the settings page) switches its group on.
+func (s *Server) SetWebhookGroup(event string, on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.groupOn[event] = on
+}
+
+// fire queues a delivery to every webhook for event whose group is on.
+// Caller holds s.mu.
 func (s *Server) fire(event string, data map[string]any) {
+	if !s.groupOn[event] {
+		return
+	}
 	for _, h := range s.webhooks {
 		if h.Event != event {
 			continue
 		}
-		body := SignPayload(h.SignatureToken, s.id(kEvent), event, s.now(), data)
+		body := SignPayload(h.SignatureToken, "", event, s.now(), data)
 		s.hooks.enqueue(Delivery{WebhookID: h.ID, URL: h.URL, Event: event, Body: body})
 	}
 }
 
-// FlushWebhooks blocks until every queued delivery has been attempted (or
-// the server is closed).
+// Rerun sends a recorded delivery again, as an admin's "Rerun" button in
+// the webhook delivery history does: the same body, signature and all,
+// whenever it is pressed (Lever keeps two weeks of history). A failed
+// Rerun is retried like any delivery.
+func (s *Server) Rerun(d Delivery) {
+	d.Attempt, d.Rerun, d.StatusCode, d.Err = 0, true, 0, ""
+	s.hooks.enqueue(d)
+}
+
+// FlushWebhooks blocks until every queued delivery, including the retries
+// of failed ones, has been attempted (or the server is closed).
 func (s *Server) FlushWebhooks() { s.hooks.flush() }
 
-// Deliveries returns the attempted deliveries, oldest first. Call
-// FlushWebhooks first to include those still queued.
+// Deliveries returns the attempted deliveries, oldest first, one entry
+// per attempt. Call FlushWebhooks first to include those still queued.
 func (s *Server) Deliveries() []Delivery { return s.hooks.done() }
 
 // deliverer sends webhooks one at a time, in order, from one goroutine,
 // which close stops: it cancels the delivery in flight, records the queued
-// ones as not sent and waits for the goroutine to exit.
+// ones as not sent and waits for the goroutine to exit. A failed attempt
+// is queued again after the next retry gap.
 type deliverer struct {
 	hc     *http.Client
+	gaps   []time.Duration
 	ctx    context.Context
 	cancel context.CancelFunc
 
 	mu      sync.Mutex
 	cond    *sync.Cond
 	queue   []Delivery
+	waiting int // retries whose gap has not yet passed
 	busy    bool
 	closed  bool
 	results []Delivery
@@ -82,9 +145,9 @@ type deliverer struct {
 // errClosed is recorded on deliveries abandoned by Close.
 const errClosed = "levertest: server closed before delivery"
 
-func newDeliverer(hc *http.Client) *deliverer {
+func newDeliverer(hc *http.Client, gaps []time.Duration) *deliverer {
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &deliverer{hc: &http.Client{Transport: hc.Transport, Timeout: 10 * time.Second}, ctx: ctx, cancel: cancel, exited: make(chan struct{})}
+	d := &deliverer{hc: &http.Client{Transport: hc.Transport, Timeout: 10 * time.Second}, gaps: gaps, ctx: ctx, cancel: cancel, exited: make(chan struct{})}
 	d.cond = sync.NewCond(&d.mu)
 	go d.run()
 	return d
@@ -93,6 +156,10 @@ func newDeliverer(hc *http.Client) *deliverer {
 func (d *deliverer) enqueue(x Delivery) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.enqueueLocked(x)
+}
+
+func (d *deliverer) enqueueLocked(x Delivery) {
 	if d.closed {
 		x.Err = errClosed
 		d.results = append(d.results, x)
@@ -129,6 +196,19 @@ func (d *deliverer) run() {
 		d.mu.Lock()
 		d.results = append(d.results, x)
 		d.busy = false
+		if (x.StatusCode < 200 || x.StatusCode > 299) && x.Err != errClosed && x.Attempt < len(d.gaps) {
+			retry := x
+			retry.Attempt++
+			retry.StatusCode, retry.Err = 0, ""
+			d.waiting++
+			time.AfterFunc(d.gaps[x.Attempt], func() {
+				d.mu.Lock()
+				defer d.mu.Unlock()
+				d.waiting--
+				d.enqueueLocked(retry)
+				d.cond.Broadcast()
+			})
+		}
 		d.cond.Broadcast()
 	}
 }
@@ -141,6 +221,7 @@ func (d *deliverer) send(x *Delivery) {
 		return
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", UserAgent)
 	resp, err := d.hc.Do(req)
 	if err != nil {
 		x.Err = err.Error()
@@ -154,12 +235,12 @@ func (d *deliverer) send(x *Delivery) {
 	x.StatusCode = resp.StatusCode
 }
 
-// flush waits until the queue is empty and nothing is in flight (or the
-// deliverer is closed).
+// flush waits until the queue is empty, no retry is waiting for its gap
+// and nothing is in flight (or the deliverer is closed).
 func (d *deliverer) flush() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for (len(d.queue) > 0 || d.busy) && !d.closed {
+	for (len(d.queue) > 0 || d.busy || d.waiting > 0) && !d.closed {
 		d.cond.Wait()
 	}
 }
