@@ -111,7 +111,21 @@ func VerifyWebhook(body []byte, header http.Header, secret string) ([]ats.Event,
 // ats.ErrSignatureMissing, ats.ErrSignatureInvalid,
 // ats.ErrWebhookExpired, ats.ErrWebhookReplayed or
 // ats.ErrMalformedWebhook; none carries the secret or the body.
+//
+// Greenhouse's ping (action "ping", sent when a webhook is saved; the
+// webhook is disabled when it fails) returns no events and no error,
+// signed or not: the ping payload and whether it is signed are not
+// documented, and nothing is acted on, so any handler answers it 2xx.
+//
+// Events are snapshots (ats.Event.Snapshot): only the body is signed, so a
+// captured delivery replayed later carries stale data, and lifecycle acts
+// on the application as Greenhouse returns it now. The event ID is the
+// body's SHA-256 (ReplayKey), which the signature covers; the
+// Greenhouse-Event-ID header is not signed, so it is not used.
 func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.Event, error) {
+	if isPing(body) {
+		return nil, nil
+	}
 	if err := v.checkSignature(body, header); err != nil {
 		return nil, err
 	}
@@ -120,6 +134,8 @@ func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.E
 		return nil, err
 	}
 	ev.Connection = v.Connection
+	ev.ID = ReplayKey(body)
+	ev.Snapshot = true
 	now := nowFunc(v.Now)()
 	maxAge, skew := v.windows()
 	if !at.IsZero() {
@@ -145,6 +161,20 @@ func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.E
 	}
 	return []ats.Event{ev}, nil
 }
+
+// ReleaseWebhook forgets the delivery in body, so Greenhouse's retry of a
+// delivery whose processing failed is accepted again. It implements
+// ats.WebhookReleaser, which ats.NewWebhookHandler (and so hosting's
+// per-connection route) calls when the callback fails. Without a Replay
+// guard it does nothing.
+func (v WebhookVerifier) ReleaseWebhook(ctx context.Context, body []byte, _ http.Header) error {
+	if v.Replay == nil {
+		return nil
+	}
+	return v.Replay.ForgetDelivery(ctx, v.Connection, ReplayKey(body))
+}
+
+var _ ats.WebhookReleaser = WebhookVerifier{}
 
 func (v WebhookVerifier) windows() (maxAge, skew time.Duration) {
 	maxAge, skew = v.MaxAge, v.FutureSkew

@@ -70,8 +70,10 @@ func TestVerifyWebhook(t *testing.T) {
 				}
 				return
 			}
-			want := ats.Event{ID: "evt-1", Source: "greenhouse", Kind: ats.EventStageChanged, Type: "candidate_stage_change",
-				CandidateID: "4242", JobID: "9", ToStage: ats.StageRef{ID: "77", Name: "InterviewVector <Round 1>"}, Time: webhookNow}
+			// The ID is the signed body's digest, never the unsigned
+			// Greenhouse-Event-ID header ("evt-1"); events are snapshots.
+			want := ats.Event{ID: greenhouse.ReplayKey(tt.body), Source: "greenhouse", Kind: ats.EventStageChanged, Type: "candidate_stage_change",
+				CandidateID: "4242", JobID: "9", ToStage: ats.StageRef{ID: "77", Name: "InterviewVector <Round 1>"}, Time: webhookNow, Snapshot: true}
 			evs[0].Raw = nil
 			if diff := cmp.Diff([]ats.Event{want}, evs); diff != "" {
 				t.Errorf("(-want +got)\n%s", diff)
@@ -247,7 +249,7 @@ func TestFakeDeliversSignedWebhooks(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(events) != 1 || events[0].ID != ds[0].ID || events[0].ToStage.ID != id(j.Stages[2].ID) || events[0].CandidateID != id(c.ApplicationID) {
+	if len(events) != 1 || events[0].ID != greenhouse.ReplayKey(events[0].Raw) || events[0].ToStage.ID != id(j.Stages[2].ID) || events[0].CandidateID != id(c.ApplicationID) {
 		t.Errorf("events = %+v", events)
 	}
 }
@@ -269,5 +271,50 @@ func TestFakePingFailureDisablesWebhook(t *testing.T) {
 	}
 	if ds := srv.Deliveries(); len(ds) != 0 {
 		t.Errorf("a disabled webhook delivered: %+v", ds)
+	}
+}
+
+// TestVerifierThroughGenericHandler: mounted on ats.NewWebhookHandler (as
+// hosting mounts every connection's verifier), the verifier answers
+// Greenhouse's ping, releases a delivery whose processing failed so
+// Greenhouse's retry is acted on, and refuses a replay without acting.
+func TestVerifierThroughGenericHandler(t *testing.T) {
+	body, h := greenhousetest.SignWebhook("candidate_stage_change", stageChange(webhookNow), "s3cr3t", "evt-1")
+	ping := []byte(`{"action":"ping","payload":{"web_hook_id":1}}`)
+	v := greenhouse.WebhookVerifier{Secrets: []string{"s3cr3t"}, Now: func() time.Time { return webhookNow },
+		Replay: &ats.MemoryReplayGuard{Now: func() time.Time { return webhookNow }}, Connection: "acme"}
+	var calls int
+	fail := false
+	handler := ats.NewWebhookHandler(v, func(_ context.Context, evs []ats.Event) error {
+		calls += len(evs) // events acted on
+		if fail {
+			return errors.New("store down")
+		}
+		return nil
+	}, ats.WebhookHandlerOptions{Source: "greenhouse"})
+	steps := []struct {
+		name      string
+		body      []byte
+		header    http.Header
+		fail      bool
+		wantCode  int
+		wantCalls int
+	}{
+		{"unsigned ping", ping, http.Header{}, false, http.StatusOK, 0},
+		{"processing fails", body, h, true, http.StatusInternalServerError, 1},
+		{"Greenhouse retries, processing succeeds", body, h, false, http.StatusOK, 2},
+		{"replay of the same body", body, h, false, http.StatusOK, 2},
+	}
+	for _, st := range steps {
+		fail = st.fail
+		req := httptest.NewRequest(http.MethodPost, "/hooks/greenhouse/acme", bytes.NewReader(st.body))
+		for k, vs := range st.header {
+			req.Header[k] = vs
+		}
+		rec := httptest.NewRecorder()
+		handler.ServeHTTP(rec, req)
+		if rec.Code != st.wantCode || calls != st.wantCalls {
+			t.Errorf("%s: status %d, %d calls; want %d, %d", st.name, rec.Code, calls, st.wantCode, st.wantCalls)
+		}
 	}
 }
