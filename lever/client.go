@@ -200,7 +200,7 @@ func NewClient(opts Options) (*Client, error) {
 		return nil, fmt.Errorf("lever: %w", err)
 	}
 	c.hc = hc
-	sharePacing(hc, opts, limit)
+	sharePacing(hc, opts, limit, burst)
 	return c, nil
 }
 

@@ -317,7 +317,13 @@ type hookServer struct {
 
 func newHookServer(t testing.TB, slot *engineSlot, workableSecret string, leverToken *atomic.Pointer[string]) *hookServer {
 	t.Helper()
+	// Lever signs only its delivery token and time: with a memory of
+	// accepted tokens (as a deployment keeps in its store) the verifier
+	// accepts Lever's retries and the test's late re-drives for up to two
+	// weeks; without one it caps the window at five minutes, which a slow
+	// soak outlives. The memory outlives engine restarts, as a store would.
 	hs := &hookServer{}
+	replay := &ats.MemoryReplayGuard{}
 	mux := http.NewServeMux()
 	wh := workable.WebhookHandler(workable.WebhookVerifier{Secret: workableSecret}, slot.handle, nil)
 	mux.Handle("/workable", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -330,7 +336,7 @@ func newHookServer(t testing.TB, slot *engineSlot, workableSecret string, leverT
 		if p := leverToken.Load(); p != nil {
 			tok = *p
 		}
-		lever.WebhookHandler(lever.WebhookVerifier{SignatureToken: tok}, slot.handle, lever.WebhookHandlerOptions{}).ServeHTTP(w, r)
+		lever.WebhookHandler(lever.WebhookVerifier{SignatureToken: tok, Replay: replay}, slot.handle, lever.WebhookHandlerOptions{}).ServeHTTP(w, r)
 	}))
 	hs.Server = httptest.NewServer(mux)
 	t.Cleanup(hs.Close)
