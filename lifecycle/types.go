@@ -75,6 +75,12 @@ type Callback struct {
 	// contract: results are published under "assessment" (and
 	// "interview"), see provider.Result.
 	Assessment bool `json:"assessment,omitempty"`
+	// Kind is the partner contract the callback belongs to (see
+	// CallbackKind); empty is Workable's.
+	Kind CallbackKind `json:"kind,omitempty"`
+	// Ref is the ATS's own reference for what the callback concerns,
+	// e.g. the Greenhouse application a report is attached to.
+	Ref string `json:"ref,omitempty"`
 }
 
 // InterviewKey identifies an interview uniquely: a store keeps at most one

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -76,7 +77,8 @@ type Order struct {
 	// e-mail).
 	Candidate Candidate
 	// CandidateRef and ApplicationRef are the ATS's own ids when the
-	// contract sends them (Ashby does); JobRef and JobTitle name the job
+	// contract sends them (Ashby does; Greenhouse's are read from
+	// greenhouse_profile_url); JobRef and JobTitle name the job
 	// (Workable's job_shortcode or job_id, Ashby's job).
 	CandidateRef, ApplicationRef, JobRef, JobTitle string
 	// CallbackURL is where the contract expects status changes: Workable's
@@ -223,9 +225,44 @@ func (g greenhouseFrom) SendGreenhouseTest(ctx context.Context, account Account,
 		return "", err
 	}
 	c := req.Candidate
-	return g.b.Order(ctx, account, Order{Contract: ContractGreenhouse, OfferingID: req.PartnerTestID,
+	o := Order{Contract: ContractGreenhouse, OfferingID: req.PartnerTestID,
 		Candidate:   Candidate{FirstName: c.FirstName, LastName: c.LastName, Email: c.Email, Phone: c.PhoneNumber},
-		CallbackURL: req.URL})
+		CallbackURL: req.URL}
+	o.CandidateRef, o.ApplicationRef = greenhouseProfileRefs(c.GreenhouseProfileURL)
+	return g.b.Order(ctx, account, o)
+}
+
+// greenhouseProfileRefs reads the candidate and application IDs from a
+// greenhouse_profile_url such as
+// https://app.greenhouse.io/people/17681532?application_id=26234709, the
+// form of the documentation's example
+// (https://developers.greenhouse.io/assessment.html#send_test). Both are
+// "" when the URL has another shape: the IDs are not documented as
+// fields, so this is a best effort.
+func greenhouseProfileRefs(profile string) (candidate, application string) {
+	u, err := url.Parse(profile)
+	if err != nil {
+		return "", ""
+	}
+	if rest, ok := strings.CutPrefix(u.Path, "/people/"); ok && rest != "" && !strings.Contains(rest, "/") && isDigits(rest) {
+		candidate = rest
+	}
+	if app := u.Query().Get("application_id"); isDigits(app) {
+		application = app
+	}
+	return candidate, application
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func (g greenhouseFrom) GreenhouseTestStatus(ctx context.Context, account Account, id string) (GreenhouseTestStatus, error) {

@@ -259,3 +259,22 @@ func TestAshbyUpdateFromResult(t *testing.T) {
 		})
 	}
 }
+
+func TestGreenhouseProfileRefs(t *testing.T) {
+	tests := []struct{ url, cand, app string }{
+		{"https://app.greenhouse.io/people/17681532?application_id=26234709", "17681532", "26234709"},
+		{"https://app.greenhouse.io/people/17681532", "17681532", ""},
+		{"https://app.greenhouse.io/people/x1?application_id=2a", "", ""},
+		{"https://app.greenhouse.io/people/1/edit?application_id=5", "", "5"},
+		{"", "", ""},
+		{"%zz", "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.url, func(t *testing.T) {
+			c, a := greenhouseProfileRefs(tc.url)
+			if diff := cmp.Diff([2]string{tc.cand, tc.app}, [2]string{c, a}); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
