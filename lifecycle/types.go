@@ -65,9 +65,10 @@ type Attachment struct {
 }
 
 // Callback is where an interview created through a partner contract
-// (Workable's, Greenhouse's or Ashby's; see Kind) reports its result. The token is a secret: it is stored (sealed
-// when Options.CallbackTokenSealer is set) but never logged, and the
-// Engine's read APIs return Callback with Token empty.
+// (Workable's, Greenhouse's or Ashby's; see Kind) reports its result. The
+// token is a secret: it is stored (sealed when
+// Options.CallbackTokenSealer is set) but never logged, and the Engine's
+// read APIs return Callback with Token empty.
 type Callback struct {
 	URL   string `json:"url"`
 	Token string `json:"token"`
