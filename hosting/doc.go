@@ -1,7 +1,8 @@
 // Package hosting mounts everything a vendor's server exposes for atskit, for
 // many customers at once: one webhook route per ATS with the connection in
 // the path, Workable's provider contract with each bearer token resolving to
-// a connection, and signed re-trigger links.
+// a connection, Greenhouse's and Ashby's partner contracts with each key
+// resolving to a connection, and signed re-trigger links.
 //
 // The host supplies small interfaces over its own storage — the webhook
 // verifier of a connection (WebhookVerifiers), the provider-contract tenants
@@ -19,6 +20,20 @@
 //	GET  /retrigger/{connection}/{interview} confirmation page of a signed re-trigger link
 //	POST /retrigger/{connection}/{interview} re-trigger (Engine.Retrigger)
 //	     /provider/...                       Workable's provider contract (provider.Handler)
+//	     /greenhouse/...                     Greenhouse's Assessment Partner API (GreenhouseKeys)
+//	     /ashby/...                          Ashby's Assessments Partner API (AshbyKeys)
+//
+// The Greenhouse and Ashby contracts are served from one provider.Backend
+// per contract: a send_test or assessment.start becomes an interview of
+// the key's connection (Engine.ProviderInterview) whose ID is the
+// partner_interview_id or assessment_id; test_status reads it; its
+// completion, expiry or cancellation is published by
+// lifecycle.ContractPublisher (a PATCH to Greenhouse, an
+// assessment.update to Ashby) with the key ContractVendor.ContractKey
+// gives, and a Greenhouse report is attached through Harvest when the
+// connection's adapter can (ContractPublisher.Reports). Keys are resolved
+// per connection and retries are deduplicated per connection, so two
+// customers never see each other's tests, even with colliding IDs.
 //
 // Package hosting depends on the ats, lifecycle and provider packages only:
 // the host decides which adapters exist (workable, lever, its own).

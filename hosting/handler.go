@@ -35,6 +35,17 @@ type Options struct {
 	// ProviderSource is the ATS of provider-contract interviews; default
 	// "workable".
 	ProviderSource string
+	// GreenhouseKeys resolves the key Greenhouse presents (HTTP Basic) to
+	// the connection; with ContractVendor it mounts Greenhouse's
+	// Assessment Partner API under /greenhouse/….
+	GreenhouseKeys provider.TokenResolver
+	// AshbyKeys resolves the key Ashby presents to the connection; with
+	// ContractVendor it mounts Ashby's Assessments Partner API under
+	// /ashby/….
+	AshbyKeys provider.TokenResolver
+	// ContractVendor lists tests and publishing keys per connection for
+	// the Greenhouse and Ashby contracts.
+	ContractVendor ContractVendor
 	// Connector, when set, is used to match a provider-contract candidate
 	// to the ATS candidate by e-mail (adapters implementing
 	// ats.CandidateLister), so notes land on their timeline.
@@ -65,6 +76,9 @@ func NewHandler(opts Options) (*Handler, error) {
 	if (opts.ProviderTokens == nil) != (opts.ProviderVendor == nil) {
 		return nil, errors.New("hosting: Options.ProviderTokens and ProviderVendor go together: set both to serve the provider contract, or neither")
 	}
+	if (opts.GreenhouseKeys != nil || opts.AshbyKeys != nil) != (opts.ContractVendor != nil) {
+		return nil, errors.New("hosting: Options.ContractVendor goes with GreenhouseKeys or AshbyKeys: set it with one of them to serve those contracts, or none")
+	}
 	if opts.Links != nil && len(opts.Links.Secret) < 16 {
 		return nil, errors.New("hosting: RetriggerLinks.Secret must be at least 16 random bytes (32 recommended)")
 	}
@@ -85,6 +99,16 @@ func NewHandler(opts Options) (*Handler, error) {
 	if opts.ProviderTokens != nil {
 		ph := provider.NewHandler(providerBackend{h}, provider.HandlerOptions{Tokens: opts.ProviderTokens, Logger: h.log})
 		h.mux.Handle("/provider/", http.StripPrefix("/provider", ph))
+	}
+	if opts.GreenhouseKeys != nil {
+		gh := provider.NewGreenhouseHandler(provider.GreenhouseFrom(contractBackend{h, lifecycle.CallbackGreenhouse, "greenhouse"}),
+			provider.GreenhouseHandlerOptions{Keys: opts.GreenhouseKeys, Logger: h.log})
+		h.mux.Handle("/greenhouse/", http.StripPrefix("/greenhouse", gh))
+	}
+	if opts.AshbyKeys != nil {
+		ah := provider.NewAshbyHandler(provider.AshbyFrom(contractBackend{h, lifecycle.CallbackAshby, "ashby"}),
+			provider.AshbyHandlerOptions{Tokens: opts.AshbyKeys, Logger: h.log})
+		h.mux.Handle("/ashby/", http.StripPrefix("/ashby", ah))
 	}
 	return h, nil
 }

@@ -769,7 +769,7 @@ func (d *Dispatcher) perform(ctx context.Context, eff Effect) (skipped string, e
 		if err != nil {
 			return "", permanentError{err}
 		}
-		return "", e.opts.Publisher.PublishResult(ctx, cb, p.Result)
+		return "", e.opts.Publisher.PublishResult(withCallbackEffect(ctx, eff), cb, p.Result)
 	case EffectVendorCreate:
 		return d.vendorCreate(ctx, eff)
 	case EffectVendorCancel:

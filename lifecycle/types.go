@@ -64,10 +64,11 @@ type Attachment struct {
 	URL         string `json:"url"`
 }
 
-// Callback is where an interview created through the Workable provider
-// contract reports its result. The token is a secret: it is stored (sealed
-// when Options.CallbackTokenSealer is set) but never logged, and the
-// Engine's read APIs return Callback with Token empty.
+// Callback is where an interview created through a partner contract
+// (Workable's, Greenhouse's or Ashby's; see Kind) reports its result. The
+// token is a secret: it is stored (sealed when
+// Options.CallbackTokenSealer is set) but never logged, and the Engine's
+// read APIs return Callback with Token empty.
 type Callback struct {
 	URL   string `json:"url"`
 	Token string `json:"token"`
@@ -75,6 +76,12 @@ type Callback struct {
 	// contract: results are published under "assessment" (and
 	// "interview"), see provider.Result.
 	Assessment bool `json:"assessment,omitempty"`
+	// Kind is the partner contract the callback belongs to (see
+	// CallbackKind); empty is Workable's.
+	Kind CallbackKind `json:"kind,omitempty"`
+	// Ref is the ATS's own reference for what the callback concerns,
+	// e.g. the Greenhouse application a report is attached to.
+	Ref string `json:"ref,omitempty"`
 }
 
 // InterviewKey identifies an interview uniquely: a store keeps at most one

@@ -24,6 +24,17 @@
 //	h := provider.NewHandler(backend, provider.HandlerOptions{Tokens: tokens})
 //	mux.Handle("/workable/", http.StripPrefix("/workable", h))
 //
+// # One backend for every contract
+//
+// Greenhouse's Assessment Partner API (GreenhouseHandler) and Ashby's
+// Assessments Partner API (AshbyHandler) have the same shape as Workable's
+// contracts: a catalogue, an order, its status and result, a cancel. A
+// vendor implements Backend once and serves every ATS through small
+// adapters (WorkableFrom, GreenhouseFrom, AshbyFrom); tenant resolution
+// (TokenResolver), per-account idempotency, result validation and the
+// publishers' SSRF guard are shared around it. Package hosting bridges
+// these contracts to lifecycle for many connections.
+//
 // # Authentication and tenancy
 //
 // Workable sends "Authorization: Bearer <token>", a token the vendor issued

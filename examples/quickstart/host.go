@@ -11,7 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/atskit/atskit/ashby/ashbytest"
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/greenhouse/greenhousetest"
 	"github.com/atskit/atskit/hosting"
 	"github.com/atskit/atskit/lever"
 	"github.com/atskit/atskit/lever/levertest"
@@ -46,6 +48,12 @@ type host struct {
 	// customer's Workable connection.
 	tokens *provider.StaticTokens
 	pv     *providerVendor
+	// ghKeys and abKeys resolve the keys Greenhouse and Ashby present to
+	// the partner contracts; cv lists tests and publishing keys; pub
+	// publishes every contract's results.
+	ghKeys, abKeys *provider.StaticTokens
+	cv             *contractVendor
+	pub            *demoPublisher
 
 	// hc is the HTTP client of every ATS client: onWrite runs after each
 	// write so the timeline shows a note or a move as soon as the fake
@@ -59,6 +67,8 @@ type host struct {
 	mu     sync.Mutex
 	wkFake []*workabletest.Server
 	lvFake []*levertest.Server
+	ghFake []*greenhousetest.Server
+	abFake []*ashbytest.Server
 	// lvOpts are each Lever connection's client options, kept so the
 	// client can be rebuilt when the webhook's signature token is known.
 	lvOpts map[string]lever.Options
@@ -77,6 +87,7 @@ func newHost(ctx context.Context, tl *timeline, log *slog.Logger, store lifecycl
 	h := &host{tl: tl, log: log, URL: "http://" + ln.Addr().String(),
 		conns: &lifecycle.MemoryConnector{}, hooks: &hosting.MemoryVerifiers{},
 		tokens: provider.NewStaticTokens(nil), pv: &providerVendor{callbackTokens: map[string]string{}},
+		ghKeys: provider.NewStaticTokens(nil), abKeys: provider.NewStaticTokens(nil), cv: &contractVendor{keys: map[string]string{}},
 		hc:     &http.Client{Timeout: 30 * time.Second, Transport: writeObserver{base: http.DefaultTransport, after: onWrite}},
 		lvOpts: map[string]lever.Options{}}
 	h.replay, _ = store.(ats.ReplayGuard)
@@ -86,11 +97,17 @@ func newHost(ctx context.Context, tl *timeline, log *slog.Logger, store lifecycl
 	// a loopback httptest server over plain http, so the publisher's SSRF
 	// guard is relaxed with AllowLoopback and AllowInsecureHTTP. Never set
 	// these in production: there callbacks must be https to *.workable.com.
-	pub := provider.NewPublisher(provider.PublisherOptions{
+	pubOpts := provider.PublisherOptions{
 		AllowLoopback: true, AllowInsecureHTTP: true,
 		MaxRetries: 2, RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 100 * time.Millisecond,
 		Timeout: 5 * time.Second, Logger: log,
-	})
+	}
+	// Greenhouse's PATCH and Ashby's assessment.update go through the same
+	// guard; a completed Greenhouse test's report is attached through the
+	// connection's Harvest client (Reports).
+	h.pub = &demoPublisher{ContractPublisher: lifecycle.ContractPublisher{
+		Workable: provider.NewPublisher(pubOpts), Greenhouse: provider.NewGreenhousePublisher(pubOpts), Reports: h.conns,
+	}, ashby: map[string]*provider.AshbyPublisher{}}
 	// Re-trigger links are signed per connection, so a link cannot be
 	// bent to another customer's interview.
 	secret := make([]byte, 32)
@@ -102,7 +119,7 @@ func newHost(ctx context.Context, tl *timeline, log *slog.Logger, store lifecycl
 		Connector:    h.conns,
 		Vendor:       h.vendor,
 		VendorName:   vendorName,
-		Publisher:    lifecycle.ProviderPublisher{Publisher: pub},
+		Publisher:    h.pub,
 		RetriggerURL: links.URL,
 		Logger:       log,
 	})
@@ -116,7 +133,12 @@ func newHost(ctx context.Context, tl *timeline, log *slog.Logger, store lifecycl
 	handler, err := hosting.NewHandler(hosting.Options{
 		Engine: h.engine, Webhooks: h.hooks, Links: links,
 		ProviderTokens: h.tokens, ProviderVendor: h.pv, Connector: h.conns, Logger: log,
+		GreenhouseKeys: h.ghKeys, AshbyKeys: h.abKeys, ContractVendor: h.cv,
 		OnEvent: func(_ context.Context, ev ats.Event) {
+			if ev.CandidateID == "" { // Greenhouse's and Ashby's ping when a webhook is saved
+				tl.printf(ev.Connection, "→ webhook %s (answered)", ev.Type)
+				return
+			}
 			tl.printf(ev.Connection, "→ webhook %s %s %q", ev.Type, tl.who(ev.Connection, ev.CandidateID), tl.stageName(ev.Connection, ev.ToStage))
 		},
 	})
@@ -262,6 +284,15 @@ func (p *providerVendor) CallbackToken(_ context.Context, conn string) (string, 
 	return tok, nil
 }
 
+// setAshbyPublisher gives a connection the publisher of its Ashby
+// account's API (see demoPublisher).
+func (h *host) setAshbyPublisher(conn, baseURL string) {
+	h.pub.mu.Lock()
+	defer h.pub.mu.Unlock()
+	h.pub.ashby[conn] = provider.NewAshbyPublisher(provider.AshbyPublisherOptions{BaseURL: baseURL, PublisherOptions: provider.PublisherOptions{
+		AllowLoopback: true, AllowInsecureHTTP: true, MaxRetries: 2, Timeout: 5 * time.Second, Logger: h.log}})
+}
+
 // Close stops the host server.
 func (h *host) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -294,9 +325,19 @@ func (h *host) report(ctx context.Context, iv vendorInterview, u lifecycle.Updat
 // waited for until they are due.
 func (h *host) settle(ctx context.Context) error {
 	h.mu.Lock()
-	wks, lvs := h.wkFake, h.lvFake
+	wks, lvs, ghs, abs := h.wkFake, h.lvFake, h.ghFake, h.abFake
 	h.mu.Unlock()
 	for {
+		for _, gh := range ghs {
+			if err := gh.WaitDeliveries(ctx); err != nil {
+				return fmt.Errorf("waiting for Greenhouse's webhook deliveries: %w", err)
+			}
+		}
+		for _, ab := range abs {
+			if err := ab.WaitDeliveries(ctx); err != nil {
+				return fmt.Errorf("waiting for Ashby's webhook deliveries: %w", err)
+			}
+		}
 		for _, wk := range wks {
 			if err := wk.WaitDeliveries(ctx); err != nil {
 				return fmt.Errorf("waiting for Workable's webhook deliveries: %w", err)

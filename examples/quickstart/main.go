@@ -1,15 +1,20 @@
 // Command quickstart runs atskit's whole interview-vendor flow in one
-// process, on loopback, in a few seconds: fake Workable and Lever accounts
-// (workabletest, levertest), a host server with the webhook endpoints and
-// Workable's provider contract mounted, and the lifecycle engine on an
-// embedded SQLite database (or PostgreSQL with -db postgres://…).
+// process, on loopback, in a few seconds: fake Workable, Lever, Greenhouse
+// and Ashby accounts (workabletest, levertest, greenhousetest, ashbytest),
+// a host server with the webhook endpoints and the Workable, Greenhouse and
+// Ashby partner contracts mounted, and the lifecycle engine on an embedded
+// SQLite database (or PostgreSQL with -db postgres://…).
 //
 // It links a job on each ATS, configures and activates the positions,
 // subscribes to webhooks, moves candidates into the vendor's stage and
 // follows their interviews from request to result; one candidate lacks an
 // e-mail and is re-triggered once fixed, one is moved out of the stage and
 // cancelled, and Workable requests one interview directly through the
-// provider contract and receives the result on its callback URL. It prints
+// provider contract and receives the result on its callback URL. On
+// Greenhouse and Ashby a candidate moved into the vendor's stage is
+// interviewed through the adapter, and a test sent through each ATS's
+// partner contract comes back as Greenhouse's PATCH (with the report
+// attached through Harvest) and Ashby's assessment.update. It prints
 // a timeline and a summary of what was observed on the fakes, and exits 0
 // only if every expected effect was there.
 //

@@ -48,6 +48,20 @@ func wantSummary(t *testing.T, out string) {
 			{c + "-lever", "stage moves", "4", "4"},
 			{c + "-lever", "final interview states", "2", "2"},
 			{c, "cross-talk", "0", "0"},
+			// Greenhouse and Ashby: the webhook-driven interview and the
+			// test sent through each ATS's partner contract.
+			{c + "-greenhouse", "interviews created", "2", "2"},
+			{c + "-greenhouse", "notes posted", "2", "2"},
+			{c + "-greenhouse", "stage moves", "1", "1"},
+			{c + "-greenhouse", "partner tests complete", "1", "1"},
+			{c + "-greenhouse", "reports attached", "1", "1"},
+			{c + "-greenhouse", "final interview states", "1", "1"},
+			{c + "-ashby", "interviews created", "2", "2"},
+			{c + "-ashby", "notes posted", "2", "2"},
+			{c + "-ashby", "stage moves", "1", "1"},
+			{c + "-ashby", "partner assessments complete", "1", "1"},
+			{c + "-ashby", "final interview states", "1", "1"},
+			{c + "-contracts", "cross-talk", "0", "0"},
 		}...)
 	}
 	for _, r := range rows {
@@ -86,6 +100,11 @@ func TestRunSQLiteFile(t *testing.T) {
 		regexp.MustCompile(`host\s+re-triggered globex-lever Radia Perlman: now requested`),
 		regexp.MustCompile(`acme-workable\s+← callback PUT \S+: status completed, grade excelled, score 91, results_url https://`),
 		regexp.MustCompile(`globex-lever\s+← moved Margaret Hamilton .* to "Interview - Yes"`),
+		regexp.MustCompile(`acme-greenhouse → webhook candidate_stage_change Hedy Lamarr \(\d+\) "InterviewVector"`),
+		regexp.MustCompile(`globex-ashby\s+→ webhook candidateStageChange Whitfield Diffie \(\S+\) "InterviewVector"`),
+		regexp.MustCompile(`acme-greenhouse ← PATCH 1 time\(s\), then test_status: complete, score 93`),
+		regexp.MustCompile(`globex-greenhouse ← report attached through Harvest to Ken Thompson: Report.pdf \(take_home_test\)`),
+		regexp.MustCompile(`acme-ashby\s+← assessment.update: Completed, result 93 \(numeric_score\)`),
 	} {
 		if !want.MatchString(out) {
 			t.Errorf("timeline lacks %s", want)
@@ -98,7 +117,7 @@ func TestRunSQLiteFile(t *testing.T) {
 	// The database now holds this run's positions: a second run on it is
 	// refused with a clear message instead of failing halfway.
 	code, _, errOut = runQuickstart(t, "-db", db, "-quiet")
-	if code != 1 || !strings.Contains(errOut, "already holds 4 positions from an earlier run") {
+	if code != 1 || !strings.Contains(errOut, "already holds 8 positions from an earlier run") {
 		t.Errorf("second run on the same database: exit %d, stderr %q", code, errOut)
 	}
 }

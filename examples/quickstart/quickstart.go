@@ -25,7 +25,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: quickstart [-db path|postgres://…] [-v] [-quiet] [-timeout 60s]")
-		fmt.Fprintln(stderr, "Runs atskit's vendor flow against in-process fakes of Workable and Lever.")
+		fmt.Fprintln(stderr, "Runs atskit's vendor flow against in-process fakes of Workable, Lever, Greenhouse and Ashby.")
 		fs.PrintDefaults()
 	}
 	db := fs.String("db", "", "SQLite file, or a postgres:// URL for PostgreSQL (default: a new SQLite file in a temporary directory); must hold no atskit data yet")

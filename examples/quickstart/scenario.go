@@ -34,6 +34,8 @@ type scenario struct {
 	wk  *workabletest.Server
 	lv  *levertest.Server
 	cbs *callbackRecorder
+	// contracts is the customer's Greenhouse and Ashby accounts.
+	contracts *contractScenario
 
 	// The customer and its two connections.
 	customer       string
@@ -102,12 +104,16 @@ func (s *scenario) expectMove(source, cand, stageID string) {
 // Lever's katherine, dorothy, mary (the roles they play in the scenario).
 type cast struct {
 	ada, alan, grace, katherine, dorothy, mary [2]string // first, last
+	// Greenhouse's and Ashby's: moved into the vendor's stage, and sent a
+	// test through the partner contract.
+	ghFlow, ghTest, abFlow, abTest [2]string
 }
 
 func full(n [2]string) string { return n[0] + " " + n[1] }
 
 func (c cast) names() []string {
-	return []string{full(c.ada), full(c.alan), full(c.grace), full(c.katherine), full(c.dorothy), full(c.mary)}
+	return []string{full(c.ada), full(c.alan), full(c.grace), full(c.katherine), full(c.dorothy), full(c.mary),
+		full(c.ghFlow), full(c.ghTest), full(c.abFlow), full(c.abTest)}
 }
 
 // customers are the vendor's customers in the demo: each has a Workable
@@ -118,9 +124,11 @@ var customers = []struct {
 	cast cast
 }{
 	{"acme", cast{ada: [2]string{"Ada", "Lovelace"}, alan: [2]string{"Alan", "Turing"}, grace: [2]string{"Grace", "Hopper"},
-		katherine: [2]string{"Katherine", "Johnson"}, dorothy: [2]string{"Dorothy", "Vaughan"}, mary: [2]string{"Mary", "Jackson"}}},
+		katherine: [2]string{"Katherine", "Johnson"}, dorothy: [2]string{"Dorothy", "Vaughan"}, mary: [2]string{"Mary", "Jackson"},
+		ghFlow: [2]string{"Hedy", "Lamarr"}, ghTest: [2]string{"Joan", "Clarke"}, abFlow: [2]string{"Shafi", "Goldwasser"}, abTest: [2]string{"Ron", "Rivest"}}},
 	{"globex", cast{ada: [2]string{"Barbara", "Liskov"}, alan: [2]string{"Edsger", "Dijkstra"}, grace: [2]string{"Frances", "Allen"},
-		katherine: [2]string{"Margaret", "Hamilton"}, dorothy: [2]string{"Radia", "Perlman"}, mary: [2]string{"Annie", "Easley"}}},
+		katherine: [2]string{"Margaret", "Hamilton"}, dorothy: [2]string{"Radia", "Perlman"}, mary: [2]string{"Annie", "Easley"},
+		ghFlow: [2]string{"Sophie", "Wilson"}, ghTest: [2]string{"Ken", "Thompson"}, abFlow: [2]string{"Whitfield", "Diffie"}, abTest: [2]string{"Adi", "Shamir"}}},
 }
 
 // demo is the host and one scenario per customer.
@@ -146,6 +154,9 @@ func runDemo(ctx context.Context, tl *timeline, log *slog.Logger, store lifecycl
 			_ = d.h.Close()
 		}
 		for _, s := range d.scenarios {
+			if s.contracts != nil {
+				s.contracts.Close()
+			}
 			s.cbs.Close()
 			s.lv.Close()
 			s.wk.Close()
@@ -180,6 +191,8 @@ func runDemo(ctx context.Context, tl *timeline, log *slog.Logger, store lifecycl
 		{"Workable calls the provider contract directly", (*scenario).providerContract},
 		{"Lever: a candidate goes through \"To be scheduled\"", (*scenario).leverHappyPath},
 		{"Lever: a candidate has no e-mail, is fixed and re-triggered", (*scenario).leverNeedsInfo},
+		{"Greenhouse and Ashby: a candidate goes through the InterviewVector stage", func(s *scenario, ctx context.Context) error { return s.contracts.webhookFlow(ctx) }},
+		{"Greenhouse and Ashby send a test through their partner contracts", func(s *scenario, ctx context.Context) error { return s.contracts.partnerContracts(ctx) }},
 	}
 	for _, st := range steps {
 		for _, s := range d.scenarios {
@@ -214,7 +227,8 @@ func newScenario(ctx context.Context, tl *timeline, h *host, customer string, c 
 	}
 	tl.printf(s.wkConn, "fake Workable API of %s at %s", customer, s.wk.BaseURL())
 	tl.printf(s.lvConn, "fake Lever API of %s at %s", customer, s.lv.APIURL())
-	return s, nil
+	s.contracts, err = newContractScenario(ctx, s)
+	return s, err
 }
 
 // settle waits for webhooks and the outbox, then shows what landed on the
@@ -888,6 +902,9 @@ func (d *demo) summary(ctx context.Context) []row {
 			}
 		}
 		rows = append(rows, s.crossTalk(others))
+		if s.contracts != nil {
+			rows = append(rows, s.contracts.summary(others)...)
+		}
 	}
 	r := row{source: "engine", what: "effects failed or pending"}
 	for _, state := range []lifecycle.EffectState{lifecycle.EffectFailed, lifecycle.EffectPending} {

@@ -167,14 +167,14 @@ func (h *engineLog) WithGroup(name string) slog.Handler {
 // printSummary prints the summary table and reports whether every row
 // matched.
 func printSummary(w io.Writer, rows []row) bool {
-	fmt.Fprintf(w, "\nSummary\n  %-16s %-26s %8s %8s\n", "connection", "effect", "expected", "observed")
+	fmt.Fprintf(w, "\nSummary\n  %-17s %-28s %8s %8s\n", "connection", "effect", "expected", "observed")
 	ok := true
 	for _, r := range rows {
 		mark := "✓"
 		if !r.ok() {
 			mark, ok = "✗", false
 		}
-		fmt.Fprintf(w, "  %-16s %-26s %8d %8d  %s\n", r.source, r.what, r.expected, r.observed, mark)
+		fmt.Fprintf(w, "  %-17s %-28s %8d %8d  %s\n", r.source, r.what, r.expected, r.observed, mark)
 		for _, p := range r.problems {
 			fmt.Fprintf(w, "      ✗ %s\n", p)
 		}
