@@ -106,6 +106,9 @@ type Client struct {
 	hc   *httpx.Client
 	up   *http.Client
 	log  *slog.Logger
+	// plainHTTP is set when BaseURL is http (a local fake): only then may
+	// a file upload URL be http.
+	plainHTTP bool
 
 	mu       sync.Mutex
 	actingID string
@@ -165,6 +168,7 @@ func NewClient(opts Options) (*Client, error) {
 		return nil, fmt.Errorf("ashby: %w", err)
 	}
 	c.hc = hc
+	c.plainHTTP = strings.HasPrefix(strings.ToLower(base), "http://")
 	c.up = opts.HTTPClient
 	if c.up == nil {
 		c.up = &http.Client{Timeout: 60 * time.Second}
