@@ -12,6 +12,7 @@ import (
 
 	"github.com/atskit/atskit/ashby"
 	"github.com/atskit/atskit/ashby/ashbytest"
+	"github.com/atskit/atskit/pacing"
 	"github.com/hashicorp/go-retryablehttp"
 )
 
@@ -48,14 +49,23 @@ func allowedRequests(r float64, burst int, elapsed time.Duration) float64 {
 // reports for each the share of the allowed requests it got served and the
 // 429s it drew; vs-baseline is the paced share over the unpaced one. The
 // paced client must reach at least 0.95 with zero 429s.
-func BenchmarkSyncPaced(b *testing.B) {
+func BenchmarkSyncPaced(b *testing.B) { benchSyncPaced(b, nil) }
+
+// BenchmarkSyncPacedShared is BenchmarkSyncPaced with the key's budget
+// booked in a shared pacing.Pacer (pacing.Memory; lifecycle/sqlstore's
+// Store.Pacer shares it across replicas): the same targets hold.
+func BenchmarkSyncPacedShared(b *testing.B) {
+	benchSyncPaced(b, &pacing.Memory{})
+}
+
+func benchSyncPaced(b *testing.B, shared pacing.Pacer) {
 	ctx := context.Background()
 	var pacedReqs, pacedAllowed, paced429 float64
 	var plainOK, plainAllowed, plain429 float64
 	for b.Loop() {
 		b.StopTimer()
 		srv := benchServer(b, benchApps, ashbytest.WithRateLimit(benchRate, benchBurst))
-		c, err := ashby.NewClient(ashby.Options{APIKey: ashbytest.DefaultAPIKey, BaseURL: srv.URL, RateLimit: benchRate, Burst: benchBurst})
+		c, err := ashby.NewClient(ashby.Options{APIKey: ashbytest.DefaultAPIKey, BaseURL: srv.URL, RateLimit: benchRate, Burst: benchBurst, Pacer: shared, PacerAccount: "bench"})
 		if err != nil {
 			b.Fatal(err)
 		}
