@@ -134,6 +134,12 @@ func (r *AshbyStartRequest) validate() string {
 // AshbyStartResult is what the backend answers to a start: the vendor's
 // assessment ID and, optionally, a first update Ashby applies at once
 // (typically status "Started" and the candidate's invitation link).
+// The handler fills a zero FirstUpdate.Timestamp with the current time,
+// and answers a repeated start within the idempotency window with the
+// first answer byte for byte, FirstUpdate included, so Ashby learns the
+// status and link even when it retries a start whose answer it lost. A
+// start after assessment.cancel of that assessment reaches the backend
+// again.
 type AshbyStartResult struct {
 	AssessmentID string
 	FirstUpdate  *AshbyUpdate
