@@ -12,6 +12,7 @@ import (
 
 	"github.com/atskit/atskit/ashby"
 	"github.com/atskit/atskit/ashby/ashbytest"
+	"github.com/atskit/atskit/pacing"
 	"github.com/hashicorp/go-retryablehttp"
 )
 
@@ -48,14 +49,43 @@ func allowedRequests(r float64, burst int, elapsed time.Duration) float64 {
 // reports for each the share of the allowed requests it got served and the
 // 429s it drew; vs-baseline is the paced share over the unpaced one. The
 // paced client must reach at least 0.95 with zero 429s.
-func BenchmarkSyncPaced(b *testing.B) {
+func BenchmarkSyncPaced(b *testing.B) { benchSyncPaced(b, nil) }
+
+// BenchmarkSyncPacedShared is BenchmarkSyncPaced with the key's budget
+// booked in a shared pacing.Pacer (pacing.Memory; lifecycle/sqlstore's
+// Store.Pacer shares it across replicas). A shared budget is a sliding
+// window of Burst-1 requests per (Burst-1)/rate (a token bucket cannot be
+// shared through pacing.Pacer), which admits requests a window at a time:
+// the sync's last request starts up to one window later than under the
+// client's own token bucket, so on this 2-second sync the best reachable
+// share is windowBound (about 0.948), not 1. Each window also starts its
+// later requests when the client wakes, so a loaded machine's timer
+// lateness costs a little per window (measured 0.905–0.943 on a shared
+// 2-core machine, against 0.978 for the client's own bucket). The target is
+// 0.95 of the bound, with zero 429s.
+func BenchmarkSyncPacedShared(b *testing.B) {
+	benchSyncPaced(b, &pacing.Memory{})
+}
+
+// windowBound is the share of the allowed requests a sliding window of
+// benchBurst-1 requests per (benchBurst-1)/(benchRate*PacingMargin)
+// seconds can reach on a sync of benchApps/benchPage sequential requests.
+func windowBound() float64 {
+	n := benchApps / benchPage
+	per := benchBurst - 1
+	window := float64(per) / (benchRate * ashby.PacingMargin)
+	last := float64((n-1)/per) * window // start of the last request
+	return float64(n) / allowedRequests(benchRate, benchBurst, time.Duration(last*float64(time.Second)))
+}
+
+func benchSyncPaced(b *testing.B, shared pacing.Pacer) {
 	ctx := context.Background()
 	var pacedReqs, pacedAllowed, paced429 float64
 	var plainOK, plainAllowed, plain429 float64
 	for b.Loop() {
 		b.StopTimer()
 		srv := benchServer(b, benchApps, ashbytest.WithRateLimit(benchRate, benchBurst))
-		c, err := ashby.NewClient(ashby.Options{APIKey: ashbytest.DefaultAPIKey, BaseURL: srv.URL, RateLimit: benchRate, Burst: benchBurst})
+		c, err := ashby.NewClient(ashby.Options{APIKey: ashbytest.DefaultAPIKey, BaseURL: srv.URL, RateLimit: benchRate, Burst: benchBurst, Pacer: shared, PacerAccount: "bench"})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -97,8 +127,13 @@ func BenchmarkSyncPaced(b *testing.B) {
 	if paced429 > 0 {
 		b.Errorf("paced client drew %v 429s, want none", paced429)
 	}
-	if pacedRatio < 0.95 {
-		b.Errorf("paced client reached %.3f of the allowed rate, want ≥ 0.95", pacedRatio)
+	target := 0.95
+	if shared != nil {
+		target = 0.95 * windowBound()
+		b.ReportMetric(windowBound(), "window-bound")
+	}
+	if pacedRatio < target {
+		b.Errorf("paced client reached %.3f of the allowed rate, want ≥ %.3f", pacedRatio, target)
 	}
 	if pacedRatio > 1.001 || plainRatio > 1.001 {
 		b.Errorf("rate ratios %.3f (paced), %.3f (plain) exceed 1: the allowed budget is miscounted", pacedRatio, plainRatio)

@@ -1,6 +1,7 @@
 package ashby
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/internal/httpx"
+	"github.com/atskit/atskit/pacing"
 	"golang.org/x/time/rate"
 )
 
@@ -83,6 +85,17 @@ type Options struct {
 	// pacing. Each Client paces one account: use one Client per API key.
 	RateLimit rate.Limit
 	Burst     int
+	// Pacer, when set, books this key's requests in a budget shared with
+	// every client given the same Pacer and PacerAccount (other clients in
+	// the process, or replicas through lifecycle/sqlstore's Store.Pacer)
+	// instead of pacing on its own; see package pacing. The shared budget
+	// is Burst-1 requests per (Burst-1)/(RateLimit*PacingMargin) seconds,
+	// which keeps within Ashby's token bucket whatever the clients' timing.
+	Pacer pacing.Pacer
+	// PacerAccount names the key's budget in Pacer, one name per Ashby
+	// API key (e.g. the host's connection ID); without it every client
+	// shares the budget "ashby".
+	PacerAccount string
 	// MaxRetries is the number of retries after a failed attempt
 	// (negative: none; zero: 4). RetryWaitMin and RetryWaitMax bound the
 	// backoff.
@@ -106,6 +119,9 @@ type Client struct {
 	hc   *httpx.Client
 	up   *http.Client
 	log  *slog.Logger
+	// plainHTTP is set when BaseURL is http (a local fake): only then may
+	// a file upload URL be http.
+	plainHTTP bool
 
 	mu       sync.Mutex
 	actingID string
@@ -165,6 +181,8 @@ func NewClient(opts Options) (*Client, error) {
 		return nil, fmt.Errorf("ashby: %w", err)
 	}
 	c.hc = hc
+	sharePacing(hc, opts, limit, burst)
+	c.plainHTTP = strings.HasPrefix(strings.ToLower(base), "http://")
 	c.up = opts.HTTPClient
 	if c.up == nil {
 		c.up = &http.Client{Timeout: 60 * time.Second}
@@ -186,6 +204,30 @@ func PacedRate(limit rate.Limit, burst int) (rate.Limit, int) {
 		burst = DefaultBurst
 	}
 	return limit * PacingMargin, max(burst-1, 1)
+}
+
+// sharePacing moves the client's budget to Options.Pacer when one is set.
+// A sliding window of n = burst requests per n/limit seconds never takes
+// more than n ≤ Burst tokens in one window nor more than limit per second
+// over longer spans, so it stays within a token bucket of that rate and
+// burst however the clients' requests interleave.
+func sharePacing(hc *httpx.Client, o Options, limit rate.Limit, burst int) {
+	if o.Pacer == nil || limit <= 0 || limit == rate.Inf || burst <= 0 {
+		return
+	}
+	account := o.PacerAccount
+	if account == "" {
+		account = "ashby"
+	}
+	window := time.Duration(float64(burst) / float64(limit) * float64(time.Second))
+	hc.Pacer().Share(o.Pacer, account, pacing.Limit{N: burst, Window: window})
+}
+
+// PacingDelay reports how long a request started now would wait for the
+// key's budget, without booking it. The lifecycle dispatcher uses it to
+// deliver other connections' effects instead of waiting.
+func (c *Client) PacingDelay(ctx context.Context) (time.Duration, error) {
+	return c.hc.Pacer().Delay(ctx)
 }
 
 // ThrottledCount reports how many 429 answers the client received so far.

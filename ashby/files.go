@@ -34,11 +34,17 @@ func (c *Client) CreateFileUploadHandle(ctx context.Context, filename, contentTy
 }
 
 // UploadFile uploads data to the presigned URL of h. The request carries
-// no Ashby credentials: the URL is a storage host's, not Ashby's API.
+// no Ashby credentials: the URL is a storage host's, not Ashby's API. The
+// URL must be https — the file is a candidate's report — unless the
+// client's own BaseURL is http (a local fake such as ashbytest), so a
+// tampered or misconfigured handle cannot send the report in clear text.
 func (c *Client) UploadFile(ctx context.Context, h FileUploadHandle, filename, contentType string, data []byte) error {
 	u, err := url.Parse(h.URL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return fmt.Errorf("ashby: upload file: Ashby returned an unusable upload URL")
+	}
+	if u.Scheme == "http" && !c.plainHTTP {
+		return fmt.Errorf("ashby: upload file: Ashby returned an http:// upload URL (host %s); refusing to send the file unencrypted: only a client whose BaseURL is http (a local test server) uploads over http", u.Hostname())
 	}
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)

@@ -2,10 +2,14 @@ package ashby_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/atskit/atskit/ashby"
 	"github.com/atskit/atskit/ashby/ashbytest"
@@ -108,5 +112,64 @@ func TestAddNote(t *testing.T) {
 	}
 	if _, err := f.c.CreateNote(ctx(t), f.person.ID, ashby.Note{Text: "a", HTML: "b"}); !errors.Is(err, ats.ErrValidation) {
 		t.Errorf("CreateNote with Text and HTML = %v; want a validation error", err)
+	}
+}
+
+// uploadRT records upload requests and answers 204.
+type uploadRT struct{ urls []string }
+
+func (rt *uploadRT) RoundTrip(r *http.Request) (*http.Response, error) {
+	rt.urls = append(rt.urls, r.URL.String())
+	return &http.Response{StatusCode: http.StatusNoContent, Body: http.NoBody, Request: r}, nil
+}
+
+// TestUploadFileScheme: an http upload URL is refused, before any request,
+// unless the client's BaseURL is itself http (a local fake, as ashbytest's
+// upload URLs are).
+func TestUploadFileScheme(t *testing.T) {
+	cases := []struct {
+		name, base, upload string
+		wantErr            bool
+	}{
+		{"https base, https upload", "https://api.ashbyhq.com", "https://s3.example/upload", false},
+		{"https base, http upload", "https://api.ashbyhq.com", "http://s3.example/upload", true},
+		{"upper-case HTTP upload", "https://api.ashbyhq.com", "HTTP://s3.example/upload", true},
+		{"http base (local fake), http upload", "http://127.0.0.1:1", "http://127.0.0.1:2/upload", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rt := &uploadRT{}
+			c, err := ashby.NewClient(ashby.Options{APIKey: "k", BaseURL: tc.base, HTTPClient: &http.Client{Transport: rt}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = c.UploadFile(context.Background(), ashby.FileUploadHandle{URL: tc.upload, Fields: map[string]string{"key": "k1"}}, "r.pdf", "application/pdf", []byte("%PDF"))
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("UploadFile = %v; want error %v", err, tc.wantErr)
+			}
+			wantURLs := []string{tc.upload}
+			if tc.wantErr {
+				wantURLs = nil
+			}
+			if diff := cmp.Diff(wantURLs, rt.urls); diff != "" {
+				t.Errorf("upload requests (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestUploadFileAgainstFake: the fake's http upload URL is accepted for a
+// client on the fake's http base URL, end to end.
+func TestUploadFileAgainstFake(t *testing.T) {
+	f := newFixture(t, nil)
+	h, err := f.c.CreateFileUploadHandle(ctx(t), "r.pdf", "application/pdf", 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h.URL, "http://") {
+		t.Fatalf("fake upload URL %q; the test needs an http one", h.URL)
+	}
+	if err := f.c.UploadFile(ctx(t), h, "r.pdf", "application/pdf", []byte("%PDF")); err != nil {
+		t.Fatalf("UploadFile to the fake = %v", err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/greenhouse"
 	"github.com/atskit/atskit/greenhouse/greenhousetest"
+	"github.com/atskit/atskit/pacing"
 	"github.com/hashicorp/go-retryablehttp"
 )
 
@@ -44,14 +45,28 @@ func seedBench(srv *greenhousetest.Server, n int) greenhousetest.Job {
 // must reach 0.95 with zero 429s. The baseline counts only its served
 // requests; over a run this short either ratio can exceed 1, since a fixed
 // window lets a full budget land on each side of a boundary.
-func BenchmarkSyncPaced(b *testing.B) {
+func BenchmarkSyncPaced(b *testing.B) { benchSyncPaced(b, nil) }
+
+// BenchmarkSyncPacedShared is BenchmarkSyncPaced with the client's budget
+// booked in a shared pacing.Pacer (pacing.Memory; lifecycle/sqlstore's
+// Store.Pacer shares it across replicas): the same targets hold.
+func BenchmarkSyncPacedShared(b *testing.B) {
+	benchSyncPaced(b, func(o *greenhouse.Options) { o.Pacer, o.PacerAccount = &pacing.Memory{}, "bench" })
+}
+
+func benchSyncPaced(b *testing.B, mod func(*greenhouse.Options)) {
 	ctx := context.Background()
 	allowed := float64(benchLimit) / benchWindow.Seconds()
 
 	paced := greenhousetest.NewServer(greenhousetest.WithRateLimit(benchLimit, benchWindow))
 	defer paced.Close()
 	job := seedBench(paced, benchCands)
-	c := newClient(b, paced, func(o *greenhouse.Options) { o.RateLimit, o.RateWindow, o.MaxRetries = benchLimit, benchWindow, 0 })
+	c := newClient(b, paced, func(o *greenhouse.Options) {
+		o.RateLimit, o.RateWindow, o.MaxRetries = benchLimit, benchWindow, 0
+		if mod != nil {
+			mod(o)
+		}
+	})
 
 	plain := greenhousetest.NewServer(greenhousetest.WithRateLimit(benchLimit, benchWindow))
 	defer plain.Close()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/internal/httpx"
+	"github.com/atskit/atskit/pacing"
 	"golang.org/x/oauth2"
 )
 
@@ -87,8 +88,21 @@ type Options struct {
 	// Budget is the account's shared request budget. Clients of one
 	// Greenhouse account (for example one per acting user) should share
 	// one; nil gives the client a budget of its own built from RateLimit
-	// and RateWindow.
+	// and RateWindow. A Budget serves one process; to share the budget
+	// across replicas use Pacer instead.
 	Budget *RateBudget
+	// Pacer, when set, books this account's requests in a budget shared
+	// with every client given the same Pacer and PacerAccount (other
+	// clients in the process, or replicas through lifecycle/sqlstore's
+	// Store.Pacer) instead of pacing on its own; see package pacing. The
+	// budget is RateLimit per RateWindow (lengthened by 2% against
+	// network jitter), as for a client's own. Set Pacer or Budget, not
+	// both.
+	Pacer pacing.Pacer
+	// PacerAccount names the account's budget in Pacer, one name per
+	// Greenhouse account (e.g. the host's connection ID); default
+	// "greenhouse/" and ClientID, or "greenhouse" with a TokenSource.
+	PacerAccount string
 	// RateLimit and RateWindow say how many requests the account may make
 	// per window; zero uses DefaultRateLimit per DefaultRateWindow, a
 	// negative RateLimit disables pacing. Ignored when Budget is set.
@@ -131,6 +145,32 @@ func NewRateBudget(n int, window time.Duration) *RateBudget {
 		return &RateBudget{p: httpx.NewPacer(0, 0, nil)}
 	}
 	return &RateBudget{p: httpx.NewWindowPacer(n, time.Duration(float64(window)*pacingMargin), nil)}
+}
+
+// NewSharedRateBudget returns a budget of at most n requests starting in
+// any window-long interval (lengthened by 2% against network jitter),
+// booked in p under account: every budget, in this process or another,
+// with the same p (for example lifecycle/sqlstore's Store.Pacer) and
+// account stays within it together. A response reporting no requests
+// remaining pauses the clients of this budget only. n <= 0 disables
+// pacing.
+func NewSharedRateBudget(p pacing.Pacer, account string, n int, window time.Duration) *RateBudget {
+	b := NewRateBudget(0, 0)
+	if n > 0 && window > 0 {
+		b.p.Share(p, account, pacing.Limit{N: n, Window: time.Duration(float64(window) * pacingMargin)})
+	}
+	return b
+}
+
+// pacerAccount is the budget name of a client in Options.Pacer.
+func pacerAccount(o Options) string {
+	switch {
+	case o.PacerAccount != "":
+		return o.PacerAccount
+	case o.ClientID != "":
+		return "greenhouse/" + o.ClientID
+	}
+	return "greenhouse"
 }
 
 // Throttled reports how many 429 answers clients using the budget received.
@@ -205,6 +245,9 @@ func NewClient(opts Options) (*Client, error) {
 			TokenURL: opts.TokenURL, HTTPClient: opts.HTTPClient, Now: opts.Now,
 		}.TokenSource(context.Background())
 	}
+	if opts.Budget != nil && opts.Pacer != nil {
+		return nil, errors.New("greenhouse: NewClient: set either Options.Budget (one process) or Options.Pacer (shared, e.g. across replicas), not both")
+	}
 	budget := opts.Budget
 	if budget == nil {
 		n, w := opts.RateLimit, opts.RateWindow
@@ -214,7 +257,11 @@ func NewClient(opts Options) (*Client, error) {
 		if w <= 0 {
 			w = DefaultRateWindow
 		}
-		budget = NewRateBudget(n, w)
+		if opts.Pacer != nil {
+			budget = NewSharedRateBudget(opts.Pacer, pacerAccount(opts), n, w)
+		} else {
+			budget = NewRateBudget(n, w)
+		}
 	}
 	hc, err := httpx.New(httpx.Config{
 		ATS: "greenhouse", BaseURL: opts.BaseURL, HTTPClient: opts.HTTPClient,
@@ -359,4 +406,11 @@ func (c *Client) ResetCaches() {
 	c.tagIDs = map[string]int64{}
 	c.reasons = nil
 	c.stageTTL = map[string]stageEntry{}
+}
+
+// PacingDelay reports how long a request started now would wait for the
+// account's budget, without booking it. The lifecycle dispatcher uses it
+// to deliver other connections' effects instead of waiting.
+func (c *Client) PacingDelay(ctx context.Context) (time.Duration, error) {
+	return c.http.Pacer().Delay(ctx)
 }

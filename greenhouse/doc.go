@@ -20,10 +20,11 @@
 // (https://harvestdocs.greenhouse.io/docs/authentication).
 //
 // Lists are cursor-paginated: the client follows the Link rel="next" URL
-// exactly as given and never adds parameters to it
-// (https://harvestdocs.greenhouse.io/docs/pagination). Requests are paced
-// from the rate-limit headers Greenhouse sends; clients of one account
-// share a RateBudget.
+// as given (resolved against its page when relative) and never adds
+// parameters to it (https://harvestdocs.greenhouse.io/docs/pagination).
+// Requests are paced from the rate-limit headers Greenhouse sends; clients
+// of one account share a RateBudget in one process, or Options.Pacer
+// (package pacing) across processes.
 //
 // Webhooks are verified with WebhookVerifier (HMAC-SHA256 of the raw body,
 // "Signature: sha256 <hex>") and served by WebhookHandler, which also

@@ -12,6 +12,7 @@ import (
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/greenhouse"
 	"github.com/atskit/atskit/greenhouse/greenhousetest"
+	"github.com/atskit/atskit/pacing"
 	"golang.org/x/oauth2"
 )
 
@@ -132,6 +133,21 @@ func ExampleNewRateBudget() {
 	budget := greenhouse.NewRateBudget(greenhouse.DefaultRateLimit, greenhouse.DefaultRateWindow)
 	for _, user := range []string{"101", "102"} {
 		_, err := greenhouse.NewClient(greenhouse.Options{ClientID: "id", ClientSecret: "secret", UserID: user, Budget: budget})
+		fmt.Println(user, err)
+	}
+	// Output:
+	// 101 <nil>
+	// 102 <nil>
+}
+
+// Replicas of a host share one Greenhouse account's budget through a
+// pacing.Pacer; lifecycle/sqlstore's Store.Pacer shares it through the
+// database, pacing.Memory within one process.
+func ExampleNewSharedRateBudget() {
+	shared := &pacing.Memory{}
+	for _, user := range []string{"101", "102"} {
+		_, err := greenhouse.NewClient(greenhouse.Options{ClientID: "id", ClientSecret: "secret", UserID: user,
+			Pacer: shared, PacerAccount: "connection-42"})
 		fmt.Println(user, err)
 	}
 	// Output:

@@ -44,7 +44,14 @@ func fetchPage[T any](ctx context.Context, c *Client, op, path string, q url.Val
 	if err := json.Unmarshal(resp.Body, &items); err != nil {
 		return nil, "", fmt.Errorf("greenhouse: %s: decoding page: %w", op, err)
 	}
-	return items, NextLink(resp.Header.Values("Link")), nil
+	// A Link target is a URI reference relative to the page that carried
+	// it (RFC 8288 section 3.1); resolved, it passes the host rule like an
+	// absolute one.
+	link, err := resp.ResolveLink(NextLink(resp.Header.Values("Link")))
+	if err != nil {
+		return nil, "", fmt.Errorf("greenhouse: %s: %w", op, err)
+	}
+	return items, link, nil
 }
 
 // all collects a list that is small by nature (stages of a few jobs,

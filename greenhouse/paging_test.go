@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/atskit/atskit/greenhouse"
 	"github.com/atskit/atskit/greenhouse/greenhousetest"
 	"github.com/atskit/atskit/internal/paging"
+	"github.com/atskit/atskit/pacing"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -180,26 +183,65 @@ func TestRateLimit(t *testing.T) {
 	}
 }
 
+// TestSharedBudget: two clients of one account (two acting users) share
+// the account's budget in-process through a RateBudget, or through a
+// pacing.Pacer (as replicas do through lifecycle/sqlstore's Store.Pacer),
+// and draw no 429 between them; each with a budget of its own, they do.
 func TestSharedBudget(t *testing.T) {
-	srv := newServer(t, greenhousetest.WithRateLimit(4, 200*time.Millisecond))
 	// The clients' window is twice the server's so that scheduling
 	// jitter on a loaded test machine cannot bunch five requests into
 	// one of the server's windows; the test is about sharing, not about
 	// the margin.
-	budget := greenhouse.NewRateBudget(4, 400*time.Millisecond)
-	a := newClient(t, srv, func(o *greenhouse.Options) { o.Budget = budget })
-	b := newClient(t, srv, func(o *greenhouse.Options) { o.Budget = budget; o.UserID = id(srv.ServiceAccountID()) })
-	for i := range 10 {
-		c := a
-		if i%2 == 1 {
-			c = b
-		}
-		if _, err := c.RejectionReasons(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		c.ResetCaches()
+	const n, window = 4, 400 * time.Millisecond
+	cases := []struct {
+		name    string
+		opts    func() [2]func(*greenhouse.Options)
+		want429 bool
+	}{
+		{"RateBudget", func() [2]func(*greenhouse.Options) {
+			budget := greenhouse.NewRateBudget(n, window)
+			set := func(o *greenhouse.Options) { o.Budget = budget }
+			return [2]func(*greenhouse.Options){set, set}
+		}, false},
+		{"pacing.Pacer", func() [2]func(*greenhouse.Options) {
+			shared := &pacing.Memory{}
+			set := func(o *greenhouse.Options) {
+				o.Pacer, o.PacerAccount, o.RateLimit, o.RateWindow = shared, "conn-1", n, window
+			}
+			return [2]func(*greenhouse.Options){set, set}
+		}, false},
+		{"separate budgets", func() [2]func(*greenhouse.Options) {
+			set := func(o *greenhouse.Options) { o.RateLimit, o.RateWindow = n, window }
+			return [2]func(*greenhouse.Options){set, set}
+		}, true},
 	}
-	if n := srv.ThrottledCount(); n != 0 {
-		t.Errorf("two clients sharing a budget drew %d 429s", n)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newServer(t, greenhousetest.WithRateLimit(n, 200*time.Millisecond))
+			mods := tc.opts()
+			a := newClient(t, srv, mods[0], func(o *greenhouse.Options) { o.MaxRetries = -1 })
+			b := newClient(t, srv, mods[1], func(o *greenhouse.Options) { o.MaxRetries = -1; o.UserID = id(srv.ServiceAccountID()) })
+			var wg sync.WaitGroup
+			for _, c := range []*greenhouse.Client{a, b} {
+				wg.Go(func() {
+					for range 5 {
+						_, _ = c.RejectionReasons(context.Background())
+						c.ResetCaches()
+					}
+				})
+			}
+			wg.Wait()
+			if got := srv.ThrottledCount(); (got > 0) != tc.want429 {
+				t.Errorf("429 answers: %d; want any: %v", got, tc.want429)
+			}
+		})
+	}
+}
+
+// TestPacerAndBudgetExclusive: a client cannot pace both ways.
+func TestPacerAndBudgetExclusive(t *testing.T) {
+	_, err := greenhouse.NewClient(greenhouse.Options{ClientID: "id", ClientSecret: "s", Budget: greenhouse.NewRateBudget(1, time.Second), Pacer: &pacing.Memory{}})
+	if err == nil || !strings.Contains(err.Error(), "not both") {
+		t.Errorf("NewClient = %v; want an error naming Budget and Pacer", err)
 	}
 }

@@ -9,7 +9,8 @@
 // most Limit.N requests start in any Limit.Window-long interval. Memory
 // shares a budget within one process; lifecycle/sqlstore's Store.Pacer
 // shares it through the database (PostgreSQL for several replicas). The
-// workable and lever clients accept one in their Options.
+// workable, lever, greenhouse and ashby clients accept one in their
+// Options.
 package pacing
 
 import (

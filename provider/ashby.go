@@ -30,7 +30,12 @@ type AshbyAssessmentType struct {
 	Description string `json:"description"`
 }
 
-// AshbyStartRequest is what Ashby sends to assessment.start.
+// AshbyStartRequest is what Ashby sends to assessment.start. Every scalar
+// field is accepted as a JSON string or a JSON number (kept as its literal
+// text) or null. Only the identifiers are required (assessment_type_id and
+// the candidate's, application's and job's ashby_id); names, e-mail and
+// the job's name may be empty, and the backend decides what it can do
+// without them.
 type AshbyStartRequest struct {
 	AssessmentTypeID string `json:"assessment_type_id"`
 	Candidate        struct {
@@ -57,13 +62,67 @@ type AshbyStartRequest struct {
 	AdditionalFields map[string]json.RawMessage `json:"additional_fields,omitempty"`
 }
 
-// validate names the first required field that is missing.
+// ashbyStartWire is an assessment.start body as sent. Every scalar is read
+// like an identifier, as a JSON string or a JSON number (kept as its
+// literal text): Ashby's ids are UUID strings in its examples, but the
+// partner OpenAPI types none of them strictly enough to refuse an
+// assessment over a number
+// (https://developers.ashbyhq.com/docs/creating-an-assessments-integration),
+// and the Workable contract reads its ids the same way.
+type ashbyStartWire struct {
+	AssessmentTypeID ID `json:"assessment_type_id"`
+	Candidate        struct {
+		AshbyID    ID `json:"ashby_id"`
+		FirstName  ID `json:"first_name"`
+		LastName   ID `json:"last_name"`
+		Email      ID `json:"email"`
+		ProfileURL ID `json:"ashby_profile_url"`
+	} `json:"candidate"`
+	Application struct {
+		AshbyID ID `json:"ashby_id"`
+		Status  ID `json:"status"`
+	} `json:"application"`
+	Job struct {
+		AshbyID    ID                `json:"ashby_id"`
+		Name       ID                `json:"name"`
+		ReqID      ID                `json:"req_id"`
+		URL        ID                `json:"ashby_job_url"`
+		HiringTeam []json.RawMessage `json:"hiringTeam"`
+	} `json:"job"`
+	AdditionalFields map[string]json.RawMessage `json:"additional_fields"`
+}
+
+// decodeAshbyStart decodes an assessment.start body with encoding/json
+// (through ashbyStartWire). A wrong type is answered with the field's
+// dotted path and the type it should have.
+func decodeAshbyStart(body []byte, dst *AshbyStartRequest) *requestError {
+	var w ashbyStartWire
+	if err := decodeJSON(body, &w); err != nil {
+		return err
+	}
+	*dst = AshbyStartRequest{AssessmentTypeID: w.AssessmentTypeID.s, AdditionalFields: w.AdditionalFields}
+	c := &dst.Candidate
+	c.AshbyID, c.FirstName, c.LastName, c.Email, c.ProfileURL = w.Candidate.AshbyID.s, w.Candidate.FirstName.s, w.Candidate.LastName.s, w.Candidate.Email.s, w.Candidate.ProfileURL.s
+	dst.Application.AshbyID, dst.Application.Status = w.Application.AshbyID.s, w.Application.Status.s
+	j := &dst.Job
+	j.AshbyID, j.Name, j.ReqID, j.URL, j.HiringTeam = w.Job.AshbyID.s, w.Job.Name.s, w.Job.ReqID.s, w.Job.URL.s, w.Job.HiringTeam
+	return nil
+}
+
+// validate names the first required field that is missing. Only the
+// identifiers are required: they address the assessment (the idempotency
+// key is the application and the assessment type) and are what the
+// backend reports against. A missing name or e-mail is the backend's to
+// handle, for example by asking for the data (lifecycle's needs-info
+// state) — Ashby keeps one "name" per candidate, so a mononymous
+// candidate arrives with an empty or null last_name, and a 422 would make
+// the assessment impossible to start.
 func (r *AshbyStartRequest) validate() string {
 	for _, f := range []struct{ name, v string }{
 		{"assessment_type_id", r.AssessmentTypeID},
-		{"candidate.ashby_id", r.Candidate.AshbyID}, {"candidate.first_name", r.Candidate.FirstName},
-		{"candidate.last_name", r.Candidate.LastName}, {"candidate.email", r.Candidate.Email},
-		{"application.ashby_id", r.Application.AshbyID}, {"job.ashby_id", r.Job.AshbyID}, {"job.name", r.Job.Name},
+		{"candidate.ashby_id", r.Candidate.AshbyID},
+		{"application.ashby_id", r.Application.AshbyID},
+		{"job.ashby_id", r.Job.AshbyID},
 	} {
 		if strings.TrimSpace(f.v) == "" {
 			return f.name
@@ -75,6 +134,12 @@ func (r *AshbyStartRequest) validate() string {
 // AshbyStartResult is what the backend answers to a start: the vendor's
 // assessment ID and, optionally, a first update Ashby applies at once
 // (typically status "Started" and the candidate's invitation link).
+// The handler fills a zero FirstUpdate.Timestamp with the current time,
+// and answers a repeated start within the idempotency window with the
+// first answer byte for byte, FirstUpdate included, so Ashby learns the
+// status and link even when it retries a start whose answer it lost. A
+// start after assessment.cancel of that assessment reaches the backend
+// again.
 type AshbyStartResult struct {
 	AssessmentID string
 	FirstUpdate  *AshbyUpdate
@@ -140,7 +205,9 @@ type AshbyHandlerOptions struct {
 	// DefaultIdempotencyWindow; negative disables).
 	IdempotencyWindow time.Duration
 	// Logger receives one record per failed request; nil uses
-	// slog.Default(). Keys and candidate data are never logged.
+	// slog.Default(). Keys and candidate data are never logged: a
+	// backend's error is logged by its Go type only (its text may carry
+	// candidate data), so backends log their own details.
 	Logger *slog.Logger
 	// Now returns the current time; nil uses time.Now.
 	Now func() time.Time
@@ -156,6 +223,7 @@ type AshbyHandler struct {
 	maxBody int64
 	log     *slog.Logger
 	idem    *idempotency
+	now     func() time.Time
 }
 
 // NewAshbyHandler returns the handler for b. It panics if opts.Tokens is
@@ -164,7 +232,10 @@ func NewAshbyHandler(b AshbyBackend, opts AshbyHandlerOptions) *AshbyHandler {
 	if opts.Tokens == nil {
 		panic("provider: NewAshbyHandler: AshbyHandlerOptions.Tokens is nil")
 	}
-	h := &AshbyHandler{b: b, tokens: opts.Tokens, maxBody: opts.MaxBodyBytes, log: opts.Logger}
+	h := &AshbyHandler{b: b, tokens: opts.Tokens, maxBody: opts.MaxBodyBytes, log: opts.Logger, now: opts.Now}
+	if h.now == nil {
+		h.now = time.Now
+	}
 	if h.maxBody <= 0 {
 		h.maxBody = DefaultMaxBodyBytes
 	}
@@ -176,11 +247,7 @@ func NewAshbyHandler(b AshbyBackend, opts AshbyHandlerOptions) *AshbyHandler {
 		window = DefaultIdempotencyWindow
 	}
 	if window > 0 {
-		now := opts.Now
-		if now == nil {
-			now = time.Now
-		}
-		h.idem = newIdempotency(window, DefaultIdempotencyMaxKeys, now)
+		h.idem = newIdempotency(window, DefaultIdempotencyMaxKeys, h.now)
 	}
 	return h
 }
@@ -214,7 +281,10 @@ func (h *AshbyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			ashbyFail(w, http.StatusInternalServerError, "internal_error", "internal error")
 		}
 	}()
-	method := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
+	// The methods are served at the mount root only ("/assessment.list"
+	// after http.StripPrefix, or "assessment.list" when the prefix kept
+	// the slash); "/x/assessment.list" is another resource and gets 404.
+	method := strings.TrimPrefix(r.URL.Path, "/")
 	switch method {
 	case "assessment.list", "assessment.start", "assessment.cancel", "assessment.customField.list":
 	default:
@@ -237,7 +307,7 @@ func (h *AshbyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			ashbyFail(w, http.StatusUnauthorized, "invalid_api_key", "invalid key")
 			return
 		}
-		h.log.ErrorContext(r.Context(), "provider: ashby: resolving the key failed", "error", err.Error())
+		h.log.ErrorContext(r.Context(), "provider: ashby: resolving the key failed", errorAttrs(err))
 		ashbyFail(w, http.StatusInternalServerError, "internal_error", "internal error")
 		return
 	}
@@ -288,9 +358,8 @@ func (c *idempotency) ashbyKey(parts ...string) idemKey {
 func (h *AshbyHandler) start(ctx context.Context, w http.ResponseWriter, acct Account, body []byte) {
 	var req AshbyStartRequest
 	if !fastAshbyStart(body, &req) {
-		req = AshbyStartRequest{}
-		if err := json.Unmarshal(body, &req); err != nil {
-			ashbyUserFail(w, http.StatusBadRequest, "invalid_input", "the request is not valid JSON for assessment.start")
+		if err := decodeAshbyStart(body, &req); err != nil {
+			ashbyUserFail(w, http.StatusBadRequest, "invalid_input", "assessment.start: "+err.message)
 			return
 		}
 	}
@@ -298,31 +367,45 @@ func (h *AshbyHandler) start(ctx context.Context, w http.ResponseWriter, acct Ac
 		ashbyUserFail(w, http.StatusUnprocessableEntity, "invalid_input", "missing field: "+missing)
 		return
 	}
-	var first *AshbyUpdate
-	create := func() (string, error) {
+	// create answers a first start: the whole answer, the inline
+	// update_request included, is what the idempotency cache repeats.
+	create := func() (string, []byte, error) {
 		res, err := h.b.StartAshbyAssessment(ctx, acct, req)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		if res.AssessmentID == "" {
-			return "", errors.New("provider: ashby: backend returned an empty assessment ID")
+			return "", nil, errors.New("provider: ashby: backend returned an empty assessment ID")
 		}
+		// Built by hand: this is the hot path.
+		b := make([]byte, 0, 96)
+		b = append(b, `{"success":true,"results":{"assessment_id":`...)
+		b = appendJSONString(b, res.AssessmentID)
 		if res.FirstUpdate != nil {
 			u := *res.FirstUpdate
 			u.AssessmentID = res.AssessmentID
-			if err := u.Validate(); err != nil {
-				return "", fmt.Errorf("provider: ashby: backend's first update: %w", err)
+			if u.Timestamp == 0 { // AshbyUpdate: zero means now
+				u.Timestamp = h.now().UnixMilli()
 			}
-			first = &u
+			if err := u.Validate(); err != nil {
+				return "", nil, fmt.Errorf("provider: ashby: backend's first update: %w", err)
+			}
+			j, err := json.Marshal(&u)
+			if err != nil {
+				return "", nil, fmt.Errorf("provider: ashby: backend's first update: %w", err)
+			}
+			b = append(b, `,"update_request":`...)
+			b = append(b, j...)
 		}
-		return res.AssessmentID, nil
+		b = append(b, "}}"...)
+		return res.AssessmentID, b, nil
 	}
-	var id string
+	var answer []byte
 	var err error
 	if h.idem != nil {
-		id, _, err = h.idem.do(ctx, acct, h.idem.ashbyKey(string(acct), "ashby-start", req.Application.AshbyID, req.AssessmentTypeID), create)
+		_, answer, _, err = h.idem.doAnswer(ctx, acct, h.idem.ashbyKey(string(acct), "ashby-start", req.Application.AshbyID, req.AssessmentTypeID), create)
 	} else {
-		id, err = create()
+		_, answer, err = create()
 	}
 	if err != nil {
 		var ue *AshbyUserError
@@ -336,21 +419,12 @@ func (h *AshbyHandler) start(ctx context.Context, w http.ResponseWriter, acct Ac
 		}
 		return
 	}
-	// Built by hand: this is the hot path.
-	b := make([]byte, 0, 96)
-	b = append(b, `{"success":true,"results":{"assessment_id":`...)
-	b = appendJSONString(b, id)
-	if first != nil { // a replayed start does not repeat its first update
-		u, err := json.Marshal(first)
-		if err != nil {
-			h.backendError(ctx, w, "assessment.start", err)
-			return
-		}
-		b = append(b, `,"update_request":`...)
-		b = append(b, u...)
-	}
-	b = append(b, "}}"...)
-	writeRaw(w, b)
+	// A repeat within the idempotency window gets the first answer byte
+	// for byte, update_request included: Ashby retries a start whose
+	// answer it never received, and applying the same update twice is
+	// harmless, whereas dropping it would leave the assessment without its
+	// status and invitation link.
+	writeRaw(w, answer)
 }
 
 func (h *AshbyHandler) cancel(ctx context.Context, w http.ResponseWriter, acct Account, body []byte) {
@@ -360,17 +434,32 @@ func (h *AshbyHandler) cancel(ctx context.Context, w http.ResponseWriter, acct A
 		return
 	}
 	var req struct {
-		AssessmentID string `json:"assessment_id"`
+		AssessmentID ID `json:"assessment_id"`
 	}
-	if err := json.Unmarshal(body, &req); err != nil || req.AssessmentID == "" {
+	if err := decodeJSON(body, &req); err != nil {
+		ashbyUserFail(w, err.status, "invalid_input", "assessment.cancel: "+err.message)
+		return
+	}
+	id := req.AssessmentID.String()
+	if strings.TrimSpace(id) == "" {
 		ashbyUserFail(w, http.StatusUnprocessableEntity, "invalid_input", "missing field: assessment_id")
 		return
 	}
-	if err := c.CancelAshbyAssessment(ctx, acct, req.AssessmentID); err != nil {
+	err := c.CancelAshbyAssessment(ctx, acct, id)
+	if err == nil || errors.Is(err, ErrNotFound) {
+		// The cached start of this assessment is dead: a start for the
+		// same application and type must reach the backend again (Ashby's
+		// "cancel and resend"). Only this account's entries are touched.
+		if h.idem != nil {
+			h.idem.forget(acct, id)
+		}
+	}
+	if err != nil {
 		h.backendError(ctx, w, "assessment.cancel", err)
 		return
 	}
-	ashbyOK(w, map[string]any{"success": true, "results": map[string]any{"assessment_id": req.AssessmentID}})
+	b := append([]byte(`{"success":true,"results":{"assessment_id":`), appendJSONString(nil, id)...)
+	writeRaw(w, append(b, "}}"...))
 }
 
 func (h *AshbyHandler) customFields(ctx context.Context, w http.ResponseWriter, acct Account) {
@@ -409,7 +498,7 @@ func (h *AshbyHandler) backendError(ctx context.Context, w http.ResponseWriter, 
 	case errors.Is(err, ErrConflict):
 		ashbyUserFail(w, http.StatusConflict, "conflict", "the request conflicts with the assessment's state")
 	default:
-		h.log.ErrorContext(ctx, "provider: ashby: backend failed", "op", op, "error", err.Error())
+		h.log.ErrorContext(ctx, "provider: ashby: backend failed", "op", op, errorAttrs(err))
 		ashbyFail(w, http.StatusInternalServerError, "internal_error", "internal error")
 	}
 }

@@ -21,7 +21,7 @@ func fastAshbyStart(body []byte, dst *AshbyStartRequest) bool {
 		}
 		switch i {
 		case 0:
-			return r.stringField(&dst.AssessmentTypeID)
+			return r.lenientField(&dst.AssessmentTypeID)
 		case 1:
 			c := &dst.Candidate
 			return r.ashbyObject(ashbyCandidateNames, []*string{&c.AshbyID, &c.FirstName, &c.LastName, &c.Email, &c.ProfileURL}, nil)
@@ -61,10 +61,22 @@ func (r *fastReader) ashbyObject(names []string, dst []*string, extra func() boo
 		case i < 0:
 			return r.skipChecked()
 		case i < len(dst):
-			return r.stringField(dst[i])
+			return r.lenientField(dst[i])
 		}
 		return extra != nil && extra()
 	})
+}
+
+// lenientField reads a string, a number (kept as its literal text) or null
+// (leaving dst unchanged) into dst, exactly as an ID field of ashbyStartWire
+// decodes with encoding/json.
+func (r *fastReader) lenientField(dst *string) bool {
+	id := ID{s: *dst}
+	if !r.idField(&id) {
+		return false
+	}
+	*dst = id.s
+	return true
 }
 
 // decodeChecked skips a value, checks it and decodes it with

@@ -1,14 +1,14 @@
 package provider
 
 import (
-	"encoding/json"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
 
 // FuzzAshbyStartDecode checks the assessment.start decoder: the fast path
-// must agree with encoding/json wherever it accepts a body, and the
+// must agree with encoding/json (decodeAshbyStart, which reads every scalar
+// as a string or a number) wherever it accepts a body, and the
 // handler's validation must not panic on anything encoding/json accepts.
 func FuzzAshbyStartDecode(f *testing.F) {
 	f.Add([]byte(ashbyStartBody(1)))
@@ -17,10 +17,16 @@ func FuzzAshbyStartDecode(f *testing.F) {
 	f.Add([]byte(`{"assessment_type_id":"t","assessment_type_id":"u"}`))
 	f.Add([]byte(`{"candidate":{"first_name":"\u00e9"},"extra":[1,2,{"x":null}]}`))
 	f.Add([]byte(`{"job":{"hiringTeam":"x"}}`))
+	f.Add([]byte(`{"assessment_type_id":7,"candidate":{"ashby_id":42,"last_name":null},"application":{"ashby_id":1e3},"job":{"ashby_id":-0.5e-2}}`))
+	f.Add([]byte(`{"assessment_type_id":"t","assessment_type_id":null,"candidate":{"last_name":""}}`))
+	f.Add([]byte(`{"candidate":{"ashby_id":true}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var fast, slow AshbyStartRequest
 		fastOK := fastAshbyStart(body, &fast)
-		slowErr := json.Unmarshal(body, &slow)
+		var slowErr error
+		if err := decodeAshbyStart(body, &slow); err != nil {
+			slowErr = err
+		}
 		if fastOK {
 			if slowErr != nil {
 				t.Fatalf("fast path accepted %q, encoding/json refused it: %v", body, slowErr)

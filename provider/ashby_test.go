@@ -127,8 +127,8 @@ func TestAshbyPartnerFlow(t *testing.T) {
 	}
 
 	again, err := ashby.StartAssessment(ctx, app, "go-senior", nil)
-	if err != nil || again.AssessmentID != out.AssessmentID || again.Updated || r.vendor.starts != 1 {
-		t.Errorf("a repeated start = %+v, %v (backend starts %d); want the same assessment, no second start", again, err, r.vendor.starts)
+	if err != nil || again.AssessmentID != out.AssessmentID || !again.Updated || r.vendor.starts != 1 {
+		t.Errorf("a repeated start = %+v, %v (backend starts %d); want the same assessment and inline update, no second start", again, err, r.vendor.starts)
 	}
 
 	cases := []struct {

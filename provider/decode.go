@@ -87,6 +87,8 @@ func decodeJSON(body []byte, v any) *requestError {
 	switch k := te.Type.Kind(); {
 	case te.Type == idType:
 		want = "a string or a number"
+	case k == reflect.Slice:
+		want = "an array"
 	case k == reflect.Struct || k == reflect.Map || (k == reflect.Pointer && te.Type.Elem().Kind() == reflect.Struct):
 		want = "an object"
 	case k == reflect.Float64:

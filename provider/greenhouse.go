@@ -182,7 +182,9 @@ type GreenhouseHandlerOptions struct {
 	// the default is DefaultIdempotencyWindow; negative disables.
 	IdempotencyWindow time.Duration
 	// Logger receives errors and response_error reports; nil uses
-	// slog.Default(). Keys and candidate data are never logged.
+	// slog.Default(). Keys and candidate data are never logged: a
+	// backend's error is logged by its Go type only (its text may carry
+	// candidate data), so backends log their own details.
 	Logger *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
@@ -272,7 +274,7 @@ func (h *GreenhouseHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusUnauthorized, "Invalid API key")
 			return
 		}
-		h.log.ErrorContext(r.Context(), "provider: greenhouse: resolving key failed", "error", err)
+		h.log.ErrorContext(r.Context(), "provider: greenhouse: resolving key failed", errorAttrs(err))
 		writeError(w, http.StatusInternalServerError, "Internal Server Error")
 		return
 	}
@@ -298,7 +300,7 @@ func (h *GreenhouseHandler) backendError(w http.ResponseWriter, r *http.Request,
 	case errors.Is(err, ErrConflict):
 		writeError(w, http.StatusConflict, "Conflict")
 	default:
-		h.log.ErrorContext(r.Context(), "provider: greenhouse: backend failed", "op", op, "error", err)
+		h.log.ErrorContext(r.Context(), "provider: greenhouse: backend failed", "op", op, errorAttrs(err))
 		writeError(w, http.StatusInternalServerError, "Internal Server Error")
 	}
 }

@@ -72,6 +72,7 @@ type idemEntry struct {
 	expires  int64 // unix nanoseconds
 	finished bool
 	id       string
+	answer   []byte // the whole answer, for contracts that repeat more than the id
 	err      error
 	done     chan struct{} // made by the first waiter, closed when finished
 }
@@ -95,6 +96,17 @@ func newIdempotency(window time.Duration, max int, now func() time.Time) *idempo
 // not remembered (waiters get its error), so a later retry calls create
 // again. replayed reports whether the id came from an earlier request.
 func (c *idempotency) do(ctx context.Context, account Account, key idemKey, create func() (string, error)) (id string, replayed bool, err error) {
+	id, _, replayed, err = c.doAnswer(ctx, account, key, func() (string, []byte, error) {
+		id, err := create()
+		return id, nil, err
+	})
+	return id, replayed, err
+}
+
+// doAnswer is do for contracts whose answer carries more than the id (the
+// Ashby start's inline update_request): create returns the id and the
+// whole answer, and a repeat gets both back, byte for byte.
+func (c *idempotency) doAnswer(ctx context.Context, account Account, key idemKey, create func() (string, []byte, error)) (id string, answer []byte, replayed bool, err error) {
 	now := c.now().UnixNano()
 	c.mu.Lock()
 	if c.calls++; c.calls >= sweepEvery {
@@ -108,9 +120,9 @@ func (c *idempotency) do(ctx context.Context, account Account, key idemKey, crea
 	sh.evictLocked(now, c.max)
 	if e, ok := sh.entries[key]; ok {
 		if e.finished { // failed entries leave the map when they finish
-			id := e.id
+			id, answer := e.id, e.answer
 			c.mu.Unlock()
-			return id, true, nil
+			return id, answer, true, nil
 		}
 		if e.done == nil {
 			e.done = make(chan struct{})
@@ -122,9 +134,9 @@ func (c *idempotency) do(ctx context.Context, account Account, key idemKey, crea
 		}
 		select {
 		case <-done:
-			return e.id, true, e.err
+			return e.id, e.answer, true, e.err
 		case <-ctx.Done():
-			return "", false, ctx.Err()
+			return "", nil, false, ctx.Err()
 		}
 	}
 	e := &idemEntry{expires: addClamped(now, c.window)}
@@ -136,7 +148,7 @@ func (c *idempotency) do(ctx context.Context, account Account, key idemKey, crea
 	id, err = "", errCreatePanicked
 	defer func() {
 		c.mu.Lock()
-		e.id, e.err, e.finished = id, err, true
+		e.id, e.answer, e.err, e.finished = id, answer, err, true
 		if err != nil && sh.entries[key] == e {
 			delete(sh.entries, key)
 		}
@@ -145,8 +157,27 @@ func (c *idempotency) do(ctx context.Context, account Account, key idemKey, crea
 		}
 		c.mu.Unlock()
 	}()
-	id, err = create()
-	return id, false, err
+	id, answer, err = create()
+	return id, answer, false, err
+}
+
+// forget drops account's finished entries whose id is id, so the next
+// request with their key calls the backend again (a start after a cancel
+// must start a new assessment). It scans the account's entries, at most
+// max of them; forgetting is rare (cancels), so the hot path keeps no
+// index by id. Other accounts' entries are never touched.
+func (c *idempotency) forget(account Account, id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	sh := c.shards[account]
+	if sh == nil {
+		return
+	}
+	for k, e := range sh.entries {
+		if e.finished && e.id == id {
+			delete(sh.entries, k)
+		}
+	}
 }
 
 // evictLocked drops the shard's expired entries and, beyond max, its

@@ -132,10 +132,15 @@ func (c *Client) Candidates(ctx context.Context, f ats.CandidateFilter) iter.Seq
 			Candidates []wireCandidate `json:"candidates"`
 			Paging     *paging_        `json:"paging"`
 		}
-		if _, err := c.do(ctx, req, &page); err != nil {
+		resp, err := c.do(ctx, req, &page)
+		if err != nil {
 			return nil, "", err
 		}
-		return page.Candidates, page.Paging.next(), nil
+		next, err := c.nextLink(resp, req.Op, page.Paging.next())
+		if err != nil {
+			return nil, "", err
+		}
+		return page.Candidates, next, nil
 	})
 	return func(yield func(ats.Candidate, error) bool) {
 		for w, err := range pages {
@@ -372,7 +377,8 @@ func (c *Client) Activities(ctx context.Context, candidateID string) iter.Seq2[A
 			} `json:"activities"`
 			Paging *paging_ `json:"paging"`
 		}
-		if _, err := c.do(ctx, req, &page); err != nil {
+		resp, err := c.do(ctx, req, &page)
+		if err != nil {
 			return nil, "", err
 		}
 		out := make([]Activity, len(page.Activities))
@@ -382,7 +388,11 @@ func (c *Client) Activities(ctx context.Context, candidateID string) iter.Seq2[A
 				out[i].MemberID, out[i].Member = a.Member.ID, a.Member.Name
 			}
 		}
-		return out, page.Paging.next(), nil
+		next, err := c.nextLink(resp, req.Op, page.Paging.next())
+		if err != nil {
+			return nil, "", err
+		}
+		return out, next, nil
 	})
 }
 

@@ -2,8 +2,10 @@ package workable_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
+	"net/http"
 	"net/http/httptest"
 
 	"github.com/atskit/atskit/ats"
@@ -77,4 +79,25 @@ func Example() {
 	// subscribed to candidate_moved
 	// stage_changed: candidate 10000004 moved to "InterviewVector" (interviewvector)
 	// timeline: [InterviewVector: invitation sent to ada@example.com]
+}
+
+// A WebhookVerifier with several secrets accepts deliveries signed with
+// either while the secret is rotated; with a ReplayGuard it acts on each
+// delivery once (a copy is ats.ErrWebhookReplayed, which WebhookHandler
+// answers 200).
+func ExampleWebhookVerifier() {
+	body := []byte(`{"id":"evt_1","event_type":"candidate_moved","resource_type":"candidate","data":{"id":"c1","job":{"shortcode":"J1"},"stage":"Interview"}}`)
+	header := http.Header{workable.SignatureHeader: {workable.Sign(body, "old-secret")}}
+	v := workable.WebhookVerifier{
+		Secrets:    []string{"new-secret", "old-secret"},
+		Replay:     &ats.MemoryReplayGuard{},
+		Connection: "acme",
+	}
+	events, err := v.VerifyWebhook(body, header)
+	fmt.Println(len(events), events[0].CandidateID, events[0].Connection, err)
+	_, err = v.VerifyWebhook(body, header)
+	fmt.Println(errors.Is(err, ats.ErrWebhookReplayed))
+	// Output:
+	// 1 c1 acme <nil>
+	// true
 }

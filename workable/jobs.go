@@ -49,6 +49,18 @@ func (p *paging_) next() string {
 	return p.Next
 }
 
+// nextLink resolves a page's paging.next against the URL of that page
+// (RFC 3986), so a relative or scheme-relative link addresses what it
+// says and then passes the host rule like any absolute one. It returns
+// "" on the last page.
+func (c *Client) nextLink(resp *httpx.Response, op, next string) (string, error) {
+	abs, err := resp.ResolveLink(next)
+	if err != nil {
+		return "", fmt.Errorf("workable: %s: %w", op, err)
+	}
+	return abs, nil
+}
+
 // jobState maps Workable's job states. Workable documents "closed" as an
 // internal/confidential job (reference §3.1), hence ats.JobInternal.
 func jobState(s string) ats.JobState {
@@ -109,14 +121,19 @@ func (c *Client) Jobs(ctx context.Context, opts ats.ListJobsOptions) iter.Seq2[a
 			req = &httpx.Request{Op: "list jobs", Path: cursor}
 		}
 		var page jobsPage
-		if _, err := c.do(ctx, req, &page); err != nil {
+		resp, err := c.do(ctx, req, &page)
+		if err != nil {
 			return nil, "", err
 		}
 		out := make([]ats.Job, len(page.Jobs))
 		for i, j := range page.Jobs {
 			out[i] = j.toATS()
 		}
-		return out, page.Paging.next(), nil
+		next, err := c.nextLink(resp, req.Op, page.Paging.next())
+		if err != nil {
+			return nil, "", err
+		}
+		return out, next, nil
 	})
 }
 

@@ -65,7 +65,8 @@ func (c *Client) Members(ctx context.Context, f MemberFilter) iter.Seq2[Member, 
 			Members []wireMember `json:"members"`
 			Paging  *paging_     `json:"paging"`
 		}
-		if _, err := c.do(ctx, req, &page); err != nil {
+		resp, err := c.do(ctx, req, &page)
+		if err != nil {
 			return nil, "", err
 		}
 		out := make([]Member, len(page.Members))
@@ -76,7 +77,11 @@ func (c *Client) Members(ctx context.Context, f MemberFilter) iter.Seq2[Member, 
 			}
 			out[i] = Member{ID: m.ID, Name: m.Name, Email: m.Email, Roles: roles, Active: m.Active == nil || *m.Active}
 		}
-		return out, page.Paging.next(), nil
+		next, err := c.nextLink(resp, req.Op, page.Paging.next())
+		if err != nil {
+			return nil, "", err
+		}
+		return out, next, nil
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -12,7 +13,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/atskit/atskit/ats"
 )
@@ -40,8 +43,9 @@ func Sign(body []byte, secret string) string {
 // form still has to carry the full 32-byte MAC of the body, so accepting
 // them costs no security.
 func decodeSignature(sig string) ([]byte, bool) {
+	sig = strings.TrimSpace(sig)
 	if len(sig) > 7 && strings.EqualFold(sig[:7], "sha256=") {
-		sig = sig[7:]
+		sig = strings.TrimSpace(sig[7:])
 	}
 	if b, err := hex.DecodeString(sig); err == nil && len(b) == sha256.Size {
 		return b, true
@@ -58,7 +62,8 @@ func decodeSignature(sig string) ([]byte, bool) {
 //
 // Workable signs the raw body with HMAC-SHA256 keyed with the account API
 // token (or, for OAuth integrations, the OAuth application secret) and
-// sends it in X-Workable-Signature (reference §6.5); the hex encoding is
+// sends it in X-Workable-Signature
+// (https://workable.readme.io/reference/webhooks); the hex encoding is
 // confirmed only by third-party code, and which key partner-token
 // integrations use is undocumented. The comparison is constant-time and
 // the check fails closed: no secret, no or malformed signature, or a
@@ -73,39 +78,152 @@ func decodeSignature(sig string) ([]byte, bool) {
 // far as it can be interpreted (Client.ResolveEvent fills in slug and
 // name).
 func VerifyWebhook(body []byte, header http.Header, secret string) ([]ats.Event, error) {
-	if secret == "" {
+	return WebhookVerifier{Secrets: []string{secret}}.VerifyWebhook(body, header)
+}
+
+// maxSignatures bounds how many comma-separated values of the signature
+// header are tried, so a header cannot make verification arbitrarily slow.
+const maxSignatures = 4
+
+// DefaultWebhookReplayWindow is how long WebhookVerifier.Replay remembers
+// an accepted delivery when ReplayWindow is zero. Workable signs no
+// timestamp and documents no retry schedule, only that it "replays the
+// request" until it gets a 200 (https://workable.readme.io/reference/webhooks);
+// three days is assumed to outlast its retries, as it does the schedules of
+// other webhook senders (Stripe retries for up to three days). A duplicate
+// arriving later is accepted again.
+const DefaultWebhookReplayWindow = 72 * time.Hour
+
+// WebhookVerifier verifies Workable deliveries. It implements
+// ats.WebhookVerifier and ats.WebhookReleaser.
+//
+// Workable's deliveries carry no timestamp or delivery token, so a
+// captured delivery verifies forever; with Replay set, each accepted
+// delivery is remembered by the SHA-256 of its signed body (which carries
+// the event's id and fired_at) for ReplayWindow, and a second copy within
+// it is answered ats.ErrWebhookReplayed (a handler answers it 200, so
+// Workable stops retrying, and nothing is acted on twice).
+type WebhookVerifier struct {
+	// Secret is the account token or OAuth application secret.
+	Secret string
+	// Secrets are further accepted secrets, for rotation: a delivery
+	// verifies if Secret or any of Secrets signed it. Every secret is
+	// tried, so the time taken does not depend on which matched; with
+	// no secret at all every delivery fails (fail closed).
+	Secrets []string
+	// Replay remembers accepted deliveries (lifecycle/memstore and
+	// lifecycle/sqlstore implement it, shared across replicas). Nil keeps
+	// no memory. WebhookHandler releases a delivery whose processing
+	// failed; a caller of VerifyWebhook does so itself with
+	// ReleaseWebhook, so that Workable's retry is accepted.
+	Replay ats.ReplayGuard
+	// ReplayWindow is how long Replay remembers a delivery; zero uses
+	// DefaultWebhookReplayWindow.
+	ReplayWindow time.Duration
+	// Connection names the customer account the deliveries belong to; it
+	// scopes Replay and is copied to ats.Event.Connection.
+	Connection string
+	// Now returns the current time; nil uses time.Now.
+	Now func() time.Time
+}
+
+// VerifyWebhook implements ats.WebhookVerifier; see the package function
+// for the signature rules. It also accepts several comma-separated
+// signatures in the header (at most four are tried). With Replay, a
+// delivery already accepted within ReplayWindow is an error wrapping
+// ats.ErrWebhookReplayed, and a failing guard's error is returned (fail
+// closed: the handler answers 5xx and Workable retries).
+func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.Event, error) {
+	return v.VerifyWebhookContext(context.Background(), body, header)
+}
+
+// VerifyWebhookContext is VerifyWebhook with ctx bounding the ReplayGuard
+// call.
+func (v WebhookVerifier) VerifyWebhookContext(ctx context.Context, body []byte, header http.Header) ([]ats.Event, error) {
+	if v.Secret == "" && !slices.ContainsFunc(v.Secrets, func(s string) bool { return s != "" }) {
 		return nil, fmt.Errorf("workable: webhook: no verification secret configured: %w", ats.ErrSignatureInvalid)
 	}
-	sig := strings.TrimSpace(header.Get(SignatureHeader))
-	if sig == "" {
+	raw := strings.TrimSpace(header.Get(SignatureHeader))
+	if raw == "" {
 		return nil, fmt.Errorf("workable: webhook: no %s header: %w", SignatureHeader, ats.ErrSignatureMissing)
 	}
-	got, ok := decodeSignature(sig)
-	if !ok {
+	var sigs [][]byte
+	for part := range strings.SplitSeq(raw, ",") {
+		if len(sigs) == maxSignatures {
+			break
+		}
+		if b, ok := decodeSignature(part); ok {
+			sigs = append(sigs, b)
+		}
+	}
+	if len(sigs) == 0 {
 		return nil, fmt.Errorf("workable: webhook: %s is not a hex (or base64) SHA-256 HMAC: %w", SignatureHeader, ats.ErrSignatureInvalid)
 	}
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(body)
-	if !hmac.Equal(got, m.Sum(nil)) {
+	if !v.signedBy(body, sigs) {
 		return nil, fmt.Errorf("workable: webhook: signature does not match the body: %w", ats.ErrSignatureInvalid)
 	}
 	ev, err := ParseEvent(body)
 	if err != nil {
 		return nil, err
 	}
+	ev.Connection = v.Connection
+	if v.Replay != nil {
+		window := v.ReplayWindow
+		if window <= 0 {
+			window = DefaultWebhookReplayWindow
+		}
+		now := time.Now
+		if v.Now != nil {
+			now = v.Now
+		}
+		first, err := v.Replay.RememberDelivery(ctx, v.Connection, DeliveryKey(body), now().Add(window))
+		if err != nil {
+			return nil, fmt.Errorf("workable: webhook: replay guard: %w", err)
+		}
+		if !first {
+			return nil, fmt.Errorf("workable: webhook: delivery already accepted: %w", ats.ErrWebhookReplayed)
+		}
+	}
 	return []ats.Event{ev}, nil
 }
 
-// WebhookVerifier verifies Workable deliveries with Secret. It implements
-// ats.WebhookVerifier.
-type WebhookVerifier struct {
-	// Secret is the account token or OAuth application secret.
-	Secret string
+// ReleaseWebhook implements ats.WebhookReleaser: it forgets the delivery
+// in Replay, so that Workable's retry of a delivery whose processing
+// failed is accepted. Without Replay it does nothing.
+func (v WebhookVerifier) ReleaseWebhook(ctx context.Context, body []byte, _ http.Header) error {
+	if v.Replay == nil {
+		return nil
+	}
+	return v.Replay.ForgetDelivery(ctx, v.Connection, DeliveryKey(body))
 }
 
-// VerifyWebhook implements ats.WebhookVerifier; see the package function.
-func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.Event, error) {
-	return VerifyWebhook(body, header, v.Secret)
+var _ ats.WebhookReleaser = WebhookVerifier{}
+
+// DeliveryKey is the ReplayGuard key of a delivery: "sha256:" and the hex
+// SHA-256 of its body, which Workable signs (the body carries the event's
+// id and fired_at, so two deliveries of different events differ).
+func DeliveryKey(body []byte) string {
+	sum := sha256.Sum256(body)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// signedBy reports whether any of sigs is the HMAC of body under any
+// configured secret. Every pair is compared, so the time taken does not
+// depend on which matched.
+func (v WebhookVerifier) signedBy(body []byte, sigs [][]byte) bool {
+	ok := 0
+	for _, secret := range append([]string{v.Secret}, v.Secrets...) {
+		if secret == "" {
+			continue
+		}
+		m := hmac.New(sha256.New, []byte(secret))
+		m.Write(body)
+		want := m.Sum(nil)
+		for _, sig := range sigs {
+			ok |= subtle.ConstantTimeCompare(sig, want)
+		}
+	}
+	return ok == 1
 }
 
 // ParseEvent decodes a delivery body without verifying it. Use
@@ -113,7 +231,7 @@ func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.E
 // ats.ErrMalformedWebhook and name the field that was wrong.
 //
 // The envelope — id, event_type, fired_at, resource_type, data — is known
-// only from third-party code (reference §6.4, GAP 5): the id's format is
+// only from third-party code, not from Workable's documentation: the id's format is
 // unconfirmed, so a string or a number is accepted; fired_at is parsed
 // leniently (an unreadable time is left zero); data is "similar to the
 // candidate details endpoint".
@@ -253,7 +371,7 @@ type HandlerOptions struct {
 
 // WebhookHandler returns an http.Handler for Workable deliveries. It reads
 // the raw body, verifies it with v and passes the events to fn, answering
-// exactly 200 on success (Workable replays anything else, reference §6.5),
+// exactly 200 on success (Workable replays anything else),
 // 401 on a signature failure, 400 on a malformed payload, 413 on a body
 // over the limit, 405 for methods other than POST and 500 when fn fails,
 // so that Workable delivers again. opts may be nil.

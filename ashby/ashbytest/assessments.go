@@ -150,6 +150,11 @@ func (s *Server) applyAssessmentUpdate(body []byte, register bool) (code, msg st
 		return "invalid_input", "assessment_id is required"
 	case req.Timestamp == nil:
 		return "invalid_input", "timestamp (ms since the epoch) is required"
+	case *req.Timestamp <= 0:
+		// Ashby documents timestamp as the update's time in ms since the
+		// epoch; 0 would record the assessment as started in 1970, which
+		// only a client that forgot to set it sends.
+		return "invalid_input", "timestamp must be a positive number of ms since the epoch"
 	case req.AssessmentStatus == nil && req.CancelledReason == nil:
 		return "invalid_input", "assessment_status is required unless cancelled_reason is set"
 	case req.AssessmentResult != nil && req.AssessmentProfileURL == nil:

@@ -191,6 +191,46 @@ type Response struct {
 	StatusCode int
 	Header     http.Header
 	Body       []byte
+	// URL is the URL that was requested; links in the answer (a next
+	// page) are relative to it (see ResolveLink).
+	URL *url.URL
+}
+
+// ResolveLink resolves link, a URI reference found in this answer (a
+// paging.next or Link rel="next" target), against the URL of the page that
+// carried it, as RFC 3986 section 5 defines: "/spi/v3/…" keeps the page's
+// scheme and host, "//host/…" its scheme, "?page=2" its path. It returns ""
+// for an empty link. The result is absolute, so Client.Do applies the
+// HostRule to it before sending any credentials.
+func (r *Response) ResolveLink(link string) (string, error) {
+	link = strings.TrimSpace(link)
+	if link == "" {
+		return "", nil
+	}
+	ref, err := url.Parse(link)
+	if err != nil {
+		return "", fmt.Errorf("httpx: next-page link %s is not a URL reference: %w", describeLink(link), ErrInvalidLink)
+	}
+	if r.URL == nil {
+		if !ref.IsAbs() {
+			return "", fmt.Errorf("httpx: relative next-page link %s with no page URL to resolve it against: %w", describeLink(link), ErrInvalidLink)
+		}
+		return ref.String(), nil
+	}
+	return r.URL.ResolveReference(ref).String(), nil
+}
+
+// ErrInvalidLink is wrapped by ResolveLink's errors: the ATS sent a
+// next-page link that is not a URL reference.
+var ErrInvalidLink = errors.New("invalid link")
+
+// describeLink names a link for an error: without its query (which may
+// carry filters or personal data) and at most 100 bytes.
+func describeLink(link string) string {
+	if i := strings.IndexAny(link, "?#"); i >= 0 {
+		link = link[:i] + "?…"
+	}
+	return fmt.Sprintf("%q", boundString(link, 100))
 }
 
 type retryKey struct{}
@@ -262,27 +302,28 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error)
 			return nil, c.opErr(r, fmt.Errorf("decoding %d response: %w", resp.StatusCode, err))
 		}
 	}
-	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data}, nil
+	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: data, URL: u}, nil
 }
 
 func (c *Client) resolve(path string, q url.Values) (*url.URL, error) {
+	ref, err := url.Parse(path)
+	if err != nil {
+		return nil, fmt.Errorf("invalid URL or path %s", describeLink(path))
+	}
 	var u *url.URL
-	if strings.HasPrefix(path, "http://") || strings.HasPrefix(path, "https://") {
-		abs, err := url.Parse(path)
-		if err != nil {
-			return nil, fmt.Errorf("invalid URL %q", boundString(path, 100))
-		}
+	if ref.Scheme != "" || ref.Host != "" || strings.HasPrefix(path, "//") {
+		// An absolute URL ("HTTPS://…" too: url.Parse lowers the scheme)
+		// or a scheme-relative one ("//host/…", which takes the base's
+		// scheme, RFC 3986 section 5.2.2): another host is possible, so
+		// the HostRule decides.
+		abs := c.base.ResolveReference(ref)
 		if err := c.cfg.Hosts.Check(c.base, abs); err != nil {
 			return nil, err
 		}
 		u = abs
 	} else {
-		rel, err := url.Parse(path)
-		if err != nil {
-			return nil, fmt.Errorf("invalid path %q", boundString(path, 100))
-		}
-		u = c.base.JoinPath(rel.Path)
-		u.RawQuery = rel.RawQuery
+		u = c.base.JoinPath(ref.Path)
+		u.RawQuery = ref.RawQuery
 	}
 	if len(q) > 0 {
 		merged := u.Query()

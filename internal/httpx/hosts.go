@@ -32,8 +32,15 @@ type HostRule struct {
 // whose API root is base, and otherwise an error wrapping ErrForeignHost
 // that names the refused host (never the link's query, which may carry
 // secrets).
+//
+// Hosts compare as DNS names: case-insensitively and without a trailing
+// dot ("acme.workable.com." is acme.workable.com), and an explicit default
+// port equals none ("https://h:443" is https://h), as RFC 3986 section
+// 6.2.3 normalises them.
 func (h HostRule) Check(base, link *url.URL) error {
-	if link.Scheme == base.Scheme && strings.EqualFold(link.Host, base.Host) && link.User == nil {
+	baseHost, basePort := canonicalHost(base)
+	linkHost, linkPort := canonicalHost(link)
+	if link.Scheme == base.Scheme && linkHost == baseHost && linkPort == basePort && link.User == nil {
 		return nil
 	}
 	refuse := func(why string) error {
@@ -45,14 +52,32 @@ func (h HostRule) Check(base, link *url.URL) error {
 		return refuse("scheme differs")
 	case link.User != nil:
 		return refuse("link carries user info")
-	case link.Port() != base.Port():
+	case linkPort != basePort:
 		return refuse("port differs")
-	case !h.ownsHost(link.Hostname()):
+	case !h.ownsHost(linkHost):
 		return refuse("host is not the ATS's own")
 	case h.SameAccount != nil && !h.SameAccount(base, link):
 		return refuse("link addresses another account")
 	}
 	return nil
+}
+
+// canonicalHost returns u's host in lower case without a trailing dot, and
+// its port, empty when it is the scheme's default.
+func canonicalHost(u *url.URL) (host, port string) {
+	host = strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	port = u.Port()
+	if port == "443" && strings.EqualFold(u.Scheme, "https") || port == "80" && strings.EqualFold(u.Scheme, "http") {
+		port = ""
+	}
+	return host, port
+}
+
+// CanonicalHostname returns u's host name as HostRule compares it: lower
+// case, without a trailing dot.
+func CanonicalHostname(u *url.URL) string {
+	host, _ := canonicalHost(u)
+	return host
 }
 
 func (h HostRule) ownsHost(host string) bool {

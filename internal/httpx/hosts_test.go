@@ -33,6 +33,11 @@ func TestHostRuleCheck(t *testing.T) {
 		{"other port", rule, "https://www.workable.com:8443/spi/v3/accounts/acme/x", false},
 		{"foreign host", rule, "https://evil.example/spi/v3/accounts/acme/x", false},
 		{"nil SameAccount accepts any own host", HostRule{Domains: []string{".workable.com"}}, "https://www.workable.com/x", true},
+		{"base host with a trailing dot", HostRule{}, "https://acme.workable.com./spi/v3/jobs", true},
+		{"base host with the default port", HostRule{}, "https://acme.workable.com:443/spi/v3/jobs", true},
+		{"www with the default port", rule, "https://www.workable.com:443/spi/v3/accounts/acme/x", true},
+		{"http default port is not https's", HostRule{}, "https://acme.workable.com:80/spi/v3/jobs", false},
+		{"trailing dot on a lookalike", rule, "https://www.workable.com.evil.example./spi/v3/accounts/acme/x", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

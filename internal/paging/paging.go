@@ -4,9 +4,17 @@ package paging
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
+	"strings"
 )
+
+// ErrCursorCycle is wrapped by the error Seq yields when a page's next
+// cursor (or next link) is one the iteration has already fetched: the
+// server's paging loops (A → B → A), and following it would fetch the same
+// pages forever.
+var ErrCursorCycle = errors.New("paging: the next-page cursor repeats an earlier page's")
 
 // FetchFunc fetches the page at cursor ("" for the first page) and returns
 // its items and the cursor of the next page ("" when there is none).
@@ -15,13 +23,16 @@ type FetchFunc[T any] func(ctx context.Context, cursor string) (items []T, next 
 // Seq returns an iterator over every item of every page. Pages are fetched
 // lazily as the caller ranges; stopping the range early fetches nothing
 // more. An error (including ctx's) is yielded once, as the last element.
-// A next cursor equal to the current one is reported as an error rather
-// than looping forever.
+// A next cursor seen before in this iteration (the current one or any
+// earlier one) ends it with an error wrapping ErrCursorCycle rather than
+// looping forever. Seen cursors are kept for the iteration's lifetime, one
+// string per page fetched.
 func Seq[T any](ctx context.Context, fetch FetchFunc[T]) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		cursor := ""
-		for {
+		seen := map[string]struct{}{}
+		for page := 1; ; page++ {
 			if err := ctx.Err(); err != nil {
 				yield(zero, err)
 				return
@@ -39,8 +50,9 @@ func Seq[T any](ctx context.Context, fetch FetchFunc[T]) iter.Seq2[T, error] {
 			if next == "" {
 				return
 			}
-			if next == cursor {
-				yield(zero, fmt.Errorf("paging: next-page cursor %q repeats; stopping to avoid an endless loop", next))
+			seen[cursor] = struct{}{}
+			if _, ok := seen[next]; ok {
+				yield(zero, fmt.Errorf("%w (page %d points back to %s); stopping instead of looping forever: the ATS's listing changed or is inconsistent, so list again later", ErrCursorCycle, page, describe(next)))
 				return
 			}
 			cursor = next
@@ -58,4 +70,16 @@ func Collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// describe names a cursor for an error without its query, which may carry
+// filters or personal data (a next link's ?email=…), and at most 100 bytes.
+func describe(cursor string) string {
+	if i := strings.IndexByte(cursor, '?'); i >= 0 {
+		cursor = cursor[:i] + "?…"
+	}
+	if len(cursor) > 100 {
+		cursor = cursor[:100] + "…"
+	}
+	return fmt.Sprintf("%q", cursor)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -89,5 +90,43 @@ func TestSeqErrors(t *testing.T) {
 	calls := 0
 	if _, err := Collect(Seq(ctx, pages(10, 2, &calls))); !errors.Is(err, context.Canceled) || calls != 0 {
 		t.Errorf("cancelled: err %v after %d fetches; want context.Canceled before any fetch", err, calls)
+	}
+}
+
+// TestSeqCursorCycle: a cursor seen before, however far back, ends the
+// iteration with ErrCursorCycle after one pass over the cycle; the error
+// names the cursor without its query.
+func TestSeqCursorCycle(t *testing.T) {
+	cases := []struct {
+		name      string
+		next      map[string]string // cursor -> next cursor
+		wantCalls int
+		wantMsg   string
+	}{
+		{"repeat of the current cursor", map[string]string{"": "A", "A": "A"}, 2, `page 2 points back to "A"`},
+		{"A -> B -> A", map[string]string{"": "A", "A": "B", "B": "A"}, 3, `page 3 points back to "A"`},
+		{"back to the first page's links", map[string]string{"": "https://x.test/p?since=1&email=a@b.c", "https://x.test/p?since=1&email=a@b.c": "https://x.test/q", "https://x.test/q": "https://x.test/p?since=1&email=a@b.c"}, 3, `"https://x.test/p?…"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			calls := 0
+			fetch := func(_ context.Context, cursor string) ([]int, string, error) {
+				calls++
+				if calls > 100 {
+					t.Fatal("still paging after 100 fetches")
+				}
+				return nil, tc.next[cursor], nil
+			}
+			_, err := Collect(Seq(context.Background(), fetch))
+			if !errors.Is(err, ErrCursorCycle) {
+				t.Fatalf("err = %v; want ErrCursorCycle", err)
+			}
+			if !strings.Contains(err.Error(), tc.wantMsg) || strings.Contains(err.Error(), "a@b.c") {
+				t.Errorf("err = %q; want it to say %q and not the query", err, tc.wantMsg)
+			}
+			if calls != tc.wantCalls {
+				t.Errorf("fetches = %d; want %d", calls, tc.wantCalls)
+			}
+		})
 	}
 }
