@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -72,12 +73,16 @@ func (b *tenantBackend) contracts(a Account) []string {
 // contractServer mounts every contract served from one Backend, with one
 // key per tenant per contract (Workable's bearer tokens, Greenhouse's and
 // Ashby's Basic keys).
+// contractNow is the contract handlers' clock: a first update whose backend
+// leaves the time zero is stamped with it.
+var contractNow = time.UnixMilli(1796040000000)
+
 func contractServer(b Backend) http.Handler {
 	keys := NewStaticTokens(map[string]Account{"key-acme": "acme", "key-globex": "globex"})
 	mux := http.NewServeMux()
 	mux.Handle("/workable/", http.StripPrefix("/workable", NewHandler(WorkableFrom(b), HandlerOptions{Tokens: keys, Logger: quietLogger()})))
 	mux.Handle("/greenhouse/", http.StripPrefix("/greenhouse", NewGreenhouseHandler(GreenhouseFrom(b), GreenhouseHandlerOptions{Keys: keys, Logger: quietLogger()})))
-	mux.Handle("/ashby/", http.StripPrefix("/ashby", NewAshbyHandler(AshbyFrom(b), AshbyHandlerOptions{Tokens: keys, Logger: quietLogger()})))
+	mux.Handle("/ashby/", http.StripPrefix("/ashby", NewAshbyHandler(AshbyFrom(b), AshbyHandlerOptions{Tokens: keys, Logger: quietLogger(), Now: func() time.Time { return contractNow }})))
 	return mux
 }
 
@@ -128,7 +133,7 @@ func TestBackendServesEveryContract(t *testing.T) {
 		{"workable order", contractCall{"POST", "/workable/interviews", wkInterviewBody, false}, 201, `"interview_id":"ord-1"`},
 		{"workable assessment order", contractCall{"POST", "/workable/assessments", wkAssessmentBody, false}, 201, `"assessment_id":"ord-2"`},
 		{"greenhouse send_test", contractCall{"POST", "/greenhouse/send_test", ctGreenhouseSend, true}, 200, `{"partner_interview_id":"ord-3"}`},
-		{"ashby start with its first update", contractCall{"POST", "/ashby/assessment.start", ctAshbyStart, true}, 200, `"assessment_id":"ord-4","update_request":{"assessment_id":"ord-4","timestamp":0,"assessment_status":{"identifier":"status","label":"Status","type":"string","value":"Started"}}`},
+		{"ashby start with its first update", contractCall{"POST", "/ashby/assessment.start", ctAshbyStart, true}, 200, `"assessment_id":"ord-4","update_request":{"assessment_id":"ord-4","timestamp":1796040000000,"assessment_status":{"identifier":"status","label":"Status","type":"string","value":"Started"}}`},
 		{"greenhouse retry is answered without a new order", contractCall{"POST", "/greenhouse/send_test", ctGreenhouseSend, true}, 200, `{"partner_interview_id":"ord-3"}`},
 		{"ashby retry is answered without a new order", contractCall{"POST", "/ashby/assessment.start", ctAshbyStart, true}, 200, `"assessment_id":"ord-4"`},
 		{"workable status", contractCall{"GET", "/workable/interviews/ord-1", "", false}, 200, `"results_url":"https://vendor.example/acme/ord-1"`},
