@@ -401,7 +401,25 @@ func (e *Engine) HandleEvent(ctx context.Context, ev ats.Event) error {
 			return err
 		}
 		return e.handleStage(ctx, a, ev, ref, state)
-	case ats.EventArchived, ats.EventDeleted, ats.EventHired:
+	case ats.EventArchived, ats.EventHired:
+		// Confirm with a read: a late "archived" delivery for a
+		// candidate since restored must not cancel.
+		a, err := e.adapter(ctx, ev.Connection)
+		if err != nil {
+			return err
+		}
+		cand, err := a.Candidate(ctx, ev.CandidateID)
+		switch {
+		case errors.Is(err, ats.ErrNotFound):
+			return e.cancelLive(ctx, ref, InterviewFilter{Connection: ev.Connection, CandidateID: ev.CandidateID}, "the candidate was deleted")
+		case err != nil:
+			return fmt.Errorf("lifecycle: read candidate %s: %w", ev.CandidateID, err)
+		}
+		if ev.JobID == "" {
+			ev.JobID = cand.JobID
+		}
+		return e.handleStage(ctx, a, ev, ref, state)
+	case ats.EventDeleted:
 		detail := map[ats.EventKind]string{
 			ats.EventArchived: "the candidate was disqualified",
 			ats.EventDeleted:  "the candidate was deleted",
@@ -457,12 +475,24 @@ func (e *Engine) handleStage(ctx context.Context, a ats.Adapter, ev ats.Event, r
 			return record()
 		}
 	}
-	stage := ev.ToStage
-	if ev.Snapshot || stage.IsZero() {
-		stage = cand.Stage
+	// Decide on the candidate as the ATS returns it now, never on the
+	// stage the event claims: a late or retried "entered the stage"
+	// delivery must not start an interview for a candidate who has moved
+	// on, and event bodies are not always signed (Lever signs only a
+	// token and a timestamp). Only when the read has no stage does a
+	// snapshot event's stage stand in.
+	stage := cand.Stage
+	if stage.IsZero() && ev.Snapshot {
+		stage = ev.ToStage
+	}
+	if stage.IsZero() && !cand.Disqualified {
+		e.log.Warn("lifecycle: candidate read has no stage, no decision", "connection", ev.Connection, "source", ev.Source, "candidate", cand.ID, "event", ev.ID)
+		return record()
 	}
 	switch {
-	case pos.stageIs(stage, pos.TriggerStage()) && !cand.Disqualified:
+	case cand.Disqualified:
+		return e.cancelLive(ctx, ref, InterviewFilter{Connection: ev.Connection, CandidateID: cand.ID, PositionID: pos.ID}, "the candidate was disqualified")
+	case pos.stageIs(stage, pos.TriggerStage()):
 		if state == ConnectionDisabled {
 			e.log.Info("lifecycle: connection disabled, no interview started", "connection", ev.Connection, "candidate", cand.ID, "event", ev.ID)
 			return record()
@@ -675,6 +705,11 @@ func (e *Engine) update(ctx context.Context, id string, ref *EventRef, fn func(c
 // new note, while it is still missing), and from cancelled, declined,
 // expired or unable-to-schedule as a fresh attempt.
 //
+// The candidate is re-read from the ATS: one who is disqualified or no
+// longer in the position's trigger stage, or a position no longer active,
+// refuses with a *RetriggerError saying why (errors.Is
+// ErrRetriggerRefused), so a stale link never restarts an interview.
+//
 // The interview must belong to connection (the default connection named
 // after its source when empty): one of another connection is ErrNotFound,
 // so a link followed from one customer's ATS never touches another's
@@ -703,6 +738,13 @@ func (e *Engine) Retrigger(ctx context.Context, connection, interviewID string) 
 		if cand, err = a.Candidate(ctx, iv.CandidateID); err != nil {
 			return Interview{}, fmt.Errorf("lifecycle: re-read candidate %s: %w", iv.CandidateID, err)
 		}
+		pos, err := e.position(ctx, iv.PositionID)
+		if err != nil {
+			return Interview{}, err
+		}
+		if err := mayRetrigger(iv.ID, pos, cand); err != nil {
+			return Interview{}, err
+		}
 	}
 	return e.update(ctx, interviewID, nil, func(ch *change, pos *Position, iv *Interview) error {
 		if iv.State != StateNeedsInfo && !iv.State.Restartable() {
@@ -711,6 +753,20 @@ func (e *Engine) Retrigger(ctx context.Context, connection, interviewID string) 
 		iv.Candidate = cand
 		return e.start(ch, pos, iv, false, false)
 	})
+}
+
+// mayRetrigger refuses a re-trigger the candidate's current state rules
+// out: disqualified, out of the trigger stage, or an inactive position.
+func mayRetrigger(id string, pos *Position, cand ats.Candidate) error {
+	switch {
+	case pos == nil || pos.Status != PositionActive:
+		return &RetriggerError{Interview: id, Reason: RetriggerPositionInactive}
+	case cand.Disqualified:
+		return &RetriggerError{Interview: id, Reason: RetriggerDisqualified}
+	case !pos.stageIs(cand.Stage, pos.TriggerStage()):
+		return &RetriggerError{Interview: id, Reason: RetriggerLeftStage, Stage: cand.Stage.Name}
+	}
+	return nil
 }
 
 // ExpireDue expires every invitation whose expiry is at or before now and

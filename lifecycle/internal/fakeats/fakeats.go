@@ -79,6 +79,13 @@ func (f *ATS) PutCandidate(c ats.Candidate) {
 	f.candidates[c.ID] = c
 }
 
+// DeleteCandidate removes a candidate: reading it answers 404.
+func (f *ATS) DeleteCandidate(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.candidates, id)
+}
+
 // Fail makes the next calls of op ("AddNote", "MoveCandidate", "AddTags",
 // "SubmitFeedback", "Candidate", "Notes", "Stages", "LinkedJobs") fail with
 // errs, one per call.
