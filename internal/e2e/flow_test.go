@@ -20,6 +20,7 @@ type flow struct {
 	ctx    context.Context
 	rig    *rig
 	hs     *hookServer
+	slot   *engineSlot
 	vendor *vendor
 	engine *lifecycle.Engine
 	disp   *lifecycle.Dispatcher
@@ -66,6 +67,7 @@ func newFlow(t *testing.T, source string) *flow {
 		Logger:       quietLogger(),
 	})
 	slot.Set(f.engine)
+	f.slot = slot
 	f.disp = f.engine.Dispatcher(lifecycle.DispatcherOptions{Owner: "flow"})
 	f.rig.configure(t, f.ctx, f.engine, flowConfig(f.rig))
 	return f
