@@ -82,6 +82,9 @@ type Engine struct {
 
 	tmpl   sync.Map // template text -> *template.Template
 	notify chan struct{}
+	// requeued maps a connection to when its parked effects were last
+	// requeued: dispatchers lift a cool-down begun before then.
+	requeued sync.Map
 }
 
 // NewEngine returns an engine over store.
@@ -94,6 +97,9 @@ func NewEngine(store Store, opts Options) *Engine {
 		now:      opts.Now,
 		adapters: map[string]ats.Adapter{},
 		notify:   make(chan struct{}, 1),
+	}
+	if n, ok := opts.Connector.(ConnectorNotifier); ok {
+		n.Notify(e.credentialsChanged)
 	}
 	if e.loc == nil {
 		e.loc = time.UTC

@@ -11,6 +11,7 @@ import (
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/lifecycle"
 	"github.com/atskit/atskit/lifecycle/memstore"
+	"github.com/atskit/atskit/workable/workabletest"
 )
 
 // flow is one ATS set up for the end-to-end flow tests: the rig, an
@@ -21,6 +22,7 @@ type flow struct {
 	rig    *rig
 	hs     *hookServer
 	slot   *engineSlot
+	wk     *workabletest.Server // the Workable fake, when source is workable
 	vendor *vendor
 	engine *lifecycle.Engine
 	disp   *lifecycle.Dispatcher
@@ -55,7 +57,7 @@ func newFlow(t *testing.T, source string) *flow {
 	o := rigOptions{sync: true, scheduledStage: true}
 	switch source {
 	case "workable":
-		f.rig, _ = newWorkableRig(t, f.hs, o)
+		f.rig, f.wk = newWorkableRig(t, f.hs, o)
 	case "lever":
 		f.rig, _ = newLeverRig(t, f.hs, &leverToken, o)
 	}
