@@ -665,7 +665,7 @@ func TestNoteTemplateOverride(t *testing.T) {
 
 func TestUnknownInterview(t *testing.T) {
 	h := newHarness(t)
-	_, err := h.Engine.Report(ctx, "iv_missing", lifecycle.Update{Kind: lifecycle.UpdateInvited})
+	_, err := h.Engine.Report(ctx, "iv_missing", lifecycle.Update{Kind: lifecycle.UpdateInvited, Link: "https://v.example/s/x"})
 	require.True(t, errors.Is(err, lifecycle.ErrNotFound))
 	_, err = h.Engine.Report(ctx, "iv_missing", lifecycle.Update{Kind: "bogus"})
 	require.Error(t, err)
