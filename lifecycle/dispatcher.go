@@ -685,7 +685,10 @@ func isPermanent(err error) bool {
 		// MaxAttempts) instead of failing at once.
 		return false
 	}
-	if ats.IsPermanent(err) || errors.Is(err, ats.ErrNotFound) || errors.Is(err, ats.ErrValidation) {
+	if ats.IsPermanent(err) || errors.Is(err, ats.ErrNotFound) || errors.Is(err, ats.ErrValidation) ||
+		errors.Is(err, ErrInsufficientCredits) {
+		// Out of credits is not cured by retrying within the hour:
+		// the interview ends unable-to-schedule and says so at once.
 		return true
 	}
 	var p interface{ Permanent() bool }
@@ -704,7 +707,8 @@ func (d *Dispatcher) onFailed(ctx context.Context, eff Effect, cause error) erro
 	case EffectMove:
 		var p movePayload
 		_ = json.Unmarshal(eff.Payload, &p)
-		return d.e.errorNote(ctx, eff.InterviewID, fmt.Sprintf("could not move the candidate to stage %q: %v", p.StageID, cause))
+		d.e.log.Warn("lifecycle: stage move failed for good", "interview", eff.InterviewID, "stage", p.StageID, "err", cause)
+		return d.e.errorNote(ctx, eff.InterviewID, fmt.Sprintf("could not move the candidate to stage %q; please move them by hand", p.StageID))
 	}
 	return nil
 }

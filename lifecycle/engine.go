@@ -87,7 +87,9 @@ type Engine struct {
 	requeued sync.Map
 }
 
-// NewEngine returns an engine over store.
+// NewEngine returns an engine over store. It accepts any options; New
+// checks them and returns an error instead, and is preferred. NewEngine
+// is kept for compatibility.
 func NewEngine(store Store, opts Options) *Engine {
 	e := &Engine{
 		store:    store,
@@ -928,11 +930,14 @@ func (e *Engine) vendorFailed(ctx context.Context, id string, attempt int, cause
 		if iv.Attempt != attempt || iv.State != StateRequested {
 			return errNoop
 		}
-		reason := ReasonOther
+		// The cause is Go error text: logged for the host, never posted
+		// where recruiters read it.
+		e.log.Warn("lifecycle: vendor could not create the interview", "interview", id, "err", cause)
+		reason, detail := ReasonOther, "the interview could not be created"
 		if errors.Is(cause, ErrInsufficientCredits) {
-			reason = ReasonInsufficientCredits
+			reason, detail = ReasonInsufficientCredits, "the interview could not be created: the interview account has no credits left"
 		}
-		return e.unable(ch, pos, iv, reason, "the interview could not be created: "+cause.Error())
+		return e.unable(ch, pos, iv, reason, detail)
 	})
 	return err
 }
