@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/atskit/atskit/ats"
@@ -62,6 +63,11 @@ type Options struct {
 	MaxConflictRetries int
 	// ExpiryInterval is how often Run calls ExpireDue; default one minute.
 	ExpiryInterval time.Duration
+	// ReconcileInterval is how often Run calls Reconcile for every
+	// enabled connection, recovering candidates whose webhooks were
+	// missed; zero disables it. Each run lists the candidates of every
+	// active position's trigger stage, so keep it to minutes.
+	ReconcileInterval time.Duration
 	// CallbackTokenSealer, if set, encrypts provider callback tokens
 	// before they are stored (see TokenSealer). Read APIs never return
 	// callback tokens, sealed or not.
@@ -82,6 +88,8 @@ type Engine struct {
 
 	tmpl   sync.Map // template text -> *template.Template
 	notify chan struct{}
+	// pendingEvents counts events for positions not active.
+	pendingEvents atomic.Int64
 	// requeued maps a connection to when its parked effects were last
 	// requeued: dispatchers lift a cool-down begun before then.
 	requeued sync.Map
@@ -178,10 +186,18 @@ func newID(prefix string) string {
 }
 
 // Run runs the engine's timers until ctx is done: every
-// Options.ExpiryInterval it calls ExpireDue with the current time.
+// Options.ExpiryInterval it calls ExpireDue with the current time, and
+// every Options.ReconcileInterval (when set) Reconcile for every enabled
+// connection.
 func (e *Engine) Run(ctx context.Context) error {
 	t := time.NewTicker(e.opts.ExpiryInterval)
 	defer t.Stop()
+	var reconcile <-chan time.Time
+	if e.opts.ReconcileInterval > 0 {
+		rt := time.NewTicker(e.opts.ReconcileInterval)
+		defer rt.Stop()
+		reconcile = rt.C
+	}
 	for {
 		if _, err := e.ExpireDue(ctx, e.now()); err != nil && ctx.Err() == nil {
 			e.log.Error("lifecycle: expire invitations", "err", err)
@@ -190,6 +206,8 @@ func (e *Engine) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-t.C:
+		case <-reconcile:
+			e.reconcileAll(ctx)
 		}
 	}
 }
@@ -460,6 +478,7 @@ func (e *Engine) handleStage(ctx context.Context, a ats.Adapter, ev ats.Event, r
 			return err
 		}
 		if pos == nil || pos.Status != PositionActive {
+			e.ignoredEvent(ev, pos)
 			return record()
 		}
 	}
@@ -480,6 +499,7 @@ func (e *Engine) handleStage(ctx context.Context, a ats.Adapter, ev ats.Event, r
 			return err
 		}
 		if pos == nil || pos.Status != PositionActive {
+			e.ignoredEvent(ev, pos)
 			return record()
 		}
 	}
