@@ -145,19 +145,50 @@ var ErrUnknownConnection = errors.New("lifecycle: unknown connection")
 type MemoryConnector struct {
 	mu       sync.RWMutex
 	adapters map[string]ats.Adapter
+	notify   []func(connection string)
 }
 
-var _ Connector = (*MemoryConnector)(nil)
+var (
+	_ Connector         = (*MemoryConnector)(nil)
+	_ ConnectorNotifier = (*MemoryConnector)(nil)
+)
+
+// ConnectorNotifier is implemented by a Connector that reports credential
+// changes: NewEngine registers a function that requeues the connection's
+// parked effects (EffectParked), so effects refused with the old
+// credentials are delivered with the new ones without an operator. A host
+// whose Connector does not implement it calls Engine.RequeueConnection
+// after storing new credentials.
+type ConnectorNotifier interface {
+	// Notify registers fn, to be called with a connection's ID after its
+	// credentials changed.
+	Notify(fn func(connection string))
+}
 
 // Set installs (or replaces, e.g. after a token rotation) the adapter of a
 // connection.
+// Functions registered with Notify are called after a replacement.
 func (m *MemoryConnector) Set(connection string, a ats.Adapter) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	if m.adapters == nil {
 		m.adapters = map[string]ats.Adapter{}
 	}
+	_, replaced := m.adapters[connection]
 	m.adapters[connection] = a
+	fns := slices.Clone(m.notify)
+	m.mu.Unlock()
+	if replaced {
+		for _, fn := range fns {
+			fn(connection)
+		}
+	}
+}
+
+// Notify implements ConnectorNotifier.
+func (m *MemoryConnector) Notify(fn func(connection string)) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.notify = append(m.notify, fn)
 }
 
 // Delete forgets a connection's adapter.

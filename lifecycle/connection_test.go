@@ -309,9 +309,11 @@ func TestCredentialRotationMidFlow(t *testing.T) {
 	require.Empty(t, tn.ats["acme"].Tags("c1"))
 	tag, err := tn.engine.Effects(ctx, lifecycle.EffectFilter{Connection: "acme", Kind: lifecycle.EffectTag})
 	require.NoError(t, err)
-	require.Equal(t, lifecycle.EffectPending, tag[0].State, "a refused credential must not fail the effect for good")
+	require.Equal(t, lifecycle.EffectParked, tag[0].State, "a refused credential must not fail the effect for good")
 
-	// The host stores the new token; the engine picks it up without a restart.
+	// The host stores the new token; the engine picks it up without a
+	// restart, and the MemoryConnector's notification requeues the
+	// parked tag.
 	tn.conns.Set("acme", tokenAdapter{ATS: tn.ats["acme"], token: "new", revoked: &revoked, used: &used, mu: &mu})
 	tn.clock.Advance(time.Hour)
 	tn.drain()

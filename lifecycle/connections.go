@@ -174,7 +174,8 @@ func (e *Engine) DisableConnection(ctx context.Context, id, reason string) (Conn
 }
 
 // EnableConnection switches a disabled connection back on: its queued
-// effects become claimable at once (a running Dispatcher is woken) and
+// effects, and those parked (EffectParked), become claimable at once (a
+// running Dispatcher is woken) and
 // new interviews start again. Events that arrived while it was disabled
 // are not replayed. Enabling an enabled connection changes nothing.
 func (e *Engine) EnableConnection(ctx context.Context, id, reason string) (Connection, error) {
@@ -191,6 +192,11 @@ func (e *Engine) EnableConnection(ctx context.Context, id, reason string) (Conne
 		return true, nil
 	})
 	if err == nil {
+		// Enabling follows a fix (credentials, configuration): what was
+		// parked for it goes back in the queue.
+		if _, rerr := e.RequeueConnection(ctx, id); rerr != nil {
+			e.log.Warn("lifecycle: requeue parked effects", "connection", id, "err", rerr)
+		}
 		e.wake()
 	}
 	return c, err

@@ -137,6 +137,19 @@ type Dispatcher struct {
 type cooling struct {
 	until    time.Time
 	failures int
+	set      time.Time // when until was last extended
+}
+
+// coolingOf returns conn's cool-down, lifted (and forgotten) when the
+// connection's parked effects were requeued after it began: the operator
+// fixed what the cool-down waited for. d.mu must be held.
+func (d *Dispatcher) coolingOf(conn string) cooling {
+	c := d.cool[conn]
+	if at, ok := d.e.requeued.Load(conn); ok && !c.set.IsZero() && !at.(time.Time).Before(c.set) {
+		delete(d.cool, conn)
+		return cooling{}
+	}
+	return c
 }
 
 // Dispatcher returns a dispatcher delivering the engine's effects.
@@ -258,8 +271,8 @@ func (d *Dispatcher) claim(ctx context.Context, limit int) ([]Effect, error) {
 			busy = append(busy, conn)
 		}
 	}
-	for conn, c := range d.cool {
-		if c.until.After(now) {
+	for conn := range d.cool {
+		if c := d.coolingOf(conn); c.until.After(now) {
 			blocked = append(blocked, conn)
 		}
 	}
@@ -321,7 +334,7 @@ func (eff Effect) conn() string { return connectionOf(eff.Connection, eff.Source
 func (d *Dispatcher) admit(ctx context.Context, eff Effect, shared bool) bool {
 	conn, now := eff.conn(), d.e.now()
 	d.mu.Lock()
-	c := d.cool[conn]
+	c := d.coolingOf(conn)
 	atCap := d.inflight[conn] >= d.opts.PerConnection
 	d.mu.Unlock()
 	switch {
@@ -392,6 +405,7 @@ func (d *Dispatcher) coolDown(conn string, until time.Time, failure bool) {
 	if until.After(c.until) {
 		c.until = until
 	}
+	c.set = d.e.now()
 	if failure {
 		c.failures++
 	}
@@ -629,6 +643,9 @@ func (d *Dispatcher) outcome(eff Effect, log *slog.Logger, cause error) Outcome 
 		o.NextAttemptAt = now.Add(d.opts.Backoff(eff.Attempts))
 	}
 	switch {
+	case parks(cause):
+		o.State = EffectParked
+		log.Warn("lifecycle: effect parked until an operator requeues it", "err", cause)
 	case permanent:
 		o.State = EffectFailed
 		log.Error("lifecycle: effect failed permanently", "err", cause)
@@ -668,7 +685,10 @@ func isPermanent(err error) bool {
 		// MaxAttempts) instead of failing at once.
 		return false
 	}
-	if ats.IsPermanent(err) || errors.Is(err, ats.ErrNotFound) || errors.Is(err, ats.ErrValidation) {
+	if ats.IsPermanent(err) || errors.Is(err, ats.ErrNotFound) || errors.Is(err, ats.ErrValidation) ||
+		errors.Is(err, ErrInsufficientCredits) {
+		// Out of credits is not cured by retrying within the hour:
+		// the interview ends unable-to-schedule and says so at once.
 		return true
 	}
 	var p interface{ Permanent() bool }
@@ -687,7 +707,8 @@ func (d *Dispatcher) onFailed(ctx context.Context, eff Effect, cause error) erro
 	case EffectMove:
 		var p movePayload
 		_ = json.Unmarshal(eff.Payload, &p)
-		return d.e.errorNote(ctx, eff.InterviewID, fmt.Sprintf("could not move the candidate to stage %q: %v", p.StageID, cause))
+		d.e.log.Warn("lifecycle: stage move failed for good", "interview", eff.InterviewID, "stage", p.StageID, "err", cause)
+		return d.e.errorNote(ctx, eff.InterviewID, fmt.Sprintf("could not move the candidate to stage %q; please move them by hand", p.StageID))
 	}
 	return nil
 }
@@ -763,7 +784,7 @@ func (d *Dispatcher) perform(ctx context.Context, eff Effect) (skipped string, e
 			return "", err
 		}
 		if e.opts.Publisher == nil {
-			return "", permanentError{errors.New("no CallbackPublisher configured")}
+			return "", fmt.Errorf("no CallbackPublisher configured: %w", ErrConfiguration)
 		}
 		cb, err := e.openCallback(p.Callback)
 		if err != nil {
@@ -785,10 +806,19 @@ func (d *Dispatcher) perform(ctx context.Context, eff Effect) (skipped string, e
 			return "skipped: no vendor interview for this attempt", nil
 		}
 		if e.opts.Vendor == nil {
-			return "", permanentError{errors.New("no Vendor configured")}
+			return "", fmt.Errorf("no Vendor configured: %w", ErrConfiguration)
 		}
 		return "", e.opts.Vendor.CancelInterview(ctx, iv.VendorRef)
 	case EffectMarkReported:
+		// Reported means the result reached the ATS: not while a
+		// result effect of the same completion is parked or failed.
+		ok, err := e.resultLanded(ctx, eff)
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			return "skipped: a result effect did not land; the interview stays completed", nil
+		}
 		return "", e.markReported(ctx, eff.InterviewID)
 	}
 	return "", permanentError{fmt.Errorf("unknown effect kind %q", eff.Kind)}
@@ -862,7 +892,7 @@ func (d *Dispatcher) vendorCreate(ctx context.Context, eff Effect) (string, erro
 		return "", nil // recorded by an earlier attempt (or a vendor update)
 	}
 	if e.opts.Vendor == nil {
-		return "", permanentError{errors.New("no Vendor configured")}
+		return "", fmt.Errorf("no Vendor configured: %w", ErrConfiguration)
 	}
 	req := VendorRequest{
 		IdempotencyKey: fmt.Sprintf("%s/%d", iv.ID, p.Attempt),

@@ -87,7 +87,6 @@ func TestDispatchPermanentErrors(t *testing.T) {
 	}{
 		{"not found", "MoveCandidate", &ats.APIError{ATS: "fake", Op: "move candidate", StatusCode: 404}, lifecycle.EffectMove},
 		{"validation", "MoveCandidate", &ats.ValidationError{Op: "move", Fields: []ats.FieldError{{Field: "target_stage", Message: "unknown"}}}, lifecycle.EffectMove},
-		{"forbidden", "AddNote", &ats.APIError{StatusCode: 403}, lifecycle.EffectNote},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

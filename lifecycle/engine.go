@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/atskit/atskit/ats"
@@ -62,6 +63,11 @@ type Options struct {
 	MaxConflictRetries int
 	// ExpiryInterval is how often Run calls ExpireDue; default one minute.
 	ExpiryInterval time.Duration
+	// ReconcileInterval is how often Run calls Reconcile for every
+	// enabled connection, recovering candidates whose webhooks were
+	// missed; zero disables it. Each run lists the candidates of every
+	// active position's trigger stage, so keep it to minutes.
+	ReconcileInterval time.Duration
 	// CallbackTokenSealer, if set, encrypts provider callback tokens
 	// before they are stored (see TokenSealer). Read APIs never return
 	// callback tokens, sealed or not.
@@ -82,9 +88,16 @@ type Engine struct {
 
 	tmpl   sync.Map // template text -> *template.Template
 	notify chan struct{}
+	// pendingEvents counts events for positions not active.
+	pendingEvents atomic.Int64
+	// requeued maps a connection to when its parked effects were last
+	// requeued: dispatchers lift a cool-down begun before then.
+	requeued sync.Map
 }
 
-// NewEngine returns an engine over store.
+// NewEngine returns an engine over store. It accepts any options; New
+// checks them and returns an error instead, and is preferred. NewEngine
+// is kept for compatibility.
 func NewEngine(store Store, opts Options) *Engine {
 	e := &Engine{
 		store:    store,
@@ -94,6 +107,9 @@ func NewEngine(store Store, opts Options) *Engine {
 		now:      opts.Now,
 		adapters: map[string]ats.Adapter{},
 		notify:   make(chan struct{}, 1),
+	}
+	if n, ok := opts.Connector.(ConnectorNotifier); ok {
+		n.Notify(e.credentialsChanged)
 	}
 	if e.loc == nil {
 		e.loc = time.UTC
@@ -170,10 +186,18 @@ func newID(prefix string) string {
 }
 
 // Run runs the engine's timers until ctx is done: every
-// Options.ExpiryInterval it calls ExpireDue with the current time.
+// Options.ExpiryInterval it calls ExpireDue with the current time, and
+// every Options.ReconcileInterval (when set) Reconcile for every enabled
+// connection.
 func (e *Engine) Run(ctx context.Context) error {
 	t := time.NewTicker(e.opts.ExpiryInterval)
 	defer t.Stop()
+	var reconcile <-chan time.Time
+	if e.opts.ReconcileInterval > 0 {
+		rt := time.NewTicker(e.opts.ReconcileInterval)
+		defer rt.Stop()
+		reconcile = rt.C
+	}
 	for {
 		if _, err := e.ExpireDue(ctx, e.now()); err != nil && ctx.Err() == nil {
 			e.log.Error("lifecycle: expire invitations", "err", err)
@@ -182,6 +206,8 @@ func (e *Engine) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-t.C:
+		case <-reconcile:
+			e.reconcileAll(ctx)
 		}
 	}
 }
@@ -401,7 +427,25 @@ func (e *Engine) HandleEvent(ctx context.Context, ev ats.Event) error {
 			return err
 		}
 		return e.handleStage(ctx, a, ev, ref, state)
-	case ats.EventArchived, ats.EventDeleted, ats.EventHired:
+	case ats.EventArchived, ats.EventHired:
+		// Confirm with a read: a late "archived" delivery for a
+		// candidate since restored must not cancel.
+		a, err := e.adapter(ctx, ev.Connection)
+		if err != nil {
+			return err
+		}
+		cand, err := a.Candidate(ctx, ev.CandidateID)
+		switch {
+		case errors.Is(err, ats.ErrNotFound):
+			return e.cancelLive(ctx, ref, InterviewFilter{Connection: ev.Connection, CandidateID: ev.CandidateID}, "the candidate was deleted")
+		case err != nil:
+			return fmt.Errorf("lifecycle: read candidate %s: %w", ev.CandidateID, err)
+		}
+		if ev.JobID == "" {
+			ev.JobID = cand.JobID
+		}
+		return e.handleStage(ctx, a, ev, ref, state)
+	case ats.EventDeleted:
 		detail := map[ats.EventKind]string{
 			ats.EventArchived: "the candidate was disqualified",
 			ats.EventDeleted:  "the candidate was deleted",
@@ -434,6 +478,7 @@ func (e *Engine) handleStage(ctx context.Context, a ats.Adapter, ev ats.Event, r
 			return err
 		}
 		if pos == nil || pos.Status != PositionActive {
+			e.ignoredEvent(ev, pos)
 			return record()
 		}
 	}
@@ -454,15 +499,28 @@ func (e *Engine) handleStage(ctx context.Context, a ats.Adapter, ev ats.Event, r
 			return err
 		}
 		if pos == nil || pos.Status != PositionActive {
+			e.ignoredEvent(ev, pos)
 			return record()
 		}
 	}
-	stage := ev.ToStage
-	if ev.Snapshot || stage.IsZero() {
-		stage = cand.Stage
+	// Decide on the candidate as the ATS returns it now, never on the
+	// stage the event claims: a late or retried "entered the stage"
+	// delivery must not start an interview for a candidate who has moved
+	// on, and event bodies are not always signed (Lever signs only a
+	// token and a timestamp). Only when the read has no stage does a
+	// snapshot event's stage stand in.
+	stage := cand.Stage
+	if stage.IsZero() && ev.Snapshot {
+		stage = ev.ToStage
+	}
+	if stage.IsZero() && !cand.Disqualified {
+		e.log.Warn("lifecycle: candidate read has no stage, no decision", "connection", ev.Connection, "source", ev.Source, "candidate", cand.ID, "event", ev.ID)
+		return record()
 	}
 	switch {
-	case pos.stageIs(stage, pos.TriggerStage()) && !cand.Disqualified:
+	case cand.Disqualified:
+		return e.cancelLive(ctx, ref, InterviewFilter{Connection: ev.Connection, CandidateID: cand.ID, PositionID: pos.ID}, "the candidate was disqualified")
+	case pos.stageIs(stage, pos.TriggerStage()):
 		if state == ConnectionDisabled {
 			e.log.Info("lifecycle: connection disabled, no interview started", "connection", ev.Connection, "candidate", cand.ID, "event", ev.ID)
 			return record()
@@ -675,6 +733,11 @@ func (e *Engine) update(ctx context.Context, id string, ref *EventRef, fn func(c
 // new note, while it is still missing), and from cancelled, declined,
 // expired or unable-to-schedule as a fresh attempt.
 //
+// The candidate is re-read from the ATS: one who is disqualified or no
+// longer in the position's trigger stage, or a position no longer active,
+// refuses with a *RetriggerError saying why (errors.Is
+// ErrRetriggerRefused), so a stale link never restarts an interview.
+//
 // The interview must belong to connection (the default connection named
 // after its source when empty): one of another connection is ErrNotFound,
 // so a link followed from one customer's ATS never touches another's
@@ -703,6 +766,13 @@ func (e *Engine) Retrigger(ctx context.Context, connection, interviewID string) 
 		if cand, err = a.Candidate(ctx, iv.CandidateID); err != nil {
 			return Interview{}, fmt.Errorf("lifecycle: re-read candidate %s: %w", iv.CandidateID, err)
 		}
+		pos, err := e.position(ctx, iv.PositionID)
+		if err != nil {
+			return Interview{}, err
+		}
+		if err := mayRetrigger(iv.ID, pos, cand); err != nil {
+			return Interview{}, err
+		}
 	}
 	return e.update(ctx, interviewID, nil, func(ch *change, pos *Position, iv *Interview) error {
 		if iv.State != StateNeedsInfo && !iv.State.Restartable() {
@@ -711,6 +781,20 @@ func (e *Engine) Retrigger(ctx context.Context, connection, interviewID string) 
 		iv.Candidate = cand
 		return e.start(ch, pos, iv, false, false)
 	})
+}
+
+// mayRetrigger refuses a re-trigger the candidate's current state rules
+// out: disqualified, out of the trigger stage, or an inactive position.
+func mayRetrigger(id string, pos *Position, cand ats.Candidate) error {
+	switch {
+	case pos == nil || pos.Status != PositionActive:
+		return &RetriggerError{Interview: id, Reason: RetriggerPositionInactive}
+	case cand.Disqualified:
+		return &RetriggerError{Interview: id, Reason: RetriggerDisqualified}
+	case !pos.stageIs(cand.Stage, pos.TriggerStage()):
+		return &RetriggerError{Interview: id, Reason: RetriggerLeftStage, Stage: cand.Stage.Name}
+	}
+	return nil
 }
 
 // ExpireDue expires every invitation whose expiry is at or before now and
@@ -866,11 +950,14 @@ func (e *Engine) vendorFailed(ctx context.Context, id string, attempt int, cause
 		if iv.Attempt != attempt || iv.State != StateRequested {
 			return errNoop
 		}
-		reason := ReasonOther
+		// The cause is Go error text: logged for the host, never posted
+		// where recruiters read it.
+		e.log.Warn("lifecycle: vendor could not create the interview", "interview", id, "err", cause)
+		reason, detail := ReasonOther, "the interview could not be created"
 		if errors.Is(cause, ErrInsufficientCredits) {
-			reason = ReasonInsufficientCredits
+			reason, detail = ReasonInsufficientCredits, "the interview could not be created: the interview account has no credits left"
 		}
-		return e.unable(ch, pos, iv, reason, "the interview could not be created: "+cause.Error())
+		return e.unable(ch, pos, iv, reason, detail)
 	})
 	return err
 }

@@ -431,6 +431,20 @@ func TestArchivedAndDeletedCancel(t *testing.T) {
 		t.Run(string(kind), func(t *testing.T) {
 			h := newHarness(t)
 			iv := reach(t, h, lifecycle.StateScheduled)
+			// The ATS's state agrees with the event: the engine decides
+			// on what it reads, not on the event.
+			c, err := h.ATS.Candidate(ctx, iv.CandidateID)
+			require.NoError(t, err)
+			switch kind {
+			case ats.EventArchived:
+				c.Disqualified = true
+				h.ATS.PutCandidate(c)
+			case ats.EventHired:
+				c.Stage = ats.StageRef{ID: enginetest.StageOffer, Name: "Offer"}
+				h.ATS.PutCandidate(c)
+			case ats.EventDeleted:
+				h.ATS.DeleteCandidate(iv.CandidateID)
+			}
 			require.NoError(t, h.Engine.HandleEvent(ctx, ats.Event{ID: "x-" + string(kind), Source: "workable", Kind: kind, CandidateID: iv.CandidateID}))
 			got := h.Only(iv.CandidateID)
 			require.Equal(t, lifecycle.StateCancelled, got.State)
@@ -511,6 +525,8 @@ func TestNeedsInfoAndRetrigger(t *testing.T) {
 	require.Contains(t, notes[0], "missing email and phone.")
 	require.Contains(t, notes[0], "re-trigger: https://vendor.example/retrigger/"+iv.ID)
 
+	c, err = h.ATS.Candidate(ctx, "c1")
+	require.NoError(t, err)
 	c.Emails, c.Phones = []string{"ada@example.com"}, []string{"+1 555 0100"}
 	h.ATS.PutCandidate(c)
 	iv, err = h.Engine.Retrigger(ctx, iv.Connection, iv.ID)
@@ -649,7 +665,7 @@ func TestNoteTemplateOverride(t *testing.T) {
 
 func TestUnknownInterview(t *testing.T) {
 	h := newHarness(t)
-	_, err := h.Engine.Report(ctx, "iv_missing", lifecycle.Update{Kind: lifecycle.UpdateInvited})
+	_, err := h.Engine.Report(ctx, "iv_missing", lifecycle.Update{Kind: lifecycle.UpdateInvited, Link: "https://v.example/s/x"})
 	require.True(t, errors.Is(err, lifecycle.ErrNotFound))
 	_, err = h.Engine.Report(ctx, "iv_missing", lifecycle.Update{Kind: "bogus"})
 	require.Error(t, err)

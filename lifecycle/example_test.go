@@ -23,7 +23,8 @@ func ExampleNewEngine() {
 		Link: ats.JobLink{Linked: true, Marker: "InterviewVector", StageID: "interviewvector"}},
 		ats.Stage{ID: "applied", Name: "Applied"}, ats.Stage{ID: "interviewvector", Name: "InterviewVector"},
 		ats.Stage{ID: "offer", Name: "Offer"})
-	workable.PutCandidate(ats.Candidate{ID: "3fc9a80f", JobID: "GROOV005", Name: "Ada Lovelace", Emails: []string{"ada@example.com"}})
+	workable.PutCandidate(ats.Candidate{ID: "3fc9a80f", JobID: "GROOV005", Name: "Ada Lovelace", Emails: []string{"ada@example.com"},
+		Stage: ats.StageRef{ID: "interviewvector"}}) // a recruiter moved her into the vendor's stage
 
 	engine := lifecycle.NewEngine(memstore.New(), lifecycle.Options{
 		Adapters:     map[string]ats.Adapter{"workable": workable},

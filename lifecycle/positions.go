@@ -188,11 +188,26 @@ func (e *Engine) validateConfig(p *Position, cfg PositionConfig) error {
 }
 
 // ActivatePosition activates a configured position: from now on candidates
-// entering its trigger stage get interviews. The configuration is checked
+// entering its trigger stage get interviews, and those already in it get
+// theirs at once (see Reconcile). The configuration is checked
 // against the job's current pipeline again; a mapped stage that no longer
 // exists refuses activation with ErrPositionNotReady until the host
 // reconfigures the position.
 func (e *Engine) ActivatePosition(ctx context.Context, id string) (Position, error) {
+	p, err := e.activatePosition(ctx, id)
+	if err == nil && p.Status == PositionActive {
+		// Candidates already in the trigger stage get their
+		// interviews now; a failure here does not undo the activation
+		// (Run's periodic Reconcile catches up).
+		var res ReconcileResult
+		if rerr := e.reconcilePosition(ctx, &p, &res); rerr != nil && !errors.Is(rerr, ErrCannotList) {
+			e.log.Warn("lifecycle: reconcile on activation", "position", id, "err", rerr)
+		}
+	}
+	return p, err
+}
+
+func (e *Engine) activatePosition(ctx context.Context, id string) (Position, error) {
 	return e.modifyPosition(ctx, id, func(p *Position, exists bool) (bool, error) {
 		switch {
 		case !exists:

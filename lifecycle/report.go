@@ -80,14 +80,21 @@ func (u Update) target() (State, error) {
 
 // Report applies a vendor update to an interview and returns the interview
 // as stored. A move the transition table does not allow is refused with a
-// *TransitionError. Repeating an update the interview already reflects (the
-// same link, the same time, a second completion) changes nothing and is not
-// an error, so vendor redeliveries are harmless; an update whose ID was
+// *TransitionError; an update lacking what its note needs (scheduled
+// without At, invited without Link, completed without Result) with an
+// *UpdateError naming the field. Repeating an update the interview already
+// reflects (the same link, the same time, the same result) changes nothing
+// and is not an error, so vendor redeliveries are harmless; a second
+// completion with a different result is refused with a
+// *ResultConflictError, never dropped silently; an update whose ID was
 // processed before changes nothing and is not an error either, even when
 // the interview has moved on since.
 func (e *Engine) Report(ctx context.Context, interviewID string, u Update) (Interview, error) {
 	to, err := u.target()
 	if err != nil {
+		return Interview{}, err
+	}
+	if err := u.validate(); err != nil {
 		return Interview{}, err
 	}
 	if u.ID == "" {
@@ -126,6 +133,9 @@ func (e *Engine) report(ctx context.Context, interviewID string, ref *EventRef, 
 			ch.record(iv, false)
 		}
 		if e.repeated(iv, u, to) {
+			if u.Kind == UpdateCompleted && !sameResult(iv.Result, u.Result) {
+				return &ResultConflictError{Interview: iv.ID}
+			}
 			return nil
 		}
 		if to == StateUnableToSchedule {

@@ -74,8 +74,10 @@ type Claim struct {
 
 // Outcome records the result of a delivery attempt.
 type Outcome struct {
-	// State is EffectDone, EffectFailed (given up; Error says why) or
-	// EffectPending (retry at NextAttemptAt).
+	// State is EffectDone, EffectFailed (given up; Error says why),
+	// EffectParked (waits for an operator's requeue; like done and
+	// failed it no longer holds back its OrderKey) or EffectPending
+	// (retry at NextAttemptAt).
 	State         EffectState
 	NextAttemptAt time.Time
 	Error         string

@@ -372,6 +372,15 @@ const (
 	EffectPending EffectState = "pending"
 	EffectDone    EffectState = "done"
 	EffectFailed  EffectState = "failed"
+	// EffectParked: the effect failed for a reason only an operator can
+	// cure — the ATS refused the connection's credentials (401, 403) or
+	// the host's configuration is missing (ErrConfiguration). It waits,
+	// visible through Engine.Effects, until Engine.RequeueEffect or
+	// Engine.RequeueConnection (called by EnableConnection) puts it back
+	// in the queue. A parked effect does not hold back the candidate's
+	// later effects, but an interview whose result effects are parked is
+	// not moved to reported.
+	EffectParked EffectState = "parked"
 )
 
 // Effect is a side effect waiting in (or delivered from) the outbox. It is

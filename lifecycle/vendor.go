@@ -40,8 +40,8 @@ type Vendor interface {
 }
 
 // ErrInsufficientCredits may be wrapped by Vendor.CreateInterview errors: the
-// interview ends unable-to-schedule with ReasonInsufficientCredits. Such an
-// error should also be permanent (see Dispatcher).
+// interview ends unable-to-schedule with ReasonInsufficientCredits at the
+// first failure (it is never retried), and its note says so in plain words.
 var ErrInsufficientCredits = errors.New("lifecycle: insufficient vendor credits")
 
 // CallbackStatus is the assessment status reported to a Workable provider

@@ -16,6 +16,7 @@ package pacing
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -38,13 +39,24 @@ func (l Limit) String() string { return fmt.Sprintf("%d per %s", l.N, l.Window) 
 type Pacer interface {
 	// Reserve books the earliest start time at or after now that keeps
 	// account within limit, and returns it: the caller waits until then
-	// before sending. A booking whose caller gives up stays booked (the
-	// budget errs on the safe side).
+	// before sending. A booking whose caller gives up stays booked
+	// unless the Pacer is also a Releaser and the caller releases it.
 	Reserve(ctx context.Context, account string, limit Limit) (time.Time, error)
 	// Next returns the earliest time a request of account could start
 	// now, without booking it, so a caller can do other work instead of
 	// waiting.
 	Next(ctx context.Context, account string, limit Limit) (time.Time, error)
+}
+
+// Releaser is implemented by a Pacer that can take a booking back. A
+// caller that gave up before its booked start (its context was cancelled
+// while it waited) releases the booking, so callers that gave up never make
+// later callers wait for them. Memory and lifecycle/sqlstore's Store.Pacer
+// implement it.
+type Releaser interface {
+	// Release forgets one booking of account at at, as returned by
+	// Reserve. Releasing a booking that is not there does nothing.
+	Release(ctx context.Context, account string, at time.Time) error
 }
 
 // Earliest returns the earliest start at or after now given the start
@@ -101,7 +113,10 @@ type Memory struct {
 	accounts map[string][]time.Time // bookings within the last window
 }
 
-var _ Pacer = (*Memory)(nil)
+var (
+	_ Pacer    = (*Memory)(nil)
+	_ Releaser = (*Memory)(nil)
+)
 
 func (m *Memory) now() time.Time {
 	if m.Now != nil {
@@ -133,6 +148,17 @@ func (m *Memory) Next(_ context.Context, account string, limit Limit) (time.Time
 	defer m.mu.Unlock()
 	now := m.now()
 	return Earliest(now, m.prune(account, now, limit), limit), nil
+}
+
+// Release implements Releaser.
+func (m *Memory) Release(_ context.Context, account string, at time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	booked := m.accounts[account]
+	if i := slices.IndexFunc(booked, at.Equal); i >= 0 {
+		m.accounts[account] = slices.Delete(booked, i, i+1)
+	}
+	return nil
 }
 
 // prune drops bookings that can no longer constrain a start at or after

@@ -70,3 +70,36 @@ func TestMemorySharedBudget(t *testing.T) {
 		t.Errorf("after the window, Reserve = +%s, want now", at.Sub(t0))
 	}
 }
+
+// TestMemoryRelease: a released booking no longer counts against the
+// account; releasing one that is not there changes nothing.
+func TestMemoryRelease(t *testing.T) {
+	ctx := context.Background()
+	m := &pacing.Memory{Now: func() time.Time { return t0 }}
+	lim := pacing.Limit{N: 2, Window: time.Hour}
+	var late []time.Time
+	for i := range 6 {
+		at, err := m.Reserve(ctx, "acme", lim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i >= 2 {
+			late = append(late, at)
+		}
+	}
+	if err := m.Release(ctx, "acme", t0.Add(42*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range late {
+		if err := m.Release(ctx, "acme", at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next, err := m.Next(ctx, "acme", lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(t0.Add(time.Hour), next); diff != "" {
+		t.Errorf("Next after releasing the late bookings (-want +got):\n%s", diff)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/lifecycle"
 	"github.com/atskit/atskit/lifecycle/memstore"
+	"github.com/atskit/atskit/workable/workabletest"
 )
 
 // flow is one ATS set up for the end-to-end flow tests: the rig, an
@@ -20,6 +21,8 @@ type flow struct {
 	ctx    context.Context
 	rig    *rig
 	hs     *hookServer
+	slot   *engineSlot
+	wk     *workabletest.Server // the Workable fake, when source is workable
 	vendor *vendor
 	engine *lifecycle.Engine
 	disp   *lifecycle.Dispatcher
@@ -54,7 +57,7 @@ func newFlow(t *testing.T, source string) *flow {
 	o := rigOptions{sync: true, scheduledStage: true}
 	switch source {
 	case "workable":
-		f.rig, _ = newWorkableRig(t, f.hs, o)
+		f.rig, f.wk = newWorkableRig(t, f.hs, o)
 	case "lever":
 		f.rig, _ = newLeverRig(t, f.hs, &leverToken, o)
 	}
@@ -66,6 +69,7 @@ func newFlow(t *testing.T, source string) *flow {
 		Logger:       quietLogger(),
 	})
 	slot.Set(f.engine)
+	f.slot = slot
 	f.disp = f.engine.Dispatcher(lifecycle.DispatcherOptions{Owner: "flow"})
 	f.rig.configure(t, f.ctx, f.engine, flowConfig(f.rig))
 	return f

@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -25,6 +26,10 @@ type Pacer struct {
 	shared  pacing.Pacer
 	account string
 	limit   pacing.Limit
+
+	// sleeping, when set (tests), is called as a caller starts waiting
+	// until t.
+	sleeping func(t time.Time)
 
 	mu        sync.Mutex
 	notBefore time.Time
@@ -63,9 +68,7 @@ func (p *Pacer) Delay(ctx context.Context) (time.Duration, error) {
 	case p.win != nil:
 		d = max(d, p.win.peek(now).Sub(now))
 	case p.lim != nil:
-		r := p.lim.ReserveN(now, 1)
-		d = max(d, r.DelayFrom(now))
-		r.CancelAt(now)
+		d = max(d, p.bucketDelay(now))
 	}
 	return max(d, 0), nil
 }
@@ -75,6 +78,9 @@ func (p *Pacer) sleepUntil(ctx context.Context, t time.Time) error {
 	d := t.Sub(p.now())
 	if d <= 0 {
 		return ctx.Err()
+	}
+	if p.sleeping != nil {
+		p.sleeping(t)
 	}
 	tm := time.NewTimer(d)
 	defer tm.Stop()
@@ -102,7 +108,11 @@ func NewPacer(limit rate.Limit, burst int, now func() time.Time) *Pacer {
 	return p
 }
 
-// Wait blocks until a request may be sent or ctx is done.
+// Wait blocks until a request may be sent or ctx is done. A caller whose
+// ctx is done before its turn gives the turn back: its booking in the
+// window or the shared pacer (when that implements pacing.Releaser) is
+// released, and it never holds tokens of the bucket, so callers that gave
+// up never make later callers wait for them.
 func (p *Pacer) Wait(ctx context.Context) error {
 	if p == nil {
 		return nil
@@ -110,37 +120,65 @@ func (p *Pacer) Wait(ctx context.Context) error {
 	p.mu.Lock()
 	until := p.notBefore
 	p.mu.Unlock()
-	if d := until.Sub(p.now()); d > 0 {
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+	if until.After(p.now()) {
+		if err := p.sleepUntil(ctx, until); err != nil {
+			return err
 		}
 	}
-	if p.shared != nil {
+	switch {
+	case p.shared != nil:
 		at, err := p.shared.Reserve(ctx, p.account, p.limit)
 		if err != nil {
 			return err
 		}
-		return p.sleepUntil(ctx, at)
-	}
-	if p.win != nil {
-		if d := p.win.reserve(p.now()).Sub(p.now()); d > 0 {
-			t := time.NewTimer(d)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return ctx.Err()
-			case <-t.C:
+		if err := p.sleepUntil(ctx, at); err != nil {
+			if r, ok := p.shared.(pacing.Releaser); ok {
+				// ctx is done; the release still has to reach the
+				// store, briefly.
+				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+				_ = r.Release(rctx, p.account, at)
+				cancel()
 			}
+			return err
+		}
+		return nil
+	case p.win != nil:
+		at := p.win.reserve(p.now())
+		if err := p.sleepUntil(ctx, at); err != nil {
+			p.win.release(at)
+			return err
+		}
+		return nil
+	case p.lim != nil:
+		return p.waitBucket(ctx)
+	}
+	return ctx.Err()
+}
+
+// waitBucket takes a token from the bucket once one is there. It never
+// reserves future tokens (a rate.Limiter cannot give back a reservation
+// that later ones were booked behind), so a caller that gives up holds
+// nothing; waiting callers poll at the time the next token is due.
+func (p *Pacer) waitBucket(ctx context.Context) error {
+	for {
+		now := p.now()
+		if p.lim.AllowN(now, 1) {
+			return nil
+		}
+		if err := p.sleepUntil(ctx, now.Add(p.bucketDelay(now))); err != nil {
+			return err
 		}
 	}
-	if p.lim == nil {
-		return ctx.Err()
+}
+
+// bucketDelay is how long from now until the bucket holds a token.
+func (p *Pacer) bucketDelay(now time.Time) time.Duration {
+	missing := 1 - p.lim.TokensAt(now)
+	if missing <= 0 {
+		return 0
 	}
-	return p.lim.Wait(ctx)
+	d := time.Duration(missing / float64(p.lim.Limit()) * float64(time.Second))
+	return max(d, time.Millisecond)
 }
 
 // NewWindowPacer returns a pacer that lets at most n requests start in any
@@ -152,57 +190,59 @@ func (p *Pacer) Wait(ctx context.Context) error {
 func NewWindowPacer(n int, window time.Duration, now func() time.Time) *Pacer {
 	p := NewPacer(0, 0, now)
 	if n > 0 && window > 0 {
-		p.win = &slidingWindow{window: window, starts: make([]time.Time, n)}
+		p.win = &slidingWindow{limit: pacing.Limit{N: n, Window: window}}
 	}
 	return p
 }
 
-// slidingWindow remembers the start times of the last n requests: the next
-// request may start once the oldest of them is window old.
+// slidingWindow remembers the start times booked within the last window:
+// the next request may start once the n-th latest of them is window old.
 type slidingWindow struct {
 	mu     sync.Mutex
-	window time.Duration
-	starts []time.Time // ring buffer of reserved start times
-	next   int
+	limit  pacing.Limit
+	booked []time.Time
 }
 
 // reserve books the earliest start time at or after now that keeps every
 // window-long interval at n requests or fewer, and returns it. Bookings are
-// made in order, so concurrent callers share the budget fairly; a booking
-// whose caller gives up stays booked (the budget errs on the safe side).
+// made in order (never before the latest, even if the clock stepped back),
+// so concurrent callers share the budget fairly; a caller that gives up
+// hands its booking back with release.
 func (w *slidingWindow) reserve(now time.Time) time.Time {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	at := now
-	if oldest := w.starts[w.next]; !oldest.IsZero() {
-		if free := oldest.Add(w.window); free.After(at) {
-			at = free
-		}
-	}
-	// Keep bookings in order even if the clock stepped back.
-	prev := w.starts[(w.next+len(w.starts)-1)%len(w.starts)]
-	if prev.After(at) {
-		at = prev
-	}
-	w.starts[w.next] = at
-	w.next = (w.next + 1) % len(w.starts)
+	at := pacing.Earliest(now, w.prune(now), w.limit)
+	w.booked = append(w.booked, at)
 	return at
+}
+
+// release forgets one booking at at, made by a caller that gave up.
+func (w *slidingWindow) release(at time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if i := slices.IndexFunc(w.booked, at.Equal); i >= 0 {
+		w.booked = slices.Delete(w.booked, i, i+1)
+	}
 }
 
 // peek returns the earliest start reserve would book now, without booking.
 func (w *slidingWindow) peek(now time.Time) time.Time {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	at := now
-	if oldest := w.starts[w.next]; !oldest.IsZero() {
-		if free := oldest.Add(w.window); free.After(at) {
-			at = free
+	return pacing.Earliest(now, w.prune(now), w.limit)
+}
+
+// prune drops bookings that can no longer constrain a start at or after
+// now, keeping the latest (bookings stay in order).
+func (w *slidingWindow) prune(now time.Time) []time.Time {
+	keep := w.booked[:0]
+	for i, b := range w.booked {
+		if b.Add(w.limit.Window).After(now) || i == len(w.booked)-1 {
+			keep = append(keep, b)
 		}
 	}
-	if prev := w.starts[(w.next+len(w.starts)-1)%len(w.starts)]; prev.After(at) {
-		at = prev
-	}
-	return at
+	w.booked = keep
+	return keep
 }
 
 // PauseUntil stops requests until t (the server said its budget is spent).

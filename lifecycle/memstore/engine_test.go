@@ -12,3 +12,5 @@ func TestReplicas(t *testing.T) { enginetest.Replicas(t, memstore.New()) }
 func BenchmarkEvents(b *testing.B) { enginetest.BenchEvents(b, memstore.New(), 8) }
 
 func BenchmarkDispatch(b *testing.B) { enginetest.BenchDispatch(b, memstore.New(), 8) }
+
+func TestParked(t *testing.T) { enginetest.Parked(t, memstore.New()) }

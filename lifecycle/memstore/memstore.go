@@ -316,7 +316,7 @@ func (s *Store) FinishEffect(_ context.Context, id, owner string, o lifecycle.Ou
 	e.LeaseUntil = time.Time{}
 	e.LastError = o.Error
 	switch o.State {
-	case lifecycle.EffectDone, lifecycle.EffectFailed:
+	case lifecycle.EffectDone, lifecycle.EffectFailed, lifecycle.EffectParked:
 		e.State = o.State
 		e.DoneAt = o.At
 		if s.pendingConns[e.Connection]--; s.pendingConns[e.Connection] <= 0 {
@@ -335,6 +335,32 @@ func (s *Store) FinishEffect(_ context.Context, id, owner string, o lifecycle.Ou
 		e.NextAttemptAt = o.NextAttemptAt
 	}
 	return nil
+}
+
+var _ lifecycle.EffectRequeuer = (*Store)(nil)
+
+// RequeueEffects implements lifecycle.EffectRequeuer.
+func (s *Store) RequeueEffects(_ context.Context, f lifecycle.EffectFilter, id string, at time.Time) ([]lifecycle.Effect, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f.State = lifecycle.EffectParked
+	var out []lifecycle.Effect
+	for _, e := range s.effects {
+		if !f.Match(*e) || (id != "" && e.ID != id) {
+			continue
+		}
+		e.State = lifecycle.EffectPending
+		e.Attempts, e.NextAttemptAt, e.DoneAt = 0, at, time.Time{}
+		s.pendingConns[e.Connection]++
+		q := s.heads[e.OrderKey]
+		i, _ := slices.BinarySearch(q, e.Seq)
+		s.heads[e.OrderKey] = slices.Insert(q, i, e.Seq)
+		out = append(out, e.Clone())
+	}
+	if len(out) > 0 {
+		s.low = 0
+	}
+	return out, nil
 }
 
 // Effects implements lifecycle.Store.

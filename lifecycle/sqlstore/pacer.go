@@ -21,6 +21,22 @@ func (s *Store) Pacer() pacing.Pacer { return sqlPacer{s} }
 
 type sqlPacer struct{ s *Store }
 
+var _ pacing.Releaser = sqlPacer{}
+
+// Release implements pacing.Releaser: it deletes one booking of account at
+// at (bookings at the same instant are interchangeable).
+func (p sqlPacer) Release(ctx context.Context, account string, at time.Time) error {
+	s := p.s
+	q := `DELETE FROM atskit_pacing WHERE rowid IN (SELECT rowid FROM atskit_pacing WHERE account = ? AND start_at = ? LIMIT 1)`
+	if s.dialect == Postgres {
+		q = `DELETE FROM atskit_pacing WHERE ctid IN (SELECT ctid FROM atskit_pacing WHERE account = ? AND start_at = ? LIMIT 1)`
+	}
+	if _, err := s.db.ExecContext(ctx, s.q(q), account, at.UnixNano()); err != nil {
+		return fmt.Errorf("sqlstore: pacer: release: %w", err)
+	}
+	return nil
+}
+
 // Reserve implements pacing.Pacer.
 func (p sqlPacer) Reserve(ctx context.Context, account string, limit pacing.Limit) (time.Time, error) {
 	return p.book(ctx, account, limit, true)

@@ -63,3 +63,41 @@ func TestPostgresSharedPacer(t *testing.T) {
 	dsn := postgresSchema(t)
 	testSharedPacer(t, []*sqlstore.Store{openPostgres(t, dsn), openPostgres(t, dsn), openPostgres(t, dsn)})
 }
+
+// testPacerRelease: bookings released by callers that gave up no longer
+// delay the next caller.
+func testPacerRelease(t *testing.T, s *sqlstore.Store) {
+	ctx := context.Background()
+	p := s.Pacer()
+	r, ok := p.(pacing.Releaser)
+	if !ok {
+		t.Fatal("Store.Pacer does not implement pacing.Releaser")
+	}
+	lim := pacing.Limit{N: 2, Window: time.Hour}
+	var booked []time.Time
+	for range 6 {
+		at, err := p.Reserve(ctx, "workable/acme", lim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		booked = append(booked, at)
+	}
+	for _, at := range booked[2:] {
+		if err := r.Release(ctx, "workable/acme", at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next, err := p.Next(ctx, "workable/acme", lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := booked[0].Add(lim.Window); !next.Equal(want) {
+		t.Errorf("Next after releasing 4 bookings = %s after the first, want %s", next.Sub(booked[0]), lim.Window)
+	}
+}
+
+func TestSQLitePacerRelease(t *testing.T) { testPacerRelease(t, newSQLite(t)) }
+
+func TestPostgresPacerRelease(t *testing.T) {
+	testPacerRelease(t, openPostgres(t, postgresSchema(t)))
+}

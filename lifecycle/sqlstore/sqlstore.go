@@ -623,7 +623,7 @@ func (s *Store) FinishEffect(ctx context.Context, id, owner string, o lifecycle.
 	var res sql.Result
 	var err error
 	switch o.State {
-	case lifecycle.EffectDone, lifecycle.EffectFailed:
+	case lifecycle.EffectDone, lifecycle.EffectFailed, lifecycle.EffectParked:
 		res, err = s.db.ExecContext(ctx, s.q(`UPDATE atskit_effects SET state = ?, unacked = 0, claimed_by = '', lease_until = 0, last_error = ?, done_at = ?
 			WHERE id = ? AND claimed_by = ? AND state = 'pending'`), string(o.State), o.Error, nanos(o.At), id, owner)
 	default:
@@ -639,6 +639,31 @@ func (s *Store) FinishEffect(ctx context.Context, id, owner string, o lifecycle.
 		return s.leaseLost(ctx, id)
 	}
 	return nil
+}
+
+var _ lifecycle.EffectRequeuer = (*Store)(nil)
+
+// RequeueEffects implements lifecycle.EffectRequeuer.
+func (s *Store) RequeueEffects(ctx context.Context, f lifecycle.EffectFilter, id string, at time.Time) ([]lifecycle.Effect, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`UPDATE atskit_effects SET state = 'pending', attempts = 0, next_attempt_at = ?, done_at = 0
+		WHERE state = 'parked' AND (? = '' OR connection = ?) AND (? = '' OR interview_id = ?) AND (? = '' OR kind = ?) AND (? = '' OR id = ?)
+		RETURNING `+effectCols), nanos(at), f.Connection, f.Connection, f.InterviewID, f.InterviewID, string(f.Kind), string(f.Kind), id, id)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: requeue effects: %w", err)
+	}
+	defer rows.Close()
+	var out []lifecycle.Effect
+	for rows.Next() {
+		e, err := scanEffect(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: requeue effects: %w", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: requeue effects: %w", err)
+	}
+	return out, nil
 }
 
 // Effects implements lifecycle.Store.

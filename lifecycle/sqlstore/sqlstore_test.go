@@ -239,3 +239,7 @@ func BenchmarkSQLiteDispatch(b *testing.B) {
 func BenchmarkPostgresDispatch(b *testing.B) {
 	benchVsMemstore(b, newPostgres, enginetest.BenchDispatch, "effects")
 }
+
+func TestSQLiteParked(t *testing.T) { enginetest.Parked(t, newSQLite(t)) }
+
+func TestPostgresParked(t *testing.T) { enginetest.Parked(t, openPostgres(t, postgresSchema(t))) }

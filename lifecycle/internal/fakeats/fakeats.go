@@ -6,6 +6,7 @@ import (
 	"iter"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/atskit/atskit/ats"
@@ -77,6 +78,13 @@ func (f *ATS) PutCandidate(c ats.Candidate) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.candidates[c.ID] = c
+}
+
+// DeleteCandidate removes a candidate: reading it answers 404.
+func (f *ATS) DeleteCandidate(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.candidates, id)
 }
 
 // Fail makes the next calls of op ("AddNote", "MoveCandidate", "AddTags",
@@ -169,6 +177,32 @@ func (f *ATS) Candidate(_ context.Context, id string) (ats.Candidate, error) {
 	}
 	c.Emails, c.Phones, c.Tags = slices.Clone(c.Emails), slices.Clone(c.Phones), slices.Clone(f.tags[id])
 	return c, nil
+}
+
+// Candidates implements ats.CandidateLister: the candidates of
+// filter.JobID in filter.StageID (empty fields do not filter), by ID.
+func (f *ATS) Candidates(_ context.Context, filter ats.CandidateFilter) iter.Seq2[ats.Candidate, error] {
+	return func(yield func(ats.Candidate, error) bool) {
+		f.mu.Lock()
+		err := f.call("Candidates")
+		var out []ats.Candidate
+		for _, c := range f.candidates {
+			if (filter.JobID == "" || c.JobID == filter.JobID) && (filter.StageID == "" || c.Stage.ID == filter.StageID) {
+				out = append(out, c)
+			}
+		}
+		f.mu.Unlock()
+		if err != nil {
+			yield(ats.Candidate{}, err)
+			return
+		}
+		slices.SortFunc(out, func(a, b ats.Candidate) int { return strings.Compare(a.ID, b.ID) })
+		for _, c := range out {
+			if !yield(c, nil) {
+				return
+			}
+		}
+	}
 }
 
 // MoveCandidate implements ats.CandidateMover.
