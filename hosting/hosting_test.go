@@ -74,6 +74,7 @@ type tenant struct {
 }
 
 type rig struct {
+	conns   *lifecycle.MemoryConnector
 	engine  *lifecycle.Engine
 	store   *memstore.Store
 	srv     *httptest.Server
@@ -93,7 +94,7 @@ func newRig(t *testing.T) *rig {
 	store := memstore.New()
 	engine := lifecycle.NewEngine(store, lifecycle.Options{Connector: conns, Vendor: vendor{}, RetriggerURL: links.URL, Logger: log})
 	tokens := provider.NewStaticTokens(nil)
-	r := &rig{engine: engine, store: store, tenants: map[string]*tenant{}, links: links}
+	r := &rig{conns: conns, engine: engine, store: store, tenants: map[string]*tenant{}, links: links}
 	for _, id := range []string{"acme", "globex"} {
 		tn := &tenant{svc: memats.NewService("tok"), secret: "secret-" + id, bear: "bearer-" + id}
 		tn.job, _ = tn.svc.AddJob("Backend", "Applied", "Interview", "Offer")
@@ -186,6 +187,16 @@ func TestWebhooksPerConnection(t *testing.T) {
 		require.NoError(t, err)
 		body := &tenant{svc: acme.svc, job: acme.job, cand: second}
 		require.Equal(t, http.StatusOK, r.deliver(t, "acme", body, acme.secret, "delivery-3"))
+		require.Len(t, r.interviews(t, "acme"), 1)
+	})
+
+	t.Run("disabled connection without credentials is acknowledged", func(t *testing.T) {
+		// The host dropped the switched-off account's credentials: the
+		// engine cannot read the candidate, and the ATS must still stop
+		// retrying.
+		r.conns.Delete("acme")
+		defer r.conns.Set("acme", linked{memats.NewAdapter(acme.svc, "tok")})
+		require.Equal(t, http.StatusOK, r.deliver(t, "acme", acme, acme.secret, "delivery-4"))
 		require.Len(t, r.interviews(t, "acme"), 1)
 	})
 

@@ -140,6 +140,16 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 				h.log.WarnContext(ctx, "hosting: webhook of a removed connection dropped", "connection", logID(conn), "event", ev.ID)
 				continue
 			}
+			if err != nil && rec.State == lifecycle.ConnectionDisabled {
+				// A switched-off connection starts nothing; the engine
+				// still reads the candidate to cancel a live interview of
+				// one who left the stage, and that read fails when the
+				// host dropped the credentials or the ATS refuses them.
+				// Retrying cannot help, so the delivery is acknowledged
+				// (reconciliation after re-enabling picks up what matters).
+				h.log.WarnContext(ctx, "hosting: webhook of a disabled connection dropped", "connection", logID(conn), "event", logID(ev.ID), "err", err)
+				continue
+			}
 			if err != nil {
 				return err
 			}
