@@ -583,6 +583,7 @@ func soakStore(t *testing.T) (open func() *sqlstore.Store, name string) {
 			t.Fatalf("open store: %v", err)
 		}
 		st.DB().SetMaxOpenConns(24)
+		st.DB().SetMaxIdleConns(24)
 		return st
 	}, "PostgreSQL schema of its own"
 }

@@ -84,6 +84,14 @@ func Open(ctx context.Context, driverName, dsn string) (*Store, error) {
 	}
 	if d == SQLite {
 		db.SetMaxOpenConns(1)
+	} else {
+		// database/sql keeps only 2 idle connections by default, so a
+		// dispatcher with dozens of workers opens and closes PostgreSQL
+		// connections (a server process each) all the time. Keep a pool
+		// the size of a typical worker count; a host that needs another
+		// size calls DB().SetMaxIdleConns / SetMaxOpenConns.
+		db.SetMaxIdleConns(PostgresIdleConns)
+		db.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	s, err := New(ctx, db, d)
 	if err != nil {
@@ -93,6 +101,11 @@ func Open(ctx context.Context, driverName, dsn string) (*Store, error) {
 	s.owned = true
 	return s, nil
 }
+
+// PostgresIdleConns is how many idle connections Open keeps in the pool of a
+// PostgreSQL store (database/sql's default of 2 makes a busy dispatcher
+// reconnect constantly).
+const PostgresIdleConns = 32
 
 // New returns a store over db, applying pending migrations. For SQLite the
 // host should enable WAL and a busy timeout and limit db to one open
