@@ -55,6 +55,20 @@ func FuzzVerifyWebhook(f *testing.F) {
 		if len(again) != 1 || again[0].ID != evs[0].ID {
 			t.Fatal("the same delivery got a different ID")
 		}
+		// The replay rule: through a guard, an accepted delivery is acted
+		// on once per connection (a ping is acted on never, so it is not
+		// remembered).
+		if evs[0].Type == ashby.EventPing {
+			return
+		}
+		g := &ats.MemoryReplayGuard{}
+		for i, conn := range []string{"acme", "acme", "globex"} {
+			gv := ashby.WebhookVerifier{Secrets: []string{fuzzSecret}, Replay: g, Connection: conn}
+			_, err := gv.VerifyWebhook(body, h)
+			if replayed := errors.Is(err, ats.ErrWebhookReplayed); replayed != (i == 1) || (!replayed && err != nil) {
+				t.Fatalf("presentation %d through the replay guard: %v", i+1, err)
+			}
+		}
 	})
 }
 

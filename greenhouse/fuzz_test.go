@@ -49,6 +49,23 @@ func FuzzVerifyWebhook(f *testing.F) {
 			if len(evs) != 1 || evs[0].Type == "" || evs[0].ID == "" {
 				t.Fatalf("accepted delivery decoded to %+v", evs)
 			}
+			// The freshness window: an accepted stage change carries an
+			// event time inside [now-MaxAge, now+FutureSkew].
+			if ev := evs[0]; ev.Type == greenhouse.ActionCandidateStageChange && !ev.Time.IsZero() &&
+				(ev.Time.Before(webhookNow.Add(-greenhouse.DefaultWebhookMaxAge)) || ev.Time.After(webhookNow.Add(greenhouse.DefaultWebhookFutureSkew))) {
+				t.Fatalf("accepted a stage change at %v, outside the window around %v", ev.Time, webhookNow)
+			}
+			// The replay rule: through a guard, an accepted delivery is
+			// acted on once per connection.
+			g := &ats.MemoryReplayGuard{Now: func() time.Time { return webhookNow }}
+			for i, conn := range []string{"acme", "acme", "globex"} {
+				v := fuzzVerifier()
+				v.Replay, v.Connection = g, conn
+				_, err := v.VerifyWebhook(body, h)
+				if replayed := errors.Is(err, ats.ErrWebhookReplayed); replayed != (i == 1) || (!replayed && err != nil) {
+					t.Fatalf("presentation %d through the replay guard: %v", i+1, err)
+				}
+			}
 			return
 		}
 		for _, s := range []error{ats.ErrSignatureMissing, ats.ErrSignatureInvalid, ats.ErrWebhookExpired, ats.ErrMalformedWebhook} {

@@ -250,6 +250,21 @@ func FuzzVerifyWebhook(f *testing.F) {
 			if evs[0].Kind == ats.EventUnknown && (evs[0].Type == workable.EventCandidateMoved || evs[0].Type == workable.EventCandidateCreated) {
 				t.Fatalf("known event type %q reported as unknown", evs[0].Type)
 			}
+			// The replay rule: through a guard, an accepted delivery is
+			// acted on once per connection, and another connection's
+			// memory does not refuse it.
+			g := &ats.MemoryReplayGuard{}
+			hdr := http.Header{workable.SignatureHeader: {s}}
+			for i, v := range []workable.WebhookVerifier{
+				{Secret: secret, Replay: g, Connection: "acme"},
+				{Secret: secret, Replay: g, Connection: "acme"},
+				{Secret: secret, Replay: g, Connection: "globex"},
+			} {
+				_, err := v.VerifyWebhook(body, hdr)
+				if replayed := errors.Is(err, ats.ErrWebhookReplayed); replayed != (i == 1) || (!replayed && err != nil) {
+					t.Fatalf("presentation %d through the replay guard: %v", i+1, err)
+				}
+			}
 		}
 	})
 }
