@@ -45,6 +45,11 @@ type Update struct {
 	VendorRef string
 	// Link is the scheduling link (invited).
 	Link string
+	// RescheduleLink and CancelLink are the vendor's links a recruiter or
+	// candidate uses to reschedule or cancel the interview (scheduled,
+	// rescheduled); the note shows them when set.
+	RescheduleLink string
+	CancelLink     string
 	// ExpiresAt is when the invitation expires (invited). Zero uses the
 	// position's InvitationTTL.
 	ExpiresAt time.Time

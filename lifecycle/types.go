@@ -30,39 +30,23 @@ const (
 	FieldResume Field = "resume"
 )
 
-// Grade is the vendor's verdict on a completed interview.
-type Grade string
+// Grade is the vendor's verdict on a completed interview: ats.Grade.
+type Grade = ats.Grade
 
 // Grades. GradePassed and GradeExcelled move the candidate to the position's
 // passed stage, GradeFailed to its failed stage.
 const (
-	GradeFailed   Grade = "failed"
-	GradePassed   Grade = "passed"
-	GradeExcelled Grade = "excelled"
+	GradeFailed   = ats.GradeFailed
+	GradePassed   = ats.GradePassed
+	GradeExcelled = ats.GradeExcelled
 )
 
-// Passed reports whether g is a positive verdict.
-func (g Grade) Passed() bool { return g == GradePassed || g == GradeExcelled }
+// Result is a completed interview's outcome as the vendor reports it:
+// ats.Result.
+type Result = ats.Result
 
-// Result is a completed interview's outcome as the vendor reports it.
-type Result struct {
-	Score   string `json:"score,omitempty"`
-	Grade   Grade  `json:"grade,omitempty"`
-	Summary string `json:"summary,omitempty"`
-	// ReportURL links to the full report.
-	ReportURL string `json:"report_url,omitempty"`
-	// Duration is how long the interview took, e.g. "45m".
-	Duration    string       `json:"duration,omitempty"`
-	Attachments []Attachment `json:"attachments,omitempty"`
-	// Details holds further vendor-specific fields, shown in feedback forms.
-	Details []ats.FeedbackField `json:"details,omitempty"`
-}
-
-// Attachment is a link to a file the vendor produced (recording, PDF).
-type Attachment struct {
-	Description string `json:"description,omitempty"`
-	URL         string `json:"url"`
-}
+// Attachment is a report file or link: ats.Attachment.
+type Attachment = ats.Attachment
 
 // Callback is where an interview created through a partner contract
 // (Workable's, Greenhouse's or Ashby's; see Kind) reports its result. The
