@@ -3,8 +3,10 @@ package hosting
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/lifecycle"
@@ -22,6 +24,11 @@ type Options struct {
 	// MaxWebhookBytes caps a webhook body; zero uses
 	// ats.DefaultMaxWebhookBytes.
 	MaxWebhookBytes int64
+	// WebhookReadTimeout bounds reading a webhook body, so a sender that
+	// trickles bytes is answered 408 instead of holding a connection; zero
+	// uses ats.DefaultWebhookReadTimeout, negative leaves only the
+	// server's own deadline.
+	WebhookReadTimeout time.Duration
 	// Links signs and checks re-trigger links; without it /retrigger/… is
 	// not mounted. Give the same value's URL method to
 	// lifecycle.Options.RetriggerURL.
@@ -79,8 +86,8 @@ func NewHandler(opts Options) (*Handler, error) {
 	if (opts.GreenhouseKeys != nil || opts.AshbyKeys != nil) != (opts.ContractVendor != nil) {
 		return nil, errors.New("hosting: Options.ContractVendor goes with GreenhouseKeys or AshbyKeys: set it with one of them to serve those contracts, or none")
 	}
-	if opts.Links != nil && len(opts.Links.Secret) < 16 {
-		return nil, errors.New("hosting: RetriggerLinks.Secret must be at least 16 random bytes (32 recommended)")
+	if opts.Links != nil && len(opts.Links.Secret) < minLinkSecret {
+		return nil, fmt.Errorf("hosting: RetriggerLinks.Secret has %d bytes; use at least %d random bytes (for example from crypto/rand)", len(opts.Links.Secret), minLinkSecret)
 	}
 	if opts.ProviderSource == "" {
 		opts.ProviderSource = "workable"

@@ -16,6 +16,10 @@ import (
 	"github.com/atskit/atskit/lifecycle"
 )
 
+// minLinkSecret is the shortest RetriggerLinks.Secret accepted: the size
+// of an HMAC-SHA256 output, below which the key is the weak point.
+const minLinkSecret = 32
+
 // RetriggerLinks builds and checks re-trigger links: the links the engine
 // posts in needs-info notes (lifecycle.Options.RetriggerURL) so a recruiter
 // can request the interview again once the missing data was added. A link
@@ -27,8 +31,8 @@ type RetriggerLinks struct {
 	// "https://vendor.example/atskit"; links are
 	// BaseURL/retrigger/{connection}/{interview}?exp=…&sig=….
 	BaseURL string
-	// Secret signs links; at least 32 random bytes. Changing it
-	// invalidates links already posted.
+	// Secret signs links (HMAC-SHA256); at least 32 random bytes, or
+	// NewHandler refuses it. Changing it invalidates links already posted.
 	Secret []byte
 	// TTL is how long a link stays valid after it was made; zero means
 	// 30 days. A needs-info note stays on the candidate's timeline

@@ -155,5 +155,5 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		return nil
-	}, ats.WebhookHandlerOptions{Source: kind, Logger: h.log, MaxBodyBytes: h.opts.MaxWebhookBytes}).ServeHTTP(w, r)
+	}, ats.WebhookHandlerOptions{Source: kind, Logger: h.log, MaxBodyBytes: h.opts.MaxWebhookBytes, ReadTimeout: h.opts.WebhookReadTimeout}).ServeHTTP(w, r)
 }
