@@ -19,6 +19,7 @@ func FuzzDecodeWriteResponse(f *testing.F) {
 		`{"id":"w1","configuration":{"signatureToken":"t"}}`,
 		`{"data":{"data":[{"id":"p1","interviews":[{"id":"i1"}]}],"hasNext":false}}`,
 		`{"data":{"data":[],"hasNext":false}}`,
+		`{"data":{"id":"f1","name":"r.pdf","ext":".pdf","uploadedAt":"1468953420000","status":"processed","size":"1000"}}`,
 		`{"data":null}`, `[]`, `"x"`, `{"data":"s"}`, ``,
 	} {
 		f.Add([]byte(s))
@@ -27,6 +28,13 @@ func FuzzDecodeWriteResponse(f *testing.F) {
 		w, err := lever.DecodeWebhookResponse(raw)
 		if err == nil && (w.ID == "" || w.Configuration.SignatureToken == "") {
 			t.Fatalf("webhook %+v decoded from %q without an error", w, raw)
+		}
+		if err != nil && !errors.Is(err, lever.ErrIncompleteResponse) {
+			t.Fatalf("error %v does not wrap ErrIncompleteResponse", err)
+		}
+		fl, err := lever.DecodeFileResponse(raw)
+		if err == nil && fl.ID == "" {
+			t.Fatalf("file %+v decoded from %q without an error", fl, raw)
 		}
 		if err != nil && !errors.Is(err, lever.ErrIncompleteResponse) {
 			t.Fatalf("error %v does not wrap ErrIncompleteResponse", err)
@@ -84,6 +92,35 @@ func FuzzMapFeedback(f *testing.F) {
 			if !ok {
 				b, _ := json.Marshal(v.Value)
 				t.Fatalf("field %s (%s) got %s", v.ID, fl.Type, b)
+			}
+		}
+	})
+}
+
+// FuzzDecodeFileList: the file-listing decoder (bare array as Lever
+// documents it, or the list envelope; quoted or plain numbers) either
+// returns files that all have an id, or an error; never a panic, never a
+// next token without a page.
+func FuzzDecodeFileList(f *testing.F) {
+	for _, s := range []string{
+		documentedFileList,
+		`{"data":[{"id":"a","size":1,"uploadedAt":2}],"hasNext":true,"next":"%5B1%5D"}`,
+		`{"data":[],"hasNext":false}`, `[]`, `[{"id":""}]`, `[{"id":"x","size":"1e3"}]`,
+		`[{"id":"x","uploadedAt":"-9223372036854775809"}]`, `{"hasNext":true}`, `null`, ``,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		files, next, err := lever.DecodeFileList(raw)
+		if err != nil {
+			if len(files) != 0 || next != "" {
+				t.Fatalf("error %v with %d files and next %q", err, len(files), next)
+			}
+			return
+		}
+		for i, fl := range files {
+			if fl.ID == "" {
+				t.Fatalf("file %d of %q has no id", i, raw)
 			}
 		}
 	})

@@ -15,3 +15,11 @@ func DecodeWebhookResponse(raw []byte) (Webhook, error) {
 func DecodePanelResponse(raw []byte) (Panel, error) {
 	return decodeResource("create panel", raw, panelRequired)
 }
+
+// DecodeFileList exposes the file-listing decoder to the fuzz tests.
+func DecodeFileList(raw []byte) ([]UploadedFile, string, error) { return decodeFileList(raw) }
+
+// DecodeFileResponse exposes the decoder of UploadFile's response.
+func DecodeFileResponse(raw []byte) (UploadedFile, error) {
+	return decodeResource("upload file", raw, fileRequired)
+}
