@@ -23,3 +23,21 @@ func DecodeFileList(raw []byte) ([]UploadedFile, string, error) { return decodeF
 func DecodeFileResponse(raw []byte) (UploadedFile, error) {
 	return decodeResource("upload file", raw, fileRequired)
 }
+
+// DecodeFeedbackResponse exposes the decoder of CreateFeedback's response.
+func DecodeFeedbackResponse(raw []byte) (string, error) {
+	r, err := decodeResource("create feedback", raw, feedbackCreatedRequired)
+	return r.ID, err
+}
+
+// DecodeNoteResponse exposes the decoder of CreateNote's response.
+func DecodeNoteResponse(raw []byte) (noteID, id string, err error) {
+	r, err := decodeResource("create note", raw, noteCreatedRequired)
+	return r.NoteID, r.ID, err
+}
+
+// DecodeTemplateResponse exposes the decoder of CreateFeedbackTemplate's
+// response.
+func DecodeTemplateResponse(raw []byte) (FeedbackTemplate, error) {
+	return decodeResource("create feedback template", raw, templateRequired)
+}

@@ -218,7 +218,8 @@ type ResumeFile struct {
 	Ext         string `json:"ext"`
 	DownloadURL string `json:"downloadUrl"`
 	UploadedAt  Millis `json:"uploadedAt"`
-	Size        int64  `json:"size"`
+	// Size is the file's length in bytes (a number or a quoted number).
+	Size ByteSize `json:"size"`
 }
 
 // ListResumes lists an opportunity's resumes
