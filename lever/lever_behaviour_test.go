@@ -199,3 +199,37 @@ func TestOffsetTokensLikeLever(t *testing.T) {
 		t.Errorf("second page offset = %q, want the percent-encoded JSON token as issued", off)
 	}
 }
+
+// TestReadableStageIDs: Lever's built-in stages have readable IDs such as
+// "lead-new" (recorded sandbox data), not UUIDs; the client lists them,
+// reads an opportunity in one, moves a candidate into one and maps a
+// stage-change delivery naming them, treating the IDs as opaque strings.
+func TestReadableStageIDs(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	lead := f.srv.AddStageWithID("lead-new", "New lead")
+	applicant := f.srv.AddStageWithID("applicant-new", "New applicant")
+	o := f.srv.AddOpportunity(levertest.Opportunity{Name: "Grace Hopper", PostingID: f.tagged.ID, StageID: lead.ID, Emails: []string{"grace@example.com"}})
+
+	stages, err := f.c.ListStages(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(stages, func(s lever.Stage) bool { return s.ID == "lead-new" && s.Text == "New lead" }) {
+		t.Errorf("ListStages = %+v, lacks lead-new", stages)
+	}
+	c, err := f.c.Candidate(ctx, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(ats.StageRef{ID: "lead-new", Name: "New lead"}, c.Stage); d != "" {
+		t.Errorf("candidate stage (-want +got):\n%s", d)
+	}
+	if err := f.c.MoveCandidate(ctx, o.ID, applicant.ID); err != nil {
+		t.Fatal(err)
+	}
+	got := f.srv.StageChanges(o.ID)
+	if len(got) != 1 || got[0].FromStageID != "lead-new" || got[0].ToStageID != "applicant-new" {
+		t.Errorf("stage changes = %+v", got)
+	}
+}
