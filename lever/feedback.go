@@ -134,8 +134,10 @@ func (c *Client) ListFeedbackTemplates(ctx context.Context) iter.Seq2[FeedbackTe
 // CreateFeedback submits a completed feedback form to an opportunity
 // (POST /opportunities/:id/feedback?perform_as=) and returns its ID.
 //
-// Assumed (the reference marks the body "verify"): {"baseTemplateId",
-// "panel", "interview", "fieldValues": [{"id","value"}], "completedAt"}.
+// The body is the one Lever documents: {"baseTemplateId", "panel" and
+// "interview" (both or neither), "fieldValues": [{"id","value"}],
+// "completedAt"}; perform_as is required
+// (https://hire.lever.co/developer/documentation#create-a-feedback-form).
 func (c *Client) CreateFeedback(ctx context.Context, opportunityID string, in FeedbackInput) (string, error) {
 	op := "submit feedback to opportunity " + short(opportunityID)
 	if in.TemplateID == "" {

@@ -147,9 +147,10 @@ func (c *Client) AddNote(ctx context.Context, candidateID string, note ats.Note)
 // so a crash between posting a note and recording it never duplicates the
 // note.
 //
-// Assumed (the reference does not give the note object): a listed note
-// carries its text in text and/or in fields[].value; Body joins the
-// distinct non-empty ones, so text the client posted is found in it.
+// Lever lists a note with text "Note" (the form title) and its body in
+// fields[].value (https://hire.lever.co/developer/documentation#notes);
+// Body joins the distinct non-empty field values, or takes text when there
+// are none, so text the client posted is found in it.
 func (c *Client) Notes(ctx context.Context, candidateID string) ([]ats.Note, error) {
 	var out []ats.Note
 	for n, err := range c.ListNotes(ctx, candidateID) {
