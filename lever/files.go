@@ -188,7 +188,14 @@ func decodeFileList(raw []byte) (files []UploadedFile, next string, err error) {
 // ContentType from the extension, URL = the web app's download link, no
 // Data). It implements lifecycle.FileLister, so the lifecycle dispatcher
 // can tell whether a report file it may have uploaded before is already
-// there.
+// there: it looks for its marker in the file name.
+//
+// Assumed: Lever lists a file under the name it was uploaded with (its
+// documented listing shows uploaded names such as "JaneSmithArticle.pdf",
+// https://hire.lever.co/developer/documentation#list-all-files). Were Lever
+// to rename uploads, the marker would not be found and a retry after an
+// unknown outcome would upload a second copy: a duplicate, never a lost
+// report.
 func (c *Client) CandidateFiles(ctx context.Context, candidateID string) ([]ats.Attachment, error) {
 	var out []ats.Attachment
 	for f, err := range c.ListFiles(ctx, candidateID) {
