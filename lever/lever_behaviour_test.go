@@ -2,6 +2,7 @@ package lever_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -231,5 +232,34 @@ func TestReadableStageIDs(t *testing.T) {
 	got := f.srv.StageChanges(o.ID)
 	if len(got) != 1 || got[0].FromStageID != "lead-new" || got[0].ToStageID != "applicant-new" {
 		t.Errorf("stage changes = %+v", got)
+	}
+}
+
+// TestOpportunityArchiveForms: an opportunity is archived in either form
+// Lever sends — the archived object of recorded responses or the
+// top-level archivedAt/archiveReason of the documented example — and not
+// archived when both are null.
+func TestOpportunityArchiveForms(t *testing.T) {
+	for _, tt := range []struct {
+		name, body string
+		want       bool
+	}{
+		{"archived object", `{"id":"o1","archived":{"reason":"r1","archivedAt":1750233409740}}`, true},
+		{"archived object, reason only", `{"id":"o1","archived":{"reason":"r1"}}`, true},
+		{"documented top-level fields", `{"id":"o1","archivedAt":1407460080000,"archiveReason":"r1"}`, true},
+		{"top-level time quoted", `{"id":"o1","archivedAt":"1407460080000","archiveReason":null}`, true},
+		{"expanded reason only", `{"id":"o1","archiveReason":{"id":"r1","text":"Underqualified"}}`, true},
+		{"not archived, object form", `{"id":"o1","archived":null}`, false},
+		{"not archived, documented form", `{"id":"o1","archivedAt":null,"archiveReason":null}`, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var o lever.Opportunity
+			if err := json.Unmarshal([]byte(tt.body), &o); err != nil {
+				t.Fatal(err)
+			}
+			if got := o.IsArchived(); got != tt.want {
+				t.Errorf("IsArchived = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
