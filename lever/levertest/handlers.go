@@ -512,6 +512,8 @@ func (s *Server) writeOppAs(w http.ResponseWriter, r *http.Request, a *auth, req
 		return nil, "", false
 	}
 	if pa != "" && s.user(pa) == nil {
+		// Status and message assumed: Lever documents neither for an
+		// unknown or deactivated perform_as user.
 		writeError(w, http.StatusBadRequest, "perform_as must be the ID of an active user")
 		return nil, "", false
 	}
