@@ -380,6 +380,12 @@ func fetchPageOnce[T any](ctx context.Context, c *Client, op, path string, q url
 	}
 	q2.Set("limit", strconv.Itoa(limit))
 	if cursor != "" {
+		// The token goes back exactly as Lever returned it: Lever's
+		// tokens are percent-encoded JSON ("%5B1%2C…"), so the query
+		// string encodes them once more ("%255B1%252C…"). Lever only says
+		// to pass an offset it returned
+		// (https://hire.lever.co/developer/documentation#pagination); the
+		// same round trip is what integrations calling the real API send.
 		q2.Set("offset", cursor)
 	}
 	var p page[T]

@@ -12,9 +12,10 @@ import (
 // ErrorBody is the JSON body Lever sends with an error response,
 // e.g. {"code":"BadRequestError","message":"Invalid stage"}.
 //
-// Assumed (the reference marks the shape "verify"): a flat object with
-// code and message. A body of another shape keeps its text as the
-// message.
+// Lever documents a flat object with code and message, e.g.
+// {"code":"ResourceNotFound","message":"stages … was not found"}
+// (https://hire.lever.co/developer/documentation#errors). A body of another
+// shape keeps its text as the message.
 type ErrorBody struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`

@@ -134,8 +134,10 @@ func (c *Client) ListFeedbackTemplates(ctx context.Context) iter.Seq2[FeedbackTe
 // CreateFeedback submits a completed feedback form to an opportunity
 // (POST /opportunities/:id/feedback?perform_as=) and returns its ID.
 //
-// Assumed (the reference marks the body "verify"): {"baseTemplateId",
-// "panel", "interview", "fieldValues": [{"id","value"}], "completedAt"}.
+// The body is the one Lever documents: {"baseTemplateId", "panel" and
+// "interview" (both or neither), "fieldValues": [{"id","value"}],
+// "completedAt"}; perform_as is required
+// (https://hire.lever.co/developer/documentation#create-a-feedback-form).
 func (c *Client) CreateFeedback(ctx context.Context, opportunityID string, in FeedbackInput) (string, error) {
 	op := "submit feedback to opportunity " + short(opportunityID)
 	if in.TemplateID == "" {
@@ -167,19 +169,22 @@ func (c *Client) CreateFeedback(ctx context.Context, opportunityID string, in Fe
 	if in.CompletedAt != 0 {
 		body["completedAt"] = int64(in.CompletedAt)
 	}
-	// Lever documents the created form unwrapped; the data-wrapped form is
-	// accepted too.
-	type created struct {
-		ID string `json:"id"`
-	}
 	r, err := write(ctx, c, &httpx.Request{Op: op, Method: "POST", Path: "/opportunities/" + url.PathEscape(opportunityID) + "/feedback", Query: q, Body: body},
-		func(r created) string {
-			if r.ID == "" {
-				return "the feedback form id"
-			}
-			return ""
-		})
+		feedbackCreatedRequired)
 	return r.ID, err
+}
+
+// feedbackCreated is the answer to a feedback create. Lever documents the
+// created form unwrapped; the data-wrapped form is accepted too.
+type feedbackCreated struct {
+	ID string `json:"id"`
+}
+
+func feedbackCreatedRequired(r feedbackCreated) string {
+	if r.ID == "" {
+		return "the feedback form id"
+	}
+	return ""
 }
 
 // SubmitFeedback maps fb onto the configured template (Options.Feedback)
@@ -536,13 +541,7 @@ func (c *Client) CreateFeedbackTemplate(ctx context.Context, t FeedbackTemplate)
 	for i := range body.Fields {
 		body.Fields[i].ID = ""
 	}
-	created, err := write(ctx, c, &httpx.Request{Op: op, Method: "POST", Path: "/feedback_templates", Body: body},
-		func(r FeedbackTemplate) string {
-			if r.ID == "" {
-				return "the template id"
-			}
-			return ""
-		})
+	created, err := write(ctx, c, &httpx.Request{Op: op, Method: "POST", Path: "/feedback_templates", Body: body}, templateRequired)
 	if err != nil {
 		return FeedbackTemplate{}, err
 	}
@@ -550,4 +549,11 @@ func (c *Client) CreateFeedbackTemplate(ctx context.Context, t FeedbackTemplate)
 	c.templates = nil // read the list again, with the new template
 	c.mu.Unlock()
 	return created, nil
+}
+
+func templateRequired(r FeedbackTemplate) string {
+	if r.ID == "" {
+		return "the template id"
+	}
+	return ""
 }

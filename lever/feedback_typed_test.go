@@ -2,6 +2,7 @@ package lever_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -139,5 +140,20 @@ func TestFeedbackTemplateAutoSelection(t *testing.T) {
 	err := f.c.SubmitFeedback(context.Background(), f.opp.ID, ats.Feedback{Summary: "x"})
 	if !errors.Is(err, ats.ErrValidation) || !strings.Contains(err.Error(), "several feedback templates") || !strings.Contains(err.Error(), "Options.Feedback.Template") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestCreateFeedbackSendsFieldValuesArray: with no values the body still
+// carries "fieldValues": [] — Lever documents an array, and whether it
+// accepts null is not documented, so null is never sent.
+func TestCreateFeedbackSendsFieldValuesArray(t *testing.T) {
+	f := newFixture(t, nil)
+	_, _ = f.c.CreateFeedback(context.Background(), f.opp.ID, lever.FeedbackInput{TemplateID: f.tpl.ID})
+	var body map[string]any
+	if err := json.Unmarshal(f.last(t).Body, &body); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := body["fieldValues"].([]any); !ok || len(v) != 0 {
+		t.Errorf("fieldValues = %#v, want an empty array", body["fieldValues"])
 	}
 }

@@ -2,6 +2,7 @@ package lever_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -197,5 +198,68 @@ func TestOffsetTokensLikeLever(t *testing.T) {
 	// only if the client encoded it again.
 	if !strings.HasPrefix(off, "%5B") {
 		t.Errorf("second page offset = %q, want the percent-encoded JSON token as issued", off)
+	}
+}
+
+// TestReadableStageIDs: Lever's built-in stages have readable IDs such as
+// "lead-new" (recorded sandbox data), not UUIDs; the client lists them,
+// reads an opportunity in one, moves a candidate into one and maps a
+// stage-change delivery naming them, treating the IDs as opaque strings.
+func TestReadableStageIDs(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	lead := f.srv.AddStageWithID("lead-new", "New lead")
+	applicant := f.srv.AddStageWithID("applicant-new", "New applicant")
+	o := f.srv.AddOpportunity(levertest.Opportunity{Name: "Grace Hopper", PostingID: f.tagged.ID, StageID: lead.ID, Emails: []string{"grace@example.com"}})
+
+	stages, err := f.c.ListStages(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(stages, func(s lever.Stage) bool { return s.ID == "lead-new" && s.Text == "New lead" }) {
+		t.Errorf("ListStages = %+v, lacks lead-new", stages)
+	}
+	c, err := f.c.Candidate(ctx, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(ats.StageRef{ID: "lead-new", Name: "New lead"}, c.Stage); d != "" {
+		t.Errorf("candidate stage (-want +got):\n%s", d)
+	}
+	if err := f.c.MoveCandidate(ctx, o.ID, applicant.ID); err != nil {
+		t.Fatal(err)
+	}
+	got := f.srv.StageChanges(o.ID)
+	if len(got) != 1 || got[0].FromStageID != "lead-new" || got[0].ToStageID != "applicant-new" {
+		t.Errorf("stage changes = %+v", got)
+	}
+}
+
+// TestOpportunityArchiveForms: an opportunity is archived in either form
+// Lever sends — the archived object of recorded responses or the
+// top-level archivedAt/archiveReason of the documented example — and not
+// archived when both are null.
+func TestOpportunityArchiveForms(t *testing.T) {
+	for _, tt := range []struct {
+		name, body string
+		want       bool
+	}{
+		{"archived object", `{"id":"o1","archived":{"reason":"r1","archivedAt":1750233409740}}`, true},
+		{"archived object, reason only", `{"id":"o1","archived":{"reason":"r1"}}`, true},
+		{"documented top-level fields", `{"id":"o1","archivedAt":1407460080000,"archiveReason":"r1"}`, true},
+		{"top-level time quoted", `{"id":"o1","archivedAt":"1407460080000","archiveReason":null}`, true},
+		{"expanded reason only", `{"id":"o1","archiveReason":{"id":"r1","text":"Underqualified"}}`, true},
+		{"not archived, object form", `{"id":"o1","archived":null}`, false},
+		{"not archived, documented form", `{"id":"o1","archivedAt":null,"archiveReason":null}`, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var o lever.Opportunity
+			if err := json.Unmarshal([]byte(tt.body), &o); err != nil {
+				t.Fatal(err)
+			}
+			if got := o.IsArchived(); got != tt.want {
+				t.Errorf("IsArchived = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

@@ -77,23 +77,27 @@ func (c *Client) CreateNote(ctx context.Context, opportunityID string, n NoteInp
 	if n.Score != nil {
 		body["score"] = *n.Score
 	}
-	// Lever documents {"data":{"noteId":…}}; a sandbox recording shows the
-	// whole note with both id and noteId. Either names the note.
-	type created struct {
-		NoteID string `json:"noteId"`
-		ID     string `json:"id"`
-	}
 	r, err := write(ctx, c, &httpx.Request{Op: op, Method: "POST", Path: "/opportunities/" + url.PathEscape(opportunityID) + "/notes", Query: q, Body: body},
-		func(r created) string {
-			if r.NoteID == "" && r.ID == "" {
-				return "the note id (noteId)"
-			}
-			return ""
-		})
+		noteCreatedRequired)
 	if err != nil {
 		return "", err
 	}
 	return cmp.Or(r.NoteID, r.ID), nil
+}
+
+// noteCreated is the answer to a note create. Lever documents
+// {"data":{"noteId":…}}; a sandbox recording shows the whole note with
+// both id and noteId. Either names the note.
+type noteCreated struct {
+	NoteID string `json:"noteId"`
+	ID     string `json:"id"`
+}
+
+func noteCreatedRequired(r noteCreated) string {
+	if r.NoteID == "" && r.ID == "" {
+		return "the note id (noteId)"
+	}
+	return ""
 }
 
 // getOpportunityOwner returns the username of the opportunity's owner,
@@ -143,9 +147,10 @@ func (c *Client) AddNote(ctx context.Context, candidateID string, note ats.Note)
 // so a crash between posting a note and recording it never duplicates the
 // note.
 //
-// Assumed (the reference does not give the note object): a listed note
-// carries its text in text and/or in fields[].value; Body joins the
-// distinct non-empty ones, so text the client posted is found in it.
+// Lever lists a note with text "Note" (the form title) and its body in
+// fields[].value (https://hire.lever.co/developer/documentation#notes);
+// Body joins the distinct non-empty field values, or takes text when there
+// are none, so text the client posted is found in it.
 func (c *Client) Notes(ctx context.Context, candidateID string) ([]ats.Note, error) {
 	var out []ats.Note
 	for n, err := range c.ListNotes(ctx, candidateID) {

@@ -2,16 +2,23 @@ package lever
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"sync"
 
+	"github.com/atskit/atskit/ats"
 	"golang.org/x/oauth2"
 )
 
-// OAuth endpoints and audiences. Assumed from Lever's partner docs (the
-// reference marks them "verify"): Lever's authorization server is an Auth0
-// tenant and the API is named by an audience parameter.
+// OAuth endpoints and audiences, as Lever documents them for production
+// (https://hire.lever.co/developer/documentation#authentication) and for
+// the sandbox (https://hire.sandbox.lever.co/developer/documentation):
+// Lever's authorization server is an Auth0 tenant and the API is named by
+// an audience parameter (with its trailing slash). The sandbox token URL is
+// not on the sandbox page; it is the tenant's /oauth/token, as integrations
+// that call the sandbox use.
 const (
 	AuthURL            = "https://auth.lever.co/authorize"
 	TokenURL           = "https://auth.lever.co/oauth/token"
@@ -193,7 +200,7 @@ func (s *TokenSource) Token() (*oauth2.Token, error) {
 	}
 	nt, err := s.refresh(s.tok.RefreshToken)
 	if err != nil {
-		return nil, fmt.Errorf("lever: refreshing access token: %w", err)
+		return nil, refreshError(err)
 	}
 	if nt.RefreshToken == "" {
 		nt.RefreshToken = s.tok.RefreshToken
@@ -216,4 +223,28 @@ func (s *TokenSource) Invalidate(accessToken string) {
 		t.AccessToken = ""
 		s.tok = &t
 	}
+}
+
+// refreshError explains a failed refresh. A refresh token or client Lever's
+// authorization server refuses (invalid_grant, invalid_client,
+// unauthorized_client, or a 401/403) is refused credentials: the error
+// wraps ats.ErrUnauthorized, so callers stop retrying and ask for the
+// stored token to be fixed or access to be granted again. Other failures
+// (network, 5xx) are returned as they are.
+func refreshError(err error) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		refused := re.ErrorCode == "invalid_grant" || re.ErrorCode == "invalid_client" || re.ErrorCode == "unauthorized_client"
+		if re.Response != nil && (re.Response.StatusCode == http.StatusUnauthorized || re.Response.StatusCode == http.StatusForbidden) {
+			refused = true
+		}
+		if refused {
+			code := re.ErrorCode
+			if code == "" && re.Response != nil {
+				code = re.Response.Status
+			}
+			return fmt.Errorf("lever: the refresh token was refused (%s): Lever rotates refresh tokens on every refresh, so the new one must be stored (TokenSource.OnRefresh), and expires them a year after the grant or after 90 days unused, after which the customer must grant access again: %w", code, ats.ErrUnauthorized)
+		}
+	}
+	return fmt.Errorf("lever: refreshing access token: %w", err)
 }

@@ -2,6 +2,7 @@ package lever_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -217,6 +218,15 @@ func TestRefreshTokenRotation(t *testing.T) {
 			err := list(ts)
 			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
 				t.Errorf("err = %v, want %q", err, tt.wantErr)
+			}
+			// A refused refresh token is refused credentials: the host
+			// must store the rotated token or ask the customer to grant
+			// access again, and lifecycle parks the connection's work.
+			if tt.wantErr != "" && !errors.Is(err, ats.ErrUnauthorized) {
+				t.Errorf("err = %v, want ats.ErrUnauthorized", err)
+			}
+			if tt.wantErr != "" && err != nil && !strings.Contains(err.Error(), "OnRefresh") {
+				t.Errorf("err = %v does not say to store the rotated refresh token", err)
 			}
 		})
 	}

@@ -23,23 +23,30 @@ import (
 // Opportunity is a Lever opportunity: one person's candidacy, usually for
 // one posting. atskit's ats.Candidate.ID is the opportunity ID.
 type Opportunity struct {
-	ID           string            `json:"id"`
-	Name         string            `json:"name"`
-	Contact      string            `json:"contact"`
-	Headline     string            `json:"headline,omitempty"`
-	Stage        Ref               `json:"stage"`
-	Emails       []string          `json:"emails"`
-	Phones       []Phone           `json:"phones"`
-	Links        []string          `json:"links"`
-	Tags         []string          `json:"tags"`
-	Sources      []string          `json:"sources,omitempty"`
-	Owner        Ref               `json:"owner"`
-	Applications []Application     `json:"applications"`
-	Archived     *Archived         `json:"archived"`
-	StageChanges []StageChange     `json:"stageChanges,omitempty"`
-	URLs         map[string]string `json:"urls,omitempty"`
-	CreatedAt    Millis            `json:"createdAt"`
-	UpdatedAt    Millis            `json:"updatedAt"`
+	ID           string        `json:"id"`
+	Name         string        `json:"name"`
+	Contact      string        `json:"contact"`
+	Headline     string        `json:"headline,omitempty"`
+	Stage        Ref           `json:"stage"`
+	Emails       []string      `json:"emails"`
+	Phones       []Phone       `json:"phones"`
+	Links        []string      `json:"links"`
+	Tags         []string      `json:"tags"`
+	Sources      []string      `json:"sources,omitempty"`
+	Owner        Ref           `json:"owner"`
+	Applications []Application `json:"applications"`
+	Archived     *Archived     `json:"archived"`
+	// ArchivedAt and ArchiveReason are the top-level archive fields of
+	// Lever's documented opportunity example
+	// (https://hire.lever.co/developer/documentation#opportunities);
+	// recorded responses carry the archived object instead. Both are read
+	// (IsArchived).
+	ArchivedAt    Millis            `json:"archivedAt"`
+	ArchiveReason Ref               `json:"archiveReason"`
+	StageChanges  []StageChange     `json:"stageChanges,omitempty"`
+	URLs          map[string]string `json:"urls,omitempty"`
+	CreatedAt     Millis            `json:"createdAt"`
+	UpdatedAt     Millis            `json:"updatedAt"`
 }
 
 // Ref is a reference Lever sends either as a bare ID or, when expanded, as
@@ -124,6 +131,16 @@ type StageChange struct {
 	ToStageIndex int    `json:"toStageIndex"`
 	UpdatedAt    Millis `json:"updatedAt"`
 	UserID       string `json:"userId"`
+}
+
+// IsArchived reports whether the opportunity is archived, in either form
+// Lever sends: the archived object or the top-level archivedAt and
+// archiveReason.
+func (o Opportunity) IsArchived() bool {
+	if o.Archived != nil && (o.Archived.ArchivedAt != 0 || o.Archived.Reason != "") {
+		return true
+	}
+	return o.ArchivedAt != 0 || o.ArchiveReason.ID != ""
 }
 
 // PostingID returns the posting of the opportunity's first application.
@@ -218,7 +235,8 @@ type ResumeFile struct {
 	Ext         string `json:"ext"`
 	DownloadURL string `json:"downloadUrl"`
 	UploadedAt  Millis `json:"uploadedAt"`
-	Size        int64  `json:"size"`
+	// Size is the file's length in bytes (a number or a quoted number).
+	Size ByteSize `json:"size"`
 }
 
 // ListResumes lists an opportunity's resumes
@@ -322,7 +340,7 @@ func (c *Client) OpportunityCandidate(ctx context.Context, o Opportunity) (ats.C
 		Stage:        ats.StageRef{ID: o.Stage.ID, Name: o.Stage.Text},
 		ProfileURL:   o.URLs["show"],
 		Tags:         o.Tags,
-		Disqualified: o.Archived != nil && o.Archived.ArchivedAt != 0,
+		Disqualified: o.IsArchived(),
 		CreatedAt:    o.CreatedAt.Time(),
 		UpdatedAt:    o.UpdatedAt.Time(),
 	}

@@ -142,7 +142,10 @@ func (c *Client) requiredPerformAs(ctx context.Context, op, override string) (ur
 // panelOf turns a scheduled interview into a panel with one interview.
 // Lever needs an interviewer who is a Lever user; with none given the
 // integration's perform_as user is used. Feedback reminders are off:
-// the vendor, not a Lever user, fills the form.
+// the vendor, not a Lever user, fills the form. Whether Lever also sends
+// calendar invitations to the interviewers of an externally managed panel
+// is not documented; the interviewer is the integration's user by default,
+// so no recruiter is invited to the vendor's interview either way.
 func (c *Client) panelOf(ctx context.Context, si ats.ScheduledInterview) (Panel, error) {
 	tz := si.TimeZone
 	if tz == "" {

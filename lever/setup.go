@@ -16,7 +16,9 @@ import (
 
 // DefaultVendorStages returns the stage names CheckSetup looks for when
 // Options.VendorStages is nil: the five stages a typical interview vendor
-// maps (seed 004). Each call returns a fresh slice.
+// maps, as in Intervue.io's Lever setup
+// (https://help.lever.co/hc/en-us/articles/20087399808541-Enabling-and-using-the-Intervue-io-integration).
+// Each call returns a fresh slice.
 func DefaultVendorStages() []string {
 	return []string{"To be scheduled", "Scheduled", "Passed", "Failed", "Unable to schedule"}
 }

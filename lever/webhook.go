@@ -69,7 +69,16 @@ type WebhookPayload struct {
 	Signature   string          `json:"signature"`
 }
 
-// WebhookData is the union of the data fields of Lever's events.
+// WebhookData is the union of the data fields of Lever's events. Lever
+// documents the data of candidateStageChange (opportunityId, candidateId,
+// contactId, fromStageId, toStageId,
+// https://hire.lever.co/developer/documentation#webhooks) only; the other
+// fields are assumed from the event names: applicationId, postingId,
+// interviewId, and fromArchived/toArchived objects with archivedAt and
+// reason for candidateArchiveChange. Because the data is unsigned and may
+// be named otherwise, every event is marked Snapshot: consumers re-read
+// the opportunity (lifecycle does) rather than trust these fields, so a
+// misnamed archive field costs a re-read, not a wrong action.
 type WebhookData struct {
 	CandidateID   string          `json:"candidateId"`
 	OpportunityID string          `json:"opportunityId"`

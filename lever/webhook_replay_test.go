@@ -3,6 +3,7 @@ package lever_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -354,5 +355,17 @@ func TestFakeWebhookNeedsSuperAdmin(t *testing.T) {
 	}
 	if ua := <-agents; ua != "Lever-Webhooks" {
 		t.Errorf("User-Agent = %q", ua)
+	}
+	// Lever's delivery token is a "Randomly generated string with length
+	// 48"; the documented bodies carry no top-level id.
+	var body map[string]any
+	if err := json.Unmarshal(ds[0].Body, &body); err != nil {
+		t.Fatal(err)
+	}
+	if tok, _ := body["token"].(string); len(tok) != 48 {
+		t.Errorf("delivery token %q has %d characters, want 48", tok, len(tok))
+	}
+	if _, ok := body["id"]; ok {
+		t.Error("the delivery has a top-level id")
 	}
 }

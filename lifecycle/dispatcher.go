@@ -97,7 +97,8 @@ type PacingDelayer interface {
 }
 
 // Dispatcher delivers outbox effects at least once: notes, stage moves,
-// tags and feedback through the ATS adapters, interview creation and
+// tags, feedback, interviews on the profile and report files through the
+// ATS adapters, interview creation and
 // cancellation through the Vendor, and provider callbacks through the
 // CallbackPublisher.
 //
@@ -466,7 +467,7 @@ func (d *Dispatcher) connectionOK(eff Effect) {
 
 func isATSEffect(k EffectKind) bool {
 	switch k {
-	case EffectNote, EffectMove, EffectTag, EffectFeedback:
+	case EffectNote, EffectMove, EffectTag, EffectFeedback, EffectAttachReport:
 		return true
 	}
 	return false
@@ -778,6 +779,8 @@ func (d *Dispatcher) perform(ctx context.Context, eff Effect) (skipped string, e
 		return performOnATS(ctx, a, eff)
 	case EffectATSSchedule:
 		return d.performSchedule(ctx, eff)
+	case EffectAttachReport:
+		return d.performAttachReport(ctx, eff)
 	case EffectCallback:
 		p, err := decodePayload[callbackPayload](eff)
 		if err != nil {

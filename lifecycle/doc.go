@@ -22,7 +22,8 @@
 //   - Commands and timers: Engine.Retrigger after missing data was fixed,
 //     Engine.Cancel, and Engine.ExpireDue for invitations that expired.
 //   - Side effects: every transition writes its notes, stage moves, tags,
-//     feedback forms and Workable provider callbacks to the Store's outbox in
+//     feedback forms, the interview on the ATS profile, the report file and
+//     Workable provider callbacks to the Store's outbox in
 //     the same commit. A Dispatcher delivers them at least once with backoff,
 //     honouring the adapters' typed errors, and de-duplicates notes after a
 //     crash through NoteLister where the adapter offers it.

@@ -244,6 +244,7 @@ func (e *Engine) completed(ch *change, pos *Position, iv *Interview, u Update) e
 			ch.effect(iv, EffectFeedback, feedbackPayload{Feedback: fb})
 		}
 	}
+	e.attachReportOnATS(ch, iv, r)
 	if iv.Callback != nil {
 		cr := CallbackResult{Status: CallbackCompleted, ResultsURL: r.ReportURL, Score: r.Score, Grade: r.Grade,
 			Summary: r.Summary, Duration: r.Duration, Attachments: r.Attachments}

@@ -10,7 +10,10 @@
 // follows their interviews from request to result; one candidate lacks an
 // e-mail and is re-triggered once fixed, one is moved out of the stage and
 // cancelled, and Workable requests one interview directly through the
-// provider contract and receives the result on its callback URL. On
+// provider contract and receives the result on its callback URL. On Lever
+// the scheduled interview is put on the candidate's profile, moved on
+// reschedule and removed on cancellation, the scorecard is filed under it
+// and the vendor's PDF report is uploaded to the candidate's files. On
 // Greenhouse and Ashby a candidate moved into the vendor's stage is
 // interviewed through the adapter, and a test sent through each ATS's
 // partner contract comes back as Greenhouse's PATCH (with the report

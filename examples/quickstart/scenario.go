@@ -62,7 +62,9 @@ type scenario struct {
 	seenComments, seenMoves, seenChanges int
 	seenNotes                            map[string]int
 	seenPanels                           map[string]string // Lever opportunity → interview on the profile
-	seenFeedback                         map[string]int
+	seenFeedback, seenFiles              map[string]int
+	panelChanges                         map[string][]string // Lever opportunity → changes of its interview on the profile
+	lvExpect                             []leverExpect
 
 	exp expectations
 }
@@ -191,6 +193,7 @@ func runDemo(ctx context.Context, tl *timeline, log *slog.Logger, store lifecycl
 		{"Workable calls the provider contract directly", (*scenario).providerContract},
 		{"Lever: a candidate goes through \"To be scheduled\"", (*scenario).leverHappyPath},
 		{"Lever: a candidate has no e-mail, is fixed and re-triggered", (*scenario).leverNeedsInfo},
+		{"Lever: a scheduled candidate is moved out of the stage, the interview leaves the profile", (*scenario).leverCancel},
 		{"Greenhouse and Ashby: a candidate goes through the InterviewVector stage", func(s *scenario, ctx context.Context) error { return s.contracts.webhookFlow(ctx) }},
 		{"Greenhouse and Ashby send a test through their partner contracts", func(s *scenario, ctx context.Context) error { return s.contracts.partnerContracts(ctx) }},
 	}
@@ -625,10 +628,11 @@ func (s *scenario) leverHappyPath(ctx context.Context) error {
 	s.exp.created[s.lvConn]++
 	if err := s.advance(ctx, iv,
 		iv.invited(), iv.scheduled(slotAt(2, 9)), iv.rescheduled(slotAt(4, 16)),
-		iv.completed(lifecycle.GradeExcelled, "94", "Designed the pipeline end to end; great SQL."),
+		withReport(iv.completed(lifecycle.GradeExcelled, "94", "Designed the pipeline end to end; great SQL."), iv.Ref),
 	); err != nil {
 		return err
 	}
+	s.lvExpect = append(s.lvExpect, leverExpect{candidateID: k.ID, panel: []string{panelCreated, panelMoved}, at: slotAt(4, 16), feedback: true, report: iv.Ref})
 	s.expectNote(s.lvConn, k.ID, k.Name+" was invited", "https://vendor.example/schedule/"+iv.Ref)
 	s.expectNote(s.lvConn, k.ID, "is scheduled for")
 	s.expectNote(s.lvConn, k.ID, "was rescheduled")
@@ -696,6 +700,7 @@ func (s *scenario) leverNeedsInfo(ctx context.Context) error {
 	); err != nil {
 		return err
 	}
+	s.lvExpect = append(s.lvExpect, leverExpect{candidateID: d.ID, panel: []string{panelCreated}, at: slotAt(3, 11), feedback: true})
 	s.expectNote(s.lvConn, d.ID, d.Name+" was invited")
 	s.expectNote(s.lvConn, d.ID, "is scheduled for")
 	s.expectNote(s.lvConn, d.ID, "completed the Data engineering interview", "Verdict: failed")
@@ -832,6 +837,10 @@ func (s *scenario) summary(ctx context.Context) []row {
 				}
 			}
 			rows = append(rows, r)
+		}
+
+		if src == s.lvConn {
+			rows = append(rows, s.leverProfileRows()...)
 		}
 
 		r = row{source: src, what: "final interview states"}

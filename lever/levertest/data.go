@@ -196,6 +196,23 @@ func (s *Server) addStage(text string) Stage {
 	return *st
 }
 
+// AddStageWithID adds a stage with a given ID at the end of the pipeline.
+// Lever's built-in stages have readable IDs rather than UUIDs, e.g.
+// "lead-new" in recorded sandbox data; clients must treat stage IDs as
+// opaque strings. An ID already in use is returned unchanged.
+func (s *Server) AddStageWithID(id, text string) Stage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, st := range s.stages {
+		if st.ID == id {
+			return *st
+		}
+	}
+	st := &Stage{ID: id, Text: text}
+	s.stages = append(s.stages, st)
+	return *st
+}
+
 // AddStages adds stages in order (reusing existing ones by name).
 func (s *Server) AddStages(texts ...string) []Stage {
 	s.mu.Lock()

@@ -31,6 +31,11 @@
 //     through the API need exactly one score-system field; the create
 //     response is unwrapped, as documented;
 //   - percent-encoded JSON offset tokens with hasNext and next;
+//   - files as Lever documents them: an upload answers the flat file object
+//     (uploadedAt and size as quoted numbers), and the listing is a bare
+//     JSON array, readable with files:read:admin or files:write:admin;
+//   - readable stage IDs such as "lead-new" next to UUIDs
+//     (AddStageWithID);
 //   - Lever's rate limit as a token bucket (10/s, burst 20 by default) that
 //     answers 429 without Retry-After;
 //   - error bodies shaped like Lever's {"code","message"};

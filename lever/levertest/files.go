@@ -4,6 +4,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"path"
+	"strconv"
 	"time"
 )
 
@@ -58,5 +60,33 @@ func (s *Server) postFile(w http.ResponseWriter, r *http.Request, a *auth) {
 	}
 	x := File{ID: s.id(kFile), OpportunityID: o.ID, Name: hdr.Filename, ContentType: hdr.Header.Get("Content-Type"), PerformAs: pa, Content: content, UploadedAt: s.now()}
 	s.files[o.ID] = append(s.files[o.ID], x)
-	one(w, http.StatusCreated, map[string]any{"id": x.ID, "file": map[string]any{"name": x.Name, "ext": "", "uploadedAt": ms(x.UploadedAt), "size": len(content), "status": "processing"}})
+	one(w, http.StatusCreated, s.fileJSON(x))
+}
+
+// listFiles answers GET /opportunities/:id/files with a bare JSON array,
+// as Lever documents it
+// (https://hire.lever.co/developer/documentation#list-all-files): no
+// data envelope, no paging.
+func (s *Server) listFiles(w http.ResponseWriter, r *http.Request, _ *auth) {
+	id := r.PathValue("id")
+	s.mu.Lock()
+	_, ok := s.oppByID[id]
+	out := []map[string]any{}
+	for _, f := range s.files[id] {
+		out = append(out, s.fileJSON(f))
+	}
+	s.mu.Unlock()
+	if !ok {
+		writeError(w, http.StatusNotFound, "Opportunity not found")
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// fileJSON is a file as Lever documents it: flat, with uploadedAt and
+// size as quoted numbers and downloadUrl pointing into the web app.
+func (s *Server) fileJSON(f File) map[string]any {
+	return map[string]any{"id": f.ID, "name": f.Name, "ext": path.Ext(f.Name), "status": "processed",
+		"uploadedAt": strconv.FormatInt(f.UploadedAt.UnixMilli(), 10), "size": strconv.Itoa(len(f.Content)),
+		"downloadUrl": s.URL + "/candidates/" + f.OpportunityID + "/files/" + f.ID + "/download"}
 }

@@ -57,6 +57,9 @@ func (s *Server) routes() http.Handler {
 	m.HandleFunc("PUT /v1/opportunities/{id}/panels/{panel}", s.api("panels:write:admin", s.putPanel))
 	m.HandleFunc("DELETE /v1/opportunities/{id}/panels/{panel}", s.api("panels:write:admin", s.deletePanel))
 	m.HandleFunc("POST /v1/opportunities/{id}/files", s.api("files:write:admin", s.postFile))
+	// Lever describes files:write:admin as "view and manage": either
+	// scope lists files.
+	m.HandleFunc("GET /v1/opportunities/{id}/files", s.api("files:read:admin|files:write:admin", s.listFiles))
 	m.HandleFunc("GET /v1/webhooks", s.api("webhooks:read:admin", s.listWebhooks))
 	m.HandleFunc("POST /v1/webhooks", s.api("webhooks:write:admin", s.postWebhook))
 	m.HandleFunc("DELETE /v1/webhooks/{id}", s.api("webhooks:write:admin", s.deleteWebhook))
@@ -509,6 +512,8 @@ func (s *Server) writeOppAs(w http.ResponseWriter, r *http.Request, a *auth, req
 		return nil, "", false
 	}
 	if pa != "" && s.user(pa) == nil {
+		// Status and message assumed: Lever documents neither for an
+		// unknown or deactivated perform_as user.
 		writeError(w, http.StatusBadRequest, "perform_as must be the ID of an active user")
 		return nil, "", false
 	}

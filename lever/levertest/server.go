@@ -459,8 +459,9 @@ func (a *auth) has(scope string) bool {
 	if a.apiKey {
 		return true
 	}
-	for _, s := range a.scopes {
-		if s == scope {
+	// scope may name alternatives, "a|b": either grants the route.
+	for _, want := range strings.Split(scope, "|") {
+		if slices.Contains(a.scopes, want) {
 			return true
 		}
 	}

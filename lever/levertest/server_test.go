@@ -189,3 +189,48 @@ func TestLoudNotFoundOutsideBasePath(t *testing.T) {
 		})
 	}
 }
+
+// TestThrottleHasNoRetryAfter: Lever documents no Retry-After (nor any
+// rate-limit header) on 429, so none of the fake's 429s carries one and
+// clients are tested on their own backoff.
+func TestThrottleHasNoRetryAfter(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		srv  func() *levertest.Server
+	}{
+		{"rate limit", func() *levertest.Server { return levertest.NewServer(levertest.WithRateLimit(1, 1)) }},
+		{"FailRequests(429)", func() *levertest.Server {
+			s := levertest.NewServer(levertest.WithRateLimit(0, 0))
+			s.FailRequests(http.StatusTooManyRequests)
+			return s
+		}},
+		{"injected fault", func() *levertest.Server {
+			return levertest.NewServer(levertest.WithRateLimit(0, 0), levertest.WithFaults(levertest.Faults{Probability: 1, Kinds: []levertest.FaultKind{levertest.FaultRateLimit}}))
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := tt.srv()
+			defer srv.Close()
+			seen := 0
+			for range 3 {
+				req, _ := http.NewRequest("GET", srv.APIURL()+"/stages", nil)
+				req.SetBasicAuth(levertest.DefaultAPIKey, "")
+				resp, err := srv.Client().Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusTooManyRequests {
+					continue
+				}
+				seen++
+				if h := resp.Header.Get("Retry-After"); h != "" {
+					t.Errorf("429 with Retry-After %q", h)
+				}
+			}
+			if seen == 0 {
+				t.Fatal("no 429 answered")
+			}
+		})
+	}
+}

@@ -1,0 +1,85 @@
+package lifecycle_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/lifecycle"
+	"github.com/atskit/atskit/lifecycle/internal/fakeats"
+	"github.com/atskit/atskit/lifecycle/memstore"
+)
+
+// pdfVendor is a host's interview platform with the optional
+// lifecycle.ReportFetcher capability: its results link the PDF report, and
+// the engine fetches the bytes when it uploads the report to the
+// candidate's profile.
+type pdfVendor struct {
+	*fakeats.Vendor
+	reports map[string][]byte // by URL
+}
+
+func (v pdfVendor) FetchReport(_ context.Context, r lifecycle.ReportRequest) (ats.Attachment, error) {
+	data, ok := v.reports[r.Attachment.URL]
+	if !ok {
+		return ats.Attachment{}, fmt.Errorf("no report at %s", r.Attachment.URL)
+	}
+	a := r.Attachment
+	a.Data = data
+	return a, nil
+}
+
+// profileATS stands for an adapter that stores report files
+// (ats.ReportAttacher), as the lever, greenhouse and ashby clients do.
+type profileATS struct{ *fakeats.ATS }
+
+func (p profileATS) AttachReport(_ context.Context, candidateID string, a ats.Attachment) error {
+	fmt.Printf("uploaded %s (%s, %d bytes) to %s\n", a.Name, a.ContentType, len(a.Data), candidateID)
+	return nil
+}
+
+func ExampleReportFetcher() {
+	ctx := context.Background()
+	ats0 := fakeats.New()
+	ats0.AddJob(ats.Job{ID: "GROOV005", Title: "Backend Engineer",
+		Link: ats.JobLink{Linked: true, Marker: "InterviewVector", StageID: "interviewvector"}},
+		ats.Stage{ID: "applied", Name: "Applied"}, ats.Stage{ID: "interviewvector", Name: "InterviewVector"})
+	ats0.PutCandidate(ats.Candidate{ID: "3fc9a80f", JobID: "GROOV005", Name: "Ada Lovelace", Emails: []string{"ada@example.com"},
+		Stage: ats.StageRef{ID: "interviewvector"}})
+	vendor := pdfVendor{Vendor: fakeats.NewVendor(), reports: map[string][]byte{
+		"https://vendor.example/reports/42.pdf": []byte("%PDF-1.7 …"),
+	}}
+	engine := lifecycle.NewEngine(memstore.New(), lifecycle.Options{
+		Adapters:     map[string]ats.Adapter{"workable": profileATS{ats0}},
+		Vendor:       vendor,
+		VendorName:   "InterviewVector",
+		RetriggerURL: func(_, id string) string { return "https://vendor.example/retrigger/" + id },
+		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	dispatcher := engine.Dispatcher(lifecycle.DispatcherOptions{})
+	_, _ = engine.RefreshPositions(ctx, "workable")
+	_, _ = engine.ConfigurePosition(ctx, "workable:GROOV005", lifecycle.PositionConfig{Rounds: []lifecycle.Round{{Name: "Technical"}}})
+	_, _ = engine.ActivatePosition(ctx, "workable:GROOV005")
+	_ = engine.HandleEvent(ctx, ats.Event{ID: "delivery-1", Source: "workable", Kind: ats.EventStageChanged,
+		CandidateID: "3fc9a80f", JobID: "GROOV005", ToStage: ats.StageRef{ID: "interviewvector"}})
+	ivs, _ := engine.Interviews(ctx, lifecycle.InterviewFilter{CandidateID: "3fc9a80f"})
+
+	// The vendor's result links the PDF report; it carries no bytes.
+	for _, u := range []lifecycle.Update{
+		{Kind: lifecycle.UpdateInvited, Link: "https://vendor.example/s/42"},
+		{Kind: lifecycle.UpdateScheduled, At: time.Date(2025, 6, 3, 9, 0, 0, 0, time.UTC)},
+		{Kind: lifecycle.UpdateCompleted, Result: &lifecycle.Result{Grade: lifecycle.GradePassed, Score: "82",
+			Attachments: []ats.Attachment{{Name: "report.pdf", ContentType: "application/pdf", URL: "https://vendor.example/reports/42.pdf"}}}},
+	} {
+		_, _ = engine.Report(ctx, ivs[0].ID, u)
+	}
+	_, _ = dispatcher.Drain(ctx)
+	iv, _ := engine.Interview(ctx, ivs[0].ID)
+	fmt.Println(iv.State)
+	// Output:
+	// uploaded report.pdf (application/pdf, 12 bytes) to 3fc9a80f
+	// reported
+}
