@@ -10,7 +10,7 @@ import (
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/hosting"
 	"github.com/atskit/atskit/lifecycle"
-	"github.com/atskit/atskit/lifecycle/sqlstore"
+	"github.com/atskit/atskit/lifecycle/sqlstore/sqlite"
 	"github.com/atskit/atskit/workable"
 )
 
@@ -31,7 +31,7 @@ func (myVendor) CancelInterview(ctx context.Context, ref string) error { return 
 // for two Workable and two Lever customers against the fakes.
 func Example() {
 	ctx := context.Background()
-	store, err := sqlstore.Open(ctx, "sqlite", "file:atskit.db")
+	store, err := sqlite.Open(ctx, "atskit.db")
 	if err != nil {
 		log.Fatal(err)
 	}
