@@ -12,7 +12,7 @@ import (
 // ErrorBody is the JSON body Lever sends with an error response,
 // e.g. {"code":"BadRequestError","message":"Invalid stage"}.
 //
-// Assumed (the reference marks the shape "verify"): a flat object with
+// Assumed (Lever's documentation does not show the shape): a flat object with
 // code and message. A body of another shape keeps its text as the
 // message.
 type ErrorBody struct {

@@ -134,7 +134,7 @@ func (c *Client) ListFeedbackTemplates(ctx context.Context) iter.Seq2[FeedbackTe
 // CreateFeedback submits a completed feedback form to an opportunity
 // (POST /opportunities/:id/feedback?perform_as=) and returns its ID.
 //
-// Assumed (the reference marks the body "verify"): {"baseTemplateId",
+// Assumed (Lever's documentation does not show the body): {"baseTemplateId",
 // "panel", "interview", "fieldValues": [{"id","value"}], "completedAt"}.
 func (c *Client) CreateFeedback(ctx context.Context, opportunityID string, in FeedbackInput) (string, error) {
 	op := "submit feedback to opportunity " + short(opportunityID)

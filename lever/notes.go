@@ -143,7 +143,7 @@ func (c *Client) AddNote(ctx context.Context, candidateID string, note ats.Note)
 // so a crash between posting a note and recording it never duplicates the
 // note.
 //
-// Assumed (the reference does not give the note object): a listed note
+// Assumed (Lever's documentation does not give the note object): a listed note
 // carries its text in text and/or in fields[].value; Body joins the
 // distinct non-empty ones, so text the client posted is found in it.
 func (c *Client) Notes(ctx context.Context, candidateID string) ([]ats.Note, error) {

@@ -16,7 +16,8 @@ import (
 
 // DefaultVendorStages returns the stage names CheckSetup looks for when
 // Options.VendorStages is nil: the five stages a typical interview vendor
-// maps (seed 004). Each call returns a fresh slice.
+// maps its outcomes to (to be scheduled, scheduled, passed, failed, unable
+// to schedule). Each call returns a fresh slice.
 func DefaultVendorStages() []string {
 	return []string{"To be scheduled", "Scheduled", "Passed", "Failed", "Unable to schedule"}
 }

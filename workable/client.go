@@ -22,7 +22,7 @@ import (
 type TokenKind int
 
 // Token kinds. All three are sent as "Authorization: Bearer <token>"
-// (reference §1).
+// (https://workable.readme.io/reference/generate-an-access-token).
 const (
 	// TokenAuto picks OAuthToken when Options.TokenSource is set,
 	// PartnerToken when Options.ClientID is set, AccountToken otherwise.
@@ -52,7 +52,7 @@ func (k TokenKind) String() string {
 	return "auto"
 }
 
-// Documented rate limits (reference §2.1): requests per fixed 10-second
+// Documented rate limits (https://workable.readme.io/reference/rate-limits): requests per fixed 10-second
 // window.
 const (
 	AccountRateLimit = 10
