@@ -5,7 +5,9 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -66,6 +68,34 @@ func TestNoMutableExportedState(t *testing.T) {
 						t.Errorf("%s: exported variable %s.%s can be changed by any importer; make it a function returning a copy", path, f.Name.Name, name.Name)
 					}
 				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCommentsCitePublicDocs: code cites an ATS's public documentation by
+// URL, never sections of the project's internal notes, which users cannot
+// read.
+func TestCommentsCitePublicDocs(t *testing.T) {
+	internal := regexp.MustCompile(`reference §|§\d|\bGAP \d|\bseed \d{3}\b|\(reference GAP\)`)
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if path == "package_state_test.go" && strings.Contains(line, "regexp.MustCompile") {
+				continue
+			}
+			if m := internal.FindString(line); m != "" {
+				t.Errorf("%s:%d cites internal notes (%q); cite the ATS's public documentation URL or explain in plain words", path, i+1, m)
 			}
 		}
 		return nil

@@ -61,8 +61,11 @@ const (
 )
 
 // DefaultVendorStage is the stage name LinkedJobs looks for when
-// Options.VendorStage is empty.
-const DefaultVendorStage = "InterviewVector"
+// Options.VendorStage is empty. It names no vendor and no stage of
+// Workable's default pipeline (Sourced, Applied, Phone Screen, Interview,
+// Offer, Hired), so no job is linked by accident; set Options.VendorStage
+// to the stage your customers add, usually your product's name.
+const DefaultVendorStage = "Vendor Interview"
 
 // Options configures a Client. The zero value (or nil) uses an account
 // token against https://{subdomain}.workable.com/spi/v3 with the
