@@ -24,8 +24,8 @@ import (
 
 // Example is a complete host serving several customers' Workable accounts,
 // the README's usage: main reads the configuration and runs the host until
-// SIGINT or SIGTERM, then shuts it down gracefully. Tests run the same
-// wiring against workabletest (README_test.go).
+// SIGINT or SIGTERM, then shuts it down gracefully. TestREADMEUsage
+// (readme_test.go) runs the same wiring against workabletest.
 func Example() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
