@@ -2,84 +2,251 @@ package atskit_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log"
+	"log/slog"
+	"net"
 	"net/http"
 	"os"
+	"os/signal"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/hosting"
 	"github.com/atskit/atskit/lifecycle"
-	"github.com/atskit/atskit/lifecycle/sqlstore"
+	"github.com/atskit/atskit/lifecycle/sqlstore/sqlite"
+	"github.com/atskit/atskit/provider"
 	"github.com/atskit/atskit/workable"
 )
 
-// myVendor stands for the host's interview platform.
-type myVendor struct{}
+// Example is a complete host serving several customers' Workable accounts,
+// the README's usage: main reads the configuration and runs the host until
+// SIGINT or SIGTERM, then shuts it down gracefully. TestREADMEUsage
+// (readme_test.go) runs the same wiring against workabletest.
+func Example() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg := config{
+		Addr: ":8080", PublicURL: "https://vendor.example/atskit", DB: "atskit.db",
+		VendorName: "YourProduct", LinkSecret: []byte(os.Getenv("LINK_SECRET")), Vendor: myPlatform{},
+		Customers: []customer{{
+			ID: "acme-workable", Subdomain: "acme", Token: os.Getenv("ACME_WORKABLE_TOKEN"),
+			BaseURL:       os.Getenv("ACME_WORKABLE_URL"), // empty: Workable itself
+			ProviderToken: os.Getenv("ACME_PROVIDER_TOKEN"), CallbackToken: os.Getenv("ACME_CALLBACK_TOKEN"),
+		}},
+		Interview: lifecycle.PositionConfig{
+			Rounds:  []lifecycle.Round{{Name: "Technical", Template: "backend-l2"}},
+			Require: []lifecycle.Field{lifecycle.FieldEmail},
+			// Expiry needs the engine's background loop (host.start runs it).
+			InvitationTTL: 7 * 24 * time.Hour,
+		},
+	}
+	h, err := newHost(cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := h.start(ctx, ln); err != nil {
+		log.Fatal(err)
+	}
+	<-ctx.Done() // SIGINT or SIGTERM
+	if err := h.shutdown(30 * time.Second); err != nil {
+		log.Fatal(err)
+	}
+}
 
-func (myVendor) CreateInterview(ctx context.Context, r lifecycle.VendorRequest) (string, error) {
+// config is the host's configuration; customers usually come from your
+// database.
+type config struct {
+	Addr       string // where the server listens
+	PublicURL  string // how the ATSs reach the mounted handler
+	DB         string // the SQLite file of the lifecycle store
+	VendorName string // your product: the Workable stage that links a job, and the notes' signature
+	LinkSecret []byte // signs re-trigger links: 32 random bytes
+	Vendor     lifecycle.Vendor
+	Customers  []customer
+	// Interview is applied to every newly linked job; a real host lets
+	// the customer choose rounds and stages per job in its own UI.
+	Interview lifecycle.PositionConfig
+	// RateLimit paces each account's requests per 10 s: 0 is Workable's
+	// documented limit; tests against the fake turn pacing off with -1.
+	RateLimit int
+}
+
+// customer is one customer's Workable account, a lifecycle connection.
+type customer struct {
+	ID            string // the connection ID you choose
+	Subdomain     string // acme for acme.workable.com
+	Token         string // the account's API token; Workable signs webhooks with it
+	BaseURL       string // empty for Workable; a fake's URL in tests
+	ProviderToken string // what Workable presents on the provider contract for this customer
+	CallbackToken string // what Workable issued for result callbacks
+}
+
+// myPlatform is your interview platform.
+type myPlatform struct{}
+
+func (myPlatform) CreateInterview(ctx context.Context, r lifecycle.VendorRequest) (string, error) {
+	// Create the interview for r.Candidate with template r.Template,
+	// idempotently by r.IdempotencyKey, and report its progress with
+	// engine.Report(ctx, r.InterviewID, lifecycle.Update{...}).
 	return "iv-" + r.IdempotencyKey, nil
 }
 
-func (myVendor) CancelInterview(ctx context.Context, ref string) error { return nil }
+func (myPlatform) CancelInterview(ctx context.Context, ref string) error { return nil }
 
-// Example serves several customers from one deployment: each customer's
-// Workable account is a connection with its own token and webhook route,
-// one engine on a durable SQLite store serves them all, and one
-// hosting.Handler mounts every customer's webhooks and re-trigger links. It
-// is the README's usage snippet; examples/quickstart runs the same wiring
-// for two Workable and two Lever customers against the fakes.
-func Example() {
-	ctx := context.Background()
-	store, err := sqlstore.Open(ctx, "sqlite", "file:atskit.db")
+// host wires atskit into one server.
+type host struct {
+	cfg     config
+	store   lifecycle.Store
+	engine  *lifecycle.Engine
+	server  *http.Server
+	clients map[string]*workable.Client
+
+	stop context.CancelFunc // ends the background loops
+	wg   sync.WaitGroup
+	done func() error // closes the store
+}
+
+// newHost opens the store and builds the clients, the engine and the
+// HTTP server. Nothing runs until start.
+func newHost(cfg config) (*host, error) {
+	store, err := sqlite.Open(context.Background(), cfg.DB)
 	if err != nil {
-		log.Fatal(err)
+		return nil, err
 	}
-
-	// Your customers' accounts, usually rows in your database: the engine
-	// asks conns for a connection's client, the handler asks hooks for its
-	// webhook verifier, each time, so a rotated token applies at once.
+	h := &host{cfg: cfg, store: store, done: store.Close, clients: map[string]*workable.Client{}}
 	conns, hooks := &lifecycle.MemoryConnector{}, &hosting.MemoryVerifiers{}
-	customers := map[string]struct{ subdomain, token string }{
-		"acme-workable":   {"acme", os.Getenv("ACME_WORKABLE_TOKEN")},
-		"globex-workable": {"globex", os.Getenv("GLOBEX_WORKABLE_TOKEN")},
-	}
-	for id, c := range customers {
-		wk, err := workable.NewClient(c.subdomain, c.token, &workable.Options{
-			ActingMemberEmail: "integrations@vendor.example", VendorStage: "InterviewVector",
-			WebhookURL: "https://vendor.example/atskit/hooks/workable/" + id,
+	tokens, callbacks := provider.NewStaticTokens(nil), map[string]string{}
+	for _, c := range cfg.Customers {
+		wk, err := workable.NewClient(c.Subdomain, c.Token, &workable.Options{
+			BaseURL: c.BaseURL, ActingMemberEmail: "integrations@vendor.example", VendorStage: cfg.VendorName,
+			WebhookURL: cfg.PublicURL + "/hooks/workable/" + c.ID, RateLimit: cfg.RateLimit,
 		})
 		if err != nil {
-			log.Fatal(err)
+			store.Close()
+			return nil, fmt.Errorf("customer %s: %w", c.ID, err)
 		}
-		conns.Set(id, wk)
-		hooks.Set("workable", id, hosting.VerifierFunc(func(body []byte, h http.Header) ([]ats.Event, error) {
-			return workable.VerifyWebhook(body, h, c.token) // Workable signs with the customer's token
+		h.clients[c.ID] = wk
+		conns.Set(c.ID, wk)
+		token := c.Token
+		hooks.Set("workable", c.ID, hosting.VerifierFunc(func(body []byte, hdr http.Header) ([]ats.Event, error) {
+			return workable.VerifyWebhook(body, hdr, token)
 		}))
+		tokens.Add(c.ProviderToken, provider.Account(c.ID))
+		callbacks[c.ID] = c.CallbackToken
 	}
-
-	links := &hosting.RetriggerLinks{BaseURL: "https://vendor.example/atskit", Secret: []byte(os.Getenv("LINK_SECRET"))}
-	engine := lifecycle.NewEngine(store, lifecycle.Options{
-		Connector: conns, Vendor: myVendor{}, VendorName: "InterviewVector", RetriggerURL: links.URL,
+	links := &hosting.RetriggerLinks{BaseURL: cfg.PublicURL, Secret: cfg.LinkSecret}
+	h.engine = lifecycle.NewEngine(store, lifecycle.Options{
+		Connector: conns, Vendor: cfg.Vendor, VendorName: cfg.VendorName, RetriggerURL: links.URL,
+		// Results of interviews Workable ordered through the provider
+		// contract go to Workable's callback URL.
+		Publisher: lifecycle.ContractPublisher{Workable: provider.NewPublisher(provider.PublisherOptions{})},
 	})
-	for id := range customers {
-		// Connect runs the account's CheckSetup and records the connection;
-		// DisableConnection, EnableConnection and RemoveConnection follow
-		// the customer's toggle and "revoke access".
-		if _, err := engine.Connect(ctx, lifecycle.ConnectOptions{ID: id, Kind: "workable"}); err != nil {
-			log.Printf("%s: %v", id, err)
-		}
-	}
-	go engine.Dispatcher(lifecycle.DispatcherOptions{}).Run(ctx) // delivers notes, moves, callbacks
-
-	// POST /atskit/hooks/workable/{connection}, /atskit/retrigger/…
-	h, err := hosting.NewHandler(hosting.Options{Engine: engine, Webhooks: hooks, Links: links})
+	// POST /hooks/workable/{connection}, /retrigger/…, /provider/… (Workable's
+	// provider contract, each bearer token resolving to its customer).
+	handler, err := hosting.NewHandler(hosting.Options{
+		Engine: h.engine, Webhooks: hooks, Links: links, Connector: conns,
+		ProviderTokens: tokens, ProviderVendor: templates{callbacks},
+	})
 	if err != nil {
-		log.Fatal(err)
+		store.Close()
+		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/atskit/", http.StripPrefix("/atskit", h))
-	srv := &http.Server{Addr: "127.0.0.1:8080", Handler: mux, // bound the time a client may hold a connection
+	mux.Handle("/atskit/", http.StripPrefix("/atskit", handler))
+	h.server = &http.Server{Handler: mux, // bound how long a client may hold a connection
 		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
-	log.Fatal(srv.ListenAndServe())
+	return h, nil
+}
+
+// start serves ln, starts the engine's timers (invitation expiry,
+// reconciliation) and the dispatcher (notes, moves, callbacks, the
+// vendor's calls), and sets up every customer. It returns once they are
+// set up; the host runs until shutdown.
+func (h *host) start(ctx context.Context, ln net.Listener) error {
+	go func() {
+		if err := h.server.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			slog.Error("serve", "err", err)
+		}
+	}()
+	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
+	h.stop = stop
+	dispatcher := h.engine.Dispatcher(lifecycle.DispatcherOptions{})
+	for _, run := range []func(context.Context) error{h.engine.Run, dispatcher.Run} {
+		h.wg.Add(1)
+		go func() {
+			defer h.wg.Done()
+			if err := run(bg); err != nil && bg.Err() == nil {
+				slog.Error("background loop", "err", err)
+			}
+		}()
+	}
+	for _, c := range h.cfg.Customers {
+		if err := h.setUp(ctx, c.ID); err != nil {
+			// One customer's broken account does not stop the others.
+			slog.Error("set up customer", "connection", c.ID, "err", err)
+		}
+	}
+	return nil
+}
+
+// setUp subscribes to a customer's webhooks, connects the account (its
+// setup check) and activates its linked jobs. Run it again when the
+// customer links a job or changes a pipeline: it is idempotent.
+func (h *host) setUp(ctx context.Context, id string) error {
+	sub := ats.Subscription{Event: workable.EventCandidateMoved, Target: h.cfg.PublicURL + "/hooks/workable/" + id}
+	if _, err := h.clients[id].EnsureSubscription(ctx, sub); err != nil {
+		return err
+	}
+	if _, err := h.engine.Connect(ctx, lifecycle.ConnectOptions{ID: id, Kind: "workable"}); err != nil {
+		return err
+	}
+	positions, err := h.engine.RefreshPositions(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, p := range positions {
+		if p.Status != lifecycle.PositionPending {
+			continue
+		}
+		if len(p.Config.Rounds) == 0 {
+			if _, err := h.engine.ConfigurePosition(ctx, p.ID, h.cfg.Interview); err != nil {
+				return err
+			}
+		}
+		if _, err := h.engine.ActivatePosition(ctx, p.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// shutdown stops accepting requests, lets those in flight finish (up to
+// grace), stops the background loops and closes the store. Effects not yet
+// delivered stay in the outbox for the next start.
+func (h *host) shutdown(grace time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	err := h.server.Shutdown(ctx)
+	h.stop()
+	h.wg.Wait()
+	return errors.Join(err, h.done())
+}
+
+// templates is your side of Workable's provider contract.
+type templates struct{ callbacks map[string]string }
+
+func (templates) InterviewTemplates(ctx context.Context, connection string) ([]provider.InterviewTemplate, error) {
+	return []provider.InterviewTemplate{{ID: "backend-l2", Name: "Backend engineer, level 2"}}, nil
+}
+
+func (t templates) CallbackToken(ctx context.Context, connection string) (string, error) {
+	return t.callbacks[connection], nil
 }

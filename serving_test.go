@@ -46,8 +46,12 @@ func TestServingCodeSetsTimeouts(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, m := range regexp.MustCompile("(?s)```go\n(.*?)```").FindAllStringSubmatch(string(readme), -1) {
-		// Snippets are statements; wrap them so they parse.
-		sources[snippetName("README.md", i)] = "package p\nfunc _() {\n" + m[1] + "\n}\n"
+		// Snippets are statements, wrapped so they parse, or whole files.
+		src := m[1]
+		if !strings.HasPrefix(src, "package ") {
+			src = "package p\nfunc _() {\n" + src + "\n}\n"
+		}
+		sources[snippetName("README.md", i)] = src
 	}
 	for path, src := range sources {
 		t.Run(path, func(t *testing.T) {

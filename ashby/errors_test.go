@@ -133,7 +133,7 @@ func TestNewClientValidation(t *testing.T) {
 func TestAuthAgainstFake(t *testing.T) {
 	f := newFixture(t, nil)
 	f.srv.AddAPIKey("read-only", "candidatesRead", "jobsRead")
-	f.srv.AddAPIKey("disabled", ashbytest.AllPermissions...)
+	f.srv.AddAPIKey("disabled", ashbytest.AllPermissions()...)
 	f.srv.DisableAPIKey("disabled")
 	cases := []struct {
 		key     string

@@ -47,7 +47,7 @@ func TestInterviewScheduler(t *testing.T) {
 	}
 
 	// Only the key that created a schedule may update it.
-	f.srv.AddAPIKey("other-key", ashbytest.AllPermissions...)
+	f.srv.AddAPIKey("other-key", ashbytest.AllPermissions()...)
 	other := newClient(t, f.srv, "other-key", func(o *ashby.Options) { o.ActingUserEmail = "bot@vendor.test" })
 	_, err = other.UpdateScheduledInterview(ctx(t), f.app.ID, got)
 	var ae *ats.APIError

@@ -44,8 +44,11 @@ const MaxPageSize = 500
 const maxIDs = 50
 
 // DefaultVendorStage is the interview-plan stage name that links a job
-// when Options.VendorStage is empty.
-const DefaultVendorStage = "InterviewVector"
+// when Options.VendorStage is empty. It names no vendor and no stage of
+// Greenhouse's default interview plan, so no job is linked by accident;
+// set Options.VendorStage to the stage your customers add, usually your
+// product's name.
+const DefaultVendorStage = "Vendor Interview"
 
 // pacingMargin lengthens the client's window slightly so network jitter
 // cannot put one request too many into one of the server's windows.

@@ -34,7 +34,7 @@ func Example() {
 	client, err := greenhouse.NewClient(greenhouse.Options{
 		ClientID: greenhousetest.DefaultClientID, ClientSecret: greenhousetest.DefaultClientSecret,
 		UserID:   strconv.FormatInt(srv.AdminUserID(), 10),
-		TokenURL: srv.TokenURL(), BaseURL: srv.URL,
+		TokenURL: srv.TokenURL(), BaseURL: srv.URL, VendorStage: "InterviewVector",
 	})
 	if err != nil {
 		panic(err)

@@ -29,6 +29,7 @@ func newClient(t testing.TB, srv *greenhousetest.Server, mod ...func(*greenhouse
 		UserID:   strconv.FormatInt(srv.AdminUserID(), 10),
 		TokenURL: srv.TokenURL(), BaseURL: srv.URL, RateLimit: -1,
 		MaxRetries: 1, RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond,
+		VendorStage: "InterviewVector", // the vendor of these tests
 	}
 	for _, m := range mod {
 		m(&o)

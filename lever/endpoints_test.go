@@ -184,7 +184,7 @@ func TestEndpoints(t *testing.T) {
 					fs[i] = lever.FeedbackField{ID: x.ID, Type: x.Type, Text: x.Text}
 				}
 				var rating []lever.FieldOption
-				for _, o := range levertest.DefaultRatingOptions {
+				for _, o := range levertest.DefaultRatingOptions() {
 					rating = append(rating, lever.FieldOption{Text: o})
 				}
 				// Every Lever account has the "No Feedback" template.

@@ -168,7 +168,7 @@ func TestResumeDownload(t *testing.T) {
 	}
 	rid := strings.Split(u.Path, "/")[5]
 	body, ctype, err := f.c.DownloadResume(context.Background(), f.opp.ID, rid)
-	if err != nil || string(body) != string(levertest.ResumeBody) || ctype != "application/pdf" {
+	if err != nil || string(body) != string(levertest.ResumeBody()) || ctype != "application/pdf" {
 		t.Errorf("DownloadResume = %q, %q, %v", body, ctype, err)
 	}
 	// Under OAuth the route needs resumes:read:admin.

@@ -58,7 +58,7 @@ func TestScheduledInterviewOnProfile(t *testing.T) {
 
 	// Feedback under the interview.
 	tpl := f.srv.AddFeedbackTemplate(levertest.FeedbackTemplate{Text: "Vendor", Fields: []levertest.FeedbackField{
-		{Type: "score-system", Text: "Rating", Options: levertest.DefaultRatingOptions}, {Type: "textarea", Text: "Summary"}}})
+		{Type: "score-system", Text: "Rating", Options: levertest.DefaultRatingOptions()}, {Type: "textarea", Text: "Summary"}}})
 	f.c, _ = lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: f.srv.APIURL(), PerformAs: f.bot.ID, RateLimit: -1,
 		Feedback: lever.FeedbackMapping{Template: tpl.ID}})
 	if err := f.c.SubmitFeedback(ctx, f.opp.ID, ats.Feedback{Grade: "passed", Summary: "Solid", ScheduledInterview: &moved}); err != nil {

@@ -47,7 +47,7 @@ type Options struct {
 	// host serves to call Engine.Retrigger for the interview of that
 	// connection (hosting.RetriggerLinks signs such links).
 	RetriggerURL func(connection, interviewID string) string
-	// Notes overrides DefaultNotes for every position.
+	// Notes overrides DefaultNotes() for every position.
 	Notes map[NoteKind]string
 	// NoteVisibility is the visibility of every note posted.
 	NoteVisibility ats.Visibility

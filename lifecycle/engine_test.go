@@ -179,7 +179,7 @@ var drivers = map[[2]lifecycle.State]action{
 
 // TestTransitions drives every transition of the table through the engine.
 func TestTransitions(t *testing.T) {
-	for _, tr := range lifecycle.Transitions {
+	for _, tr := range lifecycle.Transitions() {
 		if tr.From == "" {
 			continue
 		}
@@ -231,7 +231,7 @@ func TestRefusedTransitions(t *testing.T) {
 		"retrigger":   {lifecycle.StateRequested, retrigger(true)},
 	}
 	refused := 0
-	for _, from := range lifecycle.States {
+	for _, from := range lifecycle.States() {
 		for name, u := range updates {
 			if lifecycle.CanTransition(from, u.to) || (from == u.to && name != "retrigger") ||
 				(u.to == lifecycle.StateCompleted && from == lifecycle.StateReported) ||

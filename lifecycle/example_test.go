@@ -9,46 +9,54 @@ import (
 
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/lifecycle"
-	"github.com/atskit/atskit/lifecycle/internal/fakeats"
+	"github.com/atskit/atskit/lifecycle/lifecycletest"
 	"github.com/atskit/atskit/lifecycle/memstore"
+	"github.com/atskit/atskit/workable"
+	"github.com/atskit/atskit/workable/workabletest"
 )
 
 func ExampleNewEngine() {
 	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 
-	// An ATS adapter (here a fake standing in for workable.NewClient(...))
-	// with one job whose pipeline contains the vendor's stage.
-	workable := fakeats.New()
-	workable.AddJob(ats.Job{ID: "GROOV005", Title: "Backend Engineer",
-		Link: ats.JobLink{Linked: true, Marker: "InterviewVector", StageID: "interviewvector"}},
-		ats.Stage{ID: "applied", Name: "Applied"}, ats.Stage{ID: "interviewvector", Name: "InterviewVector"},
-		ats.Stage{ID: "offer", Name: "Offer"})
-	workable.PutCandidate(ats.Candidate{ID: "3fc9a80f", JobID: "GROOV005", Name: "Ada Lovelace", Emails: []string{"ada@example.com"},
-		Stage: ats.StageRef{ID: "interviewvector"}}) // a recruiter moved her into the vendor's stage
+	// A Workable account (here the fake) with one job whose pipeline
+	// contains the vendor's stage, and a candidate in it.
+	fake := workabletest.NewServer(workabletest.WithoutRateLimit())
+	defer fake.Close()
+	job := fake.AddJob(workabletest.Job{Title: "Backend Engineer", Stages: workabletest.StagesNamed("Applied", "YourProduct", "Offer")})
+	ada := fake.AddCandidate(workabletest.Candidate{JobShortcode: job.Shortcode, Stage: "applied", Name: "Ada Lovelace", Email: "ada@example.com"})
+	client, err := workable.NewClient(fake.Subdomain(), workabletest.Token, &workable.Options{
+		BaseURL: fake.BaseURL(), MemberID: fake.DefaultMemberID(), VendorStage: "YourProduct", RateLimit: -1, Logger: quiet,
+	})
+	if err != nil {
+		panic(err)
+	}
 
 	engine := lifecycle.NewEngine(memstore.New(), lifecycle.Options{
-		Adapters:     map[string]ats.Adapter{"workable": workable},
-		Vendor:       fakeats.NewVendor(), // the host's interview platform
-		VendorName:   "InterviewVector",
+		Adapters:     map[string]ats.Adapter{"workable": client},
+		Vendor:       lifecycletest.NewVendor(), // the host's interview platform
+		VendorName:   "YourProduct",
 		RetriggerURL: func(_, id string) string { return "https://vendor.example/retrigger/" + id },
-		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:       quiet,
 	})
 	dispatcher := engine.Dispatcher(lifecycle.DispatcherOptions{})
 
 	// Configure the linked job once.
 	positions, _ := engine.RefreshPositions(ctx, "workable")
-	fmt.Println(positions[0].ID, positions[0].Status)
-	_, _ = engine.ConfigurePosition(ctx, "workable:GROOV005", lifecycle.PositionConfig{
+	fmt.Println(positions[0].Title, positions[0].Status)
+	_, _ = engine.ConfigurePosition(ctx, positions[0].ID, lifecycle.PositionConfig{
 		Rounds:  []lifecycle.Round{{Name: "Technical", Template: "backend-l2"}},
 		Require: []lifecycle.Field{lifecycle.FieldEmail},
 	})
-	p, _ := engine.ActivatePosition(ctx, "workable:GROOV005")
-	fmt.Println(p.ID, p.Status)
+	p, _ := engine.ActivatePosition(ctx, positions[0].ID)
+	fmt.Println(p.Title, p.Status)
 
-	// A verified webhook: the candidate entered the vendor's stage.
+	// A verified webhook (workable.WebhookHandler or hosting.Handler):
+	// the recruiter moved the candidate into the vendor's stage.
+	_ = fake.MoveCandidate(ada.ID, "yourproduct")
 	_ = engine.HandleEvent(ctx, ats.Event{ID: "delivery-1", Source: "workable", Kind: ats.EventStageChanged,
-		CandidateID: "3fc9a80f", JobID: "GROOV005", ToStage: ats.StageRef{ID: "interviewvector"}})
-	ivs, _ := engine.Interviews(ctx, lifecycle.InterviewFilter{CandidateID: "3fc9a80f"})
+		CandidateID: ada.ID, JobID: job.Shortcode, ToStage: ats.StageRef{ID: "yourproduct"}})
+	ivs, _ := engine.Interviews(ctx, lifecycle.InterviewFilter{CandidateID: ada.ID})
 	fmt.Println(ivs[0].RoundName, ivs[0].State)
 
 	// The vendor invited the candidate.
@@ -57,13 +65,14 @@ func ExampleNewEngine() {
 
 	// Deliver the side effects (normally dispatcher.Run(ctx) in a goroutine).
 	_, _ = dispatcher.Drain(ctx)
-	for _, body := range workable.NotesOf("3fc9a80f") {
-		fmt.Println(body[:strings.Index(body, "\n\n[ref ")])
+	for _, body := range fake.CommentsOn(ada.ID) {
+		body, _, _ = strings.Cut(body, "\n\n")
+		fmt.Println(body)
 	}
 	// Output:
-	// workable:GROOV005 pending
-	// workable:GROOV005 active
+	// Backend Engineer pending
+	// Backend Engineer active
 	// Technical requested
 	// invited
-	// InterviewVector: Ada Lovelace was invited to the Technical interview. Scheduling link: https://iv.example/s/abc
+	// YourProduct: Ada Lovelace was invited to the Technical interview. Scheduling link: https://iv.example/s/abc
 }

@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"strings"
 	"text/template"
 	"time"
@@ -25,9 +26,14 @@ const (
 	NoteError            NoteKind = "error"
 )
 
-// DefaultNotes are the note templates (text/template over NoteData) used
-// unless Options.Notes or PositionConfig.Notes override them.
-var DefaultNotes = map[NoteKind]string{
+// DefaultNotes returns the note templates (text/template over NoteData)
+// used unless Options.Notes or PositionConfig.Notes override them, keyed by
+// kind. It returns a new map on each call: changing it changes nothing in
+// the engine; pass the changed map as Options.Notes instead.
+func DefaultNotes() map[NoteKind]string { return maps.Clone(defaultNotes) }
+
+// defaultNotes are the templates DefaultNotes returns.
+var defaultNotes = map[NoteKind]string{
 	NoteNeedsInfo: `{{.Vendor}}: could not create the {{.Round}} interview for {{.Candidate}}: missing {{.Missing}}.` +
 		`{{if .RetriggerURL}} Add the missing information, then re-trigger: {{.RetriggerURL}}{{end}}`,
 	NoteInvited:     `{{.Vendor}}: {{.Candidate}} was invited to the {{.Round}} interview. Scheduling link: {{.Link}}`,
@@ -128,7 +134,7 @@ func (e *Engine) noteText(pos *Position, kind NoteKind) string {
 	if s, ok := e.opts.Notes[kind]; ok && s != "" {
 		return s
 	}
-	return DefaultNotes[kind]
+	return defaultNotes[kind]
 }
 
 // renderNote renders the note of kind for iv.

@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -38,8 +39,10 @@ const (
 	StateExpired State = "expired"
 )
 
-// States lists every state in a stable order.
-var States = []State{
+// States returns every state in a stable order, in a new slice.
+func States() []State { return slices.Clone(states) }
+
+var states = []State{
 	StateRequested, StateNeedsInfo, StateInvited, StateScheduled,
 	StateCompleted, StateReported, StateCancelled, StateUnableToSchedule,
 	StateDeclined, StateExpired,
@@ -94,10 +97,12 @@ type Transition struct {
 	On       Trigger
 }
 
-// Transitions is the one table of legal transitions. The engine refuses
+// Transitions returns the one table of legal transitions, in a new slice. The engine refuses
 // every move not listed here with a *TransitionError; the package docs and
 // diagram.md render it (see Mermaid).
-var Transitions = []Transition{
+func Transitions() []Transition { return slices.Clone(transitions) }
+
+var transitions = []Transition{
 	{"", StateRequested, TriggerStageEntered},
 	{"", StateNeedsInfo, TriggerMissingInfo},
 
@@ -140,8 +145,8 @@ var Transitions = []Transition{
 }
 
 var legal = func() map[[2]State]bool {
-	m := make(map[[2]State]bool, len(Transitions))
-	for _, t := range Transitions {
+	m := make(map[[2]State]bool, len(transitions))
+	for _, t := range transitions {
 		m[[2]State{t.From, t.To}] = true
 	}
 	return m
@@ -192,7 +197,7 @@ func Mermaid() string {
 	type edge struct{ from, to string }
 	labels := map[edge][]string{}
 	var order []edge
-	for _, t := range Transitions {
+	for _, t := range transitions {
 		from := string(t.From)
 		if from == "" {
 			from = "[*]"
@@ -206,7 +211,7 @@ func Mermaid() string {
 	for _, e := range order {
 		fmt.Fprintf(&b, "    %s --> %s: %s\n", e.from, e.to, strings.Join(labels[e], " / "))
 	}
-	for _, s := range States {
+	for _, s := range states {
 		if !s.Live() && s != StateCompleted && !s.Restartable() {
 			fmt.Fprintf(&b, "    %s --> [*]\n", s)
 		}

@@ -13,13 +13,13 @@ import (
 // pairs are legal, every other pair is refused.
 func TestCanTransition(t *testing.T) {
 	listed := map[[2]lifecycle.State]bool{}
-	for _, tr := range lifecycle.Transitions {
+	for _, tr := range lifecycle.Transitions() {
 		listed[[2]lifecycle.State{tr.From, tr.To}] = true
 	}
-	froms := append([]lifecycle.State{""}, lifecycle.States...)
+	froms := append([]lifecycle.State{""}, lifecycle.States()...)
 	legal, refused := 0, 0
 	for _, from := range froms {
-		for _, to := range lifecycle.States {
+		for _, to := range lifecycle.States() {
 			want := listed[[2]lifecycle.State{from, to}]
 			t.Run(string(from)+"->"+string(to), func(t *testing.T) {
 				if got := lifecycle.CanTransition(from, to); got != want {
@@ -33,21 +33,21 @@ func TestCanTransition(t *testing.T) {
 			}
 		}
 	}
-	if legal != len(lifecycle.Transitions) {
-		t.Errorf("table has %d entries but %d distinct legal pairs", len(lifecycle.Transitions), legal)
+	if legal != len(lifecycle.Transitions()) {
+		t.Errorf("table has %d entries but %d distinct legal pairs", len(lifecycle.Transitions()), legal)
 	}
 	t.Logf("%d legal, %d refused transitions", legal, refused)
 }
 
 func TestTerminalStates(t *testing.T) {
 	for _, s := range []lifecycle.State{lifecycle.StateReported} {
-		for _, to := range lifecycle.States {
+		for _, to := range lifecycle.States() {
 			if lifecycle.CanTransition(s, to) {
 				t.Errorf("%s is terminal but may move to %s", s, to)
 			}
 		}
 	}
-	for _, s := range lifecycle.States {
+	for _, s := range lifecycle.States() {
 		if s.Live() && s.Restartable() {
 			t.Errorf("%s is both live and restartable", s)
 		}

@@ -220,6 +220,8 @@ type PositionConfig struct {
 	Tags []string `json:"tags,omitempty"`
 	// InvitationTTL expires invitations that were not scheduled in time,
 	// unless the vendor reported its own expiry. Zero never expires.
+	// Expiry is applied by Engine.Run (every Options.ExpiryInterval) or by
+	// the host calling Engine.ExpireDue: without either, nothing expires.
 	InvitationTTL time.Duration `json:"invitation_ttl,omitempty"`
 	// Feedback submits the result as a feedback form where the adapter
 	// implements ats.FeedbackSubmitter.

@@ -11,23 +11,23 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// GreenhouseAllowedHostSuffixes is the callback allow-list of
+// GreenhouseAllowedHostSuffixes returns the callback allow-list of
 // NewGreenhousePublisher when PublisherOptions.AllowedHostSuffixes is
 // empty: Greenhouse's PATCH URLs are on app.greenhouse.io (and regional
-// hosts under greenhouse.io).
-var GreenhouseAllowedHostSuffixes = []string{"greenhouse.io"}
+// hosts under greenhouse.io). It returns a new slice on each call.
+func GreenhouseAllowedHostSuffixes() []string { return []string{"greenhouse.io"} }
 
 // GreenhousePublisher tells Greenhouse that a test's status changed: a
 // body-less PATCH to the url Greenhouse sent with send_test, after which
 // Greenhouse calls test_status. It is a Publisher (same SSRF guard,
 // retries and timeouts) whose default allow-list is
-// GreenhouseAllowedHostSuffixes. It is safe for concurrent use.
+// GreenhouseAllowedHostSuffixes(). It is safe for concurrent use.
 type GreenhousePublisher struct{ p *Publisher }
 
 // NewGreenhousePublisher returns a GreenhousePublisher configured by opts.
 func NewGreenhousePublisher(opts PublisherOptions) *GreenhousePublisher {
 	if len(opts.AllowedHostSuffixes) == 0 {
-		opts.AllowedHostSuffixes = GreenhouseAllowedHostSuffixes
+		opts.AllowedHostSuffixes = GreenhouseAllowedHostSuffixes()
 	}
 	return &GreenhousePublisher{p: NewPublisher(opts)}
 }

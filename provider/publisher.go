@@ -26,11 +26,13 @@ const (
 	DefaultTimeout      = 30 * time.Second
 )
 
-// DefaultAllowedHostSuffixes is the callback allow-list used when
+// DefaultAllowedHostSuffixes returns the callback allow-list used when
 // PublisherOptions.AllowedHostSuffixes is empty: Workable's production
 // domain and its partner sandbox, workablesandbox.com (where partner QA
-// callbacks point; seen in Toggl Hire's Workable client).
-var DefaultAllowedHostSuffixes = []string{"workable.com", "workablesandbox.com"}
+// callbacks point; seen in Toggl Hire's Workable client). It returns a new
+// slice on each call, so no code in the process can widen the default
+// allow-list of every publisher.
+func DefaultAllowedHostSuffixes() []string { return []string{"workable.com", "workablesandbox.com"} }
 
 // PublisherOptions configures a Publisher. The zero value is ready for
 // production: https callbacks to *.workable.com on public addresses, 4
@@ -66,7 +68,7 @@ type PublisherOptions struct {
 	// AllowedHostSuffixes lists the hosts callbacks may go to: a host
 	// matches a suffix when it equals it or ends with "." + suffix. A
 	// single "*" allows any host (the address checks still apply). Default
-	// DefaultAllowedHostSuffixes.
+	// DefaultAllowedHostSuffixes().
 	AllowedHostSuffixes []string
 	// AllowLoopback permits loopback addresses, and loopback hosts
 	// (127.0.0.1, ::1, localhost) regardless of AllowedHostSuffixes. For
@@ -130,7 +132,7 @@ func NewPublisher(opts PublisherOptions) *Publisher {
 		opts.Timeout = DefaultTimeout
 	}
 	if len(opts.AllowedHostSuffixes) == 0 {
-		opts.AllowedHostSuffixes = DefaultAllowedHostSuffixes
+		opts.AllowedHostSuffixes = DefaultAllowedHostSuffixes()
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()

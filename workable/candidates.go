@@ -21,8 +21,8 @@ import (
 	"github.com/atskit/atskit/internal/paging"
 )
 
-// wtime is a lenient timestamp: Workable sends ISO 8601 UTC (reference
-// §2.2); a value that does not parse is left zero rather than failing the
+// wtime is a lenient timestamp: Workable sends ISO 8601 UTC
+// (https://workable.readme.io/reference/whats-new-in-v3); a value that does not parse is left zero rather than failing the
 // whole page.
 type wtime struct{ time.Time }
 
@@ -42,7 +42,7 @@ func (t *wtime) UnmarshalJSON(b []byte) error {
 }
 
 // wireCandidate is a candidate as Workable sends it in listings and in
-// details (reference §4.1, §4.2). Empty strings arrive as null.
+// details (https://workable.readme.io/reference/job-candidates-index, https://workable.readme.io/reference/job-candidates-show). Empty strings arrive as null.
 type wireCandidate struct {
 	ID                     string   `json:"id"`
 	Name                   string   `json:"name"`
@@ -104,7 +104,7 @@ func (c *Client) candidate(ctx context.Context, w wireCandidate) (ats.Candidate,
 // Candidates lists candidates (GET /candidates) filtered by job
 // (shortcode), stage (slug) and UpdatedAfter, following paging.next. Each
 // candidate's stage is resolved to slug and name. Listings do not carry
-// tags (reference §4.1), so a Tag filter reads each candidate's details —
+// tags (https://workable.readme.io/reference/job-candidates-index), so a Tag filter reads each candidate's details —
 // one extra request per listed candidate.
 // https://workable.readme.io/reference/job-candidates-index
 func (c *Client) Candidates(ctx context.Context, f ats.CandidateFilter) iter.Seq2[ats.Candidate, error] {
@@ -227,7 +227,7 @@ func (c *Client) MoveCandidate(ctx context.Context, candidateID, stageID string)
 
 // Comment policies (who may see a comment besides admins, who always can).
 // Workable documents role keys admin, recruiting_admin, hiring_manager,
-// simple, reviewer and recruiter (reference §4.6).
+// simple, reviewer and recruiter (https://workable.readme.io/reference/comment-on-candidate).
 // They are built per call so that no request shares a slice with another.
 func policyRestricted() []string { return []string{"recruiter", "admin"} }
 
@@ -415,7 +415,7 @@ func rawID(raw json.RawMessage) string {
 
 // NormalizeTag returns tag as Workable stores it: lower case. Workable
 // also cuts tags at whitespace and ignores tags of 25 characters or more
-// (Knit, third-party — reference §4.8); the client refuses such tags
+// (Knit, third-party — https://developers.getknit.dev/reference/create-a-candidate-tag); the client refuses such tags
 // instead of letting them be silently mangled.
 func NormalizeTag(tag string) string { return strings.ToLower(strings.TrimSpace(tag)) }
 
@@ -559,7 +559,7 @@ func (c *Client) Disqualify(ctx context.Context, candidateID, reason string) err
 // DisqualifyWith disqualifies a candidate (POST
 // /candidates/{id}/disqualify). The field names disqualify_reason_id,
 // disqualify_note and withdrew come from third-party re-publications of
-// the reference (§4.5).
+// the https://workable.readme.io/reference/disqualify-candidate.
 // https://workable.readme.io/reference/disqualify-candidate
 func (c *Client) DisqualifyWith(ctx context.Context, candidateID string, o DisqualifyOptions) error {
 	op := "disqualify candidate " + shortID(candidateID)
@@ -605,7 +605,7 @@ func (c *Client) Revert(ctx context.Context, candidateID string) error {
 	return err
 }
 
-// Rating scales (reference §4.9).
+// Rating scales (https://workable.readme.io/reference/rate-candidate).
 const (
 	ScaleThumbs  = "thumbs"  // grade 0–2: negative, positive, definite
 	ScaleStars   = "stars"   // grade 0–4: 1–5 stars

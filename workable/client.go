@@ -22,7 +22,7 @@ import (
 type TokenKind int
 
 // Token kinds. All three are sent as "Authorization: Bearer <token>"
-// (reference §1).
+// (https://workable.readme.io/reference/generate-an-access-token).
 const (
 	// TokenAuto picks OAuthToken when Options.TokenSource is set,
 	// PartnerToken when Options.ClientID is set, AccountToken otherwise.
@@ -52,7 +52,7 @@ func (k TokenKind) String() string {
 	return "auto"
 }
 
-// Documented rate limits (reference §2.1): requests per fixed 10-second
+// Documented rate limits (https://workable.readme.io/reference/rate-limits): requests per fixed 10-second
 // window.
 const (
 	AccountRateLimit = 10
@@ -61,8 +61,11 @@ const (
 )
 
 // DefaultVendorStage is the stage name LinkedJobs looks for when
-// Options.VendorStage is empty.
-const DefaultVendorStage = "InterviewVector"
+// Options.VendorStage is empty. It names no vendor and no stage of
+// Workable's default pipeline (Sourced, Applied, Phone Screen, Interview,
+// Offer, Hired), so no job is linked by accident; set Options.VendorStage
+// to the stage your customers add, usually your product's name.
+const DefaultVendorStage = "Vendor Interview"
 
 // Options configures a Client. The zero value (or nil) uses an account
 // token against https://{subdomain}.workable.com/spi/v3 with the

@@ -31,6 +31,7 @@ func newClient(t testing.TB, srv *workabletest.Server, mod func(*workable.Option
 	o := &workable.Options{
 		BaseURL: srv.BaseURL(), MemberID: srv.DefaultMemberID(), RateLimit: -1,
 		MaxRetries: 1, RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond,
+		VendorStage: "InterviewVector", // the vendor of these tests
 	}
 	if mod != nil {
 		mod(o)

@@ -47,8 +47,8 @@
 //
 // Package workabletest is an in-process fake of the API for tests.
 //
-// Facts the Workable documentation leaves open (marked GAP in the
-// project's reference) are implemented the most likely way, with a comment
+// Facts the Workable documentation (https://workable.readme.io/reference)
+// leaves open are implemented the most likely way, with a comment
 // at the spot: the unit of X-Rate-Limit-Reset, the hex encoding of the
 // webhook signature, the delivery envelope, the OAuth endpoint URLs, the
 // status codes of some writes, the meaning of an omitted comment policy

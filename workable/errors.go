@@ -13,8 +13,8 @@ import (
 	"github.com/atskit/atskit/ats"
 )
 
-// errorBody is the envelope of Workable's error responses (reference
-// §1.5). "error" comes in three shapes: a string ({"error":"Not found"}),
+// errorBody is the envelope of Workable's error responses, as the examples
+// of https://workable.readme.io/reference show them. "error" comes in three shapes: a string ({"error":"Not found"}),
 // a nested object whose innermost "description" is the message (the
 // invalid-token 401), or an array of strings.
 type errorBody struct {
@@ -135,7 +135,7 @@ func serverBudget(h http.Header, now time.Time) (remaining int, reset time.Time,
 }
 
 // parseReset parses X-Rate-Limit-Reset, "timestamp of next interval". Its
-// unit is undocumented (reference §2.1, GAP 4), so it accepts Unix seconds
+// unit is undocumented (https://workable.readme.io/reference/rate-limits; not documented), so it accepts Unix seconds
 // (integer or fractional), Unix milliseconds, RFC 3339 and HTTP dates, and
 // — for small numbers that cannot be timestamps — seconds from now.
 func parseReset(v string, now time.Time) (time.Time, bool) {

@@ -16,10 +16,10 @@ import (
 )
 
 // DefaultPageSize is the page size used when a list call does not set one.
-// Workable allows at most 100 (reference §2.2).
+// Workable allows at most 100 (https://workable.readme.io/reference/whats-new-in-v3).
 const DefaultPageSize = 100
 
-// wireJob is a job as Workable sends it (reference §3.1).
+// wireJob is a job as Workable sends it (https://workable.readme.io/reference/jobs).
 type wireJob struct {
 	ID          string `json:"id"`
 	Title       string `json:"title"`
@@ -62,7 +62,7 @@ func (c *Client) nextLink(resp *httpx.Response, op, next string) (string, error)
 }
 
 // jobState maps Workable's job states. Workable documents "closed" as an
-// internal/confidential job (reference §3.1), hence ats.JobInternal.
+// internal/confidential job (https://workable.readme.io/reference/jobs), hence ats.JobInternal.
 func jobState(s string) ats.JobState {
 	switch s {
 	case "draft":
@@ -149,7 +149,7 @@ func (c *Client) Job(ctx context.Context, shortcode string) (ats.Job, error) {
 		return ats.Job{}, err
 	}
 	// The published example has the job at the top level; a wrapper
-	// {"job": {...}} is possible (reference §3.2, GAP 9): accept both.
+	// {"job": {...}} is possible (https://workable.readme.io/reference/jobsshortcode; not documented): accept both.
 	var wrapped struct {
 		Job *wireJob `json:"job"`
 	}
@@ -226,7 +226,7 @@ func (c *Client) cachedStages(ctx context.Context, jobID string, refresh bool) (
 }
 
 // ResolveStage maps a stage as Workable reported it — a slug in some
-// responses, a display name in others (reference §8.1) — to the job's
+// responses, a display name in others (https://workable.readme.io/reference/job-candidates-show) — to the job's
 // stage, so the result carries both the slug (ID) and the name. Unknown
 // stages refresh the cached pipeline once (it may have changed); if still
 // unknown, the raw value is returned as the Name (or as the ID when it

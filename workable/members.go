@@ -20,7 +20,7 @@ type Member struct {
 	Name  string
 	Email string
 	// Roles lists the member's roles: the newest "roles" array (e.g.
-	// "ats.admin"), or the older single "role" (reference §5).
+	// "ats.admin"), or the older single "role" (https://workable.readme.io/reference/members).
 	Roles  []string
 	Active bool
 }

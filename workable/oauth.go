@@ -13,7 +13,7 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// OAuth scopes the vendor flow needs (reference §1.2).
+// OAuth scopes the vendor flow needs (https://help.workable.com/hc/en-us/articles/115015785428-Generating-revoking-access-tokens-for-Workable-s-API).
 const (
 	ScopeReadJobs        = "r_jobs"
 	ScopeReadCandidates  = "r_candidates"
@@ -22,7 +22,7 @@ const (
 
 // Endpoint returns Workable's OAuth 2.0 endpoint; SandboxEndpoint its
 // sandbox. The URLs come from Toggl Hire's open-source client, not from
-// Workable's stored docs (reference §1.4, GAP 7). Client credentials are
+// Workable's stored docs (https://workable.readme.io/page/oauth; not documented). Client credentials are
 // sent as form parameters. They are functions, not variables, so that no
 // caller can change them for every other user of the package.
 func Endpoint() oauth2.Endpoint {
@@ -108,8 +108,9 @@ func Refresh(ctx context.Context, cfg *oauth2.Config, tok *oauth2.Token) (*oauth
 }
 
 // Revoke revokes a token pair: POST {token host}/oauth/revoke with the
-// refresh token as form data and the access token as bearer (reference
-// §1.4, third-party). hc may be nil.
+// refresh token as form data and the access token as bearer
+// (https://workable.readme.io/page/oauth; the revoke call is known from
+// third-party clients). hc may be nil.
 func Revoke(ctx context.Context, hc *http.Client, cfg *oauth2.Config, tok *oauth2.Token) error {
 	if hc == nil {
 		hc = http.DefaultClient

@@ -64,7 +64,7 @@ func TestCheckSetup(t *testing.T) {
 				token = "setup-token"
 				srv.AddToken(token, tc.scopes...)
 			}
-			o := &workable.Options{BaseURL: srv.BaseURL(), RateLimit: -1, MaxRetries: -1, MemberID: srv.DefaultMemberID(), WebhookURL: hook}
+			o := &workable.Options{BaseURL: srv.BaseURL(), RateLimit: -1, MaxRetries: -1, MemberID: srv.DefaultMemberID(), WebhookURL: hook, VendorStage: "InterviewVector"}
 			if tc.opts != nil {
 				tc.opts(o)
 			}

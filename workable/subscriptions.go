@@ -13,7 +13,7 @@ import (
 	"github.com/atskit/atskit/internal/httpx"
 )
 
-// Webhook events (reference §6.1).
+// Webhook events (https://workable.readme.io/reference/webhooks).
 const (
 	EventCandidateCreated = "candidate_created"
 	EventCandidateMoved   = "candidate_moved"
@@ -24,7 +24,7 @@ type SubscriptionInfo struct {
 	ats.Subscription
 	CreatedAt time.Time
 	// ValidUntil suggests subscriptions expire (about a year in Workable's
-	// example); renewal rules are undocumented (reference §6.3).
+	// example); renewal rules are undocumented (https://workable.readme.io/reference/webhook-subscriptions).
 	ValidUntil time.Time
 }
 
@@ -48,7 +48,7 @@ func (w wireSubscription) info() SubscriptionInfo {
 // CreateSubscription subscribes s.Target to s.Event (POST /subscriptions).
 // JobID (shortcode) and StageID (slug) restrict deliveries; when either is
 // set the client sends args with account_id, job_shortcode and stage_slug
-// ("" meaning any), which Workable requires together (reference §6.2).
+// ("" meaning any), which Workable requires together (https://workable.readme.io/reference/webhook-subscriptions).
 // Workable allows one subscription per target: a 409 is answered by
 // returning the existing subscription for the target (which may be for
 // another event — EnsureSubscription checks).

@@ -86,7 +86,7 @@ func TestVerifyWebhook(t *testing.T) {
 		{name: "no event type", body: `{"id":"x","data":{}}`, wantErr: ats.ErrMalformedWebhook},
 		{name: "candidate without data", body: `{"id":"x","event_type":"candidate_moved"}`, wantErr: ats.ErrMalformedWebhook},
 		{name: "trailing data", body: movedBody + `{}`, wantErr: ats.ErrMalformedWebhook, wantMsg: "trailing data"},
-		// The envelope id's format is unconfirmed (reference §6.4): a
+		// The envelope id's format is unconfirmed (https://workable.readme.io/reference/candidate-events): a
 		// numeric id is a valid delivery, not a malformed one.
 		{name: "numeric envelope id", body: `{"id":12345,"event_type":"candidate_moved","data":{"id":"108d1748","job":{"shortcode":"GROOV005"},"stage":"offer"}}`,
 			want: []ats.Event{{ID: "12345", Source: "workable", Kind: ats.EventStageChanged, Type: "candidate_moved",

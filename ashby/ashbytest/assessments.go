@@ -9,9 +9,11 @@ import (
 	"time"
 )
 
-// DataValueTypes are the types of an assessment data value
-// (https://developers.ashbyhq.com/docs/assessmentupdate).
-var DataValueTypes = []string{"numeric_score", "numeric_duration_minutes", "url", "string", "boolean_success"}
+// DataValueTypes returns the types of an assessment data value
+// (https://developers.ashbyhq.com/docs/assessmentupdate), in a new slice.
+func DataValueTypes() []string { return slices.Clone(dataValueTypes) }
+
+var dataValueTypes = []string{"numeric_score", "numeric_duration_minutes", "url", "string", "boolean_success"}
 
 // DataValue is Ashby's {identifier, label, description?, type, value}.
 type DataValue struct {
@@ -104,8 +106,8 @@ func checkValue(field string, v *DataValue) string {
 		return field + ".identifier is required"
 	case v.Label == "":
 		return field + ".label is required"
-	case !slices.Contains(DataValueTypes, v.Type):
-		return fmt.Sprintf("%s.type must be one of %v", field, DataValueTypes)
+	case !slices.Contains(dataValueTypes, v.Type):
+		return fmt.Sprintf("%s.type must be one of %v", field, dataValueTypes)
 	case v.Value == nil:
 		return field + ".value is required"
 	}

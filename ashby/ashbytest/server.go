@@ -28,8 +28,11 @@ const BasePath = "/ashby-api"
 // DefaultAPIKey is accepted out of the box, with every permission.
 const DefaultAPIKey = "ashbytest-api-key"
 
-// AllPermissions lists every module permission routes check.
-var AllPermissions = []string{
+// AllPermissions returns every module permission routes check, in a new
+// slice.
+func AllPermissions() []string { return slices.Clone(allPermissions) }
+
+var allPermissions = []string{
 	"candidatesRead", "candidatesWrite", "jobsRead", "jobsWrite", "interviewsRead", "interviewsWrite",
 	"organizationRead", "organizationWrite", "hiringProcessMetadataRead", "hiringProcessMetadataWrite",
 	"apiKeysRead", "apiKeysWrite", "reportsRead",
@@ -188,7 +191,7 @@ func NewServer(opts ...Option) *Server {
 		o(s)
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.addKeyLocked(DefaultAPIKey, "ashbytest default key", AllPermissions)
+	s.addKeyLocked(DefaultAPIKey, "ashbytest default key", AllPermissions())
 	s.ts = httptest.NewServer(s.routes())
 	s.root = s.ts.URL
 	s.URL = s.ts.URL + BasePath

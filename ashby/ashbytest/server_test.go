@@ -232,7 +232,7 @@ func TestFaults(t *testing.T) {
 func TestRateLimitPerKey(t *testing.T) {
 	srv := ashbytest.NewServer(ashbytest.WithRateLimit(0.001, 2), ashbytest.WithRetryAfter(3))
 	defer srv.Close()
-	srv.AddAPIKey("second", ashbytest.AllPermissions...)
+	srv.AddAPIKey("second", ashbytest.AllPermissions()...)
 	var statuses []int
 	for _, key := range []string{ashbytest.DefaultAPIKey, ashbytest.DefaultAPIKey, ashbytest.DefaultAPIKey, "second"} {
 		statuses = append(statuses, call(t, srv, "POST", srv.URL+"/job.list", key, `{}`).status)

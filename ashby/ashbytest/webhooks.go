@@ -14,8 +14,11 @@ import (
 	"time"
 )
 
-// WebhookTypes are the types webhook.create accepts (Ashby's OpenAPI).
-var WebhookTypes = []string{
+// WebhookTypes returns the types webhook.create accepts (Ashby's OpenAPI),
+// in a new slice.
+func WebhookTypes() []string { return slices.Clone(webhookTypes) }
+
+var webhookTypes = []string{
 	"applicationSubmit", "applicationUpdate", "candidateHire", "candidateStageChange", "candidateDelete",
 	"candidateMerge", "interviewPlanTransition", "interviewScheduleCreate", "interviewScheduleUpdate",
 	"jobPostingUpdate", "jobPostingPublish", "jobPostingUnpublish", "offerCreate", "offerUpdate", "offerDelete",
@@ -209,7 +212,7 @@ func (s *Server) webhookCreate(w http.ResponseWriter, body []byte, _ *apiKey) {
 		return
 	}
 	switch {
-	case !slices.Contains(WebhookTypes, req.WebhookType) && !slices.Contains(s.extraTypes, req.WebhookType):
+	case !slices.Contains(webhookTypes, req.WebhookType) && !slices.Contains(s.extraTypes, req.WebhookType):
 		writeFail(w, http.StatusOK, "invalid_input", "webhookType is not a known webhook type")
 		return
 	case !validURL(req.RequestURL):

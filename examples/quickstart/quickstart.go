@@ -15,6 +15,8 @@ import (
 
 	"github.com/atskit/atskit/lifecycle"
 	"github.com/atskit/atskit/lifecycle/sqlstore"
+	"github.com/atskit/atskit/lifecycle/sqlstore/postgres"
+	"github.com/atskit/atskit/lifecycle/sqlstore/sqlite"
 )
 
 // run is the whole program: it parses args, runs the scenario and prints
@@ -99,7 +101,7 @@ func openStore(ctx context.Context, db string) (lifecycle.Store, string, func(),
 		if u, perr := url.Parse(db); perr == nil {
 			where = "PostgreSQL " + u.Redacted()
 		}
-		store, err = sqlstore.Open(ctx, "pgx", db)
+		store, err = postgres.Open(ctx, db)
 	default:
 		path := db
 		if path == "" {
@@ -109,7 +111,7 @@ func openStore(ctx context.Context, db string) (lifecycle.Store, string, func(),
 			path = filepath.Join(tmp, "atskit.db")
 		}
 		where = "SQLite " + path
-		store, err = sqlstore.Open(ctx, "sqlite", path)
+		store, err = sqlite.Open(ctx, path)
 	}
 	cleanup := func() {
 		if store != nil {

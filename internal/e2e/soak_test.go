@@ -20,6 +20,8 @@ import (
 	"github.com/atskit/atskit/internal/pgtest"
 	"github.com/atskit/atskit/lifecycle"
 	"github.com/atskit/atskit/lifecycle/sqlstore"
+	"github.com/atskit/atskit/lifecycle/sqlstore/postgres"
+	"github.com/atskit/atskit/lifecycle/sqlstore/sqlite"
 	"github.com/atskit/atskit/provider"
 )
 
@@ -569,7 +571,7 @@ func soakStore(t *testing.T) (open func() *sqlstore.Store, name string) {
 	if dsn == "" || os.Getenv("ATSKIT_SOAK_STORE") == "sqlite" {
 		path := filepath.Join(t.TempDir(), "atskit.db")
 		return func() *sqlstore.Store {
-			st, err := sqlstore.Open(ctx, "sqlite", path)
+			st, err := sqlite.Open(ctx, path)
 			if err != nil {
 				t.Fatalf("open store: %v", err)
 			}
@@ -578,7 +580,7 @@ func soakStore(t *testing.T) (open func() *sqlstore.Store, name string) {
 	}
 	pgdsn := pgtest.Schema(t, "soak_")
 	return func() *sqlstore.Store {
-		st, err := sqlstore.Open(ctx, "pgx", pgdsn)
+		st, err := postgres.Open(ctx, pgdsn)
 		if err != nil {
 			t.Fatalf("open store: %v", err)
 		}

@@ -7,16 +7,22 @@ import (
 	"slices"
 )
 
-// DefaultRatingOptions are the options of the score-system field of the
-// fake's default templates, as in Lever's documentation ("3 - Hire").
-var DefaultRatingOptions = []string{"4 - Strong Hire", "3 - Hire", "2 - No Hire", "1 - Strong No Hire"}
+// DefaultRatingOptions returns the options of the score-system field of
+// the fake's default templates, as in Lever's documentation ("3 - Hire"),
+// in a new slice.
+func DefaultRatingOptions() []string {
+	return []string{"4 - Strong Hire", "3 - Hire", "2 - No Hire", "1 - Strong No Hire"}
+}
 
-// NoFeedbackTemplate is the template every Lever account has ("Including
-// 'no-feedback' which is a default on all accounts"); NewServer adds it.
-// Like every Lever template it has exactly one score-system field.
-var NoFeedbackTemplate = FeedbackTemplate{ID: "no-feedback", Text: "No Feedback", Fields: []FeedbackField{
-	{ID: "no-feedback-rating", Type: "score-system", Text: "Rating", Options: DefaultRatingOptions},
-}}
+// NoFeedbackTemplate returns the template every Lever account has
+// ("Including 'no-feedback' which is a default on all accounts"); NewServer
+// adds it. Like every Lever template it has exactly one score-system
+// field. Each call returns a new value.
+func NoFeedbackTemplate() FeedbackTemplate {
+	return FeedbackTemplate{ID: "no-feedback", Text: "No Feedback", Fields: []FeedbackField{
+		{ID: "no-feedback-rating", Type: "score-system", Text: "Rating", Options: DefaultRatingOptions()},
+	}}
+}
 
 // validateFieldValues checks feedback values against the template as Lever
 // documents ("The ID and value must match the field's UID and value type

@@ -474,8 +474,11 @@ func (s *Server) listResumes(w http.ResponseWriter, r *http.Request, _ *auth) {
 	paginate(w, r, out)
 }
 
-// ResumeBody is the content the fake serves for every resume download.
-var ResumeBody = []byte("%PDF-1.4 levertest resume\n")
+// ResumeBody returns the content the fake serves for every resume
+// download, in a new slice.
+func ResumeBody() []byte { return []byte(resumeBody) }
+
+const resumeBody = "%PDF-1.4 levertest resume\n"
 
 func (s *Server) downloadResume(w http.ResponseWriter, r *http.Request, _ *auth) {
 	s.mu.Lock()
@@ -487,7 +490,7 @@ func (s *Server) downloadResume(w http.ResponseWriter, r *http.Request, _ *auth)
 		return
 	}
 	w.Header().Set("Content-Type", "application/pdf")
-	w.Write(ResumeBody)
+	w.Write([]byte(resumeBody))
 }
 
 // writeOpp looks up the opportunity of a write and checks perform_as for

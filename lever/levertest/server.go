@@ -172,12 +172,13 @@ func NewServer(opts ...Option) *Server {
 		rng:       rand.New(rand.NewPCG(1, 2)),
 		injected:  map[FaultKind]int{},
 		groupOn:   map[string]bool{},
-		retryGaps: DefaultRetryGaps,
+		retryGaps: DefaultRetryGaps(),
 	}
 	for _, o := range opts {
 		o(s)
 	}
-	s.templates = append(s.templates, &FeedbackTemplate{ID: NoFeedbackTemplate.ID, Text: NoFeedbackTemplate.Text, Fields: slices.Clone(NoFeedbackTemplate.Fields)})
+	noFeedback := NoFeedbackTemplate()
+	s.templates = append(s.templates, &noFeedback)
 	s.ts = httptest.NewServer(s.routes())
 	s.URL = s.ts.URL
 	s.hooks = newDeliverer(s.ts.Client(), s.retryGaps)

@@ -19,12 +19,15 @@ import (
 // (https://hire.lever.co/developer/documentation#webhooks).
 const UserAgent = "Lever-Webhooks"
 
-// DefaultRetryGaps are the waits before the fake's five retries of a
+// DefaultRetryGaps returns the waits before the fake's five retries of a
 // delivery the receiver did not answer 2xx. Lever documents "five times,
 // waiting longer and longer in between tries" without the times; the fake
 // keeps the shape (five, growing) at test speed. WithWebhookRetryGaps
 // changes them.
-var DefaultRetryGaps = []time.Duration{5 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond, 40 * time.Millisecond, 80 * time.Millisecond}
+// Each call returns a new slice.
+func DefaultRetryGaps() []time.Duration {
+	return []time.Duration{5 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond, 40 * time.Millisecond, 80 * time.Millisecond}
+}
 
 // WithWebhookRetryGaps sets the waits before each retry of a failed
 // delivery; its length is the number of retries (Lever: five).

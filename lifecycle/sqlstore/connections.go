@@ -74,7 +74,7 @@ func (s *Store) SaveConnection(ctx context.Context, c lifecycle.Connection) (lif
 			c.Kind, string(c.State), c.Version, string(data), c.ID, old)
 	}
 	if err != nil {
-		return lifecycle.Connection{}, fmt.Errorf("sqlstore: save connection %s: %w", c.ID, conflict(err))
+		return lifecycle.Connection{}, fmt.Errorf("sqlstore: save connection %s: %w", c.ID, s.conflict(err))
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return lifecycle.Connection{}, err

@@ -1,11 +1,21 @@
 // Package sqlstore is a durable lifecycle.Store over database/sql for
-// SQLite (modernc.org/sqlite, pure Go: the embedded default) and PostgreSQL
-// (github.com/jackc/pgx/v5/stdlib), with embedded migrations applied on
-// open.
+// SQLite and PostgreSQL, with embedded migrations applied on open.
 //
-//	store, err := sqlstore.Open(ctx, "sqlite", "/var/lib/vendor/atskit.db")
-//	store, err := sqlstore.Open(ctx, "pgx", "postgres://user@db/atskit")
+// Package sqlstore links no SQL driver. Import the one you use, and only
+// that one is built into your program:
+//
+//	import "github.com/atskit/atskit/lifecycle/sqlstore/sqlite"   // modernc.org/sqlite, pure Go
+//	store, err := sqlite.Open(ctx, "/var/lib/vendor/atskit.db")
+//
+//	import "github.com/atskit/atskit/lifecycle/sqlstore/postgres" // github.com/jackc/pgx/v5
+//	store, err := postgres.Open(ctx, "postgres://user@db/atskit")
+//
 //	store, err := sqlstore.New(ctx, db, sqlstore.Postgres) // a *sql.DB you manage
+//
+// Both return a *sqlstore.Store. Importing a driver package registers its
+// database/sql driver, so sqlstore.Open(ctx, "sqlite", dsn) and
+// sqlstore.Open(ctx, "pgx", dsn) keep working; without the import they
+// return an error naming it.
 //
 // Interviews and positions are stored as JSON documents next to the columns
 // that are queried; the unique key (source, candidate, position, round), the

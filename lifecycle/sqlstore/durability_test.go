@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/atskit/atskit/lifecycle/sqlstore"
+	"github.com/atskit/atskit/lifecycle/sqlstore/sqlite"
 )
 
 // TestSQLiteSynchronousFull: a store from Open syncs every commit (FULL =
@@ -21,7 +21,7 @@ func TestSQLiteSynchronousFull(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := sqlstore.Open(context.Background(), "sqlite", filepath.Join(t.TempDir(), "a.db")+tt.query)
+			s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "a.db")+tt.query)
 			if err != nil {
 				t.Fatal(err)
 			}

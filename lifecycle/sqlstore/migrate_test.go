@@ -13,6 +13,7 @@ import (
 
 	"github.com/atskit/atskit/lifecycle"
 	"github.com/atskit/atskit/lifecycle/sqlstore"
+	"github.com/atskit/atskit/lifecycle/sqlstore/sqlite"
 )
 
 // v1Rows are rows as the store wrote them before connections existed (the
@@ -130,7 +131,7 @@ func TestMigrateFromV1SQLite(t *testing.T) {
 	}
 	seedV1(t, db, "sqlite")
 	db.Close()
-	s, err := sqlstore.Open(context.Background(), "sqlite", path)
+	s, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,10 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers driver "pgx"
-	"modernc.org/sqlite"               // registers driver "sqlite"
-
 	"github.com/atskit/atskit/lifecycle"
 )
 
@@ -26,10 +22,13 @@ type Dialect int
 
 // Supported dialects.
 const (
-	// SQLite is modernc.org/sqlite (driver "sqlite").
+	// SQLite is SQLite's SQL. Package
+	// github.com/atskit/atskit/lifecycle/sqlstore/sqlite links the driver
+	// (modernc.org/sqlite, pure Go, registered as "sqlite").
 	SQLite Dialect = iota + 1
-	// Postgres is PostgreSQL through github.com/jackc/pgx/v5/stdlib
-	// (driver "pgx").
+	// Postgres is PostgreSQL's SQL. Package
+	// github.com/atskit/atskit/lifecycle/sqlstore/postgres links the driver
+	// (github.com/jackc/pgx/v5/stdlib, registered as "pgx").
 	Postgres
 )
 
@@ -58,65 +57,16 @@ type Store struct {
 
 var _ lifecycle.Store = (*Store)(nil)
 
-// Open opens a database and returns a migrated store that Close closes.
-// driverName is "sqlite" (dsn a file path or "file:" URI; WAL, a busy
-// timeout, immediate transactions and synchronous=FULL are added — see
-// the package documentation on durability — and one connection is used so
-// writers never collide) or "pgx"/"postgres" (dsn a PostgreSQL URL).
-func Open(ctx context.Context, driverName, dsn string) (*Store, error) {
-	var d Dialect
-	switch driverName {
-	case "sqlite":
-		d = SQLite
-		sep := "?"
-		if strings.Contains(dsn, "?") {
-			sep = "&"
-		}
-		dsn += sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate" + sqliteSynchronous(dsn)
-	case "pgx", "postgres":
-		d, driverName = Postgres, "pgx"
-	default:
-		return nil, fmt.Errorf("sqlstore: unsupported driver %q (want \"sqlite\" or \"pgx\")", driverName)
-	}
-	db, err := sql.Open(driverName, dsn)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: open %s: %w", d, err)
-	}
-	if d == SQLite {
-		db.SetMaxOpenConns(1)
-	} else {
-		// database/sql keeps only 2 idle connections by default, so a
-		// dispatcher with dozens of workers opens and closes PostgreSQL
-		// connections (a server process each) all the time. Keep a pool
-		// the size of a typical worker count; a host that needs another
-		// size calls DB().SetMaxIdleConns / SetMaxOpenConns.
-		db.SetMaxIdleConns(PostgresIdleConns)
-		db.SetConnMaxIdleTime(5 * time.Minute)
-	}
-	s, err := New(ctx, db, d)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	s.owned = true
-	return s, nil
-}
-
-// PostgresIdleConns is how many idle connections Open keeps in the pool of a
-// PostgreSQL store (database/sql's default of 2 makes a busy dispatcher
-// reconnect constantly).
-const PostgresIdleConns = 32
-
 // New returns a store over db, applying pending migrations. For SQLite the
 // host should enable WAL and a busy timeout and limit db to one open
 // connection (as Open does) to avoid SQLITE_BUSY.
 func New(ctx context.Context, db *sql.DB, d Dialect) (*Store, error) {
 	if d != SQLite && d != Postgres {
-		return nil, fmt.Errorf("sqlstore: unknown dialect %v", d)
+		return nil, fmt.Errorf("sqlstore: unknown dialect %v (want sqlstore.SQLite or sqlstore.Postgres)", d)
 	}
 	s := &Store{db: db, dialect: d}
 	if err := s.migrate(ctx); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("sqlstore: %w", err)
 	}
 	return s, nil
 }
@@ -145,17 +95,17 @@ func (s *Store) migrate(ctx context.Context) error {
 	sort.Strings(names)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlstore: migrate: %w", err)
+		return fmt.Errorf("migrate: %w", err)
 	}
 	defer tx.Rollback()
 	if s.dialect == Postgres {
 		// Replicas starting together migrate one at a time.
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7317452)`); err != nil {
-			return fmt.Errorf("sqlstore: migrate: %w", err)
+			return fmt.Errorf("migrate: %w", err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS atskit_schema_migrations (version TEXT PRIMARY KEY)`); err != nil {
-		return fmt.Errorf("sqlstore: migrate: %w", err)
+		return fmt.Errorf("migrate: %w", err)
 	}
 	for _, name := range names {
 		var one int
@@ -164,7 +114,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			continue
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("sqlstore: migrate: %w", err)
+			return fmt.Errorf("migrate: %w", err)
 		}
 		body, err := migrations.ReadFile(dir + "/" + name)
 		if err != nil {
@@ -175,15 +125,15 @@ func (s *Store) migrate(ctx context.Context) error {
 				continue
 			}
 			if _, err := tx.ExecContext(ctx, stmt); err != nil {
-				return fmt.Errorf("sqlstore: migration %s: %w", name, err)
+				return fmt.Errorf("migration %s: %w", name, err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO atskit_schema_migrations (version) VALUES (?)`), name); err != nil {
-			return fmt.Errorf("sqlstore: migrate: %w", err)
+			return fmt.Errorf("migrate: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlstore: migrate: %w", err)
+		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
 }
@@ -219,28 +169,6 @@ func fromNanos(n int64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, n).UTC()
-}
-
-// SQLite primary result codes for a database locked by another writer.
-const (
-	sqliteBusy   = 5 // SQLITE_BUSY
-	sqliteLocked = 6 // SQLITE_LOCKED
-)
-
-// conflict maps PostgreSQL deadlocks and serialization failures, and SQLite
-// "database is locked" (SQLITE_BUSY, SQLITE_LOCKED: another process held
-// the write lock beyond the busy timeout) onto ErrVersionConflict, so the
-// engine reloads and retries instead of failing the event.
-func conflict(err error) error {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001") {
-		return fmt.Errorf("%w: %v", lifecycle.ErrVersionConflict, err)
-	}
-	var se *sqlite.Error
-	if errors.As(err, &se) && (se.Code()&0xff == sqliteBusy || se.Code()&0xff == sqliteLocked) {
-		return fmt.Errorf("%w: %v", lifecycle.ErrVersionConflict, err)
-	}
-	return err
 }
 
 // Position implements lifecycle.Store.
@@ -311,7 +239,7 @@ func (s *Store) SavePosition(ctx context.Context, p lifecycle.Position) (lifecyc
 			p.Connection, p.Source, string(p.Status), p.Version, string(data), p.ID, old)
 	}
 	if err != nil {
-		return lifecycle.Position{}, fmt.Errorf("sqlstore: save position %s: %w", p.ID, conflict(err))
+		return lifecycle.Position{}, fmt.Errorf("sqlstore: save position %s: %w", p.ID, s.conflict(err))
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return lifecycle.Position{}, err
@@ -433,21 +361,21 @@ func (s *Store) EventProcessed(ctx context.Context, ev lifecycle.EventRef) (bool
 func (s *Store) Commit(ctx context.Context, c lifecycle.Change) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlstore: commit: %w", conflict(err))
+		return fmt.Errorf("sqlstore: commit: %w", s.conflict(err))
 	}
 	defer tx.Rollback()
 	if err := s.apply(ctx, tx, c); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlstore: commit: %w", conflict(err))
+		return fmt.Errorf("sqlstore: commit: %w", s.conflict(err))
 	}
 	return nil
 }
 
-func affected(res sql.Result, err error, none error) error {
+func (s *Store) affected(res sql.Result, err error, none error) error {
 	if err != nil {
-		return fmt.Errorf("sqlstore: commit: %w", conflict(err))
+		return fmt.Errorf("sqlstore: commit: %w", s.conflict(err))
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
@@ -464,7 +392,7 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c lifecycle.Change) error
 	if c.Event != nil {
 		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO atskit_events (connection, source, id, processed_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`),
 			c.Event.Connection, c.Event.Source, c.Event.ID, now)
-		if err := affected(res, err, lifecycle.ErrDuplicateEvent); err != nil {
+		if err := s.affected(res, err, lifecycle.ErrDuplicateEvent); err != nil {
 			return err
 		}
 	}
@@ -477,7 +405,7 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c lifecycle.Change) error
 		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO atskit_interviews (id, connection, source, candidate_id, position_id, round, state, expires_at, created_at, version, data)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`),
 			iv.ID, iv.Connection, iv.Source, iv.CandidateID, iv.PositionID, iv.Round, string(iv.State), nanos(iv.ExpiresAt), nanos(iv.CreatedAt), string(data))
-		if err := affected(res, err, lifecycle.ErrDuplicateInterview); err != nil {
+		if err := s.affected(res, err, lifecycle.ErrDuplicateInterview); err != nil {
 			return err
 		}
 	}
@@ -490,7 +418,7 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c lifecycle.Change) error
 		}
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE atskit_interviews SET state = ?, expires_at = ?, version = ?, data = ? WHERE id = ? AND version = ?`),
 			string(iv.State), nanos(iv.ExpiresAt), iv.Version, string(data), iv.ID, old)
-		if err := affected(res, err, lifecycle.ErrVersionConflict); err != nil {
+		if err := s.affected(res, err, lifecycle.ErrVersionConflict); err != nil {
 			return err
 		}
 	}
@@ -508,7 +436,7 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c lifecycle.Change) error
 				nanos(e.NextAttemptAt), nanos(e.CreatedAt))
 		}
 		if _, err := tx.ExecContext(ctx, s.q(b.String()), args...); err != nil {
-			return fmt.Errorf("sqlstore: commit effects: %w", conflict(err))
+			return fmt.Errorf("sqlstore: commit effects: %w", s.conflict(err))
 		}
 	}
 	return nil

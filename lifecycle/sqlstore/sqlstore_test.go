@@ -13,12 +13,14 @@ import (
 	"github.com/atskit/atskit/lifecycle/internal/enginetest"
 	"github.com/atskit/atskit/lifecycle/memstore"
 	"github.com/atskit/atskit/lifecycle/sqlstore"
+	"github.com/atskit/atskit/lifecycle/sqlstore/postgres"
+	"github.com/atskit/atskit/lifecycle/sqlstore/sqlite"
 	"github.com/atskit/atskit/lifecycle/storetest"
 )
 
 func newSQLite(t testing.TB) *sqlstore.Store {
 	t.Helper()
-	s, err := sqlstore.Open(context.Background(), "sqlite", filepath.Join(t.TempDir(), "atskit.db"))
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "atskit.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +36,7 @@ func postgresSchema(t testing.TB) string { return pgtest.Schema(t, "t_") }
 
 func openPostgres(t testing.TB, dsn string) *sqlstore.Store {
 	t.Helper()
-	s, err := sqlstore.Open(context.Background(), "pgx", dsn)
+	s, err := postgres.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +69,7 @@ func TestPostgresReplicas(t *testing.T) { enginetest.Replicas(t, newPostgres(t))
 func TestSQLiteCrashRestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "atskit.db")
 	enginetest.CrashRestart(t, func() lifecycle.Store {
-		s, err := sqlstore.Open(context.Background(), "sqlite", path)
+		s, err := sqlite.Open(context.Background(), path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +97,7 @@ func TestPostgresMigrateConcurrently(t *testing.T) {
 	errs := make(chan error, 4)
 	for range 4 {
 		wg.Go(func() {
-			s, err := sqlstore.Open(ctx, "pgx", dsn)
+			s, err := postgres.Open(ctx, dsn)
 			if err != nil {
 				errs <- err
 				return
@@ -124,7 +126,7 @@ func TestPostgresMigrateConcurrently(t *testing.T) {
 func TestReopenKeepsState(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "atskit.db")
-	s, err := sqlstore.Open(ctx, "sqlite", path)
+	s, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +138,7 @@ func TestReopenKeepsState(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Reopening applies no migration twice and finds everything.
-	s, err = sqlstore.Open(ctx, "sqlite", path)
+	s, err = sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +163,7 @@ func TestSQLiteBusyIsConflict(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "atskit.db")
 	s := func() *sqlstore.Store {
-		s, err := sqlstore.Open(ctx, "sqlite", path)
+		s, err := sqlite.Open(ctx, path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -201,12 +203,6 @@ func TestSQLiteBusyIsConflict(t *testing.T) {
 	}
 	if err := s.Commit(ctx, lifecycle.Change{Event: &lifecycle.EventRef{Source: "workable", ID: "e1"}}); err != nil {
 		t.Fatalf("commit after the lock was released: %v", err)
-	}
-}
-
-func TestOpenUnknownDriver(t *testing.T) {
-	if _, err := sqlstore.Open(context.Background(), "mysql", "x"); err == nil {
-		t.Fatal("want error")
 	}
 }
 

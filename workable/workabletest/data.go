@@ -307,7 +307,7 @@ func (j *job) stage(slugOrName string) (Stage, bool) {
 }
 
 // normalizeTags applies Workable's tag normalisation as described by Knit
-// (reference §4.8, third-party): lower case, cut at the first whitespace,
+// (https://developers.getknit.dev/reference/create-a-candidate-tagthird-party): lower case, cut at the first whitespace,
 // tags of 25 characters or more ignored; duplicates dropped.
 func normalizeTags(tags []string) []string {
 	out := []string{}

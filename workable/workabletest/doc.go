@@ -39,7 +39,7 @@
 // Every inspection method (Moves, Comments, Tags, Requests, ...) returns a
 // copy and all methods are safe for concurrent use.
 //
-// Where the reference marks a fact as unconfirmed (status codes of move,
+// Where Workable's documentation leaves a fact unconfirmed (status codes of move,
 // comment and rating, the X-Rate-Limit-Reset format, the webhook envelope),
 // the fake does what the client assumes, with a comment at the spot.
 package workabletest

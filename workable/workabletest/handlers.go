@@ -84,7 +84,7 @@ func (s *Server) jobJSON(j *job) map[string]any {
 
 // candidateJSON renders a candidate. Listings report the stage slug (as
 // the list docs say) and details report the stage's name (as the detail
-// docs and examples show) — reference §8.1.
+// docs and examples show) — https://workable.readme.io/reference/job-candidates-show.
 func (s *Server) candidateJSON(c *Candidate, detail bool) map[string]any {
 	j := s.jobsByCode[c.JobShortcode]
 	st, _ := j.stage(c.Stage)
@@ -199,7 +199,7 @@ func (s *Server) getJob(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The job is returned at the top level, as in the published example
-	// (reference §3.2; a wrapper is GAP 9 — the client accepts both).
+	// (https://workable.readme.io/reference/jobsshortcode; a wrapper is not documented — the client accepts both).
 	m := s.jobJSON(j)
 	m["description"] = nil
 	m["full_description"] = nil
@@ -445,7 +445,7 @@ func (s *Server) move(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	s.flushSync()
 	// The status of a move is not in the primary docs; w6w reports 202
-	// with an empty body (reference §4.4, GAP 6).
+	// with an empty body (https://workable.readme.io/reference/move-candidate; not documented).
 	w.WriteHeader(http.StatusAccepted)
 }
 
@@ -495,7 +495,7 @@ func (s *Server) comment(w http.ResponseWriter, r *http.Request) {
 	s.comments = append(s.comments, cm)
 	s.addActivityLocked(c.ID, activity{action: actionComment, body: cm.Body, memberID: req.MemberID, roles: cm.Visibility})
 	s.mu.Unlock()
-	// 201 with a blank body (withone, reference §4.6).
+	// 201 with a blank body (withone, https://workable.readme.io/reference/comment-on-candidate).
 	w.WriteHeader(http.StatusCreated)
 }
 
@@ -529,7 +529,7 @@ func (s *Server) putTags(w http.ResponseWriter, r *http.Request) {
 	}
 	if req.Tags == nil {
 		// Workable sometimes sends errors as an array of strings
-		// (reference §1.5); the fake does so here.
+		// (https://workable.readme.io/reference/rate-limits); the fake does so here.
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": []string{"tags is missing", "tags must be an array"}})
 		return
 	}
@@ -554,7 +554,7 @@ func (s *Server) disqualify(w http.ResponseWriter, r *http.Request) {
 		ReasonID string `json:"disqualify_reason_id"`
 		Note     string `json:"disqualify_note"`
 		Withdrew bool   `json:"withdrew"`
-		// Deprecated free text (reference §4.5).
+		// Deprecated free text (https://workable.readme.io/reference/disqualify-candidate).
 		Reason string `json:"disqualification_reason"`
 	}
 	if !decode(w, r, &req) {
@@ -717,7 +717,7 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 	sub := Subscription{Target: req.Target, Event: req.Event}
 	if req.Args != nil {
 		// args is all-or-nothing: account_id, job_shortcode and stage_slug
-		// are all required, "" meaning any (reference §6.2, §8.14).
+		// are all required, "" meaning any (https://workable.readme.io/reference/webhook-subscriptions).
 		vals := map[string]string{}
 		for _, k := range []string{"account_id", "job_shortcode", "stage_slug"} {
 			raw := req.Args[k]
@@ -736,7 +736,7 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	sub.secret = s.cfg.signingSecret
 	if sub.secret == "" {
-		// Deliveries are signed with the account token (reference §6.5).
+		// Deliveries are signed with the account token (https://workable.readme.io/reference/webhooks).
 		sub.secret = strings.TrimSpace(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
 	}
 	s.mu.Lock()
@@ -749,7 +749,7 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	id := s.subscribeLocked(sub)
 	s.mu.Unlock()
-	// 201 per w6w (reference §6.2, GAP 5).
+	// 201 per w6w (https://workable.readme.io/reference/webhook-subscriptions; not documented).
 	writeJSON(w, http.StatusCreated, map[string]any{"id": id})
 }
 

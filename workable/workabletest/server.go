@@ -70,7 +70,7 @@ func WithSynchronousWebhooks() Option { return func(c *config) { c.syncWebhooks 
 
 // WithDeliveryRetries sets how many times a delivery is attempted (default
 // 8) and the first backoff between attempts (default 5 ms, doubling).
-// Workable's own schedule is undocumented (reference GAP).
+// Workable's own schedule is not documented.
 func WithDeliveryRetries(attempts int, backoff time.Duration) Option {
 	return func(c *config) { c.deliveryAttempts, c.deliveryBackoff = attempts, backoff }
 }
@@ -466,7 +466,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	tok, ok := s.authenticate(r)
 	if !ok {
 		// Live probes show the invalid-token 401 is nested and carries no
-		// rate-limit headers (reference §1.5, §8.16).
+		// rate-limit headers (https://workable.readme.io/reference/rate-limits, observed by third-party clients).
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": map[string]any{"error": map[string]any{
 			"error":       map[string]any{"name": "invalid_token", "state": "unauthorized"},
 			"reason":      "unknown",
@@ -511,7 +511,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, ti *tokenInfo) bo
 	limit := s.cfg.limit
 	if ti.clientID != "" || r.Header.Get("X-WORKABLE-CLIENT-ID") != "" {
 		// Legacy partners sending the client ID with an account token get
-		// partner limits (reference §2.1).
+		// partner limits (https://workable.readme.io/reference/rate-limits).
 		limit = s.cfg.partnerLimit
 	}
 	if limit <= 0 || s.cfg.window <= 0 {
@@ -534,7 +534,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, ti *tokenInfo) bo
 }
 
 // rateHeaders writes Workable's rate-limit headers. The unit of
-// X-Rate-Limit-Reset is undocumented (reference §2.1, GAP 4); the fake
+// X-Rate-Limit-Reset is undocumented (https://workable.readme.io/reference/rate-limits; not documented); the fake
 // sends Unix epoch seconds, with a millisecond fraction when the window is
 // not a whole number of seconds.
 func (s *Server) rateHeaders(w http.ResponseWriter, limit, remaining int, reset time.Time) {
@@ -613,7 +613,7 @@ func setOf(ss []string) map[string]bool {
 	return m
 }
 
-// pageParams reads limit (default 50, capped at 100 — reference §2.2) and
+// pageParams reads limit (default 50, capped at 100 — https://workable.readme.io/reference/whats-new-in-v3) and
 // the raw since_id; resolveSince turns since_id into a position.
 func pageParams(r *http.Request) (limit int, sinceID string, err error) {
 	limit = 50
@@ -629,7 +629,7 @@ func pageParams(r *http.Request) (limit int, sinceID string, err error) {
 
 // resolveSince returns the insertion number from which a listing starts:
 // since_id means "items with ID ≥ the given one" in insertion order
-// (reference §2.2). The ID of an item of the collection (lookup) is
+// (https://workable.readme.io/reference/whats-new-in-v3). The ID of an item of the collection (lookup) is
 // exact — seeded items may carry any ID — and anything else is read as
 // the hex number Workable's IDs are. Callers hold s.mu.
 func resolveSince(sinceID string, lookup func(id string) (num int, ok bool)) (int, error) {

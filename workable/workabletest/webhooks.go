@@ -19,7 +19,7 @@ const SignatureHeader = "X-Workable-Signature"
 // Sign returns the signature Workable sends for body: the hex-encoded
 // HMAC-SHA256 of the raw body keyed with secret. Workable documents the
 // algorithm and header; hex encoding is confirmed only by third-party code
-// (reference §6.5, GAP 5).
+// (https://workable.readme.io/reference/webhooks; not documented).
 func Sign(body []byte, secret string) string {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write(body)
@@ -118,8 +118,9 @@ func (s *Server) flushSync() {
 
 // payloadLocked builds the envelope: id, event_type, fired_at,
 // resource_type and data (the candidate as the details endpoint shows it,
-// at delivery time). Envelope names come from third-party code (reference
-// §6.4); the id format is not confirmed.
+// at delivery time). Envelope names come from third-party code and
+// https://workable.readme.io/reference/candidate-events; the id format is
+// not confirmed.
 func (s *Server) payloadLocked(d *Delivery) []byte {
 	data := map[string]any{"id": d.CandidateID}
 	if c := s.candsByID[d.CandidateID]; c != nil {
@@ -177,7 +178,7 @@ func (s *Server) deliver(d *Delivery) {
 		s.mu.Lock()
 		d.Attempts++
 		d.Status = status
-		// Only 200 counts as success (reference §6.5).
+		// Only 200 counts as success (https://workable.readme.io/reference/webhooks).
 		d.Delivered = status == http.StatusOK
 		s.mu.Unlock()
 		if status == http.StatusOK || s.ctx.Err() != nil {
