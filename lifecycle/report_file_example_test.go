@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"iter"
 	"log/slog"
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/examples/custom-adapter/memats"
 	"github.com/atskit/atskit/lifecycle"
-	"github.com/atskit/atskit/lifecycle/internal/fakeats"
+	"github.com/atskit/atskit/lifecycle/lifecycletest"
 	"github.com/atskit/atskit/lifecycle/memstore"
 )
 
@@ -18,7 +20,7 @@ import (
 // the engine fetches the bytes when it uploads the report to the
 // candidate's profile.
 type pdfVendor struct {
-	*fakeats.Vendor
+	*lifecycletest.Vendor
 	reports map[string][]byte // by URL
 }
 
@@ -33,27 +35,36 @@ func (v pdfVendor) FetchReport(_ context.Context, r lifecycle.ReportRequest) (at
 }
 
 // profileATS stands for an adapter that stores report files
-// (ats.ReportAttacher), as the lever, greenhouse and ashby clients do.
-type profileATS struct{ *fakeats.ATS }
+// (ats.ReportAttacher), as the lever, greenhouse and ashby clients do, and
+// links every job through its "Interview" stage.
+type profileATS struct{ *memats.Adapter }
+
+func (p profileATS) LinkedJobs(ctx context.Context) iter.Seq2[ats.Job, error] {
+	return func(yield func(ats.Job, error) bool) {
+		for j, err := range p.Jobs(ctx, ats.ListJobsOptions{}) {
+			j.Link = ats.JobLink{Linked: true, StageID: "interview"}
+			if !yield(j, err) {
+				return
+			}
+		}
+	}
+}
 
 func (p profileATS) AttachReport(_ context.Context, candidateID string, a ats.Attachment) error {
-	fmt.Printf("uploaded %s (%s, %d bytes) to %s\n", a.Name, a.ContentType, len(a.Data), candidateID)
+	fmt.Printf("uploaded %s (%s, %d bytes) to candidate %s\n", a.Name, a.ContentType, len(a.Data), candidateID)
 	return nil
 }
 
 func ExampleReportFetcher() {
 	ctx := context.Background()
-	ats0 := fakeats.New()
-	ats0.AddJob(ats.Job{ID: "GROOV005", Title: "Backend Engineer",
-		Link: ats.JobLink{Linked: true, Marker: "InterviewVector", StageID: "interviewvector"}},
-		ats.Stage{ID: "applied", Name: "Applied"}, ats.Stage{ID: "interviewvector", Name: "InterviewVector"})
-	ats0.PutCandidate(ats.Candidate{ID: "3fc9a80f", JobID: "GROOV005", Name: "Ada Lovelace", Emails: []string{"ada@example.com"},
-		Stage: ats.StageRef{ID: "interviewvector"}})
-	vendor := pdfVendor{Vendor: fakeats.NewVendor(), reports: map[string][]byte{
+	svc := memats.NewService("token")
+	job, _ := svc.AddJob("Backend Engineer", "Applied", "Interview")
+	cand, _ := svc.AddCandidate(job, "interview", ats.Candidate{Name: "Ada Lovelace", Emails: []string{"ada@example.com"}})
+	vendor := pdfVendor{Vendor: lifecycletest.NewVendor(), reports: map[string][]byte{
 		"https://vendor.example/reports/42.pdf": []byte("%PDF-1.7 …"),
 	}}
 	engine := lifecycle.NewEngine(memstore.New(), lifecycle.Options{
-		Adapters:     map[string]ats.Adapter{"workable": profileATS{ats0}},
+		Adapters:     map[string]ats.Adapter{"workable": profileATS{memats.NewAdapter(svc, "token")}},
 		Vendor:       vendor,
 		VendorName:   "InterviewVector",
 		RetriggerURL: func(_, id string) string { return "https://vendor.example/retrigger/" + id },
@@ -61,11 +72,11 @@ func ExampleReportFetcher() {
 	})
 	dispatcher := engine.Dispatcher(lifecycle.DispatcherOptions{})
 	_, _ = engine.RefreshPositions(ctx, "workable")
-	_, _ = engine.ConfigurePosition(ctx, "workable:GROOV005", lifecycle.PositionConfig{Rounds: []lifecycle.Round{{Name: "Technical"}}})
-	_, _ = engine.ActivatePosition(ctx, "workable:GROOV005")
+	_, _ = engine.ConfigurePosition(ctx, lifecycle.PositionID("workable", job), lifecycle.PositionConfig{Rounds: []lifecycle.Round{{Name: "Technical"}}})
+	_, _ = engine.ActivatePosition(ctx, lifecycle.PositionID("workable", job))
 	_ = engine.HandleEvent(ctx, ats.Event{ID: "delivery-1", Source: "workable", Kind: ats.EventStageChanged,
-		CandidateID: "3fc9a80f", JobID: "GROOV005", ToStage: ats.StageRef{ID: "interviewvector"}})
-	ivs, _ := engine.Interviews(ctx, lifecycle.InterviewFilter{CandidateID: "3fc9a80f"})
+		CandidateID: cand, JobID: job, ToStage: ats.StageRef{ID: "interview"}})
+	ivs, _ := engine.Interviews(ctx, lifecycle.InterviewFilter{CandidateID: cand})
 
 	// The vendor's result links the PDF report; it carries no bytes.
 	for _, u := range []lifecycle.Update{
@@ -80,6 +91,6 @@ func ExampleReportFetcher() {
 	iv, _ := engine.Interview(ctx, ivs[0].ID)
 	fmt.Println(iv.State)
 	// Output:
-	// uploaded report.pdf (application/pdf, 12 bytes) to 3fc9a80f
+	// uploaded report.pdf (application/pdf, 12 bytes) to candidate cand0002
 	// reported
 }
