@@ -238,6 +238,22 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 					}
 				}()
 			}
+			// Inbox events take the workers effects left (inbox.go).
+			_, n := d.runEvents(ctx, workers-len(busy), func(conn string, run func()) {
+				busy <- struct{}{}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					run()
+					d.leave(Effect{Connection: conn})
+					<-busy
+					select {
+					case done <- struct{}{}:
+					default:
+					}
+				}()
+			})
+			started += n
 		}
 		if started > 0 && len(busy) < workers {
 			continue // more may be due
@@ -522,7 +538,17 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 		}()
 	}
 	wg.Wait()
-	return len(effs), errors.Join(errs...)
+	// Then a batch of inbox events (inbox.go).
+	m, _ := d.runEvents(ctx, d.opts.BatchSize, func(conn string, run func()) {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { d.leave(Effect{Connection: conn}); <-sem; wg.Done() }()
+			run()
+		}()
+	})
+	wg.Wait()
+	return len(effs) + m, errors.Join(errs...)
 }
 
 // ackTimeout bounds recording an outcome after ctx was cancelled.
