@@ -99,7 +99,9 @@ type PacingDelayer interface {
 // Dispatcher delivers outbox effects at least once: notes, stage moves,
 // tags and feedback through the ATS adapters, interview creation and
 // cancellation through the Vendor, and provider callbacks through the
-// CallbackPublisher.
+// CallbackPublisher. It also processes the events Engine.AcceptEvents put
+// in the Store's inbox (see Inbox), with the workers effects leave free,
+// under the same per-connection fairness, pacing and back-off.
 //
 // Errors are classified like this: an ats.RateLimitError waits the time
 // the ATS asked for (ats.RetryAfter); ats.IsPermanent errors (not found,
