@@ -21,7 +21,7 @@ type Store struct {
 	byKey      map[lifecycle.InterviewKey]string
 	byCand     map[[2]string][]string
 	events     map[lifecycle.EventRef]time.Time // when processed
-	effects    []*lifecycle.Effect // ordered by Seq; done/failed ones are kept
+	effects    []*lifecycle.Effect              // ordered by Seq; done/failed ones are kept
 	effectByID map[string]*lifecycle.Effect
 	conns      map[string]lifecycle.Connection
 	// pendingConns counts pending effects per connection, so a claim
