@@ -21,3 +21,5 @@ func TestInbox(t *testing.T) {
 }
 
 func BenchmarkInbox(b *testing.B) { enginetest.BenchInbox(b, memstore.New(), 8) }
+
+func BenchmarkInboxPipeline(b *testing.B) { enginetest.BenchInboxPipeline(b, memstore.New(), 8) }
