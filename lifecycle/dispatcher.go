@@ -241,7 +241,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 				}()
 			}
 			// Inbox events take the workers effects left (inbox.go).
-			_, n := d.runEvents(ctx, workers-len(busy), func(conn string, run func()) {
+			_, n, err := d.runEvents(ctx, workers-len(busy), func(conn string, run func()) {
 				busy <- struct{}{}
 				wg.Add(1)
 				go func() {
@@ -255,6 +255,9 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 					}
 				}()
 			})
+			if err != nil && ctx.Err() == nil {
+				d.e.log.Error("lifecycle: dispatch", "err", err)
+			}
 			started += n
 		}
 		if started > 0 && len(busy) < workers {
@@ -541,7 +544,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	}
 	wg.Wait()
 	// Then a batch of inbox events (inbox.go).
-	m, _ := d.runEvents(ctx, d.opts.BatchSize, func(conn string, run func()) {
+	m, _, err := d.runEvents(ctx, d.opts.BatchSize, func(conn string, run func()) {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
@@ -550,6 +553,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 		}()
 	})
 	wg.Wait()
+	report(err)
 	return len(effs) + m, errors.Join(errs...)
 }
 

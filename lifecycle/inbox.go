@@ -326,16 +326,14 @@ func (d *Dispatcher) finishEvent(ctx context.Context, inbox Inbox, ev InboxEvent
 
 // runEvents claims up to limit inbox events and processes those admitted,
 // each through start (which runs it, in a goroutine or not). It returns
-// how many it claimed and how many of those it started.
-func (d *Dispatcher) runEvents(ctx context.Context, limit int, start func(conn string, run func())) (claimed, started int) {
+// how many it claimed and how many of those it started, and the claim's
+// error.
+func (d *Dispatcher) runEvents(ctx context.Context, limit int, start func(conn string, run func())) (claimed, started int, err error) {
 	inbox, ok := d.e.store.(Inbox)
 	if !ok || limit <= 0 {
-		return 0, 0
+		return 0, 0, nil
 	}
 	evs, err := d.claimEvents(ctx, inbox, limit)
-	if err != nil && ctx.Err() == nil {
-		d.e.log.Error("lifecycle: dispatch", "err", err)
-	}
 	shared := false
 	for _, ev := range evs {
 		if ev.Connection != evs[0].Connection {
@@ -353,5 +351,5 @@ func (d *Dispatcher) runEvents(ctx context.Context, limit int, start func(conn s
 		started++
 		start(ev.Connection, func() { d.processEvent(ctx, inbox, ev) })
 	}
-	return len(evs), started
+	return len(evs), started, err
 }
