@@ -543,6 +543,9 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 		}()
 	}
 	wg.Wait()
+	if ctx.Err() != nil {
+		return len(effs), errors.Join(errs...)
+	}
 	// Then a batch of inbox events (inbox.go).
 	m, _, err := d.runEvents(ctx, d.opts.BatchSize, func(conn string, run func()) {
 		sem <- struct{}{}
@@ -553,7 +556,9 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 		}()
 	})
 	wg.Wait()
-	report(err)
+	if ctx.Err() == nil {
+		report(err)
+	}
 	return len(effs) + m, errors.Join(errs...)
 }
 
