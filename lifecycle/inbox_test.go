@@ -141,3 +141,60 @@ func TestInboxRemovedConnection(t *testing.T) {
 	}
 	require.Zero(t, a.reads.Load())
 }
+
+// gatedATS holds every note until the test releases it and reports every
+// candidate read.
+type gatedATS struct {
+	ats.Adapter
+	release chan struct{}
+	read    chan string
+}
+
+func (a gatedATS) AddNote(ctx context.Context, _ string, _ ats.Note) error {
+	select {
+	case <-a.release:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (a gatedATS) Candidate(ctx context.Context, id string) (ats.Candidate, error) {
+	select {
+	case a.read <- id:
+	case <-ctx.Done():
+		return ats.Candidate{}, ctx.Err()
+	}
+	return ats.Candidate{ID: id, JobID: "J1", Disqualified: true}, nil
+}
+
+// TestRunServesInboxBesideEffects: a dispatcher with one worker and a
+// backlog of 50 effects processes a webhook's event after at most two of
+// them, not after the whole backlog.
+func TestRunServesInboxBesideEffects(t *testing.T) {
+	a := gatedATS{release: make(chan struct{}), read: make(chan string)}
+	conns := &lifecycle.MemoryConnector{}
+	conns.Set("acme", a)
+	store := memstore.New()
+	e := lifecycle.NewEngine(store, lifecycle.Options{Connector: conns, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	queueNotes(t, store, "acme", 50, time.Now())
+	rctx, cancel := context.WithCancel(ctx)
+	stopped := make(chan error, 1)
+	go func() { stopped <- e.Dispatcher(lifecycle.DispatcherOptions{Owner: "d", Workers: 1}).Run(rctx) }()
+	defer func() { cancel(); <-stopped }()
+
+	a.release <- struct{}{} // the worker is delivering the backlog
+	acceptArchived(t, e, "acme", 1)
+	released := 1
+	for {
+		select {
+		case a.release <- struct{}{}:
+			released++
+			require.LessOrEqual(t, released, 3, "the event waited behind the effects backlog")
+			continue
+		case id := <-a.read:
+			require.Equal(t, "c0", id)
+		}
+		break
+	}
+}
