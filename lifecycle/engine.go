@@ -264,8 +264,7 @@ func (ch *change) seal() {
 }
 
 func (e *Engine) newChange(ctx context.Context, ev *EventRef) *change {
-	now := e.now()
-	return &change{e: e, ctx: ctx, now: now, c: Change{Event: ev, At: now}}
+	return &change{e: e, ctx: ctx, now: e.now(), c: Change{Event: ev}}
 }
 
 func (ch *change) empty() bool {
@@ -353,6 +352,7 @@ func (e *Engine) commit(ctx context.Context, build func(ch *change) error) error
 		if ch.empty() {
 			return nil
 		}
+		ch.c.At = ch.now // when the event was processed (retention.go)
 		err := e.store.Commit(ctx, ch.c)
 		switch {
 		case err == nil:
