@@ -70,7 +70,7 @@ func Example() {
 			log.Printf("%s: %v", id, err)
 		}
 	}
-	go engine.Dispatcher(lifecycle.DispatcherOptions{}).Run(ctx) // processes accepted webhooks; delivers notes, moves, callbacks
+	go engine.Dispatcher(lifecycle.DispatcherOptions{}).Run(ctx) // delivers notes, moves, callbacks
 
 	// POST /atskit/hooks/workable/{connection}, /atskit/retrigger/…
 	h, err := hosting.NewHandler(hosting.Options{Engine: engine, Webhooks: hooks, Links: links})

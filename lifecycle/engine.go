@@ -252,8 +252,10 @@ func (ch *change) record(iv *Interview, create bool) {
 	}
 }
 
-// seal copies the touched interviews into the Change.
+// seal copies the touched interviews into the Change, and its time (when
+// the event was processed, for retention).
 func (ch *change) seal() {
+	ch.c.At = ch.now
 	for _, iv := range ch.touched {
 		if ch.created[iv] {
 			ch.c.Create = append(ch.c.Create, *iv)
@@ -352,7 +354,6 @@ func (e *Engine) commit(ctx context.Context, build func(ch *change) error) error
 		if ch.empty() {
 			return nil
 		}
-		ch.c.At = ch.now // when the event was processed (retention.go)
 		err := e.store.Commit(ctx, ch.c)
 		switch {
 		case err == nil:
