@@ -1,10 +1,15 @@
 package sqlstore_test
 
 import (
+	"context"
+	"fmt"
+	"os"
 	"testing"
+	"time"
 
 	"github.com/atskit/atskit/lifecycle"
 	"github.com/atskit/atskit/lifecycle/internal/enginetest"
+	"github.com/atskit/atskit/lifecycle/sqlstore"
 )
 
 // TestSQLiteInbox and TestPostgresInbox: events accepted before a crash,
@@ -39,4 +44,43 @@ func BenchmarkSQLiteInboxPipeline(b *testing.B) {
 
 func BenchmarkPostgresInboxPipeline(b *testing.B) {
 	benchVsMemstore(b, newPostgres, enginetest.BenchInboxPipeline, "events")
+}
+
+// TestPruneWebhookDeliveries: Prune also deletes remembered webhook
+// deliveries whose expiry passed, and keeps the others.
+func TestPruneWebhookDeliveries(t *testing.T) {
+	stores := map[string]func(testing.TB) *sqlstore.Store{"sqlite": newSQLite}
+	if os.Getenv("ATSKIT_POSTGRES_DSN") != "" {
+		stores["postgres"] = newPostgres
+	}
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			s := open(t)
+			ctx := context.Background()
+			now := time.Now()
+			for i, exp := range []time.Time{now.Add(-time.Hour), now.Add(-time.Minute), now.Add(time.Hour)} {
+				first, err := s.RememberDelivery(ctx, "acme", fmt.Sprintf("delivery-%d", i), exp)
+				if err != nil || !first {
+					t.Fatalf("remember %d: %v, %v", i, first, err)
+				}
+			}
+			n, err := s.Prune(ctx, now.Add(-24*time.Hour), 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != 1 {
+				t.Errorf("first batch pruned %d rows, want 1 (the limit)", n)
+			}
+			if n, err = s.Prune(ctx, now.Add(-24*time.Hour), 10); err != nil || n != 1 {
+				t.Errorf("second batch pruned %d rows, %v; want 1", n, err)
+			}
+			var left int
+			if err := s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM atskit_webhook_deliveries`).Scan(&left); err != nil {
+				t.Fatal(err)
+			}
+			if left != 1 {
+				t.Errorf("%d deliveries left, want the unexpired one", left)
+			}
+		})
+	}
 }
