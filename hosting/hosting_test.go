@@ -80,6 +80,7 @@ type rig struct {
 	srv     *httptest.Server
 	tenants map[string]*tenant
 	links   *hosting.RetriggerLinks
+	disp    *lifecycle.Dispatcher
 }
 
 // newRig serves two customers, acme and globex, whose Workable-like
@@ -94,7 +95,8 @@ func newRig(t *testing.T) *rig {
 	store := memstore.New()
 	engine := lifecycle.NewEngine(store, lifecycle.Options{Connector: conns, Vendor: vendor{}, RetriggerURL: links.URL, Logger: log})
 	tokens := provider.NewStaticTokens(nil)
-	r := &rig{conns: conns, engine: engine, store: store, tenants: map[string]*tenant{}, links: links}
+	r := &rig{conns: conns, engine: engine, store: store, tenants: map[string]*tenant{}, links: links,
+		disp: engine.Dispatcher(lifecycle.DispatcherOptions{})}
 	for _, id := range []string{"acme", "globex"} {
 		tn := &tenant{svc: memats.NewService("tok"), secret: "secret-" + id, bear: "bearer-" + id}
 		tn.job, _ = tn.svc.AddJob("Backend", "Applied", "Interview", "Offer")
@@ -127,8 +129,22 @@ func newRig(t *testing.T) *rig {
 }
 
 // deliver posts a candidate_moved delivery for tenant of's candidate to
-// connection conn's route, signed with secret.
+// connection conn's route, signed with secret, then lets the dispatcher
+// process what the webhook accepted: afterwards no event is pending.
 func (r *rig) deliver(t *testing.T, conn string, of *tenant, secret, id string) int {
+	t.Helper()
+	status := r.post(t, conn, of, secret, id)
+	_, err := r.disp.Drain(ctx)
+	require.NoError(t, err)
+	pending, err := r.engine.InboxEvents(ctx, lifecycle.InboxFilter{State: lifecycle.InboxPending})
+	require.NoError(t, err)
+	require.Empty(t, pending, "events left unprocessed")
+	return status
+}
+
+// post posts a delivery like deliver and returns the status without
+// processing anything.
+func (r *rig) post(t *testing.T, conn string, of *tenant, secret, id string) int {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"id": id, "event_type": "candidate_moved", "fired_at": time.Now().UTC().Format(time.RFC3339),
 		"resource_type": "candidate", "data": map[string]any{"id": of.cand, "job": map[string]any{"shortcode": of.job}, "stage": "interview"}})
@@ -306,4 +322,47 @@ func TestProviderContractPerConnection(t *testing.T) {
 	}
 	require.Equal(t, http.StatusOK, get(acme.bear, aid))
 	require.Equal(t, http.StatusNotFound, get(globex.bear, aid), "globex read acme's interview")
+}
+
+// gated is an adapter whose candidate reads wait until gate is closed: an
+// ATS that is slow or throttled.
+type gated struct {
+	linked
+	gate <-chan struct{}
+}
+
+func (g gated) Candidate(ctx context.Context, id string) (ats.Candidate, error) {
+	select {
+	case <-g.gate:
+	case <-ctx.Done():
+		return ats.Candidate{}, ctx.Err()
+	}
+	return g.linked.Candidate(ctx, id)
+}
+
+// TestWebhookAnsweredBeforeTheATSIsRead: a delivery is stored in the
+// engine's inbox and answered without waiting for the ATS, and the
+// dispatcher processes it once the ATS answers.
+func TestWebhookAnsweredBeforeTheATSIsRead(t *testing.T) {
+	r := newRig(t)
+	acme := r.tenants["acme"]
+	require.NoError(t, memats.NewAdapter(acme.svc, "tok").MoveCandidate(ctx, acme.cand, "interview"))
+	gate := make(chan struct{})
+	r.conns.Set("acme", gated{linked{memats.NewAdapter(acme.svc, "tok")}, gate})
+
+	require.Equal(t, http.StatusOK, r.post(t, "acme", acme, acme.secret, "delivery-1"), "answered while the ATS hangs")
+	require.Equal(t, http.StatusOK, r.post(t, "acme", acme, acme.secret, "delivery-1"), "a redelivery is answered too")
+	pending, err := r.engine.InboxEvents(ctx, lifecycle.InboxFilter{State: lifecycle.InboxPending})
+	require.NoError(t, err)
+	require.Len(t, pending, 1, "the redelivery is stored once")
+	require.Equal(t, "delivery-1", pending[0].EventID)
+	require.Empty(t, r.interviews(t, "acme"), "nothing decided yet")
+
+	close(gate)
+	_, err = r.disp.Drain(ctx)
+	require.NoError(t, err)
+	require.Len(t, r.interviews(t, "acme"), 1)
+	done, err := r.engine.InboxEvents(ctx, lifecycle.InboxFilter{State: lifecycle.InboxProcessed})
+	require.NoError(t, err)
+	require.Len(t, done, 1)
 }

@@ -135,7 +135,11 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 			if h.opts.OnEvent != nil {
 				h.opts.OnEvent(ctx, ev)
 			}
-			err := h.opts.Engine.HandleEvent(ctx, ev)
+			// Stored in the engine's inbox and answered: reading the
+			// candidate and deciding happen in the dispatchers, paced,
+			// so a slow or throttled ATS never delays the answer (a
+			// store without an inbox handles the event here).
+			err := h.opts.Engine.AcceptEvents(ctx, []ats.Event{ev})
 			if errors.Is(err, lifecycle.ErrConnectionRemoved) {
 				h.log.WarnContext(ctx, "hosting: webhook of a removed connection dropped", "connection", logID(conn), "event", ev.ID)
 				continue

@@ -100,7 +100,9 @@ type PacingDelayer interface {
 // tags, feedback, interviews on the profile and report files through the
 // ATS adapters, interview creation and
 // cancellation through the Vendor, and provider callbacks through the
-// CallbackPublisher.
+// CallbackPublisher. It also processes the events Engine.AcceptEvents put
+// in the Store's inbox (see Inbox), with the workers effects leave free,
+// under the same per-connection fairness, pacing and back-off.
 //
 // Errors are classified like this: an ats.RateLimitError waits the time
 // the ATS asked for (ats.RetryAfter); ats.IsPermanent errors (not found,
@@ -208,37 +210,70 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	done := make(chan struct{}, 1)
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	// launch runs fn on a worker of its own; the slot was taken.
+	launch := func(fn func()) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn()
+			<-busy
+			select {
+			case done <- struct{}{}:
+			default:
+			}
+		}()
+	}
+	startEffects := func(limit int) (started int) {
+		if limit <= 0 {
+			return 0
+		}
+		effs, err := d.claim(ctx, limit)
+		if err != nil && ctx.Err() == nil {
+			d.e.log.Error("lifecycle: dispatch", "err", err)
+		}
+		shared := manyConnections(effs)
+		for _, eff := range effs {
+			if !d.admit(ctx, eff, shared) {
+				continue
+			}
+			busy <- struct{}{}
+			started++
+			launch(func() {
+				if err := d.deliver(ctx, eff); err != nil && ctx.Err() == nil {
+					d.e.log.Error("lifecycle: dispatch", "err", err)
+				}
+				d.leave(eff)
+			})
+		}
+		return started
+	}
+	// startEvents processes inbox events (inbox.go).
+	startEvents := func(limit int) int {
+		_, n, err := d.runEvents(ctx, limit, func(conn string, run func()) {
+			busy <- struct{}{}
+			launch(func() { run(); d.leave(Effect{Connection: conn}) })
+		})
+		if err != nil && ctx.Err() == nil {
+			d.e.log.Error("lifecycle: dispatch", "err", err)
+		}
+		return n
+	}
+	eventsFirst := false
 	for {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		started := 0
 		if free := workers - len(busy); free > 0 {
-			effs, err := d.claim(ctx, free)
-			if err != nil && ctx.Err() == nil {
-				d.e.log.Error("lifecycle: dispatch", "err", err)
+			// Effects and inbox events share the workers: every other
+			// round events may take half of them first, so neither a
+			// backlog of effects nor a flood of webhooks starves the
+			// other; what one leaves, the other may take.
+			if eventsFirst = !eventsFirst; eventsFirst {
+				started += startEvents((free + 1) / 2)
 			}
-			shared := manyConnections(effs)
-			for _, eff := range effs {
-				if !d.admit(ctx, eff, shared) {
-					continue
-				}
-				busy <- struct{}{}
-				started++
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					if err := d.deliver(ctx, eff); err != nil && ctx.Err() == nil {
-						d.e.log.Error("lifecycle: dispatch", "err", err)
-					}
-					d.leave(eff)
-					<-busy
-					select {
-					case done <- struct{}{}:
-					default:
-					}
-				}()
-			}
+			started += startEffects(workers - len(busy))
+			started += startEvents(workers - len(busy))
 		}
 		if started > 0 && len(busy) < workers {
 			continue // more may be due
@@ -523,7 +558,23 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 		}()
 	}
 	wg.Wait()
-	return len(effs), errors.Join(errs...)
+	if ctx.Err() != nil {
+		return len(effs), errors.Join(errs...)
+	}
+	// Then a batch of inbox events (inbox.go).
+	m, _, err := d.runEvents(ctx, d.opts.BatchSize, func(conn string, run func()) {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { d.leave(Effect{Connection: conn}); <-sem; wg.Done() }()
+			run()
+		}()
+	})
+	wg.Wait()
+	if ctx.Err() == nil {
+		report(err)
+	}
+	return len(effs) + m, errors.Join(errs...)
 }
 
 // ackTimeout bounds recording an outcome after ctx was cancelled.

@@ -10,11 +10,19 @@
 //     configures each once (rounds, stage mapping, required candidate data,
 //     note templates) and activates it. A change in the job's pipeline puts
 //     it back to pending; removing the link deactivates it.
-//   - Events: the host verifies a webhook with the adapter and passes each
-//     ats.Event to Engine.HandleEvent. A candidate entering the trigger stage
-//     of an active position gets one interview per round; leaving it,
-//     being archived or deleted cancels live interviews. Duplicate
-//     deliveries change nothing.
+//   - Events: the host verifies a webhook with the adapter, passes the
+//     events to Engine.AcceptEvents, which stores them in the Store's inbox
+//     (see Inbox), and answers; dispatchers then process them with the
+//     connection's pacing, so a slow or rate-limited ATS never delays a
+//     webhook's answer and a crash in between loses nothing
+//     (Engine.HandleEvent processes one event at once, for tests and hosts
+//     that want that). A candidate entering the trigger stage of an
+//     active position gets one interview per round; leaving it, being
+//     archived or deleted cancels live interviews. Duplicate deliveries
+//     change nothing.
+//   - Retention: Engine.Run prunes delivered effects, processed events and
+//     processed inbox events older than Options.Retention (30 days by
+//     default).
 //   - Vendor: interviews are created and cancelled through the host's Vendor,
 //     as outbox effects carrying an idempotency key. The host reports what
 //     happens next with Engine.Report (invited, scheduled, rescheduled,

@@ -68,6 +68,12 @@ type Options struct {
 	// missed; zero disables it. Each run lists the candidates of every
 	// active position's trigger stage, so keep it to minutes.
 	ReconcileInterval time.Duration
+	// Retention is how long delivered effects, processed events and
+	// processed inbox events are kept before Run prunes them (see
+	// Engine.Prune): zero means DefaultRetention (30 days), a negative
+	// value keeps them forever. Failed and parked effects and failed
+	// inbox events are never pruned.
+	Retention time.Duration
 	// CallbackTokenSealer, if set, encrypts provider callback tokens
 	// before they are stored (see TokenSealer). Read APIs never return
 	// callback tokens, sealed or not.
@@ -186,12 +192,17 @@ func newID(prefix string) string {
 }
 
 // Run runs the engine's timers until ctx is done: every
-// Options.ExpiryInterval it calls ExpireDue with the current time, and
-// every Options.ReconcileInterval (when set) Reconcile for every enabled
-// connection.
+// Options.ExpiryInterval it calls ExpireDue with the current time, every
+// Options.ReconcileInterval (when set) Reconcile for every enabled
+// connection, and when it starts and every PruneInterval Prune. Events
+// accepted with AcceptEvents are processed by dispatchers (Dispatcher.Run),
+// not here.
 func (e *Engine) Run(ctx context.Context) error {
 	t := time.NewTicker(e.opts.ExpiryInterval)
 	defer t.Stop()
+	prune := time.NewTicker(PruneInterval)
+	defer prune.Stop()
+	e.prune(ctx)
 	var reconcile <-chan time.Time
 	if e.opts.ReconcileInterval > 0 {
 		rt := time.NewTicker(e.opts.ReconcileInterval)
@@ -208,6 +219,8 @@ func (e *Engine) Run(ctx context.Context) error {
 		case <-t.C:
 		case <-reconcile:
 			e.reconcileAll(ctx)
+		case <-prune.C:
+			e.prune(ctx)
 		}
 	}
 }
@@ -239,8 +252,10 @@ func (ch *change) record(iv *Interview, create bool) {
 	}
 }
 
-// seal copies the touched interviews into the Change.
+// seal copies the touched interviews into the Change, and its time (when
+// the event was processed, for retention).
 func (ch *change) seal() {
+	ch.c.At = ch.now
 	for _, iv := range ch.touched {
 		if ch.created[iv] {
 			ch.c.Create = append(ch.c.Create, *iv)

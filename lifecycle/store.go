@@ -50,6 +50,9 @@ type Change struct {
 	// Effects are appended to the outbox as pending, in order; the store
 	// assigns Seq.
 	Effects []Effect
+	// At is when the change was made, recorded as the time Event was
+	// processed (see Pruner); zero means the store's clock.
+	At time.Time
 }
 
 // Claim asks for effects to deliver.

@@ -20,8 +20,8 @@ type Store struct {
 	interviews map[string]lifecycle.Interview
 	byKey      map[lifecycle.InterviewKey]string
 	byCand     map[[2]string][]string
-	events     map[lifecycle.EventRef]struct{}
-	effects    []*lifecycle.Effect // ordered by Seq; done/failed ones are kept
+	events     map[lifecycle.EventRef]time.Time // when processed
+	effects    []*lifecycle.Effect              // ordered by Seq; done/failed ones are kept
 	effectByID map[string]*lifecycle.Effect
 	conns      map[string]lifecycle.Connection
 	// pendingConns counts pending effects per connection, so a claim
@@ -38,6 +38,9 @@ type Store struct {
 	pacer pacing.Memory
 	// replay backs RememberDelivery (replay.go); it has its own lock.
 	replay ats.MemoryReplayGuard
+
+	// inbox holds accepted events (inbox.go), guarded by mu.
+	inbox inbox
 }
 
 // Pacer returns the store's in-process pacing.Pacer: every client given it
@@ -54,7 +57,7 @@ func New() *Store {
 		interviews:   map[string]lifecycle.Interview{},
 		byKey:        map[lifecycle.InterviewKey]string{},
 		byCand:       map[[2]string][]string{},
-		events:       map[lifecycle.EventRef]struct{}{},
+		events:       map[lifecycle.EventRef]time.Time{},
 		effectByID:   map[string]*lifecycle.Effect{},
 		conns:        map[string]lifecycle.Connection{},
 		pendingConns: map[string]int{},
@@ -202,7 +205,11 @@ func (s *Store) Commit(_ context.Context, c lifecycle.Change) error {
 		}
 	}
 	if c.Event != nil {
-		s.events[*c.Event] = struct{}{}
+		at := c.At
+		if at.IsZero() {
+			at = time.Now()
+		}
+		s.events[*c.Event] = at
 	}
 	for _, iv := range c.Create {
 		iv = iv.Clone()

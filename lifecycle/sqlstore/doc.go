@@ -39,4 +39,10 @@
 // atskit_webhook_deliveries (per connection, keys stored as SHA-256
 // digests, expired rows pruned), so replicas share one memory of accepted
 // deliveries.
+//
+// Inbox and retention: Store implements lifecycle.Inbox in table
+// atskit_inbox (claimed like the outbox, with FOR UPDATE SKIP LOCKED on
+// PostgreSQL; a redelivered event ID is accepted once) and
+// lifecycle.Pruner, which deletes old delivered effects, processed events
+// and inbox events, and expired webhook deliveries, in batches.
 package sqlstore

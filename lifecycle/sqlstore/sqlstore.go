@@ -389,6 +389,9 @@ func (s *Store) affected(res sql.Result, err error, none error) error {
 
 func (s *Store) apply(ctx context.Context, tx *sql.Tx, c lifecycle.Change) error {
 	now := time.Now().UnixNano()
+	if !c.At.IsZero() {
+		now = c.At.UnixNano()
+	}
 	if c.Event != nil {
 		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO atskit_events (connection, source, id, processed_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`),
 			c.Event.Connection, c.Event.Source, c.Event.ID, now)

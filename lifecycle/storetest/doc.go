@@ -8,5 +8,7 @@
 //
 // It checks versioned positions and interviews, the unique interview key,
 // event de-duplication, atomic commits, the outbox's ordering and leases, and
-// the same guarantees under concurrent use.
+// the same guarantees under concurrent use; for a store implementing the
+// optional lifecycle.Inbox and lifecycle.Pruner, the inbox's
+// de-duplication, ordering, leases and fairness, and batched pruning.
 package storetest

@@ -1,0 +1,355 @@
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/atskit/atskit/ats"
+)
+
+// InboxState is the processing state of an event in the inbox.
+type InboxState string
+
+// Inbox states.
+const (
+	// InboxPending: accepted, waiting for (or in) processing.
+	InboxPending InboxState = "pending"
+	// InboxProcessed: processed (or dropped on purpose; LastError says
+	// why), kept until pruned (see Options.Retention).
+	InboxProcessed InboxState = "processed"
+	// InboxFailed: given up on after a permanent error or
+	// DispatcherOptions.MaxAttempts attempts; kept for an operator
+	// (Engine.Reconcile recovers what it would have started).
+	InboxFailed InboxState = "failed"
+)
+
+// InboxEvent is a verified ATS event accepted into the inbox by
+// Engine.AcceptEvents and processed later by a Dispatcher.
+type InboxEvent struct {
+	// Seq orders the inbox; the store assigns it.
+	Seq int64
+	// ID identifies the inbox entry ("in_…").
+	ID string
+	// Connection, Source and EventID are the event's; an event whose
+	// (Connection, Source, EventID) is already in the inbox is not
+	// accepted again. An empty EventID de-duplicates nothing.
+	Connection string
+	Source     string
+	EventID    string
+	// OrderKey serialises the events of one candidate: only the oldest
+	// pending event of an OrderKey is claimed.
+	OrderKey string
+	// Event is the event as accepted, without Raw: the verified payload
+	// may hold a candidate's personal data, and decisions use the
+	// candidate as the ATS returns it, never the payload.
+	Event ats.Event
+	State InboxState
+	// Attempts counts processing attempts that ended in an error.
+	Attempts      int
+	NextAttemptAt time.Time
+	ClaimedBy     string
+	LeaseUntil    time.Time
+	LastError     string
+	AcceptedAt    time.Time
+	// DoneAt is when the event was processed or failed.
+	DoneAt time.Time
+}
+
+// InboxFilter selects inbox events. Empty fields do not filter.
+type InboxFilter struct {
+	Connection string
+	State      InboxState
+}
+
+// Match reports whether ev passes the filter. Stores may use it.
+func (f InboxFilter) Match(ev InboxEvent) bool {
+	return (f.Connection == "" || ev.Connection == f.Connection) && (f.State == "" || ev.State == f.State)
+}
+
+// InboxOutcome records how processing an inbox event ended.
+type InboxOutcome struct {
+	// State is InboxProcessed, InboxFailed or InboxPending (retry at
+	// NextAttemptAt, or put back unprocessed).
+	State         InboxState
+	Attempts      int
+	NextAttemptAt time.Time
+	Error         string
+	At            time.Time
+}
+
+// Inbox is implemented by a Store that keeps a durable inbox of accepted
+// webhook events: Engine.AcceptEvents stores them and answers, and
+// dispatchers process them afterwards, with leases like the outbox's, so
+// a process dying between the two loses nothing. memstore and sqlstore
+// implement it; lifecycle/storetest checks it.
+type Inbox interface {
+	// AcceptEvents appends evs as pending, atomically, and returns how
+	// many were new: an event whose (Connection, Source, EventID) is
+	// already in the inbox, in any state, is skipped when EventID is not
+	// empty.
+	AcceptEvents(ctx context.Context, evs []InboxEvent) (int, error)
+	// ClaimEvents leases up to c.Limit pending events that are due,
+	// whose lease (if any) expired and that are first in line for their
+	// OrderKey, ordered by Seq, at most c.PerConnection of one connection
+	// when that is set and none of the connections in c.Skip. Events of
+	// disabled connections are claimed too: they may end interviews.
+	ClaimEvents(ctx context.Context, c Claim) ([]InboxEvent, error)
+	// FinishEvent records the outcome of processing and releases the
+	// lease; ErrLeaseLost if owner no longer holds it, ErrNotFound if
+	// there is no such event.
+	FinishEvent(ctx context.Context, id, owner string, o InboxOutcome) error
+	// InboxEvents lists inbox events matching f, ordered by Seq.
+	InboxEvents(ctx context.Context, f InboxFilter) ([]InboxEvent, error)
+}
+
+// AcceptEvents stores verified ATS events in the store's inbox and returns:
+// this is what a webhook handler calls before it answers (the hosting
+// package does). The ATS reads and decisions HandleEvent makes happen
+// later, in the dispatchers (Dispatcher.Run, RunOnce, Drain), paced per
+// connection, so an ATS that is slow or rate limited never delays a
+// webhook's answer, and an event accepted before a crash is processed
+// after it. Processing is idempotent: a redelivered event (same
+// connection, source and ID) is accepted once and processed once.
+//
+// Events get the default connection named after their source when their
+// Connection is empty, as in HandleEvent. A store that does not implement
+// Inbox gets each event handled at once with HandleEvent instead.
+func (e *Engine) AcceptEvents(ctx context.Context, evs []ats.Event) error {
+	inbox, ok := e.store.(Inbox)
+	if !ok {
+		for _, ev := range evs {
+			if err := e.HandleEvent(ctx, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if len(evs) == 0 {
+		return nil
+	}
+	now := e.now()
+	in := make([]InboxEvent, len(evs))
+	for i, ev := range evs {
+		ev.Connection = connectionOf(ev.Connection, ev.Source)
+		ev.Raw = nil
+		id := newID("in_")
+		key := ev.Connection + "/" + ev.CandidateID
+		if ev.CandidateID == "" {
+			key = id
+		}
+		in[i] = InboxEvent{ID: id, Connection: ev.Connection, Source: ev.Source, EventID: ev.ID, OrderKey: key,
+			Event: ev, State: InboxPending, NextAttemptAt: now, AcceptedAt: now}
+	}
+	n, err := inbox.AcceptEvents(ctx, in)
+	if err != nil {
+		return fmt.Errorf("lifecycle: accept events: %w", err)
+	}
+	if n > 0 {
+		e.wake()
+	}
+	return nil
+}
+
+// InboxEvents lists the inbox's events, e.g. to show an operator the
+// backlog or the events given up on. It returns an error when the store
+// does not implement Inbox.
+func (e *Engine) InboxEvents(ctx context.Context, f InboxFilter) ([]InboxEvent, error) {
+	inbox, ok := e.store.(Inbox)
+	if !ok {
+		return nil, fmt.Errorf("lifecycle: inbox events: the store (%T) does not implement Inbox", e.store)
+	}
+	return inbox.InboxEvents(ctx, f)
+}
+
+// claimEvents leases up to limit due inbox events, fairly across
+// connections like claim: at most PerConnection of each, none of
+// connections at PerConnection deliveries, backing off or stalling; then
+// more of those that have them if that left room.
+func (d *Dispatcher) claimEvents(ctx context.Context, inbox Inbox, limit int) ([]InboxEvent, error) {
+	now := d.e.now()
+	var busy, blocked []string
+	d.mu.Lock()
+	for conn, n := range d.inflight {
+		if n >= d.opts.PerConnection {
+			busy = append(busy, conn)
+		}
+	}
+	for conn := range d.cool {
+		if c := d.coolingOf(conn); c.until.After(now) {
+			blocked = append(blocked, conn)
+		}
+	}
+	wall, slow := time.Now(), d.slowDelivery()
+	for conn, started := range d.oldest {
+		if wall.Sub(started) > slow {
+			blocked = append(blocked, conn)
+		}
+	}
+	d.mu.Unlock()
+	c := Claim{Owner: d.opts.Owner, Now: now, Lease: d.opts.Lease, Limit: limit,
+		PerConnection: d.opts.PerConnection, Skip: append(blocked[:len(blocked):len(blocked)], busy...)}
+	evs, err := inbox.ClaimEvents(ctx, c)
+	if err != nil {
+		return nil, fmt.Errorf("lifecycle: claim inbox events: %w", err)
+	}
+	if len(evs) < limit && len(evs) > 0 || len(evs) == 0 && len(busy) > 0 {
+		c.Limit, c.PerConnection, c.Skip = limit-len(evs), 0, blocked
+		more, err := inbox.ClaimEvents(ctx, c)
+		if err != nil {
+			return evs, fmt.Errorf("lifecycle: claim inbox events: %w", err)
+		}
+		evs = append(evs, more...)
+	}
+	return evs, nil
+}
+
+// admitEvent starts processing ev unless its connection is backing off or
+// out of request budget for longer than MaxPacingWait (processing reads
+// the candidate); an event not admitted is put back, due when the
+// connection may go on, without counting an attempt.
+func (d *Dispatcher) admitEvent(ctx context.Context, inbox Inbox, ev InboxEvent, shared bool) bool {
+	conn, now := ev.Connection, d.e.now()
+	d.mu.Lock()
+	c := d.coolingOf(conn)
+	atCap := d.inflight[conn] >= d.opts.PerConnection
+	d.mu.Unlock()
+	putBack := func(at time.Time) {
+		d.finishEvent(ctx, inbox, ev, InboxOutcome{State: InboxPending, Attempts: ev.Attempts, NextAttemptAt: at, Error: ev.LastError, At: now})
+	}
+	switch {
+	case c.until.After(now):
+		putBack(c.until)
+		return false
+	case shared && atCap:
+		putBack(ev.NextAttemptAt)
+		return false
+	}
+	if wait := d.pacingDelay(ctx, Effect{Connection: conn}); wait > d.opts.MaxPacingWait {
+		d.coolDown(conn, now.Add(wait), false)
+		putBack(now.Add(wait))
+		return false
+	}
+	d.mu.Lock()
+	if d.inflight[conn]++; d.inflight[conn] == 1 {
+		d.oldest[conn] = time.Now()
+	}
+	d.mu.Unlock()
+	return true
+}
+
+// processEvent handles one claimed inbox event with HandleEvent and
+// records the outcome.
+func (d *Dispatcher) processEvent(ctx context.Context, inbox Inbox, ev InboxEvent) {
+	log := d.e.log.With("inbox", ev.ID, "connection", ev.Connection, "source", ev.Source, "event", ev.EventID)
+	start := d.e.now()
+	// Processing must end before the lease does, or another dispatcher
+	// could take the event over while this one still decides on it.
+	limit := ev.LeaseUntil.Sub(start)
+	if d.opts.CallTimeout > 0 {
+		limit = min(limit, d.opts.CallTimeout)
+	}
+	if limit <= 0 {
+		log.Warn("lifecycle: inbox lease ended before processing")
+		return
+	}
+	cctx, cancel := context.WithTimeout(ctx, limit)
+	err := d.e.HandleEvent(cctx, ev.Event)
+	cancel()
+	now := d.e.now()
+	o := InboxOutcome{State: InboxProcessed, Attempts: ev.Attempts, At: now}
+	switch {
+	case err == nil:
+		d.connectionOK(Effect{Connection: ev.Connection, Kind: EffectNote})
+	case errors.Is(err, ErrConnectionRemoved):
+		o.Error = "dropped: the connection was removed"
+		log.Warn("lifecycle: event of a removed connection dropped")
+	case ctx.Err() != nil:
+		// Stopping: give the event back untouched for another
+		// dispatcher (processing is idempotent).
+		o = InboxOutcome{State: InboxPending, Attempts: ev.Attempts, NextAttemptAt: ev.NextAttemptAt, Error: ev.LastError, At: now}
+	case d.disabled(ctx, ev.Connection):
+		// A switched-off connection starts nothing; processing still
+		// reads the candidate to cancel a live interview of one who
+		// left the stage, and that read fails when the host dropped the
+		// credentials or the ATS refuses them. Retrying cannot help;
+		// reconciliation after re-enabling picks up what matters.
+		o.Error = "dropped: the connection is disabled: " + err.Error()
+		log.Warn("lifecycle: event of a disabled connection dropped", "err", err)
+	default:
+		o.Attempts++
+		o.Error = err.Error()
+		o.State, o.NextAttemptAt = InboxPending, now.Add(d.opts.Backoff(o.Attempts))
+		if wait, ok := ats.RetryAfter(err); ok && wait > 0 {
+			o.NextAttemptAt = now.Add(wait)
+		}
+		switch {
+		case isPermanent(err) && !parks(err):
+			o.State = InboxFailed
+			log.Error("lifecycle: event failed permanently", "err", err)
+		case o.Attempts >= d.opts.MaxAttempts:
+			o.State = InboxFailed
+			o.Error = fmt.Sprintf("gave up after %d attempts: %v", o.Attempts, err)
+			log.Error("lifecycle: event failed, giving up", "err", err, "attempts", o.Attempts)
+		default:
+			log.Warn("lifecycle: event failed, will retry", "err", err, "attempts", o.Attempts, "next", o.NextAttemptAt)
+		}
+		// Reading the candidate is an ATS call: a rate limit, refused
+		// credentials or a stall back the whole connection off.
+		d.connectionFailure(Effect{Connection: ev.Connection, Kind: EffectNote}, err, now.Sub(start), o.NextAttemptAt)
+	}
+	d.finishEvent(ctx, inbox, ev, o)
+}
+
+// disabled reports whether a connection is disabled (false when that
+// cannot be read).
+func (d *Dispatcher) disabled(ctx context.Context, conn string) bool {
+	actx, cancel := ackContext(ctx)
+	defer cancel()
+	st, err := d.e.connectionState(actx, conn)
+	return err == nil && st == ConnectionDisabled
+}
+
+// finishEvent records o, also after ctx was cancelled.
+func (d *Dispatcher) finishEvent(ctx context.Context, inbox Inbox, ev InboxEvent, o InboxOutcome) {
+	actx, cancel := ackContext(ctx)
+	defer cancel()
+	err := inbox.FinishEvent(actx, ev.ID, d.opts.Owner, o)
+	switch {
+	case errors.Is(err, ErrLeaseLost):
+		d.e.log.Warn("lifecycle: inbox lease lost before the outcome was recorded", "inbox", ev.ID, "outcome", o.State)
+	case err != nil:
+		d.e.log.Error("lifecycle: record inbox outcome", "inbox", ev.ID, "err", err)
+	}
+}
+
+// runEvents claims up to limit inbox events and processes those admitted,
+// each through start (which runs it, in a goroutine or not). It returns
+// how many it claimed and how many of those it started, and the claim's
+// error.
+func (d *Dispatcher) runEvents(ctx context.Context, limit int, start func(conn string, run func())) (claimed, started int, err error) {
+	inbox, ok := d.e.store.(Inbox)
+	if !ok || limit <= 0 {
+		return 0, 0, nil
+	}
+	evs, err := d.claimEvents(ctx, inbox, limit)
+	shared := false
+	for _, ev := range evs {
+		if ev.Connection != evs[0].Connection {
+			shared = true
+		}
+	}
+	for _, ev := range evs {
+		if ctx.Err() != nil {
+			d.finishEvent(ctx, inbox, ev, InboxOutcome{State: InboxPending, Attempts: ev.Attempts, NextAttemptAt: ev.NextAttemptAt, Error: ev.LastError, At: d.e.now()})
+			continue
+		}
+		if !d.admitEvent(ctx, inbox, ev, shared) {
+			continue
+		}
+		started++
+		start(ev.Connection, func() { d.processEvent(ctx, inbox, ev) })
+	}
+	return len(evs), started, err
+}

@@ -1,0 +1,69 @@
+package lifecycle_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/lifecycle"
+	"github.com/atskit/atskit/lifecycle/internal/fakeats"
+	"github.com/atskit/atskit/lifecycle/memstore"
+)
+
+func ExampleEngine_AcceptEvents() {
+	ctx := context.Background()
+	workable := fakeats.New() // stands in for workable.NewClient(...)
+	workable.AddJob(ats.Job{ID: "GROOV005", Title: "Backend Engineer",
+		Link: ats.JobLink{Linked: true, Marker: "InterviewVector", StageID: "interviewvector"}},
+		ats.Stage{ID: "applied", Name: "Applied"}, ats.Stage{ID: "interviewvector", Name: "InterviewVector"})
+	ada := ats.Candidate{ID: "3fc9a80f", JobID: "GROOV005", Name: "Ada Lovelace", Emails: []string{"ada@example.com"},
+		Stage: ats.StageRef{ID: "applied"}}
+	workable.PutCandidate(ada)
+	engine := lifecycle.NewEngine(memstore.New(), lifecycle.Options{
+		Adapters: map[string]ats.Adapter{"workable": workable}, Vendor: fakeats.NewVendor(),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	_, _ = engine.RefreshPositions(ctx, "workable")
+	_, _ = engine.ConfigurePosition(ctx, "workable:GROOV005", lifecycle.PositionConfig{Rounds: []lifecycle.Round{{Name: "Technical"}}})
+	_, _ = engine.ActivatePosition(ctx, "workable:GROOV005")
+
+	// A recruiter moves Ada into the vendor's stage; Workable sends a
+	// webhook. In the handler: store the verified events, then answer 200.
+	// Nothing is read from the ATS yet.
+	ada.Stage = ats.StageRef{ID: "interviewvector"}
+	workable.PutCandidate(ada)
+	reads := workable.Calls("Candidate")
+	ev := ats.Event{ID: "delivery-1", Source: "workable", Kind: ats.EventStageChanged, CandidateID: "3fc9a80f", JobID: "GROOV005"}
+	if err := engine.AcceptEvents(ctx, []ats.Event{ev, ev}); err != nil { // a redelivery is stored once
+		fmt.Println("answer 500 so the ATS retries:", err)
+	}
+	pending, _ := engine.InboxEvents(ctx, lifecycle.InboxFilter{State: lifecycle.InboxPending})
+	fmt.Println(len(pending), "pending,", workable.Calls("Candidate")-reads, "ATS reads")
+
+	// A dispatcher (normally Run in a goroutine) reads the candidate,
+	// paced, and decides.
+	_, _ = engine.Dispatcher(lifecycle.DispatcherOptions{}).Drain(ctx)
+	ivs, _ := engine.Interviews(ctx, lifecycle.InterviewFilter{CandidateID: "3fc9a80f"})
+	fmt.Println(ivs[0].RoundName, ivs[0].State)
+	// Output:
+	// 1 pending, 0 ATS reads
+	// Technical requested
+}
+
+func ExampleEngine_Prune() {
+	ctx := context.Background()
+	now := time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)
+	engine := lifecycle.NewEngine(memstore.New(), lifecycle.Options{
+		Retention: 7 * 24 * time.Hour, // keep a week of delivered history
+		Now:       func() time.Time { return now },
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	// Engine.Run prunes every PruneInterval; a host may also call Prune.
+	n, err := engine.Prune(ctx, now)
+	fmt.Println(n, err)
+	// Output:
+	// 0 <nil>
+}

@@ -1,0 +1,186 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/atskit/atskit/lifecycle"
+)
+
+var _ lifecycle.Inbox = (*Store)(nil)
+
+const inboxCols = `seq, id, connection, source, event_id, order_key, event, state, attempts, next_attempt_at, claimed_by, lease_until,
+	last_error, accepted_at, done_at`
+
+func scanInbox(r scanner) (lifecycle.InboxEvent, error) {
+	var ev lifecycle.InboxEvent
+	var state, data string
+	var next, lease, accepted, doneAt int64
+	err := r.Scan(&ev.Seq, &ev.ID, &ev.Connection, &ev.Source, &ev.EventID, &ev.OrderKey, &data, &state, &ev.Attempts, &next,
+		&ev.ClaimedBy, &lease, &ev.LastError, &accepted, &doneAt)
+	if err != nil {
+		return ev, err
+	}
+	if err := json.Unmarshal([]byte(data), &ev.Event); err != nil {
+		return ev, fmt.Errorf("decode inbox event %s: %w", ev.ID, err)
+	}
+	ev.Event.Raw = nil // stored as null: the payload is not kept
+	ev.State = lifecycle.InboxState(state)
+	ev.NextAttemptAt, ev.LeaseUntil, ev.AcceptedAt, ev.DoneAt = fromNanos(next), fromNanos(lease), fromNanos(accepted), fromNanos(doneAt)
+	return ev, nil
+}
+
+func (s *Store) inboxRows(rows *sql.Rows, err error, what string) ([]lifecycle.InboxEvent, error) {
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []lifecycle.InboxEvent
+	for rows.Next() {
+		ev, err := scanInbox(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: %s: %w", what, err)
+		}
+		out = append(out, ev)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: %s: %w", what, err)
+	}
+	return out, nil
+}
+
+// AcceptEvents implements lifecycle.Inbox with one multi-row INSERT … ON
+// CONFLICT DO NOTHING: a redelivered event (same connection, source and
+// event ID) is skipped, also when two replicas accept it at once.
+func (s *Store) AcceptEvents(ctx context.Context, evs []lifecycle.InboxEvent) (int, error) {
+	if len(evs) == 0 {
+		return 0, nil
+	}
+	var b strings.Builder
+	b.WriteString(`INSERT INTO atskit_inbox (id, connection, source, event_key, event_id, order_key, event, state, next_attempt_at, accepted_at) VALUES `)
+	args := make([]any, 0, 9*len(evs))
+	for i, ev := range evs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)")
+		ev.Event.Raw = nil
+		data, err := json.Marshal(ev.Event)
+		if err != nil {
+			return 0, fmt.Errorf("sqlstore: accept events: %w", err)
+		}
+		key := ev.EventID
+		if key == "" {
+			key = "#" + ev.ID // never de-duplicated
+		}
+		args = append(args, ev.ID, ev.Connection, ev.Source, key, ev.EventID, ev.OrderKey, string(data), nanos(ev.NextAttemptAt), nanos(ev.AcceptedAt))
+	}
+	b.WriteString(` ON CONFLICT DO NOTHING`)
+	res, err := s.db.ExecContext(ctx, s.q(b.String()), args...)
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: accept events: %w", conflict(err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: accept events: %w", err)
+	}
+	return int(n), nil
+}
+
+// ClaimEvents implements lifecycle.Inbox like ClaimEffects: on PostgreSQL
+// the candidates are locked with FOR UPDATE SKIP LOCKED so concurrent
+// dispatchers never wait for each other or claim the same event.
+func (s *Store) ClaimEvents(ctx context.Context, c lifecycle.Claim) ([]lifecycle.InboxEvent, error) {
+	limit := c.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	now := nanos(c.Now)
+	lock := ""
+	if s.dialect == Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	// Due, unleased and first in line for its order key.
+	due := `e.state = 'pending' AND e.next_attempt_at <= ? AND (e.claimed_by = '' OR e.lease_until < ?)
+			  AND NOT EXISTS (SELECT 1 FROM atskit_inbox p WHERE p.order_key = e.order_key AND p.state = 'pending' AND p.seq < e.seq)`
+	var skip []any
+	if len(c.Skip) > 0 {
+		due += ` AND e.connection NOT IN (?` + strings.Repeat(", ?", len(c.Skip)-1) + `)`
+		for _, conn := range c.Skip {
+			skip = append(skip, conn)
+		}
+	}
+	var query string
+	var args []any
+	if c.PerConnection <= 0 {
+		query = `UPDATE atskit_inbox SET claimed_by = ?, lease_until = ?
+		WHERE seq IN (
+			SELECT e.seq FROM atskit_inbox e WHERE ` + due + `
+			ORDER BY e.seq LIMIT ?` + lock + `)
+		RETURNING ` + inboxCols
+		args = append(append([]any{c.Owner, nanos(c.Now.Add(c.Lease)), now, now}, skip...), limit)
+	} else {
+		// The first PerConnection due events of each connection, by a
+		// window over the due ones; the outer select re-checks and locks.
+		query = `UPDATE atskit_inbox SET claimed_by = ?, lease_until = ?
+		WHERE seq IN (
+			SELECT e.seq FROM atskit_inbox e WHERE ` + due + ` AND e.seq IN (
+				SELECT w.seq FROM (
+					SELECT e.seq, ROW_NUMBER() OVER (PARTITION BY e.connection ORDER BY e.seq) AS rn
+					FROM atskit_inbox e WHERE ` + due + `) w
+				WHERE w.rn <= ?)
+			ORDER BY e.seq LIMIT ?` + lock + `)
+		RETURNING ` + inboxCols
+		args = append(append(append(append([]any{c.Owner, nanos(c.Now.Add(c.Lease)), now, now}, skip...), now, now), skip...), c.PerConnection, limit)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	out, err := s.inboxRows(rows, err, "claim inbox events")
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
+	return out, nil
+}
+
+// FinishEvent implements lifecycle.Inbox.
+func (s *Store) FinishEvent(ctx context.Context, id, owner string, o lifecycle.InboxOutcome) error {
+	var res sql.Result
+	var err error
+	switch o.State {
+	case lifecycle.InboxProcessed, lifecycle.InboxFailed:
+		res, err = s.db.ExecContext(ctx, s.q(`UPDATE atskit_inbox SET state = ?, attempts = ?, claimed_by = '', lease_until = 0, last_error = ?, done_at = ?
+			WHERE id = ? AND claimed_by = ? AND state = 'pending'`), string(o.State), o.Attempts, o.Error, nanos(o.At), id, owner)
+	default:
+		res, err = s.db.ExecContext(ctx, s.q(`UPDATE atskit_inbox SET attempts = ?, claimed_by = '', lease_until = 0, last_error = ?, next_attempt_at = ?
+			WHERE id = ? AND claimed_by = ? AND state = 'pending'`), o.Attempts, o.Error, nanos(o.NextAttemptAt), id, owner)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlstore: finish inbox event %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n > 0 {
+		return nil
+	}
+	var one int
+	err = s.db.QueryRowContext(ctx, s.q(`SELECT 1 FROM atskit_inbox WHERE id = ?`), id).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return lifecycle.ErrNotFound
+	case err != nil:
+		return fmt.Errorf("sqlstore: finish inbox event %s: %w", id, err)
+	}
+	return lifecycle.ErrLeaseLost
+}
+
+// InboxEvents implements lifecycle.Inbox.
+func (s *Store) InboxEvents(ctx context.Context, f lifecycle.InboxFilter) ([]lifecycle.InboxEvent, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+inboxCols+` FROM atskit_inbox
+		WHERE (? = '' OR connection = ?) AND (? = '' OR state = ?) ORDER BY seq`), f.Connection, f.Connection, string(f.State), string(f.State))
+	return s.inboxRows(rows, err, "inbox events")
+}
