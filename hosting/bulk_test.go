@@ -89,7 +89,7 @@ func TestBulkMoveWorkable(t *testing.T) {
 	}
 	g := newGate()
 	client, err := workable.NewClient(srv.Subdomain(), workabletest.Token, &workable.Options{BaseURL: srv.BaseURL(),
-		MemberID: srv.DefaultMemberID(), HTTPClient: &http.Client{Transport: g},
+		MemberID: srv.DefaultMemberID(), HTTPClient: &http.Client{Transport: g}, VendorStage: "InterviewVector",
 		RateLimit: workable.AccountRateLimit, RateWindow: window, Logger: quietLog()})
 	require.NoError(t, err)
 

@@ -8,45 +8,43 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/examples/custom-adapter/memats"
 	"github.com/atskit/atskit/lifecycle"
-	"github.com/atskit/atskit/lifecycle/internal/fakeats"
+	"github.com/atskit/atskit/lifecycle/lifecycletest"
 	"github.com/atskit/atskit/lifecycle/memstore"
 )
 
 func ExampleEngine_AcceptEvents() {
 	ctx := context.Background()
-	workable := fakeats.New() // stands in for workable.NewClient(...)
-	workable.AddJob(ats.Job{ID: "GROOV005", Title: "Backend Engineer",
-		Link: ats.JobLink{Linked: true, Marker: "InterviewVector", StageID: "interviewvector"}},
-		ats.Stage{ID: "applied", Name: "Applied"}, ats.Stage{ID: "interviewvector", Name: "InterviewVector"})
-	ada := ats.Candidate{ID: "3fc9a80f", JobID: "GROOV005", Name: "Ada Lovelace", Emails: []string{"ada@example.com"},
-		Stage: ats.StageRef{ID: "applied"}}
-	workable.PutCandidate(ada)
+	svc := memats.NewService("token") // stands in for a Workable account
+	job, _ := svc.AddJob("Backend Engineer", "Applied", "Interview")
+	ada, _ := svc.AddCandidate(job, "applied", ats.Candidate{Name: "Ada Lovelace", Emails: []string{"ada@example.com"}})
+	workable := profileATS{memats.NewAdapter(svc, "token")} // stands in for workable.NewClient(...)
 	engine := lifecycle.NewEngine(memstore.New(), lifecycle.Options{
-		Adapters: map[string]ats.Adapter{"workable": workable}, Vendor: fakeats.NewVendor(),
+		Adapters: map[string]ats.Adapter{"workable": workable}, Vendor: lifecycletest.NewVendor(),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	_, _ = engine.RefreshPositions(ctx, "workable")
-	_, _ = engine.ConfigurePosition(ctx, "workable:GROOV005", lifecycle.PositionConfig{Rounds: []lifecycle.Round{{Name: "Technical"}}})
-	_, _ = engine.ActivatePosition(ctx, "workable:GROOV005")
+	pos := lifecycle.PositionID("workable", job)
+	_, _ = engine.ConfigurePosition(ctx, pos, lifecycle.PositionConfig{Rounds: []lifecycle.Round{{Name: "Technical"}}})
+	_, _ = engine.ActivatePosition(ctx, pos)
 
 	// A recruiter moves Ada into the vendor's stage; Workable sends a
 	// webhook. In the handler: store the verified events, then answer 200.
 	// Nothing is read from the ATS yet.
-	ada.Stage = ats.StageRef{ID: "interviewvector"}
-	workable.PutCandidate(ada)
-	reads := workable.Calls("Candidate")
-	ev := ats.Event{ID: "delivery-1", Source: "workable", Kind: ats.EventStageChanged, CandidateID: "3fc9a80f", JobID: "GROOV005"}
+	_ = workable.MoveCandidate(ctx, ada, "interview")
+	reads := svc.Requests()
+	ev := ats.Event{ID: "delivery-1", Source: "workable", Kind: ats.EventStageChanged, CandidateID: ada, JobID: job}
 	if err := engine.AcceptEvents(ctx, []ats.Event{ev, ev}); err != nil { // a redelivery is stored once
 		fmt.Println("answer 500 so the ATS retries:", err)
 	}
 	pending, _ := engine.InboxEvents(ctx, lifecycle.InboxFilter{State: lifecycle.InboxPending})
-	fmt.Println(len(pending), "pending,", workable.Calls("Candidate")-reads, "ATS reads")
+	fmt.Println(len(pending), "pending,", svc.Requests()-reads, "ATS reads")
 
 	// A dispatcher (normally Run in a goroutine) reads the candidate,
 	// paced, and decides.
 	_, _ = engine.Dispatcher(lifecycle.DispatcherOptions{}).Drain(ctx)
-	ivs, _ := engine.Interviews(ctx, lifecycle.InterviewFilter{CandidateID: "3fc9a80f"})
+	ivs, _ := engine.Interviews(ctx, lifecycle.InterviewFilter{CandidateID: ada})
 	fmt.Println(ivs[0].RoundName, ivs[0].State)
 	// Output:
 	// 1 pending, 0 ATS reads

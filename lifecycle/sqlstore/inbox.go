@@ -83,7 +83,7 @@ func (s *Store) AcceptEvents(ctx context.Context, evs []lifecycle.InboxEvent) (i
 	b.WriteString(` ON CONFLICT DO NOTHING`)
 	res, err := s.db.ExecContext(ctx, s.q(b.String()), args...)
 	if err != nil {
-		return 0, fmt.Errorf("sqlstore: accept events: %w", conflict(err))
+		return 0, fmt.Errorf("sqlstore: accept events: %w", s.conflict(err))
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
