@@ -181,6 +181,9 @@ type GreenhouseHandlerOptions struct {
 	// first partner_interview_id. Greenhouse documents no retry policy, so
 	// the default is DefaultIdempotencyWindow; negative disables.
 	IdempotencyWindow time.Duration
+	// IdempotencyStore is where send_test requests are remembered; see
+	// HandlerOptions.IdempotencyStore. Default: this handler's memory.
+	IdempotencyStore IdempotencyStore
 	// Logger receives errors and response_error reports; nil uses
 	// slog.Default(). Keys and candidate data are never logged: a
 	// backend's error is logged by its Go type only (its text may carry
@@ -208,7 +211,9 @@ type GreenhouseHandler struct {
 	b       GreenhouseBackend
 	keys    TokenResolver
 	maxBody int64
-	idem    *idempotency
+	idem    *idempotency // the in-memory cache, or nil
+	window  time.Duration
+	shared  *sharedIdempotency // a shared store, or nil
 	log     *slog.Logger
 }
 
@@ -234,7 +239,8 @@ func NewGreenhouseHandler(b GreenhouseBackend, opts GreenhouseHandlerOptions) *G
 		if w == 0 {
 			w = DefaultIdempotencyWindow
 		}
-		h.idem = newIdempotency(w, DefaultIdempotencyMaxKeys, now)
+		h.idem, h.shared = newIdempotencyFor(opts.IdempotencyStore, w, DefaultIdempotencyMaxKeys, now)
+		h.window = w
 	}
 	return h
 }
@@ -448,16 +454,12 @@ func (h *GreenhouseHandler) sendTest(w http.ResponseWriter, r *http.Request, acc
 		writeError(w, http.StatusBadRequest, msg)
 		return
 	}
-	create := func() (string, error) { return h.b.SendGreenhouseTest(r.Context(), account, req) }
-	var id string
-	var err error
-	if h.idem == nil {
-		id, err = create()
-	} else {
-		// Greenhouse documents no idempotency key; a repeat is the same
-		// account, test, candidate email and callback url.
-		key := h.idem.key(account, "greenhouse", req.PartnerTestID, &Candidate{Email: strings.ToLower(strings.TrimSpace(req.Candidate.Email))}, req.URL)
-		id, _, err = h.idem.do(r.Context(), account, key, create)
+	// Greenhouse documents no idempotency key; a repeat is the same
+	// account, test, candidate email and callback url.
+	cr := h.begin(r.Context(), account, &req)
+	id, err := cr.id, cr.err
+	if cr.claimed() {
+		id, err = h.send(r.Context(), cr, account, &req)
 	}
 	if err != nil {
 		h.backendError(w, r, "send_test", err)
@@ -517,3 +519,43 @@ func (h *GreenhouseHandler) responseError(w http.ResponseWriter, r *http.Request
 	}
 	writeJSONBody(w, http.StatusOK, []byte(`{"status":200}`))
 }
+
+// begin looks a send_test up in the idempotency cache or store, if
+// enabled (see Handler.begin).
+func (h *GreenhouseHandler) begin(ctx context.Context, account Account, req *GreenhouseSendTestRequest) createRun {
+	email := strings.ToLower(strings.TrimSpace(req.Candidate.Email))
+	switch {
+	case h.idem != nil:
+		cl, id, _, _, err := h.idem.begin(ctx, account, h.idem.key(account, "greenhouse", req.PartnerTestID, &Candidate{Email: email}, req.URL), h.window)
+		return createRun{mem: cl, id: id, err: err, own: cl.e != nil}
+	case h.shared != nil:
+		return h.shared.begin(ctx, IdempotencyKey{Account: account, Contract: "greenhouse/send_test", Digest: digest(req.PartnerTestID, email, req.URL)})
+	}
+	return createRun{own: true}
+}
+
+// send calls the backend for a claimed send_test and records the outcome
+// (also when the backend panics) before the caller answers.
+func (h *GreenhouseHandler) send(ctx context.Context, cr createRun, account Account, req *GreenhouseSendTestRequest) (id string, err error) {
+	err = errCreatePanicked
+	defer func() { h.finish(ctx, cr, id, err) }()
+	return h.b.SendGreenhouseTest(ctx, account, *req)
+}
+
+// finish records the outcome of a claimed send_test.
+func (h *GreenhouseHandler) finish(ctx context.Context, cr createRun, id string, err error) {
+	if err == nil && id == "" {
+		err = errEmptyID // not remembered: the next try calls the backend again
+	}
+	switch {
+	case cr.mem.e != nil:
+		h.idem.finish(cr.mem, id, nil, err)
+	case cr.shared.token != "":
+		if ferr := h.shared.finish(ctx, cr.shared, id, nil, err); ferr != nil {
+			h.log.ErrorContext(ctx, "provider: greenhouse: recording a send_test in the idempotency store failed; a retry may create a duplicate", "account", string(cr.shared.key.Account), errorAttrs(ferr))
+		}
+	}
+}
+
+// errEmptyID is a backend's empty id, which is answered 500.
+var errEmptyID = errors.New("provider: backend returned an empty id")
