@@ -326,21 +326,26 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (Account,
 		return "", false
 	}
 	account, err := call(func() (Account, error) { return h.tokens.ResolveToken(r.Context(), token) })
+	if err != nil {
+		h.tokenError(w, r, err)
+		return "", false
+	}
+	return account, true
+}
+
+// tokenError answers a token resolver's error.
+func (h *Handler) tokenError(w http.ResponseWriter, r *http.Request, err error) {
 	var panicked *panicError
 	switch {
 	case errors.Is(err, ErrInvalidToken):
 		unauthorized(w, "Invalid Token")
-		return "", false
 	case errors.As(err, &panicked):
 		h.log.ErrorContext(r.Context(), "provider: token resolver panicked", "method", r.Method, "path", safehttp.Bound(r.URL.Path, 200), "panic", fmt.Sprint(panicked.value), "stack", string(panicked.stack))
 		writeError(w, http.StatusInternalServerError, "Internal Server Error")
-		return "", false
-	case err != nil:
+	default:
 		h.log.ErrorContext(r.Context(), "provider: resolving token", "method", r.Method, "path", safehttp.Bound(r.URL.Path, 200), "error", err)
 		writeError(w, http.StatusInternalServerError, "Internal Server Error")
-		return "", false
 	}
-	return account, true
 }
 
 func unauthorized(w http.ResponseWriter, message string) {

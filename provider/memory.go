@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -128,10 +129,11 @@ func (m *memInvitation) pack(inv *Invitation) {
 			n += len(s)
 		}
 	}
-	b := make([]byte, 0, n)
+	var b strings.Builder // one allocation: String does not copy
+	b.Grow(n)
 	for i, f := range fields {
-		b = append(b, f...)
-		m.ends[i] = uint32(len(b))
+		b.WriteString(f)
+		m.ends[i] = uint32(b.Len())
 	}
 	type span struct{ key, val [2]int }
 	var stack [8]span
@@ -141,19 +143,19 @@ func (m *memInvitation) pack(inv *Invitation) {
 		m.prefs = make([]memPreference, 0, len(inv.Preferences))
 		for k, v := range inv.Preferences {
 			var sp span
-			sp.key = [2]int{len(b), len(b) + len(k)}
-			b = append(b, k...)
+			sp.key = [2]int{b.Len(), b.Len() + len(k)}
+			b.WriteString(k)
 			p := memPreference{value: v}
 			if s, ok := v.(string); ok {
-				sp.val = [2]int{len(b), len(b) + len(s)}
-				b = append(b, s...)
+				sp.val = [2]int{b.Len(), b.Len() + len(s)}
+				b.WriteString(s)
 				p = memPreference{isStr: true}
 			}
 			m.prefs = append(m.prefs, p)
 			spans = append(spans, sp)
 		}
 	}
-	m.text = string(b)
+	m.text = b.String()
 	for i, sp := range spans {
 		m.prefs[i].key = m.text[sp.key[0]:sp.key[1]]
 		m.prefs[i].str = m.text[sp.val[0]:sp.val[1]]
