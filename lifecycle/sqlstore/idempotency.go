@@ -26,11 +26,11 @@ const idempotencyPruneEvery = 256
 // answered with the first one's id on any replica, the backend called
 // once.
 //
-// The claim is one INSERT … ON CONFLICT DO NOTHING, after deleting the
-// key's record if it expired or if it is an unfinished claim whose lease
-// ran out (its replica presumably died mid-call), so of two concurrent
-// claims exactly one succeeds. Expired rows are also deleted all at once
-// every 256 claims.
+// The claim is one INSERT … ON CONFLICT DO UPDATE that takes the key's
+// row over only if it expired or is an unfinished claim whose lease ran
+// out (its replica presumably died mid-call), so of two concurrent claims
+// exactly one succeeds, and a create costs two writes (claim, complete).
+// Expired rows are deleted all at once every 256 claims.
 func (s *Store) ClaimIdempotency(ctx context.Context, c provider.IdempotencyClaim) (provider.IdempotencyRecord, bool, error) {
 	now := c.Now.UnixNano()
 	digest := hex.EncodeToString(c.Key.Digest[:])
@@ -39,18 +39,15 @@ func (s *Store) ClaimIdempotency(ctx context.Context, c provider.IdempotencyClai
 			return provider.IdempotencyRecord{}, false, fmt.Errorf("sqlstore: prune idempotency records: %w", err)
 		}
 	}
-	// A few rounds: the record found by a failed insert may be released
+	// A few rounds: the record found by a failed claim may be released
 	// before it is read.
 	for range 3 {
-		if _, err := s.db.ExecContext(ctx, s.q(`DELETE FROM atskit_provider_idempotency
-			WHERE account = ? AND contract = ? AND digest = ? AND (expires_at <= ? OR (done = 0 AND lease_until <= ?))`),
-			string(c.Key.Account), c.Key.Contract, digest, now, now); err != nil {
-			return provider.IdempotencyRecord{}, false, fmt.Errorf("sqlstore: claim idempotency key: %w", err)
-		}
-		res, err := s.db.ExecContext(ctx, s.q(`INSERT INTO atskit_provider_idempotency
+		res, err := s.db.ExecContext(ctx, s.q(`INSERT INTO atskit_provider_idempotency AS r
 			(account, contract, digest, token, done, lease_until, expires_at) VALUES (?, ?, ?, ?, 0, ?, ?)
-			ON CONFLICT (account, contract, digest) DO NOTHING`),
-			string(c.Key.Account), c.Key.Contract, digest, c.Token, c.LeaseUntil.UnixNano(), c.Expires.UnixNano())
+			ON CONFLICT (account, contract, digest) DO UPDATE SET token = excluded.token, done = 0, resource_id = '',
+				answer = NULL, lease_until = excluded.lease_until, expires_at = excluded.expires_at
+			WHERE r.expires_at <= ? OR (r.done = 0 AND r.lease_until <= ?)`),
+			string(c.Key.Account), c.Key.Contract, digest, c.Token, c.LeaseUntil.UnixNano(), c.Expires.UnixNano(), now, now)
 		if err != nil {
 			return provider.IdempotencyRecord{}, false, fmt.Errorf("sqlstore: claim idempotency key: %w", err)
 		}
