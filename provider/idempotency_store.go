@@ -320,6 +320,25 @@ func (s *sharedIdempotency) begin(ctx context.Context, key IdempotencyKey) creat
 	}
 }
 
+// doAnswer runs create through the store for contracts whose answer
+// carries more than the id (see idempotency.doAnswer); a failure to record
+// the outcome is passed to logErr.
+func (s *sharedIdempotency) doAnswer(ctx context.Context, key IdempotencyKey, create func() (string, []byte, error), logErr func(error)) (answer []byte, err error) {
+	cr := s.begin(ctx, key)
+	if !cr.own {
+		return cr.answer, cr.err
+	}
+	id := ""
+	err = errCreatePanicked
+	defer func() {
+		if ferr := s.finish(ctx, cr.shared, id, answer, err); ferr != nil {
+			logErr(ferr)
+		}
+	}()
+	id, answer, err = create()
+	return answer, err
+}
+
 // finish completes or releases a claim. It records the outcome even if
 // the request was cancelled meanwhile: the invitation exists.
 func (s *sharedIdempotency) finish(ctx context.Context, c storeClaim, id string, answer []byte, callErr error) error {
