@@ -29,4 +29,11 @@
 // atskit_webhook_deliveries (per connection, keys stored as SHA-256
 // digests, expired rows pruned), so replicas share one memory of accepted
 // deliveries.
+//
+// Provider-contract idempotency: Store implements provider.IdempotencyStore
+// in table atskit_provider_idempotency (per tenant and contract, request
+// fields stored as a SHA-256 digest, claims with leases, expired rows
+// pruned); give it to every replica's provider handlers as
+// IdempotencyStore and a create or send_test retried to another replica
+// gets the same id.
 package sqlstore
