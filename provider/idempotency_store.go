@@ -110,8 +110,10 @@ type MemoryIdempotencyStoreOptions struct {
 // MemoryIdempotencyStore is an IdempotencyStore in one process's memory:
 // what handlers use when given none. A handler given a
 // *MemoryIdempotencyStore uses it directly, with in-process waiting and no
-// per-request allocation; its methods serve other callers. It ignores
-// leases: a claim lives as long as its process. Safe for concurrent use.
+// per-request allocation (each handler keeps its own window; the store's
+// MaxKeys and the wall clock apply); its methods serve other callers. It
+// ignores leases: a claim lives as long as its process. Safe for
+// concurrent use.
 type MemoryIdempotencyStore struct {
 	c *idempotency
 }
