@@ -204,6 +204,9 @@ type AshbyHandlerOptions struct {
 	// retry gets the same assessment_id (default
 	// DefaultIdempotencyWindow; negative disables).
 	IdempotencyWindow time.Duration
+	// IdempotencyStore is where starts are remembered; see
+	// HandlerOptions.IdempotencyStore. Default: this handler's memory.
+	IdempotencyStore IdempotencyStore
 	// Logger receives one record per failed request; nil uses
 	// slog.Default(). Keys and candidate data are never logged: a
 	// backend's error is logged by its Go type only (its text may carry
@@ -222,7 +225,8 @@ type AshbyHandler struct {
 	tokens  TokenResolver
 	maxBody int64
 	log     *slog.Logger
-	idem    *idempotency
+	idem    *idempotency       // the in-memory cache, or nil
+	shared  *sharedIdempotency // a shared store, or nil
 	now     func() time.Time
 }
 
@@ -247,7 +251,7 @@ func NewAshbyHandler(b AshbyBackend, opts AshbyHandlerOptions) *AshbyHandler {
 		window = DefaultIdempotencyWindow
 	}
 	if window > 0 {
-		h.idem = newIdempotency(window, DefaultIdempotencyMaxKeys, h.now)
+		h.idem, h.shared = newIdempotencyFor(opts.IdempotencyStore, window, DefaultIdempotencyMaxKeys, h.now)
 	}
 	return h
 }
@@ -344,6 +348,9 @@ func (h *AshbyHandler) list(ctx context.Context, w http.ResponseWriter, acct Acc
 	ashbyOK(w, map[string]any{"success": true, "results": types})
 }
 
+// ashbyStartContract names Ashby's start in an IdempotencyStore.
+const ashbyStartContract = "ashby/start"
+
 // idemKeyOf digests the parts into an idempotency key.
 func (c *idempotency) ashbyKey(parts ...string) idemKey {
 	var stack [256]byte
@@ -402,9 +409,15 @@ func (h *AshbyHandler) start(ctx context.Context, w http.ResponseWriter, acct Ac
 	}
 	var answer []byte
 	var err error
-	if h.idem != nil {
+	switch {
+	case h.idem != nil:
 		_, answer, _, err = h.idem.doAnswer(ctx, acct, h.idem.ashbyKey(string(acct), "ashby-start", req.Application.AshbyID, req.AssessmentTypeID), create)
-	} else {
+	case h.shared != nil:
+		key := IdempotencyKey{Account: acct, Contract: ashbyStartContract, Digest: digest(req.Application.AshbyID, req.AssessmentTypeID)}
+		answer, err = h.shared.doAnswer(ctx, key, create, func(err error) {
+			h.log.ErrorContext(ctx, "provider: ashby: recording a start in the idempotency store failed; a retry may start a duplicate", errorAttrs(err))
+		})
+	default:
 		_, answer, err = create()
 	}
 	if err != nil {
@@ -452,6 +465,11 @@ func (h *AshbyHandler) cancel(ctx context.Context, w http.ResponseWriter, acct A
 		// "cancel and resend"). Only this account's entries are touched.
 		if h.idem != nil {
 			h.idem.forget(acct, id)
+		}
+		if h.shared != nil {
+			if err := h.shared.store.ForgetIdempotency(context.WithoutCancel(ctx), acct, ashbyStartContract, id); err != nil {
+				h.log.ErrorContext(ctx, "provider: ashby: forgetting a cancelled start in the idempotency store failed", errorAttrs(err))
+			}
 		}
 	}
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"fmt"
 	"sync"
 )
 
@@ -112,7 +113,27 @@ type accountKey struct{}
 // WithAccount returns a copy of ctx carrying account. The handler does this
 // for every authenticated request before calling the backend.
 func WithAccount(ctx context.Context, account Account) context.Context {
-	return context.WithValue(ctx, accountKey{}, account)
+	return &accountCtx{ctx, account}
+}
+
+// accountCtx is context.WithValue(ctx, accountKey{}, account) in one
+// allocation instead of two (the value needs no boxing).
+type accountCtx struct {
+	context.Context
+	account Account
+}
+
+// Value implements context.Context.
+func (c *accountCtx) Value(key any) any {
+	if key == (accountKey{}) {
+		return c.account
+	}
+	return c.Context.Value(key)
+}
+
+// String names the context as context.WithValue's do, without the account.
+func (c *accountCtx) String() string {
+	return fmt.Sprint(c.Context) + ".WithValue(provider.accountKey)"
 }
 
 // AccountFromContext returns the account stored by WithAccount.

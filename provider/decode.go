@@ -98,12 +98,20 @@ func decodeJSON(body []byte, v any) *requestError {
 	return invalidField(te.Field, want)
 }
 
+// slowDecode decodes body with decodeJSON into a new T. It is apart so
+// that only this path puts a T on the heap (encoding/json takes an any).
+func slowDecode[T any](body []byte) (T, *requestError) {
+	var v T
+	err := decodeJSON(body, &v)
+	return v, err
+}
+
 // decodeCreateInterview decodes and validates the body of POST /interviews.
 func decodeCreateInterview(body []byte) (CreateInterviewRequest, *requestError) {
 	var w wireInterview
 	if !fastInterview(body, &w) { // see fastpath.go
-		w = wireInterview{}
-		if err := decodeJSON(body, &w); err != nil {
+		var err *requestError
+		if w, err = slowDecode[wireInterview](body); err != nil {
 			return CreateInterviewRequest{}, err
 		}
 	}
@@ -128,8 +136,8 @@ func decodeCreateInterview(body []byte) (CreateInterviewRequest, *requestError) 
 func decodeCreateAssessment(body []byte) (CreateAssessmentRequest, *requestError) {
 	var w wireAssessment
 	if !fastAssessment(body, &w) {
-		w = wireAssessment{}
-		if err := decodeJSON(body, &w); err != nil {
+		var err *requestError
+		if w, err = slowDecode[wireAssessment](body); err != nil {
 			return CreateAssessmentRequest{}, err
 		}
 	}

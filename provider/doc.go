@@ -64,7 +64,13 @@
 // Workable may retry a POST. Within HandlerOptions.IdempotencyWindow, a
 // create request with the same account, template (or test), candidate and
 // callback URL answers 201 with the first request's id — also when the
-// requests race, in which case the backend is called once.
+// requests race, in which case the backend is called once. Records are
+// kept per tenant (the account the token resolves to), in the handler's
+// memory by default; several replicas share them through an
+// IdempotencyStore (HandlerOptions.IdempotencyStore, and the same option
+// for Greenhouse and Ashby), such as lifecycle/sqlstore's Store, so that a
+// retry reaching another replica gets the same id and the backend is
+// still called once.
 //
 // # Results
 //

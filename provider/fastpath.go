@@ -39,6 +39,36 @@ import (
 type fastReader struct {
 	b []byte
 	i int
+	// s, if not empty, holds the same bytes as b: strings read are then
+	// slices of it instead of copies, one allocation for the whole body
+	// instead of one per field.
+	s string
+}
+
+// maxSharedBody is the largest body whose strings share one copy of it:
+// beyond, a retained field would pin a large body, so each is copied.
+const maxSharedBody = 4 << 10
+
+// newFastReader returns a reader of body that copies it once into a string
+// and reads strings as slices of it, if it is small.
+func newFastReader(body []byte) fastReader {
+	r := fastReader{b: body}
+	if len(body) <= maxSharedBody {
+		r.s = string(body)
+	}
+	return r
+}
+
+// text returns v, a slice of r.b, as a string.
+func (r *fastReader) text(v []byte) string {
+	if len(v) == 0 {
+		return ""
+	}
+	if r.s == "" {
+		return string(v)
+	}
+	off := cap(r.b) - cap(v) // v is r.b[off:off+len(v)]
+	return r.s[off : off+len(v)]
 }
 
 func (r *fastReader) ws() {
@@ -240,7 +270,7 @@ func (r *fastReader) stringField(dst *string) bool {
 	}
 	s, ok := r.plainString(false)
 	if ok {
-		*dst = string(s)
+		*dst = r.text(s)
 	}
 	return ok
 }
@@ -281,7 +311,7 @@ func (r *fastReader) preferences(dst *map[string]any) bool {
 	if r.objectKeys(false, func(key []byte) bool {
 		v, ok := r.scalar()
 		if ok {
-			m[string(key)] = v
+			m[r.text(key)] = v
 		}
 		return ok
 	}) {
@@ -300,7 +330,7 @@ func (r *fastReader) scalar() (any, bool) {
 	switch c := r.next(); {
 	case c == '"':
 		s, ok := r.plainString(false)
-		return string(s), ok
+		return r.text(s), ok
 	case c == 't' || c == 'f' || c == 'n':
 		for _, lit := range [...]string{"true", "false", "null"} {
 			if len(r.b)-r.i >= len(lit) && string(r.b[r.i:r.i+len(lit)]) == lit {
@@ -334,7 +364,7 @@ func (r *fastReader) idField(dst *ID) bool {
 	start := r.i
 	if r.next() == '"' {
 		if s, ok := r.plainString(false); ok {
-			*dst = ID{s: string(s)}
+			*dst = ID{s: r.text(s)}
 			return true
 		}
 		r.i = start // escapes: let ID.UnmarshalJSON decode the string
@@ -345,7 +375,7 @@ func (r *fastReader) idField(dst *ID) bool {
 	}
 	if c := v[0]; c == '-' || ('0' <= c && c <= '9') {
 		// A valid JSON number: ID.UnmarshalJSON keeps its literal text.
-		*dst = ID{s: string(v), number: true}
+		*dst = ID{s: r.text(v), number: true}
 		return true
 	}
 	return dst.UnmarshalJSON(v) == nil
@@ -383,7 +413,7 @@ func (r *fastReader) end() bool {
 
 // fastInterview decodes body into w if it is in the subset.
 func fastInterview(body []byte, w *wireInterview) bool {
-	r := fastReader{b: body}
+	r := newFastReader(body)
 	f := fields{names: interviewNames}
 	return r.object(func(key []byte) bool {
 		i, ok := f.match(key)
@@ -401,7 +431,7 @@ func fastInterview(body []byte, w *wireInterview) bool {
 
 // fastAssessment decodes body into w if it is in the subset.
 func fastAssessment(body []byte, w *wireAssessment) bool {
-	r := fastReader{b: body}
+	r := newFastReader(body)
 	f := fields{names: assessmentNames}
 	return r.object(func(key []byte) bool {
 		i, ok := f.match(key)

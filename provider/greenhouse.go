@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -181,6 +182,9 @@ type GreenhouseHandlerOptions struct {
 	// first partner_interview_id. Greenhouse documents no retry policy, so
 	// the default is DefaultIdempotencyWindow; negative disables.
 	IdempotencyWindow time.Duration
+	// IdempotencyStore is where send_test requests are remembered; see
+	// HandlerOptions.IdempotencyStore. Default: this handler's memory.
+	IdempotencyStore IdempotencyStore
 	// Logger receives errors and response_error reports; nil uses
 	// slog.Default(). Keys and candidate data are never logged: a
 	// backend's error is logged by its Go type only (its text may carry
@@ -208,7 +212,9 @@ type GreenhouseHandler struct {
 	b       GreenhouseBackend
 	keys    TokenResolver
 	maxBody int64
-	idem    *idempotency
+	idem    *idempotency // the in-memory cache, or nil
+	window  time.Duration
+	shared  *sharedIdempotency // a shared store, or nil
 	log     *slog.Logger
 }
 
@@ -234,7 +240,8 @@ func NewGreenhouseHandler(b GreenhouseBackend, opts GreenhouseHandlerOptions) *G
 		if w == 0 {
 			w = DefaultIdempotencyWindow
 		}
-		h.idem = newIdempotency(w, DefaultIdempotencyMaxKeys, now)
+		h.idem, h.shared = newIdempotencyFor(opts.IdempotencyStore, w, DefaultIdempotencyMaxKeys, now)
+		h.window = w
 	}
 	return h
 }
@@ -242,7 +249,7 @@ func NewGreenhouseHandler(b GreenhouseBackend, opts GreenhouseHandlerOptions) *G
 // ServeHTTP implements http.Handler.
 func (h *GreenhouseHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var method string
-	var serve func(http.ResponseWriter, *http.Request, Account)
+	var serve func(context.Context, http.ResponseWriter, *http.Request, Account)
 	switch strings.TrimSuffix(r.URL.Path, "/") {
 	case "/list_tests":
 		method, serve = http.MethodGet, h.listTests
@@ -287,7 +294,9 @@ func (h *GreenhouseHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusInternalServerError, "Internal Server Error")
 		}
 	}()
-	serve(w, r.WithContext(WithAccount(r.Context(), account)), account)
+	// The account travels in ctx; r keeps its own context, which saves
+	// copying the request.
+	serve(WithAccount(r.Context(), account), w, r, account)
 }
 
 func (h *GreenhouseHandler) backendError(w http.ResponseWriter, r *http.Request, op string, err error) {
@@ -313,8 +322,8 @@ func writeJSONBody(w http.ResponseWriter, status int, b []byte) {
 	_, _ = w.Write(b)
 }
 
-func (h *GreenhouseHandler) listTests(w http.ResponseWriter, r *http.Request, account Account) {
-	tests, err := h.b.GreenhouseTests(r.Context(), account)
+func (h *GreenhouseHandler) listTests(ctx context.Context, w http.ResponseWriter, r *http.Request, account Account) {
+	tests, err := h.b.GreenhouseTests(ctx, account)
 	if err != nil {
 		h.backendError(w, r, "list_tests", err)
 		return
@@ -322,7 +331,7 @@ func (h *GreenhouseHandler) listTests(w http.ResponseWriter, r *http.Request, ac
 	b := append(make([]byte, 0, 64*len(tests)+2), '[')
 	for i, t := range tests {
 		if t.ID == "" || t.Name == "" {
-			h.log.ErrorContext(r.Context(), "provider: greenhouse: backend listed a test without partner_test_id or partner_test_name", "index", i)
+			h.log.ErrorContext(ctx, "provider: greenhouse: backend listed a test without partner_test_id or partner_test_name", "index", i)
 			writeError(w, http.StatusInternalServerError, "Internal Server Error")
 			return
 		}
@@ -338,24 +347,23 @@ func (h *GreenhouseHandler) listTests(w http.ResponseWriter, r *http.Request, ac
 	writeJSONBody(w, http.StatusOK, append(b, ']'))
 }
 
-// readBody reads a capped body; it answers errors itself.
-func (h *GreenhouseHandler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	var body []byte
+// readBody reads a capped body into a pooled buffer, which the caller
+// returns with putBuf once decoded; it answers errors itself.
+func (h *GreenhouseHandler) readBody(w http.ResponseWriter, r *http.Request) (*bytes.Buffer, bool) {
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
 	var err error
 	if n := r.ContentLength; n > 0 && n <= h.maxBody {
-		body = make([]byte, n)
-		_, err = io.ReadFull(r.Body, body)
-		if err == nil {
-			// A body longer than its Content-Length is refused below.
-			var extra [1]byte
-			if m, _ := r.Body.Read(extra[:]); m > 0 {
-				err = errors.New("body longer than Content-Length")
-			}
+		// One byte more than announced, so a longer body is refused.
+		buf.Grow(int(n) + 1)
+		if _, err = buf.ReadFrom(io.LimitReader(r.Body, n+1)); err == nil && int64(buf.Len()) != n {
+			err = errors.New("body length differs from Content-Length")
 		}
 	} else {
-		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+		_, err = buf.ReadFrom(http.MaxBytesReader(w, r.Body, h.maxBody))
 	}
 	if err != nil {
+		putBuf(buf)
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			writeError(w, http.StatusRequestEntityTooLarge, "Payload Too Large")
@@ -364,16 +372,18 @@ func (h *GreenhouseHandler) readBody(w http.ResponseWriter, r *http.Request) ([]
 		writeError(w, http.StatusBadRequest, "Could not read the body")
 		return nil, false
 	}
-	return body, true
+	return buf, true
 }
 
 // readJSON reads a capped JSON body into v; it answers errors itself.
 func (h *GreenhouseHandler) readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
-	body, ok := h.readBody(w, r)
+	buf, ok := h.readBody(w, r)
 	if !ok {
 		return false
 	}
-	if err := DecodeGreenhouse(body, v); err != nil {
+	err := DecodeGreenhouse(buf.Bytes(), v)
+	putBuf(buf)
+	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return false
 	}
@@ -431,40 +441,40 @@ func (req *GreenhouseSendTestRequest) validate() string {
 	return ""
 }
 
-func (h *GreenhouseHandler) sendTest(w http.ResponseWriter, r *http.Request, account Account) {
+func (h *GreenhouseHandler) sendTest(ctx context.Context, w http.ResponseWriter, r *http.Request, account Account) {
 	var req GreenhouseSendTestRequest
-	body, ok := h.readBody(w, r)
+	buf, ok := h.readBody(w, r)
 	if !ok {
 		return
 	}
-	if !fastGreenhouseSend(body, &req) {
-		req = GreenhouseSendTestRequest{}
-		if err := DecodeGreenhouse(body, &req); err != nil {
+	// Decoded strings are copies (fastReader copies the body once), so
+	// the buffer goes back to the pool at once.
+	if !fastGreenhouseSend(buf.Bytes(), &req) {
+		var err error
+		if req, err = slowGreenhouseSend(buf.Bytes()); err != nil {
+			putBuf(buf)
 			writeError(w, http.StatusBadRequest, err.Error())
 			return
 		}
 	}
+	putBuf(buf)
 	if msg := req.validate(); msg != "" {
 		writeError(w, http.StatusBadRequest, msg)
 		return
 	}
-	create := func() (string, error) { return h.b.SendGreenhouseTest(r.Context(), account, req) }
-	var id string
-	var err error
-	if h.idem == nil {
-		id, err = create()
-	} else {
-		// Greenhouse documents no idempotency key; a repeat is the same
-		// account, test, candidate email and callback url.
-		key := h.idem.key(account, "greenhouse", req.PartnerTestID, &Candidate{Email: strings.ToLower(strings.TrimSpace(req.Candidate.Email))}, req.URL)
-		id, _, err = h.idem.do(r.Context(), account, key, create)
+	// Greenhouse documents no idempotency key; a repeat is the same
+	// account, test, candidate email and callback url.
+	cr := h.begin(ctx, account, &req)
+	id, err := cr.id, cr.err
+	if cr.claimed() {
+		id, err = h.send(ctx, cr, account, &req)
 	}
 	if err != nil {
 		h.backendError(w, r, "send_test", err)
 		return
 	}
 	if id == "" {
-		h.log.ErrorContext(r.Context(), "provider: greenhouse: backend returned an empty partner_interview_id")
+		h.log.ErrorContext(ctx, "provider: greenhouse: backend returned an empty partner_interview_id")
 		writeError(w, http.StatusInternalServerError, "Internal Server Error")
 		return
 	}
@@ -473,19 +483,19 @@ func (h *GreenhouseHandler) sendTest(w http.ResponseWriter, r *http.Request, acc
 	writeJSONBody(w, http.StatusOK, append(b, '}'))
 }
 
-func (h *GreenhouseHandler) testStatus(w http.ResponseWriter, r *http.Request, account Account) {
+func (h *GreenhouseHandler) testStatus(ctx context.Context, w http.ResponseWriter, r *http.Request, account Account) {
 	id := strings.TrimSpace(r.URL.Query().Get("partner_interview_id"))
 	if id == "" {
 		writeError(w, http.StatusBadRequest, "Missing field: partner_interview_id should be provided")
 		return
 	}
-	st, err := h.b.GreenhouseTestStatus(r.Context(), account, id)
+	st, err := h.b.GreenhouseTestStatus(ctx, account, id)
 	if err != nil {
 		h.backendError(w, r, "test_status", err)
 		return
 	}
 	if err := st.Validate(); err != nil {
-		h.log.ErrorContext(r.Context(), "provider: greenhouse: backend answered an invalid test status", "error", err)
+		h.log.ErrorContext(ctx, "provider: greenhouse: backend answered an invalid test status", "error", err)
 		writeError(w, http.StatusInternalServerError, "Internal Server Error")
 		return
 	}
@@ -497,7 +507,7 @@ func (h *GreenhouseHandler) testStatus(w http.ResponseWriter, r *http.Request, a
 	writeJSONBody(w, http.StatusOK, b)
 }
 
-func (h *GreenhouseHandler) responseError(w http.ResponseWriter, r *http.Request, account Account) {
+func (h *GreenhouseHandler) responseError(ctx context.Context, w http.ResponseWriter, r *http.Request, account Account) {
 	var rep GreenhouseResponseError
 	if !h.readJSON(w, r, &rep) {
 		return
@@ -507,13 +517,61 @@ func (h *GreenhouseHandler) responseError(w http.ResponseWriter, r *http.Request
 		return
 	}
 	if er, ok := h.b.(GreenhouseErrorReporter); ok {
-		if err := er.GreenhouseResponseError(r.Context(), account, rep); err != nil {
+		if err := er.GreenhouseResponseError(ctx, account, rep); err != nil {
 			h.backendError(w, r, "response_error", err)
 			return
 		}
 	} else {
-		h.log.WarnContext(r.Context(), "provider: greenhouse reported a malformed response", "account", string(account),
+		h.log.WarnContext(ctx, "provider: greenhouse reported a malformed response", "account", string(account),
 			"api_call", rep.APICall, "errors", strings.Join(rep.Errors, "; "), "partner_interview_id", rep.PartnerInterviewID)
 	}
 	writeJSONBody(w, http.StatusOK, []byte(`{"status":200}`))
 }
+
+// slowGreenhouseSend decodes a send_test body with encoding/json; apart so
+// that only this path puts the request on the heap.
+func slowGreenhouseSend(body []byte) (GreenhouseSendTestRequest, error) {
+	var req GreenhouseSendTestRequest
+	err := DecodeGreenhouse(body, &req)
+	return req, err
+}
+
+// begin looks a send_test up in the idempotency cache or store, if
+// enabled (see Handler.begin).
+func (h *GreenhouseHandler) begin(ctx context.Context, account Account, req *GreenhouseSendTestRequest) createRun {
+	email := strings.ToLower(strings.TrimSpace(req.Candidate.Email))
+	switch {
+	case h.idem != nil:
+		cl, id, _, _, err := h.idem.begin(ctx, account, h.idem.key(account, "greenhouse", req.PartnerTestID, &Candidate{Email: email}, req.URL), h.window)
+		return createRun{mem: cl, id: id, err: err, own: cl.e != nil}
+	case h.shared != nil:
+		return h.shared.begin(ctx, IdempotencyKey{Account: account, Contract: "greenhouse/send_test", Digest: digest(req.PartnerTestID, email, req.URL)})
+	}
+	return createRun{own: true}
+}
+
+// send calls the backend for a claimed send_test and records the outcome
+// (also when the backend panics) before the caller answers.
+func (h *GreenhouseHandler) send(ctx context.Context, cr createRun, account Account, req *GreenhouseSendTestRequest) (id string, err error) {
+	err = errCreatePanicked
+	defer func() { h.finish(ctx, cr, id, err) }()
+	return h.b.SendGreenhouseTest(ctx, account, *req)
+}
+
+// finish records the outcome of a claimed send_test.
+func (h *GreenhouseHandler) finish(ctx context.Context, cr createRun, id string, err error) {
+	if err == nil && id == "" {
+		err = errEmptyID // not remembered: the next try calls the backend again
+	}
+	switch {
+	case cr.mem.e != nil:
+		h.idem.finish(cr.mem, id, nil, err)
+	case cr.shared.token != "":
+		if ferr := h.shared.finish(ctx, cr.shared, id, nil, err); ferr != nil {
+			h.log.ErrorContext(ctx, "provider: greenhouse: recording a send_test in the idempotency store failed; a retry may create a duplicate", "account", string(cr.shared.key.Account), errorAttrs(ferr))
+		}
+	}
+}
+
+// errEmptyID is a backend's empty id, which is answered 500.
+var errEmptyID = errors.New("provider: backend returned an empty id")

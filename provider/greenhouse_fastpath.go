@@ -7,7 +7,7 @@ package provider
 // anything else, and the caller decodes with encoding/json, which also
 // writes every error message.
 func fastGreenhouseSend(body []byte, req *GreenhouseSendTestRequest) bool {
-	r := fastReader{b: body}
+	r := newFastReader(body)
 	f := fields{names: ghSendNames}
 	return r.object(func(key []byte) bool {
 		i, ok := f.match(key)

@@ -48,8 +48,16 @@ type HandlerOptions struct {
 	IdempotencyWindow time.Duration
 	// IdempotencyMaxKeys bounds the remembered requests of each account;
 	// an account's oldest are forgotten first, and never another
-	// account's. Default 100,000.
+	// account's. Default 100,000. Ignored when IdempotencyStore is set.
 	IdempotencyMaxKeys int
+	// IdempotencyStore is where create requests are remembered. Default:
+	// this handler's own memory, which de-duplicates only within one
+	// process; give every replica the same shared store (such as
+	// lifecycle/sqlstore's) so that a request repeated to another replica
+	// gets the same id and the backend is called once. When the store
+	// fails, the create is answered 500 (Workable retries) rather than
+	// risking a duplicate invitation.
+	IdempotencyStore IdempotencyStore
 	// Logger receives server errors and recovered panics. Tokens are never
 	// logged. Default slog.Default().
 	Logger *slog.Logger
@@ -71,7 +79,9 @@ type Handler struct {
 	tokens      TokenResolver
 	maxBody     int64
 	readTimeout time.Duration
-	idem        *idempotency
+	idem        *idempotency // the in-memory cache, or nil
+	idemWindow  time.Duration
+	shared      *sharedIdempotency // a shared store, or nil
 	log         *slog.Logger
 	declined    Status
 }
@@ -135,7 +145,8 @@ func NewHandler(backend any, opts HandlerOptions) *Handler {
 		if now == nil {
 			now = time.Now
 		}
-		h.idem = newIdempotency(window, maxKeys, now)
+		h.idem, h.shared = newIdempotencyFor(opts.IdempotencyStore, window, maxKeys, now)
+		h.idemWindow = window
 	}
 	return h
 }
@@ -315,21 +326,26 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (Account,
 		return "", false
 	}
 	account, err := call(func() (Account, error) { return h.tokens.ResolveToken(r.Context(), token) })
+	if err != nil {
+		h.tokenError(w, r, err)
+		return "", false
+	}
+	return account, true
+}
+
+// tokenError answers a token resolver's error.
+func (h *Handler) tokenError(w http.ResponseWriter, r *http.Request, err error) {
 	var panicked *panicError
 	switch {
 	case errors.Is(err, ErrInvalidToken):
 		unauthorized(w, "Invalid Token")
-		return "", false
 	case errors.As(err, &panicked):
 		h.log.ErrorContext(r.Context(), "provider: token resolver panicked", "method", r.Method, "path", safehttp.Bound(r.URL.Path, 200), "panic", fmt.Sprint(panicked.value), "stack", string(panicked.stack))
 		writeError(w, http.StatusInternalServerError, "Internal Server Error")
-		return "", false
-	case err != nil:
+	default:
 		h.log.ErrorContext(r.Context(), "provider: resolving token", "method", r.Method, "path", safehttp.Bound(r.URL.Path, 200), "error", err)
 		writeError(w, http.StatusInternalServerError, "Internal Server Error")
-		return "", false
 	}
-	return account, true
 }
 
 func unauthorized(w http.ResponseWriter, message string) {
@@ -391,15 +407,13 @@ func (h *Handler) createInterview(ctx context.Context, w http.ResponseWriter, r 
 		h.clientError(w, r, rerr)
 		return
 	}
-	create := func() (string, error) {
-		return call(func() (string, error) { return h.interviews.CreateInterview(ctx, account, req) })
-	}
-	id, err := h.create(ctx, account, "interview", req.InterviewTemplateID, &req.Candidate, req.CallbackURL, create)
-	if err != nil {
-		h.backendError(w, r, account, err)
+	cr := h.begin(ctx, account, "interview", req.InterviewTemplateID, &req.Candidate, req.CallbackURL)
+	if !cr.claimed() {
+		h.answerCreated(w, r, account, `{"interview_id":`, cr.id, cr.err)
 		return
 	}
-	writeCreated(w, `{"interview_id":`, id)
+	id, err := runCreate(h, ctx, cr, h.interviews.CreateInterview, account, &req)
+	h.answerCreated(w, r, account, `{"interview_id":`, id, err)
 }
 
 func (h *Handler) createAssessment(ctx context.Context, w http.ResponseWriter, r *http.Request, account Account) {
@@ -414,29 +428,76 @@ func (h *Handler) createAssessment(ctx context.Context, w http.ResponseWriter, r
 		h.clientError(w, r, rerr)
 		return
 	}
-	create := func() (string, error) {
-		return call(func() (string, error) { return h.assessments.CreateAssessment(ctx, account, req) })
-	}
 	testKey := req.TestID.String()
 	if req.TestID.IsNumber() {
 		testKey = "#" + testKey
 	}
-	id, err := h.create(ctx, account, "assessment", testKey, &req.Candidate, req.CallbackURL, create)
+	cr := h.begin(ctx, account, "assessment", testKey, &req.Candidate, req.CallbackURL)
+	if !cr.claimed() {
+		h.answerCreated(w, r, account, `{"assessment_id":`, cr.id, cr.err)
+		return
+	}
+	id, err := runCreate(h, ctx, cr, h.assessments.CreateAssessment, account, &req)
+	h.answerCreated(w, r, account, `{"assessment_id":`, id, err)
+}
+
+// runCreate calls the backend for a claimed create and records the
+// outcome (also when the backend panics) before the caller answers.
+func runCreate[Req any](h *Handler, ctx context.Context, cr createRun, create func(context.Context, Account, Req) (string, error), account Account, req *Req) (id string, err error) {
+	err = errCreatePanicked
+	defer func() { h.finish(ctx, cr, id, err) }()
+	return callCreate(ctx, create, account, req)
+}
+
+// callCreate calls a backend's create method, turning a panic into a
+// *panicError as call does, without a closure to allocate.
+func callCreate[Req any](ctx context.Context, create func(context.Context, Account, Req) (string, error), account Account, req *Req) (id string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			err = &panicError{value: p, stack: debug.Stack()}
+		}
+	}()
+	return create(ctx, account, *req)
+}
+
+// answerCreated answers a create with 201 and the id, or the error.
+func (h *Handler) answerCreated(w http.ResponseWriter, r *http.Request, account Account, prefix, id string, err error) {
 	if err != nil {
 		h.backendError(w, r, account, err)
 		return
 	}
-	writeCreated(w, `{"assessment_id":`, id)
+	writeCreated(w, prefix, id)
 }
 
-// create runs create through the idempotency cache, if enabled.
-func (h *Handler) create(ctx context.Context, account Account, kind, template string, c *Candidate, callbackURL string, create func() (string, error)) (string, error) {
-	if h.idem == nil {
-		return create()
+// begin looks a create request up in the idempotency cache, if enabled:
+// the result is either an earlier request's answer (or the error of the
+// in-flight call it waited for), or a claim, and then the caller calls the
+// backend and h.finish.
+func (h *Handler) begin(ctx context.Context, account Account, kind, template string, c *Candidate, callbackURL string) createRun {
+	switch {
+	case h.idem != nil:
+		cl, id, _, _, err := h.idem.begin(ctx, account, h.idem.key(account, kind, template, c, callbackURL), h.idemWindow)
+		return createRun{mem: cl, id: id, err: err, own: cl.e != nil}
+	case h.shared != nil:
+		return h.shared.begin(ctx, IdempotencyKey{Account: account, Contract: "workable/" + kind,
+			Digest: digest(template, c.FirstName, c.LastName, c.Phone, c.Email, callbackURL)})
 	}
-	key := h.idem.key(account, kind, template, c, callbackURL)
-	id, _, err := h.idem.do(ctx, account, key, create)
-	return id, err
+	return createRun{own: true}
+}
+
+// finish records the outcome of a claimed create.
+func (h *Handler) finish(ctx context.Context, cr createRun, id string, err error) {
+	switch {
+	case cr.mem.e != nil:
+		h.idem.finish(cr.mem, id, nil, err)
+	case cr.shared.token != "":
+		if ferr := h.shared.finish(ctx, cr.shared, id, nil, err); ferr != nil {
+			h.log.ErrorContext(ctx, "provider: recording a create in the idempotency store failed; a retry may create a duplicate", "account", string(cr.shared.key.Account), "error", ferr)
+		}
+	}
 }
 
 func writeCreated(w http.ResponseWriter, prefix, id string) {

@@ -40,9 +40,12 @@ func (c *idempotency) key(account Account, kind string, template string, cand *C
 // retries create duplicates). An account's shard is dropped when its last
 // key expires.
 //
-// A new request costs two map lookups and one insertion; its entry is
-// completed in place, without touching the maps again, when the backend
-// call returns.
+// It is built so that a request costs no allocation and the garbage
+// collector little work, however many keys are remembered: entries live
+// in fixed-size chunks appended in creation order (so also in expiry
+// order) and freed a chunk at a time as they expire, and the index from
+// key to entry holds sequence numbers, not pointers, so the collector
+// never scans it.
 type idempotency struct {
 	window time.Duration
 	max    int
@@ -58,29 +61,56 @@ type idempotency struct {
 	onWait func()
 }
 
+// idemChunk is how many entries a chunk holds.
+const idemChunk = 128
+
 // idemShard is one account's remembered requests, guarded by
-// idempotency.mu.
+// idempotency.mu. Entry number seq (counted from 0 since the shard was
+// made) lives in chunks[(seq-base)/idemChunk][(seq-base)%idemChunk]; head
+// is the oldest entry still held, next the number the next entry gets.
 type idemShard struct {
-	entries map[idemKey]*idemEntry
-	order   []idemRef // in creation order, so also in expiry order
-	head    int
+	index map[idemKey]uint64 // key → seq of its entry, for live and failed entries
+	// chunks hold entries head..next-1 in creation order. A chunk is
+	// dropped whole once head passes it; its memory is never reused, so a
+	// pointer to an entry stays valid (if detached) for as long as it is
+	// held.
+	chunks []*[idemChunk]idemEntry
+	base   uint64 // seq of chunks[0][0]
+	head   uint64
+	next   uint64
 }
 
-// idemEntry is a create call, in flight or finished. Its fields are guarded
-// by idempotency.mu; waiters read id and err after done is closed.
+// States of an idemEntry.
+const (
+	idemDead     uint8 = iota // not indexed: expired, evicted, forgotten
+	idemPending               // a create call is in flight
+	idemFinished              // id (and answer) are remembered
+	idemFailed                // the last call failed; the next request calls again
+)
+
+// idemEntry is a create call, in flight or finished. Its fields are
+// guarded by idempotency.mu.
 type idemEntry struct {
-	expires  int64 // unix nanoseconds
-	finished bool
-	id       string
-	answer   []byte // the whole answer, for contracts that repeat more than the id
-	err      error
-	done     chan struct{} // made by the first waiter, closed when finished
+	key     idemKey
+	expires int64 // unix nanoseconds
+	id      string
+	attempt uint32 // counts claims, so a stale claim cannot finish a newer one
+	state   uint8
+	// x holds what few requests need: waiters, a whole answer, an error
+	// for waiters, a store token. Nil on the common path.
+	x *idemExtra
 }
 
-type idemRef struct {
-	key     idemKey
-	expires int64
-	entry   *idemEntry
+// idemExtra is the part of an entry only some requests need.
+type idemExtra struct {
+	answer []byte // the whole answer, for contracts that repeat more than the id
+	token  string // the claim token of an IdempotencyStore caller
+	// done is made by the first waiter and closed when the call finishes;
+	// waiters then read id, answer and err here (the entry itself may
+	// have been claimed again by then).
+	done chan struct{}
+	id   string
+	err  error
 }
 
 func newIdempotency(window time.Duration, max int, now func() time.Time) *idempotency {
@@ -88,6 +118,141 @@ func newIdempotency(window time.Duration, max int, now func() time.Time) *idempo
 		window: window, max: max, now: now,
 		seeds:  [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
 		shards: make(map[Account]*idemShard),
+	}
+}
+
+// at returns entry seq, which must be in head..next-1.
+func (sh *idemShard) at(seq uint64) *idemEntry {
+	i := seq - sh.base
+	return &sh.chunks[i/idemChunk][i%idemChunk]
+}
+
+// live returns the number of indexed keys.
+func (sh *idemShard) live() int { return len(sh.index) }
+
+// idemClaim is a claim on an entry: the caller calls the backend and then
+// finish, exactly once.
+type idemClaim struct {
+	e       *idemEntry
+	attempt uint32
+}
+
+// begin looks key up. If an entry answers it (finished, or in flight and
+// then finished), begin returns its id and answer with replayed true, or
+// the error of the in-flight call it waited for. Otherwise it claims key:
+// the caller calls the backend and then finish(claim, …) exactly once,
+// also if the backend panics. A new entry is remembered for window.
+func (c *idempotency) begin(ctx context.Context, account Account, key idemKey, window time.Duration) (cl idemClaim, id string, answer []byte, replayed bool, err error) {
+	now := c.now().UnixNano()
+	c.mu.Lock()
+	sh := c.shardLocked(account, now)
+	e, claimed := sh.claimLocked(key, now, window)
+	if claimed {
+		cl = idemClaim{e, e.attempt}
+		c.mu.Unlock()
+		return cl, "", nil, false, nil
+	}
+	if e.state == idemFinished {
+		id = e.id
+		if e.x != nil {
+			answer = e.x.answer
+		}
+		c.mu.Unlock()
+		return idemClaim{}, id, answer, true, nil
+	}
+	// In flight: wait for it.
+	if e.x == nil {
+		e.x = new(idemExtra)
+	}
+	if e.x.done == nil {
+		e.x.done = make(chan struct{})
+	}
+	x := e.x
+	c.mu.Unlock()
+	if c.onWait != nil {
+		c.onWait()
+	}
+	select {
+	case <-x.done:
+		return idemClaim{}, x.id, x.answer, true, x.err
+	case <-ctx.Done():
+		return idemClaim{}, "", nil, false, ctx.Err()
+	}
+}
+
+// shardLocked returns account's shard, made if needed, after evicting its
+// expired and surplus entries (and, every sweepEvery calls, every idle
+// shard's).
+func (c *idempotency) shardLocked(account Account, now int64) *idemShard {
+	if c.calls++; c.calls >= sweepEvery {
+		c.sweepLocked(now)
+	}
+	sh := c.shards[account]
+	if sh == nil {
+		sh = &idemShard{index: make(map[idemKey]uint64)}
+		c.shards[account] = sh
+	}
+	sh.evictLocked(now, c.max)
+	return sh
+}
+
+// claimLocked returns key's entry and false if it is finished or in
+// flight, or claims it (a failed entry again, in place, or a new one) and
+// returns it with true.
+func (sh *idemShard) claimLocked(key idemKey, now int64, window time.Duration) (*idemEntry, bool) {
+	if seq, ok := sh.index[key]; ok {
+		e := sh.at(seq)
+		if e.state != idemFailed {
+			return e, false
+		}
+		// Retried after a failure: claim the same entry, which keeps its
+		// place (and expiry) in the order.
+		e.state = idemPending
+		e.attempt++
+		e.x = nil
+		return e, true
+	}
+	if sh.next-sh.base == uint64(len(sh.chunks))*idemChunk {
+		sh.chunks = append(sh.chunks, new([idemChunk]idemEntry))
+	}
+	seq := sh.next
+	sh.next++
+	e := sh.at(seq)
+	*e = idemEntry{key: key, expires: addClamped(now, window), state: idemPending, attempt: 1}
+	sh.index[key] = seq
+	return e, true
+}
+
+// finish records the outcome of a claimed call: an id (and answer) are
+// remembered, an error is handed to the waiters and not remembered, so a
+// later retry calls the backend again.
+func (c *idempotency) finish(cl idemClaim, id string, answer []byte, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.finishLocked(cl, id, answer, err)
+}
+
+func (c *idempotency) finishLocked(cl idemClaim, id string, answer []byte, err error) {
+	e := cl.e
+	if e.attempt != cl.attempt {
+		return // claimed again meanwhile
+	}
+	x := e.x
+	switch {
+	case e.state != idemPending:
+		// Evicted while in flight: nothing is remembered, but the
+		// waiters still get the answer.
+	case err != nil:
+		e.state, e.x = idemFailed, nil
+	default:
+		e.state, e.id, e.x = idemFinished, id, nil
+		if answer != nil {
+			e.x = &idemExtra{answer: answer}
+		}
+	}
+	if x != nil && x.done != nil {
+		x.id, x.answer, x.err = id, answer, err
+		close(x.done)
 	}
 }
 
@@ -107,56 +272,13 @@ func (c *idempotency) do(ctx context.Context, account Account, key idemKey, crea
 // Ashby start's inline update_request): create returns the id and the
 // whole answer, and a repeat gets both back, byte for byte.
 func (c *idempotency) doAnswer(ctx context.Context, account Account, key idemKey, create func() (string, []byte, error)) (id string, answer []byte, replayed bool, err error) {
-	now := c.now().UnixNano()
-	c.mu.Lock()
-	if c.calls++; c.calls >= sweepEvery {
-		c.sweepLocked(now)
+	cl, id, answer, replayed, err := c.begin(ctx, account, key, c.window)
+	if cl.e == nil {
+		return id, answer, replayed, err
 	}
-	sh := c.shards[account]
-	if sh == nil {
-		sh = &idemShard{entries: make(map[idemKey]*idemEntry)}
-		c.shards[account] = sh
-	}
-	sh.evictLocked(now, c.max)
-	if e, ok := sh.entries[key]; ok {
-		if e.finished { // failed entries leave the map when they finish
-			id, answer := e.id, e.answer
-			c.mu.Unlock()
-			return id, answer, true, nil
-		}
-		if e.done == nil {
-			e.done = make(chan struct{})
-		}
-		done := e.done
-		c.mu.Unlock()
-		if c.onWait != nil {
-			c.onWait()
-		}
-		select {
-		case <-done:
-			return e.id, e.answer, true, e.err
-		case <-ctx.Done():
-			return "", nil, false, ctx.Err()
-		}
-	}
-	e := &idemEntry{expires: addClamped(now, c.window)}
-	sh.entries[key] = e
-	sh.order = append(sh.order, idemRef{key, e.expires, e})
-	c.mu.Unlock()
-
 	// Waiters see errCreatePanicked if create panics.
-	id, err = "", errCreatePanicked
-	defer func() {
-		c.mu.Lock()
-		e.id, e.answer, e.err, e.finished = id, answer, err, true
-		if err != nil && sh.entries[key] == e {
-			delete(sh.entries, key)
-		}
-		if e.done != nil {
-			close(e.done)
-		}
-		c.mu.Unlock()
-	}()
+	id, answer, err = "", nil, errCreatePanicked
+	defer func() { c.finish(cl, id, answer, err) }()
 	id, answer, err = create()
 	return id, answer, false, err
 }
@@ -173,9 +295,10 @@ func (c *idempotency) forget(account Account, id string) {
 	if sh == nil {
 		return
 	}
-	for k, e := range sh.entries {
-		if e.finished && e.id == id {
-			delete(sh.entries, k)
+	for k, seq := range sh.index {
+		if e := sh.at(seq); e.state == idemFinished && e.id == id {
+			delete(sh.index, k)
+			*e = idemEntry{}
 		}
 	}
 }
@@ -183,35 +306,32 @@ func (c *idempotency) forget(account Account, id string) {
 // evictLocked drops the shard's expired entries and, beyond max, its
 // oldest ones.
 func (sh *idemShard) evictLocked(now int64, max int) {
-	for sh.head < len(sh.order) {
-		ref := sh.order[sh.head]
-		if now <= ref.expires && len(sh.entries) < max {
-			break
-		}
-		// The key may belong to a later request by now (after a failure);
-		// only the entry this ref created goes.
-		if sh.entries[ref.key] == ref.entry {
-			delete(sh.entries, ref.key)
-		}
-		sh.order[sh.head] = idemRef{}
-		sh.head++
-	}
-	if live := len(sh.order) - sh.head; live > 2*max+1024 {
-		// Failed creates leave refs behind; drop those no longer in use.
-		kept := sh.order[:0]
-		for _, ref := range sh.order[sh.head:] {
-			if sh.entries[ref.key] == ref.entry {
-				kept = append(kept, ref)
+	for sh.head < sh.next {
+		e := sh.at(sh.head)
+		if e.state != idemDead {
+			if now <= e.expires && sh.live() < max {
+				break
 			}
+			delete(sh.index, e.key)
 		}
-		clear(sh.order[len(kept):])
-		sh.order, sh.head = kept, 0
+		if e.state == idemPending {
+			// Its call is still in flight: finish wakes its waiters
+			// (through e.x) and remembers nothing.
+			e.state = idemDead
+		} else {
+			*e = idemEntry{} // let go of the id and answer now
+		}
+		sh.head++
+		if sh.head-sh.base == idemChunk {
+			// The chunk's memory is freed once no claim points into it.
+			sh.chunks[0] = nil
+			sh.chunks = sh.chunks[1:]
+			sh.base += idemChunk
+		}
 	}
-	if sh.head > 1024 && sh.head*2 > len(sh.order) {
-		n := copy(sh.order, sh.order[sh.head:])
-		clear(sh.order[n:])
-		sh.order = sh.order[:n]
-		sh.head = 0
+	if sh.head == sh.next && len(sh.chunks) > 0 && sh.head == sh.base {
+		// Empty: let the last chunk go too.
+		sh.chunks = nil
 	}
 }
 
@@ -225,7 +345,7 @@ func (c *idempotency) sweepLocked(now int64) {
 	c.calls = 0
 	for account, sh := range c.shards {
 		sh.evictLocked(now, c.max)
-		if len(sh.entries) == 0 {
+		if sh.live() == 0 && sh.head == sh.next {
 			delete(c.shards, account)
 		}
 	}
@@ -245,7 +365,7 @@ func (c *idempotency) size(account Account) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if sh := c.shards[account]; sh != nil {
-		return len(sh.entries)
+		return sh.live()
 	}
 	return 0
 }

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -63,14 +64,162 @@ type MemoryBackend struct {
 	// Invitation i (from 0) has id "iv_<i+1>" or "as_<i+1>" and lives in
 	// chunks[i/chunkSize][i%chunkSize]: ids index the storage, so there is
 	// no map, and growing never copies invitations.
-	chunks [][]Invitation
+	chunks []*[chunkSize]memInvitation
 	n      int
 }
 
 const chunkSize = 1024
 
+// memInvitation is an Invitation as stored: its text fields packed into
+// one string, its preferences as a slice, and no result until one is set.
+// A backend holding many invitations then costs the garbage collector
+// little (a few pointers each instead of some twenty).
+type memInvitation struct {
+	kind       Kind
+	testNumber bool
+	account    Account
+	text       string            // the text fields, concatenated
+	ends       [memFields]uint32 // text[ends[f-1]:ends[f]] is field f
+	prefs      []memPreference   // nil for no preferences
+	prefsSet   bool              // preferences were a map, perhaps empty
+	result     *Result           // nil while pending
+	createdAt  time.Time
+}
+
+// memPreference is one preference; a string value is kept in str (a
+// slice of the invitation's text, so the request body is not pinned).
+type memPreference struct {
+	key   string
+	str   string
+	value any // if not a string
+	isStr bool
+}
+
+// The packed text fields of a memInvitation.
+const (
+	memTemplate = iota // TemplateID, or TestID for assessments
+	memJobID
+	memJobShortcode
+	memJobTitle
+	memCallbackURL
+	memFirstName
+	memLastName
+	memPhone
+	memEmail
+	memFields
+)
+
+// pack stores the text fields of inv in m.
+func (m *memInvitation) pack(inv *Invitation) {
+	fields := [memFields]string{
+		memTemplate: inv.TemplateID, memJobID: inv.JobID, memJobShortcode: inv.JobShortcode,
+		memJobTitle: inv.JobTitle, memCallbackURL: inv.CallbackURL, memFirstName: inv.Candidate.FirstName,
+		memLastName: inv.Candidate.LastName, memPhone: inv.Candidate.Phone, memEmail: inv.Candidate.Email,
+	}
+	if inv.Kind == KindAssessment {
+		fields[memTemplate] = inv.TestID.String()
+	}
+	n := 0
+	for _, f := range fields {
+		n += len(f)
+	}
+	for k, v := range inv.Preferences {
+		n += len(k)
+		if s, ok := v.(string); ok {
+			n += len(s)
+		}
+	}
+	var b strings.Builder // one allocation: String does not copy
+	b.Grow(n)
+	for i, f := range fields {
+		b.WriteString(f)
+		m.ends[i] = uint32(b.Len())
+	}
+	type span struct{ key, val [2]int }
+	var stack [8]span
+	spans := stack[:0]
+	if inv.Preferences != nil {
+		m.prefsSet = true
+		m.prefs = make([]memPreference, 0, len(inv.Preferences))
+		for k, v := range inv.Preferences {
+			var sp span
+			sp.key = [2]int{b.Len(), b.Len() + len(k)}
+			b.WriteString(k)
+			p := memPreference{value: v}
+			if s, ok := v.(string); ok {
+				sp.val = [2]int{b.Len(), b.Len() + len(s)}
+				b.WriteString(s)
+				p = memPreference{isStr: true}
+			}
+			m.prefs = append(m.prefs, p)
+			spans = append(spans, sp)
+		}
+	}
+	m.text = b.String()
+	for i, sp := range spans {
+		m.prefs[i].key = m.text[sp.key[0]:sp.key[1]]
+		m.prefs[i].str = m.text[sp.val[0]:sp.val[1]]
+	}
+}
+
+func (m *memInvitation) field(f int) string {
+	start := uint32(0)
+	if f > 0 {
+		start = m.ends[f-1]
+	}
+	return m.text[start:m.ends[f]]
+}
+
+// invitation returns m as an Invitation with id i+1 (a deep enough copy:
+// preferences and result are the caller's).
+func (m *memInvitation) invitation(i int) Invitation {
+	inv := Invitation{
+		Kind: m.kind, ID: memID(m.kind, i), Account: m.account,
+		JobID: m.field(memJobID), JobShortcode: m.field(memJobShortcode), JobTitle: m.field(memJobTitle),
+		CallbackURL: m.field(memCallbackURL),
+		Candidate: Candidate{
+			FirstName: m.field(memFirstName), LastName: m.field(memLastName),
+			Phone: m.field(memPhone), Email: m.field(memEmail),
+		},
+		Result:    m.currentResult(),
+		CreatedAt: m.createdAt,
+	}
+	if m.kind == KindAssessment {
+		inv.TestID = ID{s: m.field(memTemplate), number: m.testNumber}
+	} else {
+		inv.TemplateID = m.field(memTemplate)
+	}
+	if m.prefsSet {
+		inv.Preferences = make(map[string]any, len(m.prefs))
+		for _, p := range m.prefs {
+			if p.isStr {
+				inv.Preferences[p.key] = p.str
+			} else {
+				inv.Preferences[p.key] = p.value
+			}
+		}
+	}
+	return inv
+}
+
+// currentResult returns a copy of the result, pending if none was set.
+func (m *memInvitation) currentResult() Result {
+	if m.result == nil {
+		return Result{Status: StatusPending}
+	}
+	return cloneResult(*m.result)
+}
+
+// memID returns the id of invitation i (from 0) of kind.
+func memID(kind Kind, i int) string {
+	if kind == KindAssessment {
+		return "as_" + strconv.Itoa(i+1)
+	}
+	return "iv_" + strconv.Itoa(i+1)
+}
+
 // atLocked returns invitation i (from 0).
-func (m *MemoryBackend) atLocked(i int) *Invitation {
+func (m *MemoryBackend) atLocked(i int) *memInvitation {
 	return &m.chunks[i/chunkSize][i%chunkSize]
 }
 
@@ -144,47 +293,41 @@ func (m *MemoryBackend) AssessmentSharedLink(_ context.Context, account Account,
 }
 
 func (m *MemoryBackend) add(inv *Invitation) string {
-	inv.Result = Result{Status: StatusPending}
-	inv.CreatedAt = m.opts.Now()
-	prefix := "iv_"
-	if inv.Kind == KindAssessment {
-		prefix = "as_"
-	}
+	rec := memInvitation{kind: inv.Kind, testNumber: inv.TestID.IsNumber(), account: inv.Account, createdAt: m.opts.Now()}
+	rec.pack(inv)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	inv.ID = prefix + strconv.Itoa(m.n+1)
 	if m.n%chunkSize == 0 {
-		m.chunks = append(m.chunks, make([]Invitation, 0, chunkSize))
+		m.chunks = append(m.chunks, new([chunkSize]memInvitation))
 	}
-	last := len(m.chunks) - 1
-	m.chunks[last] = append(m.chunks[last], *inv)
+	*m.atLocked(m.n) = rec
 	m.n++
-	return inv.ID
+	return memID(inv.Kind, m.n-1)
 }
 
-// lookupLocked returns the invitation with id, or nil.
-func (m *MemoryBackend) lookupLocked(id string) *Invitation {
+// lookupLocked returns the invitation with id and its index, or nil.
+func (m *MemoryBackend) lookupLocked(id string) (*memInvitation, int) {
 	if len(id) < 4 || (id[:3] != "iv_" && id[:3] != "as_") {
-		return nil
+		return nil, 0
 	}
 	n, err := strconv.Atoi(id[3:])
 	if err != nil || n < 1 || n > m.n {
-		return nil
+		return nil, 0
 	}
-	if inv := m.atLocked(n - 1); inv.ID == id {
-		return inv
+	if inv := m.atLocked(n - 1); memID(inv.kind, n-1) == id {
+		return inv, n - 1
 	}
-	return nil
+	return nil, 0
 }
 
 func (m *MemoryBackend) result(kind Kind, account Account, id string) (Result, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	inv := m.lookupLocked(id)
-	if inv == nil || inv.Kind != kind || inv.Account != account {
+	inv, _ := m.lookupLocked(id)
+	if inv == nil || inv.kind != kind || inv.account != account {
 		return Result{}, ErrNotFound
 	}
-	return cloneResult(inv.Result), nil
+	return inv.currentResult(), nil
 }
 
 func (m *MemoryBackend) link(kind Kind, account Account, id string) (SharedLink, error) {
@@ -200,7 +343,7 @@ func (m *MemoryBackend) Invitations() []Invitation {
 	defer m.mu.Unlock()
 	out := make([]Invitation, 0, m.n)
 	for i := range m.n {
-		out = append(out, cloneInvitation(m.atLocked(i)))
+		out = append(out, m.atLocked(i).invitation(i))
 	}
 	return out
 }
@@ -209,11 +352,11 @@ func (m *MemoryBackend) Invitations() []Invitation {
 func (m *MemoryBackend) Invitation(id string) (Invitation, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	inv := m.lookupLocked(id)
+	inv, i := m.lookupLocked(id)
 	if inv == nil {
 		return Invitation{}, false
 	}
-	return cloneInvitation(inv), true
+	return inv.invitation(i), true
 }
 
 // SetResult replaces the result of the invitation with id after checking it
@@ -225,12 +368,13 @@ func (m *MemoryBackend) SetResult(id string, r Result) (Invitation, error) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	inv := m.lookupLocked(id)
+	inv, i := m.lookupLocked(id)
 	if inv == nil {
 		return Invitation{}, fmt.Errorf("provider: invitation %q: %w", id, ErrNotFound)
 	}
-	inv.Result = cloneResult(r)
-	return cloneInvitation(inv), nil
+	c := cloneResult(r)
+	inv.result = &c
+	return inv.invitation(i), nil
 }
 
 // Complete marks the invitation with id completed with r's results. An
@@ -254,13 +398,6 @@ func (m *MemoryBackend) Decline(id string) (Invitation, error) {
 // Expire marks the invitation with id expired.
 func (m *MemoryBackend) Expire(id string) (Invitation, error) {
 	return m.SetResult(id, Result{Status: StatusExpired})
-}
-
-func cloneInvitation(inv *Invitation) Invitation {
-	c := *inv
-	c.Preferences = maps.Clone(inv.Preferences)
-	c.Result = cloneResult(inv.Result)
-	return c
 }
 
 func cloneResult(r Result) Result {

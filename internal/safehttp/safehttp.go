@@ -37,24 +37,35 @@ func ReadBody(w http.ResponseWriter, r *http.Request, limit int64, timeout time.
 
 // SetReadDeadline sets a read deadline timeout from now on w's connection
 // (when timeout is positive and w supports it) and returns the deadline
-// to Lift once the body is read. net/http's own ResponseWriter is used
-// directly; a wrapped one goes through http.ResponseController (which
-// follows Unwrap). Setting and lifting the deadline allocates nothing on
-// the direct path.
+// to Lift once the body is read. The writer that sets deadlines is found
+// the way http.ResponseController finds it (w itself, or a writer reached
+// through Unwrap), so setting and lifting the deadline allocates nothing,
+// and a writer without deadlines (httptest.ResponseRecorder) costs nothing.
 func SetReadDeadline(w http.ResponseWriter, timeout time.Duration) Deadline {
 	if timeout <= 0 {
 		return Deadline{}
 	}
-	var d readDeadliner
-	if direct, ok := w.(readDeadliner); ok {
-		d = direct
-	} else {
-		d = http.NewResponseController(w)
-	}
-	if err := d.SetReadDeadline(time.Now().Add(timeout)); err != nil {
+	d := readDeadlinerOf(w)
+	if d == nil || d.SetReadDeadline(time.Now().Add(timeout)) != nil {
 		return Deadline{}
 	}
 	return Deadline{d: d}
+}
+
+// readDeadlinerOf returns the writer in w's Unwrap chain that sets read
+// deadlines, or nil, as http.ResponseController.SetReadDeadline looks it
+// up.
+func readDeadlinerOf(w http.ResponseWriter) readDeadliner {
+	for {
+		switch t := w.(type) {
+		case readDeadliner:
+			return t
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = t.Unwrap()
+		default:
+			return nil
+		}
+	}
 }
 
 type readDeadliner interface {

@@ -45,4 +45,11 @@
 // PostgreSQL; a redelivered event ID is accepted once) and
 // lifecycle.Pruner, which deletes old delivered effects, processed events
 // and inbox events, and expired webhook deliveries, in batches.
+//
+// Provider-contract idempotency: Store implements provider.IdempotencyStore
+// in table atskit_provider_idempotency (per tenant and contract, request
+// fields stored as a SHA-256 digest, claims with leases, expired rows
+// pruned); give it to every replica's provider handlers as
+// IdempotencyStore and a create or send_test retried to another replica
+// gets the same id.
 package sqlstore

@@ -53,6 +53,9 @@ type Store struct {
 	owned   bool
 	// replayCalls spaces out pruning of expired deliveries (replay.go).
 	replayCalls atomic.Uint64
+	// idemCalls spaces out pruning of expired provider idempotency
+	// records (idempotency.go).
+	idemCalls atomic.Uint64
 }
 
 var _ lifecycle.Store = (*Store)(nil)
