@@ -53,6 +53,7 @@ func (e *Engine) Reconcile(ctx context.Context, connection string) (ReconcileRes
 			return res, err
 		}
 	}
+	e.recordReconcile(ctx, connection, res)
 	if res.Started > 0 || res.Cancelled > 0 {
 		e.log.Info("lifecycle: reconciled", "connection", connection, "positions", res.Positions,
 			"seen", res.Seen, "started", res.Started, "cancelled", res.Cancelled)
