@@ -1,0 +1,69 @@
+// Package telemetry instruments the HTTP clients of the atskit adapters
+// with OpenTelemetry and names the spans, metrics and attributes atskit
+// records.
+//
+// atskit depends on the OpenTelemetry API only; the host chooses and
+// installs the SDK and exporters. Every component takes a TracerProvider
+// and a MeterProvider in its options; nil uses the otel globals
+// (otel.GetTracerProvider, otel.GetMeterProvider), which record nothing
+// until the host installs an SDK with otel.SetTracerProvider and
+// otel.SetMeterProvider.
+//
+// # Spans
+//
+//   - "atskit.webhook.receive" (server): one webhook delivery, from
+//     hosting.Handler (attributes atskit.ats, atskit.connection,
+//     http.response.status_code, atskit.webhook.events).
+//   - "atskit.event.process": lifecycle.Engine.HandleEvent for one event,
+//     a child of the webhook span (atskit.ats, atskit.connection,
+//     atskit.event.kind, atskit.event.id).
+//   - "atskit.effect.deliver" (consumer): one delivery attempt of an outbox
+//     effect by a lifecycle.Dispatcher. It is a child of the span that
+//     enqueued the effect (the event's), also when another process
+//     delivers it: the effect's payload carries the W3C traceparent
+//     (atskit.effect.id, atskit.effect.kind, atskit.effect.attempt,
+//     atskit.effect.state, atskit.interview.id, atskit.connection).
+//   - One client span per HTTP attempt to the ATS, from Transport
+//     (otelhttp's names and attributes, plus atskit.ats and
+//     atskit.connection), a child of the effect's span.
+//
+// # Metrics
+//
+//   - "atskit.effects" (gauge, {effect}): effects not yet done, by
+//     atskit.effect.state (pending, parked, failed) and atskit.connection,
+//     read from the Store at each collection.
+//   - "atskit.effect.deliveries" (counter, {attempt}): delivery attempts by
+//     atskit.effect.kind, atskit.connection and the atskit.effect.state
+//     the attempt left the effect in.
+//   - "atskit.event.lag" (histogram, s): from the event's time at the ATS
+//     to its processing, by atskit.ats, atskit.connection,
+//     atskit.event.kind.
+//   - "atskit.interview.transitions" (counter): committed state changes,
+//     by atskit.connection, atskit.interview.from, atskit.interview.to.
+//   - "atskit.reconcile.candidates" (counter): lifecycle.Engine.Reconcile
+//     results by atskit.connection and atskit.reconcile.result (started,
+//     cancelled, unchanged).
+//   - "atskit.pacer.wait" (histogram, s) and "atskit.ats.rate_limited"
+//     (counter, {response}) from Transport, by atskit.ats and
+//     atskit.connection, with otelhttp's http.client.* metrics.
+//
+// No span or metric carries credentials, candidate contact data, note
+// bodies or URL query strings.
+package telemetry
+
+import "go.opentelemetry.io/otel/attribute"
+
+const instrumentationName = "github.com/atskit/atskit/telemetry"
+
+// Metric names recorded by Transport.
+const (
+	MetricPacerWait   = "atskit.pacer.wait"
+	MetricRateLimited = "atskit.ats.rate_limited"
+)
+
+// Attribute keys Transport sets; the lifecycle and hosting packages use the
+// same names.
+const (
+	AttrATS        = attribute.Key("atskit.ats")
+	AttrConnection = attribute.Key("atskit.connection")
+)
