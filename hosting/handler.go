@@ -9,6 +9,7 @@ import (
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/lifecycle"
 	"github.com/atskit/atskit/provider"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Options configures a Handler. Engine is required; each route is mounted
@@ -57,15 +58,21 @@ type Options struct {
 	// Logger receives ignored deliveries and server errors; default
 	// slog.Default(). Secrets and bodies are never logged.
 	Logger *slog.Logger
+	// TracerProvider creates a server span per webhook delivery
+	// ("atskit.webhook.receive"), the parent of the engine's event spans;
+	// nil uses otel.GetTracerProvider(), a no-op unless the host installed
+	// an SDK. Give the engine the same provider (lifecycle.Options).
+	TracerProvider trace.TracerProvider
 }
 
 // Handler serves webhooks, the provider contract and re-trigger links for
 // every connection of an engine. See the package documentation for its
 // routes.
 type Handler struct {
-	opts Options
-	log  *slog.Logger
-	mux  *http.ServeMux
+	opts   Options
+	log    *slog.Logger
+	mux    *http.ServeMux
+	tracer trace.Tracer
 }
 
 // NewHandler returns a Handler for opts.
@@ -89,6 +96,7 @@ func NewHandler(opts Options) (*Handler, error) {
 	if h.log == nil {
 		h.log = slog.Default()
 	}
+	h.tracer = newTracer(opts.TracerProvider)
 	if opts.Webhooks != nil {
 		h.mux.HandleFunc("/hooks/{kind}/{connection}", h.webhook)
 	}
