@@ -25,6 +25,7 @@ const instrumentationName = "github.com/atskit/atskit/lifecycle"
 const (
 	spanEvent  = "atskit.event.process"
 	spanEffect = "atskit.effect.deliver"
+	spanUpdate = "atskit.update.process"
 )
 
 // Attribute keys shared by spans and metrics. Values are IDs and kinds
@@ -42,6 +43,7 @@ var (
 	attrFrom        = attribute.Key("atskit.interview.from")
 	attrTo          = attribute.Key("atskit.interview.to")
 	attrResult      = attribute.Key("atskit.reconcile.result")
+	attrUpdateKind  = attribute.Key("atskit.update.kind")
 )
 
 // InterviewStateChange describes one committed transition of an interview,
@@ -180,6 +182,19 @@ func (e *Engine) startEvent(ctx context.Context, ev ats.Event) (context.Context,
 			lag := e.now().Sub(ev.Time)
 			t.eventLag.Record(ctx, max(lag, 0).Seconds(), metric.WithAttributes(attrs...))
 		}
+	}
+}
+
+// startUpdate starts the span of one Engine.Report call (a vendor update).
+func (e *Engine) startUpdate(ctx context.Context, interviewID string, u Update) (context.Context, func(error)) {
+	ctx, span := e.tel().tracer.Start(ctx, spanUpdate, trace.WithAttributes(
+		attrInterviewID.String(interviewID), attrUpdateKind.String(string(u.Kind))))
+	return ctx, func(err error) {
+		if err != nil {
+			span.RecordError(err)
+			span.SetStatus(codes.Error, "update not applied")
+		}
+		span.End()
 	}
 }
 
