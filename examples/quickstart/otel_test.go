@@ -29,9 +29,6 @@ import (
 // event -> effect -> ATS call chain is one trace, parent to child, and
 // that the metrics agree with what the store holds afterwards.
 func TestQuickstartTelemetry(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the whole quickstart flow")
-	}
 	spans := tracetest.NewInMemoryExporter()
 	reader := sdkmetric.NewManualReader()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans))
