@@ -79,12 +79,13 @@ func (s *Store) Positions(_ context.Context, f lifecycle.PositionFilter) ([]life
 	defer s.mu.Unlock()
 	var out []lifecycle.Position
 	for _, p := range s.positions {
-		if (f.Connection == "" || p.Connection == f.Connection) && (f.Source == "" || p.Source == f.Source) && (f.Status == "" || p.Status == f.Status) {
+		if (f.Connection == "" || p.Connection == f.Connection) && (f.Source == "" || p.Source == f.Source) && (f.Status == "" || p.Status == f.Status) &&
+			p.ID > f.AfterID {
 			out = append(out, p.Clone())
 		}
 	}
 	slices.SortFunc(out, func(a, b lifecycle.Position) int { return cmp.Compare(a.ID, b.ID) })
-	return out, nil
+	return limit(out, f.Limit), nil
 }
 
 // SavePosition implements lifecycle.Store.
@@ -371,6 +372,9 @@ func (s *Store) Effects(_ context.Context, f lifecycle.EffectFilter) ([]lifecycl
 	for _, e := range s.effects {
 		if f.Match(*e) {
 			out = append(out, e.Clone())
+			if f.Limit > 0 && len(out) == f.Limit {
+				break
+			}
 		}
 	}
 	return out, nil

@@ -272,8 +272,11 @@ func decodePosition(data string, version int64, conn string) (lifecycle.Position
 
 // Positions implements lifecycle.Store.
 func (s *Store) Positions(ctx context.Context, f lifecycle.PositionFilter) ([]lifecycle.Position, error) {
-	query := `SELECT data, version, connection FROM atskit_positions WHERE (? = '' OR connection = ?) AND (? = '' OR source = ?) AND (? = '' OR status = ?) ORDER BY id`
-	rows, err := s.db.QueryContext(ctx, s.q(query), f.Connection, f.Connection, f.Source, f.Source, string(f.Status), string(f.Status))
+	query := `SELECT data, version, connection FROM atskit_positions WHERE (? = '' OR connection = ?) AND (? = '' OR source = ?) AND (? = '' OR status = ?) AND id > ? ORDER BY id`
+	if f.Limit > 0 {
+		query += " LIMIT " + strconv.Itoa(f.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(query), f.Connection, f.Connection, f.Source, f.Source, string(f.Status), string(f.Status), f.AfterID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: positions: %w", err)
 	}
@@ -386,6 +389,10 @@ func (s *Store) Interviews(ctx context.Context, f lifecycle.InterviewFilter) ([]
 	}
 	if !f.ExpiresBefore.IsZero() {
 		add("expires_at <> 0 AND expires_at <= ?", nanos(f.ExpiresBefore))
+	}
+	if !f.After.IsZero() {
+		at := nanos(f.After.CreatedAt)
+		add("(created_at > ? OR (created_at = ? AND id > ?))", at, at, f.After.ID)
 	}
 	query := `SELECT ` + interviewCols + ` FROM atskit_interviews`
 	if len(where) > 0 {
@@ -682,8 +689,11 @@ func (s *Store) RequeueEffects(ctx context.Context, f lifecycle.EffectFilter, id
 // Effects implements lifecycle.Store.
 func (s *Store) Effects(ctx context.Context, f lifecycle.EffectFilter) ([]lifecycle.Effect, error) {
 	query := `SELECT ` + effectCols + ` FROM atskit_effects
-		WHERE (? = '' OR connection = ?) AND (? = '' OR interview_id = ?) AND (? = '' OR kind = ?) AND (? = '' OR state = ?) ORDER BY seq`
-	rows, err := s.db.QueryContext(ctx, s.q(query), f.Connection, f.Connection, f.InterviewID, f.InterviewID, string(f.Kind), string(f.Kind), string(f.State), string(f.State))
+		WHERE (? = '' OR connection = ?) AND (? = '' OR interview_id = ?) AND (? = '' OR kind = ?) AND (? = '' OR state = ?) AND seq > ? ORDER BY seq`
+	if f.Limit > 0 {
+		query += " LIMIT " + strconv.Itoa(f.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(query), f.Connection, f.Connection, f.InterviewID, f.InterviewID, string(f.Kind), string(f.Kind), string(f.State), string(f.State), f.AfterSeq)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: effects: %w", err)
 	}
