@@ -266,3 +266,46 @@ func TestReconcileMetric(t *testing.T) {
 		t.Errorf("atskit.reconcile.candidates (-want +got):\n%s (result %+v)", diff, res)
 	}
 }
+
+// TestEffectsGaugeWithoutCounter checks the gauge over a store without
+// lifecycle.EffectCounter (it lists effects) agrees with one that has it.
+func TestEffectsGaugeWithoutCounter(t *testing.T) {
+	gauge := func(s lifecycle.Store) map[string]int64 {
+		h := enginetest.New(t, s)
+		reader := sdkmetric.NewManualReader()
+		opts := h.Options()
+		opts.MeterProvider = sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+		e := lifecycle.NewEngine(s, opts)
+		for _, id := range []string{"c1", "c2"} {
+			h.Candidate(id)
+			if err := e.HandleEvent(ctx, h.MoveEvent(id, enginetest.StageTrigger)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var rm metricdata.ResourceMetrics
+		if err := reader.Collect(ctx, &rm); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int64{}
+		for _, sm := range rm.ScopeMetrics {
+			for _, m := range sm.Metrics {
+				if g, ok := m.Data.(metricdata.Gauge[int64]); ok && m.Name == "atskit.effects" {
+					for _, dp := range g.DataPoints {
+						st, _ := dp.Attributes.Value("atskit.effect.state")
+						conn, _ := dp.Attributes.Value("atskit.connection")
+						got[st.AsString()+"/"+conn.AsString()] += dp.Value
+					}
+				}
+			}
+		}
+		return got
+	}
+	with := gauge(memstore.New())
+	without := gauge(&countingStore{Store: memstore.New()})
+	if len(with) == 0 || with["pending/workable"] == 0 {
+		t.Fatalf("gauge with EffectCounter reported nothing pending: %v", with)
+	}
+	if diff := cmp.Diff(with, without); diff != "" {
+		t.Errorf("gauge with EffectCounter vs listing (-with +without):\n%s", diff)
+	}
+}

@@ -418,3 +418,26 @@ func (s *Store) SaveConnection(_ context.Context, c lifecycle.Connection) (lifec
 	s.conns[c.ID] = c
 	return c.Clone(), nil
 }
+
+var _ lifecycle.EffectCounter = (*Store)(nil)
+
+// CountEffects implements lifecycle.EffectCounter.
+func (s *Store) CountEffects(_ context.Context, states []lifecycle.EffectState) (map[lifecycle.EffectState]map[string]int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[lifecycle.EffectState]map[string]int64{}
+	for _, e := range s.effects {
+		if !slices.Contains(states, e.State) {
+			continue
+		}
+		conn := e.Connection
+		if conn == "" {
+			conn = e.Source
+		}
+		if out[e.State] == nil {
+			out[e.State] = map[string]int64{}
+		}
+		out[e.State][conn]++
+	}
+	return out, nil
+}

@@ -708,3 +708,36 @@ func (s *Store) Effects(ctx context.Context, f lifecycle.EffectFilter) ([]lifecy
 	}
 	return out, rows.Err()
 }
+
+var _ lifecycle.EffectCounter = (*Store)(nil)
+
+// CountEffects implements lifecycle.EffectCounter with one grouped query,
+// so the engine's "atskit.effects" gauge does not list the outbox.
+func (s *Store) CountEffects(ctx context.Context, states []lifecycle.EffectState) (map[lifecycle.EffectState]map[string]int64, error) {
+	out := map[lifecycle.EffectState]map[string]int64{}
+	if len(states) == 0 {
+		return out, nil
+	}
+	ph := make([]string, len(states))
+	args := make([]any, len(states))
+	for i, st := range states {
+		ph[i], args[i] = "?", string(st)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT state, conn, COUNT(*) FROM (SELECT state, CASE WHEN connection = '' THEN source ELSE connection END AS conn FROM atskit_effects WHERE state IN (`+strings.Join(ph, ", ")+`)) AS e GROUP BY state, conn`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: count effects: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st, conn string
+		var n int64
+		if err := rows.Scan(&st, &conn, &n); err != nil {
+			return nil, fmt.Errorf("sqlstore: count effects: %w", err)
+		}
+		if out[lifecycle.EffectState(st)] == nil {
+			out[lifecycle.EffectState(st)] = map[string]int64{}
+		}
+		out[lifecycle.EffectState(st)][conn] = n
+	}
+	return out, rows.Err()
+}

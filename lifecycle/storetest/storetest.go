@@ -43,6 +43,7 @@ func Run(t *testing.T, newStore func(t *testing.T) lifecycle.Store) {
 		{"ClaimSkipsDisabledConnection", testClaimSkipsDisabledConnection},
 		{"ClaimPerConnection", testClaimPerConnection},
 		{"Paging", testPaging},
+		{"CountEffects", testCountEffects},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
@@ -709,4 +710,52 @@ func testPaging(t *testing.T, s lifecycle.Store) {
 			})
 		}
 	})
+}
+
+// testCountEffects checks lifecycle.EffectCounter, for stores that
+// implement it, against the listing.
+func testCountEffects(t *testing.T, s lifecycle.Store) {
+	c, ok := s.(lifecycle.EffectCounter)
+	if !ok {
+		t.Skip("the store does not implement lifecycle.EffectCounter (optional)")
+	}
+	ctx := context.Background()
+	var effs []lifecycle.Effect
+	for i, conn := range []string{"acme", "acme", "globex", "acme", ""} {
+		e := effect(fmt.Sprintf("fx%d", i), fmt.Sprintf("k%d", i))
+		e.Connection = conn // "" counts as the default connection, its source
+		effs = append(effs, e)
+	}
+	require.NoError(t, s.Commit(ctx, lifecycle.Change{Effects: effs}))
+	claimed := claimIDs(t, s, lifecycle.Claim{Owner: "o", Now: t0, Lease: time.Minute, Limit: 1})
+	require.Len(t, claimed, 1)
+	require.NoError(t, s.BeginAttempt(ctx, claimed[0], "o", t0))
+	require.NoError(t, s.FinishEffect(ctx, claimed[0], "o", lifecycle.Outcome{State: lifecycle.EffectParked, Error: "x", At: t0}))
+
+	got, err := c.CountEffects(ctx, []lifecycle.EffectState{lifecycle.EffectPending, lifecycle.EffectParked, lifecycle.EffectFailed})
+	require.NoError(t, err)
+	want := map[lifecycle.EffectState]map[string]int64{}
+	for _, e := range mustEffects(t, s) {
+		conn := e.Connection
+		if conn == "" {
+			conn = e.Source
+		}
+		if want[e.State] == nil {
+			want[e.State] = map[string]int64{}
+		}
+		want[e.State][conn]++
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("CountEffects vs listing (-want +got):\n%s", diff)
+	}
+	if len(want[lifecycle.EffectParked]) != 1 {
+		t.Errorf("setup: want one parked effect, have %v", want)
+	}
+}
+
+func mustEffects(t *testing.T, s lifecycle.Store) []lifecycle.Effect {
+	t.Helper()
+	effs, err := s.Effects(context.Background(), lifecycle.EffectFilter{})
+	require.NoError(t, err)
+	return effs
 }
