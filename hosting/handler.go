@@ -59,7 +59,8 @@ type Options struct {
 	// slog.Default(). Secrets and bodies are never logged.
 	Logger *slog.Logger
 	// TracerProvider creates a server span per webhook delivery
-	// ("atskit.webhook.receive"), the parent of the engine's event spans;
+	// ("atskit.webhook.receive"), the parent of the engine's event spans,
+	// and per provider-contract request ("atskit.provider.request");
 	// nil uses otel.GetTracerProvider(), a no-op unless the host installed
 	// an SDK. Give the engine the same provider (lifecycle.Options).
 	TracerProvider trace.TracerProvider
@@ -106,17 +107,17 @@ func NewHandler(opts Options) (*Handler, error) {
 	}
 	if opts.ProviderTokens != nil {
 		ph := provider.NewHandler(providerBackend{h}, provider.HandlerOptions{Tokens: opts.ProviderTokens, Logger: h.log})
-		h.mux.Handle("/provider/", http.StripPrefix("/provider", ph))
+		h.mux.Handle("/provider/", h.traced(opts.ProviderSource, http.StripPrefix("/provider", ph)))
 	}
 	if opts.GreenhouseKeys != nil {
 		gh := provider.NewGreenhouseHandler(provider.GreenhouseFrom(contractBackend{h, lifecycle.CallbackGreenhouse, "greenhouse"}),
 			provider.GreenhouseHandlerOptions{Keys: opts.GreenhouseKeys, Logger: h.log})
-		h.mux.Handle("/greenhouse/", http.StripPrefix("/greenhouse", gh))
+		h.mux.Handle("/greenhouse/", h.traced("greenhouse", http.StripPrefix("/greenhouse", gh)))
 	}
 	if opts.AshbyKeys != nil {
 		ah := provider.NewAshbyHandler(provider.AshbyFrom(contractBackend{h, lifecycle.CallbackAshby, "ashby"}),
 			provider.AshbyHandlerOptions{Tokens: opts.AshbyKeys, Logger: h.log})
-		h.mux.Handle("/ashby/", http.StripPrefix("/ashby", ah))
+		h.mux.Handle("/ashby/", h.traced("ashby", http.StripPrefix("/ashby", ah)))
 	}
 	return h, nil
 }

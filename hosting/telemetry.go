@@ -13,8 +13,12 @@ import (
 
 const instrumentationName = "github.com/atskit/atskit/hosting"
 
-// spanWebhook is the name of the server span of one webhook delivery.
-const spanWebhook = "atskit.webhook.receive"
+// Span names: one webhook delivery, one request of a provider contract
+// (Workable's, Greenhouse's, Ashby's).
+const (
+	spanWebhook  = "atskit.webhook.receive"
+	spanProvider = "atskit.provider.request"
+)
 
 func newTracer(tp trace.TracerProvider) trace.Tracer {
 	if tp == nil {
@@ -67,13 +71,33 @@ func (h *Handler) startWebhook(w http.ResponseWriter, r *http.Request, kind, con
 }
 
 func (w *webhookWriter) end() {
+	w.span.SetAttributes(attribute.Int("atskit.webhook.events", w.events))
+	w.endRequest()
+}
+
+// endRequest records the answer's status and ends the span.
+func (w *webhookWriter) endRequest() {
 	status := w.status
 	if status == 0 {
 		status = http.StatusOK
 	}
-	w.span.SetAttributes(attribute.Int("http.response.status_code", status), attribute.Int("atskit.webhook.events", w.events))
+	w.span.SetAttributes(attribute.Int("http.response.status_code", status))
 	if status >= 500 {
 		w.span.SetStatus(codes.Error, http.StatusText(status))
 	}
 	w.span.End()
+}
+
+// traced wraps a provider-contract handler of ATS kind with a server span
+// per request, so the interviews it creates (and their effects) are traced
+// from the ATS's request on. Neither the path (it may carry IDs the ATS
+// chose) nor any header is recorded.
+func (h *Handler) traced(kind string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, span := h.tracer.Start(r.Context(), spanProvider, trace.WithSpanKind(trace.SpanKindServer),
+			trace.WithAttributes(attribute.String("atskit.ats", kind), attribute.String("http.request.method", r.Method)))
+		sw := &webhookWriter{ResponseWriter: w, span: span}
+		defer sw.endRequest()
+		next.ServeHTTP(sw, r.WithContext(ctx))
+	})
 }

@@ -137,6 +137,22 @@ func TestQuickstartTelemetry(t *testing.T) {
 		}
 	})
 
+	t.Run("provider-contract requests parent their interviews' creation", func(t *testing.T) {
+		for _, atsName := range []string{"workable", "greenhouse", "ashby"} {
+			var found bool
+			for _, s := range stubs {
+				if s.Name != "atskit.effect.deliver" || attr(s, "atskit.effect.kind") != "vendor_create" {
+					continue
+				}
+				req, ok := parent(s)
+				found = found || ok && req.Name == "atskit.provider.request" && req.SpanKind == trace.SpanKindServer && attr(req, "atskit.ats") == atsName
+			}
+			if !found {
+				t.Errorf("%s: no vendor_create delivery under an atskit.provider.request span", atsName)
+			}
+		}
+	})
+
 	t.Run("no secrets or contact data in spans", func(t *testing.T) {
 		secrets := []string{"@", "?", "Bearer", "Basic ", workabletest.Token, workabletest.CallbackToken,
 			levertest.DefaultAPIKey, levertest.DefaultClientSecret, greenhousetest.DefaultClientSecret, ashbytest.DefaultAPIKey}
