@@ -9,14 +9,35 @@
 // until the host installs an SDK with otel.SetTracerProvider and
 // otel.SetMeterProvider.
 //
+// # Wiring
+//
+// Install the SDK once in main (otel.SetTracerProvider,
+// otel.SetMeterProvider) or pass providers explicitly:
+// lifecycle.Options.TracerProvider and MeterProvider for the engine and
+// its dispatchers, hosting.Options.TracerProvider for webhooks and the
+// provider contracts. ATS calls are traced by Transport, which goes into
+// the HTTPClient of each adapter's options (workable, lever, greenhouse,
+// ashby: the adapters add credentials and pacing before it, so it sees
+// one request per attempt and learns each attempt's pacing wait) and, for
+// the result callbacks of the provider contracts, into
+// provider.PublisherOptions.WrapTransport. A host that serves an
+// adapter's WebhookHandler itself rather than hosting.Handler wraps it
+// with otelhttp.NewHandler; the engine's event spans are then children of
+// that server span.
+//
 // # Spans
 //
 //   - "atskit.webhook.receive" (server): one webhook delivery, from
 //     hosting.Handler (attributes atskit.ats, atskit.connection,
 //     http.response.status_code, atskit.webhook.events).
+//   - "atskit.provider.request" (server): one request of a provider
+//     contract (Workable's, Greenhouse's, Ashby's), from hosting.Handler
+//     (atskit.ats, http.request.method, http.response.status_code).
 //   - "atskit.event.process": lifecycle.Engine.HandleEvent for one event,
 //     a child of the webhook span (atskit.ats, atskit.connection,
 //     atskit.event.kind, atskit.event.id).
+//   - "atskit.update.process": lifecycle.Engine.Report for one vendor
+//     update (atskit.interview.id, atskit.update.kind).
 //   - "atskit.effect.deliver" (consumer): one delivery attempt of an outbox
 //     effect by a lifecycle.Dispatcher. It is a child of the span that
 //     enqueued the effect (the event's), also when another process

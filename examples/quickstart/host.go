@@ -107,6 +107,10 @@ func newHost(ctx context.Context, tl *timeline, log *slog.Logger, store lifecycl
 		AllowLoopback: true, AllowInsecureHTTP: true,
 		MaxRetries: 2, RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 100 * time.Millisecond,
 		Timeout: 5 * time.Second, Logger: log,
+		// Callback requests are ATS calls too: traced like the adapters'.
+		WrapTransport: func(rt http.RoundTripper) http.RoundTripper {
+			return telemetry.Transport(rt, telemetry.TransportOptions{})
+		},
 	}
 	// Greenhouse's PATCH and Ashby's assessment.update go through the same
 	// guard; a completed Greenhouse test's report is attached through the

@@ -153,6 +153,18 @@ func TestQuickstartTelemetry(t *testing.T) {
 		}
 	})
 
+	t.Run("provider callbacks traced to the ATS", func(t *testing.T) {
+		var calls int
+		for _, s := range stubs {
+			if eff, ok := parent(s); ok && s.SpanKind == trace.SpanKindClient && eff.Name == "atskit.effect.deliver" && attr(eff, "atskit.effect.kind") == "callback" {
+				calls++
+			}
+		}
+		if calls == 0 {
+			t.Error("no callback delivery with an HTTP client span under it")
+		}
+	})
+
 	t.Run("no secrets or contact data in spans", func(t *testing.T) {
 		secrets := []string{"@", "?", "Bearer", "Basic ", workabletest.Token, workabletest.CallbackToken,
 			levertest.DefaultAPIKey, levertest.DefaultClientSecret, greenhousetest.DefaultClientSecret, ashbytest.DefaultAPIKey}
