@@ -64,10 +64,16 @@ func Example_observability() {
 			}
 		}
 	}
+	ivs, err := engine.Interviews(ctx, lifecycle.InterviewFilter{})
+	if err != nil {
+		fmt.Println(err)
+	}
+	fmt.Println("interviews:", len(ivs))
 	// Output:
 	// interview of cand-1: "" -> "requested"
 	// span: atskit.event.process
 	// metric: atskit.effects{state=pending} = 1
+	// interviews: 1
 }
 
 // AllInterviews pages through every interview a filter matches; Limit sets

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"time"
+	"weak"
 
 	"github.com/atskit/atskit/ats"
 	"go.opentelemetry.io/otel"
@@ -104,9 +105,7 @@ func newTelemetry(e *Engine) *telemetry {
 	errs = append(errs, err)
 	_, err = m.Int64ObservableGauge("atskit.effects", metric.WithUnit("{effect}"),
 		metric.WithDescription("Outbox effects not yet done, by state (pending, parked, failed) and connection, read from the Store at each collection."),
-		metric.WithInt64Callback(func(ctx context.Context, o metric.Int64Observer) error {
-			return observeEffects(ctx, e.store, o)
-		}))
+		metric.WithInt64Callback(effectsGauge(e)))
 	errs = append(errs, err)
 	if err := errors.Join(errs...); err != nil {
 		e.log.Warn("lifecycle: creating OpenTelemetry instruments", "err", err)
@@ -126,6 +125,26 @@ type EffectCounter interface {
 // gaugeStates are the effect states the "atskit.effects" gauge reports:
 // done effects only accumulate and are counted by atskit.effect.deliveries.
 var gaugeStates = []EffectState{EffectPending, EffectParked, EffectFailed}
+
+// effectsGauge returns the callback of the "atskit.effects" gauge. A meter
+// provider keeps its callbacks for its lifetime (the otel global one even
+// before an SDK is installed), so the callback holds the engine weakly: an
+// engine the host dropped is not kept alive by it and stops being
+// observed. A store that fails (closed, unreachable) skips this
+// collection's observation rather than failing the host's whole export.
+func effectsGauge(e *Engine) metric.Int64Callback {
+	wp := weak.Make(e)
+	return func(ctx context.Context, o metric.Int64Observer) error {
+		e := wp.Value()
+		if e == nil {
+			return nil
+		}
+		if err := observeEffects(ctx, e.store, o); err != nil {
+			e.log.Debug("lifecycle: atskit.effects gauge not observed", "err", err)
+		}
+		return nil
+	}
+}
 
 func observeEffects(ctx context.Context, s Store, o metric.Int64Observer) error {
 	counts := map[EffectState]map[string]int64{}
