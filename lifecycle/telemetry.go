@@ -9,6 +9,7 @@ import (
 	"weak"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/telemetryctx"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -24,9 +25,10 @@ const instrumentationName = "github.com/atskit/atskit/lifecycle"
 // Span names. They are part of the package's documented behaviour (see
 // the package documentation, section Observability).
 const (
-	spanEvent  = "atskit.event.process"
-	spanEffect = "atskit.effect.deliver"
-	spanUpdate = "atskit.update.process"
+	spanEvent     = "atskit.event.process"
+	spanEffect    = "atskit.effect.deliver"
+	spanUpdate    = "atskit.update.process"
+	spanReconcile = "atskit.reconcile"
 )
 
 // Attribute keys shared by spans and metrics. Values are IDs and kinds
@@ -217,12 +219,26 @@ func (e *Engine) startUpdate(ctx context.Context, interviewID string, u Update) 
 	}
 }
 
+// startReconcile starts the span of one Engine.Reconcile call; the
+// interviews it starts or cancels are traced from it.
+func (e *Engine) startReconcile(ctx context.Context, connection string) (context.Context, func(error)) {
+	ctx, span := e.tel().tracer.Start(ctx, spanReconcile, trace.WithAttributes(attrConnection.String(connection)))
+	return ctx, func(err error) {
+		if err != nil {
+			span.RecordError(err)
+			span.SetStatus(codes.Error, "reconcile failed")
+		}
+		span.End()
+	}
+}
+
 // startEffect starts the span of one delivery attempt, a child of the span
 // that enqueued the effect when its payload carries that span's context.
 func (e *Engine) startEffect(ctx context.Context, eff Effect) context.Context {
 	if parent := effectTraceParent(eff); parent.IsValid() {
 		ctx = trace.ContextWithRemoteSpanContext(ctx, parent)
 	}
+	ctx = telemetryctx.With(ctx, telemetryctx.Account{ATS: eff.Source, Connection: eff.conn()})
 	ctx, _ = e.tel().tracer.Start(ctx, spanEffect, trace.WithSpanKind(trace.SpanKindConsumer),
 		trace.WithAttributes(attrEffectID.String(eff.ID), attrEffectKind.String(string(eff.Kind)),
 			attrInterviewID.String(eff.InterviewID), attrConnection.String(eff.conn()), attrATS.String(eff.Source),
@@ -251,11 +267,14 @@ func endEffect(ctx context.Context) { trace.SpanFromContext(ctx).End() }
 func (e *Engine) recordReconcile(ctx context.Context, connection string, res ReconcileResult) {
 	c := e.tel().reconciled
 	conn := attrConnection.String(connection)
-	for result, n := range map[string]int{"started": res.Started, "cancelled": res.Cancelled, "unchanged": max(res.Seen-res.Started, 0)} {
+	counts := map[string]int{"started": res.Started, "cancelled": res.Cancelled, "unchanged": max(res.Seen-res.Started, 0)}
+	for result, n := range counts {
 		if n > 0 {
 			c.Add(ctx, int64(n), metric.WithAttributes(conn, attrResult.String(result)))
 		}
 	}
+	trace.SpanFromContext(ctx).SetAttributes(attribute.Int("atskit.reconcile.started", res.Started),
+		attribute.Int("atskit.reconcile.cancelled", res.Cancelled), attribute.Int("atskit.reconcile.unchanged", counts["unchanged"]))
 }
 
 // stateChange is a transition recorded by a change, reported after commit.

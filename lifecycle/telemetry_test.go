@@ -266,6 +266,28 @@ func TestReconcileMetric(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("atskit.reconcile.candidates (-want +got):\n%s (result %+v)", diff, res)
 	}
+	// The started interview's creation is traced from the reconcile span.
+	var reconcile tracetest.SpanStub
+	for _, s := range r.spans.GetSpans() {
+		if s.Name == "atskit.reconcile" {
+			reconcile = s
+		}
+	}
+	if got := attrOf(reconcile.Attributes, "atskit.reconcile.started"); got != "1" {
+		t.Errorf("reconcile span atskit.reconcile.started = %q, want 1", got)
+	}
+	if _, err := r.other.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var children int
+	for _, s := range r.spans.GetSpans() {
+		if s.Name == "atskit.effect.deliver" && s.Parent.SpanID() == reconcile.SpanContext.SpanID() {
+			children++
+		}
+	}
+	if children == 0 {
+		t.Error("no effect delivery is a child of the reconcile span")
+	}
 }
 
 // TestEffectsGaugeWithoutCounter checks the gauge over a store without

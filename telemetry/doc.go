@@ -38,6 +38,9 @@
 //     atskit.event.kind, atskit.event.id).
 //   - "atskit.update.process": lifecycle.Engine.Report for one vendor
 //     update (atskit.interview.id, atskit.update.kind).
+//   - "atskit.reconcile": lifecycle.Engine.Reconcile for one connection
+//     (atskit.connection, atskit.reconcile.started, .cancelled,
+//     .unchanged).
 //   - "atskit.effect.deliver" (consumer): one delivery attempt of an outbox
 //     effect by a lifecycle.Dispatcher. It is a child of the span that
 //     enqueued the effect (the event's), also when another process
@@ -46,7 +49,10 @@
 //     atskit.effect.state, atskit.interview.id, atskit.connection).
 //   - One client span per HTTP attempt to the ATS, from Transport
 //     (otelhttp's names and attributes, plus atskit.ats and
-//     atskit.connection), a child of the effect's span.
+//     atskit.connection), a child of the effect's span. When one client
+//     serves several connections, the dispatcher names the effect's
+//     account in the request's context and Transport uses it for the
+//     span and its metrics.
 //
 // # Metrics
 //

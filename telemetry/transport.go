@@ -1,12 +1,14 @@
 package telemetry
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
 	"net/url"
 	"time"
 
+	"github.com/atskit/atskit/internal/telemetryctx"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -78,7 +80,7 @@ func Transport(base http.RoundTripper, opts TransportOptions) http.RoundTripper 
 		attrs = append(attrs, AttrConnection.String(opts.Connection))
 	}
 	m := mp.Meter(instrumentationName)
-	t := &transport{attrs: metric.WithAttributes(attrs...)}
+	t := &transport{ats: opts.ATS, connection: opts.Connection}
 	// The names and units are constants: construction cannot fail on
 	// them, and a failed instrument is a usable no-op anyway.
 	t.wait, _ = m.Float64Histogram(MetricPacerWait, metric.WithUnit("s"),
@@ -86,21 +88,40 @@ func Transport(base http.RoundTripper, opts TransportOptions) http.RoundTripper 
 		metric.WithExplicitBucketBoundaries(0, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
 	t.limited, _ = m.Int64Counter(MetricRateLimited, metric.WithUnit("{response}"),
 		metric.WithDescription("Responses with status 429 (rate limited) received from the ATS."))
-	t.otel = otelhttp.NewTransport(restoreURL{base},
+	t.otel = otelhttp.NewTransport(restoreURL{base: base, t: t},
 		otelhttp.WithTracerProvider(tp),
 		otelhttp.WithMeterProvider(mp),
 		otelhttp.WithPropagators(props),
 		otelhttp.WithSpanOptions(trace.WithAttributes(attrs...)),
-		otelhttp.WithMetricAttributesFn(func(*http.Request) []attribute.KeyValue { return attrs }),
+		otelhttp.WithMetricAttributesFn(t.attrs),
 	)
 	return t
 }
 
 type transport struct {
-	otel    http.RoundTripper
-	attrs   metric.MeasurementOption
-	wait    metric.Float64Histogram
-	limited metric.Int64Counter
+	otel            http.RoundTripper
+	ats, connection string
+	wait            metric.Float64Histogram
+	limited         metric.Int64Counter
+}
+
+// attrs names the account of a request: TransportOptions' ATS and
+// Connection, else the ones the lifecycle dispatcher put in the request's
+// context for the effect it delivers (a client shared by connections).
+func (t *transport) attrs(req *http.Request) []attribute.KeyValue {
+	kind, conn := t.ats, t.connection
+	if a, ok := telemetryctx.From(req.Context()); ok {
+		kind = cmp.Or(kind, a.ATS)
+		conn = cmp.Or(conn, a.Connection)
+	}
+	var attrs []attribute.KeyValue
+	if kind != "" {
+		attrs = append(attrs, AttrATS.String(kind))
+	}
+	if conn != "" {
+		attrs = append(attrs, AttrConnection.String(conn))
+	}
+	return attrs
 }
 
 type originalURLKey struct{}
@@ -116,7 +137,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Request = req // the request as the caller sent it
 	}
 	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
-		t.limited.Add(req.Context(), 1, t.attrs)
+		t.limited.Add(req.Context(), 1, metric.WithAttributes(t.attrs(req)...))
 	}
 	return resp, err
 }
@@ -124,16 +145,24 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // ObservePacingWait records how long a request waited for the account's
 // request budget; the adapters' HTTP client calls it before each attempt.
 func (t *transport) ObservePacingWait(req *http.Request, wait time.Duration) {
-	t.wait.Record(req.Context(), wait.Seconds(), t.attrs)
+	t.wait.Record(req.Context(), wait.Seconds(), metric.WithAttributes(t.attrs(req)...))
 }
 
 // restoreURL puts the request's real URL back before base sends it.
-type restoreURL struct{ base http.RoundTripper }
+type restoreURL struct {
+	base http.RoundTripper
+	t    *transport
+}
 
 func (r restoreURL) RoundTrip(req *http.Request) (*http.Response, error) {
 	u, ok := req.Context().Value(originalURLKey{}).(*url.URL)
 	if !ok {
 		return r.base.RoundTrip(req)
+	}
+	if _, ok := telemetryctx.From(req.Context()); ok {
+		// A client shared by connections: name the account on the
+		// client span (otelhttp's, current in req's context).
+		trace.SpanFromContext(req.Context()).SetAttributes(r.t.attrs(req)...)
 	}
 	real := req.Clone(req.Context())
 	real.URL = u

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/internal/httpx"
+	"github.com/atskit/atskit/internal/telemetryctx"
 	"github.com/atskit/atskit/telemetry"
 	"github.com/google/go-cmp/cmp"
 	"go.opentelemetry.io/otel/attribute"
@@ -206,4 +207,59 @@ func metricAttrTexts(m metricdata.Metrics) []string {
 		}
 	}
 	return out
+}
+
+// TestTransportSharedClient checks that a transport shared by connections
+// (no ATS or Connection in its options) attributes each call to the
+// account the lifecycle dispatcher names in the request's context.
+func TestTransportSharedClient(t *testing.T) {
+	spans := tracetest.NewInMemoryExporter()
+	reader := sdkmetric.NewManualReader()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	hc := &http.Client{Transport: telemetry.Transport(nil, telemetry.TransportOptions{
+		TracerProvider: sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans)),
+		MeterProvider:  sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader)),
+	})}
+	accounts := []telemetryctx.Account{{ATS: "lever", Connection: "globex"}, {ATS: "workable", Connection: "acme"}, {ATS: "workable", Connection: "acme"}}
+	for _, a := range accounts {
+		req, _ := http.NewRequestWithContext(telemetryctx.With(context.Background(), a), http.MethodGet, srv.URL+"/x", nil)
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	var gotSpans []string
+	for _, s := range spans.GetSpans() {
+		set := attribute.NewSet(s.Attributes...)
+		k, _ := set.Value(telemetry.AttrATS)
+		c, _ := set.Value(telemetry.AttrConnection)
+		gotSpans = append(gotSpans, k.AsString()+"/"+c.AsString())
+	}
+	if diff := cmp.Diff([]string{"lever/globex", "workable/acme", "workable/acme"}, gotSpans); diff != "" {
+		t.Errorf("client span accounts (-want +got):\n%s", diff)
+	}
+	var rm metricdata.ResourceMetrics
+	if err := reader.Collect(context.Background(), &rm); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			if m.Name != telemetry.MetricRateLimited {
+				continue
+			}
+			for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
+				k, _ := dp.Attributes.Value(telemetry.AttrATS)
+				c, _ := dp.Attributes.Value(telemetry.AttrConnection)
+				got[k.AsString()+"/"+c.AsString()] += dp.Value
+			}
+		}
+	}
+	if diff := cmp.Diff(map[string]int64{"lever/globex": 1, "workable/acme": 2}, got); diff != "" {
+		t.Errorf("%s by account (-want +got):\n%s", telemetry.MetricRateLimited, diff)
+	}
 }

@@ -87,6 +87,9 @@ func TestQuickstartTelemetry(t *testing.T) {
 					if got := attr(hook, "atskit.connection"); got != attr(eff, "atskit.connection") || got != attr(ev, "atskit.connection") {
 						t.Errorf("connection differs along the chain: webhook %q, event %q, effect %q", got, attr(ev, "atskit.connection"), attr(eff, "atskit.connection"))
 					}
+					if got, want := attr(s, "atskit.connection"), attr(eff, "atskit.connection"); got != want {
+						t.Errorf("ATS call span names connection %q, its effect %q", got, want)
+					}
 					if u := attr(s, "url.full"); u == "" || strings.Contains(u, "?") {
 						t.Errorf("ATS call span url.full = %q, want the URL without a query", u)
 					}
