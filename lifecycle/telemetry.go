@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"sync"
 	"time"
 	"weak"
 
@@ -75,6 +76,39 @@ type telemetry struct {
 	transitions metric.Int64Counter
 	reconciled  metric.Int64Counter
 	onChange    func(context.Context, InterviewStateChange)
+	attrs       attrCache
+}
+
+// attrCache keeps the measurement options of the few attribute
+// combinations an engine records (kinds, states and connections), so a
+// recording allocates nothing once a combination was seen.
+type attrCache struct {
+	mu sync.RWMutex
+	m  map[[6]string]metric.MeasurementOption
+}
+
+// maxAttrCache bounds the cache; past it options are built per call.
+const maxAttrCache = 4096
+
+// of returns the option for three key/value pairs.
+func (c *attrCache) of(k1 attribute.Key, v1 string, k2 attribute.Key, v2 string, k3 attribute.Key, v3 string) metric.MeasurementOption {
+	key := [6]string{string(k1), v1, string(k2), v2, string(k3), v3}
+	c.mu.RLock()
+	opt, ok := c.m[key]
+	c.mu.RUnlock()
+	if ok {
+		return opt
+	}
+	opt = metric.WithAttributeSet(attribute.NewSet(k1.String(v1), k2.String(v2), k3.String(v3)))
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[[6]string]metric.MeasurementOption{}
+	}
+	if len(c.m) < maxAttrCache {
+		c.m[key] = opt
+	}
+	c.mu.Unlock()
+	return opt
 }
 
 func newTelemetry(e *Engine) *telemetry {
@@ -189,9 +223,10 @@ func (e *Engine) tel() *telemetry {
 func (e *Engine) startEvent(ctx context.Context, ev ats.Event) (context.Context, func(error)) {
 	t := e.tel()
 	conn := connectionOf(ev.Connection, ev.Source)
-	attrs := []attribute.KeyValue{attrATS.String(ev.Source), attrConnection.String(conn), attrEventKind.String(string(ev.Kind))}
-	ctx, span := t.tracer.Start(ctx, spanEvent, trace.WithSpanKind(trace.SpanKindInternal),
-		trace.WithAttributes(append(attrs, attrEventID.String(ev.ID))...))
+	ctx, span := t.tracer.Start(ctx, spanEvent)
+	if span.IsRecording() {
+		span.SetAttributes(attrATS.String(ev.Source), attrConnection.String(conn), attrEventKind.String(string(ev.Kind)), attrEventID.String(ev.ID))
+	}
 	return ctx, func(err error) {
 		defer span.End()
 		if err != nil {
@@ -201,15 +236,17 @@ func (e *Engine) startEvent(ctx context.Context, ev ats.Event) (context.Context,
 		}
 		if !ev.Time.IsZero() {
 			lag := e.now().Sub(ev.Time)
-			t.eventLag.Record(ctx, max(lag, 0).Seconds(), metric.WithAttributes(attrs...))
+			t.eventLag.Record(ctx, max(lag, 0).Seconds(), t.attrs.of(attrATS, ev.Source, attrConnection, conn, attrEventKind, string(ev.Kind)))
 		}
 	}
 }
 
 // startUpdate starts the span of one Engine.Report call (a vendor update).
 func (e *Engine) startUpdate(ctx context.Context, interviewID string, u Update) (context.Context, func(error)) {
-	ctx, span := e.tel().tracer.Start(ctx, spanUpdate, trace.WithAttributes(
-		attrInterviewID.String(interviewID), attrUpdateKind.String(string(u.Kind))))
+	ctx, span := e.tel().tracer.Start(ctx, spanUpdate)
+	if span.IsRecording() {
+		span.SetAttributes(attrInterviewID.String(interviewID), attrUpdateKind.String(string(u.Kind)))
+	}
 	return ctx, func(err error) {
 		if err != nil {
 			span.RecordError(err)
@@ -239,25 +276,29 @@ func (e *Engine) startEffect(ctx context.Context, eff Effect) context.Context {
 		ctx = trace.ContextWithRemoteSpanContext(ctx, parent)
 	}
 	ctx = telemetryctx.With(ctx, telemetryctx.Account{ATS: eff.Source, Connection: eff.conn()})
-	ctx, _ = e.tel().tracer.Start(ctx, spanEffect, trace.WithSpanKind(trace.SpanKindConsumer),
-		trace.WithAttributes(attrEffectID.String(eff.ID), attrEffectKind.String(string(eff.Kind)),
+	ctx, span := e.tel().tracer.Start(ctx, spanEffect, trace.WithSpanKind(trace.SpanKindConsumer))
+	if span.IsRecording() {
+		span.SetAttributes(attrEffectID.String(eff.ID), attrEffectKind.String(string(eff.Kind)),
 			attrInterviewID.String(eff.InterviewID), attrConnection.String(eff.conn()), attrATS.String(eff.Source),
-			attrAttempt.Int(eff.Attempts+1)))
+			attrAttempt.Int(eff.Attempts+1))
+	}
 	return ctx
 }
 
 // effectOutcome records the state an attempt left eff in on the current
 // span and the deliveries counter.
 func (e *Engine) effectOutcome(ctx context.Context, eff Effect, o Outcome) {
-	span := trace.SpanFromContext(ctx)
-	span.SetAttributes(attrEffectState.String(string(o.State)))
-	if o.State != EffectDone {
-		// o.Error is the adapter's error text: bounded ATS messages, no
-		// credentials (the adapters redact them), but possibly long.
-		span.SetStatus(codes.Error, boundText(o.Error, 200))
+	if span := trace.SpanFromContext(ctx); span.IsRecording() {
+		span.SetAttributes(attrEffectState.String(string(o.State)))
+		if o.State != EffectDone {
+			// o.Error is the adapter's error text: bounded ATS messages,
+			// no credentials (the adapters redact them), but possibly
+			// long.
+			span.SetStatus(codes.Error, boundText(o.Error, 200))
+		}
 	}
-	e.tel().deliveries.Add(ctx, 1, metric.WithAttributes(attrEffectKind.String(string(eff.Kind)),
-		attrConnection.String(eff.conn()), attrEffectState.String(string(o.State))))
+	t := e.tel()
+	t.deliveries.Add(ctx, 1, t.attrs.of(attrEffectKind, string(eff.Kind), attrConnection, eff.conn(), attrEffectState, string(o.State)))
 }
 
 // endEffect ends the delivery span started by startEffect.
@@ -291,8 +332,7 @@ func (e *Engine) committed(ctx context.Context, ch *change) {
 	}
 	t := e.tel()
 	for _, sc := range ch.states {
-		t.transitions.Add(ctx, 1, metric.WithAttributes(attrConnection.String(sc.iv.Connection),
-			attrFrom.String(string(sc.from)), attrTo.String(string(sc.to))))
+		t.transitions.Add(ctx, 1, t.attrs.of(attrConnection, sc.iv.Connection, attrFrom, string(sc.from), attrTo, string(sc.to)))
 	}
 	if t.onChange == nil {
 		return
