@@ -99,7 +99,7 @@ func (h *Handler) ignore(w http.ResponseWriter, r *http.Request, kind, conn, why
 func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 	kind, conn := r.PathValue("kind"), r.PathValue("connection")
 	ctx, sw := h.startWebhook(w, r, kind, conn)
-	defer sw.end()
+	defer sw.End()
 	w, r = sw, r.WithContext(ctx)
 	rec, err := h.opts.Engine.Connection(ctx, conn)
 	switch {
@@ -134,7 +134,7 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 			if ev.Source == "" {
 				ev.Source = kind
 			}
-			sw.events++
+			sw.Events++
 			if h.opts.OnEvent != nil {
 				h.opts.OnEvent(ctx, ev)
 			}

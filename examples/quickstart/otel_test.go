@@ -168,6 +168,16 @@ func TestQuickstartTelemetry(t *testing.T) {
 		}
 	})
 
+	t.Run("one webhook span per delivery", func(t *testing.T) {
+		// hosting.Handler serves deliveries through ats.NewWebhookHandler,
+		// which must not start a second span under hosting's.
+		for _, s := range stubs {
+			if p, ok := parent(s); ok && s.Name == "atskit.webhook.receive" && p.Name == "atskit.webhook.receive" {
+				t.Errorf("nested webhook spans for one delivery (%s)", attr(s, "atskit.ats"))
+			}
+		}
+	})
+
 	t.Run("no secrets or contact data in spans", func(t *testing.T) {
 		secrets := []string{"@", "?", "Bearer", "Basic ", workabletest.Token, workabletest.CallbackToken,
 			levertest.DefaultAPIKey, levertest.DefaultClientSecret, greenhousetest.DefaultClientSecret, ashbytest.DefaultAPIKey}
