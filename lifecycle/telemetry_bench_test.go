@@ -31,7 +31,9 @@ func BenchmarkEventAndDeliveryTelemetry(b *testing.B) {
 		{"noop", func() trace.TracerProvider { return tracenoop.NewTracerProvider() }, func() metric.MeterProvider { return metricnoop.NewMeterProvider() }},
 		{"sdk", func() trace.TracerProvider {
 			return sdktrace.NewTracerProvider(sdktrace.WithSyncer(tracetest.NewInMemoryExporter()))
-		}, func() metric.MeterProvider { return sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader())) }},
+		}, func() metric.MeterProvider {
+			return sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+		}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			h := enginetest.New(b, memstore.New())
