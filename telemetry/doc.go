@@ -21,15 +21,18 @@
 // one request per attempt and learns each attempt's pacing wait) and, for
 // the result callbacks of the provider contracts, into
 // provider.PublisherOptions.WrapTransport. A host that serves an
-// adapter's WebhookHandler itself rather than hosting.Handler wraps it
-// with otelhttp.NewHandler; the engine's event spans are then children of
-// that server span.
+// adapter's WebhookHandler itself rather than hosting.Handler gets the
+// same webhook span from ats.NewWebhookHandler, from the global provider
+// (or ats.WebhookHandlerOptions.TracerProvider where it builds the
+// handler itself), as long as it passes the request's context on to
+// Engine.HandleEvent.
 //
 // # Spans
 //
 //   - "atskit.webhook.receive" (server): one webhook delivery, from
-//     hosting.Handler (attributes atskit.ats, atskit.connection,
-//     http.response.status_code, atskit.webhook.events).
+//     hosting.Handler or ats.NewWebhookHandler (attributes atskit.ats,
+//     atskit.connection where known, http.response.status_code,
+//     atskit.webhook.events; an error from status 500 on).
 //   - "atskit.provider.request" (server): one request of a provider
 //     contract (Workable's, Greenhouse's, Ashby's), from hosting.Handler
 //     (atskit.ats, http.request.method, http.response.status_code).
