@@ -398,7 +398,9 @@ type Effect struct {
 	Connection  string
 	Source      string
 	CandidateID string
-	// Payload is the kind-specific content (JSON).
+	// Payload is the kind-specific content (JSON). When the effect was
+	// enqueued under a recording OpenTelemetry span it also carries that
+	// span's W3C "traceparent", so its delivery continues the trace.
 	Payload json.RawMessage
 
 	State    EffectState

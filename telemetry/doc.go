@@ -25,7 +25,9 @@
 // same webhook span from ats.NewWebhookHandler, from the global provider
 // (or ats.WebhookHandlerOptions.TracerProvider where it builds the
 // handler itself), as long as it passes the request's context on to
-// Engine.HandleEvent.
+// Engine.HandleEvent. A host serving a provider contract's handler (provider.NewHandler,
+// NewGreenhouseHandler, NewAshbyHandler) without hosting.Handler wraps it
+// with otelhttp.NewHandler to trace the interviews it creates.
 //
 // # Spans
 //
