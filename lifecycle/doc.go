@@ -86,7 +86,8 @@
 // also when another replica delivers it, since the effect's payload
 // carries the W3C traceparent — and parents the ATS calls made through
 // telemetry.Transport. Vendor updates (Engine.Report) have their own span
-// ("atskit.update.process"). Metrics: "atskit.effects" (gauge of effects
+// ("atskit.update.process"), and so do Reconcile ("atskit.reconcile")
+// and ExpireDue ("atskit.expire"). Metrics: "atskit.effects" (gauge of effects
 // pending, parked and failed, by connection; a Store implementing
 // EffectCounter answers it with one query), "atskit.effect.deliveries",
 // "atskit.event.lag", "atskit.interview.transitions" and

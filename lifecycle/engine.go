@@ -830,7 +830,9 @@ func mayRetrigger(id string, pos *Position, cand ats.Candidate) error {
 
 // ExpireDue expires every invitation whose expiry is at or before now and
 // returns how many expired.
-func (e *Engine) ExpireDue(ctx context.Context, now time.Time) (int, error) {
+func (e *Engine) ExpireDue(ctx context.Context, now time.Time) (_ int, err error) {
+	ctx, end := e.startExpire(ctx)
+	defer func() { end(err) }()
 	ivs, err := e.store.Interviews(ctx, InterviewFilter{States: []State{StateInvited}, ExpiresBefore: now})
 	if err != nil {
 		return 0, err

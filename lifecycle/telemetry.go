@@ -30,6 +30,7 @@ const (
 	spanEffect    = "atskit.effect.deliver"
 	spanUpdate    = "atskit.update.process"
 	spanReconcile = "atskit.reconcile"
+	spanExpire    = "atskit.expire"
 )
 
 // Attribute keys shared by spans and metrics. Values are IDs and kinds
@@ -264,6 +265,19 @@ func (e *Engine) startReconcile(ctx context.Context, connection string) (context
 		if err != nil {
 			span.RecordError(err)
 			span.SetStatus(codes.Error, "reconcile failed")
+		}
+		span.End()
+	}
+}
+
+// startExpire starts the span of one Engine.ExpireDue call; the expiry
+// notes and cancellations it enqueues are traced from it.
+func (e *Engine) startExpire(ctx context.Context) (context.Context, func(error)) {
+	ctx, span := e.tel().tracer.Start(ctx, spanExpire)
+	return ctx, func(err error) {
+		if err != nil {
+			span.RecordError(err)
+			span.SetStatus(codes.Error, "expiry failed")
 		}
 		span.End()
 	}

@@ -333,3 +333,41 @@ func TestEffectsGaugeWithoutCounter(t *testing.T) {
 		t.Errorf("gauge with EffectCounter vs listing (-with +without):\n%s", diff)
 	}
 }
+
+// TestExpireSpan checks that an expiry's effects are traced from the
+// ExpireDue span.
+func TestExpireSpan(t *testing.T) {
+	r := newOtelRig(t)
+	r.h.Candidate("c1")
+	if err := r.engine.HandleEvent(ctx, r.h.MoveEvent("c1", enginetest.StageTrigger)); err != nil {
+		t.Fatal(err)
+	}
+	iv := r.h.Only("c1")
+	if _, err := r.engine.Report(ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateInvited, Link: "https://v.example/s/1", ExpiresAt: r.h.Clock.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.other.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := r.engine.ExpireDue(ctx, r.h.Clock.Now().Add(2*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("ExpireDue = %d, %v; want 1 expired", n, err)
+	}
+	if _, err := r.other.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var expire tracetest.SpanStub
+	for _, s := range r.spans.GetSpans() {
+		if s.Name == "atskit.expire" {
+			expire = s
+		}
+	}
+	var kinds []string
+	for _, s := range r.spans.GetSpans() {
+		if s.Name == "atskit.effect.deliver" && expire.SpanContext.IsValid() && s.Parent.SpanID() == expire.SpanContext.SpanID() {
+			kinds = append(kinds, attrOf(s.Attributes, "atskit.effect.kind"))
+		}
+	}
+	if len(kinds) == 0 {
+		t.Error("no effect delivery is a child of the atskit.expire span")
+	}
+}

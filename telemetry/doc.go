@@ -43,6 +43,8 @@
 //     atskit.event.kind, atskit.event.id).
 //   - "atskit.update.process": lifecycle.Engine.Report for one vendor
 //     update (atskit.interview.id, atskit.update.kind).
+//   - "atskit.expire": lifecycle.Engine.ExpireDue (Engine.Run calls it
+//     every ExpiryInterval).
 //   - "atskit.reconcile": lifecycle.Engine.Reconcile for one connection
 //     (atskit.connection, atskit.reconcile.started, .cancelled,
 //     .unchanged).
