@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/internal/safehttp"
+	"github.com/atskit/atskit/internal/telemetryctx"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // DefaultMaxWebhookBytes caps a webhook body when WebhookHandlerOptions
@@ -43,6 +46,13 @@ type WebhookHandlerOptions struct {
 	// failed callback; nil discards. Bodies and secrets are never logged,
 	// and error texts are cut to a few hundred bytes.
 	Logger *slog.Logger
+	// TracerProvider creates an OpenTelemetry server span per delivery
+	// ("atskit.webhook.receive", with atskit.ats, the answer's
+	// http.response.status_code and atskit.webhook.events); nil uses
+	// otel.GetTracerProvider(), which records nothing until the host
+	// installs an SDK. No span is started when hosting.Handler already
+	// started one for the delivery.
+	TracerProvider trace.TracerProvider
 }
 
 // WebhookReleaser is implemented by a verifier that remembers accepted
@@ -78,7 +88,18 @@ func NewWebhookHandler(v WebhookVerifier, fn func(ctx context.Context, events []
 		log = slog.New(slog.DiscardHandler)
 	}
 	src := slog.String("source", opts.Source)
+	tp := opts.TracerProvider
+	if tp == nil {
+		tp = otel.GetTracerProvider()
+	}
+	tracer := tp.Tracer("github.com/atskit/atskit/ats")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var sw *telemetryctx.StatusWriter
+		if !telemetryctx.WebhookTraced(r.Context()) {
+			r, sw = telemetryctx.StartWebhook(tracer, w, r, opts.Source, "")
+			defer sw.End()
+			w = sw
+		}
 		if r.Method != http.MethodPost {
 			// A signature covers a POST's body; nothing else can be
 			// authenticated, so there is nothing to hide by answering 401.
@@ -115,6 +136,9 @@ func NewWebhookHandler(v WebhookVerifier, fn func(ctx context.Context, events []
 			log.LogAttrs(r.Context(), slog.LevelWarn, "webhook rejected", src, slog.Int("status", status), slog.String("error", safehttp.Bound(err.Error(), maxLoggedError)))
 			http.Error(w, msg, status)
 			return
+		}
+		if sw != nil {
+			sw.Events = len(events)
 		}
 		if err := fn(r.Context(), events); err != nil {
 			if errors.Is(err, ErrWebhookReplayed) {

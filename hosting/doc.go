@@ -35,6 +35,15 @@
 // per connection and retries are deduplicated per connection, so two
 // customers never see each other's tests, even with colliding IDs.
 //
-// Package hosting depends on the ats, lifecycle and provider packages only:
-// the host decides which adapters exist (workable, lever, its own).
+// Each webhook delivery and each provider-contract request is an
+// OpenTelemetry server span ("atskit.webhook.receive",
+// "atskit.provider.request") parenting the engine's spans for what it
+// caused; Options.TracerProvider chooses the provider (default the otel
+// global, which records nothing until the host installs an SDK). A trace
+// header sent by the ATS is linked, never adopted as the parent. See
+// package telemetry for every span and metric.
+//
+// Package hosting depends on the ats, lifecycle and provider packages (and
+// the OpenTelemetry API) only: the host decides which adapters exist
+// (workable, lever, its own).
 package hosting

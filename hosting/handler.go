@@ -11,6 +11,7 @@ import (
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/lifecycle"
 	"github.com/atskit/atskit/provider"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Options configures a Handler. Engine is required; each route is mounted
@@ -64,15 +65,22 @@ type Options struct {
 	// Logger receives ignored deliveries and server errors; default
 	// slog.Default(). Secrets and bodies are never logged.
 	Logger *slog.Logger
+	// TracerProvider creates a server span per webhook delivery
+	// ("atskit.webhook.receive"), the parent of the engine's event spans,
+	// and per provider-contract request ("atskit.provider.request");
+	// nil uses otel.GetTracerProvider(), a no-op unless the host installed
+	// an SDK. Give the engine the same provider (lifecycle.Options).
+	TracerProvider trace.TracerProvider
 }
 
 // Handler serves webhooks, the provider contract and re-trigger links for
 // every connection of an engine. See the package documentation for its
 // routes.
 type Handler struct {
-	opts Options
-	log  *slog.Logger
-	mux  *http.ServeMux
+	opts   Options
+	log    *slog.Logger
+	mux    *http.ServeMux
+	tracer trace.Tracer
 }
 
 // NewHandler returns a Handler for opts.
@@ -96,6 +104,7 @@ func NewHandler(opts Options) (*Handler, error) {
 	if h.log == nil {
 		h.log = slog.Default()
 	}
+	h.tracer = newTracer(opts.TracerProvider)
 	if opts.Webhooks != nil {
 		h.mux.HandleFunc("/hooks/{kind}/{connection}", h.webhook)
 	}
@@ -105,17 +114,17 @@ func NewHandler(opts Options) (*Handler, error) {
 	}
 	if opts.ProviderTokens != nil {
 		ph := provider.NewHandler(providerBackend{h}, provider.HandlerOptions{Tokens: opts.ProviderTokens, Logger: h.log})
-		h.mux.Handle("/provider/", http.StripPrefix("/provider", ph))
+		h.mux.Handle("/provider/", h.traced(opts.ProviderSource, http.StripPrefix("/provider", ph)))
 	}
 	if opts.GreenhouseKeys != nil {
 		gh := provider.NewGreenhouseHandler(provider.GreenhouseFrom(contractBackend{h, lifecycle.CallbackGreenhouse, "greenhouse"}),
 			provider.GreenhouseHandlerOptions{Keys: opts.GreenhouseKeys, Logger: h.log})
-		h.mux.Handle("/greenhouse/", http.StripPrefix("/greenhouse", gh))
+		h.mux.Handle("/greenhouse/", h.traced("greenhouse", http.StripPrefix("/greenhouse", gh)))
 	}
 	if opts.AshbyKeys != nil {
 		ah := provider.NewAshbyHandler(provider.AshbyFrom(contractBackend{h, lifecycle.CallbackAshby, "ashby"}),
 			provider.AshbyHandlerOptions{Tokens: opts.AshbyKeys, Logger: h.log})
-		h.mux.Handle("/ashby/", http.StripPrefix("/ashby", ah))
+		h.mux.Handle("/ashby/", h.traced("ashby", http.StripPrefix("/ashby", ah)))
 	}
 	return h, nil
 }

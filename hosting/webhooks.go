@@ -98,7 +98,9 @@ func (h *Handler) ignore(w http.ResponseWriter, r *http.Request, kind, conn, why
 // webhook serves POST /hooks/{kind}/{connection}.
 func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 	kind, conn := r.PathValue("kind"), r.PathValue("connection")
-	ctx := r.Context()
+	ctx, sw := h.startWebhook(w, r, kind, conn)
+	defer sw.End()
+	w, r = sw, r.WithContext(ctx)
 	rec, err := h.opts.Engine.Connection(ctx, conn)
 	switch {
 	case errors.Is(err, lifecycle.ErrNotFound):
@@ -132,6 +134,7 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 			if ev.Source == "" {
 				ev.Source = kind
 			}
+			sw.Events++
 			if h.opts.OnEvent != nil {
 				h.opts.OnEvent(ctx, ev)
 			}

@@ -615,6 +615,8 @@ func (d *Dispatcher) Drain(ctx context.Context) (int, error) {
 // a store failure; delivery failures are recorded in the effect.
 func (d *Dispatcher) deliver(ctx context.Context, eff Effect) error {
 	store, owner := d.e.store, d.opts.Owner
+	ctx = d.e.startEffect(ctx, eff)
+	defer endEffect(ctx)
 	log := d.e.log.With("effect", eff.ID, "kind", eff.Kind, "interview", eff.InterviewID, "connection", eff.Connection, "source", eff.Source)
 
 	// The attempt is recorded before anything reaches the ATS, and only
@@ -667,6 +669,7 @@ func (d *Dispatcher) finishDone(ctx context.Context, eff Effect, log *slog.Logge
 
 // record stores an attempt's outcome, also after ctx was cancelled.
 func (d *Dispatcher) record(ctx context.Context, eff Effect, log *slog.Logger, o Outcome) error {
+	d.e.effectOutcome(ctx, eff, o)
 	actx, cancel := ackContext(ctx)
 	defer cancel()
 	err := d.e.store.FinishEffect(actx, eff.ID, d.opts.Owner, o)

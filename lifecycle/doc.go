@@ -73,6 +73,41 @@
 // MaxPacingWait): a connection whose ATS throttles, refuses the credentials
 // or stalls is backed off instead of holding the workers others need.
 //
+// # Listing
+//
+// Engine.AllInterviews, AllEffects and AllPositions iterate (iter.Seq2)
+// over everything a filter matches, reading the Store a page at a time by
+// a stable cursor (InterviewFilter.After, EffectFilter.AfterSeq,
+// PositionFilter.AfterID), so an operator's view or an export never holds
+// a whole outbox in memory. Interviews, Effects and Positions return one
+// slice.
+//
+// # Observability
+//
+// The engine, the dispatcher and hosting.Handler record OpenTelemetry
+// traces and metrics through the API only; the host chooses the SDK.
+// Options.TracerProvider and Options.MeterProvider (and
+// hosting.Options.TracerProvider) default to otel.GetTracerProvider and
+// otel.GetMeterProvider, which record nothing until the host installs an
+// SDK. A webhook delivery's span parents the spans of its events
+// ("atskit.event.process"), and each effect's delivery
+// ("atskit.effect.deliver") is a child of the span that enqueued it —
+// also when another replica delivers it, since the effect's payload
+// carries the W3C traceparent — and parents the ATS calls made through
+// telemetry.Transport. Vendor updates (Engine.Report) have their own span
+// ("atskit.update.process"), and so do Reconcile ("atskit.reconcile")
+// and ExpireDue ("atskit.expire"). Metrics: "atskit.effects" (gauge of effects
+// pending, parked and failed, by connection; a Store implementing
+// EffectCounter answers it with one query), "atskit.effect.deliveries",
+// "atskit.event.lag", "atskit.interview.transitions" and
+// "atskit.reconcile.candidates"; package telemetry lists every name and
+// attribute. No span or metric carries tokens, candidate contact data or
+// note bodies.
+//
+// Options.OnStateChange is called after each committed state change, in
+// order, at most once (see its documentation); hosts that must not miss a
+// change also page through AllInterviews.
+//
 // # State machine
 //
 // The legal transitions are the table Transitions; anything else is refused

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // ErrUnknownSource is returned for events and calls naming an ATS no adapter
@@ -78,6 +80,25 @@ type Options struct {
 	// before they are stored (see TokenSealer). Read APIs never return
 	// callback tokens, sealed or not.
 	CallbackTokenSealer *TokenSealer
+
+	// TracerProvider creates the spans of event processing and effect
+	// delivery; nil uses otel.GetTracerProvider(), which records nothing
+	// unless the host installed an SDK. See the package documentation,
+	// section Observability.
+	TracerProvider trace.TracerProvider
+	// MeterProvider creates the engine's metrics; nil uses
+	// otel.GetMeterProvider(), a no-op unless the host installed an SDK.
+	MeterProvider metric.MeterProvider
+	// OnStateChange, when set, is called after each committed change of
+	// an interview's state, once per transition, in the order the change
+	// made them, on the goroutine that committed (keep it fast; it must
+	// not call back into the engine's writes). It is at most once: a
+	// process that stops between the commit and the call never makes it,
+	// so a consumer that must see every change also reconciles with
+	// Engine.AllInterviews. Changes of one interview are reported in
+	// commit order by one engine; with several replicas, order across
+	// them follows Interview.Version.
+	OnStateChange func(ctx context.Context, c InterviewStateChange)
 }
 
 // Engine drives the interview state machine. It is safe for concurrent use;
@@ -99,6 +120,9 @@ type Engine struct {
 	// requeued maps a connection to when its parked effects were last
 	// requeued: dispatchers lift a cool-down begun before then.
 	requeued sync.Map
+
+	telOnce sync.Once
+	telem   *telemetry
 }
 
 // NewEngine returns an engine over store. It accepts any options; New
@@ -236,6 +260,8 @@ type change struct {
 	created map[*Interview]bool
 	// logs are emitted after a successful commit.
 	logs []func()
+	// states are the transitions made, reported after a successful commit.
+	states []stateChange
 }
 
 // record marks iv as written by the change; its final value is stored.
@@ -289,6 +315,7 @@ func (ch *change) transition(iv *Interview, to State, create bool) error {
 		iv.CreatedAt = ch.now
 	}
 	ch.record(iv, create)
+	ch.states = append(ch.states, stateChange{iv: iv, from: from, to: to})
 	id, conn, src, cand := iv.ID, iv.Connection, iv.Source, iv.CandidateID
 	ch.logs = append(ch.logs, func() {
 		ch.e.log.Info("lifecycle: interview transition", "interview", id, "connection", conn, "source", src, "candidate", cand, "from", from, "to", to)
@@ -354,12 +381,14 @@ func (e *Engine) commit(ctx context.Context, build func(ch *change) error) error
 		if ch.empty() {
 			return nil
 		}
+		stampTrace(ctx, ch.c.Effects)
 		err := e.store.Commit(ctx, ch.c)
 		switch {
 		case err == nil:
 			for _, l := range ch.logs {
 				l()
 			}
+			e.committed(ctx, ch)
 			if len(ch.c.Effects) > 0 {
 				e.wake()
 			}
@@ -414,8 +443,10 @@ func (e *Engine) Effects(ctx context.Context, f EffectFilter) ([]Effect, error) 
 // moving to a stage that is neither the trigger stage nor one of the
 // position's mapped stages, being archived, hired or deleted cancels the
 // candidate's live interviews.
-func (e *Engine) HandleEvent(ctx context.Context, ev ats.Event) error {
+func (e *Engine) HandleEvent(ctx context.Context, ev ats.Event) (err error) {
 	ev.Connection = connectionOf(ev.Connection, ev.Source)
+	ctx, end := e.startEvent(ctx, ev)
+	defer func() { end(err) }()
 	var ref *EventRef
 	if ev.ID != "" {
 		ref = &EventRef{Connection: ev.Connection, Source: ev.Source, ID: ev.ID}
@@ -814,7 +845,9 @@ func mayRetrigger(id string, pos *Position, cand ats.Candidate) error {
 
 // ExpireDue expires every invitation whose expiry is at or before now and
 // returns how many expired.
-func (e *Engine) ExpireDue(ctx context.Context, now time.Time) (int, error) {
+func (e *Engine) ExpireDue(ctx context.Context, now time.Time) (_ int, err error) {
+	ctx, end := e.startExpire(ctx)
+	defer func() { end(err) }()
 	ivs, err := e.store.Interviews(ctx, InterviewFilter{States: []State{StateInvited}, ExpiresBefore: now})
 	if err != nil {
 		return 0, err

@@ -42,7 +42,9 @@ type ReconcileResult struct {
 // cannot list candidates returns ErrCannotList. Engine.Run calls it for
 // every enabled connection every Options.ReconcileInterval, and
 // ActivatePosition for the position it activates.
-func (e *Engine) Reconcile(ctx context.Context, connection string) (ReconcileResult, error) {
+func (e *Engine) Reconcile(ctx context.Context, connection string) (_ ReconcileResult, err error) {
+	ctx, end := e.startReconcile(ctx, connection)
+	defer func() { end(err) }()
 	var res ReconcileResult
 	positions, err := e.store.Positions(ctx, PositionFilter{Connection: connection, Status: PositionActive})
 	if err != nil {
@@ -53,6 +55,7 @@ func (e *Engine) Reconcile(ctx context.Context, connection string) (ReconcileRes
 			return res, err
 		}
 	}
+	e.recordReconcile(ctx, connection, res)
 	if res.Started > 0 || res.Cancelled > 0 {
 		e.log.Info("lifecycle: reconciled", "connection", connection, "positions", res.Positions,
 			"seen", res.Seen, "started", res.Started, "cancelled", res.Cancelled)

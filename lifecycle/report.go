@@ -94,7 +94,9 @@ func (u Update) target() (State, error) {
 // *ResultConflictError, never dropped silently; an update whose ID was
 // processed before changes nothing and is not an error either, even when
 // the interview has moved on since.
-func (e *Engine) Report(ctx context.Context, interviewID string, u Update) (Interview, error) {
+func (e *Engine) Report(ctx context.Context, interviewID string, u Update) (_ Interview, err error) {
+	ctx, end := e.startUpdate(ctx, interviewID, u)
+	defer func() { end(err) }()
 	to, err := u.target()
 	if err != nil {
 		return Interview{}, err

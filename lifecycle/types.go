@@ -295,6 +295,11 @@ type PositionFilter struct {
 	Connection string
 	Source     string
 	Status     PositionStatus
+	// AfterID keeps positions whose ID sorts after it: the cursor of the
+	// next page (the last ID of the previous one).
+	AfterID string
+	// Limit caps the number returned; zero means no limit.
+	Limit int
 }
 
 // InterviewFilter selects interviews. Empty fields do not filter.
@@ -310,10 +315,18 @@ type InterviewFilter struct {
 	ExpiresBefore time.Time
 	// Limit caps the number returned; zero means no limit.
 	Limit int
+	// After keeps interviews listed after this cursor in the listing
+	// order (CreatedAt, then ID): the cursor of the next page is
+	// CursorOf the last interview of the previous one. Zero starts at
+	// the beginning.
+	After InterviewCursor
 }
 
 // Match reports whether iv passes the filter. Stores may use it.
 func (f InterviewFilter) Match(iv Interview) bool {
+	if !f.After.IsZero() && !f.After.Before(iv) {
+		return false
+	}
 	if f.Connection != "" && iv.Connection != f.Connection {
 		return false
 	}
@@ -387,7 +400,9 @@ type Effect struct {
 	Connection  string
 	Source      string
 	CandidateID string
-	// Payload is the kind-specific content (JSON).
+	// Payload is the kind-specific content (JSON). When the effect was
+	// enqueued under a recording OpenTelemetry span it also carries that
+	// span's W3C "traceparent", so its delivery continues the trace.
 	Payload json.RawMessage
 
 	State    EffectState
@@ -416,11 +431,17 @@ type EffectFilter struct {
 	InterviewID string
 	Kind        EffectKind
 	State       EffectState
+	// AfterSeq keeps effects whose Seq is greater: the cursor of the next
+	// page (the last Seq of the previous one).
+	AfterSeq int64
+	// Limit caps the number returned; zero means no limit.
+	Limit int
 }
 
 // Match reports whether e passes the filter. Stores may use it.
 func (f EffectFilter) Match(e Effect) bool {
-	return (f.Connection == "" || e.Connection == f.Connection) &&
+	return e.Seq > f.AfterSeq &&
+		(f.Connection == "" || e.Connection == f.Connection) &&
 		(f.InterviewID == "" || e.InterviewID == f.InterviewID) &&
 		(f.Kind == "" || e.Kind == f.Kind) &&
 		(f.State == "" || e.State == f.State)

@@ -19,6 +19,7 @@ import (
 	"github.com/atskit/atskit/lever/levertest"
 	"github.com/atskit/atskit/lifecycle"
 	"github.com/atskit/atskit/provider"
+	"github.com/atskit/atskit/telemetry"
 	"github.com/atskit/atskit/workable"
 	"github.com/atskit/atskit/workable/workabletest"
 )
@@ -88,7 +89,12 @@ func newHost(ctx context.Context, tl *timeline, log *slog.Logger, store lifecycl
 		conns: &lifecycle.MemoryConnector{}, hooks: &hosting.MemoryVerifiers{},
 		tokens: provider.NewStaticTokens(nil), pv: &providerVendor{callbackTokens: map[string]string{}},
 		ghKeys: provider.NewStaticTokens(nil), abKeys: provider.NewStaticTokens(nil), cv: &contractVendor{keys: map[string]string{}},
-		hc:     &http.Client{Timeout: 30 * time.Second, Transport: writeObserver{base: http.DefaultTransport, after: onWrite}},
+		// telemetry.Transport records each ATS call as an OpenTelemetry
+		// client span (a child of the effect delivery that made it) and
+		// counts 429s and pacing waits; with no SDK installed
+		// (otel.SetTracerProvider) it records nothing.
+		hc: &http.Client{Timeout: 30 * time.Second,
+			Transport: telemetry.Transport(writeObserver{base: http.DefaultTransport, after: onWrite}, telemetry.TransportOptions{})},
 		lvOpts: map[string]lever.Options{}}
 	h.replay, _ = store.(ats.ReplayGuard)
 
@@ -101,6 +107,10 @@ func newHost(ctx context.Context, tl *timeline, log *slog.Logger, store lifecycl
 		AllowLoopback: true, AllowInsecureHTTP: true,
 		MaxRetries: 2, RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 100 * time.Millisecond,
 		Timeout: 5 * time.Second, Logger: log,
+		// Callback requests are ATS calls too: traced like the adapters'.
+		WrapTransport: func(rt http.RoundTripper) http.RoundTripper {
+			return telemetry.Transport(rt, telemetry.TransportOptions{})
+		},
 	}
 	// Greenhouse's PATCH and Ashby's assessment.update go through the same
 	// guard; a completed Greenhouse test's report is attached through the

@@ -49,13 +49,17 @@ func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, fmt.Errorf("%w: %w", errAuthorize, err)
 		}
 	}
+	base := t.base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	start := time.Now()
 	if err := t.pacer.Wait(ctx); err != nil {
 		closeBody(req)
 		return nil, err
 	}
-	base := t.base
-	if base == nil {
-		base = http.DefaultTransport
+	if o, ok := base.(PacingObserver); ok {
+		o.ObservePacingWait(req, time.Since(start))
 	}
 	resp, err := base.RoundTrip(req)
 	if err == nil && t.budget != nil {
@@ -67,6 +71,15 @@ func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.pacer.Throttled()
 	}
 	return resp, err
+}
+
+// PacingObserver is implemented by a transport that wants to know how long
+// each attempt waited for the account's request budget before it was sent
+// (telemetry.Transport records it as a metric). An adapter's HTTPClient
+// whose Transport implements it is told once per attempt, with the
+// attempt's request, before the attempt is handed to it.
+type PacingObserver interface {
+	ObservePacingWait(req *http.Request, wait time.Duration)
 }
 
 func closeBody(req *http.Request) {

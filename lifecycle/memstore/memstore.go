@@ -82,12 +82,13 @@ func (s *Store) Positions(_ context.Context, f lifecycle.PositionFilter) ([]life
 	defer s.mu.Unlock()
 	var out []lifecycle.Position
 	for _, p := range s.positions {
-		if (f.Connection == "" || p.Connection == f.Connection) && (f.Source == "" || p.Source == f.Source) && (f.Status == "" || p.Status == f.Status) {
+		if (f.Connection == "" || p.Connection == f.Connection) && (f.Source == "" || p.Source == f.Source) && (f.Status == "" || p.Status == f.Status) &&
+			p.ID > f.AfterID {
 			out = append(out, p.Clone())
 		}
 	}
 	slices.SortFunc(out, func(a, b lifecycle.Position) int { return cmp.Compare(a.ID, b.ID) })
-	return out, nil
+	return limit(out, f.Limit), nil
 }
 
 // SavePosition implements lifecycle.Store.
@@ -378,6 +379,9 @@ func (s *Store) Effects(_ context.Context, f lifecycle.EffectFilter) ([]lifecycl
 	for _, e := range s.effects {
 		if f.Match(*e) {
 			out = append(out, e.Clone())
+			if f.Limit > 0 && len(out) == f.Limit {
+				break
+			}
 		}
 	}
 	return out, nil
@@ -420,4 +424,27 @@ func (s *Store) SaveConnection(_ context.Context, c lifecycle.Connection) (lifec
 	c.Version++
 	s.conns[c.ID] = c
 	return c.Clone(), nil
+}
+
+var _ lifecycle.EffectCounter = (*Store)(nil)
+
+// CountEffects implements lifecycle.EffectCounter.
+func (s *Store) CountEffects(_ context.Context, states []lifecycle.EffectState) (map[lifecycle.EffectState]map[string]int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[lifecycle.EffectState]map[string]int64{}
+	for _, e := range s.effects {
+		if !slices.Contains(states, e.State) {
+			continue
+		}
+		conn := e.Connection
+		if conn == "" {
+			conn = e.Source
+		}
+		if out[e.State] == nil {
+			out[e.State] = map[string]int64{}
+		}
+		out[e.State][conn]++
+	}
+	return out, nil
 }

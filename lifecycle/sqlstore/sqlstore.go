@@ -203,8 +203,11 @@ func decodePosition(data string, version int64, conn string) (lifecycle.Position
 
 // Positions implements lifecycle.Store.
 func (s *Store) Positions(ctx context.Context, f lifecycle.PositionFilter) ([]lifecycle.Position, error) {
-	query := `SELECT data, version, connection FROM atskit_positions WHERE (? = '' OR connection = ?) AND (? = '' OR source = ?) AND (? = '' OR status = ?) ORDER BY id`
-	rows, err := s.db.QueryContext(ctx, s.q(query), f.Connection, f.Connection, f.Source, f.Source, string(f.Status), string(f.Status))
+	query := `SELECT data, version, connection FROM atskit_positions WHERE (? = '' OR connection = ?) AND (? = '' OR source = ?) AND (? = '' OR status = ?) AND id > ? ORDER BY id`
+	if f.Limit > 0 {
+		query += " LIMIT " + strconv.Itoa(f.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(query), f.Connection, f.Connection, f.Source, f.Source, string(f.Status), string(f.Status), f.AfterID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: positions: %w", err)
 	}
@@ -317,6 +320,10 @@ func (s *Store) Interviews(ctx context.Context, f lifecycle.InterviewFilter) ([]
 	}
 	if !f.ExpiresBefore.IsZero() {
 		add("expires_at <> 0 AND expires_at <= ?", nanos(f.ExpiresBefore))
+	}
+	if !f.After.IsZero() {
+		at := nanos(f.After.CreatedAt)
+		add("(created_at > ? OR (created_at = ? AND id > ?))", at, at, f.After.ID)
 	}
 	query := `SELECT ` + interviewCols + ` FROM atskit_interviews`
 	if len(where) > 0 {
@@ -616,8 +623,11 @@ func (s *Store) RequeueEffects(ctx context.Context, f lifecycle.EffectFilter, id
 // Effects implements lifecycle.Store.
 func (s *Store) Effects(ctx context.Context, f lifecycle.EffectFilter) ([]lifecycle.Effect, error) {
 	query := `SELECT ` + effectCols + ` FROM atskit_effects
-		WHERE (? = '' OR connection = ?) AND (? = '' OR interview_id = ?) AND (? = '' OR kind = ?) AND (? = '' OR state = ?) ORDER BY seq`
-	rows, err := s.db.QueryContext(ctx, s.q(query), f.Connection, f.Connection, f.InterviewID, f.InterviewID, string(f.Kind), string(f.Kind), string(f.State), string(f.State))
+		WHERE (? = '' OR connection = ?) AND (? = '' OR interview_id = ?) AND (? = '' OR kind = ?) AND (? = '' OR state = ?) AND seq > ? ORDER BY seq`
+	if f.Limit > 0 {
+		query += " LIMIT " + strconv.Itoa(f.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(query), f.Connection, f.Connection, f.InterviewID, f.InterviewID, string(f.Kind), string(f.Kind), string(f.State), string(f.State), f.AfterSeq)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: effects: %w", err)
 	}
@@ -629,6 +639,39 @@ func (s *Store) Effects(ctx context.Context, f lifecycle.EffectFilter) ([]lifecy
 			return nil, err
 		}
 		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+var _ lifecycle.EffectCounter = (*Store)(nil)
+
+// CountEffects implements lifecycle.EffectCounter with one grouped query,
+// so the engine's "atskit.effects" gauge does not list the outbox.
+func (s *Store) CountEffects(ctx context.Context, states []lifecycle.EffectState) (map[lifecycle.EffectState]map[string]int64, error) {
+	out := map[lifecycle.EffectState]map[string]int64{}
+	if len(states) == 0 {
+		return out, nil
+	}
+	ph := make([]string, len(states))
+	args := make([]any, len(states))
+	for i, st := range states {
+		ph[i], args[i] = "?", string(st)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT state, conn, COUNT(*) FROM (SELECT state, CASE WHEN connection = '' THEN source ELSE connection END AS conn FROM atskit_effects WHERE state IN (`+strings.Join(ph, ", ")+`)) AS e GROUP BY state, conn`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: count effects: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st, conn string
+		var n int64
+		if err := rows.Scan(&st, &conn, &n); err != nil {
+			return nil, fmt.Errorf("sqlstore: count effects: %w", err)
+		}
+		if out[lifecycle.EffectState(st)] == nil {
+			out[lifecycle.EffectState(st)] = map[string]int64{}
+		}
+		out[lifecycle.EffectState(st)][conn] = n
 	}
 	return out, rows.Err()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -41,6 +42,8 @@ func Run(t *testing.T, newStore func(t *testing.T) lifecycle.Store) {
 		{"Connections", testConnections},
 		{"ClaimSkipsDisabledConnection", testClaimSkipsDisabledConnection},
 		{"ClaimPerConnection", testClaimPerConnection},
+		{"Paging", testPaging},
+		{"CountEffects", testCountEffects},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
@@ -597,4 +600,163 @@ func testConcurrentClaims(t *testing.T, s lifecycle.Store) {
 	for id, c := range seen {
 		require.Equal(t, 1, c, "effect %s claimed %d times", id, c)
 	}
+}
+
+// testPaging checks the listing cursors: every page continues strictly
+// after the previous one's last record, ties in CreatedAt broken by ID.
+func testPaging(t *testing.T, s lifecycle.Store) {
+	ctx := context.Background()
+	var ivs []lifecycle.Interview
+	for i, id := range []string{"e", "a", "d", "b", "c"} {
+		iv := interview(id, "cand-"+id, 0)
+		iv.CreatedAt = t0.Add(time.Duration(i/2) * time.Second) // e,a share a time; d,b too
+		ivs = append(ivs, iv)
+	}
+	var effs []lifecycle.Effect
+	for i := range 5 {
+		e := effect(fmt.Sprintf("fx%d", i), fmt.Sprintf("k%d", i))
+		if i == 2 {
+			e.Connection = "lever"
+		}
+		effs = append(effs, e)
+	}
+	require.NoError(t, s.Commit(ctx, lifecycle.Change{Create: ivs, Effects: effs}))
+	for _, id := range []string{"workable:J3", "workable:J1", "lever:J1", "workable:J2"} {
+		conn, _, _ := strings.Cut(id, ":")
+		_, err := s.SavePosition(ctx, lifecycle.Position{ID: id, Connection: conn, Source: conn, JobID: id, Status: lifecycle.PositionPending})
+		require.NoError(t, err)
+	}
+	stored, err := s.Effects(ctx, lifecycle.EffectFilter{})
+	require.NoError(t, err)
+	seqOf := map[string]int64{}
+	for _, e := range stored {
+		seqOf[e.ID] = e.Seq
+	}
+
+	t.Run("interviews", func(t *testing.T) {
+		tests := []struct {
+			name string
+			f    lifecycle.InterviewFilter
+			want []string
+		}{
+			{"first page", lifecycle.InterviewFilter{Limit: 2}, []string{"a", "e"}},
+			{"after a tie", lifecycle.InterviewFilter{Limit: 2, After: lifecycle.InterviewCursor{CreatedAt: t0, ID: "a"}}, []string{"e", "b"}},
+			{"after the tie", lifecycle.InterviewFilter{Limit: 2, After: lifecycle.InterviewCursor{CreatedAt: t0, ID: "e"}}, []string{"b", "d"}},
+			{"last page", lifecycle.InterviewFilter{Limit: 2, After: lifecycle.InterviewCursor{CreatedAt: t0.Add(time.Second), ID: "d"}}, []string{"c"}},
+			{"past the end", lifecycle.InterviewFilter{After: lifecycle.InterviewCursor{CreatedAt: t0.Add(2 * time.Second), ID: "c"}}, nil},
+			{"with a filter", lifecycle.InterviewFilter{CandidateID: "cand-d", After: lifecycle.InterviewCursor{CreatedAt: t0, ID: "e"}}, []string{"d"}},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				page, err := s.Interviews(ctx, tc.f)
+				require.NoError(t, err)
+				var got []string
+				for _, iv := range page {
+					got = append(got, iv.ID)
+				}
+				if diff := cmp.Diff(tc.want, got); diff != "" {
+					t.Errorf("(-want +got):\n%s", diff)
+				}
+			})
+		}
+	})
+	t.Run("effects", func(t *testing.T) {
+		tests := []struct {
+			name string
+			f    lifecycle.EffectFilter
+			want []string
+		}{
+			{"first page", lifecycle.EffectFilter{Limit: 2}, []string{"fx0", "fx1"}},
+			{"next page", lifecycle.EffectFilter{Limit: 2, AfterSeq: seqOf["fx1"]}, []string{"fx2", "fx3"}},
+			{"filtered page", lifecycle.EffectFilter{Connection: "workable", Limit: 2, AfterSeq: seqOf["fx1"]}, []string{"fx3", "fx4"}},
+			{"last page", lifecycle.EffectFilter{Limit: 2, AfterSeq: seqOf["fx3"]}, []string{"fx4"}},
+			{"past the end", lifecycle.EffectFilter{AfterSeq: seqOf["fx4"]}, nil},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				page, err := s.Effects(ctx, tc.f)
+				require.NoError(t, err)
+				var got []string
+				for _, e := range page {
+					got = append(got, e.ID)
+				}
+				if diff := cmp.Diff(tc.want, got); diff != "" {
+					t.Errorf("(-want +got):\n%s", diff)
+				}
+			})
+		}
+	})
+	t.Run("positions", func(t *testing.T) {
+		tests := []struct {
+			name string
+			f    lifecycle.PositionFilter
+			want []string
+		}{
+			{"first page", lifecycle.PositionFilter{Limit: 2}, []string{"lever:J1", "workable:J1"}},
+			{"next page", lifecycle.PositionFilter{Limit: 2, AfterID: "workable:J1"}, []string{"workable:J2", "workable:J3"}},
+			{"filtered", lifecycle.PositionFilter{Connection: "workable", AfterID: "lever:J1"}, []string{"workable:J1", "workable:J2", "workable:J3"}},
+			{"past the end", lifecycle.PositionFilter{AfterID: "workable:J3"}, nil},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				page, err := s.Positions(ctx, tc.f)
+				require.NoError(t, err)
+				var got []string
+				for _, p := range page {
+					got = append(got, p.ID)
+				}
+				if diff := cmp.Diff(tc.want, got); diff != "" {
+					t.Errorf("(-want +got):\n%s", diff)
+				}
+			})
+		}
+	})
+}
+
+// testCountEffects checks lifecycle.EffectCounter, for stores that
+// implement it, against the listing.
+func testCountEffects(t *testing.T, s lifecycle.Store) {
+	c, ok := s.(lifecycle.EffectCounter)
+	if !ok {
+		t.Skip("the store does not implement lifecycle.EffectCounter (optional)")
+	}
+	ctx := context.Background()
+	var effs []lifecycle.Effect
+	for i, conn := range []string{"acme", "acme", "globex", "acme", ""} {
+		e := effect(fmt.Sprintf("fx%d", i), fmt.Sprintf("k%d", i))
+		e.Connection = conn // "" counts as the default connection, its source
+		effs = append(effs, e)
+	}
+	require.NoError(t, s.Commit(ctx, lifecycle.Change{Effects: effs}))
+	claimed := claimIDs(t, s, lifecycle.Claim{Owner: "o", Now: t0, Lease: time.Minute, Limit: 1})
+	require.Len(t, claimed, 1)
+	require.NoError(t, s.BeginAttempt(ctx, claimed[0], "o", t0))
+	require.NoError(t, s.FinishEffect(ctx, claimed[0], "o", lifecycle.Outcome{State: lifecycle.EffectParked, Error: "x", At: t0}))
+
+	got, err := c.CountEffects(ctx, []lifecycle.EffectState{lifecycle.EffectPending, lifecycle.EffectParked, lifecycle.EffectFailed})
+	require.NoError(t, err)
+	want := map[lifecycle.EffectState]map[string]int64{}
+	for _, e := range mustEffects(t, s) {
+		conn := e.Connection
+		if conn == "" {
+			conn = e.Source
+		}
+		if want[e.State] == nil {
+			want[e.State] = map[string]int64{}
+		}
+		want[e.State][conn]++
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("CountEffects vs listing (-want +got):\n%s", diff)
+	}
+	if len(want[lifecycle.EffectParked]) != 1 {
+		t.Errorf("setup: want one parked effect, have %v", want)
+	}
+}
+
+func mustEffects(t *testing.T, s lifecycle.Store) []lifecycle.Effect {
+	t.Helper()
+	effs, err := s.Effects(context.Background(), lifecycle.EffectFilter{})
+	require.NoError(t, err)
+	return effs
 }
