@@ -55,6 +55,11 @@ type InboxEvent struct {
 	AcceptedAt    time.Time
 	// DoneAt is when the event was processed or failed.
 	DoneAt time.Time
+	// TraceParent is the W3C traceparent of the span that accepted the
+	// event (the webhook's, when an OpenTelemetry SDK is recording), so its
+	// processing — later, maybe in another process — continues that
+	// trace. Empty without a recording span.
+	TraceParent string
 }
 
 // InboxFilter selects inbox events. Empty fields do not filter.
@@ -140,7 +145,7 @@ func (e *Engine) AcceptEvents(ctx context.Context, evs []ats.Event) error {
 			key = id
 		}
 		in[i] = InboxEvent{ID: id, Connection: ev.Connection, Source: ev.Source, EventID: ev.ID, OrderKey: key,
-			Event: ev, State: InboxPending, NextAttemptAt: now, AcceptedAt: now}
+			Event: ev, State: InboxPending, NextAttemptAt: now, AcceptedAt: now, TraceParent: traceParentOf(ctx)}
 	}
 	n, err := inbox.AcceptEvents(ctx, in)
 	if err != nil {
@@ -254,7 +259,7 @@ func (d *Dispatcher) processEvent(ctx context.Context, inbox Inbox, ev InboxEven
 		log.Warn("lifecycle: inbox lease ended before processing")
 		return
 	}
-	cctx, cancel := context.WithTimeout(ctx, limit)
+	cctx, cancel := context.WithTimeout(withTraceParent(ctx, ev.TraceParent), limit)
 	err := d.e.HandleEvent(cctx, ev.Event)
 	cancel()
 	now := d.e.now()

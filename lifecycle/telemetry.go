@@ -396,6 +396,30 @@ func stampTrace(ctx context.Context, effs []Effect) {
 	}
 }
 
+// traceParentOf returns the W3C traceparent of ctx's span, or "" when it
+// has no valid span context.
+func traceParentOf(ctx context.Context) string {
+	if !trace.SpanContextFromContext(ctx).IsValid() {
+		return ""
+	}
+	carrier := propagation.MapCarrier{}
+	propagation.TraceContext{}.Inject(ctx, carrier)
+	return carrier.Get(traceField)
+}
+
+// withTraceParent returns ctx with the remote span context of traceparent
+// tp as its parent, or ctx itself when tp is empty or invalid.
+func withTraceParent(ctx context.Context, tp string) context.Context {
+	if tp == "" {
+		return ctx
+	}
+	sc := trace.SpanContextFromContext(propagation.TraceContext{}.Extract(context.Background(), propagation.MapCarrier{traceField: tp}))
+	if !sc.IsValid() {
+		return ctx
+	}
+	return trace.ContextWithRemoteSpanContext(ctx, sc)
+}
+
 // effectTraceParent returns the span context stamped into eff's payload,
 // or an invalid one.
 func effectTraceParent(eff Effect) trace.SpanContext {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/atskit/atskit/ats"
 	"sort"
 	"strings"
 
@@ -17,6 +18,14 @@ var _ lifecycle.Inbox = (*Store)(nil)
 const inboxCols = `seq, id, connection, source, event_id, order_key, event, state, attempts, next_attempt_at, claimed_by, lease_until,
 	last_error, accepted_at, done_at`
 
+// storedInboxEvent is the event column: the event's fields, and the
+// traceparent of the span that accepted it next to them (a key ats.Event
+// does not have), so no column is needed for it.
+type storedInboxEvent struct {
+	*ats.Event
+	TraceParent string `json:"traceparent,omitempty"`
+}
+
 func scanInbox(r scanner) (lifecycle.InboxEvent, error) {
 	var ev lifecycle.InboxEvent
 	var state, data string
@@ -26,9 +35,11 @@ func scanInbox(r scanner) (lifecycle.InboxEvent, error) {
 	if err != nil {
 		return ev, err
 	}
-	if err := json.Unmarshal([]byte(data), &ev.Event); err != nil {
+	stored := storedInboxEvent{Event: &ev.Event}
+	if err := json.Unmarshal([]byte(data), &stored); err != nil {
 		return ev, fmt.Errorf("decode inbox event %s: %w", ev.ID, err)
 	}
+	ev.TraceParent = stored.TraceParent
 	ev.Event.Raw = nil // stored as null: the payload is not kept
 	ev.State = lifecycle.InboxState(state)
 	ev.NextAttemptAt, ev.LeaseUntil, ev.AcceptedAt, ev.DoneAt = fromNanos(next), fromNanos(lease), fromNanos(accepted), fromNanos(doneAt)
@@ -70,7 +81,7 @@ func (s *Store) AcceptEvents(ctx context.Context, evs []lifecycle.InboxEvent) (i
 		}
 		b.WriteString("(?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)")
 		ev.Event.Raw = nil
-		data, err := json.Marshal(ev.Event)
+		data, err := json.Marshal(storedInboxEvent{Event: &ev.Event, TraceParent: ev.TraceParent})
 		if err != nil {
 			return 0, fmt.Errorf("sqlstore: accept events: %w", err)
 		}
