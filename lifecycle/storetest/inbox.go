@@ -85,6 +85,7 @@ func testInboxAcceptDedup(t *testing.T, _ lifecycle.Store, in lifecycle.Inbox) {
 	ctx := context.Background()
 	a := inboxEvent("in_a", "acme", "c1", "ev-1")
 	a.Event.Raw = []byte(`{"candidate":{"email":"ada@example.com"}}`)
+	a.TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" // kept with the event
 	dup := inboxEvent("in_dup", "acme", "c1", "ev-1")
 	otherConn := inboxEvent("in_b", "globex", "c1", "ev-1")
 	anon1, anon2 := inboxEvent("in_n1", "acme", "c2", ""), inboxEvent("in_n2", "acme", "c2", "")
