@@ -45,7 +45,7 @@ func Example() {
 		"globex-workable": {"globex", os.Getenv("GLOBEX_WORKABLE_TOKEN")},
 	}
 	for id, c := range customers {
-		wk, err := workable.NewClient(c.subdomain, c.token, &workable.Options{
+		wk, err := workable.NewClient(workable.Options{Subdomain: c.subdomain, Token: c.token,
 			ActingMemberEmail: "integrations@vendor.example", VendorStage: "InterviewVector",
 			WebhookURL: "https://vendor.example/atskit/hooks/workable/" + id,
 		})

@@ -24,7 +24,7 @@ import (
 const SignatureHeader = "X-Workable-Signature"
 
 // DefaultMaxWebhookBytes is the body limit of WebhookHandler when
-// HandlerOptions leaves it zero.
+// WebhookHandlerOptions leaves it zero.
 const DefaultMaxWebhookBytes = ats.DefaultMaxWebhookBytes
 
 // Sign returns the signature Workable sends for body: hex(HMAC-SHA256(body))
@@ -104,10 +104,9 @@ const DefaultWebhookReplayWindow = 72 * time.Hour
 // it is answered ats.ErrWebhookReplayed (a handler answers it 200, so
 // Workable stops retrying, and nothing is acted on twice).
 type WebhookVerifier struct {
-	// Secret is the account token or OAuth application secret.
-	Secret string
-	// Secrets are further accepted secrets, for rotation: a delivery
-	// verifies if Secret or any of Secrets signed it. Every secret is
+	// Secrets are the accepted signing secrets (the account token, or the
+	// OAuth application secret); several allow a rotation: a delivery
+	// verifies if any of them signed it. Every secret is
 	// tried, so the time taken does not depend on which matched; with
 	// no secret at all every delivery fails (fail closed).
 	Secrets []string
@@ -140,7 +139,7 @@ func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.E
 // VerifyWebhookContext is VerifyWebhook with ctx bounding the ReplayGuard
 // call.
 func (v WebhookVerifier) VerifyWebhookContext(ctx context.Context, body []byte, header http.Header) ([]ats.Event, error) {
-	if v.Secret == "" && !slices.ContainsFunc(v.Secrets, func(s string) bool { return s != "" }) {
+	if !slices.ContainsFunc(v.Secrets, func(s string) bool { return s != "" }) {
 		return nil, fmt.Errorf("workable: webhook: no verification secret configured: %w", ats.ErrSignatureInvalid)
 	}
 	raw := strings.TrimSpace(header.Get(SignatureHeader))
@@ -212,7 +211,7 @@ func DeliveryKey(body []byte) string {
 // depend on which matched.
 func (v WebhookVerifier) signedBy(body []byte, sigs [][]byte) bool {
 	ok := 0
-	for _, secret := range append([]string{v.Secret}, v.Secrets...) {
+	for _, secret := range v.Secrets {
 		if secret == "" {
 			continue
 		}
@@ -360,12 +359,13 @@ func (c *Client) ResolveEvent(ctx context.Context, ev *ats.Event) error {
 	return nil
 }
 
-// HandlerOptions configures WebhookHandler.
-type HandlerOptions struct {
+// WebhookHandlerOptions configures WebhookHandler. The zero value uses
+// the defaults.
+type WebhookHandlerOptions struct {
 	// MaxBodyBytes limits the body (default DefaultMaxWebhookBytes).
 	MaxBodyBytes int64
 	// Logger receives one record per rejected or failed delivery; nil
-	// discards.
+	// uses slog.Default(). Bodies and secrets are never logged.
 	Logger *slog.Logger
 }
 
@@ -374,11 +374,7 @@ type HandlerOptions struct {
 // exactly 200 on success (Workable replays anything else),
 // 401 on a signature failure, 400 on a malformed payload, 413 on a body
 // over the limit, 405 for methods other than POST and 500 when fn fails,
-// so that Workable delivers again. opts may be nil.
-func WebhookHandler(v ats.WebhookVerifier, fn func(context.Context, []ats.Event) error, opts *HandlerOptions) http.Handler {
-	var o HandlerOptions
-	if opts != nil {
-		o = *opts
-	}
-	return ats.NewWebhookHandler(v, fn, ats.WebhookHandlerOptions{Source: "workable", MaxBodyBytes: o.MaxBodyBytes, Logger: o.Logger})
+// so that Workable delivers again.
+func WebhookHandler(v ats.WebhookVerifier, fn func(context.Context, []ats.Event) error, opts WebhookHandlerOptions) http.Handler {
+	return ats.NewWebhookHandler(v, fn, ats.WebhookHandlerOptions{Source: "workable", MaxBodyBytes: opts.MaxBodyBytes, Logger: opts.Logger})
 }

@@ -168,8 +168,8 @@ func (h *host) hookURL(kind, conn string) string { return h.URL + "/hooks/" + ki
 func (h *host) connectWorkable(ctx context.Context, conn string, fake *workabletest.Server, token, providerToken, callbackToken string) (*workable.Client, error) {
 	// The fakes run without rate limits, so the client's pacing is
 	// disabled; omit RateLimit in production.
-	c, err := workable.NewClient(fake.Subdomain(), token, &workable.Options{
-		BaseURL: fake.BaseURL(), MemberID: fake.DefaultMemberID(), VendorStage: vendorName,
+	c, err := workable.NewClient(workable.Options{Subdomain: fake.Subdomain(), Token: token,
+		BaseURL: fake.URL, MemberID: fake.DefaultMemberID(), VendorStage: vendorName,
 		WebhookURL: h.hookURL("workable", conn), RateLimit: -1, Logger: h.log, HTTPClient: h.hc,
 	})
 	if err != nil {

@@ -225,7 +225,7 @@ func newScenario(ctx context.Context, tl *timeline, h *host, customer string, c 
 	if s.lever, err = h.connectLever(ctx, s.lvConn, s.lv, s.lvBot.ID); err != nil {
 		return s, err
 	}
-	tl.printf(s.wkConn, "fake Workable API of %s at %s", customer, s.wk.BaseURL())
+	tl.printf(s.wkConn, "fake Workable API of %s at %s", customer, s.wk.URL)
 	tl.printf(s.lvConn, "fake Lever API of %s at %s", customer, s.lv.APIURL())
 	s.contracts, err = newContractScenario(ctx, s)
 	return s, err

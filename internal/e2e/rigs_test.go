@@ -105,7 +105,7 @@ func newWorkableRig(t testing.TB, hs *hookServer, o rigOptions) (*rig, *workable
 	t.Cleanup(srv.Close)
 	job := srv.AddJob(workabletest.Job{Title: "Backend Engineer", Stages: workabletest.StagesNamed(o.pipeline()...)})
 	srv.AddJob(workabletest.Job{Title: "Office Manager"}) // not linked: no vendor stage
-	srv.Subscribe("candidate_moved", hs.URL+"/workable", workabletest.Token)
+	srv.Subscribe("candidate_moved", hs.URL+"/workable", workabletest.DefaultAPIKey)
 
 	stats, fx := &callStats{}, &fixes{}
 	r := &rig{

@@ -15,7 +15,7 @@ import (
 
 func get(t *testing.T, srv *workabletest.Server, path, token string) (*http.Response, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, srv.BaseURL()+path, nil)
+	req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
 	require.NoError(t, err)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -35,14 +35,14 @@ func TestRateLimitWindows(t *testing.T) {
 	srv := workabletest.NewServer(workabletest.WithRateLimit(3, time.Second), workabletest.WithClock(clock))
 	defer srv.Close()
 	for i, want := range []int{200, 200, 200, 429} {
-		resp, _ := get(t, srv, "/jobs", workabletest.Token)
+		resp, _ := get(t, srv, "/jobs", workabletest.DefaultAPIKey)
 		require.Equal(t, want, resp.StatusCode, "request %d", i)
 		require.Equal(t, "3", resp.Header.Get("X-Rate-Limit-Limit"))
 		require.Equal(t, "1700000001", resp.Header.Get("X-Rate-Limit-Reset"))
 	}
 	require.Equal(t, 1, srv.ThrottledCount())
 	now = now.Add(time.Second) // next fixed window
-	resp, _ := get(t, srv, "/jobs", workabletest.Token)
+	resp, _ := get(t, srv, "/jobs", workabletest.DefaultAPIKey)
 	require.Equal(t, 200, resp.StatusCode)
 	require.Equal(t, "2", resp.Header.Get("X-Rate-Limit-Remaining"))
 }
@@ -72,7 +72,7 @@ func TestFaultsAreDeterministic(t *testing.T) {
 		defer srv.Close()
 		var codes []int
 		for range 50 {
-			resp, _ := get(t, srv, "/jobs", workabletest.Token)
+			resp, _ := get(t, srv, "/jobs", workabletest.DefaultAPIKey)
 			codes = append(codes, resp.StatusCode)
 		}
 		return srv.InjectedFaults(), codes
