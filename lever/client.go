@@ -62,7 +62,8 @@ type Options struct {
 	// HTTPClient performs the requests; nil uses a client with a 30 s
 	// timeout. It is wrapped, never modified.
 	HTTPClient *http.Client
-	// Logger receives one debug record per request; nil discards.
+	// Logger receives one debug record per request; nil uses
+	// slog.Default().
 	Logger *slog.Logger
 	// PerformAs is the Lever user ID writes are attributed to (the
 	// perform_as parameter). PerformAsEmail names the user by email
@@ -192,7 +193,7 @@ func NewClient(opts Options) (*Client, error) {
 		RetryWaitMin: opts.RetryWaitMin,
 		RetryWaitMax: opts.RetryWaitMax,
 		UserAgent:    ua,
-		Logger:       opts.Logger,
+		Logger:       opts.logger(),
 		DecodeError:  decodeError,
 		Now:          opts.Now,
 	})
@@ -270,7 +271,7 @@ func (o Options) logger() *slog.Logger {
 	if o.Logger != nil {
 		return o.Logger
 	}
-	return slog.New(slog.DiscardHandler)
+	return slog.Default()
 }
 
 // writeQuery returns the perform_as query for a write, resolving

@@ -56,7 +56,7 @@ func TestEndpoints(t *testing.T) {
 			want: func(f *fixture) result {
 				return []lever.Posting{{ID: f.tagged.ID, Text: "Backend Engineer", State: "published", Tags: []string{"InterviewVector"},
 					CreatedAt: lever.MillisOf(t0), UpdatedAt: lever.MillisOf(t0),
-					URLs: map[string]string{"show": f.srv.URL + "/jobs/" + f.tagged.ID, "list": f.srv.URL + "/jobs"}}}
+					URLs: map[string]string{"show": appURL(f.srv) + "/jobs/" + f.tagged.ID, "list": appURL(f.srv) + "/jobs"}}}
 			},
 			failStatus: http.StatusForbidden, errTarget: ats.ErrForbidden, errMsg: "injected failure",
 		},
@@ -103,7 +103,7 @@ func TestEndpoints(t *testing.T) {
 					Emails: []string{"ada@example.com"}, Phones: []lever.Phone{{Type: "mobile", Value: "+44 20 7946 0000"}},
 					Links: []string{}, Tags: []string{"referral"}, Sources: []string{}, Owner: lever.Ref{ID: f.owner.ID},
 					Applications: []lever.Application{{ID: f.opp.ApplicationID, Posting: f.tagged.ID, Type: "posting"}},
-					URLs:         map[string]string{"show": f.srv.URL + "/candidates/" + f.opp.ID, "list": f.srv.URL + "/candidates"},
+					URLs:         map[string]string{"show": appURL(f.srv) + "/candidates/" + f.opp.ID, "list": appURL(f.srv) + "/candidates"},
 					CreatedAt:    lever.MillisOf(t0), UpdatedAt: lever.MillisOf(f.opp.UpdatedAt),
 				}
 			},
@@ -131,7 +131,7 @@ func TestEndpoints(t *testing.T) {
 			path: func(f *fixture) string { return "/v1/opportunities/" + f.opp.ID + "/resumes" }, query: url.Values{"limit": {"100"}},
 			want: func(f *fixture) result {
 				return []lever.Resume{{ID: f.opp.ID + "-resume", CreatedAt: lever.MillisOf(t0), File: lever.ResumeFile{
-					Name: "resume.pdf", Ext: "pdf", DownloadURL: f.srv.URL + "/candidates/" + f.opp.ID + "/resumes/" + f.opp.ID + "-resume/download", UploadedAt: lever.MillisOf(t0), Size: 1024}}}
+					Name: "resume.pdf", Ext: "pdf", DownloadURL: appURL(f.srv) + "/candidates/" + f.opp.ID + "/resumes/" + f.opp.ID + "-resume/download", UploadedAt: lever.MillisOf(t0), Size: 1024}}}
 			},
 			errID: "missing", errTarget: ats.ErrNotFound, errMsg: "Opportunity not found",
 		},

@@ -81,8 +81,8 @@ func TestCreateNoteToOwner(t *testing.T) {
 func TestPerformAsRules(t *testing.T) {
 	f := newFixture(t, nil)
 	at, _ := f.srv.IssueToken(lever.VendorScopes()...)
-	oauth, _ := lever.NewClient(lever.Options{TokenSource: staticToken(at), BaseURL: f.srv.APIURL(), RateLimit: -1})
-	key, _ := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: f.srv.APIURL(), RateLimit: -1})
+	oauth, _ := lever.NewClient(lever.Options{TokenSource: staticToken(at), BaseURL: f.srv.URL, RateLimit: -1})
+	key, _ := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: f.srv.URL, RateLimit: -1})
 	for _, tt := range []struct {
 		name string
 		c    *lever.Client
@@ -105,7 +105,7 @@ func TestPerformAsRules(t *testing.T) {
 		})
 	}
 	// The fake refuses it too, as Lever does.
-	req, _ := http.NewRequest("POST", f.srv.APIURL()+"/opportunities/"+f.opp.ID+"/feedback", strings.NewReader(`{"baseTemplateId":"`+f.tpl.ID+`","fieldValues":[]}`))
+	req, _ := http.NewRequest("POST", f.srv.URL+"/opportunities/"+f.opp.ID+"/feedback", strings.NewReader(`{"baseTemplateId":"`+f.tpl.ID+`","fieldValues":[]}`))
 	req.SetBasicAuth(levertest.DefaultAPIKey, "")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

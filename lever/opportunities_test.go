@@ -27,9 +27,9 @@ func TestCandidate(t *testing.T) {
 		ID: f.opp.ID, ApplicationID: f.opp.ApplicationID, PersonID: f.opp.Contact, JobID: f.tagged.ID,
 		Name: "Ada Lovelace", FirstName: "Ada", LastName: "Lovelace",
 		Emails: []string{"ada@example.com"}, Phones: []string{"+44 20 7946 0000"},
-		ResumeURL:  f.srv.APIURL() + "/opportunities/" + f.opp.ID + "/resumes/" + f.opp.ID + "-resume/download",
+		ResumeURL:  f.srv.URL + "/opportunities/" + f.opp.ID + "/resumes/" + f.opp.ID + "-resume/download",
 		Stage:      ats.StageRef{ID: f.stages[1].ID, Name: "To be scheduled"},
-		ProfileURL: f.srv.URL + "/candidates/" + f.opp.ID,
+		ProfileURL: appURL(f.srv) + "/candidates/" + f.opp.ID,
 		Tags:       []string{"referral"}, CreatedAt: t0, UpdatedAt: t0.Add(time.Hour),
 	}
 	if d := cmp.Diff(want, c); d != "" {
@@ -70,7 +70,7 @@ func TestCandidatesPages(t *testing.T) {
 	for i := range 24 {
 		f.srv.AddOpportunity(levertest.Opportunity{Name: "Cand " + strconv.Itoa(i), PostingID: f.tagged.ID})
 	}
-	f.srv.ResetCounters()
+	f.srv.ResetRequests()
 	seen := map[string]bool{}
 	for c, err := range f.c.Candidates(context.Background(), ats.CandidateFilter{JobID: f.tagged.ID, PageSize: 4}) {
 		if err != nil {
@@ -182,7 +182,7 @@ func TestDisqualify(t *testing.T) {
 		srv := levertest.NewServer(levertest.WithRateLimit(0, 0))
 		defer srv.Close()
 		opp := srv.AddOpportunity(levertest.Opportunity{Name: "A B"})
-		c, _ := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: srv.APIURL(), RateLimit: -1})
+		c, _ := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: srv.URL, RateLimit: -1})
 		wantErr(t, c.Disqualify(context.Background(), opp.ID, "whatever"), ats.ErrValidation, "")
 	})
 	t.Run("bad reason ID", func(t *testing.T) {

@@ -51,7 +51,7 @@ func TestGetPosting(t *testing.T) {
 	want := lever.Posting{
 		ID: f.tagged.ID, Text: "Backend Engineer", State: "published", Tags: []string{"InterviewVector"},
 		CreatedAt: lever.MillisOf(t0), UpdatedAt: lever.MillisOf(t0),
-		URLs: map[string]string{"show": f.srv.URL + "/jobs/" + f.tagged.ID, "list": f.srv.URL + "/jobs"},
+		URLs: map[string]string{"show": appURL(f.srv) + "/jobs/" + f.tagged.ID, "list": appURL(f.srv) + "/jobs"},
 	}
 	if d := cmp.Diff(want, p); d != "" {
 		t.Errorf("posting (-want +got):\n%s", d)
@@ -71,7 +71,7 @@ func TestLinkedJobs(t *testing.T) {
 	wantRequest(t, f.last(t), "GET", "/v1/postings", url.Values{"limit": {"100"}, "confidentiality": {"all"}}, "")
 	want := []ats.Job{{
 		ID: f.tagged.ID, Title: "Backend Engineer", State: ats.JobPublished, RawState: "published",
-		ExternalIDs: map[string]string{"id": f.tagged.ID}, URL: f.srv.URL + "/jobs/" + f.tagged.ID,
+		ExternalIDs: map[string]string{"id": f.tagged.ID}, URL: appURL(f.srv) + "/jobs/" + f.tagged.ID,
 		Link: ats.JobLink{Linked: true, Marker: "InterviewVector"}, CreatedAt: t0, UpdatedAt: t0,
 	}}
 	if d := cmp.Diff(want, jobs); d != "" {

@@ -113,13 +113,11 @@ type WebhookData struct {
 // the window; triggeredAt must also be written canonically (no leading
 // zeros, sign or exponent).
 type WebhookVerifier struct {
-	// SignatureToken is the webhook's signature token.
-	SignatureToken string
-	// Secrets are further accepted signature tokens: the tokens of the
-	// account's other webhooks (Lever gives each webhook its own) or the
-	// old and new token while one webhook is being replaced. A delivery
-	// verifies if any of SignatureToken and Secrets matches; when all are
-	// empty every delivery fails (fail closed).
+	// Secrets are the accepted signature tokens: the webhook's own, the
+	// tokens of the account's other webhooks (Lever gives each webhook its
+	// own) or the old and new token while one webhook is being replaced.
+	// A delivery verifies if any of them matches; when all are empty every
+	// delivery fails (fail closed).
 	Secrets []string
 	// Tolerance is the maximum age of a delivery. Zero uses
 	// DefaultWebhookTolerance with Replay and DefaultUnguardedTolerance
@@ -143,31 +141,19 @@ type WebhookVerifier struct {
 	Connection string
 }
 
-// VerifyOption configures VerifyWebhook.
-type VerifyOption func(*WebhookVerifier)
-
-// WithTolerance sets the maximum age of a delivery.
-func WithTolerance(d time.Duration) VerifyOption { return func(v *WebhookVerifier) { v.Tolerance = d } }
-
-// WithClock sets the clock deliveries are checked against.
-func WithClock(now func() time.Time) VerifyOption { return func(v *WebhookVerifier) { v.Now = now } }
-
-// WithReplayGuard makes VerifyWebhook claim each delivery token in g for
-// connection (see WebhookVerifier.Replay).
-func WithReplayGuard(g ats.ReplayGuard, connection string) VerifyOption {
-	return func(v *WebhookVerifier) { v.Replay, v.Connection = g, connection }
-}
-
 // VerifyWebhook verifies a Lever delivery's raw body with the webhook's
-// signature token and returns its events. Errors wrap
-// ats.ErrSignatureMissing, ats.ErrSignatureInvalid, ats.ErrWebhookExpired,
-// ats.ErrWebhookReplayed or ats.ErrMalformedWebhook.
-func VerifyWebhook(body []byte, signatureToken string, opts ...VerifyOption) ([]ats.Event, error) {
-	v := WebhookVerifier{SignatureToken: signatureToken}
-	for _, o := range opts {
-		o(&v)
-	}
-	return v.VerifyWebhookContext(context.Background(), body, nil)
+// signature token (secret) and returns its events; it is
+// WebhookVerifier{Secrets: []string{secret}}.VerifyWebhook. header is
+// accepted for the same shape as every adapter's VerifyWebhook and is not
+// used: Lever signs inside the body (token, triggeredAt and signature are
+// fields of the JSON payload,
+// https://hire.lever.co/developer/documentation#securing-webhooks), so nil
+// is fine. For rotation, a clock, a different freshness window or replay
+// protection, use a WebhookVerifier. Errors wrap ats.ErrSignatureMissing,
+// ats.ErrSignatureInvalid, ats.ErrWebhookExpired, ats.ErrWebhookReplayed or
+// ats.ErrMalformedWebhook.
+func VerifyWebhook(body []byte, header http.Header, secret string) ([]ats.Event, error) {
+	return WebhookVerifier{Secrets: []string{secret}}.VerifyWebhookContext(context.Background(), body, header)
 }
 
 // Sign returns Lever's signature for token and triggeredAt (as the decimal
@@ -298,7 +284,7 @@ func (v WebhookVerifier) signedBy(sig, token, ts string) bool {
 		return false
 	}
 	ok := 0
-	for _, secret := range append([]string{v.SignatureToken}, v.Secrets...) {
+	for _, secret := range v.Secrets {
 		if secret == "" {
 			continue
 		}
@@ -428,7 +414,8 @@ type WebhookHandlerOptions struct {
 	// MaxBodyBytes caps the body; larger deliveries get 413. Zero uses
 	// DefaultMaxWebhookBytes.
 	MaxBodyBytes int64
-	// Logger receives a warning per rejected delivery; nil discards.
+	// Logger receives a warning per rejected delivery; nil uses
+	// slog.Default(). Bodies and secrets are never logged.
 	Logger *slog.Logger
 }
 

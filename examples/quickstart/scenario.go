@@ -212,7 +212,7 @@ func newScenario(ctx context.Context, tl *timeline, h *host, customer string, c 
 		wkToken: customer + "-workable-token", providerToken: "iv-provider-token-" + customer, callbackToken: "workable-callback-token-" + customer}
 	// The fakes run without rate limits so the demo takes seconds; their
 	// webhook deliveries are asynchronous, as in production, and the
-	// scenario waits for them with WaitDeliveries and FlushWebhooks.
+	// scenario waits for them with WaitDeliveries and WaitDeliveries.
 	s.wk = workabletest.NewServer(workabletest.WithoutRateLimit(), workabletest.WithAccount(customer, strings.ToUpper(customer[:1])+customer[1:]))
 	s.wk.AddToken(s.wkToken, workabletest.AllScopes()...)
 	s.lv = levertest.NewServer(levertest.WithRateLimit(0, 0))
@@ -226,7 +226,7 @@ func newScenario(ctx context.Context, tl *timeline, h *host, customer string, c 
 		return s, err
 	}
 	tl.printf(s.wkConn, "fake Workable API of %s at %s", customer, s.wk.URL)
-	tl.printf(s.lvConn, "fake Lever API of %s at %s", customer, s.lv.APIURL())
+	tl.printf(s.lvConn, "fake Lever API of %s at %s", customer, s.lv.URL)
 	s.contracts, err = newContractScenario(ctx, s)
 	return s, err
 }
@@ -612,7 +612,7 @@ func (s *scenario) providerContract(ctx context.Context) error {
 func (s *scenario) leverHappyPath(ctx context.Context) error {
 	k := s.katherine
 	s.tl.printf(s.lvConn, "recruiter moves %s to %q", k.Name, "To be scheduled")
-	if err := s.lv.MoveOpportunity(k.ID, s.lvStages["To be scheduled"].ID); err != nil {
+	if err := s.lv.MoveCandidate(k.ID, s.lvStages["To be scheduled"].ID); err != nil {
 		return err
 	}
 	if err := s.settle(ctx); err != nil {
@@ -644,7 +644,7 @@ var retriggerLink = regexp.MustCompile(`https?://\S+/retrigger/\S+`)
 func (s *scenario) leverNeedsInfo(ctx context.Context) error {
 	d := s.dorothy
 	s.tl.printf(s.lvConn, "recruiter moves %s to %q", d.Name, "To be scheduled")
-	if err := s.lv.MoveOpportunity(d.ID, s.lvStages["To be scheduled"].ID); err != nil {
+	if err := s.lv.MoveCandidate(d.ID, s.lvStages["To be scheduled"].ID); err != nil {
 		return err
 	}
 	if err := s.settle(ctx); err != nil {

@@ -336,7 +336,7 @@ func newHookServer(t testing.TB, slot *engineSlot, workableSecret string, leverT
 		if p := leverToken.Load(); p != nil {
 			tok = *p
 		}
-		lever.WebhookHandler(lever.WebhookVerifier{SignatureToken: tok, Replay: replay}, slot.handle, lever.WebhookHandlerOptions{}).ServeHTTP(w, r)
+		lever.WebhookHandler(lever.WebhookVerifier{Secrets: []string{tok}, Replay: replay}, slot.handle, lever.WebhookHandlerOptions{}).ServeHTTP(w, r)
 	}))
 	hs.Server = httptest.NewServer(mux)
 	t.Cleanup(hs.Close)
@@ -465,7 +465,7 @@ func newWorkableClient(t testing.TB, srv *workabletest.Server, hc *http.Client) 
 func newLeverClient(t testing.TB, srv *levertest.Server, performAs string, hc *http.Client) *lever.Client {
 	t.Helper()
 	c, err := lever.NewClient(lever.Options{
-		APIKey: levertest.DefaultAPIKey, BaseURL: srv.APIURL(), VendorTag: vendorName, PerformAs: performAs,
+		APIKey: levertest.DefaultAPIKey, BaseURL: srv.URL, VendorTag: vendorName, PerformAs: performAs,
 		HTTPClient: hc, RateLimit: -1, MaxRetries: 3,
 		RetryWaitMin: 5 * time.Millisecond, RetryWaitMax: 50 * time.Millisecond,
 		Feedback: lever.FeedbackMapping{Template: "Interview feedback"},

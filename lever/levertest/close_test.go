@@ -45,11 +45,11 @@ func TestCloseStopsWebhookDelivery(t *testing.T) {
 	st := s.AddStages("a", "b", "c")
 	o := s.AddOpportunity(Opportunity{Name: "Ada Lovelace", StageID: st[0].ID})
 	s.AddWebhook(receiver.URL, "candidateStageChange")
-	if err := s.MoveOpportunity(o.ID, st[1].ID); err != nil {
+	if err := s.MoveCandidate(o.ID, st[1].ID); err != nil {
 		t.Fatal(err)
 	}
 	<-arrived // the first delivery is in flight
-	if err := s.MoveOpportunity(o.ID, st[2].ID); err != nil {
+	if err := s.MoveCandidate(o.ID, st[2].ID); err != nil {
 		t.Fatal(err)
 	}
 
@@ -73,11 +73,11 @@ func TestCloseStopsWebhookDelivery(t *testing.T) {
 	}
 
 	// After Close: nothing is sent, the event is recorded as not sent, and
-	// FlushWebhooks and a second Close return.
-	if err := s.MoveOpportunity(o.ID, st[0].ID); err != nil {
+	// WaitDeliveries and a second Close return.
+	if err := s.MoveCandidate(o.ID, st[0].ID); err != nil {
 		t.Fatal(err)
 	}
-	s.FlushWebhooks()
+	s.WaitDeliveries(context.Background())
 	closeWithin(t, s, 5*time.Second)
 	if ds := s.Deliveries(); len(ds) != 3 || ds[2].Err != errClosed {
 		t.Errorf("deliveries after Close = %+v, want a third, unsent", ds)
@@ -99,7 +99,7 @@ func TestCloseReleasesStalledRequest(t *testing.T) {
 	}
 	got := make(chan result, 1)
 	go func() {
-		req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, s.APIURL()+"/stages", nil)
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, s.URL+"/stages", nil)
 		req.SetBasicAuth(DefaultAPIKey, "")
 		resp, err := s.Client().Do(req)
 		if err != nil {
