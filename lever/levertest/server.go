@@ -42,7 +42,7 @@ type Server struct {
 
 	root string // scheme and host, without the base path
 	ts   *httptest.Server
-	now func() time.Time
+	now  func() time.Time
 	// closing is closed by Close: stalled requests return at once and
 	// webhook deliveries in flight are abandoned.
 	closing   chan struct{}
