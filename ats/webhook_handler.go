@@ -40,7 +40,7 @@ type WebhookHandlerOptions struct {
 	// alone.
 	ReadTimeout time.Duration
 	// Logger receives a warning per rejected delivery and an error per
-	// failed callback; nil discards. Bodies and secrets are never logged,
+	// failed callback; nil uses slog.Default(). Bodies and secrets are never logged,
 	// and error texts are cut to a few hundred bytes.
 	Logger *slog.Logger
 }
@@ -75,7 +75,7 @@ func NewWebhookHandler(v WebhookVerifier, fn func(ctx context.Context, events []
 	}
 	log := opts.Logger
 	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+		log = slog.Default()
 	}
 	src := slog.String("source", opts.Source)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -383,7 +383,7 @@ type WebhookHandlerOptions struct {
 	// MaxBodyBytes caps the body; larger deliveries get 413. Zero uses
 	// ats.DefaultMaxWebhookBytes.
 	MaxBodyBytes int64
-	// Logger receives a warning per rejected delivery; nil discards.
+	// Logger receives a warning per rejected delivery; nil uses slog.Default().
 	Logger *slog.Logger
 }
 
