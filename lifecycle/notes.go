@@ -6,6 +6,8 @@ import (
 	"strings"
 	"text/template"
 	"time"
+
+	"github.com/atskit/atskit/ats"
 )
 
 // NoteKind names a note the engine posts on a candidate's timeline.
@@ -72,7 +74,7 @@ type NoteData struct {
 	Grade        string
 	Summary      string
 	ReportURL    string
-	Attachments  []Attachment
+	Attachments  []ats.Attachment
 	// Error describes a failure.
 	Error string
 }

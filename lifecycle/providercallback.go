@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"context"
 
+	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/provider"
 )
 
@@ -27,14 +28,14 @@ func (p ProviderPublisher) PublishResult(ctx context.Context, cb Callback, r Cal
 }
 
 // ProviderResult maps a CallbackResult onto the provider package's Result.
-func ProviderResult(r CallbackResult) provider.Result {
-	res := provider.Result{Status: provider.Status(r.Status), ResultsURL: r.ResultsURL}
+func ProviderResult(r CallbackResult) provider.StatusDocument {
+	res := provider.StatusDocument{Status: provider.Status(r.Status), ResultsURL: r.ResultsURL}
 	if r.Status == CallbackCompleted {
-		res.Interview = &provider.InterviewResult{Score: r.Score, Grade: provider.Grade(r.Grade),
+		res.Interview = &provider.InterviewResult{Score: r.Score, Grade: ats.Grade(r.Grade),
 			Summary: r.Summary, Details: r.Details, Duration: r.Duration}
 	}
 	for _, a := range r.Attachments {
-		res.Attachments = append(res.Attachments, provider.Attachment{Description: a.Description, URL: a.URL})
+		res.Attachments = append(res.Attachments, ats.Attachment{Description: a.Description, URL: a.URL})
 	}
 	return res
 }

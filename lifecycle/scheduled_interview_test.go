@@ -96,7 +96,7 @@ func TestScheduledInterviewOnATSProfile(t *testing.T) {
 	require.True(t, s.profile[iv.CandidateID].Start.Equal(at.Add(time.Hour)))
 
 	// Completed: the feedback names the interview on the profile.
-	_, err = h.Engine.Report(ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &lifecycle.Result{Score: "80", Grade: lifecycle.GradePassed}})
+	_, err = h.Engine.Report(ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &ats.Result{Score: "80", Grade: ats.GradePassed}})
 	require.NoError(t, err)
 	h.Drain()
 	require.Len(t, s.feedback, 1)

@@ -23,8 +23,8 @@ func (tests) Order(_ context.Context, account provider.Account, o provider.Order
 	return "ord-" + string(account) + "-" + o.Contract, nil
 }
 
-func (tests) Status(context.Context, provider.Account, string) (provider.Result, error) {
-	return provider.Result{Status: provider.StatusCompleted, ResultsURL: "https://vendor.example/r/1",
+func (tests) Status(context.Context, provider.Account, string) (provider.StatusDocument, error) {
+	return provider.StatusDocument{Status: provider.StatusCompleted, ResultsURL: "https://vendor.example/r/1",
 		Interview: &provider.InterviewResult{Score: "93"}}, nil
 }
 

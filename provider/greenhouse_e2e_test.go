@@ -50,7 +50,7 @@ func TestGreenhouseContractAgainstFake(t *testing.T) {
 	if !ok || inv.CallbackURL == "" {
 		t.Fatalf("no invitation %s: %+v", id, inv)
 	}
-	if _, err := mem.Complete(id, Result{Status: StatusCompleted, ResultsURL: "https://vendor.example/r/1", Interview: &InterviewResult{Score: "91"}}); err != nil {
+	if _, err := mem.Complete(id, StatusDocument{Status: StatusCompleted, ResultsURL: "https://vendor.example/r/1", Interview: &InterviewResult{Score: "91"}}); err != nil {
 		t.Fatal(err)
 	}
 	pub := NewGreenhousePublisher(PublisherOptions{AllowLoopback: true, AllowInsecureHTTP: true, Logger: quietLogger(), MaxRetries: -1})

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/atskit/atskit/ats"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -119,8 +120,8 @@ func TestGreenhouseSendTestStatusFlow(t *testing.T) {
 		}
 	})
 	t.Run("complete", func(t *testing.T) {
-		if _, err := mem.Complete(sent.ID, Result{Status: StatusCompleted, ResultsURL: "https://vendor.example/r/1",
-			Interview: &InterviewResult{Score: "78", Grade: GradeExcelled, Details: map[string]any{"behavior": map[string]any{"influence": 97}, "lang": "go"}}}); err != nil {
+		if _, err := mem.Complete(sent.ID, StatusDocument{Status: StatusCompleted, ResultsURL: "https://vendor.example/r/1",
+			Interview: &InterviewResult{Score: "78", Grade: ats.GradeExcelled, Details: map[string]any{"behavior": map[string]any{"influence": 97}, "lang": "go"}}}); err != nil {
 			t.Fatal(err)
 		}
 		_, got, _ := ghDo(h, "GET", "/test_status?partner_interview_id="+sent.ID, ghKey, "")

@@ -91,11 +91,11 @@ type Handler struct {
 //
 //	GET  /interview-templates            {"interview_templates": [{"id", "name"}]}
 //	POST /interviews                     201 {"interview_id": "…"}
-//	GET  /interviews/{id}                the Result document
+//	GET  /interviews/{id}                the status document
 //	GET  /interviews/{id}/shared-link    {"url", "ttl", "ttl_units"} (SharedLinker)
 //	GET  /tests                          {"tests": [{"id", "name"}]}
 //	POST /assessments                    201 {"assessment_id": "…"}
-//	GET  /assessments/{id}               the Result document
+//	GET  /assessments/{id}               the status document
 //	GET  /assessments/{id}/shared-link   (AssessmentSharedLinker)
 //
 // Because routing is by suffix, an id equal to a collection name
@@ -274,9 +274,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case routeAssessments:
 		h.createAssessment(ctx, w, r, account)
 	case routeInterview:
-		h.serveResult(w, r, account, false, func() (Result, error) { return h.interviews.Interview(ctx, account, id) })
+		h.serveResult(w, r, account, false, func() (StatusDocument, error) { return h.interviews.Interview(ctx, account, id) })
 	case routeAssessment:
-		h.serveResult(w, r, account, true, func() (Result, error) { return h.assessments.Assessment(ctx, account, id) })
+		h.serveResult(w, r, account, true, func() (StatusDocument, error) { return h.assessments.Assessment(ctx, account, id) })
 	case routeInterviewLink:
 		sl, ok := h.interviews.(SharedLinker)
 		if !ok {
@@ -449,7 +449,7 @@ func writeCreated(w http.ResponseWriter, prefix, id string) {
 	_, _ = w.Write(b)
 }
 
-func (h *Handler) serveResult(w http.ResponseWriter, r *http.Request, account Account, assessment bool, get func() (Result, error)) {
+func (h *Handler) serveResult(w http.ResponseWriter, r *http.Request, account Account, assessment bool, get func() (StatusDocument, error)) {
 	res, err := call(get)
 	if err != nil {
 		h.backendError(w, r, account, err)

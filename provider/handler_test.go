@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atskit/atskit/ats"
 	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/require"
 )
@@ -209,8 +210,8 @@ func (b *scriptedBackend) CreateInterview(ctx context.Context, account Account, 
 	return fmt.Sprintf("iv_%d", n), nil
 }
 
-func (b *scriptedBackend) Interview(ctx context.Context, account Account, id string) (Result, error) {
-	return Result{}, b.err
+func (b *scriptedBackend) Interview(ctx context.Context, account Account, id string) (StatusDocument, error) {
+	return StatusDocument{}, b.err
 }
 
 func TestBackendErrors(t *testing.T) {
@@ -277,7 +278,7 @@ func TestHappyPaths(t *testing.T) {
 		CallbackURL: "https://groove-tech.workable.com/interviews/8823119",
 		Candidate:   Candidate{FirstName: "Lakita", LastName: "Marrero", Phone: "(785)991-6256", Email: "lakita@example.com"},
 		Preferences: map[string]any{"key": "value"},
-		Result:      Result{Status: StatusPending},
+		Result:      StatusDocument{Status: StatusPending},
 	}
 	if diff := cmp.Diff(want, inv, cmp.AllowUnexported(ID{}), cmpIgnoreCreated); diff != "" {
 		t.Errorf("invitation (-want +got):\n%s", diff)
@@ -287,9 +288,9 @@ func TestHappyPaths(t *testing.T) {
 	require.Equal(t, 200, w.Code)
 	require.JSONEq(t, `{"status":"pending"}`, w.Body.String())
 
-	_, err := mem.Complete("iv_1", Result{ResultsURL: "https://acme.com/interviews/iv_1", Interview: &InterviewResult{
-		Score: "78", Grade: GradeExcelled, Details: map[string]any{"behavior": map[string]any{"Influence": 97}}, Duration: "01:01:17",
-	}, Attachments: []Attachment{{Description: "Interview Report", URL: "https://acme.com/r.pdf"}}})
+	_, err := mem.Complete("iv_1", StatusDocument{ResultsURL: "https://acme.com/interviews/iv_1", Interview: &InterviewResult{
+		Score: "78", Grade: ats.GradeExcelled, Details: map[string]any{"behavior": map[string]any{"Influence": 97}}, Duration: "01:01:17",
+	}, Attachments: []ats.Attachment{{Description: "Interview Report", URL: "https://acme.com/r.pdf"}}})
 	require.NoError(t, err)
 	w = serve(h, reqSpec{method: "GET", path: "/interviews/iv_1", token: tokenAcme})
 	require.Equal(t, 200, w.Code)
@@ -344,7 +345,7 @@ func TestDeclinedStatusServed(t *testing.T) {
 			h := newTestHandler(t, mem, func(o *HandlerOptions) { o.DeclinedStatus = tt.option })
 			w := serve(h, reqSpec{method: "POST", path: "/interviews", token: tokenAcme, body: validInterview})
 			require.Equal(t, 201, w.Code)
-			_, err := mem.SetResult("iv_1", Result{Status: tt.set})
+			_, err := mem.SetResult("iv_1", StatusDocument{Status: tt.set})
 			require.NoError(t, err)
 			w = serve(h, reqSpec{method: "GET", path: "/interviews/iv_1", token: tokenAcme})
 			require.JSONEq(t, tt.want, w.Body.String())
@@ -359,7 +360,7 @@ func TestAssessmentResultsServedUnderBothKeys(t *testing.T) {
 	h := newTestHandler(t, mem)
 	w := serve(h, reqSpec{method: "POST", path: "/assessments", token: tokenAcme, body: validAssessment})
 	require.Equal(t, 201, w.Code, w.Body.String())
-	_, err := mem.Complete("as_1", Result{ResultsURL: "https://v.example/r/1", Interview: &InterviewResult{Score: "82", Grade: GradePassed}})
+	_, err := mem.Complete("as_1", StatusDocument{ResultsURL: "https://v.example/r/1", Interview: &InterviewResult{Score: "82", Grade: ats.GradePassed}})
 	require.NoError(t, err)
 	w = serve(h, reqSpec{method: "GET", path: "/assessments/as_1", token: tokenAcme})
 	require.JSONEq(t, `{"status":"completed","results_url":"https://v.example/r/1","grade":"passed","interview":{"score":"82","grade":"passed"},"assessment":{"score":"82","grade":"passed"}}`, w.Body.String())
@@ -517,9 +518,9 @@ type idProbe struct {
 	got chan string
 }
 
-func (p idProbe) Interview(_ context.Context, _ Account, id string) (Result, error) {
+func (p idProbe) Interview(_ context.Context, _ Account, id string) (StatusDocument, error) {
 	p.got <- id
-	return Result{Status: StatusPending}, nil
+	return StatusDocument{Status: StatusPending}, nil
 }
 
 func TestEscapedSlashInID(t *testing.T) {
@@ -602,11 +603,11 @@ type panickyValue struct{}
 
 func (panickyValue) MarshalJSON() ([]byte, error) { panic("marshal bug") }
 
-func (u unencodable) Interview(_ context.Context, _ Account, id string) (Result, error) {
+func (u unencodable) Interview(_ context.Context, _ Account, id string) (StatusDocument, error) {
 	if id == "panics" {
-		return Result{Status: StatusCompleted, Interview: &InterviewResult{Details: map[string]any{"x": panickyValue{}}}}, nil
+		return StatusDocument{Status: StatusCompleted, Interview: &InterviewResult{Details: map[string]any{"x": panickyValue{}}}}, nil
 	}
-	return Result{Status: StatusCompleted, Interview: &InterviewResult{Details: map[string]any{"x": func() {}}}}, nil
+	return StatusDocument{Status: StatusCompleted, Interview: &InterviewResult{Details: map[string]any{"x": func() {}}}}, nil
 }
 
 func TestUnencodableResultIs500(t *testing.T) {

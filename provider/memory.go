@@ -48,7 +48,7 @@ type Invitation struct {
 	CallbackURL  string
 	Candidate    Candidate
 	Preferences  map[string]any
-	Result       Result
+	Result       StatusDocument
 	CreatedAt    time.Time
 }
 
@@ -106,7 +106,7 @@ func (m *MemoryBackend) CreateInterview(_ context.Context, account Account, req 
 }
 
 // Interview implements InterviewBackend.
-func (m *MemoryBackend) Interview(_ context.Context, account Account, id string) (Result, error) {
+func (m *MemoryBackend) Interview(_ context.Context, account Account, id string) (StatusDocument, error) {
 	return m.result(KindInterview, account, id)
 }
 
@@ -134,7 +134,7 @@ func (m *MemoryBackend) CreateAssessment(_ context.Context, account Account, req
 }
 
 // Assessment implements AssessmentBackend.
-func (m *MemoryBackend) Assessment(_ context.Context, account Account, id string) (Result, error) {
+func (m *MemoryBackend) Assessment(_ context.Context, account Account, id string) (StatusDocument, error) {
 	return m.result(KindAssessment, account, id)
 }
 
@@ -144,7 +144,7 @@ func (m *MemoryBackend) AssessmentSharedLink(_ context.Context, account Account,
 }
 
 func (m *MemoryBackend) add(inv *Invitation) string {
-	inv.Result = Result{Status: StatusPending}
+	inv.Result = StatusDocument{Status: StatusPending}
 	inv.CreatedAt = m.opts.Now()
 	prefix := "iv_"
 	if inv.Kind == KindAssessment {
@@ -177,12 +177,12 @@ func (m *MemoryBackend) lookupLocked(id string) *Invitation {
 	return nil
 }
 
-func (m *MemoryBackend) result(kind Kind, account Account, id string) (Result, error) {
+func (m *MemoryBackend) result(kind Kind, account Account, id string) (StatusDocument, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	inv := m.lookupLocked(id)
 	if inv == nil || inv.Kind != kind || inv.Account != account {
-		return Result{}, ErrNotFound
+		return StatusDocument{}, ErrNotFound
 	}
 	return cloneResult(inv.Result), nil
 }
@@ -217,9 +217,9 @@ func (m *MemoryBackend) Invitation(id string) (Invitation, bool) {
 }
 
 // SetResult replaces the result of the invitation with id after checking it
-// with Result.Validate, and returns the updated invitation, whose
+// with StatusDocument.Validate, and returns the updated invitation, whose
 // CallbackURL is where the result should be published.
-func (m *MemoryBackend) SetResult(id string, r Result) (Invitation, error) {
+func (m *MemoryBackend) SetResult(id string, r StatusDocument) (Invitation, error) {
 	if err := r.Validate(); err != nil {
 		return Invitation{}, err
 	}
@@ -236,7 +236,7 @@ func (m *MemoryBackend) SetResult(id string, r Result) (Invitation, error) {
 // Complete marks the invitation with id completed with r's results. An
 // empty r.Status becomes StatusCompleted and an empty r.ResultsURL a URL
 // under ReportBaseURL.
-func (m *MemoryBackend) Complete(id string, r Result) (Invitation, error) {
+func (m *MemoryBackend) Complete(id string, r StatusDocument) (Invitation, error) {
 	if r.Status == "" {
 		r.Status = StatusCompleted
 	}
@@ -248,12 +248,12 @@ func (m *MemoryBackend) Complete(id string, r Result) (Invitation, error) {
 
 // Decline marks the invitation with id declined by the candidate.
 func (m *MemoryBackend) Decline(id string) (Invitation, error) {
-	return m.SetResult(id, Result{Status: StatusDeclined})
+	return m.SetResult(id, StatusDocument{Status: StatusDeclined})
 }
 
 // Expire marks the invitation with id expired.
 func (m *MemoryBackend) Expire(id string) (Invitation, error) {
-	return m.SetResult(id, Result{Status: StatusExpired})
+	return m.SetResult(id, StatusDocument{Status: StatusExpired})
 }
 
 func cloneInvitation(inv *Invitation) Invitation {
@@ -263,7 +263,7 @@ func cloneInvitation(inv *Invitation) Invitation {
 	return c
 }
 
-func cloneResult(r Result) Result {
+func cloneResult(r StatusDocument) StatusDocument {
 	if r.Interview != nil {
 		iv := *r.Interview
 		iv.Details = maps.Clone(iv.Details) // shallow: nested maps are shared

@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/provider"
 )
 
@@ -174,9 +175,9 @@ func (c *completer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]any{"status": 404, "message": "Not Found"})
 		return
 	}
-	inv, err := c.backend.Complete(id, provider.Result{
+	inv, err := c.backend.Complete(id, provider.StatusDocument{
 		Interview: &provider.InterviewResult{
-			Score: "78", Grade: provider.GradePassed, Summary: "Demo result.", Duration: "00:24:10",
+			Score: "78", Grade: ats.GradePassed, Summary: "Demo result.", Duration: "00:24:10",
 			Details: map[string]any{"skills": map[string]any{"Problem Solving": 82, "Communication": 74}},
 		},
 	})

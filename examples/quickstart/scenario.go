@@ -484,7 +484,7 @@ func (s *scenario) workableHappyPath(ctx context.Context) error {
 	s.exp.created[s.wkConn]++
 	if err := s.advance(ctx, iv,
 		iv.invited(), iv.scheduled(slotAt(2, 10)), iv.rescheduled(slotAt(3, 14)),
-		iv.completed(lifecycle.GradePassed, "82", "Solid system design; clear communication."),
+		iv.completed(ats.GradePassed, "82", "Solid system design; clear communication."),
 	); err != nil {
 		return err
 	}
@@ -594,10 +594,10 @@ func (s *scenario) providerContract(ctx context.Context) error {
 	}
 	s.exp.created[s.wkConn]++
 	if err := s.advance(ctx, iv, iv.invited(),
-		iv.completed(lifecycle.GradeExcelled, "91", "Excellent debugging; strong compiler background.")); err != nil {
+		iv.completed(ats.GradeExcelled, "91", "Excellent debugging; strong compiler background.")); err != nil {
 		return err
 	}
-	var res provider.Result
+	var res provider.StatusDocument
 	if _, err := call(http.MethodGet, "/interviews/"+created.ID, nil, &res); err != nil {
 		return err
 	}
@@ -625,7 +625,7 @@ func (s *scenario) leverHappyPath(ctx context.Context) error {
 	s.exp.created[s.lvConn]++
 	if err := s.advance(ctx, iv,
 		iv.invited(), iv.scheduled(slotAt(2, 9)), iv.rescheduled(slotAt(4, 16)),
-		iv.completed(lifecycle.GradeExcelled, "94", "Designed the pipeline end to end; great SQL."),
+		iv.completed(ats.GradeExcelled, "94", "Designed the pipeline end to end; great SQL."),
 	); err != nil {
 		return err
 	}
@@ -692,7 +692,7 @@ func (s *scenario) leverNeedsInfo(ctx context.Context) error {
 	}
 	s.exp.created[s.lvConn]++
 	if err := s.advance(ctx, iv, iv.invited(), iv.scheduled(slotAt(3, 11)),
-		iv.completed(lifecycle.GradeFailed, "41", "Struggled with window functions."),
+		iv.completed(ats.GradeFailed, "41", "Struggled with window functions."),
 	); err != nil {
 		return err
 	}
@@ -719,7 +719,7 @@ type callbackRecorder struct {
 
 type receivedCallback struct {
 	Path, Auth string
-	Result     provider.Result
+	Result     provider.StatusDocument
 }
 
 func newCallbackRecorder(tl *timeline, side, token string) *callbackRecorder {
@@ -741,7 +741,7 @@ func (c *callbackRecorder) serve(w http.ResponseWriter, r *http.Request) {
 		c.tl.printf(c.side, "← callback PUT %s refused: %d %s", r.URL.Path, rec.Code, strings.TrimSpace(rec.Body.String()))
 		return
 	}
-	var res provider.Result
+	var res provider.StatusDocument
 	_ = json.Unmarshal(puts[len(puts)-1].Body, &res)
 	c.mu.Lock()
 	c.received = append(c.received, receivedCallback{Path: r.URL.Path, Auth: r.Header.Get("Authorization"), Result: res})

@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/lifecycle"
 	"github.com/atskit/atskit/workable/workabletest"
 )
@@ -24,7 +25,7 @@ func TestRevokedTokenParksResult(t *testing.T) {
 
 	f.wk.RevokeToken(workabletest.DefaultAPIKey)
 	if _, err := f.engine.Report(f.ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateCompleted,
-		Result: &lifecycle.Result{Grade: lifecycle.GradeFailed, Score: "41", ReportURL: "https://iv.example/r/ada"}}); err != nil {
+		Result: &ats.Result{Grade: ats.GradeFailed, Score: "41", ReportURL: "https://iv.example/r/ada"}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.disp.Drain(f.ctx); err != nil {
