@@ -58,7 +58,7 @@ func TestLifecycleFlow(t *testing.T) {
 
 	vendor := &recVendor{}
 	engine := lifecycle.NewEngine(memstore.New(), lifecycle.Options{
-		Adapters: map[string]ats.Adapter{"ashby": client}, Vendor: vendor, VendorName: "InterviewVector",
+		Connector: lifecycle.NewMemoryConnector(map[string]ats.Adapter{"ashby": client}), Vendor: vendor, VendorName: "InterviewVector",
 		Logger: slog.New(slog.DiscardHandler),
 	})
 	disp := engine.Dispatcher(lifecycle.DispatcherOptions{Owner: "test"})

@@ -152,11 +152,9 @@ func (d *Dispatcher) coolingOf(conn string) cooling {
 	return c
 }
 
-// Dispatcher returns a dispatcher delivering the engine's effects.
-func (e *Engine) Dispatcher(opts DispatcherOptions) *Dispatcher { return NewDispatcher(e, opts) }
-
-// NewDispatcher returns a dispatcher delivering e's effects.
-func NewDispatcher(e *Engine, opts DispatcherOptions) *Dispatcher {
+// Dispatcher returns a dispatcher delivering the engine's effects; run it
+// with Dispatcher.Run. It is the one way to get a dispatcher.
+func (e *Engine) Dispatcher(opts DispatcherOptions) *Dispatcher {
 	if opts.Owner == "" {
 		host, _ := os.Hostname()
 		opts.Owner = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), newID("")[:8])

@@ -109,7 +109,8 @@ func TestLeverTagLinkedPosition(t *testing.T) {
 		ats.Stage{ID: "lead-new", Name: "New lead"}, ats.Stage{ID: "tbs", Name: "To be Scheduled"},
 		ats.Stage{ID: "sch", Name: "Scheduled"}, ats.Stage{ID: "yes", Name: "Intervue - Yes"},
 		ats.Stage{ID: "no", Name: "Intervue - No"}, ats.Stage{ID: "uts", Name: "Unable to schedule"})
-	e := lifecycle.NewEngine(memstore.New(), lifecycle.Options{Adapters: map[string]ats.Adapter{"lever": f}})
+	conns := lifecycle.NewMemoryConnector(map[string]ats.Adapter{"lever": f})
+	e := lifecycle.NewEngine(memstore.New(), lifecycle.Options{Connector: conns})
 	_, err := e.RefreshPositions(ctx, "lever")
 	require.NoError(t, err)
 	_, err = e.ConfigurePosition(ctx, "lever:post-1", lifecycle.PositionConfig{Rounds: []lifecycle.Round{{Name: "Live coding"}}})
@@ -126,7 +127,7 @@ func TestLeverTagLinkedPosition(t *testing.T) {
 	require.ErrorContains(t, err, "trigger stage cannot also be an outcome stage")
 
 	// Without LinkedJobLister there is nothing to refresh.
-	e.RegisterATS("minimal", f.Minimal())
+	conns.Set("minimal", f.Minimal())
 	_, err = e.RefreshPositions(ctx, "minimal")
 	require.ErrorContains(t, err, "LinkedJobLister")
 }

@@ -163,14 +163,12 @@ func (e *Engine) reconcileAll(ctx context.Context) {
 			ids[c.ID] = true
 		}
 	}
-	// Connections of fixed Options.Adapters need not be stored.
-	e.mu.RLock()
-	for id := range e.adapters {
-		ids[id] = true
-	}
-	e.mu.RUnlock()
-	for id := range e.opts.Adapters {
-		ids[id] = true
+	// Connections a Connector can list (MemoryConnector) need not be
+	// stored.
+	if l, ok := e.opts.Connector.(interface{ Connections() []string }); ok {
+		for _, id := range l.Connections() {
+			ids[id] = true
+		}
 	}
 	for id := range ids {
 		if ctx.Err() != nil {

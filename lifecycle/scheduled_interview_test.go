@@ -64,7 +64,7 @@ func (s *schedulingATS) SubmitFeedback(ctx context.Context, cand string, fb ats.
 func schedulingHarness(t *testing.T) (*enginetest.Harness, *schedulingATS) {
 	h := newHarness(t)
 	s := &schedulingATS{ATS: h.ATS, profile: map[string]ats.ScheduledInterview{}}
-	h.Engine.RegisterATS(enginetest.Source, s)
+	h.Connector.Set(enginetest.Source, s)
 	return h, s
 }
 
