@@ -27,7 +27,7 @@ func ExampleNewEngine() {
 		Stage: ats.StageRef{ID: "interviewvector"}}) // a recruiter moved her into the vendor's stage
 
 	engine := lifecycle.NewEngine(memstore.New(), lifecycle.Options{
-		Connector:     lifecycle.NewMemoryConnector(map[string]ats.Adapter{"workable": workable}),
+		Connector:    lifecycle.NewMemoryConnector(map[string]ats.Adapter{"workable": workable}),
 		Vendor:       fakeats.NewVendor(), // the host's interview platform
 		VendorName:   "InterviewVector",
 		RetriggerURL: func(_, id string) string { return "https://vendor.example/retrigger/" + id },

@@ -62,7 +62,7 @@ func newFlow(t *testing.T, source string) *flow {
 		f.rig, _ = newLeverRig(t, f.hs, &leverToken, o)
 	}
 	f.engine = lifecycle.NewEngine(memstore.New(), lifecycle.Options{
-		Connector:     lifecycle.NewMemoryConnector(map[string]ats.Adapter{source: f.rig.adapter}),
+		Connector:    lifecycle.NewMemoryConnector(map[string]ats.Adapter{source: f.rig.adapter}),
 		Vendor:       f.vendor,
 		VendorName:   vendorName,
 		RetriggerURL: retriggerURL,

@@ -98,7 +98,7 @@ func TestChaosSoak(t *testing.T) {
 		t.Helper()
 		st := openStore()
 		e := lifecycle.NewEngine(st, lifecycle.Options{
-			Connector:   lifecycle.NewMemoryConnector(map[string]ats.Adapter{"workable": wk.adapter, "lever": lv.adapter}),
+			Connector:  lifecycle.NewMemoryConnector(map[string]ats.Adapter{"workable": wk.adapter, "lever": lv.adapter}),
 			Vendor:     vend,
 			VendorName: vendorName,
 			Publisher:  publisher,

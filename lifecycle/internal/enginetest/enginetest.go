@@ -101,7 +101,7 @@ var Config = lifecycle.PositionConfig{
 // Options returns the engine options the harness uses.
 func (h *Harness) Options() lifecycle.Options {
 	return lifecycle.Options{
-		Connector:     h.Connector,
+		Connector:    h.Connector,
 		Vendor:       h.Vendor,
 		VendorName:   "InterviewVector",
 		Publisher:    h.Publisher,
