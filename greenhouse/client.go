@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 	"github.com/atskit/atskit/internal/httpx"
 	"github.com/atskit/atskit/pacing"
 	"golang.org/x/oauth2"
@@ -271,7 +272,7 @@ func NewClient(opts Options) (*Client, error) {
 		DecodeError: decodeError, ServerBudget: serverBudget, Now: opts.Now,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("greenhouse: NewClient: %w", err)
+		return nil, errfmt.Errorf("greenhouse: NewClient: %w", err)
 	}
 	c.http = hc
 	return c, nil

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 	"github.com/atskit/atskit/internal/httpx"
 	"github.com/atskit/atskit/pacing"
 	"golang.org/x/oauth2"
@@ -198,7 +199,7 @@ func NewClient(opts Options) (*Client, error) {
 		Now:          opts.Now,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("lever: %w", err)
+		return nil, errfmt.Errorf("lever: %w", err)
 	}
 	c.hc = hc
 	sharePacing(hc, opts, limit, burst)
@@ -303,7 +304,7 @@ func (c *Client) PerformAsUser(ctx context.Context) (string, error) {
 	}
 	u, err := c.UserByEmail(ctx, c.opts.PerformAsEmail)
 	if err != nil {
-		return "", fmt.Errorf("lever: resolving perform_as user %q: %w", c.opts.PerformAsEmail, err)
+		return "", errfmt.Errorf("lever: resolving perform_as user %q: %w", c.opts.PerformAsEmail, err)
 	}
 	c.mu.Lock()
 	c.performAs = u.ID
@@ -335,7 +336,7 @@ func getOne[T any](ctx context.Context, c *Client, op, path string, q url.Values
 		return zero, err
 	}
 	if r.Data == nil {
-		return zero, fmt.Errorf("lever: %s: %w", op, errNoData)
+		return zero, errfmt.Errorf("lever: %s: %w", op, errNoData)
 	}
 	return *r.Data, nil
 }
@@ -388,7 +389,7 @@ func fetchPageOnce[T any](ctx context.Context, c *Client, op, path string, q url
 		return nil, "", err
 	}
 	if p.Data == nil {
-		return nil, "", fmt.Errorf("lever: %s: %w", op, errNoData)
+		return nil, "", errfmt.Errorf("lever: %s: %w", op, errNoData)
 	}
 	if !p.HasNext {
 		return *p.Data, "", nil

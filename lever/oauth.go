@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/atskit/atskit/internal/errfmt"
 	"golang.org/x/oauth2"
 )
 
@@ -145,7 +146,7 @@ func (o OAuthConfig) AuthCodeURL(state string, opts ...oauth2.AuthCodeOption) st
 func (o OAuthConfig) Exchange(ctx context.Context, code string, opts ...oauth2.AuthCodeOption) (*oauth2.Token, error) {
 	tok, err := o.Config().Exchange(ctx, code, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("lever: exchanging authorization code: %w", err)
+		return nil, errfmt.Errorf("lever: exchanging authorization code: %w", err)
 	}
 	return tok, nil
 }
@@ -193,7 +194,7 @@ func (s *TokenSource) Token() (*oauth2.Token, error) {
 	}
 	nt, err := s.refresh(s.tok.RefreshToken)
 	if err != nil {
-		return nil, fmt.Errorf("lever: refreshing access token: %w", err)
+		return nil, errfmt.Errorf("lever: refreshing access token: %w", err)
 	}
 	if nt.RefreshToken == "" {
 		nt.RefreshToken = s.tok.RefreshToken

@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 // Lever webhook event names.
@@ -189,15 +189,15 @@ func (v WebhookVerifier) VerifyWebhookContext(ctx context.Context, body []byte, 
 		return nil, err
 	}
 	if p.Signature == "" || p.Token == "" {
-		return nil, fmt.Errorf("lever: webhook: %w: body has no signature or token", ats.ErrSignatureMissing)
+		return nil, errfmt.Errorf("lever: webhook: %w: body has no signature or token", ats.ErrSignatureMissing)
 	}
 	ts := p.TriggeredAt.String()
 	ms, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil || ms <= 0 || ms > maxTriggeredAt || strconv.FormatInt(ms, 10) != ts {
-		return nil, fmt.Errorf("lever: webhook: %w: triggeredAt %.40q is not a canonical millisecond timestamp", ats.ErrMalformedWebhook, ts)
+		return nil, errfmt.Errorf("lever: webhook: %w: triggeredAt %.40q is not a canonical millisecond timestamp", ats.ErrMalformedWebhook, ts)
 	}
 	if !v.signedBy(p.Signature, p.Token, ts) {
-		return nil, fmt.Errorf("lever: webhook: %w", ats.ErrSignatureInvalid)
+		return nil, errfmt.Errorf("lever: webhook: %w", ats.ErrSignatureInvalid)
 	}
 	now := time.Now
 	if v.Now != nil {
@@ -207,10 +207,10 @@ func (v WebhookVerifier) VerifyWebhookContext(ctx context.Context, body []byte, 
 	nowMs := now().UnixMilli()
 	if ms <= nowMs {
 		if age := uint64(nowMs) - uint64(ms); age > uint64(tol.Milliseconds()) {
-			return nil, fmt.Errorf("lever: webhook: %w: triggered %v ago (tolerance %v)", ats.ErrWebhookExpired, roundAge(age), tol)
+			return nil, errfmt.Errorf("lever: webhook: %w: triggered %v ago (tolerance %v)", ats.ErrWebhookExpired, roundAge(age), tol)
 		}
 	} else if ahead := uint64(ms) - uint64(nowMs); ahead > uint64(skew.Milliseconds()) {
-		return nil, fmt.Errorf("lever: webhook: %w: triggered %v in the future (allowed skew %v)", ats.ErrWebhookExpired, roundAge(ahead), skew)
+		return nil, errfmt.Errorf("lever: webhook: %w: triggered %v in the future (allowed skew %v)", ats.ErrWebhookExpired, roundAge(ahead), skew)
 	}
 	at := time.UnixMilli(ms).UTC()
 	events, err := decodeEvents(p, at, body)
@@ -223,10 +223,10 @@ func (v WebhookVerifier) VerifyWebhookContext(ctx context.Context, body []byte, 
 		// window accepts the delivery.
 		first, err := v.Replay.RememberDelivery(ctx, v.Connection, key, at.Add(tol+time.Second))
 		if err != nil {
-			return nil, fmt.Errorf("lever: webhook: replay guard: %w", err)
+			return nil, errfmt.Errorf("lever: webhook: replay guard: %w", err)
 		}
 		if !first {
-			return nil, fmt.Errorf("lever: webhook: %w: delivery token already used", ats.ErrWebhookReplayed)
+			return nil, errfmt.Errorf("lever: webhook: %w: delivery token already used", ats.ErrWebhookReplayed)
 		}
 	}
 	for i := range events {
@@ -321,10 +321,10 @@ func decodePayload(body []byte) (WebhookPayload, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(&p); err != nil {
-		return p, fmt.Errorf("lever: webhook: %w: %v", ats.ErrMalformedWebhook, err)
+		return p, errfmt.Errorf("lever: webhook: %w: %v", ats.ErrMalformedWebhook, err)
 	}
 	if dec.More() {
-		return p, fmt.Errorf("lever: webhook: %w: trailing data after the JSON object", ats.ErrMalformedWebhook)
+		return p, errfmt.Errorf("lever: webhook: %w: trailing data after the JSON object", ats.ErrMalformedWebhook)
 	}
 	return p, nil
 }
@@ -335,7 +335,7 @@ func decodeEvents(p WebhookPayload, at time.Time, body []byte) ([]ats.Event, err
 	var d WebhookData
 	if len(p.Data) > 0 && string(p.Data) != "null" {
 		if err := json.Unmarshal(p.Data, &d); err != nil {
-			return nil, fmt.Errorf("lever: webhook: %w: data: %v", ats.ErrMalformedWebhook, err)
+			return nil, errfmt.Errorf("lever: webhook: %w: data: %v", ats.ErrMalformedWebhook, err)
 		}
 	}
 	if p.Event == "" {
@@ -451,7 +451,7 @@ func WebhookHandler(v ats.WebhookVerifier, fn func(ctx context.Context, events [
 			err := fn(ctx, events)
 			if err != nil && lv.Replay != nil {
 				if ferr := lv.Replay.ForgetDelivery(context.WithoutCancel(ctx), lv.Connection, events[0].ID); ferr != nil {
-					return errors.Join(err, fmt.Errorf("lever: forgetting the failed delivery: %w", ferr))
+					return errors.Join(err, errfmt.Errorf("lever: forgetting the failed delivery: %w", ferr))
 				}
 			}
 			return err

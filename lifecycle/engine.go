@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 // ErrUnknownSource is returned for events and calls naming an ATS no adapter
@@ -142,7 +143,7 @@ func (e *Engine) adapter(ctx context.Context, connection string) (ats.Adapter, e
 		return nil, &unknownConnectionError{connection: connection}
 	}
 	if err != nil {
-		return nil, wrapf(err, "adapter of connection %q", connection)
+		return nil, errfmt.Errorf("lifecycle: adapter of connection %q: %w", connection, err)
 	}
 	return a, nil
 }
@@ -341,7 +342,7 @@ func (e *Engine) commit(ctx context.Context, build func(ch *change) error) error
 			return nil
 		case errors.Is(err, ErrVersionConflict), errors.Is(err, ErrDuplicateInterview):
 			if attempt >= e.opts.MaxConflictRetries {
-				return fmt.Errorf("lifecycle: giving up after %d concurrent modifications: %w", attempt+1, err)
+				return errfmt.Errorf("lifecycle: giving up after %d concurrent modifications: %w", attempt+1, err)
 			}
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -406,7 +407,7 @@ func (e *Engine) HandleEvent(ctx context.Context, ev ats.Event) error {
 		return err
 	}
 	if state == ConnectionRemoved {
-		return fmt.Errorf("lifecycle: event %s of connection %q: %w", ev.ID, ev.Connection, ErrConnectionRemoved)
+		return errfmt.Errorf("lifecycle: event %s of connection %q: %w", ev.ID, ev.Connection, ErrConnectionRemoved)
 	}
 	switch ev.Kind {
 	case ats.EventStageChanged, ats.EventCandidateCreated, ats.EventUnarchived:
@@ -427,7 +428,7 @@ func (e *Engine) HandleEvent(ctx context.Context, ev ats.Event) error {
 		case errors.Is(err, ats.ErrNotFound):
 			return e.cancelLive(ctx, ref, InterviewFilter{Connection: ev.Connection, CandidateID: ev.CandidateID}, "the candidate was deleted")
 		case err != nil:
-			return fmt.Errorf("lifecycle: read candidate %s: %w", ev.CandidateID, err)
+			return errfmt.Errorf("lifecycle: read candidate %s: %w", ev.CandidateID, err)
 		}
 		if ev.JobID == "" {
 			ev.JobID = cand.JobID
@@ -476,7 +477,7 @@ func (e *Engine) handleStage(ctx context.Context, a ats.Adapter, ev ats.Event, r
 		return record()
 	}
 	if err != nil {
-		return fmt.Errorf("lifecycle: read candidate %s: %w", ev.CandidateID, err)
+		return errfmt.Errorf("lifecycle: read candidate %s: %w", ev.CandidateID, err)
 	}
 	if pos == nil || (cand.JobID != "" && cand.JobID != pos.JobID) {
 		jobID := cand.JobID
@@ -737,7 +738,7 @@ func (e *Engine) Retrigger(ctx context.Context, connection, interviewID string) 
 		return Interview{}, err
 	}
 	if connectionOf(connection, iv.Source) != iv.Connection {
-		return Interview{}, fmt.Errorf("lifecycle: retrigger %s in connection %q: %w", interviewID, connection, ErrNotFound)
+		return Interview{}, errfmt.Errorf("lifecycle: retrigger %s in connection %q: %w", interviewID, connection, ErrNotFound)
 	}
 	if err := e.mayStart(ctx, iv.Connection); err != nil {
 		return Interview{}, err
@@ -752,7 +753,7 @@ func (e *Engine) Retrigger(ctx context.Context, connection, interviewID string) 
 			return Interview{}, err
 		}
 		if cand, err = a.Candidate(ctx, iv.CandidateID); err != nil {
-			return Interview{}, fmt.Errorf("lifecycle: re-read candidate %s: %w", iv.CandidateID, err)
+			return Interview{}, errfmt.Errorf("lifecycle: re-read candidate %s: %w", iv.CandidateID, err)
 		}
 		pos, err := e.position(ctx, iv.PositionID)
 		if err != nil {

@@ -2,7 +2,8 @@ package lifecycle
 
 import (
 	"errors"
-	"fmt"
+
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 // Permanent marks err as permanent: the dispatcher does not retry an effect
@@ -34,7 +35,7 @@ func New(store Store, opts Options) (*Engine, error) {
 		errs = append(errs, errors.New("Options.Connector is nil: the engine cannot reach any ATS; pass lifecycle.NewMemoryConnector(map[string]ats.Adapter{...}) or your own Connector"))
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("lifecycle: New: %w", err)
+		return nil, errfmt.Errorf("lifecycle: New: %w", err)
 	}
 	return NewEngine(store, opts), nil
 }

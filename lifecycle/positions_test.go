@@ -40,6 +40,8 @@ func TestPositionsLifecycle(t *testing.T) {
 	// Activation needs configuration; configuration is validated.
 	_, err = e.ActivatePosition(ctx, "workable:NEW1")
 	require.ErrorIs(t, err, lifecycle.ErrPositionNotReady)
+	// The message names the package once and says what to do.
+	require.Equal(t, "lifecycle: activate position workable:NEW1: position not ready: not configured (call ConfigurePosition first)", err.Error())
 	_, err = e.ConfigurePosition(ctx, "workable:NEW1", lifecycle.PositionConfig{})
 	require.ErrorContains(t, err, "at least one round")
 	_, err = e.ConfigurePosition(ctx, "workable:NEW1", lifecycle.PositionConfig{Rounds: []lifecycle.Round{{Name: "R1"}}, Stages: lifecycle.StageMapping{Passed: "nope"}})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 // ErrCannotList is returned (wrapped) by Engine.Reconcile when the
@@ -72,13 +73,13 @@ func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *Reco
 	}
 	lister, ok := a.(ats.CandidateLister)
 	if !ok {
-		return fmt.Errorf("lifecycle: reconcile %s: %w", pos.ID, ErrCannotList)
+		return errfmt.Errorf("lifecycle: reconcile %s: %w", pos.ID, ErrCannotList)
 	}
 	res.Positions++
 	inStage := map[string]bool{}
 	for cand, err := range lister.Candidates(ctx, ats.CandidateFilter{JobID: pos.JobID, StageID: pos.TriggerStage()}) {
 		if err != nil {
-			return fmt.Errorf("lifecycle: reconcile %s: list candidates: %w", pos.ID, err)
+			return errfmt.Errorf("lifecycle: reconcile %s: list candidates: %w", pos.ID, err)
 		}
 		// The listing may not filter exactly as asked: decide on
 		// what it returned.
@@ -101,7 +102,7 @@ func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *Reco
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("lifecycle: reconcile %s: read candidate %s: %w", pos.ID, cand.ID, err)
+			return errfmt.Errorf("lifecycle: reconcile %s: read candidate %s: %w", pos.ID, cand.ID, err)
 		}
 		if full.Disqualified || !pos.stageIs(full.Stage, pos.TriggerStage()) {
 			continue
@@ -126,7 +127,7 @@ func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *Reco
 		case errors.Is(err, ats.ErrNotFound):
 			detail = "the candidate was deleted"
 		case err != nil:
-			return fmt.Errorf("lifecycle: reconcile %s: read candidate %s: %w", pos.ID, iv.CandidateID, err)
+			return errfmt.Errorf("lifecycle: reconcile %s: read candidate %s: %w", pos.ID, iv.CandidateID, err)
 		case cand.Disqualified:
 			detail = "the candidate was disqualified"
 		case pos.stageIs(cand.Stage, pos.TriggerStage()) || pos.mappedStage(cand.Stage):

@@ -14,6 +14,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 // Ashby's Assessments Partner API
@@ -388,11 +390,11 @@ func (h *AshbyHandler) start(ctx context.Context, w http.ResponseWriter, acct Ac
 				u.Timestamp = h.now().UnixMilli()
 			}
 			if err := u.Validate(); err != nil {
-				return "", nil, fmt.Errorf("provider: ashby: backend's first update: %w", err)
+				return "", nil, errfmt.Errorf("provider: ashby: backend's first update: %w", err)
 			}
 			j, err := json.Marshal(&u)
 			if err != nil {
-				return "", nil, fmt.Errorf("provider: ashby: backend's first update: %w", err)
+				return "", nil, errfmt.Errorf("provider: ashby: backend's first update: %w", err)
 			}
 			b = append(b, `,"update_request":`...)
 			b = append(b, j...)

@@ -2,10 +2,11 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 // Backend is a vendor's product in the one shape every partner contract an
@@ -101,7 +102,7 @@ func offering(ctx context.Context, b Backend, account Account, id string) (Offer
 			return o, nil
 		}
 	}
-	return Offering{}, fmt.Errorf("provider: offering %q: %w", id, ErrNotFound)
+	return Offering{}, errfmt.Errorf("provider: offering %q: %w", id, ErrNotFound)
 }
 
 // status reads an order's status and checks it with StatusDocument.Validate, so a
@@ -112,7 +113,7 @@ func status(ctx context.Context, b Backend, account Account, id string) (StatusD
 		return StatusDocument{}, err
 	}
 	if err := r.Validate(); err != nil {
-		return StatusDocument{}, fmt.Errorf("provider: backend answered an invalid status for order %q: %w", id, err)
+		return StatusDocument{}, errfmt.Errorf("provider: backend answered an invalid status for order %q: %w", id, err)
 	}
 	return r, nil
 }

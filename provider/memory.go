@@ -2,12 +2,13 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 // MemoryBackendOptions configures a MemoryBackend.
@@ -227,7 +228,7 @@ func (m *MemoryBackend) SetResult(id string, r StatusDocument) (Invitation, erro
 	defer m.mu.Unlock()
 	inv := m.lookupLocked(id)
 	if inv == nil {
-		return Invitation{}, fmt.Errorf("provider: invitation %q: %w", id, ErrNotFound)
+		return Invitation{}, errfmt.Errorf("provider: invitation %q: %w", id, ErrNotFound)
 	}
 	inv.Result = cloneResult(r)
 	return cloneInvitation(inv), nil

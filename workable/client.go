@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 	"github.com/atskit/atskit/internal/httpx"
 	atspacing "github.com/atskit/atskit/pacing"
 	"golang.org/x/oauth2"
@@ -247,7 +248,7 @@ func NewClient(opts Options) (*Client, error) {
 		Hosts: ownHosts(subdomain),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("workable: NewClient: %w", err)
+		return nil, errfmt.Errorf("workable: NewClient: %w", err)
 	}
 	sharePacing(hc, o, subdomain, limit, window)
 	return &Client{

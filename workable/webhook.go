@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 // SignatureHeader carries a delivery's signature.
@@ -140,11 +141,11 @@ func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.E
 // call.
 func (v WebhookVerifier) VerifyWebhookContext(ctx context.Context, body []byte, header http.Header) ([]ats.Event, error) {
 	if !slices.ContainsFunc(v.Secrets, func(s string) bool { return s != "" }) {
-		return nil, fmt.Errorf("workable: webhook: no verification secret configured: %w", ats.ErrSignatureInvalid)
+		return nil, errfmt.Errorf("workable: webhook: no verification secret configured: %w", ats.ErrSignatureInvalid)
 	}
 	raw := strings.TrimSpace(header.Get(SignatureHeader))
 	if raw == "" {
-		return nil, fmt.Errorf("workable: webhook: no %s header: %w", SignatureHeader, ats.ErrSignatureMissing)
+		return nil, errfmt.Errorf("workable: webhook: no %s header: %w", SignatureHeader, ats.ErrSignatureMissing)
 	}
 	var sigs [][]byte
 	for part := range strings.SplitSeq(raw, ",") {
@@ -156,10 +157,10 @@ func (v WebhookVerifier) VerifyWebhookContext(ctx context.Context, body []byte, 
 		}
 	}
 	if len(sigs) == 0 {
-		return nil, fmt.Errorf("workable: webhook: %s is not a hex (or base64) SHA-256 HMAC: %w", SignatureHeader, ats.ErrSignatureInvalid)
+		return nil, errfmt.Errorf("workable: webhook: %s is not a hex (or base64) SHA-256 HMAC: %w", SignatureHeader, ats.ErrSignatureInvalid)
 	}
 	if !v.signedBy(body, sigs) {
-		return nil, fmt.Errorf("workable: webhook: signature does not match the body: %w", ats.ErrSignatureInvalid)
+		return nil, errfmt.Errorf("workable: webhook: signature does not match the body: %w", ats.ErrSignatureInvalid)
 	}
 	ev, err := ParseEvent(body)
 	if err != nil {
@@ -177,10 +178,10 @@ func (v WebhookVerifier) VerifyWebhookContext(ctx context.Context, body []byte, 
 		}
 		first, err := v.Replay.RememberDelivery(ctx, v.Connection, DeliveryKey(body), now().Add(window))
 		if err != nil {
-			return nil, fmt.Errorf("workable: webhook: replay guard: %w", err)
+			return nil, errfmt.Errorf("workable: webhook: replay guard: %w", err)
 		}
 		if !first {
-			return nil, fmt.Errorf("workable: webhook: delivery already accepted: %w", ats.ErrWebhookReplayed)
+			return nil, errfmt.Errorf("workable: webhook: delivery already accepted: %w", ats.ErrWebhookReplayed)
 		}
 	}
 	return []ats.Event{ev}, nil
@@ -236,7 +237,7 @@ func (v WebhookVerifier) signedBy(body []byte, sigs [][]byte) bool {
 // candidate details endpoint".
 func ParseEvent(body []byte) (ats.Event, error) {
 	malformed := func(format string, args ...any) (ats.Event, error) {
-		return ats.Event{}, fmt.Errorf("workable: webhook: %s: %w", fmt.Sprintf(format, args...), ats.ErrMalformedWebhook)
+		return ats.Event{}, errfmt.Errorf("workable: webhook: %s: %w", fmt.Sprintf(format, args...), ats.ErrMalformedWebhook)
 	}
 	var env map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))

@@ -18,6 +18,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers driver "pgx"
 	"modernc.org/sqlite"               // registers driver "sqlite"
 
+	"github.com/atskit/atskit/internal/errfmt"
 	"github.com/atskit/atskit/lifecycle"
 )
 
@@ -80,7 +81,7 @@ func Open(ctx context.Context, driverName, dsn string) (*Store, error) {
 	}
 	db, err := sql.Open(driverName, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: open %s: %w", d, err)
+		return nil, errfmt.Errorf("sqlstore: open %s: %w", d, err)
 	}
 	if d == SQLite {
 		db.SetMaxOpenConns(1)
@@ -145,17 +146,17 @@ func (s *Store) migrate(ctx context.Context) error {
 	sort.Strings(names)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlstore: migrate: %w", err)
+		return errfmt.Errorf("sqlstore: migrate: %w", err)
 	}
 	defer tx.Rollback()
 	if s.dialect == Postgres {
 		// Replicas starting together migrate one at a time.
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7317452)`); err != nil {
-			return fmt.Errorf("sqlstore: migrate: %w", err)
+			return errfmt.Errorf("sqlstore: migrate: %w", err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS atskit_schema_migrations (version TEXT PRIMARY KEY)`); err != nil {
-		return fmt.Errorf("sqlstore: migrate: %w", err)
+		return errfmt.Errorf("sqlstore: migrate: %w", err)
 	}
 	for _, name := range names {
 		var one int
@@ -164,7 +165,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			continue
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("sqlstore: migrate: %w", err)
+			return errfmt.Errorf("sqlstore: migrate: %w", err)
 		}
 		body, err := migrations.ReadFile(dir + "/" + name)
 		if err != nil {
@@ -175,15 +176,15 @@ func (s *Store) migrate(ctx context.Context) error {
 				continue
 			}
 			if _, err := tx.ExecContext(ctx, stmt); err != nil {
-				return fmt.Errorf("sqlstore: migration %s: %w", name, err)
+				return errfmt.Errorf("sqlstore: migration %s: %w", name, err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO atskit_schema_migrations (version) VALUES (?)`), name); err != nil {
-			return fmt.Errorf("sqlstore: migrate: %w", err)
+			return errfmt.Errorf("sqlstore: migrate: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlstore: migrate: %w", err)
+		return errfmt.Errorf("sqlstore: migrate: %w", err)
 	}
 	return nil
 }
@@ -253,7 +254,7 @@ func (s *Store) Position(ctx context.Context, id string) (lifecycle.Position, er
 		return lifecycle.Position{}, lifecycle.ErrNotFound
 	}
 	if err != nil {
-		return lifecycle.Position{}, fmt.Errorf("sqlstore: position %s: %w", id, err)
+		return lifecycle.Position{}, errfmt.Errorf("sqlstore: position %s: %w", id, err)
 	}
 	return decodePosition(data, version, conn)
 }
@@ -263,7 +264,7 @@ func (s *Store) Position(ctx context.Context, id string) (lifecycle.Position, er
 func decodePosition(data string, version int64, conn string) (lifecycle.Position, error) {
 	var p lifecycle.Position
 	if err := json.Unmarshal([]byte(data), &p); err != nil {
-		return p, fmt.Errorf("sqlstore: decode position: %w", err)
+		return p, errfmt.Errorf("sqlstore: decode position: %w", err)
 	}
 	p.Version = version
 	p.Connection = conn
@@ -275,7 +276,7 @@ func (s *Store) Positions(ctx context.Context, f lifecycle.PositionFilter) ([]li
 	query := `SELECT data, version, connection FROM atskit_positions WHERE (? = '' OR connection = ?) AND (? = '' OR source = ?) AND (? = '' OR status = ?) ORDER BY id`
 	rows, err := s.db.QueryContext(ctx, s.q(query), f.Connection, f.Connection, f.Source, f.Source, string(f.Status), string(f.Status))
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: positions: %w", err)
+		return nil, errfmt.Errorf("sqlstore: positions: %w", err)
 	}
 	defer rows.Close()
 	var out []lifecycle.Position
@@ -311,7 +312,7 @@ func (s *Store) SavePosition(ctx context.Context, p lifecycle.Position) (lifecyc
 			p.Connection, p.Source, string(p.Status), p.Version, string(data), p.ID, old)
 	}
 	if err != nil {
-		return lifecycle.Position{}, fmt.Errorf("sqlstore: save position %s: %w", p.ID, conflict(err))
+		return lifecycle.Position{}, errfmt.Errorf("sqlstore: save position %s: %w", p.ID, conflict(err))
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return lifecycle.Position{}, err
@@ -328,7 +329,7 @@ const interviewCols = `data, version, connection`
 func decodeInterview(data string, version int64, conn string) (lifecycle.Interview, error) {
 	var iv lifecycle.Interview
 	if err := json.Unmarshal([]byte(data), &iv); err != nil {
-		return iv, fmt.Errorf("sqlstore: decode interview: %w", err)
+		return iv, errfmt.Errorf("sqlstore: decode interview: %w", err)
 	}
 	iv.Version = version
 	iv.Connection = conn
@@ -343,7 +344,7 @@ func (s *Store) oneInterview(ctx context.Context, query string, args ...any) (li
 		return lifecycle.Interview{}, lifecycle.ErrNotFound
 	}
 	if err != nil {
-		return lifecycle.Interview{}, fmt.Errorf("sqlstore: interview: %w", err)
+		return lifecycle.Interview{}, errfmt.Errorf("sqlstore: interview: %w", err)
 	}
 	return decodeInterview(data, version, conn)
 }
@@ -397,7 +398,7 @@ func (s *Store) Interviews(ctx context.Context, f lifecycle.InterviewFilter) ([]
 	}
 	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: interviews: %w", err)
+		return nil, errfmt.Errorf("sqlstore: interviews: %w", err)
 	}
 	defer rows.Close()
 	var out []lifecycle.Interview
@@ -424,7 +425,7 @@ func (s *Store) EventProcessed(ctx context.Context, ev lifecycle.EventRef) (bool
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("sqlstore: event %s/%s: %w", ev.Source, ev.ID, err)
+		return false, errfmt.Errorf("sqlstore: event %s/%s: %w", ev.Source, ev.ID, err)
 	}
 	return true, nil
 }
@@ -433,21 +434,21 @@ func (s *Store) EventProcessed(ctx context.Context, ev lifecycle.EventRef) (bool
 func (s *Store) Commit(ctx context.Context, c lifecycle.Change) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlstore: commit: %w", conflict(err))
+		return errfmt.Errorf("sqlstore: commit: %w", conflict(err))
 	}
 	defer tx.Rollback()
 	if err := s.apply(ctx, tx, c); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlstore: commit: %w", conflict(err))
+		return errfmt.Errorf("sqlstore: commit: %w", conflict(err))
 	}
 	return nil
 }
 
 func affected(res sql.Result, err error, none error) error {
 	if err != nil {
-		return fmt.Errorf("sqlstore: commit: %w", conflict(err))
+		return errfmt.Errorf("sqlstore: commit: %w", conflict(err))
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
@@ -508,7 +509,7 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c lifecycle.Change) error
 				nanos(e.NextAttemptAt), nanos(e.CreatedAt))
 		}
 		if _, err := tx.ExecContext(ctx, s.q(b.String()), args...); err != nil {
-			return fmt.Errorf("sqlstore: commit effects: %w", conflict(err))
+			return errfmt.Errorf("sqlstore: commit effects: %w", conflict(err))
 		}
 	}
 	return nil
@@ -585,19 +586,19 @@ func (s *Store) ClaimEffects(ctx context.Context, c lifecycle.Claim) ([]lifecycl
 	}
 	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: claim effects: %w", err)
+		return nil, errfmt.Errorf("sqlstore: claim effects: %w", err)
 	}
 	defer rows.Close()
 	var out []lifecycle.Effect
 	for rows.Next() {
 		e, err := scanEffect(rows)
 		if err != nil {
-			return nil, fmt.Errorf("sqlstore: claim effects: %w", err)
+			return nil, errfmt.Errorf("sqlstore: claim effects: %w", err)
 		}
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlstore: claim effects: %w", err)
+		return nil, errfmt.Errorf("sqlstore: claim effects: %w", err)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
 	return out, nil
@@ -621,7 +622,7 @@ func (s *Store) BeginAttempt(ctx context.Context, id, owner string, at time.Time
 	res, err := s.db.ExecContext(ctx, s.q(`UPDATE atskit_effects SET attempts = attempts + 1, unacked = 1
 		WHERE id = ? AND claimed_by = ? AND state = 'pending' AND lease_until >= ?`), id, owner, nanos(at))
 	if err != nil {
-		return fmt.Errorf("sqlstore: begin attempt %s: %w", id, err)
+		return errfmt.Errorf("sqlstore: begin attempt %s: %w", id, err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return err
@@ -644,7 +645,7 @@ func (s *Store) FinishEffect(ctx context.Context, id, owner string, o lifecycle.
 			WHERE id = ? AND claimed_by = ? AND state = 'pending'`), o.Error, nanos(o.NextAttemptAt), id, owner)
 	}
 	if err != nil {
-		return fmt.Errorf("sqlstore: finish effect %s: %w", id, err)
+		return errfmt.Errorf("sqlstore: finish effect %s: %w", id, err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return err
@@ -662,19 +663,19 @@ func (s *Store) RequeueEffects(ctx context.Context, f lifecycle.EffectFilter, id
 		WHERE state = 'parked' AND (? = '' OR connection = ?) AND (? = '' OR interview_id = ?) AND (? = '' OR kind = ?) AND (? = '' OR id = ?)
 		RETURNING `+effectCols), nanos(at), f.Connection, f.Connection, f.InterviewID, f.InterviewID, string(f.Kind), string(f.Kind), id, id)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: requeue effects: %w", err)
+		return nil, errfmt.Errorf("sqlstore: requeue effects: %w", err)
 	}
 	defer rows.Close()
 	var out []lifecycle.Effect
 	for rows.Next() {
 		e, err := scanEffect(rows)
 		if err != nil {
-			return nil, fmt.Errorf("sqlstore: requeue effects: %w", err)
+			return nil, errfmt.Errorf("sqlstore: requeue effects: %w", err)
 		}
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlstore: requeue effects: %w", err)
+		return nil, errfmt.Errorf("sqlstore: requeue effects: %w", err)
 	}
 	return out, nil
 }
@@ -685,7 +686,7 @@ func (s *Store) Effects(ctx context.Context, f lifecycle.EffectFilter) ([]lifecy
 		WHERE (? = '' OR connection = ?) AND (? = '' OR interview_id = ?) AND (? = '' OR kind = ?) AND (? = '' OR state = ?) ORDER BY seq`
 	rows, err := s.db.QueryContext(ctx, s.q(query), f.Connection, f.Connection, f.InterviewID, f.InterviewID, string(f.Kind), string(f.Kind), string(f.State), string(f.State))
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: effects: %w", err)
+		return nil, errfmt.Errorf("sqlstore: effects: %w", err)
 	}
 	defer rows.Close()
 	var out []lifecycle.Effect
