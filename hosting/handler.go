@@ -3,6 +3,7 @@ package hosting
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -97,7 +98,10 @@ func NewHandler(opts Options) (*Handler, error) {
 		h.mux.HandleFunc("POST /retrigger/{connection}/{interview}", h.retrigger)
 	}
 	if opts.ProviderTokens != nil {
-		ph := provider.NewHandler(providerBackend{h}, provider.HandlerOptions{Tokens: opts.ProviderTokens, Logger: h.log})
+		ph, err := provider.NewHandler(providerBackend{h}, provider.HandlerOptions{Tokens: opts.ProviderTokens, Logger: h.log})
+		if err != nil {
+			return nil, fmt.Errorf("hosting: NewHandler: %w", err)
+		}
 		h.mux.Handle("/provider/", http.StripPrefix("/provider", ph))
 	}
 	if opts.GreenhouseKeys != nil {

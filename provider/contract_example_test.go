@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -34,7 +35,11 @@ func ExampleBackend() {
 	var b provider.Backend = tests{}
 	keys := provider.NewStaticTokens(map[string]provider.Account{"key-acme": "acme"})
 	mux := http.NewServeMux()
-	mux.Handle("/workable/", http.StripPrefix("/workable", provider.NewHandler(provider.WorkableFrom(b), provider.HandlerOptions{Tokens: keys})))
+	wh, err := provider.NewHandler(provider.WorkableFrom(b), provider.HandlerOptions{Tokens: keys})
+	if err != nil {
+		log.Fatal(err)
+	}
+	mux.Handle("/workable/", http.StripPrefix("/workable", wh))
 	mux.Handle("/greenhouse/", http.StripPrefix("/greenhouse", provider.NewGreenhouseHandler(provider.GreenhouseFrom(b), provider.GreenhouseHandlerOptions{Keys: keys})))
 	mux.Handle("/ashby/", http.StripPrefix("/ashby", provider.NewAshbyHandler(provider.AshbyFrom(b), provider.AshbyHandlerOptions{Tokens: keys})))
 	srv := httptest.NewServer(mux)

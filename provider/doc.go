@@ -21,7 +21,10 @@
 // Delivery.
 //
 //	tokens := provider.NewStaticTokens(map[string]provider.Account{"tok-acme": "acme"})
-//	h := provider.NewHandler(backend, provider.HandlerOptions{Tokens: tokens})
+//	h, err := provider.NewHandler(backend, provider.HandlerOptions{Tokens: tokens})
+//	if err != nil { // backend implements neither contract, or no tokens
+//		return err
+//	}
 //	mux.Handle("/workable/", http.StripPrefix("/workable", h))
 //
 // # One backend for every contract

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -21,7 +22,10 @@ func ExampleNewHandler() {
 		InterviewTemplates: []provider.InterviewTemplate{{ID: "1", Name: "Aptitude Interview"}},
 	})
 	tokens := provider.NewStaticTokens(map[string]provider.Account{"tok-acme": "acme"})
-	h := provider.NewHandler(backend, provider.HandlerOptions{Tokens: tokens})
+	h, err := provider.NewHandler(backend, provider.HandlerOptions{Tokens: tokens})
+	if err != nil {
+		log.Fatal(err)
+	}
 
 	mux := http.NewServeMux()
 	mux.Handle("/workable/", http.StripPrefix("/workable", h))

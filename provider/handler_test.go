@@ -67,7 +67,11 @@ func newTestHandler(t testing.TB, backend any, mod ...func(*HandlerOptions)) *Ha
 	for _, m := range mod {
 		m(&opts)
 	}
-	return NewHandler(backend, opts)
+	h, err := NewHandler(backend, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
 
 type reqSpec struct {
@@ -393,9 +397,48 @@ func TestOneContractOnly(t *testing.T) {
 	require.Equal(t, "Not Found: shared links are not supported", decodeError(t, w).Message)
 }
 
-func TestNewHandlerPanics(t *testing.T) {
-	require.Panics(t, func() { NewHandler(newMemory(), HandlerOptions{}) })
-	require.Panics(t, func() { NewHandler(struct{}{}, HandlerOptions{Tokens: newTokens()}) })
+// pointerOnlyBackend implements InterviewBackend on its pointer type only.
+type pointerOnlyBackend struct{ m *MemoryBackend }
+
+func (p *pointerOnlyBackend) InterviewTemplates(ctx context.Context, a Account) ([]InterviewTemplate, error) {
+	return p.m.InterviewTemplates(ctx, a)
+}
+
+func (p *pointerOnlyBackend) CreateInterview(ctx context.Context, a Account, req CreateInterviewRequest) (string, error) {
+	return p.m.CreateInterview(ctx, a, req)
+}
+
+func (p *pointerOnlyBackend) Interview(ctx context.Context, a Account, id string) (StatusDocument, error) {
+	return p.m.Interview(ctx, a, id)
+}
+
+// TestNewHandlerRefuses: a wrong backend or missing tokens is an error at
+// construction that says what to do, never a panic at run time.
+func TestNewHandlerRefuses(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		backend any
+		opts    HandlerOptions
+		want    string // substring of the error; "" for success
+	}{
+		{"no tokens", newMemory(), HandlerOptions{}, "HandlerOptions.Tokens is nil"},
+		{"nil backend", nil, HandlerOptions{Tokens: newTokens()}, "backend is nil"},
+		{"unrelated type", struct{}{}, HandlerOptions{Tokens: newTokens()}, "struct {} implements neither InterviewBackend"},
+		{"value of a pointer-receiver backend", pointerOnlyBackend{m: newMemory()}, HandlerOptions{Tokens: newTokens()},
+			"pass a pointer (&b, a *provider.pointerOnlyBackend)"},
+		{"pointer of a pointer-receiver backend", &pointerOnlyBackend{m: newMemory()}, HandlerOptions{Tokens: newTokens()}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h, err := NewHandler(tt.backend, tt.opts)
+			if tt.want == "" {
+				require.NoError(t, err)
+				require.NotNil(t, h)
+				return
+			}
+			require.Nil(t, h)
+			require.ErrorContains(t, err, tt.want)
+		})
+	}
 }
 
 func TestMountUnderPrefix(t *testing.T) {
@@ -555,7 +598,8 @@ func (p *contextProbe) InterviewTemplates(ctx context.Context, account Account) 
 
 func TestTokenRotation(t *testing.T) {
 	tokens := NewStaticTokens(map[string]Account{"old-token": "acme"})
-	h := NewHandler(newMemory(), HandlerOptions{Tokens: tokens, Logger: quietLogger()})
+	h, err := NewHandler(newMemory(), HandlerOptions{Tokens: tokens, Logger: quietLogger()})
+	require.NoError(t, err)
 	get := func(tok string) int {
 		return serve(h, reqSpec{method: "GET", path: "/interview-templates", token: tok}).Code
 	}
@@ -573,10 +617,11 @@ func TestTokenRotation(t *testing.T) {
 
 func TestResolverError(t *testing.T) {
 	var logs bytes.Buffer
-	h := NewHandler(newMemory(), HandlerOptions{
+	h, err := NewHandler(newMemory(), HandlerOptions{
 		Tokens: TokenResolverFunc(func(context.Context, string) (Account, error) { return "", errors.New("vault sealed") }),
 		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 	})
+	require.NoError(t, err)
 	w := serve(h, reqSpec{method: "GET", path: "/tests", token: "secret-token-value"})
 	require.Equal(t, 500, w.Code)
 	require.Contains(t, logs.String(), "vault sealed")
@@ -585,10 +630,11 @@ func TestResolverError(t *testing.T) {
 
 func TestResolverPanic(t *testing.T) {
 	var logs bytes.Buffer
-	h := NewHandler(newMemory(), HandlerOptions{
+	h, err := NewHandler(newMemory(), HandlerOptions{
 		Tokens: TokenResolverFunc(func(context.Context, string) (Account, error) { panic("resolver bug") }),
 		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 	})
+	require.NoError(t, err)
 	w := serve(h, reqSpec{method: "GET", path: "/tests", token: "secret-token-value"})
 	require.Equal(t, 500, w.Code)
 	require.Equal(t, errorBody{500, "Internal Server Error"}, decodeError(t, w))
@@ -752,4 +798,12 @@ func TestIdempotencyWindowAndBound(t *testing.T) {
 	w1 := serve(disabled, reqSpec{method: "POST", path: "/interviews", token: tokenAcme, body: validInterview})
 	w2 := serve(disabled, reqSpec{method: "POST", path: "/interviews", token: tokenAcme, body: validInterview})
 	require.NotEqual(t, w1.Body.String(), w2.Body.String())
+}
+
+// mustHandler is for test fixtures built without a *testing.T.
+func mustHandler(h *Handler, err error) *Handler {
+	if err != nil {
+		panic(err)
+	}
+	return h
 }

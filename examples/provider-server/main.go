@@ -134,9 +134,12 @@ func newServer(cfg config) (http.Handler, *provider.MemoryBackend) {
 	publisher := provider.NewPublisher(cfg.Publisher)
 
 	mux := http.NewServeMux()
-	mux.Handle("/workable/", http.StripPrefix("/workable", provider.NewHandler(backend, provider.HandlerOptions{
-		Tokens: tokens, Logger: cfg.Logger,
-	})))
+	wh, err := provider.NewHandler(backend, provider.HandlerOptions{Tokens: tokens, Logger: cfg.Logger})
+	if err != nil {
+		// Unreachable: backend is a *MemoryBackend and tokens is set.
+		panic(err)
+	}
+	mux.Handle("/workable/", http.StripPrefix("/workable", wh))
 	mountAshby(mux, cfg.Templates, tokens, cfg.Logger)
 	// Greenhouse's Assessment Partner API from the same backend; -token is
 	// the key Greenhouse sends as the HTTP Basic user name.
