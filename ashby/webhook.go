@@ -44,7 +44,7 @@ const DefaultReplayWindow = 24 * time.Hour
 // HMAC-SHA256 of the raw body keyed with the webhook's secret token
 // (https://developers.ashbyhq.com/docs/authenticating-webhooks). Hosts use
 // it to sign test fixtures.
-func Sign(secret string, body []byte) string {
+func Sign(body []byte, secret string) string {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write(body)
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))

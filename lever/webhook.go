@@ -94,7 +94,7 @@ type WebhookData struct {
 // Lever's signature covers token and triggeredAt only, not the event data.
 // The verifier therefore
 //   - accepts a delivery only while triggeredAt lies inside a window bounded
-//     on both sides (Tolerance into the past, FutureSkew into the future),
+//     on both sides (MaxAge into the past, FutureSkew into the future),
 //     computed without overflow for any triggeredAt;
 //   - with Replay set, claims each delivery token once per Connection, so a
 //     captured signature cannot be re-attached to other data (a second use
@@ -119,11 +119,11 @@ type WebhookVerifier struct {
 	// A delivery verifies if any of them matches; when all are empty every
 	// delivery fails (fail closed).
 	Secrets []string
-	// Tolerance is the maximum age of a delivery. Zero uses
+	// MaxAge is the maximum age of a delivery. Zero uses
 	// DefaultWebhookTolerance with Replay and DefaultUnguardedTolerance
 	// without; without Replay a larger value is capped at
 	// DefaultUnguardedTolerance.
-	Tolerance time.Duration
+	MaxAge time.Duration
 	// FutureSkew is how far in the future triggeredAt may be; zero uses
 	// DefaultWebhookFutureSkew.
 	FutureSkew time.Duration
@@ -131,7 +131,7 @@ type WebhookVerifier struct {
 	Now func() time.Time
 	// Replay remembers accepted delivery tokens until the window closes;
 	// lifecycle/memstore and lifecycle/sqlstore implement it. Nil keeps no
-	// memory (and a short window, see Tolerance). WebhookHandler releases
+	// memory (and a short window, see MaxAge). WebhookHandler releases
 	// a delivery whose processing failed; a caller of VerifyWebhook does
 	// so itself with Replay.ForgetDelivery(ctx, Connection, event.ID), so
 	// that Lever's retry is accepted.
@@ -255,7 +255,7 @@ var _ ats.WebhookReleaser = WebhookVerifier{}
 
 // window returns the effective tolerance and future skew.
 func (v WebhookVerifier) window() (tol, skew time.Duration) {
-	tol, skew = v.Tolerance, v.FutureSkew
+	tol, skew = v.MaxAge, v.FutureSkew
 	if tol <= 0 {
 		tol = DefaultWebhookTolerance
 	}

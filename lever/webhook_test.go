@@ -109,10 +109,10 @@ func TestVerifyWebhookRejects(t *testing.T) {
 	}
 	// Without a replay guard a longer tolerance is capped: the stale
 	// delivery stays refused. With one it is accepted.
-	if _, err := (lever.WebhookVerifier{Secrets: []string{sigToken}, Now: clock, Tolerance: 10 * time.Minute}).VerifyWebhook(signed(good(), now.Add(-6*time.Minute)), nil); !errors.Is(err, ats.ErrWebhookExpired) {
+	if _, err := (lever.WebhookVerifier{Secrets: []string{sigToken}, Now: clock, MaxAge: 10 * time.Minute}).VerifyWebhook(signed(good(), now.Add(-6*time.Minute)), nil); !errors.Is(err, ats.ErrWebhookExpired) {
 		t.Errorf("unguarded, 10 min tolerance: %v, want ats.ErrWebhookExpired", err)
 	}
-	if _, err := (lever.WebhookVerifier{Secrets: []string{sigToken}, Now: clock, Tolerance: 10 * time.Minute,
+	if _, err := (lever.WebhookVerifier{Secrets: []string{sigToken}, Now: clock, MaxAge: 10 * time.Minute,
 		Replay: &ats.MemoryReplayGuard{Now: clock}}).VerifyWebhook(signed(good(), now.Add(-6*time.Minute)), nil); err != nil {
 		t.Errorf("guarded, 10 min tolerance: %v", err)
 	}

@@ -63,7 +63,7 @@ func NewHandler(cfg Config) http.Handler {
 	if replay == nil {
 		replay = &ats.MemoryReplayGuard{}
 	}
-	verifier := lever.WebhookVerifier{Secrets: []string{cfg.SignatureToken}, Tolerance: cfg.Tolerance, Replay: replay}
+	verifier := lever.WebhookVerifier{Secrets: []string{cfg.SignatureToken}, MaxAge: cfg.Tolerance, Replay: replay}
 
 	mux := http.NewServeMux()
 	mux.Handle("POST "+WebhookPath, lever.WebhookHandler(verifier, r.handle, lever.WebhookHandlerOptions{Logger: log}))
