@@ -58,7 +58,7 @@ type Options struct {
 	// Sandbox selects Lever's sandbox API instead of production.
 	Sandbox bool
 	// BaseURL overrides the API root (tests, proxies), e.g. a levertest
-	// server's APIURL().
+	// server's URL.
 	BaseURL string
 	// HTTPClient performs the requests; nil uses a client with a 30 s
 	// timeout. It is wrapped, never modified.
