@@ -112,7 +112,7 @@ func (b contractBackend) Status(ctx context.Context, account provider.Account, i
 	if err != nil {
 		return provider.StatusDocument{}, err
 	}
-	return ProviderResult(iv), nil
+	return ProviderStatusDocument(iv), nil
 }
 
 // Cancel implements provider.Canceler (Ashby's assessment.cancel).

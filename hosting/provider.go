@@ -124,18 +124,18 @@ func (b providerBackend) Interview(ctx context.Context, account provider.Account
 	if err != nil {
 		return provider.StatusDocument{}, err
 	}
-	return ProviderResult(iv), nil
+	return ProviderStatusDocument(iv), nil
 }
 
-// ProviderResult maps an interview onto the provider contract's Result.
-func ProviderResult(iv lifecycle.Interview) provider.StatusDocument {
+// ProviderStatusDocument maps an interview onto Workable's status document.
+func ProviderStatusDocument(iv lifecycle.Interview) provider.StatusDocument {
 	switch iv.State {
 	case lifecycle.StateCompleted, lifecycle.StateReported:
 		r := lifecycle.CallbackResult{Status: lifecycle.CallbackCompleted}
 		if iv.Result != nil {
 			r.ResultsURL, r.Score, r.Grade, r.Summary, r.Duration = iv.Result.ReportURL, iv.Result.Score, iv.Result.Grade, iv.Result.Summary, iv.Result.Duration
 		}
-		return lifecycle.ProviderResult(r)
+		return lifecycle.ProviderStatusDocument(r)
 	case lifecycle.StateExpired:
 		return provider.StatusDocument{Status: provider.StatusExpired}
 	case lifecycle.StateCancelled, lifecycle.StateDeclined, lifecycle.StateUnableToSchedule:

@@ -19,7 +19,7 @@ var _ CallbackPublisher = ProviderPublisher{}
 
 // PublishResult implements CallbackPublisher.
 func (p ProviderPublisher) PublishResult(ctx context.Context, cb Callback, r CallbackResult) error {
-	res := ProviderResult(r)
+	res := ProviderStatusDocument(r)
 	if cb.Assessment {
 		res.Assessment, res.Interview = res.Interview, nil
 	}
@@ -27,8 +27,9 @@ func (p ProviderPublisher) PublishResult(ctx context.Context, cb Callback, r Cal
 	return err
 }
 
-// ProviderResult maps a CallbackResult onto the provider package's Result.
-func ProviderResult(r CallbackResult) provider.StatusDocument {
+// ProviderStatusDocument maps a CallbackResult onto Workable's status
+// document, provider.StatusDocument.
+func ProviderStatusDocument(r CallbackResult) provider.StatusDocument {
 	res := provider.StatusDocument{Status: provider.Status(r.Status), ResultsURL: r.ResultsURL}
 	if r.Status == CallbackCompleted {
 		res.Interview = &provider.InterviewResult{Score: r.Score, Grade: ats.Grade(r.Grade),

@@ -116,7 +116,7 @@ func (p ContractPublisher) PublishResult(ctx context.Context, cb Callback, r Cal
 		if !ok || id == "" {
 			return permanentError{errors.New("lifecycle: an Ashby callback needs the interview ID: publish it through the dispatcher")}
 		}
-		_, err := p.Ashby.Update(ctx, cb.Token, provider.AshbyUpdateFromResult(id, ProviderResult(r)))
+		_, err := p.Ashby.Update(ctx, cb.Token, provider.AshbyUpdateFromResult(id, ProviderStatusDocument(r)))
 		return err
 	}
 	return permanentError{fmt.Errorf("lifecycle: unknown callback kind %q", string(cb.Kind))}
