@@ -119,3 +119,48 @@ func TestCloseReleasesStalledRequest(t *testing.T) {
 		t.Errorf("stalled request timed out instead of being released: %v", r.err)
 	}
 }
+
+// TestWaitDeliveries: WaitDeliveries returns nil once every delivery was
+// answered, and ctx's error, without waiting, while one is still pending
+// (a retry whose gap has not passed) and ctx ends.
+func TestWaitDeliveries(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		status  int
+		wantErr error
+	}{
+		{"answered 200", http.StatusOK, nil},
+		{"retry pending when ctx ends", http.StatusInternalServerError, context.Canceled},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			answered := make(chan struct{}, 1)
+			receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(tt.status)
+				answered <- struct{}{}
+			}))
+			defer receiver.Close()
+			s := NewServer(WithRateLimit(0, 0), WithWebhookRetryGaps(time.Hour))
+			defer s.Close()
+			st := s.AddStages("a", "b")
+			o := s.AddOpportunity(Opportunity{Name: "Ada Lovelace", StageID: st[0].ID})
+			s.AddWebhook(receiver.URL, "candidateStageChange")
+			if err := s.MoveCandidate(o.ID, st[1].ID); err != nil {
+				t.Fatal(err)
+			}
+			<-answered
+			ctx, cancel := context.WithCancel(context.Background())
+			if tt.wantErr != nil {
+				cancel() // the hour-long retry gap would otherwise block
+			}
+			defer cancel()
+			if err := s.WaitDeliveries(ctx); !errors.Is(err, tt.wantErr) {
+				t.Fatalf("WaitDeliveries = %v, want %v", err, tt.wantErr)
+			}
+			if tt.wantErr == nil {
+				if ds := s.Deliveries(); len(ds) != 1 || ds[0].StatusCode != http.StatusOK {
+					t.Errorf("deliveries = %+v, want one answered 200", ds)
+				}
+			}
+		})
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/workable/workabletest"
+	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/require"
 )
 
@@ -112,4 +113,30 @@ func TestDeliveryRetriedUntil200(t *testing.T) {
 	require.Len(t, d, 1)
 	require.Equal(t, 3, d[0].Attempts)
 	require.True(t, d[0].Delivered)
+}
+
+// TestRequestLog: LastRequest reports whether there was a request, and
+// ResetRequests forgets the log and zeroes the counters, as in every fake.
+func TestRequestLog(t *testing.T) {
+	srv := workabletest.NewServer(workabletest.WithRateLimit(1, time.Hour))
+	defer srv.Close()
+	if _, ok := srv.LastRequest(); ok {
+		t.Fatal("LastRequest reported a request before any was sent")
+	}
+	get(t, srv, "/jobs", workabletest.DefaultAPIKey)
+	if resp, _ := get(t, srv, "/members", workabletest.DefaultAPIKey); resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("second request: %d, want 429", resp.StatusCode)
+	}
+	last, ok := srv.LastRequest()
+	if !ok || last.Path != "/members" {
+		t.Fatalf("LastRequest = %+v, %v; want /members", last, ok)
+	}
+	if srv.RequestCount() != 2 || srv.ThrottledCount() != 1 {
+		t.Fatalf("counters before reset: %d requests, %d throttled; want 2, 1", srv.RequestCount(), srv.ThrottledCount())
+	}
+	srv.ResetRequests()
+	_, ok = srv.LastRequest()
+	if d := cmp.Diff([]int{0, 0, 0}, []int{len(srv.Requests()), srv.RequestCount(), srv.ThrottledCount()}); d != "" || ok {
+		t.Errorf("after ResetRequests (requests, count, throttled) (-want +got):\n%s (last request: %v)", d, ok)
+	}
 }
