@@ -228,11 +228,14 @@ type AshbyHandler struct {
 	now     func() time.Time
 }
 
-// NewAshbyHandler returns the handler for b. It panics if opts.Tokens is
-// nil.
-func NewAshbyHandler(b AshbyBackend, opts AshbyHandlerOptions) *AshbyHandler {
+// NewAshbyHandler returns the handler for b. It returns an error when b or
+// opts.Tokens is nil: a handler that cannot authenticate must not start.
+func NewAshbyHandler(b AshbyBackend, opts AshbyHandlerOptions) (*AshbyHandler, error) {
+	if b == nil {
+		return nil, errors.New("provider: NewAshbyHandler: backend is nil: pass an AshbyBackend (AshbyFrom adapts a Backend)")
+	}
 	if opts.Tokens == nil {
-		panic("provider: NewAshbyHandler: AshbyHandlerOptions.Tokens is nil")
+		return nil, errors.New("provider: NewAshbyHandler: AshbyHandlerOptions.Tokens is nil: pass a TokenResolver (e.g. NewStaticTokens) that maps the secret key Ashby sends to accounts")
 	}
 	h := &AshbyHandler{b: b, tokens: opts.Tokens, maxBody: opts.MaxBodyBytes, log: opts.Logger, now: opts.Now}
 	if h.now == nil {
@@ -251,7 +254,7 @@ func NewAshbyHandler(b AshbyBackend, opts AshbyHandlerOptions) *AshbyHandler {
 	if window > 0 {
 		h.idem = newIdempotency(window, DefaultIdempotencyMaxKeys, h.now)
 	}
-	return h
+	return h, nil
 }
 
 // ashbyKey extracts the key Ashby presents. How Ashby authenticates to the

@@ -40,8 +40,16 @@ func ExampleBackend() {
 		log.Fatal(err)
 	}
 	mux.Handle("/workable/", http.StripPrefix("/workable", wh))
-	mux.Handle("/greenhouse/", http.StripPrefix("/greenhouse", provider.NewGreenhouseHandler(provider.GreenhouseFrom(b), provider.GreenhouseHandlerOptions{Keys: keys})))
-	mux.Handle("/ashby/", http.StripPrefix("/ashby", provider.NewAshbyHandler(provider.AshbyFrom(b), provider.AshbyHandlerOptions{Tokens: keys})))
+	gh, err := provider.NewGreenhouseHandler(provider.GreenhouseFrom(b), provider.GreenhouseHandlerOptions{Tokens: keys})
+	if err != nil {
+		log.Fatal(err)
+	}
+	mux.Handle("/greenhouse/", http.StripPrefix("/greenhouse", gh))
+	ah, err := provider.NewAshbyHandler(provider.AshbyFrom(b), provider.AshbyHandlerOptions{Tokens: keys})
+	if err != nil {
+		log.Fatal(err)
+	}
+	mux.Handle("/ashby/", http.StripPrefix("/ashby", ah))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 

@@ -81,9 +81,9 @@ var contractNow = time.UnixMilli(1796040000000)
 func contractServer(b Backend) http.Handler {
 	keys := NewStaticTokens(map[string]Account{"key-acme": "acme", "key-globex": "globex"})
 	mux := http.NewServeMux()
-	mux.Handle("/workable/", http.StripPrefix("/workable", mustHandler(NewHandler(WorkableFrom(b), HandlerOptions{Tokens: keys, Logger: quietLogger()}))))
-	mux.Handle("/greenhouse/", http.StripPrefix("/greenhouse", NewGreenhouseHandler(GreenhouseFrom(b), GreenhouseHandlerOptions{Keys: keys, Logger: quietLogger()})))
-	mux.Handle("/ashby/", http.StripPrefix("/ashby", NewAshbyHandler(AshbyFrom(b), AshbyHandlerOptions{Tokens: keys, Logger: quietLogger(), Now: func() time.Time { return contractNow }})))
+	mux.Handle("/workable/", http.StripPrefix("/workable", must(NewHandler(WorkableFrom(b), HandlerOptions{Tokens: keys, Logger: quietLogger()}))))
+	mux.Handle("/greenhouse/", http.StripPrefix("/greenhouse", must(NewGreenhouseHandler(GreenhouseFrom(b), GreenhouseHandlerOptions{Tokens: keys, Logger: quietLogger()}))))
+	mux.Handle("/ashby/", http.StripPrefix("/ashby", must(NewAshbyHandler(AshbyFrom(b), AshbyHandlerOptions{Tokens: keys, Logger: quietLogger(), Now: func() time.Time { return contractNow }}))))
 	return mux
 }
 

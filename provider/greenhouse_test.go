@@ -22,7 +22,7 @@ func ghSetup(t *testing.T) (*GreenhouseHandler, *MemoryBackend, *StaticTokens) {
 	t.Helper()
 	mem := NewMemoryBackend(MemoryBackendOptions{Tests: []Test{{ID: NumberID(12345), Name: "My First Test"}, {ID: StringID("py-1"), Name: "Python"}}})
 	keys := NewStaticTokens(map[string]Account{ghKey: "acme", "gh-key-globex": "globex"})
-	return NewGreenhouseHandler(GreenhouseFromAssessments(mem), GreenhouseHandlerOptions{Keys: keys, Logger: quietLogger()}), mem, keys
+	return must(NewGreenhouseHandler(GreenhouseFromAssessments(mem), GreenhouseHandlerOptions{Tokens: keys, Logger: quietLogger()})), mem, keys
 }
 
 func ghDo(h http.Handler, method, target, key, body string) (int, string, http.Header) {
@@ -184,7 +184,7 @@ func TestGreenhouseRefusesInvalidBackendAnswers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := NewGreenhouseHandler(&ghStub{status: tt.status}, GreenhouseHandlerOptions{Keys: NewStaticTokens(map[string]Account{ghKey: "a"}), Logger: quietLogger()})
+			h := must(NewGreenhouseHandler(&ghStub{status: tt.status}, GreenhouseHandlerOptions{Tokens: NewStaticTokens(map[string]Account{ghKey: "a"}), Logger: quietLogger()}))
 			if status, body, _ := ghDo(h, "GET", tt.target, ghKey, ""); status != tt.want {
 				t.Errorf("status %d (%s), want %d", status, body, tt.want)
 			}
@@ -194,7 +194,7 @@ func TestGreenhouseRefusesInvalidBackendAnswers(t *testing.T) {
 
 func TestGreenhouseConcurrentSendTestCallsBackendOnce(t *testing.T) {
 	stub := &ghStub{block: make(chan struct{}), entered: make(chan struct{})}
-	h := NewGreenhouseHandler(stub, GreenhouseHandlerOptions{Keys: NewStaticTokens(map[string]Account{ghKey: "a"}), Logger: quietLogger()})
+	h := must(NewGreenhouseHandler(stub, GreenhouseHandlerOptions{Tokens: NewStaticTokens(map[string]Account{ghKey: "a"}), Logger: quietLogger()}))
 	var wg sync.WaitGroup
 	bodies := make([]string, 4)
 	for i := range bodies {

@@ -800,10 +800,47 @@ func TestIdempotencyWindowAndBound(t *testing.T) {
 	require.NotEqual(t, w1.Body.String(), w2.Body.String())
 }
 
-// mustHandler is for test fixtures built without a *testing.T.
-func mustHandler(h *Handler, err error) *Handler {
+// must is for test fixtures built without a *testing.T.
+func must[T any](v T, err error) T {
 	if err != nil {
 		panic(err)
 	}
-	return h
+	return v
+}
+
+// TestContractHandlersRefuse: every contract's handler refuses a nil
+// backend or nil tokens at construction with an error naming the field.
+func TestContractHandlersRefuse(t *testing.T) {
+	mem := newMemory()
+	for _, tt := range []struct {
+		name string
+		make func() (any, error)
+		want string // substring of the error; "" for success
+	}{
+		{"greenhouse without tokens", func() (any, error) {
+			return NewGreenhouseHandler(GreenhouseFromAssessments(mem), GreenhouseHandlerOptions{})
+		}, "GreenhouseHandlerOptions.Tokens is nil"},
+		{"greenhouse without backend", func() (any, error) {
+			return NewGreenhouseHandler(nil, GreenhouseHandlerOptions{Tokens: newTokens()})
+		}, "backend is nil"},
+		{"greenhouse", func() (any, error) {
+			return NewGreenhouseHandler(GreenhouseFromAssessments(mem), GreenhouseHandlerOptions{Tokens: newTokens()})
+		}, ""},
+		{"ashby without tokens", func() (any, error) {
+			return NewAshbyHandler(&benchAshbyBackend{}, AshbyHandlerOptions{})
+		}, "AshbyHandlerOptions.Tokens is nil"},
+		{"ashby without backend", func() (any, error) { return NewAshbyHandler(nil, AshbyHandlerOptions{Tokens: newTokens()}) }, "backend is nil"},
+		{"ashby", func() (any, error) {
+			return NewAshbyHandler(&benchAshbyBackend{}, AshbyHandlerOptions{Tokens: newTokens()})
+		}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.make()
+			if tt.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorContains(t, err, tt.want)
+		})
+	}
 }

@@ -143,8 +143,11 @@ func newServer(cfg config) (http.Handler, *provider.MemoryBackend) {
 	mountAshby(mux, cfg.Templates, tokens, cfg.Logger)
 	// Greenhouse's Assessment Partner API from the same backend; -token is
 	// the key Greenhouse sends as the HTTP Basic user name.
-	mux.Handle("/greenhouse/", http.StripPrefix("/greenhouse", provider.NewGreenhouseHandler(
-		provider.GreenhouseFromAssessments(backend), provider.GreenhouseHandlerOptions{Keys: tokens, Logger: cfg.Logger})))
+	gh, err := provider.NewGreenhouseHandler(provider.GreenhouseFromAssessments(backend), provider.GreenhouseHandlerOptions{Tokens: tokens, Logger: cfg.Logger})
+	if err != nil {
+		panic(err) // unreachable: the backend and tokens are set
+	}
+	mux.Handle("/greenhouse/", http.StripPrefix("/greenhouse", gh))
 	mux.Handle("POST /demo/interviews/{id}/complete", &completer{
 		backend: backend, tokens: tokens, publisher: publisher, callbackToken: cfg.CallbackToken,
 	})
