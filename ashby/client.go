@@ -178,7 +178,7 @@ func NewClient(opts Options) (*Client, error) {
 		Now:          opts.Now,
 	})
 	if err != nil {
-		return nil, errfmt.Errorf("ashby: %w", err)
+		return nil, errfmt.Errorf("ashby: NewClient: %w", err)
 	}
 	c.hc = hc
 	sharePacing(hc, opts, limit, burst)

@@ -199,7 +199,7 @@ func NewClient(opts Options) (*Client, error) {
 		Now:          opts.Now,
 	})
 	if err != nil {
-		return nil, errfmt.Errorf("lever: %w", err)
+		return nil, errfmt.Errorf("lever: NewClient: %w", err)
 	}
 	c.hc = hc
 	sharePacing(hc, opts, limit, burst)
