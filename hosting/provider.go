@@ -131,11 +131,11 @@ func (b providerBackend) Interview(ctx context.Context, account provider.Account
 func ProviderStatusDocument(iv lifecycle.Interview) provider.StatusDocument {
 	switch iv.State {
 	case lifecycle.StateCompleted, lifecycle.StateReported:
-		r := lifecycle.CallbackResult{Status: lifecycle.CallbackCompleted}
+		var r ats.Result
 		if iv.Result != nil {
-			r.ResultsURL, r.Score, r.Grade, r.Summary, r.Duration = iv.Result.ReportURL, iv.Result.Score, iv.Result.Grade, iv.Result.Summary, iv.Result.Duration
+			r = *iv.Result
 		}
-		return lifecycle.ProviderStatusDocument(r)
+		return provider.StatusDocumentFrom(provider.StatusCompleted, r)
 	case lifecycle.StateExpired:
 		return provider.StatusDocument{Status: provider.StatusExpired}
 	case lifecycle.StateCancelled, lifecycle.StateDeclined, lifecycle.StateUnableToSchedule:

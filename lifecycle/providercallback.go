@@ -35,8 +35,6 @@ func ProviderStatusDocument(r CallbackResult) provider.StatusDocument {
 		res.Interview = &provider.InterviewResult{Score: r.Score, Grade: ats.Grade(r.Grade),
 			Summary: r.Summary, Details: r.Details, Duration: r.Duration}
 	}
-	for _, a := range r.Attachments {
-		res.Attachments = append(res.Attachments, ats.Attachment{Description: a.Description, URL: a.URL})
-	}
+	res.Attachments = provider.LinkedAttachments(r.Attachments)
 	return res
 }

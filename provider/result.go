@@ -159,6 +159,44 @@ type InterviewResult struct {
 	Duration string `json:"duration,omitempty"`
 }
 
+// StatusDocumentFrom builds the status document of an interview or
+// assessment in status from its result r (ats.Result, atskit's one result
+// type). For StatusCompleted, r.ReportURL becomes results_url and r's
+// score, grade, summary, duration and details (Details as name → value)
+// the results under "interview" (Wire also copies them under "assessment"
+// for an assessment). Attachments are r's attachments that have a URL:
+// Workable links attachments and cannot receive a file's bytes, so one
+// with only Data is left out. Other statuses carry no results.
+func StatusDocumentFrom(status Status, r ats.Result) StatusDocument {
+	d := StatusDocument{Status: status}
+	if status != StatusCompleted {
+		return d
+	}
+	d.ResultsURL = r.ReportURL
+	res := &InterviewResult{Score: r.Score, Grade: r.Grade, Summary: r.Summary, Duration: r.Duration}
+	for _, f := range r.Details {
+		if res.Details == nil {
+			res.Details = map[string]any{}
+		}
+		res.Details[f.Name] = f.Value
+	}
+	d.Interview = res
+	d.Attachments = LinkedAttachments(r.Attachments)
+	return d
+}
+
+// LinkedAttachments returns the attachments of atts that have a URL, the
+// only ones Workable's contract can carry.
+func LinkedAttachments(atts []ats.Attachment) []ats.Attachment {
+	var out []ats.Attachment
+	for _, a := range atts {
+		if a.URL != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // wireAttachment is an attachment as Workable's contract carries it:
 // {"description": …, "url": …}. StatusDocument's JSON uses it so that the
 // fields of ats.Attachment the contract does not know (name, content type,

@@ -163,3 +163,38 @@ func TestStatusDocumentAttachmentWire(t *testing.T) {
 		})
 	}
 }
+
+// TestStatusDocumentFrom: the status document is built from ats.Result, the
+// one result type; a completed result fills results_url and the results, an
+// attachment that has only bytes is left out (Workable links attachments),
+// and other statuses carry no results.
+func TestStatusDocumentFrom(t *testing.T) {
+	r := ats.Result{Score: "82", Grade: ats.GradePassed, Summary: "solid", Duration: "00:41:00",
+		ReportURL: "https://v.example/r/1", PlaybackURL: "https://v.example/p/1",
+		Details:     []ats.FeedbackField{{Name: "Go", Value: "4/5"}},
+		Attachments: []ats.Attachment{{Description: "Report", URL: "https://v.example/r/1.pdf"}, {Name: "raw.pdf", Data: []byte("%PDF")}}}
+	for _, tt := range []struct {
+		name   string
+		status Status
+		want   string
+	}{
+		{"completed", StatusCompleted, `{"status":"completed","results_url":"https://v.example/r/1","grade":"passed",` +
+			`"interview":{"score":"82","grade":"passed","summary":"solid","details":{"Go":"4/5"},"duration":"00:41:00"},` +
+			`"attachments":[{"description":"Report","url":"https://v.example/r/1.pdf"}]}`},
+		{"expired", StatusExpired, `{"status":"expired"}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := StatusDocumentFrom(tt.status, r)
+			if err := d.Validate(); err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+			b, err := json.Marshal(d.Wire("", false))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, string(b)); diff != "" {
+				t.Errorf("wire (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
