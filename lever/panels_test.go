@@ -40,7 +40,7 @@ func TestScheduledInterviewOnProfile(t *testing.T) {
 	if d := cmp.Diff(want, panels, cmpIgnoreAt); d != "" {
 		t.Errorf("panels (-want +got):\n%s", d)
 	}
-	if r := f.last(t); r.PerformAs != f.bot.ID || r.Method != "POST" || r.Path != "/v1/opportunities/"+f.opp.ID+"/panels" {
+	if r := f.last(t); r.PerformAs != f.bot.ID || r.Method != "POST" || r.Path != "/opportunities/"+f.opp.ID+"/panels" {
 		t.Errorf("request = %s %s perform_as=%q", r.Method, r.Path, r.PerformAs)
 	}
 

@@ -271,9 +271,11 @@ func (s *Server) FailRequests(status int) (restore func()) {
 // Request is an API request the server received.
 type Request struct {
 	Method string
-	Path   string
-	Query  url.Values
-	Body   []byte
+	// Path is relative to URL (without the /v1 base path), e.g.
+	// "/opportunities/o1/notes".
+	Path  string
+	Query url.Values
+	Body  []byte
 	// Auth is "basic", "bearer" or "".
 	Auth string
 	// PerformAs is the perform_as parameter, if any.
@@ -363,7 +365,7 @@ func (s *Server) api(scope string, h func(w http.ResponseWriter, r *http.Request
 			body = body[:MaxRequestBytes]
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		rec := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Body: body, PerformAs: r.URL.Query().Get("perform_as")}
+		rec := Request{Method: r.Method, Path: strings.TrimPrefix(r.URL.Path, "/v1"), Query: r.URL.Query(), Body: body, PerformAs: r.URL.Query().Get("perform_as")}
 		if a := r.Header.Get("Authorization"); a != "" {
 			rec.Auth = strings.ToLower(strings.SplitN(a, " ", 2)[0])
 		}
