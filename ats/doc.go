@@ -94,7 +94,7 @@
 //	srv.Client() *http.Client
 //	srv.AddJob, AddCandidate, AddUser, ...  // seeding, as a recruiter would (workabletest: AddMember, Workable's word)
 //	srv.MoveCandidate(...)       // a recruiter's move in the ATS's UI; fires webhooks
-//	srv.Requests() []Request     // what the client sent, oldest first
+//	srv.Requests() []Request     // what the client sent, oldest first; paths relative to URL
 //	srv.LastRequest() (Request, bool)
 //	srv.ResetRequests()          // forgets requests and zeroes the counters
 //	srv.RequestCount(), ThrottledCount(), InjectedFaults()
