@@ -83,7 +83,7 @@ func (v *AshbyDataValue) check(field string) error {
 }
 
 // AshbyUpdate is the body of assessment.update: progress, completion
-// (StatusDocument set, then ProfileURL is required) or cancellation
+// (Result set, then ProfileURL is required) or cancellation
 // (CancelledReason set, then Status may be empty).
 type AshbyUpdate struct {
 	AssessmentID    string           `json:"assessment_id"`
