@@ -125,7 +125,7 @@ func newHost(cfg config) (*host, error) {
 	conns, hooks := &lifecycle.MemoryConnector{}, &hosting.MemoryVerifiers{}
 	tokens, callbacks := provider.NewStaticTokens(nil), map[string]string{}
 	for _, c := range cfg.Customers {
-		wk, err := workable.NewClient(c.Subdomain, c.Token, &workable.Options{
+		wk, err := workable.NewClient(workable.Options{Subdomain: c.Subdomain, Token: c.Token,
 			BaseURL: c.BaseURL, ActingMemberEmail: "integrations@vendor.example", VendorStage: cfg.VendorName,
 			WebhookURL: cfg.PublicURL + "/hooks/workable/" + c.ID, RateLimit: cfg.RateLimit,
 		})

@@ -75,7 +75,7 @@ func TestREADMEUsage(t *testing.T) {
 	cfg := config{
 		Addr: ln.Addr().String(), PublicURL: "http://" + ln.Addr().String() + "/atskit", DB: filepath.Join(t.TempDir(), "atskit.db"),
 		VendorName: "YourProduct", LinkSecret: []byte("0123456789abcdef0123456789abcdef"), Vendor: vendor,
-		Customers: []customer{{ID: "acme-workable", Subdomain: fake.Subdomain(), Token: workabletest.Token, BaseURL: fake.BaseURL(),
+		Customers: []customer{{ID: "acme-workable", Subdomain: fake.Subdomain(), Token: workabletest.DefaultAPIKey, BaseURL: fake.URL,
 			ProviderToken: "acme-provider-token", CallbackToken: workabletest.CallbackToken}},
 		Interview: lifecycle.PositionConfig{Rounds: []lifecycle.Round{{Name: "Technical", Template: "backend-l2"}}, Require: []lifecycle.Field{lifecycle.FieldEmail}},
 		RateLimit: -1,

@@ -3,7 +3,6 @@ package ashby
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 	"github.com/atskit/atskit/internal/httpx"
 	"github.com/atskit/atskit/pacing"
 	"golang.org/x/time/rate"
@@ -178,7 +178,7 @@ func NewClient(opts Options) (*Client, error) {
 		Now:          opts.Now,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("ashby: %w", err)
+		return nil, errfmt.Errorf("ashby: NewClient: %w", err)
 	}
 	c.hc = hc
 	sharePacing(hc, opts, limit, burst)

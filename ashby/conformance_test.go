@@ -84,7 +84,7 @@ func (b *backend) Webhooks() *atstest.Webhooks {
 		Secret:   b.secret,
 		Sign: func(d atstest.Delivery, secret string) ([]byte, http.Header) {
 			body := stageChangeBody(d.CandidateID, d.JobID, d.ToStageID, d.Time)
-			return body, http.Header{"Content-Type": {"application/json"}, "Ashby-Signature": {ashbytest.SignWebhook(secret, body)}}
+			return body, http.Header{"Content-Type": {"application/json"}, "Ashby-Signature": {ashbytest.Sign(body, secret)}}
 		},
 	}
 }

@@ -99,7 +99,7 @@ func ExampleVerifyWebhook() {
 	body := []byte(`{"action":"candidateStageChange","data":{"application":{"id":"app-1","status":"Active",` +
 		`"candidate":{"id":"p-1","name":"Ada Lovelace"},"currentInterviewStage":{"id":"st-2","title":"Onsite","type":"Active"},` +
 		`"job":{"id":"job-1","title":"Engineer"}}}}`)
-	header := http.Header{"Ashby-Signature": {ashby.Sign("whsec", body)}}
+	header := http.Header{"Ashby-Signature": {ashby.Sign(body, "whsec")}}
 	evs, err := ashby.VerifyWebhook(body, header, "whsec")
 	fmt.Println(evs[0].Kind, evs[0].CandidateID, evs[0].ToStage.Name, err)
 	_, err = ashby.VerifyWebhook(body, header, "another-secret")

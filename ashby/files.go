@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 // FileUploadHandle is what file.createFileUploadHandle returns: a
@@ -55,7 +56,7 @@ func (c *Client) UploadFile(ctx context.Context, h FileUploadHandle, filename, c
 	slices.Sort(keys)
 	for _, k := range keys {
 		if err := mw.WriteField(k, h.Fields[k]); err != nil {
-			return fmt.Errorf("ashby: upload file: %w", err)
+			return errfmt.Errorf("ashby: upload file: %w", err)
 		}
 	}
 	// The file goes last: storage services ignore fields after it.
@@ -64,18 +65,18 @@ func (c *Client) UploadFile(ctx context.Context, h FileUploadHandle, filename, c
 	hdr["Content-Type"] = []string{contentType}
 	part, err := mw.CreatePart(hdr)
 	if err != nil {
-		return fmt.Errorf("ashby: upload file: %w", err)
+		return errfmt.Errorf("ashby: upload file: %w", err)
 	}
 	part.Write(data)
 	mw.Close()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), &buf)
 	if err != nil {
-		return fmt.Errorf("ashby: upload file: %w", err)
+		return errfmt.Errorf("ashby: upload file: %w", err)
 	}
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	resp, err := c.up.Do(req)
 	if err != nil {
-		return fmt.Errorf("ashby: upload file: %w", err)
+		return errfmt.Errorf("ashby: upload file: %w", err)
 	}
 	defer resp.Body.Close()
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))

@@ -58,7 +58,7 @@ func TestLifecycleFlow(t *testing.T) {
 
 	vendor := &recVendor{}
 	engine := lifecycle.NewEngine(memstore.New(), lifecycle.Options{
-		Adapters: map[string]ats.Adapter{"ashby": client}, Vendor: vendor, VendorName: "InterviewVector",
+		Connector: lifecycle.NewMemoryConnector(map[string]ats.Adapter{"ashby": client}), Vendor: vendor, VendorName: "InterviewVector",
 		Logger: slog.New(slog.DiscardHandler),
 	})
 	disp := engine.Dispatcher(lifecycle.DispatcherOptions{Owner: "test"})
@@ -122,7 +122,7 @@ func TestLifecycleFlow(t *testing.T) {
 	at := time.Date(2026, 12, 1, 14, 0, 0, 0, time.UTC)
 	for _, u := range []lifecycle.Update{
 		{ID: "u1", Kind: lifecycle.UpdateScheduled, At: at},
-		{ID: "u2", Kind: lifecycle.UpdateCompleted, Result: &lifecycle.Result{Score: "87", Grade: lifecycle.GradePassed, ReportURL: "https://iv.example/r/1"}},
+		{ID: "u2", Kind: lifecycle.UpdateCompleted, Result: &ats.Result{Score: "87", Grade: ats.GradePassed, ReportURL: "https://iv.example/r/1"}},
 	} {
 		if _, err := engine.Report(ctx, ivs[0].ID, u); err != nil {
 			t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 
+	"github.com/atskit/atskit/internal/errfmt"
 	"github.com/atskit/atskit/internal/httpx"
 	"github.com/atskit/atskit/internal/paging"
 )
@@ -23,7 +24,7 @@ func call[T any](ctx context.Context, c *Client, op, method string, body any, id
 		return zero, err
 	}
 	if env.Results == nil {
-		return zero, fmt.Errorf("ashby: %s: %w", op, errNoResults)
+		return zero, errfmt.Errorf("ashby: %s: %w", op, errNoResults)
 	}
 	return *env.Results, nil
 }
@@ -37,7 +38,7 @@ func post[T any](ctx context.Context, c *Client, op, method string, body any, id
 		return nil, classifyHTTPError(err)
 	}
 	if env.Success == nil {
-		return nil, fmt.Errorf("ashby: %s: %w", op, errors.New(`response has no "success" field`))
+		return nil, errfmt.Errorf("ashby: %s: %w", op, errors.New(`response has no "success" field`))
 	}
 	if !*env.Success {
 		code, msg, reqID := env.code()
@@ -90,7 +91,7 @@ func list[T any](ctx context.Context, c *Client, op, method string, o ListOption
 		if env.Results != nil {
 			items = *env.Results
 		} else {
-			return nil, "", fmt.Errorf("ashby: %s: %w", op, errNoResults)
+			return nil, "", errfmt.Errorf("ashby: %s: %w", op, errNoResults)
 		}
 		if env.MoreDataAvailable {
 			if env.NextCursor == "" {

@@ -2,10 +2,10 @@ package ashby
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 // User is an Ashby user (https://developers.ashbyhq.com/reference/usersearch).
@@ -47,7 +47,7 @@ func (c *Client) ActingUser(ctx context.Context) (string, error) {
 	}
 	u, err := c.UserByEmail(ctx, c.opts.ActingUserEmail)
 	if err != nil {
-		return "", fmt.Errorf("ashby: resolving the acting user: %w", err)
+		return "", errfmt.Errorf("ashby: resolving the acting user: %w", err)
 	}
 	c.mu.Lock()
 	c.actingID = u.ID

@@ -8,13 +8,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 // Ashby webhook types (https://developers.ashbyhq.com/docs/setting-up-webhooks).
@@ -44,7 +44,7 @@ const DefaultReplayWindow = 24 * time.Hour
 // HMAC-SHA256 of the raw body keyed with the webhook's secret token
 // (https://developers.ashbyhq.com/docs/authenticating-webhooks). Hosts use
 // it to sign test fixtures.
-func Sign(secret string, body []byte) string {
+func Sign(body []byte, secret string) string {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write(body)
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
@@ -117,7 +117,7 @@ func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.E
 		return nil, err
 	}
 	if !first {
-		return nil, fmt.Errorf("ashby: webhook: %w", ats.ErrWebhookReplayed)
+		return nil, errfmt.Errorf("ashby: webhook: %w", ats.ErrWebhookReplayed)
 	}
 	return evs, nil
 }
@@ -133,7 +133,7 @@ func (v WebhookVerifier) remember(ctx context.Context, key string) (bool, error)
 	}
 	first, err := v.Replay.RememberDelivery(ctx, v.Connection, key, now().Add(win))
 	if err != nil {
-		return false, fmt.Errorf("ashby: webhook: replay guard: %w", err)
+		return false, errfmt.Errorf("ashby: webhook: replay guard: %w", err)
 	}
 	return first, nil
 }
@@ -145,7 +145,7 @@ func (v WebhookVerifier) remember(ctx context.Context, key string) (bool, error)
 func (v WebhookVerifier) checkSignature(body []byte, header http.Header) error {
 	raw := strings.TrimSpace(header.Get(SignatureHeader))
 	if raw == "" {
-		return fmt.Errorf("ashby: webhook: %w: no %s header", ats.ErrSignatureMissing, SignatureHeader)
+		return errfmt.Errorf("ashby: webhook: %w: no %s header", ats.ErrSignatureMissing, SignatureHeader)
 	}
 	var sigs [][]byte
 	for part := range strings.SplitSeq(raw, ",") {
@@ -158,7 +158,7 @@ func (v WebhookVerifier) checkSignature(body []byte, header http.Header) error {
 		}
 	}
 	if len(sigs) == 0 {
-		return fmt.Errorf("ashby: webhook: %w: %s is not of the form sha256=<64 hex digits>", ats.ErrSignatureInvalid, SignatureHeader)
+		return errfmt.Errorf("ashby: webhook: %w: %s is not of the form sha256=<64 hex digits>", ats.ErrSignatureInvalid, SignatureHeader)
 	}
 	ok := false
 	for _, s := range v.Secrets {
@@ -175,7 +175,7 @@ func (v WebhookVerifier) checkSignature(body []byte, header http.Header) error {
 		}
 	}
 	if !ok {
-		return fmt.Errorf("ashby: webhook: %w: no configured secret matches", ats.ErrSignatureInvalid)
+		return errfmt.Errorf("ashby: webhook: %w: no configured secret matches", ats.ErrSignatureInvalid)
 	}
 	return nil
 }
@@ -196,18 +196,18 @@ func decodeWebhook(body []byte, connection string) ([]ats.Event, error) {
 	var p WebhookPayload
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("ashby: webhook: %w: %v", ats.ErrMalformedWebhook, err)
+		return nil, errfmt.Errorf("ashby: webhook: %w: %v", ats.ErrMalformedWebhook, err)
 	}
 	if dec.More() {
-		return nil, fmt.Errorf("ashby: webhook: %w: trailing data after the JSON object", ats.ErrMalformedWebhook)
+		return nil, errfmt.Errorf("ashby: webhook: %w: trailing data after the JSON object", ats.ErrMalformedWebhook)
 	}
 	if p.Action == "" {
-		return nil, fmt.Errorf("ashby: webhook: %w: no action", ats.ErrMalformedWebhook)
+		return nil, errfmt.Errorf("ashby: webhook: %w: no action", ats.ErrMalformedWebhook)
 	}
 	var d WebhookData
 	if len(p.Data) > 0 && string(p.Data) != "null" {
 		if err := json.Unmarshal(p.Data, &d); err != nil {
-			return nil, fmt.Errorf("ashby: webhook: %w: data: %v", ats.ErrMalformedWebhook, err)
+			return nil, errfmt.Errorf("ashby: webhook: %w: data: %v", ats.ErrMalformedWebhook, err)
 		}
 	}
 	ev := ats.Event{
@@ -223,7 +223,7 @@ func decodeWebhook(body []byte, connection string) ([]ats.Event, error) {
 	}
 	needApp := func() error {
 		if app == nil || app.ID == "" {
-			return fmt.Errorf("ashby: webhook: %w: %s without data.application.id", ats.ErrMalformedWebhook, p.Action)
+			return errfmt.Errorf("ashby: webhook: %w: %s without data.application.id", ats.ErrMalformedWebhook, p.Action)
 		}
 		return nil
 	}
@@ -233,7 +233,7 @@ func decodeWebhook(body []byte, connection string) ([]ats.Event, error) {
 			return nil, err
 		}
 		if ev.ToStage.ID == "" {
-			return nil, fmt.Errorf("ashby: webhook: %w: %s without currentInterviewStage.id", ats.ErrMalformedWebhook, p.Action)
+			return nil, errfmt.Errorf("ashby: webhook: %w: %s without currentInterviewStage.id", ats.ErrMalformedWebhook, p.Action)
 		}
 		// Ashby sends no previous stage; FromStage stays empty.
 		ev.Kind = ats.EventStageChanged
@@ -263,7 +263,7 @@ func decodeWebhook(body []byte, connection string) ([]ats.Event, error) {
 	case EventInterviewScheduleCreate, EventInterviewScheduleUpdate:
 		s := d.InterviewSchedule
 		if s == nil || s.ApplicationID == "" {
-			return nil, fmt.Errorf("ashby: webhook: %w: %s without interviewSchedule.applicationId", ats.ErrMalformedWebhook, p.Action)
+			return nil, errfmt.Errorf("ashby: webhook: %w: %s without interviewSchedule.applicationId", ats.ErrMalformedWebhook, p.Action)
 		}
 		ev.CandidateID, ev.Time = s.ApplicationID, s.UpdatedAt.Time
 		ev.Kind = ats.EventInterviewUpdated

@@ -21,12 +21,12 @@ import (
 var hookTime = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 
 func signed(secret string, body []byte) http.Header {
-	return http.Header{"Ashby-Signature": {ashbytest.SignWebhook(secret, body)}}
+	return http.Header{"Ashby-Signature": {ashbytest.Sign(body, secret)}}
 }
 
 func TestVerifyWebhook(t *testing.T) {
 	body := stageChangeBody("app-1", "job-1", "stage-2", hookTime)
-	sig := ashbytest.SignWebhook("s3cret", body)
+	sig := ashbytest.Sign(body, "s3cret")
 	hexSig := strings.TrimPrefix(sig, "sha256=")
 	cases := []struct {
 		name    string
@@ -45,7 +45,7 @@ func TestVerifyWebhook(t *testing.T) {
 		{"short digest", []string{"s3cret"}, body, http.Header{"Ashby-Signature": {"sha256=abcd"}}, ats.ErrSignatureInvalid},
 		{"wrong secret", []string{"other"}, body, http.Header{"Ashby-Signature": {sig}}, ats.ErrSignatureInvalid},
 		{"no secrets: fail closed", nil, body, http.Header{"Ashby-Signature": {sig}}, ats.ErrSignatureInvalid},
-		{"empty secret is not a key", []string{""}, body, http.Header{"Ashby-Signature": {ashbytest.SignWebhook("", body)}}, ats.ErrSignatureInvalid},
+		{"empty secret is not a key", []string{""}, body, http.Header{"Ashby-Signature": {ashbytest.Sign(body, "")}}, ats.ErrSignatureInvalid},
 		{"body changed", []string{"s3cret"}, append([]byte(" "), body...), http.Header{"Ashby-Signature": {sig}}, ats.ErrSignatureInvalid},
 		{"signed garbage", []string{"s3cret"}, []byte("{"), signed("s3cret", []byte("{")), ats.ErrMalformedWebhook},
 		{"signed without action", []string{"s3cret"}, []byte(`{"data":{}}`), signed("s3cret", []byte(`{"data":{}}`)), ats.ErrMalformedWebhook},

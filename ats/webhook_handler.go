@@ -43,7 +43,7 @@ type WebhookHandlerOptions struct {
 	// alone.
 	ReadTimeout time.Duration
 	// Logger receives a warning per rejected delivery and an error per
-	// failed callback; nil discards. Bodies and secrets are never logged,
+	// failed callback; nil uses slog.Default(). Bodies and secrets are never logged,
 	// and error texts are cut to a few hundred bytes.
 	Logger *slog.Logger
 	// TracerProvider creates an OpenTelemetry server span per delivery
@@ -85,7 +85,7 @@ func NewWebhookHandler(v WebhookVerifier, fn func(ctx context.Context, events []
 	}
 	log := opts.Logger
 	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+		log = slog.Default()
 	}
 	src := slog.String("source", opts.Source)
 	tp := opts.TracerProvider

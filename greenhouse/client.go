@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 	"github.com/atskit/atskit/internal/httpx"
 	"github.com/atskit/atskit/pacing"
 	"golang.org/x/oauth2"
@@ -88,19 +89,15 @@ type Options struct {
 	// UserAgent is sent on every request (default "atskit-greenhouse").
 	UserAgent string
 
-	// Budget is the account's shared request budget. Clients of one
-	// Greenhouse account (for example one per acting user) should share
-	// one; nil gives the client a budget of its own built from RateLimit
-	// and RateWindow. A Budget serves one process; to share the budget
-	// across replicas use Pacer instead.
-	Budget *RateBudget
 	// Pacer, when set, books this account's requests in a budget shared
 	// with every client given the same Pacer and PacerAccount (other
 	// clients in the process, or replicas through lifecycle/sqlstore's
 	// Store.Pacer) instead of pacing on its own; see package pacing. The
 	// budget is RateLimit per RateWindow (lengthened by 2% against
-	// network jitter), as for a client's own. Set Pacer or Budget, not
-	// both.
+	// network jitter), as for a client's own. Clients of one Greenhouse
+	// account (for example one per acting user) should share one: a
+	// pacing.Memory in one process, lifecycle/sqlstore's Store.Pacer
+	// across replicas.
 	Pacer pacing.Pacer
 	// PacerAccount names the account's budget in Pacer, one name per
 	// Greenhouse account (e.g. the host's connection ID); default
@@ -108,7 +105,7 @@ type Options struct {
 	PacerAccount string
 	// RateLimit and RateWindow say how many requests the account may make
 	// per window; zero uses DefaultRateLimit per DefaultRateWindow, a
-	// negative RateLimit disables pacing. Ignored when Budget is set.
+	// negative RateLimit disables pacing.
 	RateLimit  int
 	RateWindow time.Duration
 	// MaxRetries is the number of retries after a failed attempt
@@ -134,31 +131,31 @@ type Options struct {
 	Now func() time.Time
 }
 
-// RateBudget is the request budget of one Greenhouse account, shared by
-// every Client built with it. It is safe for concurrent use.
-type RateBudget struct{ p *httpx.Pacer }
+// rateBudget is the request budget of a Client. It is safe for concurrent
+// use.
+type rateBudget struct{ p *httpx.Pacer }
 
-// NewRateBudget returns a budget of at most n requests starting in any
+// newRateBudget returns a budget of at most n requests starting in any
 // window-long interval, matching a server that counts n requests per fixed
 // window (a slightly longer window absorbs network jitter). The budget
 // also pauses when a response reports no requests remaining. n <= 0
 // disables pacing; the server's pauses still apply.
-func NewRateBudget(n int, window time.Duration) *RateBudget {
+func newRateBudget(n int, window time.Duration) *rateBudget {
 	if n <= 0 || window <= 0 {
-		return &RateBudget{p: httpx.NewPacer(0, 0, nil)}
+		return &rateBudget{p: httpx.NewPacer(0, 0, nil)}
 	}
-	return &RateBudget{p: httpx.NewWindowPacer(n, time.Duration(float64(window)*pacingMargin), nil)}
+	return &rateBudget{p: httpx.NewWindowPacer(n, time.Duration(float64(window)*pacingMargin), nil)}
 }
 
-// NewSharedRateBudget returns a budget of at most n requests starting in
+// newSharedRateBudget returns a budget of at most n requests starting in
 // any window-long interval (lengthened by 2% against network jitter),
 // booked in p under account: every budget, in this process or another,
 // with the same p (for example lifecycle/sqlstore's Store.Pacer) and
 // account stays within it together. A response reporting no requests
 // remaining pauses the clients of this budget only. n <= 0 disables
 // pacing.
-func NewSharedRateBudget(p pacing.Pacer, account string, n int, window time.Duration) *RateBudget {
-	b := NewRateBudget(0, 0)
+func newSharedRateBudget(p pacing.Pacer, account string, n int, window time.Duration) *rateBudget {
+	b := newRateBudget(0, 0)
 	if n > 0 && window > 0 {
 		b.p.Share(p, account, pacing.Limit{N: n, Window: time.Duration(float64(window) * pacingMargin)})
 	}
@@ -175,9 +172,6 @@ func pacerAccount(o Options) string {
 	}
 	return "greenhouse"
 }
-
-// Throttled reports how many 429 answers clients using the budget received.
-func (b *RateBudget) Throttled() int { return b.p.ThrottledCount() }
 
 // Client is a Harvest v3 client. It is safe for concurrent use.
 type Client struct {
@@ -248,23 +242,18 @@ func NewClient(opts Options) (*Client, error) {
 			TokenURL: opts.TokenURL, HTTPClient: opts.HTTPClient, Now: opts.Now,
 		}.TokenSource(context.Background())
 	}
-	if opts.Budget != nil && opts.Pacer != nil {
-		return nil, errors.New("greenhouse: NewClient: set either Options.Budget (one process) or Options.Pacer (shared, e.g. across replicas), not both")
+	n, w := opts.RateLimit, opts.RateWindow
+	if n == 0 {
+		n = DefaultRateLimit
 	}
-	budget := opts.Budget
-	if budget == nil {
-		n, w := opts.RateLimit, opts.RateWindow
-		if n == 0 {
-			n = DefaultRateLimit
-		}
-		if w <= 0 {
-			w = DefaultRateWindow
-		}
-		if opts.Pacer != nil {
-			budget = NewSharedRateBudget(opts.Pacer, pacerAccount(opts), n, w)
-		} else {
-			budget = NewRateBudget(n, w)
-		}
+	if w <= 0 {
+		w = DefaultRateWindow
+	}
+	var budget *rateBudget
+	if opts.Pacer != nil {
+		budget = newSharedRateBudget(opts.Pacer, pacerAccount(opts), n, w)
+	} else {
+		budget = newRateBudget(n, w)
 	}
 	hc, err := httpx.New(httpx.Config{
 		ATS: "greenhouse", BaseURL: opts.BaseURL, HTTPClient: opts.HTTPClient,
@@ -274,7 +263,7 @@ func NewClient(opts Options) (*Client, error) {
 		DecodeError: decodeError, ServerBudget: serverBudget, Now: opts.Now,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("greenhouse: NewClient: %w", err)
+		return nil, errfmt.Errorf("greenhouse: NewClient: %w", err)
 	}
 	c.http = hc
 	return c, nil

@@ -23,8 +23,9 @@
 // as given (resolved against its page when relative) and never adds
 // parameters to it (https://harvestdocs.greenhouse.io/docs/pagination).
 // Requests are paced from the rate-limit headers Greenhouse sends; clients
-// of one account share a RateBudget in one process, or Options.Pacer
-// (package pacing) across processes.
+// of one account share its budget through Options.Pacer (package pacing:
+// pacing.Memory in one process, lifecycle/sqlstore's Store.Pacer across
+// replicas), as with every adapter.
 //
 // Webhooks are verified with WebhookVerifier (HMAC-SHA256 of the raw body,
 // "Signature: sha256 <hex>") and served by WebhookHandler, which also

@@ -127,23 +127,11 @@ func ExampleAuthCodeConfig() {
 	// Output: state: state-123 expires in about an hour: 1h0m0s list jobs: ok
 }
 
-// Clients of one Greenhouse account share its request budget, for example
-// one client per acting user.
-func ExampleNewRateBudget() {
-	budget := greenhouse.NewRateBudget(greenhouse.DefaultRateLimit, greenhouse.DefaultRateWindow)
-	for _, user := range []string{"101", "102"} {
-		_, err := greenhouse.NewClient(greenhouse.Options{ClientID: "id", ClientSecret: "secret", UserID: user, Budget: budget})
-		fmt.Println(user, err)
-	}
-	// Output:
-	// 101 <nil>
-	// 102 <nil>
-}
-
-// Replicas of a host share one Greenhouse account's budget through a
+// Clients of one Greenhouse account (for example one per acting user, or
+// one per replica of a host) share its request budget through a
 // pacing.Pacer; lifecycle/sqlstore's Store.Pacer shares it through the
 // database, pacing.Memory within one process.
-func ExampleNewSharedRateBudget() {
+func ExampleOptions_pacer() {
 	shared := &pacing.Memory{}
 	for _, user := range []string{"101", "102"} {
 		_, err := greenhouse.NewClient(greenhouse.Options{ClientID: "id", ClientSecret: "secret", UserID: user,

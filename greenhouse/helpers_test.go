@@ -1,12 +1,13 @@
 package greenhouse_test
 
 import (
-	"github.com/atskit/atskit/ats"
-	"github.com/google/go-cmp/cmp/cmpopts"
-	"golang.org/x/oauth2"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/atskit/atskit/ats"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"golang.org/x/oauth2"
 
 	"github.com/atskit/atskit/greenhouse"
 	"github.com/atskit/atskit/greenhouse/greenhousetest"

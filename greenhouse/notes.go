@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 	"github.com/atskit/atskit/internal/httpx"
 )
 
@@ -70,7 +71,7 @@ func (c *Client) AddNote(ctx context.Context, candidateID string, note ats.Note)
 		return invalid(op, ats.FieldError{Field: "Attachment", Message: "Greenhouse notes take no files; use AttachReport"})
 	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("greenhouse: %s: %w", op, err)
+		return errfmt.Errorf("greenhouse: %s: %w", op, err)
 	}
 	a, err := c.Application(ctx, candidateID)
 	if err != nil {

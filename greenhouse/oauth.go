@@ -3,12 +3,12 @@ package greenhouse
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/atskit/atskit/internal/errfmt"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
@@ -127,7 +127,7 @@ func (ac AuthCodeConfig) AuthCodeURL(state string, opts ...oauth2.AuthCodeOption
 func (ac AuthCodeConfig) Exchange(ctx context.Context, code string, opts ...oauth2.AuthCodeOption) (*oauth2.Token, error) {
 	tok, err := ac.Config().Exchange(withHTTPClient(ctx, ac.HTTPClient), code, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("greenhouse: exchanging authorization code: %w", err)
+		return nil, errfmt.Errorf("greenhouse: exchanging authorization code: %w", err)
 	}
 	fixExpiry(tok, nowFunc(ac.Now)())
 	return tok, nil
@@ -181,7 +181,7 @@ func (s *TokenSource) Token() (*oauth2.Token, error) {
 	}
 	nt, err := s.fetch(rt)
 	if err != nil {
-		return nil, fmt.Errorf("greenhouse: obtaining access token: %w", err)
+		return nil, errfmt.Errorf("greenhouse: obtaining access token: %w", err)
 	}
 	fixExpiry(nt, now)
 	if nt.RefreshToken == "" {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/atskit/atskit/internal/errfmt"
 	"github.com/atskit/atskit/internal/httpx"
 	"github.com/atskit/atskit/internal/paging"
 )
@@ -42,14 +43,14 @@ func fetchPage[T any](ctx context.Context, c *Client, op, path string, q url.Val
 		return nil, "", fmt.Errorf("greenhouse: %s: expected a JSON array, got %s", op, describe(resp.Body))
 	}
 	if err := json.Unmarshal(resp.Body, &items); err != nil {
-		return nil, "", fmt.Errorf("greenhouse: %s: decoding page: %w", op, err)
+		return nil, "", errfmt.Errorf("greenhouse: %s: decoding page: %w", op, err)
 	}
 	// A Link target is a URI reference relative to the page that carried
 	// it (RFC 8288 section 3.1); resolved, it passes the host rule like an
 	// absolute one.
 	link, err := resp.ResolveLink(NextLink(resp.Header.Values("Link")))
 	if err != nil {
-		return nil, "", fmt.Errorf("greenhouse: %s: %w", op, err)
+		return nil, "", errfmt.Errorf("greenhouse: %s: %w", op, err)
 	}
 	return items, link, nil
 }

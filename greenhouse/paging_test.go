@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -184,7 +183,7 @@ func TestRateLimit(t *testing.T) {
 }
 
 // TestSharedBudget: two clients of one account (two acting users) share
-// the account's budget in-process through a RateBudget, or through a
+// the account's budget through a
 // pacing.Pacer (as replicas do through lifecycle/sqlstore's Store.Pacer),
 // and draw no 429 between them; each with a budget of its own, they do.
 func TestSharedBudget(t *testing.T) {
@@ -198,11 +197,6 @@ func TestSharedBudget(t *testing.T) {
 		opts    func() [2]func(*greenhouse.Options)
 		want429 bool
 	}{
-		{"RateBudget", func() [2]func(*greenhouse.Options) {
-			budget := greenhouse.NewRateBudget(n, window)
-			set := func(o *greenhouse.Options) { o.Budget = budget }
-			return [2]func(*greenhouse.Options){set, set}
-		}, false},
 		{"pacing.Pacer", func() [2]func(*greenhouse.Options) {
 			shared := &pacing.Memory{}
 			set := func(o *greenhouse.Options) {
@@ -235,13 +229,5 @@ func TestSharedBudget(t *testing.T) {
 				t.Errorf("429 answers: %d; want any: %v", got, tc.want429)
 			}
 		})
-	}
-}
-
-// TestPacerAndBudgetExclusive: a client cannot pace both ways.
-func TestPacerAndBudgetExclusive(t *testing.T) {
-	_, err := greenhouse.NewClient(greenhouse.Options{ClientID: "id", ClientSecret: "s", Budget: greenhouse.NewRateBudget(1, time.Second), Pacer: &pacing.Memory{}})
-	if err == nil || !strings.Contains(err.Error(), "not both") {
-		t.Errorf("NewClient = %v; want an error naming Budget and Pacer", err)
 	}
 }

@@ -2,10 +2,10 @@ package greenhouse
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 // User is a Greenhouse user
@@ -75,7 +75,7 @@ func (c *Client) ActingUser(ctx context.Context) (string, error) {
 	}
 	u, err := c.UserByEmail(ctx, c.opts.UserEmail)
 	if err != nil {
-		return "", fmt.Errorf("greenhouse: resolving the acting user from Options.UserEmail: %w", err)
+		return "", errfmt.Errorf("greenhouse: resolving the acting user from Options.UserEmail: %w", err)
 	}
 	c.mu.Lock()
 	c.userID = u.ID.String()

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 // Webhook headers (https://developers.greenhouse.io/webhooks.html).
@@ -140,10 +141,10 @@ func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.E
 	maxAge, skew := v.windows()
 	if !at.IsZero() {
 		if maxAge > 0 && at.Before(now.Add(-maxAge)) {
-			return nil, fmt.Errorf("greenhouse: webhook: %w: event time is %v old (limit %v)", ats.ErrWebhookExpired, now.Sub(at).Round(time.Second), maxAge)
+			return nil, errfmt.Errorf("greenhouse: webhook: %w: event time is %v old (limit %v)", ats.ErrWebhookExpired, now.Sub(at).Round(time.Second), maxAge)
 		}
 		if at.After(now.Add(skew)) {
-			return nil, fmt.Errorf("greenhouse: webhook: %w: event time lies more than %v in the future", ats.ErrWebhookExpired, skew)
+			return nil, errfmt.Errorf("greenhouse: webhook: %w: event time lies more than %v in the future", ats.ErrWebhookExpired, skew)
 		}
 	}
 	if v.Replay != nil {
@@ -153,10 +154,10 @@ func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.E
 		}
 		first, err := v.Replay.RememberDelivery(context.Background(), v.Connection, ReplayKey(body), now.Add(window+skew))
 		if err != nil {
-			return nil, fmt.Errorf("greenhouse: webhook: replay guard: %w", err)
+			return nil, errfmt.Errorf("greenhouse: webhook: replay guard: %w", err)
 		}
 		if !first {
-			return nil, fmt.Errorf("greenhouse: webhook: %w", ats.ErrWebhookReplayed)
+			return nil, errfmt.Errorf("greenhouse: webhook: %w", ats.ErrWebhookReplayed)
 		}
 	}
 	return []ats.Event{ev}, nil
@@ -190,15 +191,15 @@ func (v WebhookVerifier) windows() (maxAge, skew time.Duration) {
 func (v WebhookVerifier) checkSignature(body []byte, header http.Header) error {
 	raw := strings.TrimSpace(header.Get(SignatureHeader))
 	if raw == "" {
-		return fmt.Errorf("greenhouse: webhook: %w: no %s header", ats.ErrSignatureMissing, SignatureHeader)
+		return errfmt.Errorf("greenhouse: webhook: %w: no %s header", ats.ErrSignatureMissing, SignatureHeader)
 	}
 	alg, hexSig, ok := strings.Cut(raw, " ")
 	if !ok || !strings.EqualFold(alg, "sha256") {
-		return fmt.Errorf("greenhouse: webhook: %w: %s is not \"sha256 <hex>\"", ats.ErrSignatureInvalid, SignatureHeader)
+		return errfmt.Errorf("greenhouse: webhook: %w: %s is not \"sha256 <hex>\"", ats.ErrSignatureInvalid, SignatureHeader)
 	}
 	got, err := hex.DecodeString(strings.TrimSpace(hexSig))
 	if err != nil || len(got) != sha256.Size {
-		return fmt.Errorf("greenhouse: webhook: %w: %s is not a hex SHA-256 HMAC", ats.ErrSignatureInvalid, SignatureHeader)
+		return errfmt.Errorf("greenhouse: webhook: %w: %s is not a hex SHA-256 HMAC", ats.ErrSignatureInvalid, SignatureHeader)
 	}
 	match := 0
 	configured := false
@@ -215,10 +216,10 @@ func (v WebhookVerifier) checkSignature(body []byte, header http.Header) error {
 		}
 	}
 	if !configured {
-		return fmt.Errorf("greenhouse: webhook: %w: no secret configured", ats.ErrSignatureInvalid)
+		return errfmt.Errorf("greenhouse: webhook: %w: no secret configured", ats.ErrSignatureInvalid)
 	}
 	if match == 0 {
-		return fmt.Errorf("greenhouse: webhook: %w: signature does not match the body", ats.ErrSignatureInvalid)
+		return errfmt.Errorf("greenhouse: webhook: %w: signature does not match the body", ats.ErrSignatureInvalid)
 	}
 	return nil
 }
@@ -260,7 +261,7 @@ type webhookApplication struct {
 // anything received from the network. Errors wrap ats.ErrMalformedWebhook.
 func ParseEvent(body []byte, header http.Header) (ats.Event, time.Time, error) {
 	malformed := func(format string, args ...any) (ats.Event, time.Time, error) {
-		return ats.Event{}, time.Time{}, fmt.Errorf("greenhouse: webhook: %w: %s", ats.ErrMalformedWebhook, fmt.Sprintf(format, args...))
+		return ats.Event{}, time.Time{}, errfmt.Errorf("greenhouse: webhook: %w: %s", ats.ErrMalformedWebhook, fmt.Sprintf(format, args...))
 	}
 	var env envelope
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -383,7 +384,7 @@ type WebhookHandlerOptions struct {
 	// MaxBodyBytes caps the body; larger deliveries get 413. Zero uses
 	// ats.DefaultMaxWebhookBytes.
 	MaxBodyBytes int64
-	// Logger receives a warning per rejected delivery; nil discards.
+	// Logger receives a warning per rejected delivery; nil uses slog.Default().
 	Logger *slog.Logger
 }
 

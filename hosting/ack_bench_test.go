@@ -47,12 +47,12 @@ func benchAck(b *testing.B, throttled bool) float64 {
 	srv := workabletest.NewServer(opt)
 	b.Cleanup(srv.Close)
 	job := srv.AddJob(workabletest.Job{Title: "Backend", Stages: workabletest.StagesNamed("Applied", "InterviewVector", "Offer")})
-	client, err := workable.NewClient(srv.Subdomain(), workabletest.Token, &workable.Options{BaseURL: srv.BaseURL(),
+	client, err := workable.NewClient(workable.Options{Subdomain: srv.Subdomain(), Token: workabletest.DefaultAPIKey, BaseURL: srv.URL,
 		MemberID: srv.DefaultMemberID(), RateLimit: limit, RateWindow: workable.RateWindow, Logger: quietLog()})
 	if err != nil {
 		b.Fatal(err)
 	}
-	engine := lifecycle.NewEngine(memstore.New(), lifecycle.Options{Adapters: map[string]ats.Adapter{"acme": client},
+	engine := lifecycle.NewEngine(memstore.New(), lifecycle.Options{Connector: lifecycle.NewMemoryConnector(map[string]ats.Adapter{"acme": client}),
 		Vendor: vendor{}, Logger: quietLog()})
 	ctx, cancel := context.WithCancel(context.Background())
 	positions, err := engine.RefreshPositions(ctx, "acme")
@@ -67,7 +67,7 @@ func benchAck(b *testing.B, throttled bool) float64 {
 	}
 	const secret = "whsec-acme"
 	verifiers := &hosting.MemoryVerifiers{}
-	verifiers.Set("workable", "acme", workable.WebhookVerifier{Secret: secret, Connection: "acme"})
+	verifiers.Set("workable", "acme", workable.WebhookVerifier{Secrets: []string{secret}, Connection: "acme"})
 	h, err := hosting.NewHandler(hosting.Options{Engine: engine, Webhooks: verifiers, Logger: quietLog()})
 	if err != nil {
 		b.Fatal(err)

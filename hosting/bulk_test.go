@@ -88,13 +88,13 @@ func TestBulkMoveWorkable(t *testing.T) {
 		cands = append(cands, c.ID)
 	}
 	g := newGate()
-	client, err := workable.NewClient(srv.Subdomain(), workabletest.Token, &workable.Options{BaseURL: srv.BaseURL(),
+	client, err := workable.NewClient(workable.Options{Subdomain: srv.Subdomain(), Token: workabletest.DefaultAPIKey, BaseURL: srv.URL,
 		MemberID: srv.DefaultMemberID(), HTTPClient: &http.Client{Transport: g}, VendorStage: "InterviewVector",
 		RateLimit: workable.AccountRateLimit, RateWindow: window, Logger: quietLog()})
 	require.NoError(t, err)
 
 	vendor := signalVendor{created: make(chan string, 2*n)}
-	engine := lifecycle.NewEngine(memstore.New(), lifecycle.Options{Adapters: map[string]ats.Adapter{"acme": client},
+	engine := lifecycle.NewEngine(memstore.New(), lifecycle.Options{Connector: lifecycle.NewMemoryConnector(map[string]ats.Adapter{"acme": client}),
 		Vendor: vendor, Logger: quietLog()})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -109,7 +109,7 @@ func TestBulkMoveWorkable(t *testing.T) {
 
 	verifiers := &hosting.MemoryVerifiers{}
 	const secret = "whsec-acme"
-	verifiers.Set("workable", "acme", workable.WebhookVerifier{Secret: secret, Connection: "acme"})
+	verifiers.Set("workable", "acme", workable.WebhookVerifier{Secrets: []string{secret}, Connection: "acme"})
 	h, err := hosting.NewHandler(hosting.Options{Engine: engine, Webhooks: verifiers, Logger: quietLog()})
 	require.NoError(t, err)
 	hooks := httptest.NewServer(h)

@@ -107,12 +107,12 @@ func (b contractBackend) interview(ctx context.Context, account provider.Account
 }
 
 // Status implements provider.Backend.
-func (b contractBackend) Status(ctx context.Context, account provider.Account, id string) (provider.Result, error) {
+func (b contractBackend) Status(ctx context.Context, account provider.Account, id string) (provider.StatusDocument, error) {
 	iv, err := b.interview(ctx, account, id)
 	if err != nil {
-		return provider.Result{}, err
+		return provider.StatusDocument{}, err
 	}
-	return ProviderResult(iv), nil
+	return ProviderStatusDocument(iv), nil
 }
 
 // Cancel implements provider.Canceler (Ashby's assessment.cancel).

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/atskit/atskit/ashby/ashbytest"
+	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/greenhouse"
 	"github.com/atskit/atskit/greenhouse/greenhousetest"
 	"github.com/atskit/atskit/hosting"
@@ -121,8 +122,8 @@ func (r *contractRig) partner(t *testing.T, conn string) *greenhousetest.Partner
 
 func (r *contractRig) complete(t *testing.T, id string) {
 	t.Helper()
-	_, err := r.engine.Report(ctx, id, lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &lifecycle.Result{Score: "81", Grade: lifecycle.GradePassed,
-		ReportURL: "https://vendor.example/r/" + id, Attachments: []lifecycle.Attachment{{Description: "Report", URL: "https://vendor.example/r/" + id + ".pdf"}}}})
+	_, err := r.engine.Report(ctx, id, lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &ats.Result{Score: "81", Grade: ats.GradePassed,
+		ReportURL: "https://vendor.example/r/" + id, Attachments: []ats.Attachment{{Description: "Report", URL: "https://vendor.example/r/" + id + ".pdf"}}}})
 	require.NoError(t, err)
 	_, err = r.disp.Drain(ctx)
 	require.NoError(t, err)

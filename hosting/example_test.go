@@ -25,7 +25,7 @@ func ExampleNewHandler() {
 	conns, hooks := &lifecycle.MemoryConnector{}, &hosting.MemoryVerifiers{}
 	for _, id := range []string{"acme", "globex"} {
 		conns.Set(id, memats.NewAdapter(memats.NewService("token-"+id), "token-"+id))
-		hooks.Set("memats", id, memats.Verifier{Secret: "secret-" + id})
+		hooks.Set("memats", id, memats.Verifier{Secrets: []string{"secret-" + id}})
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	engine := lifecycle.NewEngine(memstore.New(), lifecycle.Options{Connector: conns, Logger: log})

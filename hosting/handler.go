@@ -113,17 +113,26 @@ func NewHandler(opts Options) (*Handler, error) {
 		h.mux.HandleFunc("POST /retrigger/{connection}/{interview}", h.retrigger)
 	}
 	if opts.ProviderTokens != nil {
-		ph := provider.NewHandler(providerBackend{h}, provider.HandlerOptions{Tokens: opts.ProviderTokens, Logger: h.log})
+		ph, err := provider.NewHandler(providerBackend{h}, provider.HandlerOptions{Tokens: opts.ProviderTokens, Logger: h.log})
+		if err != nil {
+			return nil, fmt.Errorf("hosting: NewHandler: %w", err)
+		}
 		h.mux.Handle("/provider/", h.traced(opts.ProviderSource, http.StripPrefix("/provider", ph)))
 	}
 	if opts.GreenhouseKeys != nil {
-		gh := provider.NewGreenhouseHandler(provider.GreenhouseFrom(contractBackend{h, lifecycle.CallbackGreenhouse, "greenhouse"}),
-			provider.GreenhouseHandlerOptions{Keys: opts.GreenhouseKeys, Logger: h.log})
+		gh, err := provider.NewGreenhouseHandler(provider.GreenhouseFrom(contractBackend{h, lifecycle.CallbackGreenhouse, "greenhouse"}),
+			provider.GreenhouseHandlerOptions{Tokens: opts.GreenhouseKeys, Logger: h.log})
+		if err != nil {
+			return nil, fmt.Errorf("hosting: NewHandler: %w", err)
+		}
 		h.mux.Handle("/greenhouse/", h.traced("greenhouse", http.StripPrefix("/greenhouse", gh)))
 	}
 	if opts.AshbyKeys != nil {
-		ah := provider.NewAshbyHandler(provider.AshbyFrom(contractBackend{h, lifecycle.CallbackAshby, "ashby"}),
+		ah, err := provider.NewAshbyHandler(provider.AshbyFrom(contractBackend{h, lifecycle.CallbackAshby, "ashby"}),
 			provider.AshbyHandlerOptions{Tokens: opts.AshbyKeys, Logger: h.log})
+		if err != nil {
+			return nil, fmt.Errorf("hosting: NewHandler: %w", err)
+		}
 		h.mux.Handle("/ashby/", h.traced("ashby", http.StripPrefix("/ashby", ah)))
 	}
 	return h, nil

@@ -116,30 +116,30 @@ func (b providerBackend) findCandidate(ctx context.Context, conn, jobID, email s
 // Interview implements provider.InterviewBackend: Workable polls it for the
 // document the callback receives. An interview of another connection is
 // not found.
-func (b providerBackend) Interview(ctx context.Context, account provider.Account, id string) (provider.Result, error) {
+func (b providerBackend) Interview(ctx context.Context, account provider.Account, id string) (provider.StatusDocument, error) {
 	iv, err := b.h.opts.Engine.Interview(ctx, id)
 	if errors.Is(err, lifecycle.ErrNotFound) || (err == nil && (iv.Connection != string(account) || iv.Callback == nil)) {
-		return provider.Result{}, provider.ErrNotFound
+		return provider.StatusDocument{}, provider.ErrNotFound
 	}
 	if err != nil {
-		return provider.Result{}, err
+		return provider.StatusDocument{}, err
 	}
-	return ProviderResult(iv), nil
+	return ProviderStatusDocument(iv), nil
 }
 
-// ProviderResult maps an interview onto the provider contract's Result.
-func ProviderResult(iv lifecycle.Interview) provider.Result {
+// ProviderStatusDocument maps an interview onto Workable's status document.
+func ProviderStatusDocument(iv lifecycle.Interview) provider.StatusDocument {
 	switch iv.State {
 	case lifecycle.StateCompleted, lifecycle.StateReported:
-		r := lifecycle.CallbackResult{Status: lifecycle.CallbackCompleted}
+		var r ats.Result
 		if iv.Result != nil {
-			r.ResultsURL, r.Score, r.Grade, r.Summary, r.Duration = iv.Result.ReportURL, iv.Result.Score, iv.Result.Grade, iv.Result.Summary, iv.Result.Duration
+			r = *iv.Result
 		}
-		return lifecycle.ProviderResult(r)
+		return provider.StatusDocumentFrom(provider.StatusCompleted, r)
 	case lifecycle.StateExpired:
-		return provider.Result{Status: provider.StatusExpired}
+		return provider.StatusDocument{Status: provider.StatusExpired}
 	case lifecycle.StateCancelled, lifecycle.StateDeclined, lifecycle.StateUnableToSchedule:
-		return provider.Result{Status: provider.StatusDeclined}
+		return provider.StatusDocument{Status: provider.StatusDeclined}
 	}
-	return provider.Result{Status: provider.StatusPending}
+	return provider.StatusDocument{Status: provider.StatusPending}
 }

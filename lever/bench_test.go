@@ -55,7 +55,7 @@ func BenchmarkSyncPaced(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		srv := benchServer(b)
-		c, err := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: srv.APIURL(), RateLimit: benchRate, Burst: benchBurst})
+		c, err := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: srv.URL, RateLimit: benchRate, Burst: benchBurst})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -121,7 +121,7 @@ func plainSync(b *testing.B, srv *levertest.Server) (ok, throttled int, elapsed 
 		if offset != "" {
 			q.Set("offset", offset)
 		}
-		req, err := retryablehttp.NewRequest(http.MethodGet, srv.APIURL()+"/opportunities?"+q.Encode(), nil)
+		req, err := retryablehttp.NewRequest(http.MethodGet, srv.URL+"/opportunities?"+q.Encode(), nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -165,7 +165,7 @@ func BenchmarkListOpportunities100k(b *testing.B) {
 	for i := range total {
 		srv.AddOpportunity(levertest.Opportunity{Name: fmt.Sprint("Cand ", i), Emails: []string{fmt.Sprintf("c%d@example.com", i)}})
 	}
-	c, err := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: srv.APIURL(), RateLimit: -1})
+	c, err := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: srv.URL, RateLimit: -1})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func BenchmarkListOpportunities100k(b *testing.B) {
 			n++
 			if n%(page*every) == 0 {
 				b.StopTimer()
-				srv.ResetCounters() // the fake's request log is not the client's memory
+				srv.ResetRequests() // the fake's request log is not the client's memory
 				runtime.GC()
 				var ms runtime.MemStats
 				runtime.ReadMemStats(&ms)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 	"github.com/atskit/atskit/internal/httpx"
 	"github.com/atskit/atskit/pacing"
 	"golang.org/x/oauth2"
@@ -57,12 +58,13 @@ type Options struct {
 	// Sandbox selects Lever's sandbox API instead of production.
 	Sandbox bool
 	// BaseURL overrides the API root (tests, proxies), e.g. a levertest
-	// server's APIURL().
+	// server's URL.
 	BaseURL string
 	// HTTPClient performs the requests; nil uses a client with a 30 s
 	// timeout. It is wrapped, never modified.
 	HTTPClient *http.Client
-	// Logger receives one debug record per request; nil discards.
+	// Logger receives one debug record per request; nil uses
+	// slog.Default().
 	Logger *slog.Logger
 	// PerformAs is the Lever user ID writes are attributed to (the
 	// perform_as parameter). PerformAsEmail names the user by email
@@ -192,12 +194,12 @@ func NewClient(opts Options) (*Client, error) {
 		RetryWaitMin: opts.RetryWaitMin,
 		RetryWaitMax: opts.RetryWaitMax,
 		UserAgent:    ua,
-		Logger:       opts.Logger,
+		Logger:       opts.logger(),
 		DecodeError:  decodeError,
 		Now:          opts.Now,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("lever: %w", err)
+		return nil, errfmt.Errorf("lever: NewClient: %w", err)
 	}
 	c.hc = hc
 	sharePacing(hc, opts, limit, burst)
@@ -270,7 +272,7 @@ func (o Options) logger() *slog.Logger {
 	if o.Logger != nil {
 		return o.Logger
 	}
-	return slog.New(slog.DiscardHandler)
+	return slog.Default()
 }
 
 // writeQuery returns the perform_as query for a write, resolving
@@ -302,7 +304,7 @@ func (c *Client) PerformAsUser(ctx context.Context) (string, error) {
 	}
 	u, err := c.UserByEmail(ctx, c.opts.PerformAsEmail)
 	if err != nil {
-		return "", fmt.Errorf("lever: resolving perform_as user %q: %w", c.opts.PerformAsEmail, err)
+		return "", errfmt.Errorf("lever: resolving perform_as user %q: %w", c.opts.PerformAsEmail, err)
 	}
 	c.mu.Lock()
 	c.performAs = u.ID
@@ -334,7 +336,7 @@ func getOne[T any](ctx context.Context, c *Client, op, path string, q url.Values
 		return zero, err
 	}
 	if r.Data == nil {
-		return zero, fmt.Errorf("lever: %s: %w", op, errNoData)
+		return zero, errfmt.Errorf("lever: %s: %w", op, errNoData)
 	}
 	return *r.Data, nil
 }
@@ -393,7 +395,7 @@ func fetchPageOnce[T any](ctx context.Context, c *Client, op, path string, q url
 		return nil, "", err
 	}
 	if p.Data == nil {
-		return nil, "", fmt.Errorf("lever: %s: %w", op, errNoData)
+		return nil, "", errfmt.Errorf("lever: %s: %w", op, errNoData)
 	}
 	if !p.HasNext {
 		return *p.Data, "", nil

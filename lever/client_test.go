@@ -69,7 +69,7 @@ func TestPacedRate(t *testing.T) {
 func TestPacedClientNeverThrottled(t *testing.T) {
 	srv := levertest.NewServer(levertest.WithRateLimit(100, 20))
 	defer srv.Close()
-	c, err := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: srv.APIURL(), RateLimit: 100, Burst: 20})
+	c, err := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: srv.URL, RateLimit: 100, Burst: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestRetriesInjectedFaults(t *testing.T) {
 	for range 30 {
 		srv.AddOpportunity(levertest.Opportunity{Name: "X Y"})
 	}
-	c, _ := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: srv.APIURL(), RateLimit: -1, MaxRetries: 8, RetryWaitMin: 1, RetryWaitMax: 2})
+	c, _ := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: srv.URL, RateLimit: -1, MaxRetries: 8, RetryWaitMin: 1, RetryWaitMax: 2})
 	n := 0
 	for _, err := range c.ListOpportunities(context.Background(), lever.ListOpportunitiesOptions{Limit: 3}) {
 		if err != nil {

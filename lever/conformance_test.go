@@ -26,7 +26,7 @@ func newBackend(t *testing.T) *backend {
 	user := srv.AddUser(levertest.User{Name: "Vendor Bot", Email: "bot@vendor.test"})
 	mk := func(key string) *lever.Client {
 		c, err := lever.NewClient(lever.Options{
-			APIKey: key, BaseURL: srv.APIURL(), PerformAs: user.ID,
+			APIKey: key, BaseURL: srv.URL, PerformAs: user.ID,
 			RateLimit: 1000, Burst: 100, MaxRetries: 1,
 			RetryWaitMin: time.Millisecond, RetryWaitMax: 20 * time.Millisecond,
 		})
@@ -71,7 +71,7 @@ func (b *backend) FailRequests(status int) func() { return b.srv.FailRequests(st
 
 func (b *backend) Webhooks() *atstest.Webhooks {
 	return &atstest.Webhooks{
-		Verifier: lever.WebhookVerifier{SignatureToken: b.hookSign},
+		Verifier: lever.WebhookVerifier{Secrets: []string{b.hookSign}},
 		Secret:   b.hookSign,
 		Sign: func(d atstest.Delivery, secret string) ([]byte, http.Header) {
 			data := map[string]any{"candidateId": d.CandidateID, "opportunityId": d.CandidateID, "postingId": d.JobID,

@@ -51,12 +51,12 @@ func TestEndpoints(t *testing.T) {
 			call: func(ctx context.Context, f *fixture, _ string) (result, error) {
 				return paging.Collect(f.c.ListPostings(ctx, lever.ListPostingsOptions{State: lever.PostingPublished, Tag: "InterviewVector"}))
 			},
-			method: "GET", path: func(*fixture) string { return "/v1/postings" },
+			method: "GET", path: func(*fixture) string { return "/postings" },
 			query: url.Values{"state": {"published"}, "tag": {"InterviewVector"}, "limit": {"100"}, "confidentiality": {"all"}, "distributionChannel": {"public", "internal"}},
 			want: func(f *fixture) result {
 				return []lever.Posting{{ID: f.tagged.ID, Text: "Backend Engineer", State: "published", Tags: []string{"InterviewVector"},
 					CreatedAt: lever.MillisOf(t0), UpdatedAt: lever.MillisOf(t0),
-					URLs: map[string]string{"show": f.srv.URL + "/jobs/" + f.tagged.ID, "list": f.srv.URL + "/jobs"}}}
+					URLs: map[string]string{"show": appURL(f.srv) + "/jobs/" + f.tagged.ID, "list": appURL(f.srv) + "/jobs"}}}
 			},
 			failStatus: http.StatusForbidden, errTarget: ats.ErrForbidden, errMsg: "injected failure",
 		},
@@ -64,7 +64,7 @@ func TestEndpoints(t *testing.T) {
 			name: "GetStage",
 			call: func(ctx context.Context, f *fixture, id string) (result, error) { return f.c.GetStage(ctx, id) },
 			id:   func(f *fixture) string { return f.stages[2].ID }, method: "GET",
-			path: func(f *fixture) string { return "/v1/stages/" + f.stages[2].ID }, query: url.Values{},
+			path: func(f *fixture) string { return "/stages/" + f.stages[2].ID }, query: url.Values{},
 			want:  func(f *fixture) result { return lever.Stage{ID: f.stages[2].ID, Text: "Scheduled"} },
 			errID: "nope", errTarget: ats.ErrNotFound, errMsg: "Stage not found",
 		},
@@ -73,7 +73,7 @@ func TestEndpoints(t *testing.T) {
 			call: func(ctx context.Context, f *fixture, _ string) (result, error) {
 				return paging.Collect(f.c.ListUsers(ctx, "BOT@vendor.test"))
 			},
-			method: "GET", path: func(*fixture) string { return "/v1/users" },
+			method: "GET", path: func(*fixture) string { return "/users" },
 			query: url.Values{"email": {"BOT@vendor.test"}, "limit": {"100"}},
 			want: func(f *fixture) result {
 				return []lever.User{{ID: f.bot.ID, Name: "Vendor Bot", Username: "bot", Email: "bot@vendor.test", AccessRole: "admin"}}
@@ -84,7 +84,7 @@ func TestEndpoints(t *testing.T) {
 			name: "GetUser",
 			call: func(ctx context.Context, f *fixture, id string) (result, error) { return f.c.GetUser(ctx, id) },
 			id:   func(f *fixture) string { return f.owner.ID }, method: "GET",
-			path: func(f *fixture) string { return "/v1/users/" + f.owner.ID }, query: url.Values{},
+			path: func(f *fixture) string { return "/users/" + f.owner.ID }, query: url.Values{},
 			want: func(f *fixture) result {
 				return lever.User{ID: f.owner.ID, Name: "Rita Recruiter", Username: "rita", Email: "rita@acme.test", AccessRole: "admin"}
 			},
@@ -94,7 +94,7 @@ func TestEndpoints(t *testing.T) {
 			name: "GetOpportunity",
 			call: func(ctx context.Context, f *fixture, id string) (result, error) { return f.c.GetOpportunity(ctx, id) },
 			id:   func(f *fixture) string { return f.opp.ID }, method: "GET",
-			path:  func(f *fixture) string { return "/v1/opportunities/" + f.opp.ID },
+			path:  func(f *fixture) string { return "/opportunities/" + f.opp.ID },
 			query: url.Values{"expand": {"applications", "stage"}},
 			want: func(f *fixture) result {
 				return lever.Opportunity{
@@ -103,7 +103,7 @@ func TestEndpoints(t *testing.T) {
 					Emails: []string{"ada@example.com"}, Phones: []lever.Phone{{Type: "mobile", Value: "+44 20 7946 0000"}},
 					Links: []string{}, Tags: []string{"referral"}, Sources: []string{}, Owner: lever.Ref{ID: f.owner.ID},
 					Applications: []lever.Application{{ID: f.opp.ApplicationID, Posting: f.tagged.ID, Type: "posting"}},
-					URLs:         map[string]string{"show": f.srv.URL + "/candidates/" + f.opp.ID, "list": f.srv.URL + "/candidates"},
+					URLs:         map[string]string{"show": appURL(f.srv) + "/candidates/" + f.opp.ID, "list": appURL(f.srv) + "/candidates"},
 					CreatedAt:    lever.MillisOf(t0), UpdatedAt: lever.MillisOf(f.opp.UpdatedAt),
 				}
 			},
@@ -119,7 +119,7 @@ func TestEndpoints(t *testing.T) {
 				}
 				return ids, err
 			},
-			method: "GET", path: func(*fixture) string { return "/v1/opportunities" },
+			method: "GET", path: func(*fixture) string { return "/opportunities" },
 			query:      url.Values{"expand": {"applications", "stage"}, "tag": {"referral"}, "limit": {"7"}, "confidentiality": {"all"}},
 			want:       func(f *fixture) result { return []string{f.opp.ID} },
 			failStatus: http.StatusUnauthorized, errTarget: ats.ErrUnauthorized, errMsg: "injected failure",
@@ -128,10 +128,10 @@ func TestEndpoints(t *testing.T) {
 			name: "ListResumes",
 			call: func(ctx context.Context, f *fixture, id string) (result, error) { return f.c.ListResumes(ctx, id) },
 			id:   func(f *fixture) string { return f.opp.ID }, method: "GET",
-			path: func(f *fixture) string { return "/v1/opportunities/" + f.opp.ID + "/resumes" }, query: url.Values{"limit": {"100"}},
+			path: func(f *fixture) string { return "/opportunities/" + f.opp.ID + "/resumes" }, query: url.Values{"limit": {"100"}},
 			want: func(f *fixture) result {
 				return []lever.Resume{{ID: f.opp.ID + "-resume", CreatedAt: lever.MillisOf(t0), File: lever.ResumeFile{
-					Name: "resume.pdf", Ext: "pdf", DownloadURL: f.srv.URL + "/candidates/" + f.opp.ID + "/resumes/" + f.opp.ID + "-resume/download", UploadedAt: lever.MillisOf(t0), Size: 1024}}}
+					Name: "resume.pdf", Ext: "pdf", DownloadURL: appURL(f.srv) + "/candidates/" + f.opp.ID + "/resumes/" + f.opp.ID + "-resume/download", UploadedAt: lever.MillisOf(t0), Size: 1024}}}
 			},
 			errID: "missing", errTarget: ats.ErrNotFound, errMsg: "Opportunity not found",
 		},
@@ -141,7 +141,7 @@ func TestEndpoints(t *testing.T) {
 				return nil, f.c.RemoveTags(ctx, id, "referral")
 			},
 			id: func(f *fixture) string { return f.opp.ID }, method: "POST",
-			path:  func(f *fixture) string { return "/v1/opportunities/" + f.opp.ID + "/removeTags" },
+			path:  func(f *fixture) string { return "/opportunities/" + f.opp.ID + "/removeTags" },
 			query: nil, body: `{"tags":["referral"]}`,
 			want:  func(*fixture) result { return nil },
 			errID: "missing", errTarget: ats.ErrNotFound, errMsg: "Opportunity not found",
@@ -149,7 +149,7 @@ func TestEndpoints(t *testing.T) {
 		{
 			name:   "ListArchiveReasons",
 			call:   func(ctx context.Context, f *fixture, _ string) (result, error) { return f.c.ListArchiveReasons(ctx) },
-			method: "GET", path: func(*fixture) string { return "/v1/archive_reasons" }, query: url.Values{"limit": {"100"}},
+			method: "GET", path: func(*fixture) string { return "/archive_reasons" }, query: url.Values{"limit": {"100"}},
 			want: func(f *fixture) result {
 				return []lever.ArchiveReason{{ID: f.reason.ID, Text: "Failed vendor interview", Type: "non-hired", Status: "active"}}
 			},
@@ -166,7 +166,7 @@ func TestEndpoints(t *testing.T) {
 				return f.c.Notes(ctx, id)
 			},
 			id: func(f *fixture) string { return f.opp.ID }, method: "GET",
-			path: func(f *fixture) string { return "/v1/opportunities/" + f.opp.ID + "/notes" }, query: url.Values{"limit": {"100"}},
+			path: func(f *fixture) string { return "/opportunities/" + f.opp.ID + "/notes" }, query: url.Values{"limit": {"100"}},
 			want: func(f *fixture) result {
 				return []ats.Note{{Body: "Scheduled for Monday", Author: f.bot.ID, Visibility: ats.VisibilityRestricted}}
 			},
@@ -177,7 +177,7 @@ func TestEndpoints(t *testing.T) {
 			call: func(ctx context.Context, f *fixture, _ string) (result, error) {
 				return paging.Collect(f.c.ListFeedbackTemplates(ctx))
 			},
-			method: "GET", path: func(*fixture) string { return "/v1/feedback_templates" }, query: url.Values{"limit": {"100"}},
+			method: "GET", path: func(*fixture) string { return "/feedback_templates" }, query: url.Values{"limit": {"100"}},
 			want: func(f *fixture) result {
 				fs := make([]lever.FeedbackField, len(f.tpl.Fields))
 				for i, x := range f.tpl.Fields {
@@ -203,7 +203,7 @@ func TestEndpoints(t *testing.T) {
 				}
 				return paging.Collect(f.c.ListWebhooks(ctx))
 			},
-			method: "GET", path: func(*fixture) string { return "/v1/webhooks" }, query: url.Values{"limit": {"100"}},
+			method: "GET", path: func(*fixture) string { return "/webhooks" }, query: url.Values{"limit": {"100"}},
 			want: func(f *fixture) result {
 				h := f.srv.Webhooks()[0]
 				// Lever lists webhooks without their signature token.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/atskit/atskit/internal/errfmt"
 	"github.com/atskit/atskit/internal/httpx"
 )
 
@@ -63,11 +64,11 @@ func decodeResource[T any](op string, raw []byte, required func(T) string) (T, e
 		err = json.Unmarshal(v, &out)
 	}
 	if err != nil {
-		return out, fmt.Errorf("lever: %s: decoding response: %w (%w)", op, err, ErrIncompleteResponse)
+		return out, errfmt.Errorf("lever: %s: decoding response: %w (%w)", op, err, ErrIncompleteResponse)
 	}
 	if required != nil {
 		if missing := required(out); missing != "" {
-			return out, fmt.Errorf("lever: %s: %w: %s is missing", op, ErrIncompleteResponse, missing)
+			return out, errfmt.Errorf("lever: %s: %w: %s is missing", op, ErrIncompleteResponse, missing)
 		}
 	}
 	return out, nil

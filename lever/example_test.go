@@ -55,7 +55,7 @@ func Example() {
 
 	client, err := lever.NewClient(lever.Options{
 		TokenSource: oc.TokenSource(ctx, tok),
-		BaseURL:     srv.APIURL(),
+		BaseURL:     srv.URL,
 		VendorTag:   "InterviewVector",
 		PerformAs:   bot.ID,
 	})
@@ -84,7 +84,7 @@ func Example() {
 	srv.SetWebhookGroup(lever.EventCandidateStageChange, true)
 	// The replay guard makes each delivery count once; in production use
 	// the lifecycle store, which implements ats.ReplayGuard.
-	verifier := lever.WebhookVerifier{SignatureToken: hook.Configuration.SignatureToken, Replay: &ats.MemoryReplayGuard{}}
+	verifier := lever.WebhookVerifier{Secrets: []string{hook.Configuration.SignatureToken}, Replay: &ats.MemoryReplayGuard{}}
 	got := make(chan ats.Event, 10)
 	vendor.Config.Handler = lever.WebhookHandler(verifier, func(ctx context.Context, evs []ats.Event) error {
 		for _, ev := range evs {
@@ -93,8 +93,8 @@ func Example() {
 		return nil
 	}, lever.WebhookHandlerOptions{})
 	vendor.Start()
-	srv.MoveOpportunity(opp.ID, stages[1].ID)
-	srv.FlushWebhooks()
+	srv.MoveCandidate(opp.ID, stages[1].ID)
+	srv.WaitDeliveries(context.Background())
 	ev := <-got
 	fmt.Println("event:", ev.Kind, ev.CandidateID == opp.ID, ev.ToStage.ID == stages[1].ID)
 
@@ -128,7 +128,7 @@ func ExampleClient_CreateScheduledInterview() {
 	defer srv.Close()
 	bot := srv.AddUser(levertest.User{Name: "Vendor Bot", Email: "bot@vendor.example"})
 	opp := srv.AddOpportunity(levertest.Opportunity{Name: "Ada Lovelace"})
-	client, err := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: srv.APIURL(), PerformAs: bot.ID})
+	client, err := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: srv.URL, PerformAs: bot.ID})
 	if err != nil {
 		panic(err)
 	}

@@ -20,7 +20,7 @@ func TestListFeedbackTemplates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantRequest(t, f.last(t), "GET", "/v1/feedback_templates", url.Values{"limit": {"100"}}, "")
+	wantRequest(t, f.last(t), "GET", "/feedback_templates", url.Values{"limit": {"100"}}, "")
 	if len(got) != 2 || got[1].ID != f.tpl.ID || len(got[1].Fields) != 4 || got[1].Fields[2].Text != "Summary" {
 		t.Errorf("templates = %+v", got)
 	}
@@ -44,7 +44,7 @@ func TestSubmitFeedback(t *testing.T) {
 			{"id": fid(2), "value": "Strong on systems design.\nCoding: 4/5"}, {"id": fid(3), "value": "https://iv.example/r/1"},
 		},
 	})
-	wantRequest(t, f.last(t), "POST", "/v1/opportunities/"+f.opp.ID+"/feedback", url.Values{"perform_as": {f.bot.ID}}, string(wantBody))
+	wantRequest(t, f.last(t), "POST", "/opportunities/"+f.opp.ID+"/feedback", url.Values{"perform_as": {f.bot.ID}}, string(wantBody))
 	got := f.srv.Feedback(f.opp.ID)
 	if len(got) != 1 || got[0].TemplateID != f.tpl.ID || got[0].PerformAs != f.bot.ID {
 		t.Errorf("server feedback = %+v", got)
@@ -56,7 +56,7 @@ func TestSubmitFeedback(t *testing.T) {
 	}
 	n := 0
 	for _, r := range f.srv.Requests() {
-		if r.Path == "/v1/feedback_templates" {
+		if r.Path == "/feedback_templates" {
 			n++
 		}
 	}

@@ -109,7 +109,7 @@ func TestFeedbackTemplatesLikeLever(t *testing.T) {
 	if err != nil || created.ID == "" || len(created.Fields) != 5 || created.Fields[0].ID == "" {
 		t.Fatalf("CreateFeedbackTemplate = %+v, %v", created, err)
 	}
-	c, _ := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: f.srv.APIURL(), PerformAs: f.bot.ID, RateLimit: -1,
+	c, _ := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: f.srv.URL, PerformAs: f.bot.ID, RateLimit: -1,
 		Feedback: lever.FeedbackMapping{Template: "InterviewVector result"}})
 	fb := ats.Feedback{Score: "78%", Grade: "passed", Summary: "Strong.", ReportURL: "https://iv.example/r/1", Fields: []ats.FeedbackField{{Name: "Coding", Value: "4/5"}}}
 	if err := c.SubmitFeedback(ctx, f.opp.ID, fb); err != nil {

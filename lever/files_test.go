@@ -106,7 +106,7 @@ func TestCandidateFilesOnFake(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			scopes := slices.DeleteFunc(append(lever.VendorScopes(), "files:read:admin"), func(s string) bool { return slices.Contains(tt.drop, s) })
 			at, _ := f.srv.IssueToken(scopes...)
-			c, _ := lever.NewClient(lever.Options{TokenSource: staticToken(at), BaseURL: f.srv.APIURL(), PerformAs: f.bot.ID, RateLimit: -1, MaxRetries: -1, RetryWaitMin: time.Millisecond})
+			c, _ := lever.NewClient(lever.Options{TokenSource: staticToken(at), BaseURL: f.srv.URL, PerformAs: f.bot.ID, RateLimit: -1, MaxRetries: -1, RetryWaitMin: time.Millisecond})
 			_, err := c.CandidateFiles(ctx, f.opp.ID)
 			if tt.forbid != errors.Is(err, ats.ErrForbidden) {
 				t.Errorf("CandidateFiles err = %v, want forbidden %v", err, tt.forbid)

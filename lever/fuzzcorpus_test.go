@@ -64,7 +64,7 @@ func TestFuzzCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			v := lever.WebhookVerifier{SignatureToken: sigToken, Now: clock, Replay: &ats.MemoryReplayGuard{Now: clock}}
+			v := lever.WebhookVerifier{Secrets: []string{sigToken}, Now: clock, Replay: &ats.MemoryReplayGuard{Now: clock}}
 			evs, err := v.VerifyWebhook([]byte(body), nil)
 			if exp.err != nil {
 				if !errors.Is(err, exp.err) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,7 +50,7 @@ func newFixture(t *testing.T, mod func(*lever.Options)) *fixture {
 		{Text: "Score", Type: "text"}, {Text: "Verdict", Type: "text"}, {Text: "Summary", Type: "textarea"}, {Text: "Report URL", Type: "text"},
 	}})
 	opts := lever.Options{
-		APIKey: levertest.DefaultAPIKey, BaseURL: srv.APIURL(), PerformAs: f.bot.ID, VendorTag: "InterviewVector",
+		APIKey: levertest.DefaultAPIKey, BaseURL: srv.URL, PerformAs: f.bot.ID, VendorTag: "InterviewVector",
 		RateLimit: -1, MaxRetries: 1, RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond,
 	}
 	if mod != nil {
@@ -114,3 +115,7 @@ func wantErr(t *testing.T, err, target error, msg string) {
 }
 
 var cmpIgnoreAt = cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".At" || p.Last().String() == ".CreatedAt" }, cmp.Ignore())
+
+// appURL is the fake's web-app root (where Lever's "urls" and resume links
+// point): its API URL without the /v1 base path.
+func appURL(s *levertest.Server) string { return strings.TrimSuffix(s.URL, "/v1") }

@@ -67,7 +67,7 @@ func TestPostingsAsLeverListsThem(t *testing.T) {
 			{"", conf.ID},
 			{"tag=InterviewVector", lower.ID},
 		} {
-			req, _ := http.NewRequest("GET", f.srv.APIURL()+"/postings?"+tt.query, nil)
+			req, _ := http.NewRequest("GET", f.srv.URL+"/postings?"+tt.query, nil)
 			req.SetBasicAuth(levertest.DefaultAPIKey, "")
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
@@ -105,7 +105,7 @@ func TestConfidentialOpportunities(t *testing.T) {
 	at, _ := f.srv.IssueToken(scopes...)
 	// Lever answers confidentiality=all with an access error; the client
 	// then lists the non-confidential records, and keeps doing so.
-	noConf, _ := lever.NewClient(lever.Options{TokenSource: staticToken(at), BaseURL: f.srv.APIURL(), RateLimit: -1})
+	noConf, _ := lever.NewClient(lever.Options{TokenSource: staticToken(at), BaseURL: f.srv.URL, RateLimit: -1})
 	for i := range 2 {
 		f.srv.ResetRequests()
 		got, err := ids(noConf)
@@ -124,7 +124,7 @@ func TestConfidentialOpportunities(t *testing.T) {
 			t.Errorf("listing %d: confidentiality asked (-want +got):\n%s", i, d)
 		}
 	}
-	skip, _ := lever.NewClient(lever.Options{TokenSource: staticToken(at), BaseURL: f.srv.APIURL(), RateLimit: -1, SkipConfidential: true})
+	skip, _ := lever.NewClient(lever.Options{TokenSource: staticToken(at), BaseURL: f.srv.URL, RateLimit: -1, SkipConfidential: true})
 	f.srv.ResetRequests()
 	if got, err := ids(skip); err != nil || slices.Contains(got, conf.ID) || len(got) == 0 || len(f.srv.Requests()) != 1 {
 		t.Errorf("SkipConfidential: %v, %v, %d requests", got, err, len(f.srv.Requests()))
@@ -139,7 +139,7 @@ func TestDisqualifyActiveReasonsOnly(t *testing.T) {
 	opp := srv.AddOpportunity(levertest.Opportunity{Name: "A B"})
 	srv.AddArchiveReason(levertest.ArchiveReason{Text: "Position filled", Status: "inactive"})
 	active := srv.AddArchiveReason(levertest.ArchiveReason{Text: "Underqualified"})
-	c, _ := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: srv.APIURL(), RateLimit: -1})
+	c, _ := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: srv.URL, RateLimit: -1})
 	for _, reason := range []string{"failed assessment", "Position filled"} {
 		t.Run(reason, func(t *testing.T) {
 			if err := c.Disqualify(context.Background(), opp.ID, reason); err != nil {
@@ -163,7 +163,7 @@ func TestResumeDownload(t *testing.T) {
 		t.Fatal(err)
 	}
 	u, err := url.Parse(cand.ResumeURL)
-	if err != nil || !strings.HasPrefix(cand.ResumeURL, f.srv.APIURL()+"/") || !strings.HasSuffix(u.Path, "/download") {
+	if err != nil || !strings.HasPrefix(cand.ResumeURL, f.srv.URL+"/") || !strings.HasSuffix(u.Path, "/download") {
 		t.Fatalf("ResumeURL = %q, want the API download route", cand.ResumeURL)
 	}
 	rid := strings.Split(u.Path, "/")[5]
@@ -174,7 +174,7 @@ func TestResumeDownload(t *testing.T) {
 	// Under OAuth the route needs resumes:read:admin.
 	scopes := slices.DeleteFunc(lever.VendorScopes(), func(s string) bool { return s == "resumes:read:admin" })
 	at, _ := f.srv.IssueToken(scopes...)
-	c, _ := lever.NewClient(lever.Options{TokenSource: staticToken(at), BaseURL: f.srv.APIURL(), RateLimit: -1})
+	c, _ := lever.NewClient(lever.Options{TokenSource: staticToken(at), BaseURL: f.srv.URL, RateLimit: -1})
 	if _, _, err := c.DownloadResume(context.Background(), f.opp.ID, rid); err == nil || !strings.Contains(err.Error(), "resumes:read:admin") {
 		t.Errorf("without resumes:read:admin: %v", err)
 	}

@@ -80,7 +80,7 @@ func TestListsStream(t *testing.T) {
 	for range 30 {
 		f.srv.AddOpportunity(levertest.Opportunity{Name: "X Y"})
 	}
-	f.srv.ResetCounters()
+	f.srv.ResetRequests()
 	n := 0
 	for _, err := range f.c.ListOpportunities(context.Background(), lever.ListOpportunitiesOptions{Limit: 5}) {
 		if err != nil {

@@ -36,7 +36,7 @@ func TestAddNote(t *testing.T) {
 			if err := f.c.AddNote(context.Background(), f.opp.ID, tt.note); err != nil {
 				t.Fatal(err)
 			}
-			wantRequest(t, f.last(t), "POST", "/v1/opportunities/"+f.opp.ID+"/notes", url.Values{"perform_as": {tt.wantAs(f)}}, tt.wantBody)
+			wantRequest(t, f.last(t), "POST", "/opportunities/"+f.opp.ID+"/notes", url.Values{"perform_as": {tt.wantAs(f)}}, tt.wantBody)
 			if n := f.srv.Notes(f.opp.ID); len(n) != 1 {
 				t.Errorf("server has %d notes", len(n))
 			}
@@ -61,9 +61,9 @@ func TestCreateNoteToOwner(t *testing.T) {
 	// Lever @-mentions by username (taken from the e-mail address), not by
 	// name.
 	reqs := f.srv.Requests()
-	wantRequest(t, reqs[0], "GET", "/v1/opportunities/"+f.opp.ID, nil, "")
-	wantRequest(t, reqs[1], "GET", "/v1/users/"+f.owner.ID, nil, "")
-	wantRequest(t, reqs[2], "POST", "/v1/opportunities/"+f.opp.ID+"/notes", nil, `{"value":"@rita Feedback uploaded","secret":false,"notifyFollowers":true,"score":3}`)
+	wantRequest(t, reqs[0], "GET", "/opportunities/"+f.opp.ID, nil, "")
+	wantRequest(t, reqs[1], "GET", "/users/"+f.owner.ID, nil, "")
+	wantRequest(t, reqs[2], "POST", "/opportunities/"+f.opp.ID+"/notes", nil, `{"value":"@rita Feedback uploaded","secret":false,"notifyFollowers":true,"score":3}`)
 	want := []levertest.Note{{ID: id, OpportunityID: f.opp.ID, Value: "@rita Feedback uploaded", PerformAs: f.bot.ID, NotifyFollowers: true, Score: &score}}
 	if d := cmp.Diff(want, f.srv.Notes(f.opp.ID), cmpIgnoreAt); d != "" {
 		t.Errorf("notes (-want +got):\n%s", d)
@@ -81,8 +81,8 @@ func TestCreateNoteToOwner(t *testing.T) {
 func TestPerformAsRules(t *testing.T) {
 	f := newFixture(t, nil)
 	at, _ := f.srv.IssueToken(lever.VendorScopes()...)
-	oauth, _ := lever.NewClient(lever.Options{TokenSource: staticToken(at), BaseURL: f.srv.APIURL(), RateLimit: -1})
-	key, _ := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: f.srv.APIURL(), RateLimit: -1})
+	oauth, _ := lever.NewClient(lever.Options{TokenSource: staticToken(at), BaseURL: f.srv.URL, RateLimit: -1})
+	key, _ := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: f.srv.URL, RateLimit: -1})
 	for _, tt := range []struct {
 		name string
 		c    *lever.Client
@@ -105,7 +105,7 @@ func TestPerformAsRules(t *testing.T) {
 		})
 	}
 	// The fake refuses it too, as Lever does.
-	req, _ := http.NewRequest("POST", f.srv.APIURL()+"/opportunities/"+f.opp.ID+"/feedback", strings.NewReader(`{"baseTemplateId":"`+f.tpl.ID+`","fieldValues":[]}`))
+	req, _ := http.NewRequest("POST", f.srv.URL+"/opportunities/"+f.opp.ID+"/feedback", strings.NewReader(`{"baseTemplateId":"`+f.tpl.ID+`","fieldValues":[]}`))
 	req.SetBasicAuth(levertest.DefaultAPIKey, "")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

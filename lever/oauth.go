@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 	"golang.org/x/oauth2"
 )
 
@@ -152,7 +153,7 @@ func (o OAuthConfig) AuthCodeURL(state string, opts ...oauth2.AuthCodeOption) st
 func (o OAuthConfig) Exchange(ctx context.Context, code string, opts ...oauth2.AuthCodeOption) (*oauth2.Token, error) {
 	tok, err := o.Config().Exchange(ctx, code, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("lever: exchanging authorization code: %w", err)
+		return nil, errfmt.Errorf("lever: exchanging authorization code: %w", err)
 	}
 	return tok, nil
 }

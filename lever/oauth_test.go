@@ -84,7 +84,7 @@ func oauthFixture(t *testing.T, srv *levertest.Server, scopes []string) (*lever.
 		t.Error("a code was accepted twice")
 	}
 	ts := oc.TokenSource(ctx, tok)
-	c, err := lever.NewClient(lever.Options{TokenSource: ts, BaseURL: srv.APIURL(), RateLimit: -1, MaxRetries: 1, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond})
+	c, err := lever.NewClient(lever.Options{TokenSource: ts, BaseURL: srv.URL, RateLimit: -1, MaxRetries: 1, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestRevokedRefreshTokenFails(t *testing.T) {
 	at, _ := srv.IssueToken("stages:read:admin") // no offline_access: no refresh token
 	oc := lever.OAuthConfig{ClientID: levertest.DefaultClientID, ClientSecret: levertest.DefaultClientSecret, TokenURL: srv.TokenURL()}
 	ts := oc.TokenSource(context.Background(), &oauth2.Token{AccessToken: at, Expiry: time.Now().Add(time.Hour)})
-	c, _ := lever.NewClient(lever.Options{TokenSource: ts, BaseURL: srv.APIURL(), RateLimit: -1})
+	c, _ := lever.NewClient(lever.Options{TokenSource: ts, BaseURL: srv.URL, RateLimit: -1})
 	srv.ExpireAccessTokens()
 	_, err := c.ListStages(context.Background())
 	wantErr(t, err, ats.ErrUnauthorized, "Access token expired")
@@ -184,7 +184,7 @@ func TestRefreshTokenRotation(t *testing.T) {
 		return oc.TokenSource(context.Background(), &oauth2.Token{AccessToken: at, RefreshToken: refresh, Expiry: time.Now().Add(-time.Minute)})
 	}
 	list := func(ts *lever.TokenSource) error {
-		c, err := lever.NewClient(lever.Options{TokenSource: ts, BaseURL: srv.APIURL(), RateLimit: -1, MaxRetries: -1})
+		c, err := lever.NewClient(lever.Options{TokenSource: ts, BaseURL: srv.URL, RateLimit: -1, MaxRetries: -1})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -21,15 +21,15 @@ func TestCandidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	reqs := f.srv.Requests()
-	wantRequest(t, reqs[0], "GET", "/v1/opportunities/"+f.opp.ID, url.Values{"expand": {"applications", "stage"}}, "")
-	wantRequest(t, reqs[1], "GET", "/v1/opportunities/"+f.opp.ID+"/resumes", nil, "")
+	wantRequest(t, reqs[0], "GET", "/opportunities/"+f.opp.ID, url.Values{"expand": {"applications", "stage"}}, "")
+	wantRequest(t, reqs[1], "GET", "/opportunities/"+f.opp.ID+"/resumes", nil, "")
 	want := ats.Candidate{
 		ID: f.opp.ID, ApplicationID: f.opp.ApplicationID, PersonID: f.opp.Contact, JobID: f.tagged.ID,
 		Name: "Ada Lovelace", FirstName: "Ada", LastName: "Lovelace",
 		Emails: []string{"ada@example.com"}, Phones: []string{"+44 20 7946 0000"},
-		ResumeURL:  f.srv.APIURL() + "/opportunities/" + f.opp.ID + "/resumes/" + f.opp.ID + "-resume/download",
+		ResumeURL:  f.srv.URL + "/opportunities/" + f.opp.ID + "/resumes/" + f.opp.ID + "-resume/download",
 		Stage:      ats.StageRef{ID: f.stages[1].ID, Name: "To be scheduled"},
-		ProfileURL: f.srv.URL + "/candidates/" + f.opp.ID,
+		ProfileURL: appURL(f.srv) + "/candidates/" + f.opp.ID,
 		Tags:       []string{"referral"}, CreatedAt: t0, UpdatedAt: t0.Add(time.Hour),
 	}
 	if d := cmp.Diff(want, c); d != "" {
@@ -48,7 +48,7 @@ func TestListOpportunitiesQuery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantRequest(t, f.last(t), "GET", "/v1/opportunities", url.Values{"confidentiality": {"all"},
+	wantRequest(t, f.last(t), "GET", "/opportunities", url.Values{"confidentiality": {"all"},
 		"expand": {"applications", "stage"}, "posting_id": {f.tagged.ID}, "stage_id": {f.stages[1].ID},
 		"tag": {"referral"}, "email": {"ada@example.com"}, "archived": {"false"},
 		"updated_at_start": {strconv.FormatInt(since.UnixMilli(), 10)}, "limit": {"10"},
@@ -70,7 +70,7 @@ func TestCandidatesPages(t *testing.T) {
 	for i := range 24 {
 		f.srv.AddOpportunity(levertest.Opportunity{Name: "Cand " + strconv.Itoa(i), PostingID: f.tagged.ID})
 	}
-	f.srv.ResetCounters()
+	f.srv.ResetRequests()
 	seen := map[string]bool{}
 	for c, err := range f.c.Candidates(context.Background(), ats.CandidateFilter{JobID: f.tagged.ID, PageSize: 4}) {
 		if err != nil {
@@ -89,7 +89,7 @@ func TestCandidatesPages(t *testing.T) {
 	}
 	listReqs := 0
 	for _, r := range f.srv.Requests() {
-		if r.Path == "/v1/opportunities" {
+		if r.Path == "/opportunities" {
 			listReqs++
 			if listReqs > 1 && r.Query.Get("offset") == "" {
 				t.Error("a follow-up page was requested without an offset token")
@@ -107,7 +107,7 @@ func TestMoveCandidate(t *testing.T) {
 	if err := f.c.MoveCandidate(ctx, f.opp.ID, f.stages[2].ID); err != nil {
 		t.Fatal(err)
 	}
-	wantRequest(t, f.last(t), "PUT", "/v1/opportunities/"+f.opp.ID+"/stage", url.Values{"perform_as": {f.bot.ID}}, `{"stage":"`+f.stages[2].ID+`"}`)
+	wantRequest(t, f.last(t), "PUT", "/opportunities/"+f.opp.ID+"/stage", url.Values{"perform_as": {f.bot.ID}}, `{"stage":"`+f.stages[2].ID+`"}`)
 	want := []levertest.StageChange{{OpportunityID: f.opp.ID, FromStageID: f.stages[1].ID, ToStageID: f.stages[2].ID, PerformAs: f.bot.ID}}
 	if d := cmp.Diff(want, f.srv.StageChanges(f.opp.ID), cmpIgnoreAt); d != "" {
 		t.Errorf("stage changes (-want +got):\n%s", d)
@@ -130,11 +130,11 @@ func TestTags(t *testing.T) {
 	if err := f.c.AddTags(ctx, f.opp.ID, "InterviewVector", "referral"); err != nil {
 		t.Fatal(err)
 	}
-	wantRequest(t, f.last(t), "POST", "/v1/opportunities/"+f.opp.ID+"/addTags", url.Values{"perform_as": {f.bot.ID}}, `{"tags":["InterviewVector","referral"]}`)
+	wantRequest(t, f.last(t), "POST", "/opportunities/"+f.opp.ID+"/addTags", url.Values{"perform_as": {f.bot.ID}}, `{"tags":["InterviewVector","referral"]}`)
 	if err := f.c.RemoveTags(ctx, f.opp.ID, "referral", "absent"); err != nil {
 		t.Fatal(err)
 	}
-	wantRequest(t, f.last(t), "POST", "/v1/opportunities/"+f.opp.ID+"/removeTags", nil, `{"tags":["referral","absent"]}`)
+	wantRequest(t, f.last(t), "POST", "/opportunities/"+f.opp.ID+"/removeTags", nil, `{"tags":["referral","absent"]}`)
 	o, _ := f.srv.Opportunity(f.opp.ID)
 	if d := cmp.Diff([]string{"InterviewVector"}, o.Tags); d != "" {
 		t.Errorf("tags (-want +got):\n%s", d)
@@ -166,8 +166,8 @@ func TestDisqualify(t *testing.T) {
 				t.Fatal(err)
 			}
 			reqs := f.srv.Requests()
-			wantRequest(t, reqs[0], "GET", "/v1/archive_reasons", nil, "")
-			wantRequest(t, reqs[1], "PUT", "/v1/opportunities/"+f.opp.ID+"/archived", url.Values{"perform_as": {f.bot.ID}}, `{"reason":"`+f.reason.ID+`"}`)
+			wantRequest(t, reqs[0], "GET", "/archive_reasons", nil, "")
+			wantRequest(t, reqs[1], "PUT", "/opportunities/"+f.opp.ID+"/archived", url.Values{"perform_as": {f.bot.ID}}, `{"reason":"`+f.reason.ID+`"}`)
 			o, _ := f.srv.Opportunity(f.opp.ID)
 			if o.Archived == nil || o.Archived.ReasonID != f.reason.ID {
 				t.Errorf("archived = %+v", o.Archived)
@@ -182,7 +182,7 @@ func TestDisqualify(t *testing.T) {
 		srv := levertest.NewServer(levertest.WithRateLimit(0, 0))
 		defer srv.Close()
 		opp := srv.AddOpportunity(levertest.Opportunity{Name: "A B"})
-		c, _ := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: srv.APIURL(), RateLimit: -1})
+		c, _ := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: srv.URL, RateLimit: -1})
 		wantErr(t, c.Disqualify(context.Background(), opp.ID, "whatever"), ats.ErrValidation, "")
 	})
 	t.Run("bad reason ID", func(t *testing.T) {

@@ -21,7 +21,7 @@ func TestSharedPacer(t *testing.T) {
 	run := func(shared bool) int {
 		srv := levertest.NewServer(levertest.WithRateLimit(100, 10))
 		defer srv.Close()
-		opts := lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: srv.APIURL(), RateLimit: 100, Burst: 10, MaxRetries: -1}
+		opts := lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: srv.URL, RateLimit: 100, Burst: 10, MaxRetries: -1}
 		if shared {
 			// One budget for the account, as the host shares it across
 			// clients (and, through sqlstore, across replicas).

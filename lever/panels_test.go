@@ -40,7 +40,7 @@ func TestScheduledInterviewOnProfile(t *testing.T) {
 	if d := cmp.Diff(want, panels, cmpIgnoreAt); d != "" {
 		t.Errorf("panels (-want +got):\n%s", d)
 	}
-	if r := f.last(t); r.PerformAs != f.bot.ID || r.Method != "POST" || r.Path != "/v1/opportunities/"+f.opp.ID+"/panels" {
+	if r := f.last(t); r.PerformAs != f.bot.ID || r.Method != "POST" || r.Path != "/opportunities/"+f.opp.ID+"/panels" {
 		t.Errorf("request = %s %s perform_as=%q", r.Method, r.Path, r.PerformAs)
 	}
 
@@ -59,7 +59,7 @@ func TestScheduledInterviewOnProfile(t *testing.T) {
 	// Feedback under the interview.
 	tpl := f.srv.AddFeedbackTemplate(levertest.FeedbackTemplate{Text: "Vendor", Fields: []levertest.FeedbackField{
 		{Type: "score-system", Text: "Rating", Options: levertest.DefaultRatingOptions()}, {Type: "textarea", Text: "Summary"}}})
-	f.c, _ = lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: f.srv.APIURL(), PerformAs: f.bot.ID, RateLimit: -1,
+	f.c, _ = lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: f.srv.URL, PerformAs: f.bot.ID, RateLimit: -1,
 		Feedback: lever.FeedbackMapping{Template: tpl.ID}})
 	if err := f.c.SubmitFeedback(ctx, f.opp.ID, ats.Feedback{Grade: "passed", Summary: "Solid", ScheduledInterview: &moved}); err != nil {
 		t.Fatal(err)
@@ -147,7 +147,7 @@ func TestAttachReport(t *testing.T) {
 	}
 	scopes := slices.DeleteFunc(lever.VendorScopes(), func(s string) bool { return s == "files:write:admin" })
 	at, _ := f.srv.IssueToken(scopes...)
-	c, _ := lever.NewClient(lever.Options{TokenSource: staticToken(at), BaseURL: f.srv.APIURL(), PerformAs: f.bot.ID, RateLimit: -1})
+	c, _ := lever.NewClient(lever.Options{TokenSource: staticToken(at), BaseURL: f.srv.URL, PerformAs: f.bot.ID, RateLimit: -1})
 	if _, err := c.UploadFile(ctx, f.opp.ID, "r.pdf", "application/pdf", pdf); !errors.Is(err, ats.ErrForbidden) {
 		t.Errorf("without files:write:admin: %v", err)
 	}

@@ -29,7 +29,7 @@ func TestListPostings(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantRequest(t, f.last(t), "GET", "/v1/postings", tt.wantQuery, "")
+			wantRequest(t, f.last(t), "GET", "/postings", tt.wantQuery, "")
 			var ids []string
 			for _, p := range ps {
 				ids = append(ids, p.ID)
@@ -47,11 +47,11 @@ func TestGetPosting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantRequest(t, f.last(t), "GET", "/v1/postings/"+f.tagged.ID, url.Values{}, "")
+	wantRequest(t, f.last(t), "GET", "/postings/"+f.tagged.ID, url.Values{}, "")
 	want := lever.Posting{
 		ID: f.tagged.ID, Text: "Backend Engineer", State: "published", Tags: []string{"InterviewVector"},
 		CreatedAt: lever.MillisOf(t0), UpdatedAt: lever.MillisOf(t0),
-		URLs: map[string]string{"show": f.srv.URL + "/jobs/" + f.tagged.ID, "list": f.srv.URL + "/jobs"},
+		URLs: map[string]string{"show": appURL(f.srv) + "/jobs/" + f.tagged.ID, "list": appURL(f.srv) + "/jobs"},
 	}
 	if d := cmp.Diff(want, p); d != "" {
 		t.Errorf("posting (-want +got):\n%s", d)
@@ -68,10 +68,10 @@ func TestLinkedJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Lever's tag filter is case-sensitive; the tag is matched here.
-	wantRequest(t, f.last(t), "GET", "/v1/postings", url.Values{"limit": {"100"}, "confidentiality": {"all"}}, "")
+	wantRequest(t, f.last(t), "GET", "/postings", url.Values{"limit": {"100"}, "confidentiality": {"all"}}, "")
 	want := []ats.Job{{
 		ID: f.tagged.ID, Title: "Backend Engineer", State: ats.JobPublished, RawState: "published",
-		ExternalIDs: map[string]string{"id": f.tagged.ID}, URL: f.srv.URL + "/jobs/" + f.tagged.ID,
+		ExternalIDs: map[string]string{"id": f.tagged.ID}, URL: appURL(f.srv) + "/jobs/" + f.tagged.ID,
 		Link: ats.JobLink{Linked: true, Marker: "InterviewVector"}, CreatedAt: t0, UpdatedAt: t0,
 	}}
 	if d := cmp.Diff(want, jobs); d != "" {

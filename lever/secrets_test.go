@@ -57,7 +57,7 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 	secrets = append(secrets, tok.AccessToken, tok.RefreshToken)
 	ts := oc.TokenSource(ctx, tok)
 	ts.OnRefresh = func(nt *oauth2.Token) { secrets = append(secrets, nt.AccessToken) }
-	oc2, _ := lever.NewClient(lever.Options{TokenSource: ts, BaseURL: srv.APIURL(), RateLimit: -1, Logger: logger})
+	oc2, _ := lever.NewClient(lever.Options{TokenSource: ts, BaseURL: srv.URL, RateLimit: -1, Logger: logger})
 	n := 0
 	for _, err := range oc2.ListOpportunities(ctx, lever.ListOpportunitiesOptions{Limit: 2}) {
 		if err != nil {
@@ -75,15 +75,15 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 	dead := lever.OAuthConfig{ClientID: "cid", ClientSecret: clientSecret, TokenURL: srv.TokenURL()}.
 		TokenSource(ctx, &oauth2.Token{AccessToken: tok.AccessToken, RefreshToken: "rt-unknown-SECRET-4", Expiry: time.Now().Add(time.Hour)})
 	secrets = append(secrets, "rt-unknown-SECRET-4")
-	c3, _ := lever.NewClient(lever.Options{TokenSource: dead, BaseURL: srv.APIURL(), RateLimit: -1, Logger: logger})
+	c3, _ := lever.NewClient(lever.Options{TokenSource: dead, BaseURL: srv.URL, RateLimit: -1, Logger: logger})
 	_, err = c3.GetPosting(ctx, "p")
 	errs = append(errs, err)
 
 	// API key: accepted, then a wrong one, and CheckSetup's report.
-	good, _ := lever.NewClient(lever.Options{APIKey: apiKey, BaseURL: srv.APIURL(), RateLimit: -1, Logger: logger})
+	good, _ := lever.NewClient(lever.Options{APIKey: apiKey, BaseURL: srv.URL, RateLimit: -1, Logger: logger})
 	_, err = good.GetPosting(ctx, "missing")
 	errs = append(errs, err)
-	bad, _ := lever.NewClient(lever.Options{APIKey: apiKey + "-wrong", BaseURL: srv.APIURL(), RateLimit: -1, Logger: logger})
+	bad, _ := lever.NewClient(lever.Options{APIKey: apiKey + "-wrong", BaseURL: srv.URL, RateLimit: -1, Logger: logger})
 	_, err = bad.GetPosting(ctx, "p")
 	errs = append(errs, err)
 	report, err := bad.CheckSetup(ctx)
@@ -92,7 +92,7 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 	}
 
 	// Webhooks: forged and stale deliveries through the handler.
-	v := lever.WebhookVerifier{SignatureToken: sigSecret}
+	v := lever.WebhookVerifier{Secrets: []string{sigSecret}}
 	h := lever.WebhookHandler(v, func(context.Context, []ats.Event) error { return nil }, lever.WebhookHandlerOptions{Logger: logger})
 	for _, body := range [][]byte{
 		levertest.SignPayload("forged", "e1", lever.EventCandidateStageChange, time.Now(), map[string]any{"opportunityId": "o", "toStageId": "s"}),

@@ -73,7 +73,7 @@ func TestCheckSetup(t *testing.T) {
 	t.Run("missing scopes", func(t *testing.T) {
 		f := newFixture(t, nil)
 		at, _ := f.srv.IssueToken("users:read:admin", "postings:read:admin", "stages:read:admin")
-		c, _ := lever.NewClient(lever.Options{TokenSource: staticToken(at), BaseURL: f.srv.APIURL(), RateLimit: -1, VendorTag: "InterviewVector", PerformAs: f.bot.ID})
+		c, _ := lever.NewClient(lever.Options{TokenSource: staticToken(at), BaseURL: f.srv.URL, RateLimit: -1, VendorTag: "InterviewVector", PerformAs: f.bot.ID})
 		r, err := c.CheckSetup(ctx)
 		if err != nil {
 			t.Fatal(err)

@@ -16,7 +16,7 @@ func TestStages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantRequest(t, f.last(t), "GET", "/v1/stages", url.Values{"limit": {"100"}}, "")
+	wantRequest(t, f.last(t), "GET", "/stages", url.Values{"limit": {"100"}}, "")
 	want := []ats.Stage{
 		{ID: f.stages[0].ID, Name: "New applicant", Kind: ats.StageApplied, Position: 0},
 		{ID: f.stages[1].ID, Name: "To be scheduled", Kind: ats.StageOther, Position: 1},
@@ -40,7 +40,7 @@ func TestGetStage(t *testing.T) {
 	if err != nil || s.Text != "Scheduled" {
 		t.Fatalf("GetStage = %+v, %v", s, err)
 	}
-	wantRequest(t, f.last(t), "GET", "/v1/stages/"+f.stages[2].ID, nil, "")
+	wantRequest(t, f.last(t), "GET", "/stages/"+f.stages[2].ID, nil, "")
 	_, err = f.c.GetStage(context.Background(), "nope")
 	wantErr(t, err, ats.ErrNotFound, "Stage not found")
 }

@@ -2,12 +2,12 @@ package lever
 
 import (
 	"context"
-	"fmt"
 	"iter"
 	"net/url"
 	"strings"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 	"github.com/atskit/atskit/internal/paging"
 )
 
@@ -62,5 +62,5 @@ func (c *Client) UserByEmail(ctx context.Context, email string) (User, error) {
 			return u, nil
 		}
 	}
-	return User{}, fmt.Errorf("lever: no active user with email %q: %w", email, ats.ErrNotFound)
+	return User{}, errfmt.Errorf("lever: no active user with email %q: %w", email, ats.ErrNotFound)
 }

@@ -16,7 +16,7 @@ func TestUserByEmail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantRequest(t, f.last(t), "GET", "/v1/users", url.Values{"email": {"rita@acme.test"}, "limit": {"100"}}, "")
+	wantRequest(t, f.last(t), "GET", "/users", url.Values{"email": {"rita@acme.test"}, "limit": {"100"}}, "")
 	want := lever.User{ID: f.owner.ID, Name: "Rita Recruiter", Username: "rita", Email: "rita@acme.test", AccessRole: "admin"}
 	if d := cmp.Diff(want, u); d != "" {
 		t.Errorf("user (-want +got):\n%s", d)
@@ -46,7 +46,7 @@ func TestPerformAsEmail(t *testing.T) {
 	}
 	lookups := 0
 	for _, r := range f.srv.Requests() {
-		if r.Path == "/v1/users" {
+		if r.Path == "/users" {
 			lookups++
 		}
 	}

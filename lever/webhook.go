@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 // Lever webhook event names.
@@ -103,7 +103,7 @@ type WebhookData struct {
 // Lever's signature covers token and triggeredAt only, not the event data.
 // The verifier therefore
 //   - accepts a delivery only while triggeredAt lies inside a window bounded
-//     on both sides (Tolerance into the past, FutureSkew into the future),
+//     on both sides (MaxAge into the past, FutureSkew into the future),
 //     computed without overflow for any triggeredAt;
 //   - with Replay set, claims each delivery token once per Connection, so a
 //     captured signature cannot be re-attached to other data (a second use
@@ -122,19 +122,17 @@ type WebhookData struct {
 // the window; triggeredAt must also be written canonically (no leading
 // zeros, sign or exponent).
 type WebhookVerifier struct {
-	// SignatureToken is the webhook's signature token.
-	SignatureToken string
-	// Secrets are further accepted signature tokens: the tokens of the
-	// account's other webhooks (Lever gives each webhook its own) or the
-	// old and new token while one webhook is being replaced. A delivery
-	// verifies if any of SignatureToken and Secrets matches; when all are
-	// empty every delivery fails (fail closed).
+	// Secrets are the accepted signature tokens: the webhook's own, the
+	// tokens of the account's other webhooks (Lever gives each webhook its
+	// own) or the old and new token while one webhook is being replaced.
+	// A delivery verifies if any of them matches; when all are empty every
+	// delivery fails (fail closed).
 	Secrets []string
-	// Tolerance is the maximum age of a delivery. Zero uses
+	// MaxAge is the maximum age of a delivery. Zero uses
 	// DefaultWebhookTolerance with Replay and DefaultUnguardedTolerance
 	// without; without Replay a larger value is capped at
 	// DefaultUnguardedTolerance.
-	Tolerance time.Duration
+	MaxAge time.Duration
 	// FutureSkew is how far in the future triggeredAt may be; zero uses
 	// DefaultWebhookFutureSkew.
 	FutureSkew time.Duration
@@ -142,7 +140,7 @@ type WebhookVerifier struct {
 	Now func() time.Time
 	// Replay remembers accepted delivery tokens until the window closes;
 	// lifecycle/memstore and lifecycle/sqlstore implement it. Nil keeps no
-	// memory (and a short window, see Tolerance). WebhookHandler releases
+	// memory (and a short window, see MaxAge). WebhookHandler releases
 	// a delivery whose processing failed; a caller of VerifyWebhook does
 	// so itself with Replay.ForgetDelivery(ctx, Connection, event.ID), so
 	// that Lever's retry is accepted.
@@ -152,31 +150,19 @@ type WebhookVerifier struct {
 	Connection string
 }
 
-// VerifyOption configures VerifyWebhook.
-type VerifyOption func(*WebhookVerifier)
-
-// WithTolerance sets the maximum age of a delivery.
-func WithTolerance(d time.Duration) VerifyOption { return func(v *WebhookVerifier) { v.Tolerance = d } }
-
-// WithClock sets the clock deliveries are checked against.
-func WithClock(now func() time.Time) VerifyOption { return func(v *WebhookVerifier) { v.Now = now } }
-
-// WithReplayGuard makes VerifyWebhook claim each delivery token in g for
-// connection (see WebhookVerifier.Replay).
-func WithReplayGuard(g ats.ReplayGuard, connection string) VerifyOption {
-	return func(v *WebhookVerifier) { v.Replay, v.Connection = g, connection }
-}
-
 // VerifyWebhook verifies a Lever delivery's raw body with the webhook's
-// signature token and returns its events. Errors wrap
-// ats.ErrSignatureMissing, ats.ErrSignatureInvalid, ats.ErrWebhookExpired,
-// ats.ErrWebhookReplayed or ats.ErrMalformedWebhook.
-func VerifyWebhook(body []byte, signatureToken string, opts ...VerifyOption) ([]ats.Event, error) {
-	v := WebhookVerifier{SignatureToken: signatureToken}
-	for _, o := range opts {
-		o(&v)
-	}
-	return v.VerifyWebhookContext(context.Background(), body, nil)
+// signature token (secret) and returns its events; it is
+// WebhookVerifier{Secrets: []string{secret}}.VerifyWebhook. header is
+// accepted for the same shape as every adapter's VerifyWebhook and is not
+// used: Lever signs inside the body (token, triggeredAt and signature are
+// fields of the JSON payload,
+// https://hire.lever.co/developer/documentation#securing-webhooks), so nil
+// is fine. For rotation, a clock, a different freshness window or replay
+// protection, use a WebhookVerifier. Errors wrap ats.ErrSignatureMissing,
+// ats.ErrSignatureInvalid, ats.ErrWebhookExpired, ats.ErrWebhookReplayed or
+// ats.ErrMalformedWebhook.
+func VerifyWebhook(body []byte, header http.Header, secret string) ([]ats.Event, error) {
+	return WebhookVerifier{Secrets: []string{secret}}.VerifyWebhookContext(context.Background(), body, header)
 }
 
 // Sign returns Lever's signature for token and triggeredAt (as the decimal
@@ -212,15 +198,15 @@ func (v WebhookVerifier) VerifyWebhookContext(ctx context.Context, body []byte, 
 		return nil, err
 	}
 	if p.Signature == "" || p.Token == "" {
-		return nil, fmt.Errorf("lever: webhook: %w: body has no signature or token", ats.ErrSignatureMissing)
+		return nil, errfmt.Errorf("lever: webhook: %w: body has no signature or token", ats.ErrSignatureMissing)
 	}
 	ts := p.TriggeredAt.String()
 	ms, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil || ms <= 0 || ms > maxTriggeredAt || strconv.FormatInt(ms, 10) != ts {
-		return nil, fmt.Errorf("lever: webhook: %w: triggeredAt %.40q is not a canonical millisecond timestamp", ats.ErrMalformedWebhook, ts)
+		return nil, errfmt.Errorf("lever: webhook: %w: triggeredAt %.40q is not a canonical millisecond timestamp", ats.ErrMalformedWebhook, ts)
 	}
 	if !v.signedBy(p.Signature, p.Token, ts) {
-		return nil, fmt.Errorf("lever: webhook: %w", ats.ErrSignatureInvalid)
+		return nil, errfmt.Errorf("lever: webhook: %w", ats.ErrSignatureInvalid)
 	}
 	now := time.Now
 	if v.Now != nil {
@@ -230,10 +216,10 @@ func (v WebhookVerifier) VerifyWebhookContext(ctx context.Context, body []byte, 
 	nowMs := now().UnixMilli()
 	if ms <= nowMs {
 		if age := uint64(nowMs) - uint64(ms); age > uint64(tol.Milliseconds()) {
-			return nil, fmt.Errorf("lever: webhook: %w: triggered %v ago (tolerance %v)", ats.ErrWebhookExpired, roundAge(age), tol)
+			return nil, errfmt.Errorf("lever: webhook: %w: triggered %v ago (tolerance %v)", ats.ErrWebhookExpired, roundAge(age), tol)
 		}
 	} else if ahead := uint64(ms) - uint64(nowMs); ahead > uint64(skew.Milliseconds()) {
-		return nil, fmt.Errorf("lever: webhook: %w: triggered %v in the future (allowed skew %v)", ats.ErrWebhookExpired, roundAge(ahead), skew)
+		return nil, errfmt.Errorf("lever: webhook: %w: triggered %v in the future (allowed skew %v)", ats.ErrWebhookExpired, roundAge(ahead), skew)
 	}
 	at := time.UnixMilli(ms).UTC()
 	events, err := decodeEvents(p, at, body)
@@ -246,10 +232,10 @@ func (v WebhookVerifier) VerifyWebhookContext(ctx context.Context, body []byte, 
 		// window accepts the delivery.
 		first, err := v.Replay.RememberDelivery(ctx, v.Connection, key, at.Add(tol+time.Second))
 		if err != nil {
-			return nil, fmt.Errorf("lever: webhook: replay guard: %w", err)
+			return nil, errfmt.Errorf("lever: webhook: replay guard: %w", err)
 		}
 		if !first {
-			return nil, fmt.Errorf("lever: webhook: %w: delivery token already used", ats.ErrWebhookReplayed)
+			return nil, errfmt.Errorf("lever: webhook: %w: delivery token already used", ats.ErrWebhookReplayed)
 		}
 	}
 	for i := range events {
@@ -278,7 +264,7 @@ var _ ats.WebhookReleaser = WebhookVerifier{}
 
 // window returns the effective tolerance and future skew.
 func (v WebhookVerifier) window() (tol, skew time.Duration) {
-	tol, skew = v.Tolerance, v.FutureSkew
+	tol, skew = v.MaxAge, v.FutureSkew
 	if tol <= 0 {
 		tol = DefaultWebhookTolerance
 	}
@@ -307,7 +293,7 @@ func (v WebhookVerifier) signedBy(sig, token, ts string) bool {
 		return false
 	}
 	ok := 0
-	for _, secret := range append([]string{v.SignatureToken}, v.Secrets...) {
+	for _, secret := range v.Secrets {
 		if secret == "" {
 			continue
 		}
@@ -344,10 +330,10 @@ func decodePayload(body []byte) (WebhookPayload, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(&p); err != nil {
-		return p, fmt.Errorf("lever: webhook: %w: %v", ats.ErrMalformedWebhook, err)
+		return p, errfmt.Errorf("lever: webhook: %w: %v", ats.ErrMalformedWebhook, err)
 	}
 	if dec.More() {
-		return p, fmt.Errorf("lever: webhook: %w: trailing data after the JSON object", ats.ErrMalformedWebhook)
+		return p, errfmt.Errorf("lever: webhook: %w: trailing data after the JSON object", ats.ErrMalformedWebhook)
 	}
 	return p, nil
 }
@@ -358,7 +344,7 @@ func decodeEvents(p WebhookPayload, at time.Time, body []byte) ([]ats.Event, err
 	var d WebhookData
 	if len(p.Data) > 0 && string(p.Data) != "null" {
 		if err := json.Unmarshal(p.Data, &d); err != nil {
-			return nil, fmt.Errorf("lever: webhook: %w: data: %v", ats.ErrMalformedWebhook, err)
+			return nil, errfmt.Errorf("lever: webhook: %w: data: %v", ats.ErrMalformedWebhook, err)
 		}
 	}
 	if p.Event == "" {
@@ -437,7 +423,8 @@ type WebhookHandlerOptions struct {
 	// MaxBodyBytes caps the body; larger deliveries get 413. Zero uses
 	// DefaultMaxWebhookBytes.
 	MaxBodyBytes int64
-	// Logger receives a warning per rejected delivery; nil discards.
+	// Logger receives a warning per rejected delivery; nil uses
+	// slog.Default(). Bodies and secrets are never logged.
 	Logger *slog.Logger
 }
 
@@ -473,7 +460,7 @@ func WebhookHandler(v ats.WebhookVerifier, fn func(ctx context.Context, events [
 			err := fn(ctx, events)
 			if err != nil && lv.Replay != nil {
 				if ferr := lv.Replay.ForgetDelivery(context.WithoutCancel(ctx), lv.Connection, events[0].ID); ferr != nil {
-					return errors.Join(err, fmt.Errorf("lever: forgetting the failed delivery: %w", ferr))
+					return errors.Join(err, errfmt.Errorf("lever: forgetting the failed delivery: %w", ferr))
 				}
 			}
 			return err

@@ -57,7 +57,7 @@ func TestVerifyWebhookDocumentedBodies(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			evs, err := lever.VerifyWebhook(tt.body, docSigToken, lever.WithClock(at))
+			evs, err := lever.WebhookVerifier{Secrets: []string{docSigToken}, Now: at}.VerifyWebhook(tt.body, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -66,7 +66,7 @@ func TestVerifyWebhookDocumentedBodies(t *testing.T) {
 			}
 			// Through the handler: 200 in both cases.
 			rec := httptest.NewRecorder()
-			h := lever.WebhookHandler(lever.WebhookVerifier{SignatureToken: docSigToken, Now: at}, func(context.Context, []ats.Event) error { return nil }, lever.WebhookHandlerOptions{})
+			h := lever.WebhookHandler(lever.WebhookVerifier{Secrets: []string{docSigToken}, Now: at}, func(context.Context, []ats.Event) error { return nil }, lever.WebhookHandlerOptions{})
 			h.ServeHTTP(rec, httptest.NewRequest("POST", "/hook", bytes.NewReader(tt.body)))
 			if rec.Code != 200 {
 				t.Errorf("handler status = %d, want 200", rec.Code)
@@ -108,7 +108,7 @@ func TestVerifyWebhookWindow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v := lever.WebhookVerifier{SignatureToken: sigToken, Now: clock}
+			v := lever.WebhookVerifier{Secrets: []string{sigToken}, Now: clock}
 			if tt.guarded {
 				v.Replay = &ats.MemoryReplayGuard{Now: clock}
 			}
@@ -129,7 +129,7 @@ func TestVerifyWebhookSignedSplit(t *testing.T) {
 	token := "0123456789abcdef0123456789abcdef0123456789abcd17" // ends in digits
 	good := levertest.SignDelivery(sigToken, token, "", lever.EventCandidateStageChange, ts, map[string]any{"opportunityId": "o", "toStageId": "s"})
 	sig := lever.Sign(sigToken, token, ts)
-	v := lever.WebhookVerifier{SignatureToken: sigToken, Now: clock, Replay: &ats.MemoryReplayGuard{Now: clock}}
+	v := lever.WebhookVerifier{Secrets: []string{sigToken}, Now: clock, Replay: &ats.MemoryReplayGuard{Now: clock}}
 	if _, err := v.VerifyWebhook(good, nil); err != nil {
 		t.Fatalf("genuine delivery: %v", err)
 	}
@@ -167,7 +167,7 @@ func TestVerifyWebhookReplay(t *testing.T) {
 	forged := levertest.SignDelivery(sigToken, token, "evil", lever.EventCandidateArchiveChange, ts, map[string]any{"opportunityId": "o2", "toArchived": map[string]any{"reason": "r"}})
 
 	guard := &ats.MemoryReplayGuard{Now: clock}
-	v := lever.WebhookVerifier{SignatureToken: sigToken, Now: clock, Replay: guard, Connection: "acme"}
+	v := lever.WebhookVerifier{Secrets: []string{sigToken}, Now: clock, Replay: guard, Connection: "acme"}
 	first, err := v.VerifyWebhook(orig, nil)
 	if err != nil || len(first) != 1 || first[0].Connection != "acme" {
 		t.Fatalf("first delivery: %+v, %v", first, err)
@@ -190,7 +190,7 @@ func TestVerifyWebhookReplay(t *testing.T) {
 		}
 	})
 	t.Run("unguarded ID from signed data", func(t *testing.T) {
-		u := lever.WebhookVerifier{SignatureToken: sigToken, Now: clock}
+		u := lever.WebhookVerifier{Secrets: []string{sigToken}, Now: clock}
 		a, err1 := u.VerifyWebhook(orig, nil)
 		b, err2 := u.VerifyWebhook(forged, nil)
 		if err1 != nil || err2 != nil {
@@ -219,7 +219,7 @@ func TestWebhookHandlerReplayRule(t *testing.T) {
 	}
 	for name, mount := range handlers {
 		t.Run(name, func(t *testing.T) {
-			v := lever.WebhookVerifier{SignatureToken: sigToken, Now: clock, Replay: &ats.MemoryReplayGuard{Now: clock}, Connection: "acme"}
+			v := lever.WebhookVerifier{Secrets: []string{sigToken}, Now: clock, Replay: &ats.MemoryReplayGuard{Now: clock}, Connection: "acme"}
 			var calls atomic.Int32
 			fail := true
 			h := mount(v, func(context.Context, []ats.Event) error {
@@ -273,10 +273,10 @@ func TestFakeRetriesAndRerun(t *testing.T) {
 	}, lever.WebhookHandlerOptions{}))
 	defer vendor.Close()
 	hook = f.srv.AddWebhook(vendor.URL, lever.EventCandidateStageChange)
-	verifier.SignatureToken = hook.SignatureToken
+	verifier.Secrets = []string{hook.SignatureToken}
 
-	f.srv.MoveOpportunity(f.opp.ID, f.stages[2].ID)
-	f.srv.FlushWebhooks()
+	f.srv.MoveCandidate(f.opp.ID, f.stages[2].ID)
+	f.srv.WaitDeliveries(context.Background())
 	ds := f.srv.Deliveries()
 	var got []int
 	for _, d := range ds {
@@ -292,7 +292,7 @@ func TestFakeRetriesAndRerun(t *testing.T) {
 		t.Errorf("statuses (-want +got):\n%s", d)
 	}
 	f.srv.Rerun(ds[0])
-	f.srv.FlushWebhooks()
+	f.srv.WaitDeliveries(context.Background())
 	after := f.srv.Deliveries()
 	if len(after) != 4 || !after[3].Rerun || after[3].StatusCode != 200 {
 		t.Errorf("rerun: %+v", after[len(after)-1])
@@ -306,11 +306,11 @@ func TestFakeRetriesAndRerun(t *testing.T) {
 // first attempt and five retries.
 func TestFakeRetriesFiveTimes(t *testing.T) {
 	f := newFixture(t, nil)
-	vendor := httptest.NewServer(lever.WebhookHandler(lever.WebhookVerifier{SignatureToken: "wrong"}, func(context.Context, []ats.Event) error { return nil }, lever.WebhookHandlerOptions{}))
+	vendor := httptest.NewServer(lever.WebhookHandler(lever.WebhookVerifier{Secrets: []string{"wrong"}}, func(context.Context, []ats.Event) error { return nil }, lever.WebhookHandlerOptions{}))
 	defer vendor.Close()
 	f.srv.AddWebhook(vendor.URL, lever.EventCandidateStageChange)
-	f.srv.MoveOpportunity(f.opp.ID, f.stages[2].ID)
-	f.srv.FlushWebhooks()
+	f.srv.MoveCandidate(f.opp.ID, f.stages[2].ID)
+	f.srv.WaitDeliveries(context.Background())
 	var attempts []int
 	for _, d := range f.srv.Deliveries() {
 		attempts = append(attempts, d.Attempt)
@@ -340,15 +340,15 @@ func TestFakeWebhookNeedsSuperAdmin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	verifier.SignatureToken = hook.Configuration.SignatureToken
-	f.srv.MoveOpportunity(f.opp.ID, f.stages[2].ID)
-	f.srv.FlushWebhooks()
+	verifier.Secrets = []string{hook.Configuration.SignatureToken}
+	f.srv.MoveCandidate(f.opp.ID, f.stages[2].ID)
+	f.srv.WaitDeliveries(context.Background())
 	if ds := f.srv.Deliveries(); len(ds) != 0 {
 		t.Fatalf("%d deliveries before the group was switched on", len(ds))
 	}
 	f.srv.SetWebhookGroup(lever.EventCandidateStageChange, true)
-	f.srv.MoveOpportunity(f.opp.ID, f.stages[3].ID)
-	f.srv.FlushWebhooks()
+	f.srv.MoveCandidate(f.opp.ID, f.stages[3].ID)
+	f.srv.WaitDeliveries(context.Background())
 	ds := f.srv.Deliveries()
 	if len(ds) != 1 || ds[0].StatusCode != 200 {
 		t.Fatalf("deliveries = %+v", ds)

@@ -53,7 +53,7 @@ func TestVerifyWebhookEvents(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.event, func(t *testing.T) {
 			body := levertest.SignPayload(sigToken, "ev-1", tt.event, now.Add(-time.Minute), tt.data)
-			evs, err := lever.VerifyWebhook(body, sigToken, lever.WithClock(clock))
+			evs, err := lever.WebhookVerifier{Secrets: []string{sigToken}, Now: clock}.VerifyWebhook(body, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,7 +101,7 @@ func TestVerifyWebhookRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := lever.WebhookVerifier{SignatureToken: tt.secret, Now: clock}.VerifyWebhook(tt.body(), nil)
+			_, err := lever.WebhookVerifier{Secrets: []string{tt.secret}, Now: clock}.VerifyWebhook(tt.body(), nil)
 			if !errors.Is(err, tt.want) {
 				t.Errorf("err = %v, want %v", err, tt.want)
 			}
@@ -109,17 +109,17 @@ func TestVerifyWebhookRejects(t *testing.T) {
 	}
 	// Without a replay guard a longer tolerance is capped: the stale
 	// delivery stays refused. With one it is accepted.
-	if _, err := lever.VerifyWebhook(signed(good(), now.Add(-6*time.Minute)), sigToken, lever.WithClock(clock), lever.WithTolerance(10*time.Minute)); !errors.Is(err, ats.ErrWebhookExpired) {
+	if _, err := (lever.WebhookVerifier{Secrets: []string{sigToken}, Now: clock, MaxAge: 10 * time.Minute}).VerifyWebhook(signed(good(), now.Add(-6*time.Minute)), nil); !errors.Is(err, ats.ErrWebhookExpired) {
 		t.Errorf("unguarded, 10 min tolerance: %v, want ats.ErrWebhookExpired", err)
 	}
-	if _, err := lever.VerifyWebhook(signed(good(), now.Add(-6*time.Minute)), sigToken, lever.WithClock(clock), lever.WithTolerance(10*time.Minute),
-		lever.WithReplayGuard(&ats.MemoryReplayGuard{Now: clock}, "")); err != nil {
+	if _, err := (lever.WebhookVerifier{Secrets: []string{sigToken}, Now: clock, MaxAge: 10 * time.Minute,
+		Replay: &ats.MemoryReplayGuard{Now: clock}}).VerifyWebhook(signed(good(), now.Add(-6*time.Minute)), nil); err != nil {
 		t.Errorf("guarded, 10 min tolerance: %v", err)
 	}
 }
 
 func TestWebhookHandler(t *testing.T) {
-	v := lever.WebhookVerifier{SignatureToken: sigToken, Now: clock}
+	v := lever.WebhookVerifier{Secrets: []string{sigToken}, Now: clock}
 	valid := levertest.SignPayload(sigToken, "ev", lever.EventCandidateStageChange, now, map[string]any{"opportunityId": "o", "toStageId": "s"})
 	tests := []struct {
 		name   string
@@ -166,14 +166,14 @@ func TestFakeDeliversSignedWebhooks(t *testing.T) {
 	defer vendor.Close()
 	h1 := f.srv.AddWebhook(vendor.URL, lever.EventCandidateStageChange)
 	f.srv.AddWebhook(vendor.URL, lever.EventCandidateArchiveChange)
-	verifier.SignatureToken = h1.SignatureToken
+	verifier.Secrets = []string{h1.SignatureToken}
 
 	if err := f.c.MoveCandidate(context.Background(), f.opp.ID, f.stages[2].ID); err != nil {
 		t.Fatal(err)
 	}
-	f.srv.MoveOpportunity(f.opp.ID, f.stages[3].ID)
+	f.srv.MoveCandidate(f.opp.ID, f.stages[3].ID)
 	f.srv.ArchiveOpportunity(f.opp.ID, f.reason.ID)
-	f.srv.FlushWebhooks()
+	f.srv.WaitDeliveries(context.Background())
 	ds := f.srv.Deliveries()
 	// The archive webhook has its own token, which this verifier lacks:
 	// its delivery is refused, and retried five times by Lever.
@@ -196,7 +196,7 @@ func TestFakeDeliversSignedWebhooks(t *testing.T) {
 	if d := cmp.Diff(want, got, cmpopts.IgnoreFields(ats.Event{}, "ID", "Time", "Raw")); d != "" {
 		t.Errorf("events (-want +got):\n%s", d)
 	}
-	arch, err := lever.VerifyWebhook(ds[2].Body, f.srv.Webhooks()[1].SignatureToken)
+	arch, err := lever.VerifyWebhook(ds[2].Body, nil, f.srv.Webhooks()[1].SignatureToken)
 	if err != nil || arch[0].Kind != ats.EventArchived {
 		t.Errorf("archive delivery: %+v, %v", arch, err)
 	}
@@ -218,7 +218,7 @@ func FuzzVerifyWebhook(f *testing.F) {
 	f.Add([]byte(`null`))
 	const tol, skew = lever.DefaultWebhookTolerance, lever.DefaultWebhookFutureSkew
 	f.Fuzz(func(t *testing.T, body []byte) {
-		v := lever.WebhookVerifier{SignatureToken: sigToken, Now: clock, Replay: &ats.MemoryReplayGuard{Now: clock}}
+		v := lever.WebhookVerifier{Secrets: []string{sigToken}, Now: clock, Replay: &ats.MemoryReplayGuard{Now: clock}}
 		evs, err := v.VerifyWebhook(body, nil)
 		if err != nil {
 			if len(evs) != 0 {
@@ -259,7 +259,7 @@ func FuzzVerifyWebhook(f *testing.F) {
 			t.Fatalf("second verification = %+v, %v; want ats.ErrWebhookReplayed", again, err)
 		}
 		// Without a guard only the short window applies.
-		unguarded := lever.WebhookVerifier{SignatureToken: sigToken, Now: clock}
+		unguarded := lever.WebhookVerifier{Secrets: []string{sigToken}, Now: clock}
 		if _, err := unguarded.VerifyWebhook(body, nil); err == nil && ms < now.Add(-lever.DefaultUnguardedTolerance).UnixMilli() {
 			t.Fatalf("unguarded verifier accepted triggeredAt %q older than %v", ts, lever.DefaultUnguardedTolerance)
 		}
@@ -290,7 +290,7 @@ func FuzzVerifyWebhookSplit(f *testing.F) {
 		}
 		altToken, altTS := joined[:cut], joined[cut:]
 		sig := lever.Sign(sigToken, token, ts)
-		v := lever.WebhookVerifier{SignatureToken: sigToken, Now: clock, Replay: &ats.MemoryReplayGuard{Now: clock}}
+		v := lever.WebhookVerifier{Secrets: []string{sigToken}, Now: clock, Replay: &ats.MemoryReplayGuard{Now: clock}}
 		body, err := json.Marshal(map[string]any{"event": "candidateStageChange", "token": altToken, "triggeredAt": json.RawMessage(strconv.Quote(altTS)), "signature": sig,
 			"data": map[string]any{"opportunityId": "victim", "toStageId": "s"}})
 		if err != nil {

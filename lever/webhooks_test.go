@@ -18,12 +18,12 @@ func TestWebhookSubscriptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantRequest(t, f.last(t), "POST", "/v1/webhooks", url.Values{}, `{"url":"https://vendor.test/hook","event":"candidateStageChange","configuration":{}}`)
+	wantRequest(t, f.last(t), "POST", "/webhooks", url.Values{}, `{"url":"https://vendor.test/hook","event":"candidateStageChange","configuration":{}}`)
 	s2, err := f.c.EnsureSubscription(ctx, ats.Subscription{Event: lever.EventCandidateStageChange, Target: "https://vendor.test/hook"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantRequest(t, f.last(t), "GET", "/v1/webhooks", url.Values{"limit": {"100"}}, "")
+	wantRequest(t, f.last(t), "GET", "/webhooks", url.Values{"limit": {"100"}}, "")
 	if got := f.srv.Webhooks(); len(got) != 1 || s1.Secret != got[0].SignatureToken {
 		t.Errorf("server webhooks = %+v; EnsureSubscription's Secret %q is not the token", got, s1.Secret)
 	}
@@ -42,7 +42,7 @@ func TestWebhookSubscriptions(t *testing.T) {
 	if err := f.c.DeleteSubscription(ctx, s1.ID); err != nil {
 		t.Fatal(err)
 	}
-	wantRequest(t, f.last(t), "DELETE", "/v1/webhooks/"+s1.ID, nil, "")
+	wantRequest(t, f.last(t), "DELETE", "/webhooks/"+s1.ID, nil, "")
 	wantErr(t, f.c.DeleteSubscription(ctx, s1.ID), ats.ErrNotFound, "Webhook not found")
 }
 

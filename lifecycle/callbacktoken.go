@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 // sealedPrefix marks a callback token sealed by a TokenSealer.
@@ -44,11 +46,11 @@ func NewTokenSealer(keys ...[]byte) (*TokenSealer, error) {
 		}
 		block, err := aes.NewCipher(k)
 		if err != nil {
-			return nil, fmt.Errorf("lifecycle: NewTokenSealer: key %d: %w", i, err)
+			return nil, errfmt.Errorf("lifecycle: NewTokenSealer: key %d: %w", i, err)
 		}
 		aead, err := cipher.NewGCM(block)
 		if err != nil {
-			return nil, fmt.Errorf("lifecycle: NewTokenSealer: key %d: %w", i, err)
+			return nil, errfmt.Errorf("lifecycle: NewTokenSealer: key %d: %w", i, err)
 		}
 		s.aeads = append(s.aeads, aead)
 	}
@@ -64,7 +66,7 @@ func (s *TokenSealer) Seal(callbackURL, token string) (string, error) {
 	a := s.aeads[0]
 	nonce := make([]byte, a.NonceSize(), a.NonceSize()+len(token)+a.Overhead())
 	if _, err := rand.Read(nonce); err != nil {
-		return "", fmt.Errorf("lifecycle: sealing callback token: %w", err)
+		return "", errfmt.Errorf("lifecycle: sealing callback token: %w", err)
 	}
 	out := a.Seal(nonce, nonce, []byte(token), []byte(callbackURL))
 	return sealedPrefix + base64.RawURLEncoding.EncodeToString(out), nil

@@ -54,7 +54,7 @@ func TestReadAPIsNeverReturnCallbackTokens(t *testing.T) {
 	all, err2 := h.Engine.Interviews(ctx, lifecycle.InterviewFilter{})
 	effs, err3 := h.Engine.Effects(ctx, lifecycle.EffectFilter{})
 	h.Drain()
-	reported, err4 := h.Engine.Report(ctx, created.ID, lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &lifecycle.Result{Score: "9", ReportURL: "https://iv.example/r"}})
+	reported, err4 := h.Engine.Report(ctx, created.ID, lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &ats.Result{Score: "9", ReportURL: "https://iv.example/r"}})
 	effsAfter, err5 := h.Engine.Effects(ctx, lifecycle.EffectFilter{})
 	if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
 		t.Fatal(err)
@@ -115,7 +115,7 @@ func TestCallbackTokensSealedAtRest(t *testing.T) {
 	if _, err := disp.Drain(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eng.Report(ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &lifecycle.Result{Score: "9", ReportURL: "https://iv.example/r"}}); err != nil {
+	if _, err := eng.Report(ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &ats.Result{Score: "9", ReportURL: "https://iv.example/r"}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := disp.Drain(ctx); err != nil {

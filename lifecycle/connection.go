@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -146,6 +147,23 @@ type MemoryConnector struct {
 	mu       sync.RWMutex
 	adapters map[string]ats.Adapter
 	notify   []func(connection string)
+}
+
+// NewMemoryConnector returns a MemoryConnector holding adapters, a map
+// from connection ID to adapter (nil for none); the map is copied.
+func NewMemoryConnector(adapters map[string]ats.Adapter) *MemoryConnector {
+	m := &MemoryConnector{adapters: make(map[string]ats.Adapter, len(adapters))}
+	maps.Copy(m.adapters, adapters)
+	return m
+}
+
+// Connections returns the IDs of the connections that have an adapter,
+// sorted. The engine's periodic reconcile covers them even when they are
+// not stored.
+func (m *MemoryConnector) Connections() []string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return slices.Sorted(maps.Keys(m.adapters))
 }
 
 var (

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 // SetupError is returned by Engine.Connect when the adapter's CheckSetup
@@ -48,7 +50,7 @@ func (e *Engine) connectionState(ctx context.Context, id string) (ConnectionStat
 		return ConnectionEnabled, nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("lifecycle: connection %q: %w", id, err)
+		return "", errfmt.Errorf("lifecycle: connection %q: %w", id, err)
 	}
 	return c.State, nil
 }
@@ -60,9 +62,9 @@ func (e *Engine) mayStart(ctx context.Context, id string) error {
 	case err != nil:
 		return err
 	case st == ConnectionDisabled:
-		return fmt.Errorf("lifecycle: connection %q: %w", id, ErrConnectionDisabled)
+		return errfmt.Errorf("lifecycle: connection %q: %w", id, ErrConnectionDisabled)
 	case st == ConnectionRemoved:
-		return fmt.Errorf("lifecycle: connection %q: %w", id, ErrConnectionRemoved)
+		return errfmt.Errorf("lifecycle: connection %q: %w", id, ErrConnectionRemoved)
 	}
 	return nil
 }
@@ -92,7 +94,7 @@ func (e *Engine) Connect(ctx context.Context, o ConnectOptions) (Connection, err
 	}
 	a, err := e.adapter(ctx, o.ID)
 	if err != nil {
-		return Connection{}, fmt.Errorf("lifecycle: connect %q: %w", o.ID, err)
+		return Connection{}, errfmt.Errorf("lifecycle: connect %q: %w", o.ID, err)
 	}
 	if !o.SkipSetupCheck {
 		if err := checkSetup(ctx, o.ID, a); err != nil {
@@ -110,7 +112,7 @@ func (e *Engine) Connect(ctx context.Context, o ConnectOptions) (Connection, err
 		}
 		switch {
 		case c.State == ConnectionRemoved:
-			return false, fmt.Errorf("lifecycle: connect %q: %w; connect the account under a new ID", o.ID, ErrConnectionRemoved)
+			return false, errfmt.Errorf("lifecycle: connect %q: %w; connect the account under a new ID", o.ID, ErrConnectionRemoved)
 		case c.Kind != o.Kind:
 			return false, fmt.Errorf("lifecycle: connect %q: it is a %s connection, not %s", o.ID, c.Kind, o.Kind)
 		case exists && c.State == ConnectionEnabled:
@@ -135,7 +137,7 @@ func checkSetup(ctx context.Context, id string, a any) error {
 	}
 	out := m.Call([]reflect.Value{reflect.ValueOf(ctx)})
 	if err, _ := out[1].Interface().(error); err != nil {
-		return fmt.Errorf("lifecycle: connect %q: check setup: %w", id, err)
+		return errfmt.Errorf("lifecycle: connect %q: check setup: %w", id, err)
 	}
 	report := out[0].Interface()
 	if ok, isOK := report.(interface{ OK() bool }); isOK && !ok.OK() {
@@ -164,7 +166,7 @@ func (e *Engine) DisableConnection(ctx context.Context, id, reason string) (Conn
 		}
 		switch c.State {
 		case ConnectionRemoved:
-			return false, fmt.Errorf("lifecycle: disable %q: %w", id, ErrConnectionRemoved)
+			return false, errfmt.Errorf("lifecycle: disable %q: %w", id, ErrConnectionRemoved)
 		case ConnectionDisabled:
 			return false, nil
 		}
@@ -182,9 +184,9 @@ func (e *Engine) EnableConnection(ctx context.Context, id, reason string) (Conne
 	c, err := e.modifyConnection(ctx, id, func(c *Connection, exists bool) (bool, error) {
 		switch {
 		case !exists:
-			return false, fmt.Errorf("lifecycle: enable %q: %w", id, ErrNotFound)
+			return false, errfmt.Errorf("lifecycle: enable %q: %w", id, ErrNotFound)
 		case c.State == ConnectionRemoved:
-			return false, fmt.Errorf("lifecycle: enable %q: %w", id, ErrConnectionRemoved)
+			return false, errfmt.Errorf("lifecycle: enable %q: %w", id, ErrConnectionRemoved)
 		case c.State == ConnectionEnabled:
 			return false, nil
 		}
@@ -287,7 +289,7 @@ func (e *Engine) modifyConnection(ctx context.Context, id string, fn func(c *Con
 			return saved, nil
 		}
 		if !errors.Is(err, ErrVersionConflict) || attempt >= e.opts.MaxConflictRetries {
-			return Connection{}, fmt.Errorf("lifecycle: save connection %q: %w", id, err)
+			return Connection{}, errfmt.Errorf("lifecycle: save connection %q: %w", id, err)
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 type notePayload struct {
@@ -155,11 +156,9 @@ func (d *Dispatcher) coolingOf(conn string) cooling {
 	return c
 }
 
-// Dispatcher returns a dispatcher delivering the engine's effects.
-func (e *Engine) Dispatcher(opts DispatcherOptions) *Dispatcher { return NewDispatcher(e, opts) }
-
-// NewDispatcher returns a dispatcher delivering e's effects.
-func NewDispatcher(e *Engine, opts DispatcherOptions) *Dispatcher {
+// Dispatcher returns a dispatcher delivering the engine's effects; run it
+// with Dispatcher.Run. It is the one way to get a dispatcher.
+func (e *Engine) Dispatcher(opts DispatcherOptions) *Dispatcher {
 	if opts.Owner == "" {
 		host, _ := os.Hostname()
 		opts.Owner = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), newID("")[:8])
@@ -323,13 +322,13 @@ func (d *Dispatcher) claim(ctx context.Context, limit int) ([]Effect, error) {
 		PerConnection: d.opts.PerConnection, Skip: append(slices.Clip(blocked), busy...)}
 	effs, err := d.e.store.ClaimEffects(ctx, c)
 	if err != nil {
-		return nil, fmt.Errorf("lifecycle: claim effects: %w", err)
+		return nil, errfmt.Errorf("lifecycle: claim effects: %w", err)
 	}
 	if len(effs) < limit && len(effs) > 0 || len(effs) == 0 && len(busy) > 0 {
 		c.Limit, c.PerConnection, c.Skip = limit-len(effs), 0, blocked
 		more, err := d.e.store.ClaimEffects(ctx, c)
 		if err != nil {
-			return effs, fmt.Errorf("lifecycle: claim effects: %w", err)
+			return effs, errfmt.Errorf("lifecycle: claim effects: %w", err)
 		}
 		effs = append(effs, more...)
 	}
@@ -593,7 +592,7 @@ func (d *Dispatcher) release(ctx context.Context, eff Effect) error {
 	defer cancel()
 	err := d.e.store.FinishEffect(actx, eff.ID, d.opts.Owner, Outcome{State: EffectPending, NextAttemptAt: eff.NextAttemptAt, Error: eff.LastError, At: d.e.now()})
 	if err != nil && !errors.Is(err, ErrLeaseLost) {
-		return fmt.Errorf("lifecycle: release effect %s: %w", eff.ID, err)
+		return errfmt.Errorf("lifecycle: release effect %s: %w", eff.ID, err)
 	}
 	return nil
 }
@@ -627,7 +626,7 @@ func (d *Dispatcher) deliver(ctx context.Context, eff Effect) error {
 			log.Warn("lifecycle: lease lost before attempt")
 			return nil
 		}
-		return fmt.Errorf("lifecycle: begin attempt %s: %w", eff.ID, err)
+		return errfmt.Errorf("lifecycle: begin attempt %s: %w", eff.ID, err)
 	}
 	earlier := eff.Attempts > 0
 	eff.Attempts++
@@ -678,7 +677,7 @@ func (d *Dispatcher) record(ctx context.Context, eff Effect, log *slog.Logger, o
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("lifecycle: record outcome of %s: %w", eff.ID, err)
+		return errfmt.Errorf("lifecycle: record outcome of %s: %w", eff.ID, err)
 	}
 	return nil
 }
@@ -794,7 +793,7 @@ func (d *Dispatcher) noteExists(ctx context.Context, eff Effect) (bool, error) {
 	}
 	notes, err := nl.Notes(ctx, eff.CandidateID)
 	if err != nil {
-		return false, fmt.Errorf("lifecycle: list notes of %s: %w", eff.CandidateID, err)
+		return false, errfmt.Errorf("lifecycle: list notes of %s: %w", eff.CandidateID, err)
 	}
 	marker := NoteMarker(eff.ID)
 	for _, n := range notes {

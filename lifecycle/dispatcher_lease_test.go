@@ -45,7 +45,7 @@ func pendingEffects(t *testing.T, h *enginetest.Harness) []lifecycle.Effect {
 // second dispatcher delivers it exactly once.
 func TestDispatchSkipsEffectWhoseLeaseEndedInQueue(t *testing.T) {
 	h := newHarness(t)
-	h.Engine.RegisterATS(enginetest.Source, h.ATS.Minimal()) // no NoteLister: a second attempt would duplicate
+	h.Connector.Set(enginetest.Source, h.ATS.Minimal()) // no NoteLister: a second attempt would duplicate
 	a, b := twoPendingNotes(t, h)
 	h.ATS.AfterCall = func(op, cand string) {
 		if op == "AddNote" && cand == a.CandidateID {
@@ -95,7 +95,7 @@ func (a *deadlineATS) AddNote(ctx context.Context, id string, n ats.Note) error 
 func TestDispatchCallEndsWithLease(t *testing.T) {
 	h := newHarness(t)
 	fa := &deadlineATS{ATS: h.ATS}
-	h.Engine.RegisterATS(enginetest.Source, fa)
+	h.Connector.Set(enginetest.Source, fa)
 	twoPendingNotes(t, h)
 	const lease = 90 * time.Second
 	start := time.Now()

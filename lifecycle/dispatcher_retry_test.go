@@ -40,7 +40,7 @@ func (a *lateTimeoutATS) AddNote(ctx context.Context, id string, n ats.Note) err
 // not posted twice.
 func TestNoteRetryAfterTimeoutNoDuplicate(t *testing.T) {
 	h := newHarness(t)
-	h.Engine.RegisterATS(enginetest.Source, &lateTimeoutATS{ATS: h.ATS, timeouts: 1})
+	h.Connector.Set(enginetest.Source, &lateTimeoutATS{ATS: h.ATS, timeouts: 1})
 	iv := reach(t, h, lifecycle.StateInvited)
 	h.Drain() // the invitation note times out after landing
 	h.Clock.Advance(lifecycle.DefaultBackoff(1) * 2)

@@ -219,7 +219,7 @@ func TestCrashBetweenSendAndAck(t *testing.T) {
 			store := &crashStore{Store: memstore.New()}
 			h := enginetest.New(t, store)
 			if tc.minimal {
-				h.Engine.RegisterATS(enginetest.Source, h.ATS.Minimal())
+				h.Connector.Set(enginetest.Source, h.ATS.Minimal())
 			}
 			iv := reach(t, h, lifecycle.StateInvited)
 			h.Drain() // vendor create, tag

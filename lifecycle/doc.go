@@ -51,7 +51,9 @@
 // candidate IDs without cross-talk. The engine asks the host's Connector for
 // a connection's adapter on every use. An event naming no connection
 // belongs to the default connection named after its Source, so a host with
-// one account per ATS can ignore connections (RegisterATS).
+// one account per ATS can ignore connections: it passes
+// NewMemoryConnector(map[string]ats.Adapter{"workable": wk, "lever": lv}) as
+// Options.Connector, the one way to give the engine adapters.
 //
 // Connect, DisableConnection, EnableConnection and RemoveConnection follow
 // the customer's integration toggle and "revoke access". What happens to

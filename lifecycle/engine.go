@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -30,15 +31,15 @@ var ErrPositionNotReady = errors.New("lifecycle: position not ready")
 // Options configures an Engine. Only Vendor is required for interviews to
 // be created; everything else has a default.
 type Options struct {
-	// Connector resolves the adapter of a connection, on every use. Hosts
-	// serving many customers implement it over their credential storage
-	// (or use a MemoryConnector).
+	// Connector resolves the adapter of a connection, on every use: it is
+	// the one way to give the engine adapters. Hosts serving many
+	// customers implement it over their credential storage; a host with
+	// fixed adapters uses NewMemoryConnector (one account per ATS maps the
+	// default connections, e.g. "workable" and "lever") and MemoryConnector.Set
+	// to add or replace one later. The periodic reconcile of Run covers the
+	// enabled stored connections and, for a Connector with a
+	// Connections() []string method (MemoryConnector has one), those too.
 	Connector Connector
-	// Adapters maps connection IDs to fixed adapters, consulted before
-	// Connector. A host with one account per ATS maps the default
-	// connections "workable" and "lever". More can be added with
-	// RegisterATS.
-	Adapters map[string]ats.Adapter
 	// Vendor creates and cancels interviews on the host's platform.
 	Vendor Vendor
 	// VendorName appears in notes, e.g. "InterviewVector".
@@ -110,9 +111,6 @@ type Engine struct {
 	log   *slog.Logger
 	now   func() time.Time
 
-	mu       sync.RWMutex
-	adapters map[string]ats.Adapter
-
 	tmpl   sync.Map // template text -> *template.Template
 	notify chan struct{}
 	// pendingEvents counts events for positions not active.
@@ -130,13 +128,12 @@ type Engine struct {
 // is kept for compatibility.
 func NewEngine(store Store, opts Options) *Engine {
 	e := &Engine{
-		store:    store,
-		opts:     opts,
-		loc:      opts.Location,
-		log:      opts.Logger,
-		now:      opts.Now,
-		adapters: map[string]ats.Adapter{},
-		notify:   make(chan struct{}, 1),
+		store:  store,
+		opts:   opts,
+		loc:    opts.Location,
+		log:    opts.Logger,
+		now:    opts.Now,
+		notify: make(chan struct{}, 1),
 	}
 	if n, ok := opts.Connector.(ConnectorNotifier); ok {
 		n.Notify(e.credentialsChanged)
@@ -159,46 +156,38 @@ func NewEngine(store Store, opts Options) *Engine {
 	if e.opts.ExpiryInterval <= 0 {
 		e.opts.ExpiryInterval = time.Minute
 	}
-	for src, a := range opts.Adapters {
-		e.adapters[src] = a
-	}
 	return e
-}
-
-// RegisterATS installs a fixed adapter for a connection: typically the
-// default connection of an ATS, whose ID is the ATS's name, so events whose
-// Source is "workable" and that name no connection go through a. Adapters
-// whose credentials can change belong in a Connector instead.
-func (e *Engine) RegisterATS(connection string, a ats.Adapter) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.adapters[connection] = a
 }
 
 // Store returns the engine's store.
 func (e *Engine) Store() Store { return e.store }
 
-// adapter resolves the adapter of a connection: a fixed one (Adapters,
-// RegisterATS) or the Connector's, asked anew on every call so a changed
-// credential takes effect at once.
+// adapter resolves the adapter of a connection through the Connector,
+// asked anew on every call so a changed credential takes effect at once.
 func (e *Engine) adapter(ctx context.Context, connection string) (ats.Adapter, error) {
-	e.mu.RLock()
-	a, ok := e.adapters[connection]
-	e.mu.RUnlock()
-	if ok {
-		return a, nil
-	}
 	if e.opts.Connector == nil {
 		return nil, fmt.Errorf("%w %q", ErrUnknownSource, connection)
 	}
 	a, err := e.opts.Connector.Adapter(ctx, connection)
-	if err != nil {
-		return nil, fmt.Errorf("lifecycle: adapter of connection %q: %w", connection, err)
+	if errors.Is(err, ErrUnknownConnection) || (err == nil && a == nil) {
+		return nil, &unknownConnectionError{connection: connection}
 	}
-	if a == nil {
-		return nil, fmt.Errorf("lifecycle: adapter of connection %q: %w", connection, ErrUnknownConnection)
+	if err != nil {
+		return nil, errfmt.Errorf("lifecycle: adapter of connection %q: %w", connection, err)
 	}
 	return a, nil
+}
+
+// unknownConnectionError reports a connection the Connector has no
+// adapter for. It matches both ErrUnknownConnection and ErrUnknownSource.
+type unknownConnectionError struct{ connection string }
+
+func (e *unknownConnectionError) Error() string {
+	return fmt.Sprintf("lifecycle: unknown connection %q: the Connector has no adapter for it (add one with MemoryConnector.Set, or store the connection's credentials where your Connector reads them)", e.connection)
+}
+
+func (e *unknownConnectionError) Is(target error) bool {
+	return target == ErrUnknownConnection || target == ErrUnknownSource
 }
 
 // wake tells a dispatcher running in this process that effects are waiting.
@@ -397,7 +386,7 @@ func (e *Engine) commit(ctx context.Context, build func(ch *change) error) error
 			return nil
 		case errors.Is(err, ErrVersionConflict), errors.Is(err, ErrDuplicateInterview):
 			if attempt >= e.opts.MaxConflictRetries {
-				return fmt.Errorf("lifecycle: giving up after %d concurrent modifications: %w", attempt+1, err)
+				return errfmt.Errorf("lifecycle: giving up after %d concurrent modifications: %w", attempt+1, err)
 			}
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -464,7 +453,7 @@ func (e *Engine) HandleEvent(ctx context.Context, ev ats.Event) (err error) {
 		return err
 	}
 	if state == ConnectionRemoved {
-		return fmt.Errorf("lifecycle: event %s of connection %q: %w", ev.ID, ev.Connection, ErrConnectionRemoved)
+		return errfmt.Errorf("lifecycle: event %s of connection %q: %w", ev.ID, ev.Connection, ErrConnectionRemoved)
 	}
 	switch ev.Kind {
 	case ats.EventStageChanged, ats.EventCandidateCreated, ats.EventUnarchived:
@@ -485,7 +474,7 @@ func (e *Engine) HandleEvent(ctx context.Context, ev ats.Event) (err error) {
 		case errors.Is(err, ats.ErrNotFound):
 			return e.cancelLive(ctx, ref, InterviewFilter{Connection: ev.Connection, CandidateID: ev.CandidateID}, "the candidate was deleted")
 		case err != nil:
-			return fmt.Errorf("lifecycle: read candidate %s: %w", ev.CandidateID, err)
+			return errfmt.Errorf("lifecycle: read candidate %s: %w", ev.CandidateID, err)
 		}
 		if ev.JobID == "" {
 			ev.JobID = cand.JobID
@@ -534,7 +523,7 @@ func (e *Engine) handleStage(ctx context.Context, a ats.Adapter, ev ats.Event, r
 		return record()
 	}
 	if err != nil {
-		return fmt.Errorf("lifecycle: read candidate %s: %w", ev.CandidateID, err)
+		return errfmt.Errorf("lifecycle: read candidate %s: %w", ev.CandidateID, err)
 	}
 	if pos == nil || (cand.JobID != "" && cand.JobID != pos.JobID) {
 		jobID := cand.JobID
@@ -795,7 +784,7 @@ func (e *Engine) Retrigger(ctx context.Context, connection, interviewID string) 
 		return Interview{}, err
 	}
 	if connectionOf(connection, iv.Source) != iv.Connection {
-		return Interview{}, fmt.Errorf("lifecycle: retrigger %s in connection %q: %w", interviewID, connection, ErrNotFound)
+		return Interview{}, errfmt.Errorf("lifecycle: retrigger %s in connection %q: %w", interviewID, connection, ErrNotFound)
 	}
 	if err := e.mayStart(ctx, iv.Connection); err != nil {
 		return Interview{}, err
@@ -810,7 +799,7 @@ func (e *Engine) Retrigger(ctx context.Context, connection, interviewID string) 
 			return Interview{}, err
 		}
 		if cand, err = a.Candidate(ctx, iv.CandidateID); err != nil {
-			return Interview{}, fmt.Errorf("lifecycle: re-read candidate %s: %w", iv.CandidateID, err)
+			return Interview{}, errfmt.Errorf("lifecycle: re-read candidate %s: %w", iv.CandidateID, err)
 		}
 		pos, err := e.position(ctx, iv.PositionID)
 		if err != nil {

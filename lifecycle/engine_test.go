@@ -55,10 +55,10 @@ func reach(t *testing.T, h *enginetest.Harness, state lifecycle.State) lifecycle
 	case lifecycle.StateCompleted:
 		report(invite)
 		report(schedule)
-		report(lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &lifecycle.Result{Score: "80", Grade: lifecycle.GradePassed}})
+		report(lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &ats.Result{Score: "80", Grade: ats.GradePassed}})
 	case lifecycle.StateReported:
 		report(invite)
-		report(lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &lifecycle.Result{Grade: lifecycle.GradeFailed}})
+		report(lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &ats.Result{Grade: ats.GradeFailed}})
 		h.Drain()
 	case lifecycle.StateCancelled:
 		var err error
@@ -111,7 +111,7 @@ var (
 	invited     = report(lifecycle.Update{Kind: lifecycle.UpdateInvited, Link: "https://v.example/new-link"})
 	scheduled   = report(lifecycle.Update{Kind: lifecycle.UpdateScheduled, At: enginetest.Start.Add(50 * time.Hour)})
 	rescheduled = report(lifecycle.Update{Kind: lifecycle.UpdateRescheduled, At: enginetest.Start.Add(72 * time.Hour)})
-	completed   = report(lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &lifecycle.Result{Score: "91", Grade: lifecycle.GradeExcelled}})
+	completed   = report(lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &ats.Result{Score: "91", Grade: ats.GradeExcelled}})
 	noShow      = report(lifecycle.Update{Kind: lifecycle.UpdateNoShow})
 	declined    = report(lifecycle.Update{Kind: lifecycle.UpdateDeclined})
 	cancel      = func(t *testing.T, h *enginetest.Harness, iv lifecycle.Interview) error {
@@ -319,9 +319,9 @@ func TestWorkableFlow(t *testing.T) {
 	require.NoError(t, err)
 	_, err = h.Engine.Report(ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateRescheduled, At: at.Add(24 * time.Hour)})
 	require.NoError(t, err)
-	_, err = h.Engine.Report(ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &lifecycle.Result{
-		Score: "78", Grade: lifecycle.GradePassed, Summary: "Solid problem solving.", ReportURL: "https://iv.example/report/abc",
-		Attachments: []lifecycle.Attachment{{Description: "Recording", URL: "https://iv.example/rec/abc"}},
+	_, err = h.Engine.Report(ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &ats.Result{
+		Score: "78", Grade: ats.GradePassed, Summary: "Solid problem solving.", ReportURL: "https://iv.example/report/abc",
+		Attachments: []ats.Attachment{{Description: "Recording", URL: "https://iv.example/rec/abc"}},
 	}})
 	require.NoError(t, err)
 	// The candidate lands in the mapped stages; our own moves do not cancel.
@@ -413,10 +413,10 @@ func TestStageMovesKeepOrderAcrossRounds(t *testing.T) {
 	}
 
 	h.ATS.Fail("MoveCandidate", &ats.APIError{ATS: "fake", StatusCode: 503})
-	_, err = h.Engine.Report(ctx, round[0], lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &lifecycle.Result{Grade: lifecycle.GradePassed}})
+	_, err = h.Engine.Report(ctx, round[0], lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &ats.Result{Grade: ats.GradePassed}})
 	require.NoError(t, err)
 	h.Drain() // round 1's move fails and waits for its backoff
-	_, err = h.Engine.Report(ctx, round[1], lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &lifecycle.Result{Grade: lifecycle.GradeFailed}})
+	_, err = h.Engine.Report(ctx, round[1], lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &ats.Result{Grade: ats.GradeFailed}})
 	require.NoError(t, err)
 	h.Drain()
 	require.Empty(t, h.ATS.Moves(), "round 2's move must wait for round 1's")
@@ -557,8 +557,8 @@ func TestProviderInterview(t *testing.T) {
 	h.Drain()
 	require.Equal(t, 1, h.Vendor.Created())
 
-	_, err = h.Engine.Report(ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &lifecycle.Result{
-		Score: "88", Grade: lifecycle.GradeExcelled, Summary: "Great", ReportURL: "https://iv.example/r/p1", Duration: "40m",
+	_, err = h.Engine.Report(ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &ats.Result{
+		Score: "88", Grade: ats.GradeExcelled, Summary: "Great", ReportURL: "https://iv.example/r/p1", Duration: "40m",
 		Details: []ats.FeedbackField{{Name: "algorithms", Value: "5"}},
 	}})
 	require.NoError(t, err)
@@ -567,7 +567,7 @@ func TestProviderInterview(t *testing.T) {
 	require.Len(t, pub, 1)
 	require.Equal(t, lifecycle.Callback{URL: "https://www.workable.com/spi/v3/assessments/1", Token: "s3cret"}, pub[0].Callback)
 	require.Equal(t, lifecycle.CallbackResult{Status: lifecycle.CallbackCompleted, ResultsURL: "https://iv.example/r/p1", Score: "88",
-		Grade: lifecycle.GradeExcelled, Summary: "Great", Duration: "40m", Details: map[string]any{"algorithms": "5"}}, pub[0].Result)
+		Grade: ats.GradeExcelled, Summary: "Great", Duration: "40m", Details: map[string]any{"algorithms": "5"}}, pub[0].Result)
 	require.Empty(t, h.ATS.Moves(), "provider interviews report through the callback, not stage moves")
 	require.Equal(t, lifecycle.StateReported, h.Only("p1").State)
 }
@@ -599,8 +599,8 @@ func TestProviderInterviewWithoutCandidate(t *testing.T) {
 
 	_, err = h.Engine.Report(ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateInvited, Link: "https://iv.example/s/1"})
 	require.NoError(t, err)
-	_, err = h.Engine.Report(ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &lifecycle.Result{
-		Score: "78", Grade: lifecycle.GradePassed, ReportURL: "https://iv.example/r/1"}})
+	_, err = h.Engine.Report(ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &ats.Result{
+		Score: "78", Grade: ats.GradePassed, ReportURL: "https://iv.example/r/1"}})
 	require.NoError(t, err)
 	h.Drain()
 	pub := h.Publisher.Published()

@@ -25,15 +25,15 @@ func ExampleNewEngine() {
 	defer fake.Close()
 	job := fake.AddJob(workabletest.Job{Title: "Backend Engineer", Stages: workabletest.StagesNamed("Applied", "YourProduct", "Offer")})
 	ada := fake.AddCandidate(workabletest.Candidate{JobShortcode: job.Shortcode, Stage: "applied", Name: "Ada Lovelace", Email: "ada@example.com"})
-	client, err := workable.NewClient(fake.Subdomain(), workabletest.Token, &workable.Options{
-		BaseURL: fake.BaseURL(), MemberID: fake.DefaultMemberID(), VendorStage: "YourProduct", RateLimit: -1, Logger: quiet,
+	client, err := workable.NewClient(workable.Options{Subdomain: fake.Subdomain(), Token: workabletest.DefaultAPIKey,
+		BaseURL: fake.URL, MemberID: fake.DefaultMemberID(), VendorStage: "YourProduct", RateLimit: -1, Logger: quiet,
 	})
 	if err != nil {
 		panic(err)
 	}
 
 	engine := lifecycle.NewEngine(memstore.New(), lifecycle.Options{
-		Adapters:     map[string]ats.Adapter{"workable": client},
+		Connector:    lifecycle.NewMemoryConnector(map[string]ats.Adapter{"workable": client}),
 		Vendor:       lifecycletest.NewVendor(), // the host's interview platform
 		VendorName:   "YourProduct",
 		RetriggerURL: func(_, id string) string { return "https://vendor.example/retrigger/" + id },

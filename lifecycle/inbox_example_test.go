@@ -21,7 +21,7 @@ func ExampleEngine_AcceptEvents() {
 	ada, _ := svc.AddCandidate(job, "applied", ats.Candidate{Name: "Ada Lovelace", Emails: []string{"ada@example.com"}})
 	workable := profileATS{memats.NewAdapter(svc, "token")} // stands in for workable.NewClient(...)
 	engine := lifecycle.NewEngine(memstore.New(), lifecycle.Options{
-		Adapters: map[string]ats.Adapter{"workable": workable}, Vendor: lifecycletest.NewVendor(),
+		Connector: lifecycle.NewMemoryConnector(map[string]ats.Adapter{"workable": workable}), Vendor: lifecycletest.NewVendor(),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	_, _ = engine.RefreshPositions(ctx, "workable")

@@ -2,11 +2,13 @@ package lifecycle
 
 import (
 	"bytes"
-	"fmt"
 	"maps"
 	"strings"
 	"text/template"
 	"time"
+
+	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 // NoteKind names a note the engine posts on a candidate's timeline.
@@ -78,7 +80,7 @@ type NoteData struct {
 	Grade        string
 	Summary      string
 	ReportURL    string
-	Attachments  []Attachment
+	Attachments  []ats.Attachment
 	// Error describes a failure.
 	Error string
 }
@@ -141,7 +143,7 @@ func (e *Engine) noteText(pos *Position, kind NoteKind) string {
 func (e *Engine) renderNote(pos *Position, iv *Interview, kind NoteKind, d NoteData) (string, error) {
 	t, err := e.template(e.noteText(pos, kind))
 	if err != nil {
-		return "", fmt.Errorf("lifecycle: note template %q: %w", kind, err)
+		return "", errfmt.Errorf("lifecycle: note template %q: %w", kind, err)
 	}
 	d.Vendor = e.opts.VendorName
 	d.Candidate = iv.Candidate.Name
@@ -157,7 +159,7 @@ func (e *Engine) renderNote(pos *Position, iv *Interview, kind NoteKind, d NoteD
 	}
 	var b bytes.Buffer
 	if err := t.Execute(&b, d); err != nil {
-		return "", fmt.Errorf("lifecycle: note template %q: %w", kind, err)
+		return "", errfmt.Errorf("lifecycle: note template %q: %w", kind, err)
 	}
 	return b.String(), nil
 }
@@ -168,10 +170,10 @@ func (e *Engine) validateNotes(notes map[NoteKind]string) error {
 	for k, text := range notes {
 		t, err := e.template(text)
 		if err != nil {
-			return fmt.Errorf("lifecycle: note template %q: %w", k, err)
+			return errfmt.Errorf("lifecycle: note template %q: %w", k, err)
 		}
 		if err := t.Execute(&bytes.Buffer{}, NoteData{}); err != nil {
-			return fmt.Errorf("lifecycle: note template %q: %w", k, err)
+			return errfmt.Errorf("lifecycle: note template %q: %w", k, err)
 		}
 	}
 	return nil

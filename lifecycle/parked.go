@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 // EffectRequeuer is implemented by a Store that can put parked effects
@@ -39,7 +40,7 @@ func parks(err error) bool {
 func (e *Engine) RequeueEffect(ctx context.Context, id string) error {
 	n, err := e.requeue(ctx, EffectFilter{}, id)
 	if err == nil && n == 0 {
-		err = fmt.Errorf("lifecycle: requeue effect %s: no parked effect with this ID: %w", id, ErrNotFound)
+		err = errfmt.Errorf("lifecycle: requeue effect %s: no parked effect with this ID: %w", id, ErrNotFound)
 	}
 	return err
 }

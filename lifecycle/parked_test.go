@@ -22,7 +22,7 @@ func TestParkedResultIsNotReported(t *testing.T) {
 			h.Drain()
 			h.ATS.Fail("AddNote", &ats.APIError{ATS: "fake", StatusCode: status})
 			if _, err := h.Engine.Report(ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateCompleted,
-				Result: &lifecycle.Result{Grade: lifecycle.GradePassed, Score: "90"}}); err != nil {
+				Result: &ats.Result{Grade: ats.GradePassed, Score: "90"}}); err != nil {
 				t.Fatal(err)
 			}
 			h.Drain()

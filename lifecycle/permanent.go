@@ -2,7 +2,8 @@ package lifecycle
 
 import (
 	"errors"
-	"fmt"
+
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 // Permanent marks err as permanent: the dispatcher does not retry an effect
@@ -19,7 +20,7 @@ func Permanent(err error) error {
 
 // New returns an engine over store, or an error naming what in opts it
 // cannot work with: a nil store, no Vendor (every interview is created
-// through it), neither Adapters nor a Connector (no way to reach an ATS).
+// through it), no Connector (no way to reach an ATS).
 // Prefer it to NewEngine, which accepts anything and reports such
 // mistakes only when an effect fails.
 func New(store Store, opts Options) (*Engine, error) {
@@ -30,11 +31,11 @@ func New(store Store, opts Options) (*Engine, error) {
 	if opts.Vendor == nil {
 		errs = append(errs, errors.New("Options.Vendor is nil: the engine creates every interview through it"))
 	}
-	if opts.Connector == nil && len(opts.Adapters) == 0 {
-		errs = append(errs, errors.New("neither Options.Connector nor Options.Adapters is set: the engine cannot reach any ATS"))
+	if opts.Connector == nil {
+		errs = append(errs, errors.New("Options.Connector is nil: the engine cannot reach any ATS; pass lifecycle.NewMemoryConnector(map[string]ats.Adapter{...}) or your own Connector"))
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("lifecycle: New: %w", err)
+		return nil, errfmt.Errorf("lifecycle: New: %w", err)
 	}
 	return NewEngine(store, opts), nil
 }

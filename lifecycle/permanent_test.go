@@ -71,10 +71,10 @@ func TestNewRefusesUnusableOptions(t *testing.T) {
 		opts  lifecycle.Options
 		want  []string
 	}{
-		{"no vendor", memstore.New(), lifecycle.Options{Adapters: map[string]ats.Adapter{"workable": a}}, []string{"Options.Vendor"}},
+		{"no vendor", memstore.New(), lifecycle.Options{Connector: lifecycle.NewMemoryConnector(map[string]ats.Adapter{"workable": a})}, []string{"Options.Vendor"}},
 		{"no ATS", memstore.New(), lifecycle.Options{Vendor: fakeats.NewVendor()}, []string{"Options.Connector"}},
 		{"nothing", nil, lifecycle.Options{}, []string{"store is nil", "Options.Vendor", "Options.Connector"}},
-		{"usable", memstore.New(), lifecycle.Options{Vendor: fakeats.NewVendor(), Adapters: map[string]ats.Adapter{"workable": a}}, nil},
+		{"usable", memstore.New(), lifecycle.Options{Vendor: fakeats.NewVendor(), Connector: lifecycle.NewMemoryConnector(map[string]ats.Adapter{"workable": a})}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

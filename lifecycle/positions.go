@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 // Fingerprint summarises a job's link and pipeline; RefreshPositions puts an
@@ -45,14 +46,14 @@ func (e *Engine) RefreshPositions(ctx context.Context, connection string) ([]Pos
 	linked := map[string]bool{}
 	for job, err := range lister.LinkedJobs(ctx) {
 		if err != nil {
-			return nil, fmt.Errorf("lifecycle: refresh %s positions: %w", source, err)
+			return nil, errfmt.Errorf("lifecycle: refresh %s positions: %w", source, err)
 		}
 		if !job.Link.Linked {
 			continue
 		}
 		stages, err := a.Stages(ctx, job.ID)
 		if err != nil {
-			return nil, fmt.Errorf("lifecycle: refresh %s positions: stages of job %s: %w", source, job.ID, err)
+			return nil, errfmt.Errorf("lifecycle: refresh %s positions: stages of job %s: %w", source, job.ID, err)
 		}
 		id := PositionID(connection, job.ID)
 		linked[id] = true
@@ -122,7 +123,7 @@ func (e *Engine) modifyPosition(ctx context.Context, id string, fn func(p *Posit
 			return saved, nil
 		}
 		if !errors.Is(err, ErrVersionConflict) || attempt >= e.opts.MaxConflictRetries {
-			return Position{}, fmt.Errorf("lifecycle: save position %s: %w", id, err)
+			return Position{}, errfmt.Errorf("lifecycle: save position %s: %w", id, err)
 		}
 	}
 }
@@ -144,10 +145,10 @@ func (e *Engine) Position(ctx context.Context, id string) (Position, error) {
 func (e *Engine) ConfigurePosition(ctx context.Context, id string, cfg PositionConfig) (Position, error) {
 	return e.modifyPosition(ctx, id, func(p *Position, exists bool) (bool, error) {
 		if !exists {
-			return false, fmt.Errorf("lifecycle: configure position %s: %w", id, ErrNotFound)
+			return false, errfmt.Errorf("lifecycle: configure position %s: %w", id, ErrNotFound)
 		}
 		if err := e.validateConfig(p, cfg); err != nil {
-			return false, fmt.Errorf("lifecycle: configure position %s: %w", id, err)
+			return false, errfmt.Errorf("lifecycle: configure position %s: %w", id, err)
 		}
 		p.Config, p.Configured = cfg, true
 		*p = p.Clone()
@@ -211,19 +212,19 @@ func (e *Engine) activatePosition(ctx context.Context, id string) (Position, err
 	return e.modifyPosition(ctx, id, func(p *Position, exists bool) (bool, error) {
 		switch {
 		case !exists:
-			return false, fmt.Errorf("lifecycle: activate position %s: %w", id, ErrNotFound)
+			return false, errfmt.Errorf("lifecycle: activate position %s: %w", id, ErrNotFound)
 		case p.Status == PositionInactive:
-			return false, fmt.Errorf("lifecycle: activate position %s: %w: the job is no longer linked", id, ErrPositionNotReady)
+			return false, errfmt.Errorf("lifecycle: activate position %s: %w: the job is no longer linked to the vendor (link it in the ATS, then RefreshPositions)", id, ErrPositionNotReady)
 		case !p.Configured:
-			return false, fmt.Errorf("lifecycle: activate position %s: %w: not configured", id, ErrPositionNotReady)
+			return false, errfmt.Errorf("lifecycle: activate position %s: %w: not configured (call ConfigurePosition first)", id, ErrPositionNotReady)
 		case p.TriggerStage() == "":
-			return false, fmt.Errorf("lifecycle: activate position %s: %w: no trigger stage", id, ErrPositionNotReady)
+			return false, errfmt.Errorf("lifecycle: activate position %s: %w: no trigger stage (set PositionConfig.Stages.Trigger, or link the job through the vendor's stage)", id, ErrPositionNotReady)
 		}
 		// The pipeline may have changed since the configuration was
 		// made (that is why the position went back to pending): mapped
 		// stages must still exist.
 		if err := e.validateConfig(p, p.Config); err != nil {
-			return false, fmt.Errorf("lifecycle: activate position %s: %w: %w", id, ErrPositionNotReady, err)
+			return false, errfmt.Errorf("lifecycle: activate position %s: %w: %w", id, ErrPositionNotReady, err)
 		}
 		if p.Status == PositionActive && p.ActiveFingerprint == p.Fingerprint {
 			return false, nil
@@ -238,7 +239,7 @@ func (e *Engine) activatePosition(ctx context.Context, id string) (Position, err
 func (e *Engine) DeactivatePosition(ctx context.Context, id string) (Position, error) {
 	return e.modifyPosition(ctx, id, func(p *Position, exists bool) (bool, error) {
 		if !exists {
-			return false, fmt.Errorf("lifecycle: deactivate position %s: %w", id, ErrNotFound)
+			return false, errfmt.Errorf("lifecycle: deactivate position %s: %w", id, ErrNotFound)
 		}
 		if p.Status != PositionActive {
 			return false, nil

@@ -40,6 +40,8 @@ func TestPositionsLifecycle(t *testing.T) {
 	// Activation needs configuration; configuration is validated.
 	_, err = e.ActivatePosition(ctx, "workable:NEW1")
 	require.ErrorIs(t, err, lifecycle.ErrPositionNotReady)
+	// The message names the package once and says what to do.
+	require.Equal(t, "lifecycle: activate position workable:NEW1: position not ready: not configured (call ConfigurePosition first)", err.Error())
 	_, err = e.ConfigurePosition(ctx, "workable:NEW1", lifecycle.PositionConfig{})
 	require.ErrorContains(t, err, "at least one round")
 	_, err = e.ConfigurePosition(ctx, "workable:NEW1", lifecycle.PositionConfig{Rounds: []lifecycle.Round{{Name: "R1"}}, Stages: lifecycle.StageMapping{Passed: "nope"}})
@@ -109,7 +111,8 @@ func TestLeverTagLinkedPosition(t *testing.T) {
 		ats.Stage{ID: "lead-new", Name: "New lead"}, ats.Stage{ID: "tbs", Name: "To be Scheduled"},
 		ats.Stage{ID: "sch", Name: "Scheduled"}, ats.Stage{ID: "yes", Name: "Intervue - Yes"},
 		ats.Stage{ID: "no", Name: "Intervue - No"}, ats.Stage{ID: "uts", Name: "Unable to schedule"})
-	e := lifecycle.NewEngine(memstore.New(), lifecycle.Options{Adapters: map[string]ats.Adapter{"lever": f}})
+	conns := lifecycle.NewMemoryConnector(map[string]ats.Adapter{"lever": f})
+	e := lifecycle.NewEngine(memstore.New(), lifecycle.Options{Connector: conns})
 	_, err := e.RefreshPositions(ctx, "lever")
 	require.NoError(t, err)
 	_, err = e.ConfigurePosition(ctx, "lever:post-1", lifecycle.PositionConfig{Rounds: []lifecycle.Round{{Name: "Live coding"}}})
@@ -126,7 +129,7 @@ func TestLeverTagLinkedPosition(t *testing.T) {
 	require.ErrorContains(t, err, "trigger stage cannot also be an outcome stage")
 
 	// Without LinkedJobLister there is nothing to refresh.
-	e.RegisterATS("minimal", f.Minimal())
+	conns.Set("minimal", f.Minimal())
 	_, err = e.RefreshPositions(ctx, "minimal")
 	require.ErrorContains(t, err, "LinkedJobLister")
 }

@@ -46,7 +46,10 @@ func TestProviderCandidateWithoutEmailNeedsInfo(t *testing.T) {
 	h := newHarness(t)
 	b := &needsInfoBackend{InterviewBackend: provider.NewMemoryBackend(provider.MemoryBackendOptions{}), e: h.Engine}
 	tokens := provider.NewStaticTokens(map[string]provider.Account{"tok": "acme"})
-	handler := provider.NewHandler(b, provider.HandlerOptions{Tokens: tokens})
+	handler, err := provider.NewHandler(b, provider.HandlerOptions{Tokens: tokens})
+	if err != nil {
+		t.Fatal(err)
+	}
 	body := `{"interview_template_id":1,"job_id":6789,"job_shortcode":"` + enginetest.JobID + `","job_title":"Engineer",` +
 		`"callback_url":"https://groove-tech.workable.com/interviews/8823119","candidate":{"first_name":"Cher","last_name":null,"email":null}}`
 	r := httptest.NewRequest(http.MethodPost, "/interviews", strings.NewReader(body))

@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"context"
 
+	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/provider"
 )
 
@@ -18,7 +19,7 @@ var _ CallbackPublisher = ProviderPublisher{}
 
 // PublishResult implements CallbackPublisher.
 func (p ProviderPublisher) PublishResult(ctx context.Context, cb Callback, r CallbackResult) error {
-	res := ProviderResult(r)
+	res := ProviderStatusDocument(r)
 	if cb.Assessment {
 		res.Assessment, res.Interview = res.Interview, nil
 	}
@@ -26,15 +27,14 @@ func (p ProviderPublisher) PublishResult(ctx context.Context, cb Callback, r Cal
 	return err
 }
 
-// ProviderResult maps a CallbackResult onto the provider package's Result.
-func ProviderResult(r CallbackResult) provider.Result {
-	res := provider.Result{Status: provider.Status(r.Status), ResultsURL: r.ResultsURL}
+// ProviderStatusDocument maps a CallbackResult onto Workable's status
+// document, provider.StatusDocument.
+func ProviderStatusDocument(r CallbackResult) provider.StatusDocument {
+	res := provider.StatusDocument{Status: provider.Status(r.Status), ResultsURL: r.ResultsURL}
 	if r.Status == CallbackCompleted {
-		res.Interview = &provider.InterviewResult{Score: r.Score, Grade: provider.Grade(r.Grade),
+		res.Interview = &provider.InterviewResult{Score: r.Score, Grade: ats.Grade(r.Grade),
 			Summary: r.Summary, Details: r.Details, Duration: r.Duration}
 	}
-	for _, a := range r.Attachments {
-		res.Attachments = append(res.Attachments, provider.Attachment{Description: a.Description, URL: a.URL})
-	}
+	res.Attachments = provider.LinkedAttachments(r.Attachments)
 	return res
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 	"github.com/atskit/atskit/provider"
 )
 
@@ -115,7 +116,7 @@ func (p ContractPublisher) PublishResult(ctx context.Context, cb Callback, r Cal
 		if !ok || id == "" {
 			return permanentError{errors.New("lifecycle: an Ashby callback needs the interview ID: publish it through the dispatcher")}
 		}
-		_, err := p.Ashby.Update(ctx, cb.Token, provider.AshbyUpdateFromResult(id, ProviderResult(r)))
+		_, err := p.Ashby.Update(ctx, cb.Token, provider.AshbyUpdateFromResult(id, ProviderStatusDocument(r)))
 		return err
 	}
 	return permanentError{fmt.Errorf("lifecycle: unknown callback kind %q", string(cb.Kind))}
@@ -146,7 +147,7 @@ func (p ContractPublisher) attachReport(ctx context.Context, cb Callback, r Call
 			name += ".pdf"
 		}
 		if err := ra.AttachReport(ctx, cb.Ref, ats.Attachment{Name: name, ContentType: "application/pdf", URL: att.URL}); err != nil {
-			return fmt.Errorf("lifecycle: attach the report to Greenhouse application %s: %w", cb.Ref, err)
+			return errfmt.Errorf("lifecycle: attach the report to Greenhouse application %s: %w", cb.Ref, err)
 		}
 	}
 	return nil

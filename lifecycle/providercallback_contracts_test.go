@@ -50,7 +50,7 @@ func TestContractPublisherRoutesByKind(t *testing.T) {
 	conns.Set("with-harvest", harvest)
 	full := lifecycle.ContractPublisher{Greenhouse: provider.NewGreenhousePublisher(opts), Reports: conns}
 	completed := lifecycle.CallbackResult{Status: lifecycle.CallbackCompleted, ResultsURL: "https://v.example/r",
-		Attachments: []lifecycle.Attachment{{Description: "Report", URL: "https://v.example/r.pdf"}}}
+		Attachments: []ats.Attachment{{Description: "Report", URL: "https://v.example/r.pdf"}}}
 	gh := lifecycle.Callback{Kind: lifecycle.CallbackGreenhouse, URL: srv.URL + "/take_home_tests/1", Token: "k", Ref: "26234709"}
 	tests := []struct {
 		name          string

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/lifecycle"
 	"github.com/atskit/atskit/provider"
 	"github.com/google/go-cmp/cmp"
@@ -46,6 +47,34 @@ func TestProviderPublisherWireForm(t *testing.T) {
 			}
 			if d := cmp.Diff(tt.want, got); d != "" {
 				t.Errorf("callback body (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestProviderStatusDocumentAttachments: a result's attachment that has
+// only bytes (a PDF the ATS adapters upload) is not sent to Workable's
+// callback, whose attachments are links; sending it would fail validation
+// and so the whole delivery.
+func TestProviderStatusDocumentAttachments(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		atts []ats.Attachment
+		want []ats.Attachment
+	}{
+		{"link kept", []ats.Attachment{{Description: "Report", URL: "https://v.example/r.pdf"}},
+			[]ats.Attachment{{Description: "Report", URL: "https://v.example/r.pdf"}}},
+		{"bytes only left out", []ats.Attachment{{Name: "r.pdf", ContentType: "application/pdf", Data: []byte("%PDF")}, {Description: "Report", URL: "https://v.example/r.pdf"}},
+			[]ats.Attachment{{Description: "Report", URL: "https://v.example/r.pdf"}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := lifecycle.ProviderStatusDocument(lifecycle.CallbackResult{Status: lifecycle.CallbackCompleted,
+				ResultsURL: "https://v.example/r", Attachments: tt.atts})
+			if err := doc.Validate(); err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+			if d := cmp.Diff(tt.want, doc.Attachments); d != "" {
+				t.Errorf("attachments (-want +got):\n%s", d)
 			}
 		})
 	}

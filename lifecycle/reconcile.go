@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 // ErrCannotList is returned (wrapped) by Engine.Reconcile when the
@@ -75,13 +76,13 @@ func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *Reco
 	}
 	lister, ok := a.(ats.CandidateLister)
 	if !ok {
-		return fmt.Errorf("lifecycle: reconcile %s: %w", pos.ID, ErrCannotList)
+		return errfmt.Errorf("lifecycle: reconcile %s: %w", pos.ID, ErrCannotList)
 	}
 	res.Positions++
 	inStage := map[string]bool{}
 	for cand, err := range lister.Candidates(ctx, ats.CandidateFilter{JobID: pos.JobID, StageID: pos.TriggerStage()}) {
 		if err != nil {
-			return fmt.Errorf("lifecycle: reconcile %s: list candidates: %w", pos.ID, err)
+			return errfmt.Errorf("lifecycle: reconcile %s: list candidates: %w", pos.ID, err)
 		}
 		// The listing may not filter exactly as asked: decide on
 		// what it returned.
@@ -104,7 +105,7 @@ func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *Reco
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("lifecycle: reconcile %s: read candidate %s: %w", pos.ID, cand.ID, err)
+			return errfmt.Errorf("lifecycle: reconcile %s: read candidate %s: %w", pos.ID, cand.ID, err)
 		}
 		if full.Disqualified || !pos.stageIs(full.Stage, pos.TriggerStage()) {
 			continue
@@ -129,7 +130,7 @@ func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *Reco
 		case errors.Is(err, ats.ErrNotFound):
 			detail = "the candidate was deleted"
 		case err != nil:
-			return fmt.Errorf("lifecycle: reconcile %s: read candidate %s: %w", pos.ID, iv.CandidateID, err)
+			return errfmt.Errorf("lifecycle: reconcile %s: read candidate %s: %w", pos.ID, iv.CandidateID, err)
 		case cand.Disqualified:
 			detail = "the candidate was disqualified"
 		case pos.stageIs(cand.Stage, pos.TriggerStage()) || pos.mappedStage(cand.Stage):
@@ -166,14 +167,12 @@ func (e *Engine) reconcileAll(ctx context.Context) {
 			ids[c.ID] = true
 		}
 	}
-	// Connections of fixed Options.Adapters need not be stored.
-	e.mu.RLock()
-	for id := range e.adapters {
-		ids[id] = true
-	}
-	e.mu.RUnlock()
-	for id := range e.opts.Adapters {
-		ids[id] = true
+	// Connections a Connector can list (MemoryConnector) need not be
+	// stored.
+	if l, ok := e.opts.Connector.(interface{ Connections() []string }); ok {
+		for _, id := range l.Connections() {
+			ids[id] = true
+		}
 	}
 	for id := range ids {
 		if ctx.Err() != nil {

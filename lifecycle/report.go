@@ -64,7 +64,7 @@ type Update struct {
 	// Detail is free text shown in the note.
 	Detail string
 	// Result is the outcome (completed).
-	Result *Result
+	Result *ats.Result
 }
 
 func (u Update) target() (State, error) {
@@ -218,7 +218,7 @@ func (e *Engine) repeated(iv *Interview, u Update, to State) bool {
 }
 
 func (e *Engine) completed(ch *change, pos *Position, iv *Interview, u Update) error {
-	r := Result{}
+	r := ats.Result{}
 	if u.Result != nil {
 		r = *u.Result
 	}
@@ -232,7 +232,7 @@ func (e *Engine) completed(ch *change, pos *Position, iv *Interview, u Update) e
 		switch {
 		case r.Grade.Passed():
 			ch.move(iv, pos.Config.Stages.Passed)
-		case r.Grade == GradeFailed:
+		case r.Grade == ats.GradeFailed:
 			ch.move(iv, pos.Config.Stages.Failed)
 		}
 		if pos.Config.Feedback {

@@ -108,7 +108,7 @@ type reportPayload struct {
 // attachReportOnATS queues uploading the result's PDF report to the
 // candidate's profile, when there is one, its bytes can be had and the
 // adapter can store it.
-func (e *Engine) attachReportOnATS(ch *change, iv *Interview, r Result) {
+func (e *Engine) attachReportOnATS(ch *change, iv *Interview, r ats.Result) {
 	pdf, ok := r.PDF()
 	if !ok || iv.Detached {
 		return

@@ -64,7 +64,7 @@ func ExampleReportFetcher() {
 		"https://vendor.example/reports/42.pdf": []byte("%PDF-1.7 …"),
 	}}
 	engine := lifecycle.NewEngine(memstore.New(), lifecycle.Options{
-		Adapters:     map[string]ats.Adapter{"workable": profileATS{memats.NewAdapter(svc, "token")}},
+		Connector:    lifecycle.NewMemoryConnector(map[string]ats.Adapter{"workable": profileATS{memats.NewAdapter(svc, "token")}}),
 		Vendor:       vendor,
 		VendorName:   "InterviewVector",
 		RetriggerURL: func(_, id string) string { return "https://vendor.example/retrigger/" + id },
@@ -82,7 +82,7 @@ func ExampleReportFetcher() {
 	for _, u := range []lifecycle.Update{
 		{Kind: lifecycle.UpdateInvited, Link: "https://vendor.example/s/42"},
 		{Kind: lifecycle.UpdateScheduled, At: time.Date(2025, 6, 3, 9, 0, 0, 0, time.UTC)},
-		{Kind: lifecycle.UpdateCompleted, Result: &lifecycle.Result{Grade: lifecycle.GradePassed, Score: "82",
+		{Kind: lifecycle.UpdateCompleted, Result: &ats.Result{Grade: ats.GradePassed, Score: "82",
 			Attachments: []ats.Attachment{{Name: "report.pdf", ContentType: "application/pdf", URL: "https://vendor.example/reports/42.pdf"}}}},
 	} {
 		_, _ = engine.Report(ctx, ivs[0].ID, u)

@@ -114,18 +114,18 @@ func newReportRig(t *testing.T, o rigOptions) *reportRig {
 	if o.transport != nil {
 		rt = o.transport(rt)
 	}
-	lv, err := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: srv.APIURL(), PerformAs: r.bot.ID,
+	lv, err := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: srv.URL, PerformAs: r.bot.ID,
 		RateLimit: -1, MaxRetries: -1, HTTPClient: &http.Client{Transport: rt}})
 	require.NoError(t, err)
 	opts := r.h.Options()
 	files := &leverFiles{ATS: r.h.ATS, lv: lv}
 	switch {
 	case o.noFiles:
-		opts.Adapters = map[string]ats.Adapter{enginetest.Source: r.h.ATS}
+		opts.Connector = lifecycle.NewMemoryConnector(map[string]ats.Adapter{enginetest.Source: r.h.ATS})
 	case o.lister:
-		opts.Adapters = map[string]ats.Adapter{enginetest.Source: listingLeverFiles{files}}
+		opts.Connector = lifecycle.NewMemoryConnector(map[string]ats.Adapter{enginetest.Source: listingLeverFiles{files}})
 	default:
-		opts.Adapters = map[string]ats.Adapter{enginetest.Source: files}
+		opts.Connector = lifecycle.NewMemoryConnector(map[string]ats.Adapter{enginetest.Source: files})
 	}
 	r.vendor = &fetchingVendor{Vendor: r.h.Vendor, reports: map[string][]byte{}}
 	if o.fetcher {
@@ -139,7 +139,7 @@ func newReportRig(t *testing.T, o rigOptions) *reportRig {
 
 // complete drives the opportunity's interview to completed with result
 // and delivers what is due; it returns the interview.
-func (r *reportRig) complete(t *testing.T, result lifecycle.Result) lifecycle.Interview {
+func (r *reportRig) complete(t *testing.T, result ats.Result) lifecycle.Interview {
 	t.Helper()
 	h := r.h
 	h.Candidate(r.opp.ID)
@@ -176,8 +176,8 @@ func (r *reportRig) uploads() int {
 	return n
 }
 
-func pdfLink() lifecycle.Result {
-	return lifecycle.Result{Score: "88", Grade: lifecycle.GradePassed, ReportURL: "https://vendor.example/r/1",
+func pdfLink() ats.Result {
+	return ats.Result{Score: "88", Grade: ats.GradePassed, ReportURL: "https://vendor.example/r/1",
 		Attachments: []ats.Attachment{{Name: "report.pdf", Description: "Interview report", ContentType: "application/pdf", URL: reportURL}}}
 }
 
@@ -193,7 +193,7 @@ func TestReportFileLandsOnce(t *testing.T) {
 	tests := []struct {
 		name    string
 		fetcher bool
-		result  lifecycle.Result
+		result  ats.Result
 		fetches int
 	}{
 		{"link fetched from the vendor", true, pdfLink(), 1},
@@ -325,7 +325,7 @@ func TestReportFileNotQueued(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
 		o      rigOptions
-		result lifecycle.Result
+		result ats.Result
 	}{
 		{"link only, vendor cannot fetch", rigOptions{lister: true}, pdfLink()},
 		{"no PDF attachment", rigOptions{fetcher: true, lister: true}, notPDF},

@@ -106,7 +106,7 @@ func TestLogsCarryNoSecretsOrContactData(t *testing.T) {
 		Callback:  lifecycle.Callback{URL: "https://cb.example/1", Token: token}})
 	require.NoError(t, err)
 	h.Publisher.Fail(permanent{assertErr("callback refused")})
-	_, err = e.Report(ctx, p.ID, lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &lifecycle.Result{Score: "9"}})
+	_, err = e.Report(ctx, p.ID, lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &ats.Result{Score: "9"}})
 	require.NoError(t, err)
 	drain()
 

@@ -64,7 +64,7 @@ func (s *schedulingATS) SubmitFeedback(ctx context.Context, cand string, fb ats.
 func schedulingHarness(t *testing.T) (*enginetest.Harness, *schedulingATS) {
 	h := newHarness(t)
 	s := &schedulingATS{ATS: h.ATS, profile: map[string]ats.ScheduledInterview{}}
-	h.Engine.RegisterATS(enginetest.Source, s)
+	h.Connector.Set(enginetest.Source, s)
 	return h, s
 }
 
@@ -96,7 +96,7 @@ func TestScheduledInterviewOnATSProfile(t *testing.T) {
 	require.True(t, s.profile[iv.CandidateID].Start.Equal(at.Add(time.Hour)))
 
 	// Completed: the feedback names the interview on the profile.
-	_, err = h.Engine.Report(ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &lifecycle.Result{Score: "80", Grade: lifecycle.GradePassed}})
+	_, err = h.Engine.Report(ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateCompleted, Result: &ats.Result{Score: "80", Grade: ats.GradePassed}})
 	require.NoError(t, err)
 	h.Drain()
 	require.Len(t, s.feedback, 1)

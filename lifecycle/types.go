@@ -30,24 +30,6 @@ const (
 	FieldResume Field = "resume"
 )
 
-// Grade is the vendor's verdict on a completed interview: ats.Grade.
-type Grade = ats.Grade
-
-// Grades. GradePassed and GradeExcelled move the candidate to the position's
-// passed stage, GradeFailed to its failed stage.
-const (
-	GradeFailed   = ats.GradeFailed
-	GradePassed   = ats.GradePassed
-	GradeExcelled = ats.GradeExcelled
-)
-
-// Result is a completed interview's outcome as the vendor reports it:
-// ats.Result.
-type Result = ats.Result
-
-// Attachment is a report file or link: ats.Attachment.
-type Attachment = ats.Attachment
-
 // Callback is where an interview created through a partner contract
 // (Workable's, Greenhouse's or Ashby's; see Kind) reports its result. The
 // token is a secret: it is stored (sealed when
@@ -58,7 +40,7 @@ type Callback struct {
 	Token string `json:"token"`
 	// Assessment marks a callback of Workable's Assessment Provider
 	// contract: results are published under "assessment" (and
-	// "interview"), see provider.Result.
+	// "interview"), see provider.StatusDocument.
 	Assessment bool `json:"assessment,omitempty"`
 	// Kind is the partner contract the callback belongs to (see
 	// CallbackKind); empty is Workable's.
@@ -116,8 +98,8 @@ type Interview struct {
 	// ExpiresAt is when the invitation expires (zero: never).
 	ExpiresAt time.Time `json:"expires_at,omitzero"`
 	// ScheduledAt is the interview's date and time.
-	ScheduledAt time.Time `json:"scheduled_at,omitzero"`
-	Result      *Result   `json:"result,omitempty"`
+	ScheduledAt time.Time   `json:"scheduled_at,omitzero"`
+	Result      *ats.Result `json:"result,omitempty"`
 	// Callback is set for interviews created through the Workable
 	// provider contract.
 	Callback *Callback `json:"callback,omitempty"`

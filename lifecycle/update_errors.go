@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+
+	"github.com/atskit/atskit/ats"
 )
 
 // ErrInvalidUpdate is matched (errors.Is) by every *UpdateError.
@@ -63,7 +65,7 @@ func (e *ResultConflictError) Error() string {
 func (e *ResultConflictError) Is(target error) bool { return target == ErrResultConflict }
 
 // sameResult reports whether a and b report the same outcome.
-func sameResult(a, b *Result) bool {
+func sameResult(a, b *ats.Result) bool {
 	if a == nil || b == nil {
 		return a == b
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/lifecycle"
 )
 
@@ -52,14 +53,14 @@ func TestReportRefusesIncompleteUpdates(t *testing.T) {
 // TestSecondCompletion: the same result again is a harmless redelivery; a
 // different one is refused with a *ResultConflictError, not dropped.
 func TestSecondCompletion(t *testing.T) {
-	first := &lifecycle.Result{Grade: lifecycle.GradePassed, Score: "80"}
+	first := &ats.Result{Grade: ats.GradePassed, Score: "80"}
 	tests := []struct {
 		name    string
-		second  *lifecycle.Result
+		second  *ats.Result
 		wantErr error
 	}{
-		{"same result", &lifecycle.Result{Grade: lifecycle.GradePassed, Score: "80"}, nil},
-		{"different result", &lifecycle.Result{Grade: lifecycle.GradeFailed, Score: "30"}, lifecycle.ErrResultConflict},
+		{"same result", &ats.Result{Grade: ats.GradePassed, Score: "80"}, nil},
+		{"different result", &ats.Result{Grade: ats.GradeFailed, Score: "30"}, lifecycle.ErrResultConflict},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

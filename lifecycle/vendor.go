@@ -61,11 +61,11 @@ type CallbackResult struct {
 	Status      CallbackStatus
 	ResultsURL  string
 	Score       string
-	Grade       Grade
+	Grade       ats.Grade
 	Summary     string
 	Duration    string
 	Details     map[string]any
-	Attachments []Attachment
+	Attachments []ats.Attachment
 }
 
 // CallbackPublisher delivers results of interviews created through the

@@ -14,6 +14,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 // Ashby's Assessments Partner API
@@ -230,11 +232,14 @@ type AshbyHandler struct {
 	now     func() time.Time
 }
 
-// NewAshbyHandler returns the handler for b. It panics if opts.Tokens is
-// nil.
-func NewAshbyHandler(b AshbyBackend, opts AshbyHandlerOptions) *AshbyHandler {
+// NewAshbyHandler returns the handler for b. It returns an error when b or
+// opts.Tokens is nil: a handler that cannot authenticate must not start.
+func NewAshbyHandler(b AshbyBackend, opts AshbyHandlerOptions) (*AshbyHandler, error) {
+	if b == nil {
+		return nil, errors.New("provider: NewAshbyHandler: backend is nil: pass an AshbyBackend (AshbyFrom adapts a Backend)")
+	}
 	if opts.Tokens == nil {
-		panic("provider: NewAshbyHandler: AshbyHandlerOptions.Tokens is nil")
+		return nil, errors.New("provider: NewAshbyHandler: AshbyHandlerOptions.Tokens is nil: pass a TokenResolver (e.g. NewStaticTokens) that maps the secret key Ashby sends to accounts")
 	}
 	h := &AshbyHandler{b: b, tokens: opts.Tokens, maxBody: opts.MaxBodyBytes, log: opts.Logger, now: opts.Now}
 	if h.now == nil {
@@ -253,7 +258,7 @@ func NewAshbyHandler(b AshbyBackend, opts AshbyHandlerOptions) *AshbyHandler {
 	if window > 0 {
 		h.idem, h.shared = newIdempotencyFor(opts.IdempotencyStore, window, DefaultIdempotencyMaxKeys, h.now)
 	}
-	return h
+	return h, nil
 }
 
 // ashbyKey extracts the key Ashby presents. How Ashby authenticates to the
@@ -395,11 +400,11 @@ func (h *AshbyHandler) start(ctx context.Context, w http.ResponseWriter, acct Ac
 				u.Timestamp = h.now().UnixMilli()
 			}
 			if err := u.Validate(); err != nil {
-				return "", nil, fmt.Errorf("provider: ashby: backend's first update: %w", err)
+				return "", nil, errfmt.Errorf("provider: ashby: backend's first update: %w", err)
 			}
 			j, err := json.Marshal(&u)
 			if err != nil {
-				return "", nil, fmt.Errorf("provider: ashby: backend's first update: %w", err)
+				return "", nil, errfmt.Errorf("provider: ashby: backend's first update: %w", err)
 			}
 			b = append(b, `,"update_request":`...)
 			b = append(b, j...)

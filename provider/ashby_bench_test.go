@@ -68,7 +68,7 @@ func ashbyBareHandler() http.Handler {
 }
 
 func ashbyFullHandler() http.Handler {
-	return NewAshbyHandler(&benchAshbyBackend{}, AshbyHandlerOptions{Tokens: newTokens(), Logger: quietLogger()})
+	return must(NewAshbyHandler(&benchAshbyBackend{}, AshbyHandlerOptions{Tokens: newTokens(), Logger: quietLogger()}))
 }
 
 func ashbyMeasure(tb testing.TB, h http.Handler, n int) (nsPerOp, allocsPerOp float64) {

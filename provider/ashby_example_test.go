@@ -3,6 +3,7 @@ package provider_test
 import (
 	"context"
 	"fmt"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"time"
@@ -29,10 +30,13 @@ func (exampleAshby) StartAshbyAssessment(_ context.Context, _ provider.Account, 
 // a result with AshbyPublisher; the ashbytest fake plays Ashby on both
 // sides.
 func ExampleNewAshbyHandler() {
-	h := provider.NewAshbyHandler(exampleAshby{}, provider.AshbyHandlerOptions{
+	h, err := provider.NewAshbyHandler(exampleAshby{}, provider.AshbyHandlerOptions{
 		// The secret key given to Ashby at onboarding, per customer.
 		Tokens: provider.NewStaticTokens(map[string]provider.Account{"ashby-secret-acme": "acme"}),
 	})
+	if err != nil {
+		log.Fatal(err)
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/ashby/", http.StripPrefix("/ashby", h))
 	vendor := httptest.NewServer(mux)

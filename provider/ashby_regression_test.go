@@ -88,11 +88,11 @@ func (c ashbyCall) do(h *provider.AshbyHandler) (int, string) {
 var fixedNow = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 
 func newRestartHandler(v *restartBackend, logger *slog.Logger) *provider.AshbyHandler {
-	return provider.NewAshbyHandler(v, provider.AshbyHandlerOptions{
+	return must(provider.NewAshbyHandler(v, provider.AshbyHandlerOptions{
 		Tokens: provider.NewStaticTokens(map[string]provider.Account{"key-acme": "acme", "key-other": "other"}),
 		Now:    func() time.Time { return fixedNow },
 		Logger: logger,
-	})
+	}))
 }
 
 // TestAshbyStartCancelRestart covers the idempotency cache around cancel:
@@ -260,9 +260,9 @@ func TestPartnerHandlersDoNotLogBackendErrorText(t *testing.T) {
 			return code
 		}},
 		{"greenhouse list tests", func() int {
-			h := provider.NewGreenhouseHandler(failingGreenhouse{secret}, provider.GreenhouseHandlerOptions{
-				Keys: provider.NewStaticTokens(map[string]provider.Account{"gh-key": "acme"}), Logger: logger,
-			})
+			h := must(provider.NewGreenhouseHandler(failingGreenhouse{secret}, provider.GreenhouseHandlerOptions{
+				Tokens: provider.NewStaticTokens(map[string]provider.Account{"gh-key": "acme"}), Logger: logger,
+			}))
 			req := httptest.NewRequest("GET", "/list_tests", nil)
 			req.SetBasicAuth("gh-key", "")
 			rr := httptest.NewRecorder()

@@ -81,7 +81,7 @@ func newAshbyRig(t *testing.T) *ashbyRig {
 	v := &ashbyVendor{byApp: map[string]string{}, fields: []provider.AshbyCustomField{
 		{ID: "level", Name: "Level", Type: "ValueSelect", IsRequired: true, PossibleValues: []provider.AshbyFieldValue{{Key: "sr", Value: "Senior"}}},
 	}}
-	h := provider.NewAshbyHandler(v, provider.AshbyHandlerOptions{Tokens: provider.NewStaticTokens(map[string]provider.Account{"partner-key": "acme"})})
+	h := must(provider.NewAshbyHandler(v, provider.AshbyHandlerOptions{Tokens: provider.NewStaticTokens(map[string]provider.Account{"partner-key": "acme"})}))
 	mux := http.NewServeMux()
 	mux.Handle("/ashby/", http.StripPrefix("/ashby", h))
 	srv := httptest.NewServer(mux)
@@ -321,4 +321,12 @@ func TestAshbyPublisher(t *testing.T) {
 	if _, err := strict.Update(ctx, ashbytest.DefaultAPIKey, done); !errors.Is(err, provider.ErrUnsafeCallback) {
 		t.Errorf("Update to a loopback http URL = %v; want ErrUnsafeCallback", err)
 	}
+}
+
+// must is for test fixtures built without a *testing.T.
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

@@ -20,7 +20,7 @@ type InterviewBackend interface {
 	CreateInterview(ctx context.Context, account Account, req CreateInterviewRequest) (id string, err error)
 	// Interview returns the interview's current status and results, or
 	// ErrNotFound.
-	Interview(ctx context.Context, account Account, id string) (Result, error)
+	Interview(ctx context.Context, account Account, id string) (StatusDocument, error)
 }
 
 // SharedLinker is implemented by an InterviewBackend that can share public
@@ -43,7 +43,7 @@ type AssessmentBackend interface {
 	CreateAssessment(ctx context.Context, account Account, req CreateAssessmentRequest) (id string, err error)
 	// Assessment returns the assessment's current status and results, or
 	// ErrNotFound.
-	Assessment(ctx context.Context, account Account, id string) (Result, error)
+	Assessment(ctx context.Context, account Account, id string) (StatusDocument, error)
 }
 
 // AssessmentSharedLinker is implemented by an AssessmentBackend that can

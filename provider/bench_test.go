@@ -61,7 +61,7 @@ func bareHandler() http.Handler {
 // fullHandler is the Handler with auth, content-type and size checks,
 // decoding, validation, idempotency and a MemoryBackend.
 func fullHandler() http.Handler {
-	return NewHandler(newMemory(), HandlerOptions{Tokens: newTokens(), Logger: quietLogger()})
+	return must(NewHandler(newMemory(), HandlerOptions{Tokens: newTokens(), Logger: quietLogger()}))
 }
 
 // measure runs n requests through h and returns ns/op and allocs/op.

@@ -2,10 +2,11 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 // Backend is a vendor's product in the one shape every partner contract an
@@ -23,7 +24,7 @@ import (
 // tenant), the handlers' idempotency store answers an ATS's retry of an
 // order with the first id without calling Order again (keyed per
 // Account, so one tenant's key never reaches another tenant's orders),
-// Result.Validate checks every result before any contract maps it, and
+// StatusDocument.Validate checks every result before any contract maps it, and
 // Publisher's SSRF guard and retry policy deliver status changes
 // (Publisher, GreenhousePublisher, AshbyPublisher).
 //
@@ -38,8 +39,8 @@ type Backend interface {
 	// ErrConflict (or an *Error) to refuse.
 	Order(ctx context.Context, account Account, o Order) (id string, err error)
 	// Status returns the order's current status and, once completed, its
-	// results (Result.Interview), or ErrNotFound.
-	Status(ctx context.Context, account Account, id string) (Result, error)
+	// results (StatusDocument.Interview), or ErrNotFound.
+	Status(ctx context.Context, account Account, id string) (StatusDocument, error)
 }
 
 // Canceler is implemented by a Backend that can cancel an order (Ashby's
@@ -101,18 +102,18 @@ func offering(ctx context.Context, b Backend, account Account, id string) (Offer
 			return o, nil
 		}
 	}
-	return Offering{}, fmt.Errorf("provider: offering %q: %w", id, ErrNotFound)
+	return Offering{}, errfmt.Errorf("provider: offering %q: %w", id, ErrNotFound)
 }
 
-// status reads an order's status and checks it with Result.Validate, so a
+// status reads an order's status and checks it with StatusDocument.Validate, so a
 // result every contract would refuse is caught before one maps it.
-func status(ctx context.Context, b Backend, account Account, id string) (Result, error) {
+func status(ctx context.Context, b Backend, account Account, id string) (StatusDocument, error) {
 	r, err := b.Status(ctx, account, id)
 	if err != nil {
-		return Result{}, err
+		return StatusDocument{}, err
 	}
 	if err := r.Validate(); err != nil {
-		return Result{}, fmt.Errorf("provider: backend answered an invalid status for order %q: %w", id, err)
+		return StatusDocument{}, errfmt.Errorf("provider: backend answered an invalid status for order %q: %w", id, err)
 	}
 	return r, nil
 }
@@ -160,7 +161,7 @@ func (w workableInterviews) CreateInterview(ctx context.Context, account Account
 		Candidate: req.Candidate, JobRef: req.Job(), JobTitle: req.JobTitle, CallbackURL: req.CallbackURL, Preferences: req.Preferences})
 }
 
-func (w workableInterviews) Interview(ctx context.Context, account Account, id string) (Result, error) {
+func (w workableInterviews) Interview(ctx context.Context, account Account, id string) (StatusDocument, error) {
 	return status(ctx, w.b, account, id)
 }
 
@@ -196,7 +197,7 @@ func (w workableAssessments) CreateAssessment(ctx context.Context, account Accou
 		Candidate: req.Candidate, JobRef: req.Job(), JobTitle: req.JobTitle, CallbackURL: req.CallbackURL, Preferences: req.Preferences})
 }
 
-func (w workableAssessments) Assessment(ctx context.Context, account Account, id string) (Result, error) {
+func (w workableAssessments) Assessment(ctx context.Context, account Account, id string) (StatusDocument, error) {
 	return status(ctx, w.b, account, id)
 }
 
@@ -334,7 +335,7 @@ func AshbyStatusValue(s string) *AshbyDataValue {
 	return &AshbyDataValue{Identifier: "status", Label: "Status", Type: AshbyString, Value: s}
 }
 
-// AshbyUpdateFromResult maps a Result onto the assessment.update of order
+// AshbyUpdateFromResult maps a StatusDocument onto the assessment.update of order
 // id: the status as text ("Started" for pending, as Ashby records when an
 // assessment started; "Completed", "Expired", "Declined"), and once
 // completed the results URL as assessment_profile_url, a numeric score
@@ -342,7 +343,7 @@ func AshbyStatusValue(s string) *AshbyDataValue {
 // score as a string result — and grade, summary and duration as string
 // metadata. A declined or expired order is sent as cancelled with that
 // reason, so Ashby stops waiting for it.
-func AshbyUpdateFromResult(id string, r Result) AshbyUpdate {
+func AshbyUpdateFromResult(id string, r StatusDocument) AshbyUpdate {
 	u := AshbyUpdate{AssessmentID: id}
 	switch r.Status.Normalize() {
 	case StatusPending:

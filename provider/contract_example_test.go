@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -23,8 +24,8 @@ func (tests) Order(_ context.Context, account provider.Account, o provider.Order
 	return "ord-" + string(account) + "-" + o.Contract, nil
 }
 
-func (tests) Status(context.Context, provider.Account, string) (provider.Result, error) {
-	return provider.Result{Status: provider.StatusCompleted, ResultsURL: "https://vendor.example/r/1",
+func (tests) Status(context.Context, provider.Account, string) (provider.StatusDocument, error) {
+	return provider.StatusDocument{Status: provider.StatusCompleted, ResultsURL: "https://vendor.example/r/1",
 		Interview: &provider.InterviewResult{Score: "93"}}, nil
 }
 
@@ -34,9 +35,21 @@ func ExampleBackend() {
 	var b provider.Backend = tests{}
 	keys := provider.NewStaticTokens(map[string]provider.Account{"key-acme": "acme"})
 	mux := http.NewServeMux()
-	mux.Handle("/workable/", http.StripPrefix("/workable", provider.NewHandler(provider.WorkableFrom(b), provider.HandlerOptions{Tokens: keys})))
-	mux.Handle("/greenhouse/", http.StripPrefix("/greenhouse", provider.NewGreenhouseHandler(provider.GreenhouseFrom(b), provider.GreenhouseHandlerOptions{Keys: keys})))
-	mux.Handle("/ashby/", http.StripPrefix("/ashby", provider.NewAshbyHandler(provider.AshbyFrom(b), provider.AshbyHandlerOptions{Tokens: keys})))
+	wh, err := provider.NewHandler(provider.WorkableFrom(b), provider.HandlerOptions{Tokens: keys})
+	if err != nil {
+		log.Fatal(err)
+	}
+	mux.Handle("/workable/", http.StripPrefix("/workable", wh))
+	gh, err := provider.NewGreenhouseHandler(provider.GreenhouseFrom(b), provider.GreenhouseHandlerOptions{Tokens: keys})
+	if err != nil {
+		log.Fatal(err)
+	}
+	mux.Handle("/greenhouse/", http.StripPrefix("/greenhouse", gh))
+	ah, err := provider.NewAshbyHandler(provider.AshbyFrom(b), provider.AshbyHandlerOptions{Tokens: keys})
+	if err != nil {
+		log.Fatal(err)
+	}
+	mux.Handle("/ashby/", http.StripPrefix("/ashby", ah))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atskit/atskit/ats"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -36,15 +37,15 @@ func (b *tenantBackend) Order(_ context.Context, a Account, o Order) (string, er
 	return fmt.Sprintf("ord-%d", len(b.orders[a])), nil
 }
 
-func (b *tenantBackend) Status(_ context.Context, a Account, id string) (Result, error) {
+func (b *tenantBackend) Status(_ context.Context, a Account, id string) (StatusDocument, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var n int
 	if _, err := fmt.Sscanf(id, "ord-%d", &n); err != nil || n < 1 || n > len(b.orders[a]) {
-		return Result{}, ErrNotFound
+		return StatusDocument{}, ErrNotFound
 	}
-	return Result{Status: StatusCompleted, ResultsURL: "https://vendor.example/" + string(a) + "/" + id,
-		Interview: &InterviewResult{Score: "81", Grade: GradePassed}}, nil
+	return StatusDocument{Status: StatusCompleted, ResultsURL: "https://vendor.example/" + string(a) + "/" + id,
+		Interview: &InterviewResult{Score: "81", Grade: ats.GradePassed}}, nil
 }
 
 func (b *tenantBackend) Cancel(_ context.Context, a Account, id string) error {
@@ -80,9 +81,9 @@ var contractNow = time.UnixMilli(1796040000000)
 func contractServer(b Backend) http.Handler {
 	keys := NewStaticTokens(map[string]Account{"key-acme": "acme", "key-globex": "globex"})
 	mux := http.NewServeMux()
-	mux.Handle("/workable/", http.StripPrefix("/workable", NewHandler(WorkableFrom(b), HandlerOptions{Tokens: keys, Logger: quietLogger()})))
-	mux.Handle("/greenhouse/", http.StripPrefix("/greenhouse", NewGreenhouseHandler(GreenhouseFrom(b), GreenhouseHandlerOptions{Keys: keys, Logger: quietLogger()})))
-	mux.Handle("/ashby/", http.StripPrefix("/ashby", NewAshbyHandler(AshbyFrom(b), AshbyHandlerOptions{Tokens: keys, Logger: quietLogger(), Now: func() time.Time { return contractNow }})))
+	mux.Handle("/workable/", http.StripPrefix("/workable", must(NewHandler(WorkableFrom(b), HandlerOptions{Tokens: keys, Logger: quietLogger()}))))
+	mux.Handle("/greenhouse/", http.StripPrefix("/greenhouse", must(NewGreenhouseHandler(GreenhouseFrom(b), GreenhouseHandlerOptions{Tokens: keys, Logger: quietLogger()}))))
+	mux.Handle("/ashby/", http.StripPrefix("/ashby", must(NewAshbyHandler(AshbyFrom(b), AshbyHandlerOptions{Tokens: keys, Logger: quietLogger(), Now: func() time.Time { return contractNow }}))))
 	return mux
 }
 
@@ -233,23 +234,23 @@ func TestBackendStatusIsValidated(t *testing.T) {
 
 type invalidStatus struct{ *tenantBackend }
 
-func (invalidStatus) Status(context.Context, Account, string) (Result, error) {
-	return Result{Status: StatusCompleted}, nil
+func (invalidStatus) Status(context.Context, Account, string) (StatusDocument, error) {
+	return StatusDocument{Status: StatusCompleted}, nil
 }
 
 func TestAshbyUpdateFromResult(t *testing.T) {
 	tests := []struct {
 		name string
-		r    Result
+		r    StatusDocument
 		want string
 	}{
-		{"pending is started", Result{Status: StatusPending}, `{"assessment_id":"a1","timestamp":0,"assessment_status":{"identifier":"status","label":"Status","type":"string","value":"Started"}}`},
-		{"completed with a numeric score", Result{Status: StatusCompleted, ResultsURL: "https://v.example/r", Interview: &InterviewResult{Score: "78%", Grade: GradePassed}},
+		{"pending is started", StatusDocument{Status: StatusPending}, `{"assessment_id":"a1","timestamp":0,"assessment_status":{"identifier":"status","label":"Status","type":"string","value":"Started"}}`},
+		{"completed with a numeric score", StatusDocument{Status: StatusCompleted, ResultsURL: "https://v.example/r", Interview: &InterviewResult{Score: "78%", Grade: ats.GradePassed}},
 			`{"assessment_id":"a1","timestamp":0,"assessment_status":{"identifier":"status","label":"Status","type":"string","value":"Completed"},"assessment_profile_url":{"identifier":"profile_url","label":"Report","type":"url","value":"https://v.example/r"},"assessment_result":{"identifier":"score","label":"Score","type":"numeric_score","value":78},"metadata":[{"identifier":"grade","label":"Grade","type":"string","value":"passed"}]}`},
-		{"completed with a text score", Result{Status: StatusCompleted, ResultsURL: "https://v.example/r", Interview: &InterviewResult{Score: "B+"}},
+		{"completed with a text score", StatusDocument{Status: StatusCompleted, ResultsURL: "https://v.example/r", Interview: &InterviewResult{Score: "B+"}},
 			`{"assessment_id":"a1","timestamp":0,"assessment_status":{"identifier":"status","label":"Status","type":"string","value":"Completed"},"assessment_profile_url":{"identifier":"profile_url","label":"Report","type":"url","value":"https://v.example/r"},"assessment_result":{"identifier":"score","label":"Score","type":"string","value":"B+"}}`},
-		{"expired is cancelled", Result{Status: StatusExpired}, `{"assessment_id":"a1","timestamp":0,"cancelled_reason":{"identifier":"cancelled_reason","label":"Reason","type":"string","value":"Expired"}}`},
-		{"rejected is cancelled as declined", Result{Status: StatusRejected}, `{"assessment_id":"a1","timestamp":0,"cancelled_reason":{"identifier":"cancelled_reason","label":"Reason","type":"string","value":"Declined"}}`},
+		{"expired is cancelled", StatusDocument{Status: StatusExpired}, `{"assessment_id":"a1","timestamp":0,"cancelled_reason":{"identifier":"cancelled_reason","label":"Reason","type":"string","value":"Expired"}}`},
+		{"rejected is cancelled as declined", StatusDocument{Status: StatusRejected}, `{"assessment_id":"a1","timestamp":0,"cancelled_reason":{"identifier":"cancelled_reason","label":"Reason","type":"string","value":"Declined"}}`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -13,7 +13,7 @@
 //	candidate takes the interview on the vendor's product
 //	vendor ──Publisher.Publish: PUT callback_url──▶ Workable
 //
-// Workable may also poll GET /interviews/{id} for the same Result document,
+// Workable may also poll GET /interviews/{id} for the same status document,
 // and fetch GET /interviews/{id}/shared-link when the backend implements
 // SharedLinker. The vendor mounts the Handler in the server it already runs
 // and implements InterviewBackend (and/or AssessmentBackend) over its own
@@ -21,7 +21,10 @@
 // Delivery.
 //
 //	tokens := provider.NewStaticTokens(map[string]provider.Account{"tok-acme": "acme"})
-//	h := provider.NewHandler(backend, provider.HandlerOptions{Tokens: tokens})
+//	h, err := provider.NewHandler(backend, provider.HandlerOptions{Tokens: tokens})
+//	if err != nil { // backend implements neither contract, or no tokens
+//		return err
+//	}
 //	mux.Handle("/workable/", http.StripPrefix("/workable", h))
 //
 // # One backend for every contract
@@ -74,7 +77,7 @@
 //
 // # Results
 //
-// Publisher validates a Result (Result.Validate: statuses, grades,
+// Publisher validates a StatusDocument (StatusDocument.Validate: statuses, grades,
 // results_url on completion, details at most two levels deep without
 // arrays, ISO 8601 dates) and PUTs it with retries and backoff
 // (go-retryablehttp): connection errors, 408, 429 and 5xx are retried, other
@@ -111,7 +114,7 @@
 // payload with "test_id" (string or number) instead of
 // "interview_template_id" and names the job "job_shortcode" or "job_id"
 // (both accepted), answers 201 {"assessment_id": "…"}, results are the same
-// Result document published the same way, with the results under both
+// status document published the same way, with the results under both
 // "assessment" (the one third-party reading of the page) and "interview",
 // and GET /assessments/{id} and /assessments/{id}/shared-link mirror the
 // interview endpoints.

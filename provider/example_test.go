@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 
+	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/provider"
 )
 
@@ -20,7 +22,10 @@ func ExampleNewHandler() {
 		InterviewTemplates: []provider.InterviewTemplate{{ID: "1", Name: "Aptitude Interview"}},
 	})
 	tokens := provider.NewStaticTokens(map[string]provider.Account{"tok-acme": "acme"})
-	h := provider.NewHandler(backend, provider.HandlerOptions{Tokens: tokens})
+	h, err := provider.NewHandler(backend, provider.HandlerOptions{Tokens: tokens})
+	if err != nil {
+		log.Fatal(err)
+	}
 
 	mux := http.NewServeMux()
 	mux.Handle("/workable/", http.StripPrefix("/workable", h))
@@ -65,10 +70,10 @@ func ExamplePublisher() {
 		AllowLoopback: true, AllowInsecureHTTP: true,
 		Logger: slog.New(slog.DiscardHandler),
 	})
-	d, err := p.Publish(context.Background(), workable.URL+"/interviews/8823119", "workable-issued-token", provider.Result{
+	d, err := p.Publish(context.Background(), workable.URL+"/interviews/8823119", "workable-issued-token", provider.StatusDocument{
 		Status:     provider.StatusCompleted,
 		ResultsURL: "https://vendor.example/interviews/iv_1",
-		Interview:  &provider.InterviewResult{Score: "78", Grade: provider.GradeExcelled},
+		Interview:  &provider.InterviewResult{Score: "78", Grade: ats.GradeExcelled},
 	})
 	fmt.Println(d.Attempts, d.StatusCode, err)
 	// Output:
@@ -97,8 +102,8 @@ func ExampleStaticTokens() {
 
 // Validate refuses a result Workable could not display before anything is
 // sent.
-func ExampleResult_Validate() {
-	r := provider.Result{
+func ExampleStatusDocument_Validate() {
+	r := provider.StatusDocument{
 		Status:     provider.StatusCompleted,
 		ResultsURL: "https://vendor.example/interviews/iv_1",
 		Interview: &provider.InterviewResult{Details: map[string]any{
@@ -113,8 +118,8 @@ func ExampleResult_Validate() {
 // A completed assessment with the four report kinds Harver offers: the
 // details page becomes results_url, the PDFs attachments, and every link
 // is listed in the results' details.
-func ExampleResult_WithReports() {
-	r, err := provider.Result{Status: provider.StatusCompleted, Assessment: &provider.InterviewResult{Score: "82", Grade: provider.GradePassed}}.WithReports(
+func ExampleStatusDocument_WithReports() {
+	r, err := provider.StatusDocument{Status: provider.StatusCompleted, Assessment: &provider.InterviewResult{Score: "82", Grade: ats.GradePassed}}.WithReports(
 		provider.Report{Kind: provider.ReportDetailsPage, URL: "https://vendor.example/c/1"},
 		provider.Report{Kind: provider.ReportReadOnlyDetailsPage, URL: "https://vendor.example/c/1/ro"},
 		provider.Report{Kind: provider.ReportPDF, URL: "https://vendor.example/c/1.pdf"},

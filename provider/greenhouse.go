@@ -170,10 +170,10 @@ type GreenhouseErrorReporter interface {
 
 // GreenhouseHandlerOptions configures NewGreenhouseHandler.
 type GreenhouseHandlerOptions struct {
-	// Keys resolves the key of each request (the HTTP Basic user name) to
+	// Tokens resolves the key of each request (the HTTP Basic user name) to
 	// the account it was issued to; StaticTokens compares in constant time
 	// and supports rotation. Required.
-	Keys TokenResolver
+	Tokens TokenResolver
 	// MaxBodyBytes limits request bodies; larger ones get 413. Default
 	// DefaultMaxBodyBytes.
 	MaxBodyBytes int64
@@ -197,7 +197,7 @@ type GreenhouseHandlerOptions struct {
 // GreenhouseHandler serves Greenhouse's Assessment Partner API. Mount it
 // under a prefix and give Greenhouse the four URLs:
 //
-//	h := provider.NewGreenhouseHandler(backend, provider.GreenhouseHandlerOptions{Keys: keys})
+//	h := provider.NewGreenhouseHandler(backend, provider.GreenhouseHandlerOptions{Tokens: keys})
 //	mux.Handle("/greenhouse/", http.StripPrefix("/greenhouse", h))
 //	// list_tests:     https://vendor.example/greenhouse/list_tests
 //	// send_test:      https://vendor.example/greenhouse/send_test
@@ -218,13 +218,17 @@ type GreenhouseHandler struct {
 	log     *slog.Logger
 }
 
-// NewGreenhouseHandler returns a handler serving b. It panics when
-// opts.Keys is nil: a handler that cannot authenticate must not start.
-func NewGreenhouseHandler(b GreenhouseBackend, opts GreenhouseHandlerOptions) *GreenhouseHandler {
-	if opts.Keys == nil {
-		panic("provider: NewGreenhouseHandler: GreenhouseHandlerOptions.Keys is required")
+// NewGreenhouseHandler returns a handler serving b. It returns an error
+// when b or opts.Tokens is nil: a handler that cannot authenticate must not
+// start.
+func NewGreenhouseHandler(b GreenhouseBackend, opts GreenhouseHandlerOptions) (*GreenhouseHandler, error) {
+	if b == nil {
+		return nil, errors.New("provider: NewGreenhouseHandler: backend is nil: pass a GreenhouseBackend (GreenhouseFrom adapts a Backend)")
 	}
-	h := &GreenhouseHandler{b: b, keys: opts.Keys, maxBody: opts.MaxBodyBytes, log: opts.Logger}
+	if opts.Tokens == nil {
+		return nil, errors.New("provider: NewGreenhouseHandler: GreenhouseHandlerOptions.Tokens is nil: pass a TokenResolver (e.g. NewStaticTokens) that maps the keys Greenhouse sends to accounts")
+	}
+	h := &GreenhouseHandler{b: b, keys: opts.Tokens, maxBody: opts.MaxBodyBytes, log: opts.Logger}
 	if h.maxBody <= 0 {
 		h.maxBody = DefaultMaxBodyBytes
 	}
@@ -243,7 +247,7 @@ func NewGreenhouseHandler(b GreenhouseBackend, opts GreenhouseHandlerOptions) *G
 		h.idem, h.shared = newIdempotencyFor(opts.IdempotencyStore, w, DefaultIdempotencyMaxKeys, now)
 		h.window = w
 	}
-	return h
+	return h, nil
 }
 
 // ServeHTTP implements http.Handler.

@@ -58,7 +58,7 @@ func ghBareHandler() http.Handler {
 // assessment bridge.
 func ghFullHandler() http.Handler {
 	mem := NewMemoryBackend(MemoryBackendOptions{Tests: []Test{{ID: NumberID(12345), Name: "My First Test"}}})
-	return NewGreenhouseHandler(GreenhouseFromAssessments(mem), GreenhouseHandlerOptions{Keys: NewStaticTokens(map[string]Account{ghKey: "acme"}), Logger: quietLogger()})
+	return must(NewGreenhouseHandler(GreenhouseFromAssessments(mem), GreenhouseHandlerOptions{Tokens: NewStaticTokens(map[string]Account{ghKey: "acme"}), Logger: quietLogger()}))
 }
 
 func ghMeasure(tb testing.TB, h http.Handler, n int) (nsPerOp float64) {

@@ -69,9 +69,9 @@ func (a assessmentBridge) GreenhouseTestStatus(ctx context.Context, account Acco
 	return GreenhouseStatusFromResult(r), nil
 }
 
-// GreenhouseStatusFromResult maps a Workable-contract Result onto a
+// GreenhouseStatusFromResult maps a Workable-contract StatusDocument onto a
 // Greenhouse test_status answer (see GreenhouseFromAssessments).
-func GreenhouseStatusFromResult(r Result) GreenhouseTestStatus {
+func GreenhouseStatusFromResult(r StatusDocument) GreenhouseTestStatus {
 	st := GreenhouseTestStatus{Status: string(r.Status.Normalize()), ProfileURL: r.ResultsURL}
 	if r.Status.Normalize() == StatusCompleted {
 		st.Status = GreenhouseStatusComplete

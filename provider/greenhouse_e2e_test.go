@@ -23,7 +23,7 @@ func TestGreenhouseContractAgainstFake(t *testing.T) {
 	cand := gh.AddCandidate(greenhousetest.Candidate{JobID: job.ID, FirstName: "Harry", LastName: "Potter", Emails: []string{"hpotter@hogwarts.edu"}})
 
 	mem := NewMemoryBackend(MemoryBackendOptions{Tests: []Test{{ID: NumberID(12345), Name: "My First Test"}}})
-	h := NewGreenhouseHandler(GreenhouseFromAssessments(mem), GreenhouseHandlerOptions{Keys: NewStaticTokens(map[string]Account{ghKey: "acme"}), Logger: quietLogger()})
+	h := must(NewGreenhouseHandler(GreenhouseFromAssessments(mem), GreenhouseHandlerOptions{Tokens: NewStaticTokens(map[string]Account{ghKey: "acme"}), Logger: quietLogger()}))
 	mux := http.NewServeMux()
 	mux.Handle("/greenhouse/", http.StripPrefix("/greenhouse", h))
 	vendor := httptest.NewServer(mux)
@@ -50,7 +50,7 @@ func TestGreenhouseContractAgainstFake(t *testing.T) {
 	if !ok || inv.CallbackURL == "" {
 		t.Fatalf("no invitation %s: %+v", id, inv)
 	}
-	if _, err := mem.Complete(id, Result{Status: StatusCompleted, ResultsURL: "https://vendor.example/r/1", Interview: &InterviewResult{Score: "91"}}); err != nil {
+	if _, err := mem.Complete(id, StatusDocument{Status: StatusCompleted, ResultsURL: "https://vendor.example/r/1", Interview: &InterviewResult{Score: "91"}}); err != nil {
 		t.Fatal(err)
 	}
 	pub := NewGreenhousePublisher(PublisherOptions{AllowLoopback: true, AllowInsecureHTTP: true, Logger: quietLogger(), MaxRetries: -1})

@@ -3,6 +3,7 @@ package provider_test
 import (
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -20,10 +21,13 @@ func ExampleNewGreenhouseHandler() {
 		Tests: []provider.Test{{ID: provider.NumberID(12345), Name: "My First Test"}},
 	})
 	keys := provider.NewStaticTokens(map[string]provider.Account{"key-issued-to-acme": "acme"})
-	h := provider.NewGreenhouseHandler(provider.GreenhouseFromAssessments(backend), provider.GreenhouseHandlerOptions{
-		Keys:   keys,
+	h, err := provider.NewGreenhouseHandler(provider.GreenhouseFromAssessments(backend), provider.GreenhouseHandlerOptions{
+		Tokens: keys,
 		Logger: slog.New(slog.DiscardHandler),
 	})
+	if err != nil {
+		log.Fatal(err)
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/greenhouse/", http.StripPrefix("/greenhouse", h))
 

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/atskit/atskit/ats"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -21,7 +22,7 @@ func ghSetup(t *testing.T) (*GreenhouseHandler, *MemoryBackend, *StaticTokens) {
 	t.Helper()
 	mem := NewMemoryBackend(MemoryBackendOptions{Tests: []Test{{ID: NumberID(12345), Name: "My First Test"}, {ID: StringID("py-1"), Name: "Python"}}})
 	keys := NewStaticTokens(map[string]Account{ghKey: "acme", "gh-key-globex": "globex"})
-	return NewGreenhouseHandler(GreenhouseFromAssessments(mem), GreenhouseHandlerOptions{Keys: keys, Logger: quietLogger()}), mem, keys
+	return must(NewGreenhouseHandler(GreenhouseFromAssessments(mem), GreenhouseHandlerOptions{Tokens: keys, Logger: quietLogger()})), mem, keys
 }
 
 func ghDo(h http.Handler, method, target, key, body string) (int, string, http.Header) {
@@ -119,8 +120,8 @@ func TestGreenhouseSendTestStatusFlow(t *testing.T) {
 		}
 	})
 	t.Run("complete", func(t *testing.T) {
-		if _, err := mem.Complete(sent.ID, Result{Status: StatusCompleted, ResultsURL: "https://vendor.example/r/1",
-			Interview: &InterviewResult{Score: "78", Grade: GradeExcelled, Details: map[string]any{"behavior": map[string]any{"influence": 97}, "lang": "go"}}}); err != nil {
+		if _, err := mem.Complete(sent.ID, StatusDocument{Status: StatusCompleted, ResultsURL: "https://vendor.example/r/1",
+			Interview: &InterviewResult{Score: "78", Grade: ats.GradeExcelled, Details: map[string]any{"behavior": map[string]any{"influence": 97}, "lang": "go"}}}); err != nil {
 			t.Fatal(err)
 		}
 		_, got, _ := ghDo(h, "GET", "/test_status?partner_interview_id="+sent.ID, ghKey, "")
@@ -183,7 +184,7 @@ func TestGreenhouseRefusesInvalidBackendAnswers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := NewGreenhouseHandler(&ghStub{status: tt.status}, GreenhouseHandlerOptions{Keys: NewStaticTokens(map[string]Account{ghKey: "a"}), Logger: quietLogger()})
+			h := must(NewGreenhouseHandler(&ghStub{status: tt.status}, GreenhouseHandlerOptions{Tokens: NewStaticTokens(map[string]Account{ghKey: "a"}), Logger: quietLogger()}))
 			if status, body, _ := ghDo(h, "GET", tt.target, ghKey, ""); status != tt.want {
 				t.Errorf("status %d (%s), want %d", status, body, tt.want)
 			}
@@ -193,7 +194,7 @@ func TestGreenhouseRefusesInvalidBackendAnswers(t *testing.T) {
 
 func TestGreenhouseConcurrentSendTestCallsBackendOnce(t *testing.T) {
 	stub := &ghStub{block: make(chan struct{}), entered: make(chan struct{})}
-	h := NewGreenhouseHandler(stub, GreenhouseHandlerOptions{Keys: NewStaticTokens(map[string]Account{ghKey: "a"}), Logger: quietLogger()})
+	h := must(NewGreenhouseHandler(stub, GreenhouseHandlerOptions{Tokens: NewStaticTokens(map[string]Account{ghKey: "a"}), Logger: quietLogger()}))
 	var wg sync.WaitGroup
 	bodies := make([]string, 4)
 	for i := range bodies {

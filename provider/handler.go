@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -101,21 +102,23 @@ type Handler struct {
 //
 //	GET  /interview-templates            {"interview_templates": [{"id", "name"}]}
 //	POST /interviews                     201 {"interview_id": "…"}
-//	GET  /interviews/{id}                the Result document
+//	GET  /interviews/{id}                the status document
 //	GET  /interviews/{id}/shared-link    {"url", "ttl", "ttl_units"} (SharedLinker)
 //	GET  /tests                          {"tests": [{"id", "name"}]}
 //	POST /assessments                    201 {"assessment_id": "…"}
-//	GET  /assessments/{id}               the Result document
+//	GET  /assessments/{id}               the status document
 //	GET  /assessments/{id}/shared-link   (AssessmentSharedLinker)
 //
 // Because routing is by suffix, an id equal to a collection name
 // ("interviews", "tests"…) cannot be fetched.
 //
-// NewHandler panics if opts.Tokens is nil or backend implements neither
-// backend interface.
-func NewHandler(backend any, opts HandlerOptions) *Handler {
+// NewHandler returns an error, and no Handler, when opts.Tokens is nil or
+// backend implements neither backend interface; the error says which
+// methods are missing, and that a pointer is needed when only the pointer
+// type implements them (pass &b, not b).
+func NewHandler(backend any, opts HandlerOptions) (*Handler, error) {
 	if opts.Tokens == nil {
-		panic("provider: NewHandler: HandlerOptions.Tokens is nil")
+		return nil, errors.New("provider: NewHandler: HandlerOptions.Tokens is nil: pass a TokenResolver (e.g. NewStaticTokens) that maps Workable's API keys to accounts")
 	}
 	h := &Handler{tokens: opts.Tokens, maxBody: opts.MaxBodyBytes, readTimeout: opts.ReadTimeout, log: opts.Logger, declined: opts.DeclinedStatus}
 	if h.readTimeout == 0 {
@@ -124,7 +127,7 @@ func NewHandler(backend any, opts HandlerOptions) *Handler {
 	h.interviews, _ = backend.(InterviewBackend)
 	h.assessments, _ = backend.(AssessmentBackend)
 	if h.interviews == nil && h.assessments == nil {
-		panic(fmt.Sprintf("provider: NewHandler: %T implements neither InterviewBackend nor AssessmentBackend", backend))
+		return nil, backendTypeError(backend)
 	}
 	if h.maxBody <= 0 {
 		h.maxBody = DefaultMaxBodyBytes
@@ -148,7 +151,22 @@ func NewHandler(backend any, opts HandlerOptions) *Handler {
 		h.idem, h.shared = newIdempotencyFor(opts.IdempotencyStore, window, maxKeys, now)
 		h.idemWindow = window
 	}
-	return h
+	return h, nil
+}
+
+// backendTypeError explains why backend cannot serve Workable's contracts.
+func backendTypeError(backend any) error {
+	if backend == nil {
+		return errors.New("provider: NewHandler: backend is nil: pass an InterviewBackend, an AssessmentBackend or both (WorkableFrom adapts a Backend)")
+	}
+	t := reflect.TypeOf(backend)
+	if t.Kind() != reflect.Pointer {
+		p := reflect.PointerTo(t)
+		if p.Implements(reflect.TypeFor[InterviewBackend]()) || p.Implements(reflect.TypeFor[AssessmentBackend]()) {
+			return fmt.Errorf("provider: NewHandler: backend is a %v value, but its methods have pointer receivers: pass a pointer (&b, a %v)", t, p)
+		}
+	}
+	return fmt.Errorf("provider: NewHandler: %v implements neither InterviewBackend (InterviewTemplates, CreateInterview, Interview) nor AssessmentBackend (Tests, CreateAssessment, Assessment); WorkableFrom adapts a Backend", t)
 }
 
 type routeKind uint8
@@ -285,9 +303,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case routeAssessments:
 		h.createAssessment(ctx, w, r, account)
 	case routeInterview:
-		h.serveResult(w, r, account, false, func() (Result, error) { return h.interviews.Interview(ctx, account, id) })
+		h.serveResult(w, r, account, false, func() (StatusDocument, error) { return h.interviews.Interview(ctx, account, id) })
 	case routeAssessment:
-		h.serveResult(w, r, account, true, func() (Result, error) { return h.assessments.Assessment(ctx, account, id) })
+		h.serveResult(w, r, account, true, func() (StatusDocument, error) { return h.assessments.Assessment(ctx, account, id) })
 	case routeInterviewLink:
 		sl, ok := h.interviews.(SharedLinker)
 		if !ok {
@@ -510,7 +528,7 @@ func writeCreated(w http.ResponseWriter, prefix, id string) {
 	_, _ = w.Write(b)
 }
 
-func (h *Handler) serveResult(w http.ResponseWriter, r *http.Request, account Account, assessment bool, get func() (Result, error)) {
+func (h *Handler) serveResult(w http.ResponseWriter, r *http.Request, account Account, assessment bool, get func() (StatusDocument, error)) {
 	res, err := call(get)
 	if err != nil {
 		h.backendError(w, r, account, err)

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atskit/atskit/ats"
 	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/require"
 )
@@ -66,7 +67,11 @@ func newTestHandler(t testing.TB, backend any, mod ...func(*HandlerOptions)) *Ha
 	for _, m := range mod {
 		m(&opts)
 	}
-	return NewHandler(backend, opts)
+	h, err := NewHandler(backend, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
 
 type reqSpec struct {
@@ -209,8 +214,8 @@ func (b *scriptedBackend) CreateInterview(ctx context.Context, account Account, 
 	return fmt.Sprintf("iv_%d", n), nil
 }
 
-func (b *scriptedBackend) Interview(ctx context.Context, account Account, id string) (Result, error) {
-	return Result{}, b.err
+func (b *scriptedBackend) Interview(ctx context.Context, account Account, id string) (StatusDocument, error) {
+	return StatusDocument{}, b.err
 }
 
 func TestBackendErrors(t *testing.T) {
@@ -277,7 +282,7 @@ func TestHappyPaths(t *testing.T) {
 		CallbackURL: "https://groove-tech.workable.com/interviews/8823119",
 		Candidate:   Candidate{FirstName: "Lakita", LastName: "Marrero", Phone: "(785)991-6256", Email: "lakita@example.com"},
 		Preferences: map[string]any{"key": "value"},
-		Result:      Result{Status: StatusPending},
+		Result:      StatusDocument{Status: StatusPending},
 	}
 	if diff := cmp.Diff(want, inv, cmp.AllowUnexported(ID{}), cmpIgnoreCreated); diff != "" {
 		t.Errorf("invitation (-want +got):\n%s", diff)
@@ -287,9 +292,9 @@ func TestHappyPaths(t *testing.T) {
 	require.Equal(t, 200, w.Code)
 	require.JSONEq(t, `{"status":"pending"}`, w.Body.String())
 
-	_, err := mem.Complete("iv_1", Result{ResultsURL: "https://acme.com/interviews/iv_1", Interview: &InterviewResult{
-		Score: "78", Grade: GradeExcelled, Details: map[string]any{"behavior": map[string]any{"Influence": 97}}, Duration: "01:01:17",
-	}, Attachments: []Attachment{{Description: "Interview Report", URL: "https://acme.com/r.pdf"}}})
+	_, err := mem.Complete("iv_1", StatusDocument{ResultsURL: "https://acme.com/interviews/iv_1", Interview: &InterviewResult{
+		Score: "78", Grade: ats.GradeExcelled, Details: map[string]any{"behavior": map[string]any{"Influence": 97}}, Duration: "01:01:17",
+	}, Attachments: []ats.Attachment{{Description: "Interview Report", URL: "https://acme.com/r.pdf"}}})
 	require.NoError(t, err)
 	w = serve(h, reqSpec{method: "GET", path: "/interviews/iv_1", token: tokenAcme})
 	require.Equal(t, 200, w.Code)
@@ -344,7 +349,7 @@ func TestDeclinedStatusServed(t *testing.T) {
 			h := newTestHandler(t, mem, func(o *HandlerOptions) { o.DeclinedStatus = tt.option })
 			w := serve(h, reqSpec{method: "POST", path: "/interviews", token: tokenAcme, body: validInterview})
 			require.Equal(t, 201, w.Code)
-			_, err := mem.SetResult("iv_1", Result{Status: tt.set})
+			_, err := mem.SetResult("iv_1", StatusDocument{Status: tt.set})
 			require.NoError(t, err)
 			w = serve(h, reqSpec{method: "GET", path: "/interviews/iv_1", token: tokenAcme})
 			require.JSONEq(t, tt.want, w.Body.String())
@@ -359,7 +364,7 @@ func TestAssessmentResultsServedUnderBothKeys(t *testing.T) {
 	h := newTestHandler(t, mem)
 	w := serve(h, reqSpec{method: "POST", path: "/assessments", token: tokenAcme, body: validAssessment})
 	require.Equal(t, 201, w.Code, w.Body.String())
-	_, err := mem.Complete("as_1", Result{ResultsURL: "https://v.example/r/1", Interview: &InterviewResult{Score: "82", Grade: GradePassed}})
+	_, err := mem.Complete("as_1", StatusDocument{ResultsURL: "https://v.example/r/1", Interview: &InterviewResult{Score: "82", Grade: ats.GradePassed}})
 	require.NoError(t, err)
 	w = serve(h, reqSpec{method: "GET", path: "/assessments/as_1", token: tokenAcme})
 	require.JSONEq(t, `{"status":"completed","results_url":"https://v.example/r/1","grade":"passed","interview":{"score":"82","grade":"passed"},"assessment":{"score":"82","grade":"passed"}}`, w.Body.String())
@@ -392,9 +397,48 @@ func TestOneContractOnly(t *testing.T) {
 	require.Equal(t, "Not Found: shared links are not supported", decodeError(t, w).Message)
 }
 
-func TestNewHandlerPanics(t *testing.T) {
-	require.Panics(t, func() { NewHandler(newMemory(), HandlerOptions{}) })
-	require.Panics(t, func() { NewHandler(struct{}{}, HandlerOptions{Tokens: newTokens()}) })
+// pointerOnlyBackend implements InterviewBackend on its pointer type only.
+type pointerOnlyBackend struct{ m *MemoryBackend }
+
+func (p *pointerOnlyBackend) InterviewTemplates(ctx context.Context, a Account) ([]InterviewTemplate, error) {
+	return p.m.InterviewTemplates(ctx, a)
+}
+
+func (p *pointerOnlyBackend) CreateInterview(ctx context.Context, a Account, req CreateInterviewRequest) (string, error) {
+	return p.m.CreateInterview(ctx, a, req)
+}
+
+func (p *pointerOnlyBackend) Interview(ctx context.Context, a Account, id string) (StatusDocument, error) {
+	return p.m.Interview(ctx, a, id)
+}
+
+// TestNewHandlerRefuses: a wrong backend or missing tokens is an error at
+// construction that says what to do, never a panic at run time.
+func TestNewHandlerRefuses(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		backend any
+		opts    HandlerOptions
+		want    string // substring of the error; "" for success
+	}{
+		{"no tokens", newMemory(), HandlerOptions{}, "HandlerOptions.Tokens is nil"},
+		{"nil backend", nil, HandlerOptions{Tokens: newTokens()}, "backend is nil"},
+		{"unrelated type", struct{}{}, HandlerOptions{Tokens: newTokens()}, "struct {} implements neither InterviewBackend"},
+		{"value of a pointer-receiver backend", pointerOnlyBackend{m: newMemory()}, HandlerOptions{Tokens: newTokens()},
+			"pass a pointer (&b, a *provider.pointerOnlyBackend)"},
+		{"pointer of a pointer-receiver backend", &pointerOnlyBackend{m: newMemory()}, HandlerOptions{Tokens: newTokens()}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h, err := NewHandler(tt.backend, tt.opts)
+			if tt.want == "" {
+				require.NoError(t, err)
+				require.NotNil(t, h)
+				return
+			}
+			require.Nil(t, h)
+			require.ErrorContains(t, err, tt.want)
+		})
+	}
 }
 
 func TestMountUnderPrefix(t *testing.T) {
@@ -517,9 +561,9 @@ type idProbe struct {
 	got chan string
 }
 
-func (p idProbe) Interview(_ context.Context, _ Account, id string) (Result, error) {
+func (p idProbe) Interview(_ context.Context, _ Account, id string) (StatusDocument, error) {
 	p.got <- id
-	return Result{Status: StatusPending}, nil
+	return StatusDocument{Status: StatusPending}, nil
 }
 
 func TestEscapedSlashInID(t *testing.T) {
@@ -554,7 +598,8 @@ func (p *contextProbe) InterviewTemplates(ctx context.Context, account Account) 
 
 func TestTokenRotation(t *testing.T) {
 	tokens := NewStaticTokens(map[string]Account{"old-token": "acme"})
-	h := NewHandler(newMemory(), HandlerOptions{Tokens: tokens, Logger: quietLogger()})
+	h, err := NewHandler(newMemory(), HandlerOptions{Tokens: tokens, Logger: quietLogger()})
+	require.NoError(t, err)
 	get := func(tok string) int {
 		return serve(h, reqSpec{method: "GET", path: "/interview-templates", token: tok}).Code
 	}
@@ -572,10 +617,11 @@ func TestTokenRotation(t *testing.T) {
 
 func TestResolverError(t *testing.T) {
 	var logs bytes.Buffer
-	h := NewHandler(newMemory(), HandlerOptions{
+	h, err := NewHandler(newMemory(), HandlerOptions{
 		Tokens: TokenResolverFunc(func(context.Context, string) (Account, error) { return "", errors.New("vault sealed") }),
 		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 	})
+	require.NoError(t, err)
 	w := serve(h, reqSpec{method: "GET", path: "/tests", token: "secret-token-value"})
 	require.Equal(t, 500, w.Code)
 	require.Contains(t, logs.String(), "vault sealed")
@@ -584,10 +630,11 @@ func TestResolverError(t *testing.T) {
 
 func TestResolverPanic(t *testing.T) {
 	var logs bytes.Buffer
-	h := NewHandler(newMemory(), HandlerOptions{
+	h, err := NewHandler(newMemory(), HandlerOptions{
 		Tokens: TokenResolverFunc(func(context.Context, string) (Account, error) { panic("resolver bug") }),
 		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 	})
+	require.NoError(t, err)
 	w := serve(h, reqSpec{method: "GET", path: "/tests", token: "secret-token-value"})
 	require.Equal(t, 500, w.Code)
 	require.Equal(t, errorBody{500, "Internal Server Error"}, decodeError(t, w))
@@ -602,11 +649,11 @@ type panickyValue struct{}
 
 func (panickyValue) MarshalJSON() ([]byte, error) { panic("marshal bug") }
 
-func (u unencodable) Interview(_ context.Context, _ Account, id string) (Result, error) {
+func (u unencodable) Interview(_ context.Context, _ Account, id string) (StatusDocument, error) {
 	if id == "panics" {
-		return Result{Status: StatusCompleted, Interview: &InterviewResult{Details: map[string]any{"x": panickyValue{}}}}, nil
+		return StatusDocument{Status: StatusCompleted, Interview: &InterviewResult{Details: map[string]any{"x": panickyValue{}}}}, nil
 	}
-	return Result{Status: StatusCompleted, Interview: &InterviewResult{Details: map[string]any{"x": func() {}}}}, nil
+	return StatusDocument{Status: StatusCompleted, Interview: &InterviewResult{Details: map[string]any{"x": func() {}}}}, nil
 }
 
 func TestUnencodableResultIs500(t *testing.T) {
@@ -751,4 +798,49 @@ func TestIdempotencyWindowAndBound(t *testing.T) {
 	w1 := serve(disabled, reqSpec{method: "POST", path: "/interviews", token: tokenAcme, body: validInterview})
 	w2 := serve(disabled, reqSpec{method: "POST", path: "/interviews", token: tokenAcme, body: validInterview})
 	require.NotEqual(t, w1.Body.String(), w2.Body.String())
+}
+
+// must is for test fixtures built without a *testing.T.
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// TestContractHandlersRefuse: every contract's handler refuses a nil
+// backend or nil tokens at construction with an error naming the field.
+func TestContractHandlersRefuse(t *testing.T) {
+	mem := newMemory()
+	for _, tt := range []struct {
+		name string
+		make func() (any, error)
+		want string // substring of the error; "" for success
+	}{
+		{"greenhouse without tokens", func() (any, error) {
+			return NewGreenhouseHandler(GreenhouseFromAssessments(mem), GreenhouseHandlerOptions{})
+		}, "GreenhouseHandlerOptions.Tokens is nil"},
+		{"greenhouse without backend", func() (any, error) {
+			return NewGreenhouseHandler(nil, GreenhouseHandlerOptions{Tokens: newTokens()})
+		}, "backend is nil"},
+		{"greenhouse", func() (any, error) {
+			return NewGreenhouseHandler(GreenhouseFromAssessments(mem), GreenhouseHandlerOptions{Tokens: newTokens()})
+		}, ""},
+		{"ashby without tokens", func() (any, error) {
+			return NewAshbyHandler(&benchAshbyBackend{}, AshbyHandlerOptions{})
+		}, "AshbyHandlerOptions.Tokens is nil"},
+		{"ashby without backend", func() (any, error) { return NewAshbyHandler(nil, AshbyHandlerOptions{Tokens: newTokens()}) }, "backend is nil"},
+		{"ashby", func() (any, error) {
+			return NewAshbyHandler(&benchAshbyBackend{}, AshbyHandlerOptions{Tokens: newTokens()})
+		}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.make()
+			if tt.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorContains(t, err, tt.want)
+		})
+	}
 }

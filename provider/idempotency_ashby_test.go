@@ -40,11 +40,11 @@ func TestAshbyStartSharedStore(t *testing.T) {
 			v := newRestartBackend()
 			store := struct{ provider.IdempotencyStore }{provider.NewMemoryIdempotencyStore(provider.MemoryIdempotencyStoreOptions{})}
 			replica := func() *provider.AshbyHandler {
-				return provider.NewAshbyHandler(v, provider.AshbyHandlerOptions{
+				return must(provider.NewAshbyHandler(v, provider.AshbyHandlerOptions{
 					Tokens:           provider.NewStaticTokens(map[string]provider.Account{"key-acme": "acme", "key-other": "other"}),
 					Now:              func() time.Time { return fixedNow },
 					IdempotencyStore: store,
-				})
+				}))
 			}
 			hs := []*provider.AshbyHandler{replica(), replica()}
 			var answers []string

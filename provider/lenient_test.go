@@ -60,7 +60,7 @@ func TestCreateLenient(t *testing.T) {
 			}
 			got := invs[0]
 			tt.want.ID, tt.want.Account, tt.want.CallbackURL, tt.want.CreatedAt = got.ID, got.Account, "https://groove-tech.workable.com/interviews/8823119", got.CreatedAt
-			tt.want.Result = Result{Status: StatusPending}
+			tt.want.Result = StatusDocument{Status: StatusPending}
 			if d := cmp.Diff(tt.want, got, cmpWire); d != "" {
 				t.Errorf("invitation (-want +got):\n%s", d)
 			}

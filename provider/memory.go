@@ -2,13 +2,14 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 // MemoryBackendOptions configures a MemoryBackend.
@@ -49,7 +50,7 @@ type Invitation struct {
 	CallbackURL  string
 	Candidate    Candidate
 	Preferences  map[string]any
-	Result       Result
+	Result       StatusDocument
 	CreatedAt    time.Time
 }
 
@@ -82,7 +83,7 @@ type memInvitation struct {
 	ends       [memFields]uint32 // text[ends[f-1]:ends[f]] is field f
 	prefs      []memPreference   // nil for no preferences
 	prefsSet   bool              // preferences were a map, perhaps empty
-	result     *Result           // nil while pending
+	result     *StatusDocument   // nil while pending
 	createdAt  time.Time
 }
 
@@ -203,9 +204,9 @@ func (m *memInvitation) invitation(i int) Invitation {
 }
 
 // currentResult returns a copy of the result, pending if none was set.
-func (m *memInvitation) currentResult() Result {
+func (m *memInvitation) currentResult() StatusDocument {
 	if m.result == nil {
-		return Result{Status: StatusPending}
+		return StatusDocument{Status: StatusPending}
 	}
 	return cloneResult(*m.result)
 }
@@ -255,7 +256,7 @@ func (m *MemoryBackend) CreateInterview(_ context.Context, account Account, req 
 }
 
 // Interview implements InterviewBackend.
-func (m *MemoryBackend) Interview(_ context.Context, account Account, id string) (Result, error) {
+func (m *MemoryBackend) Interview(_ context.Context, account Account, id string) (StatusDocument, error) {
 	return m.result(KindInterview, account, id)
 }
 
@@ -283,7 +284,7 @@ func (m *MemoryBackend) CreateAssessment(_ context.Context, account Account, req
 }
 
 // Assessment implements AssessmentBackend.
-func (m *MemoryBackend) Assessment(_ context.Context, account Account, id string) (Result, error) {
+func (m *MemoryBackend) Assessment(_ context.Context, account Account, id string) (StatusDocument, error) {
 	return m.result(KindAssessment, account, id)
 }
 
@@ -320,12 +321,12 @@ func (m *MemoryBackend) lookupLocked(id string) (*memInvitation, int) {
 	return nil, 0
 }
 
-func (m *MemoryBackend) result(kind Kind, account Account, id string) (Result, error) {
+func (m *MemoryBackend) result(kind Kind, account Account, id string) (StatusDocument, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	inv, _ := m.lookupLocked(id)
 	if inv == nil || inv.kind != kind || inv.account != account {
-		return Result{}, ErrNotFound
+		return StatusDocument{}, ErrNotFound
 	}
 	return inv.currentResult(), nil
 }
@@ -360,9 +361,9 @@ func (m *MemoryBackend) Invitation(id string) (Invitation, bool) {
 }
 
 // SetResult replaces the result of the invitation with id after checking it
-// with Result.Validate, and returns the updated invitation, whose
+// with StatusDocument.Validate, and returns the updated invitation, whose
 // CallbackURL is where the result should be published.
-func (m *MemoryBackend) SetResult(id string, r Result) (Invitation, error) {
+func (m *MemoryBackend) SetResult(id string, r StatusDocument) (Invitation, error) {
 	if err := r.Validate(); err != nil {
 		return Invitation{}, err
 	}
@@ -370,7 +371,7 @@ func (m *MemoryBackend) SetResult(id string, r Result) (Invitation, error) {
 	defer m.mu.Unlock()
 	inv, i := m.lookupLocked(id)
 	if inv == nil {
-		return Invitation{}, fmt.Errorf("provider: invitation %q: %w", id, ErrNotFound)
+		return Invitation{}, errfmt.Errorf("provider: invitation %q: %w", id, ErrNotFound)
 	}
 	c := cloneResult(r)
 	inv.result = &c
@@ -380,7 +381,7 @@ func (m *MemoryBackend) SetResult(id string, r Result) (Invitation, error) {
 // Complete marks the invitation with id completed with r's results. An
 // empty r.Status becomes StatusCompleted and an empty r.ResultsURL a URL
 // under ReportBaseURL.
-func (m *MemoryBackend) Complete(id string, r Result) (Invitation, error) {
+func (m *MemoryBackend) Complete(id string, r StatusDocument) (Invitation, error) {
 	if r.Status == "" {
 		r.Status = StatusCompleted
 	}
@@ -392,15 +393,15 @@ func (m *MemoryBackend) Complete(id string, r Result) (Invitation, error) {
 
 // Decline marks the invitation with id declined by the candidate.
 func (m *MemoryBackend) Decline(id string) (Invitation, error) {
-	return m.SetResult(id, Result{Status: StatusDeclined})
+	return m.SetResult(id, StatusDocument{Status: StatusDeclined})
 }
 
 // Expire marks the invitation with id expired.
 func (m *MemoryBackend) Expire(id string) (Invitation, error) {
-	return m.SetResult(id, Result{Status: StatusExpired})
+	return m.SetResult(id, StatusDocument{Status: StatusExpired})
 }
 
-func cloneResult(r Result) Result {
+func cloneResult(r StatusDocument) StatusDocument {
 	if r.Interview != nil {
 		iv := *r.Interview
 		iv.Details = maps.Clone(iv.Details) // shallow: nested maps are shared

@@ -95,7 +95,7 @@ type PublisherOptions struct {
 }
 
 // Publisher reports interview and assessment results to Workable: it PUTs a
-// Result to the callback_url Workable sent when creating the invitation,
+// StatusDocument to the callback_url Workable sent when creating the invitation,
 // authenticated with the token Workable issued for the integration. It is
 // safe for concurrent use.
 type Publisher struct {
@@ -320,11 +320,11 @@ const maxErrorBody = 512
 // PUT may be answered 409; since that means the result is already there, a
 // 409 counts as delivered (nil error, Delivery.AlreadyUpdated set).
 //
-// r goes out in its wire form (Result.Wire): StatusDeclined and
+// r goes out in its wire form (StatusDocument.Wire): StatusDeclined and
 // StatusRejected as PublisherOptions.DeclinedStatus, the grade at both
 // levels, and an Assessment's results under both "assessment" and
 // "interview".
-func (p *Publisher) Publish(ctx context.Context, callbackURL, token string, r Result) (Delivery, error) {
+func (p *Publisher) Publish(ctx context.Context, callbackURL, token string, r StatusDocument) (Delivery, error) {
 	var d Delivery
 	u, err := url.Parse(callbackURL)
 	if err != nil {

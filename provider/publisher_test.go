@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atskit/atskit/ats"
 	"github.com/stretchr/testify/require"
 )
 
@@ -83,10 +84,10 @@ func testPublisher(mod ...func(*PublisherOptions)) *Publisher {
 	return NewPublisher(opts)
 }
 
-var completedResult = Result{
+var completedResult = StatusDocument{
 	Status: StatusCompleted, ResultsURL: "https://acme.com/interviews/2044922",
-	Interview:   &InterviewResult{Score: "78", Grade: GradeExcelled, Details: map[string]any{"behavior": map[string]any{"Influence": 97}}},
-	Attachments: []Attachment{{Description: "Interview Report", URL: "https://acme.com/r.pdf"}},
+	Interview:   &InterviewResult{Score: "78", Grade: ats.GradeExcelled, Details: map[string]any{"behavior": map[string]any{"Influence": 97}}},
+	Attachments: []ats.Attachment{{Description: "Interview Report", URL: "https://acme.com/r.pdf"}},
 }
 
 func TestPublishDelivers(t *testing.T) {
@@ -121,7 +122,7 @@ func TestPublishDeclinedWireValue(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cs := newCallbackServer(t, http.StatusNoContent)
-			_, err := testPublisher(func(o *PublisherOptions) { o.DeclinedStatus = tt.option }).Publish(context.Background(), cs.URL, callbackToken, Result{Status: tt.in})
+			_, err := testPublisher(func(o *PublisherOptions) { o.DeclinedStatus = tt.option }).Publish(context.Background(), cs.URL, callbackToken, StatusDocument{Status: tt.in})
 			require.NoError(t, err)
 			require.JSONEq(t, tt.want, cs.requests()[0].Body)
 		})
@@ -194,11 +195,11 @@ func TestPublishValidationRefusal(t *testing.T) {
 	cs := newCallbackServer(t)
 	tests := []struct {
 		name  string
-		r     Result
+		r     StatusDocument
 		field string
 	}{
-		{"missing results_url", Result{Status: StatusCompleted}, "results_url"},
-		{"unknown grade", Result{Status: StatusCompleted, ResultsURL: "https://a.com", Interview: &InterviewResult{Grade: "A+"}}, "interview.grade"},
+		{"missing results_url", StatusDocument{Status: StatusCompleted}, "results_url"},
+		{"unknown grade", StatusDocument{Status: StatusCompleted, ResultsURL: "https://a.com", Interview: &InterviewResult{Grade: "A+"}}, "interview.grade"},
 		{"deep details", completed(map[string]any{"a": map[string]any{"b": map[string]any{"c": 1}}}), "interview.details.a.b"},
 		{"array details", completed(map[string]any{"a": []int{1}}), "interview.details.a"},
 		{"bad date", completed(map[string]any{"taken": "12/03/2024"}), "interview.details.taken"},
@@ -368,14 +369,14 @@ func TestPublishThroughGuard(t *testing.T) {
 	u, _ := url.Parse(cs.URL)
 	res := &fakeResolver{answers: map[string][][]netip.Addr{"hooks.workable.com": {addrs("127.0.0.1")}}}
 	p := testPublisher(func(o *PublisherOptions) { o.Resolver = res })
-	d, err := p.Publish(context.Background(), "http://hooks.workable.com:"+u.Port()+"/cb", callbackToken, Result{Status: StatusExpired})
+	d, err := p.Publish(context.Background(), "http://hooks.workable.com:"+u.Port()+"/cb", callbackToken, StatusDocument{Status: StatusExpired})
 	require.NoError(t, err)
 	require.Equal(t, 200, d.StatusCode)
 	require.Len(t, cs.requests(), 1)
 
 	// Without AllowLoopback the same resolution is refused.
 	p = testPublisher(func(o *PublisherOptions) { o.Resolver = res; o.AllowLoopback = false })
-	_, err = p.Publish(context.Background(), "http://hooks.workable.com:"+u.Port()+"/cb", callbackToken, Result{Status: StatusExpired})
+	_, err = p.Publish(context.Background(), "http://hooks.workable.com:"+u.Port()+"/cb", callbackToken, StatusDocument{Status: StatusExpired})
 	require.ErrorIs(t, err, ErrUnsafeCallback)
 	require.Len(t, cs.requests(), 1)
 }
@@ -388,7 +389,7 @@ func TestPublishCustomHTTPClient(t *testing.T) {
 		o.AllowLoopback = false
 		o.AllowedHostSuffixes = []string{"*"}
 	})
-	_, err := p.Publish(context.Background(), cs.URL, callbackToken, Result{Status: StatusExpired})
+	_, err := p.Publish(context.Background(), cs.URL, callbackToken, StatusDocument{Status: StatusExpired})
 	require.ErrorIs(t, err, ErrUnsafeCallback)
 	require.Empty(t, cs.requests())
 }

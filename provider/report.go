@@ -3,6 +3,8 @@ package provider
 import (
 	"fmt"
 	"maps"
+
+	"github.com/atskit/atskit/ats"
 )
 
 // ReportKind is a kind of report a vendor publishes with a result. The
@@ -73,14 +75,14 @@ const ReportsKey = "Reports"
 // nil) is copied, never modified in place. An unknown kind, a repeated
 // kind or a URL that is not absolute http(s) is an error naming the
 // report.
-func (r Result) WithReports(reports ...Report) (Result, error) {
+func (r StatusDocument) WithReports(reports ...Report) (StatusDocument, error) {
 	if len(reports) == 0 {
 		return r, nil
 	}
 	seen := map[ReportKind]bool{}
 	links := map[string]any{}
 	var page, first string
-	var atts []Attachment
+	var atts []ats.Attachment
 	for i, rep := range reports {
 		if rep.Kind.label() == "" {
 			return r, &ValidationError{fmt.Sprintf("reports[%d].kind", i), fmt.Sprintf("%q is not one of details_page, read_only_details_page, pdf, signed_report", string(rep.Kind))}
@@ -104,7 +106,7 @@ func (r Result) WithReports(reports ...Report) (Result, error) {
 			page = rep.URL
 		}
 		if rep.Kind.pdf() {
-			atts = append(atts, Attachment{Description: desc, URL: rep.URL})
+			atts = append(atts, ats.Attachment{Description: desc, URL: rep.URL})
 		}
 	}
 	if r.ResultsURL == "" {
@@ -113,7 +115,7 @@ func (r Result) WithReports(reports ...Report) (Result, error) {
 			r.ResultsURL = first
 		}
 	}
-	r.Attachments = append(append([]Attachment(nil), r.Attachments...), atts...)
+	r.Attachments = append(append([]ats.Attachment(nil), r.Attachments...), atts...)
 	target := &r.Interview
 	if r.Assessment != nil {
 		target = &r.Assessment

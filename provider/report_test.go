@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/workable/workabletest"
 	"github.com/google/go-cmp/cmp"
 )
@@ -19,7 +20,7 @@ func TestHarverReports(t *testing.T) {
 		{Kind: ReportPDF, URL: "https://harver.example/c/1/report.pdf"},
 		{Kind: ReportSigned, URL: "https://harver.example/c/1/signed.pdf?sig=x"},
 	}
-	res, err := Result{Status: StatusCompleted, Assessment: &InterviewResult{Score: "82", Grade: GradePassed}}.WithReports(reports...)
+	res, err := StatusDocument{Status: StatusCompleted, Assessment: &InterviewResult{Score: "82", Grade: ats.GradePassed}}.WithReports(reports...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +57,7 @@ func TestHarverReports(t *testing.T) {
 }
 
 func TestWithReports(t *testing.T) {
-	base := Result{Status: StatusCompleted, ResultsURL: "https://v.example/full", Interview: &InterviewResult{Details: map[string]any{"a": "b"}}}
+	base := StatusDocument{Status: StatusCompleted, ResultsURL: "https://v.example/full", Interview: &InterviewResult{Details: map[string]any{"a": "b"}}}
 	for _, tt := range []struct {
 		name        string
 		reports     []Report
@@ -96,7 +97,7 @@ func TestWithReports(t *testing.T) {
 		})
 	}
 	t.Run("results_url from the first page report when empty", func(t *testing.T) {
-		got, _ := Result{Status: StatusCompleted}.WithReports(Report{Kind: ReportPDF, URL: "https://v.example/r.pdf"}, Report{Kind: ReportReadOnlyDetailsPage, URL: "https://v.example/ro"})
+		got, _ := StatusDocument{Status: StatusCompleted}.WithReports(Report{Kind: ReportPDF, URL: "https://v.example/r.pdf"}, Report{Kind: ReportReadOnlyDetailsPage, URL: "https://v.example/ro"})
 		if got.ResultsURL != "https://v.example/ro" {
 			t.Errorf("results_url %q", got.ResultsURL)
 		}

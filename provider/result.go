@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -8,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/atskit/atskit/ats"
 )
 
 // Status is the state of an interview or assessment as reported to Workable.
@@ -76,28 +79,7 @@ func (s Status) Valid() bool {
 	return false
 }
 
-// Grade is the final conclusion of an interview. Workable maps GradeFailed,
-// GradePassed and GradeExcelled to "no", "yes" and "definitely yes" in its
-// evaluation system.
-type Grade string
-
-// The grades of the Video Interview Provider contract.
-const (
-	GradeFailed   Grade = "failed"
-	GradePassed   Grade = "passed"
-	GradeExcelled Grade = "excelled"
-)
-
-// Valid reports whether g is one of the contract's grades.
-func (g Grade) Valid() bool {
-	switch g {
-	case GradeFailed, GradePassed, GradeExcelled:
-		return true
-	}
-	return false
-}
-
-// Result is the status/results document of an interview or assessment. The
+// StatusDocument is the status/results document of an interview or assessment. The
 // provider PUTs it to the callback URL whenever the status changes (see
 // Publisher) and serves it from GET /interviews/{id} (or /assessments/{id})
 // for Workable to poll.
@@ -112,7 +94,7 @@ func (g Grade) Valid() bool {
 //     "assessment"; an assessment's results (Assessment, or Interview for a
 //     result served from GET /assessments/{id}) are sent under both
 //     "assessment" and "interview".
-type Result struct {
+type StatusDocument struct {
 	// Status is mandatory.
 	Status Status `json:"status"`
 	// ResultsURL links to the full report on the provider's site. It is
@@ -120,17 +102,17 @@ type Result struct {
 	ResultsURL string `json:"results_url,omitempty"`
 	// Grade is the top-level copy of the results' grade. Leave it empty:
 	// Wire fills it from Interview or Assessment.
-	Grade Grade `json:"grade,omitempty"`
+	Grade ats.Grade `json:"grade,omitempty"`
 	// Interview holds the results of an interview.
 	Interview *InterviewResult `json:"interview,omitempty"`
 	// Assessment holds the results of an assessment.
 	Assessment *InterviewResult `json:"assessment,omitempty"`
 	// Attachments are result reports; Workable currently supports PDF only.
-	Attachments []Attachment `json:"attachments,omitempty"`
+	Attachments []ats.Attachment `json:"attachments,omitempty"`
 }
 
 // results returns the results object, Interview or else Assessment.
-func (r Result) results() *InterviewResult {
+func (r StatusDocument) results() *InterviewResult {
 	if r.Interview != nil {
 		return r.Interview
 	}
@@ -141,7 +123,7 @@ func (r Result) results() *InterviewResult {
 // (declined per Status.Wire), the grade at the top level and in the
 // results, and, when assessment is true or r.Assessment is set, the results
 // under both "assessment" and "interview". r is not modified.
-func (r Result) Wire(declined Status, assessment bool) Result {
+func (r StatusDocument) Wire(declined Status, assessment bool) StatusDocument {
 	r.Status = r.Status.Wire(declined)
 	res := r.results()
 	if res == nil {
@@ -166,26 +148,97 @@ type InterviewResult struct {
 	// Score is an overall score, preferably a percentage, e.g. "78".
 	Score string `json:"score,omitempty"`
 	// Grade is the final conclusion.
-	Grade Grade `json:"grade,omitempty"`
+	Grade ats.Grade `json:"grade,omitempty"`
 	// Summary is a short evaluation.
 	Summary string `json:"summary,omitempty"`
 	// Details is a deeper analysis shown to the user with minimal
 	// formatting: at most two levels of nested objects, no arrays, dates in
-	// ISO 8601. See Result.Validate for the exact rules.
+	// ISO 8601. See StatusDocument.Validate for the exact rules.
 	Details map[string]any `json:"details,omitempty"`
 	// Duration is how long the candidate took, e.g. "01:01:17".
 	Duration string `json:"duration,omitempty"`
 }
 
-// Attachment is a results report, such as a PDF, with a description.
-type Attachment struct {
-	// Description is shown next to the link, e.g. "Interview Report".
-	Description string `json:"description,omitempty"`
-	// URL must be publicly accessible.
-	URL string `json:"url"`
+// StatusDocumentFrom builds the status document of an interview or
+// assessment in status from its result r (ats.Result, atskit's one result
+// type). For StatusCompleted, r.ReportURL becomes results_url and r's
+// score, grade, summary, duration and details (Details as name → value)
+// the results under "interview" (Wire also copies them under "assessment"
+// for an assessment). Attachments are r's attachments that have a URL:
+// Workable links attachments and cannot receive a file's bytes, so one
+// with only Data is left out. Other statuses carry no results.
+func StatusDocumentFrom(status Status, r ats.Result) StatusDocument {
+	d := StatusDocument{Status: status}
+	if status != StatusCompleted {
+		return d
+	}
+	d.ResultsURL = r.ReportURL
+	res := &InterviewResult{Score: r.Score, Grade: r.Grade, Summary: r.Summary, Duration: r.Duration}
+	for _, f := range r.Details {
+		if res.Details == nil {
+			res.Details = map[string]any{}
+		}
+		res.Details[f.Name] = f.Value
+	}
+	d.Interview = res
+	d.Attachments = LinkedAttachments(r.Attachments)
+	return d
 }
 
-// ValidationError reports why a Result cannot be sent to Workable. Field is
+// LinkedAttachments returns the attachments of atts that have a URL, the
+// only ones Workable's contract can carry.
+func LinkedAttachments(atts []ats.Attachment) []ats.Attachment {
+	var out []ats.Attachment
+	for _, a := range atts {
+		if a.URL != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// wireAttachment is an attachment as Workable's contract carries it:
+// {"description": …, "url": …}. StatusDocument's JSON uses it so that the
+// fields of ats.Attachment the contract does not know (name, content type,
+// data) never reach the wire.
+type wireAttachment struct {
+	Description string `json:"description,omitempty"`
+	URL         string `json:"url"`
+}
+
+// MarshalJSON encodes d as Workable's contract has it; each attachment is
+// {"description": …, "url": …}.
+func (d StatusDocument) MarshalJSON() ([]byte, error) {
+	type plain StatusDocument
+	w := struct {
+		plain
+		Attachments []wireAttachment `json:"attachments,omitempty"`
+	}{plain: plain(d)}
+	for _, a := range d.Attachments {
+		w.Attachments = append(w.Attachments, wireAttachment{Description: a.Description, URL: a.URL})
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON decodes Workable's form of d (see MarshalJSON).
+func (d *StatusDocument) UnmarshalJSON(b []byte) error {
+	type plain StatusDocument
+	var w struct {
+		plain
+		Attachments []wireAttachment `json:"attachments,omitempty"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*d = StatusDocument(w.plain)
+	d.Attachments = nil
+	for _, a := range w.Attachments {
+		d.Attachments = append(d.Attachments, ats.Attachment{Description: a.Description, URL: a.URL})
+	}
+	return nil
+}
+
+// ValidationError reports why a StatusDocument cannot be sent to Workable. Field is
 // a dotted path such as "interview.details.behavior.score".
 type ValidationError struct {
 	Field  string
@@ -216,7 +269,7 @@ func (e *ValidationError) Error() string {
 // "T" and a time with optional fractional seconds and a "Z" or ±hh:mm
 // offset (2024-03-12, 2024-03-12T09:30, 2024-03-12T09:30:00.5+02:00).
 // Scores such as "7/10" or versions such as "1.2.3" are not date-like.
-func (r Result) Validate() error {
+func (r StatusDocument) Validate() error {
 	if r.Status == "" {
 		return &ValidationError{"status", "should be provided"}
 	}

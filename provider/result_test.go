@@ -6,38 +6,39 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atskit/atskit/ats"
 	"github.com/stretchr/testify/require"
 )
 
-func completed(details map[string]any) Result {
-	return Result{Status: StatusCompleted, ResultsURL: "https://acme.com/interviews/1", Interview: &InterviewResult{Details: details}}
+func completed(details map[string]any) StatusDocument {
+	return StatusDocument{Status: StatusCompleted, ResultsURL: "https://acme.com/interviews/1", Interview: &InterviewResult{Details: details}}
 }
 
 func TestResultValidate(t *testing.T) {
 	tests := []struct {
 		name  string
-		r     Result
+		r     StatusDocument
 		field string // "" means valid
 	}{
-		{"pending", Result{Status: StatusPending}, ""},
-		{"declined", Result{Status: StatusDeclined}, ""},
-		{"rejected alias", Result{Status: StatusRejected}, ""},
-		{"expired", Result{Status: StatusExpired}, ""},
-		{"contract example", Result{
+		{"pending", StatusDocument{Status: StatusPending}, ""},
+		{"declined", StatusDocument{Status: StatusDeclined}, ""},
+		{"rejected alias", StatusDocument{Status: StatusRejected}, ""},
+		{"expired", StatusDocument{Status: StatusExpired}, ""},
+		{"contract example", StatusDocument{
 			Status: StatusCompleted, ResultsURL: "https://acme.com/interviews/2044922",
-			Interview: &InterviewResult{Score: "78", Grade: GradeExcelled, Summary: "excellent", Duration: "01:01:17",
+			Interview: &InterviewResult{Score: "78", Grade: ats.GradeExcelled, Summary: "excellent", Duration: "01:01:17",
 				Details: map[string]any{
 					"behavior":      map[string]any{"Influence": 97, "conscientiousness": 76},
 					"mental_skills": map[string]any{"Problem Solving": 82, "Aptitude": 91},
 				}},
-			Attachments: []Attachment{{Description: "Interview Report", URL: "https://acme.com/interviews/2044922/report.pdf"}},
+			Attachments: []ats.Attachment{{Description: "Interview Report", URL: "https://acme.com/interviews/2044922/report.pdf"}},
 		}, ""},
-		{"missing status", Result{}, "status"},
-		{"unknown status", Result{Status: "done"}, "status"},
-		{"completed without results_url", Result{Status: StatusCompleted}, "results_url"},
-		{"relative results_url", Result{Status: StatusCompleted, ResultsURL: "/interviews/1"}, "results_url"},
-		{"unknown grade", Result{Status: StatusCompleted, ResultsURL: "https://a.com/1", Interview: &InterviewResult{Grade: "great"}}, "interview.grade"},
-		{"each grade", Result{Status: StatusCompleted, ResultsURL: "https://a.com/1", Interview: &InterviewResult{Grade: GradeFailed}}, ""},
+		{"missing status", StatusDocument{}, "status"},
+		{"unknown status", StatusDocument{Status: "done"}, "status"},
+		{"completed without results_url", StatusDocument{Status: StatusCompleted}, "results_url"},
+		{"relative results_url", StatusDocument{Status: StatusCompleted, ResultsURL: "/interviews/1"}, "results_url"},
+		{"unknown grade", StatusDocument{Status: StatusCompleted, ResultsURL: "https://a.com/1", Interview: &InterviewResult{Grade: "great"}}, "interview.grade"},
+		{"each grade", StatusDocument{Status: StatusCompleted, ResultsURL: "https://a.com/1", Interview: &InterviewResult{Grade: ats.GradeFailed}}, ""},
 		{"scalars", completed(map[string]any{"a": "x", "b": 1.5, "c": true, "d": nil, "e": int64(3), "f": json.Number("4")}), ""},
 		{"two levels", completed(map[string]any{"a": map[string]any{"b": 1}}), ""},
 		{"typed nested map", completed(map[string]any{"a": map[string]int{"b": 1}}), ""},
@@ -58,8 +59,8 @@ func TestResultValidate(t *testing.T) {
 		{"score is not a date", completed(map[string]any{"score": "7/10"}), ""},
 		{"version is not a date", completed(map[string]any{"v": "1.2.3"}), ""},
 		{"phone is not a date", completed(map[string]any{"p": "555-1234"}), ""},
-		{"attachment without url", Result{Status: StatusDeclined, Attachments: []Attachment{{Description: "x"}}}, "attachments[0].url"},
-		{"attachment relative url", Result{Status: StatusDeclined, Attachments: []Attachment{{URL: "report.pdf"}}}, "attachments[0].url"},
+		{"attachment without url", StatusDocument{Status: StatusDeclined, Attachments: []ats.Attachment{{Description: "x"}}}, "attachments[0].url"},
+		{"attachment relative url", StatusDocument{Status: StatusDeclined, Attachments: []ats.Attachment{{URL: "report.pdf"}}}, "attachments[0].url"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

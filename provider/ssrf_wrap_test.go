@@ -105,7 +105,7 @@ func TestPublishWrappedTransportDelivers(t *testing.T) {
 				o.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { tracer.next = rt; return tracer }
 			})
 			before := len(cs.requests())
-			_, err := p.Publish(context.Background(), "http://hooks.workable.com:"+u.Port()+"/cb", callbackToken, Result{Status: StatusExpired})
+			_, err := p.Publish(context.Background(), "http://hooks.workable.com:"+u.Port()+"/cb", callbackToken, StatusDocument{Status: StatusExpired})
 			delivered := len(cs.requests()) - before
 			if allow {
 				if err != nil || delivered != 1 || tracer.calls.Load() == 0 {
@@ -153,7 +153,7 @@ func TestPublishLogsBoundedURL(t *testing.T) {
 	var logs strings.Builder
 	p := NewPublisher(PublisherOptions{Logger: slogTo(&logs), MaxRetries: -1})
 	long := "https://hooks.workable.com/" + strings.Repeat("a", 100_000) + "?email=jane@example.com"
-	_, err := p.Publish(context.Background(), long, callbackToken, Result{Status: "nonsense"})
+	_, err := p.Publish(context.Background(), long, callbackToken, StatusDocument{Status: "nonsense"})
 	if err == nil {
 		t.Fatal("Publish accepted an invalid result")
 	}

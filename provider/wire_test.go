@@ -5,29 +5,30 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/atskit/atskit/ats"
 	"github.com/google/go-cmp/cmp"
 )
 
 func TestResultWire(t *testing.T) {
-	res := &InterviewResult{Score: "78", Grade: GradeExcelled, Summary: "good"}
+	res := &InterviewResult{Score: "78", Grade: ats.GradeExcelled, Summary: "good"}
 	for _, tt := range []struct {
 		name       string
-		in         Result
+		in         StatusDocument
 		declined   Status
 		assessment bool
 		want       string
 	}{
-		{"interview: grade at both levels", Result{Status: StatusCompleted, ResultsURL: "https://v.example/r", Interview: res}, "", false,
+		{"interview: grade at both levels", StatusDocument{Status: StatusCompleted, ResultsURL: "https://v.example/r", Interview: res}, "", false,
 			`{"status":"completed","results_url":"https://v.example/r","grade":"excelled","interview":{"score":"78","grade":"excelled","summary":"good"}}`},
-		{"assessment field: both keys", Result{Status: StatusCompleted, ResultsURL: "https://v.example/r", Assessment: res}, "", false,
+		{"assessment field: both keys", StatusDocument{Status: StatusCompleted, ResultsURL: "https://v.example/r", Assessment: res}, "", false,
 			`{"status":"completed","results_url":"https://v.example/r","grade":"excelled","interview":{"score":"78","grade":"excelled","summary":"good"},"assessment":{"score":"78","grade":"excelled","summary":"good"}}`},
-		{"served as assessment: both keys", Result{Status: StatusCompleted, ResultsURL: "https://v.example/r", Interview: res}, "", true,
+		{"served as assessment: both keys", StatusDocument{Status: StatusCompleted, ResultsURL: "https://v.example/r", Interview: res}, "", true,
 			`{"status":"completed","results_url":"https://v.example/r","grade":"excelled","interview":{"score":"78","grade":"excelled","summary":"good"},"assessment":{"score":"78","grade":"excelled","summary":"good"}}`},
-		{"top-level grade copied into results", Result{Status: StatusCompleted, ResultsURL: "https://v.example/r", Grade: GradePassed, Interview: &InterviewResult{Score: "1"}}, "", false,
+		{"top-level grade copied into results", StatusDocument{Status: StatusCompleted, ResultsURL: "https://v.example/r", Grade: ats.GradePassed, Interview: &InterviewResult{Score: "1"}}, "", false,
 			`{"status":"completed","results_url":"https://v.example/r","grade":"passed","interview":{"score":"1","grade":"passed"}}`},
-		{"declined default", Result{Status: StatusDeclined}, "", false, `{"status":"rejected"}`},
-		{"declined option", Result{Status: StatusRejected}, StatusDeclined, false, `{"status":"declined"}`},
-		{"no results: nothing added", Result{Status: StatusExpired}, "", true, `{"status":"expired"}`},
+		{"declined default", StatusDocument{Status: StatusDeclined}, "", false, `{"status":"rejected"}`},
+		{"declined option", StatusDocument{Status: StatusRejected}, StatusDeclined, false, `{"status":"declined"}`},
+		{"no results: nothing added", StatusDocument{Status: StatusExpired}, "", true, `{"status":"expired"}`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			before := tt.in
@@ -51,16 +52,16 @@ func TestResultWire(t *testing.T) {
 func TestResultValidateGrades(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
-		r     Result
+		r     StatusDocument
 		field string // "" = valid
 	}{
-		{"top-level only", Result{Status: StatusCompleted, ResultsURL: "https://v.example/r", Grade: GradePassed}, ""},
-		{"top-level invalid", Result{Status: StatusCompleted, ResultsURL: "https://v.example/r", Grade: "great"}, "grade"},
-		{"assessment grade invalid", Result{Status: StatusCompleted, ResultsURL: "https://v.example/r", Assessment: &InterviewResult{Grade: "A+"}}, "assessment.grade"},
-		{"grades disagree", Result{Status: StatusCompleted, ResultsURL: "https://v.example/r", Grade: GradePassed, Interview: &InterviewResult{Grade: GradeFailed}}, "interview.grade"},
-		{"assessment details checked", Result{Status: StatusCompleted, ResultsURL: "https://v.example/r", Assessment: &InterviewResult{Details: map[string]any{"a": []int{1}}}}, "assessment.details.a"},
-		{"rejected valid", Result{Status: StatusRejected}, ""},
-		{"unknown status", Result{Status: "cancelled"}, "status"},
+		{"top-level only", StatusDocument{Status: StatusCompleted, ResultsURL: "https://v.example/r", Grade: ats.GradePassed}, ""},
+		{"top-level invalid", StatusDocument{Status: StatusCompleted, ResultsURL: "https://v.example/r", Grade: "great"}, "grade"},
+		{"assessment grade invalid", StatusDocument{Status: StatusCompleted, ResultsURL: "https://v.example/r", Assessment: &InterviewResult{Grade: "A+"}}, "assessment.grade"},
+		{"grades disagree", StatusDocument{Status: StatusCompleted, ResultsURL: "https://v.example/r", Grade: ats.GradePassed, Interview: &InterviewResult{Grade: ats.GradeFailed}}, "interview.grade"},
+		{"assessment details checked", StatusDocument{Status: StatusCompleted, ResultsURL: "https://v.example/r", Assessment: &InterviewResult{Details: map[string]any{"a": []int{1}}}}, "assessment.details.a"},
+		{"rejected valid", StatusDocument{Status: StatusRejected}, ""},
+		{"unknown status", StatusDocument{Status: "cancelled"}, "status"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.r.Validate()
@@ -125,5 +126,75 @@ func TestServeLinkChecksTTLUnits(t *testing.T) {
 	w = serve(h, reqSpec{method: "GET", path: "/interviews/iv_1/shared-link", token: tokenAcme})
 	if w.Code != 500 {
 		t.Errorf("shared-link with ttl_units hours: %d %s, want 500", w.Code, w.Body.String())
+	}
+}
+
+// TestStatusDocumentAttachmentWire: an attachment goes out exactly as
+// Workable's contract has it, {"description":…,"url":…}, whatever else the
+// ats.Attachment carries (name, content type, data), and reads back.
+func TestStatusDocumentAttachmentWire(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		att  ats.Attachment
+		want string
+	}{
+		{"link with description", ats.Attachment{Description: "Interview Report", URL: "https://v.example/r.pdf"},
+			`{"status":"completed","attachments":[{"description":"Interview Report","url":"https://v.example/r.pdf"}]}`},
+		{"file fields are not sent", ats.Attachment{Name: "r.pdf", ContentType: "application/pdf", Data: []byte("%PDF"), URL: "https://v.example/r.pdf"},
+			`{"status":"completed","attachments":[{"url":"https://v.example/r.pdf"}]}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := StatusDocument{Status: StatusCompleted, Attachments: []ats.Attachment{tt.att}}
+			b, err := json.Marshal(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tt.want, string(b)); d != "" {
+				t.Errorf("wire (-want +got):\n%s", d)
+			}
+			var back StatusDocument
+			if err := json.Unmarshal(b, &back); err != nil {
+				t.Fatal(err)
+			}
+			want := StatusDocument{Status: StatusCompleted, Attachments: []ats.Attachment{{Description: tt.att.Description, URL: tt.att.URL}}}
+			if d := cmp.Diff(want, back); d != "" {
+				t.Errorf("read back (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestStatusDocumentFrom: the status document is built from ats.Result, the
+// one result type; a completed result fills results_url and the results, an
+// attachment that has only bytes is left out (Workable links attachments),
+// and other statuses carry no results.
+func TestStatusDocumentFrom(t *testing.T) {
+	r := ats.Result{Score: "82", Grade: ats.GradePassed, Summary: "solid", Duration: "00:41:00",
+		ReportURL: "https://v.example/r/1", PlaybackURL: "https://v.example/p/1",
+		Details:     []ats.FeedbackField{{Name: "Go", Value: "4/5"}},
+		Attachments: []ats.Attachment{{Description: "Report", URL: "https://v.example/r/1.pdf"}, {Name: "raw.pdf", Data: []byte("%PDF")}}}
+	for _, tt := range []struct {
+		name   string
+		status Status
+		want   string
+	}{
+		{"completed", StatusCompleted, `{"status":"completed","results_url":"https://v.example/r/1","grade":"passed",` +
+			`"interview":{"score":"82","grade":"passed","summary":"solid","details":{"Go":"4/5"},"duration":"00:41:00"},` +
+			`"attachments":[{"description":"Report","url":"https://v.example/r/1.pdf"}]}`},
+		{"expired", StatusExpired, `{"status":"expired"}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := StatusDocumentFrom(tt.status, r)
+			if err := d.Validate(); err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+			b, err := json.Marshal(d.Wire("", false))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, string(b)); diff != "" {
+				t.Errorf("wire (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -53,7 +53,7 @@ func TestPublishAgainstWorkableCallback(t *testing.T) {
 			}
 			srv := workabletest.NewServer(append(opts, workabletest.WithoutRateLimit())...)
 			defer srv.Close()
-			_, err := pub(tt.declined).Publish(ctx, srv.CallbackURL("assessments", "42"), workabletest.CallbackToken, Result{Status: StatusDeclined})
+			_, err := pub(tt.declined).Publish(ctx, srv.CallbackURL("assessments", "42"), workabletest.CallbackToken, StatusDocument{Status: StatusDeclined})
 			if got := err != nil; got != tt.permanent {
 				t.Fatalf("Publish error = %v, want error %v", err, tt.permanent)
 			}

@@ -53,8 +53,8 @@ func BenchmarkSyncPaced(b *testing.B) {
 	paced := workabletest.NewServer(workabletest.WithRateLimit(benchLimit, benchWindow))
 	defer paced.Close()
 	job := seedSync(paced)
-	c, err := workable.NewClient(paced.Subdomain(), workabletest.Token, &workable.Options{
-		BaseURL: paced.BaseURL(), RateLimit: benchLimit, RateWindow: benchWindow,
+	c, err := workable.NewClient(workable.Options{Subdomain: paced.Subdomain(), Token: workabletest.DefaultAPIKey,
+		BaseURL: paced.URL, RateLimit: benchLimit, RateWindow: benchWindow,
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -89,7 +89,7 @@ func BenchmarkSyncPaced(b *testing.B) {
 
 		b.StopTimer()
 		start = time.Now()
-		ok, n := plainSync(b, rc, plain.BaseURL()+"/candidates?limit="+fmt.Sprint(benchPage)+"&shortcode="+plainJob.Shortcode)
+		ok, n := plainSync(b, rc, plain.URL+"/candidates?limit="+fmt.Sprint(benchPage)+"&shortcode="+plainJob.Shortcode)
 		plainTime += time.Since(start)
 		plainOK += ok
 		if n != benchCands {
@@ -118,7 +118,7 @@ func plainSync(b *testing.B, rc *retryablehttp.Client, next string) (ok, n int) 
 		if err != nil {
 			b.Fatal(err)
 		}
-		req.Header.Set("Authorization", "Bearer "+workabletest.Token)
+		req.Header.Set("Authorization", "Bearer "+workabletest.DefaultAPIKey)
 		resp, err := rc.Do(req)
 		if err != nil {
 			b.Fatal(err)
@@ -157,7 +157,7 @@ func BenchmarkListCandidates100k(b *testing.B) {
 	for i := range total {
 		srv.AddCandidate(workabletest.Candidate{JobShortcode: job.Shortcode, Name: fmt.Sprint("Candidate ", i)})
 	}
-	c, err := workable.NewClient(srv.Subdomain(), workabletest.Token, &workable.Options{BaseURL: srv.BaseURL(), RateLimit: -1})
+	c, err := workable.NewClient(workable.Options{Subdomain: srv.Subdomain(), Token: workabletest.DefaultAPIKey, BaseURL: srv.URL, RateLimit: -1})
 	if err != nil {
 		b.Fatal(err)
 	}

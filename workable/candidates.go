@@ -17,6 +17,7 @@ import (
 	"unicode"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 	"github.com/atskit/atskit/internal/httpx"
 	"github.com/atskit/atskit/internal/paging"
 )
@@ -95,7 +96,7 @@ func (c *Client) candidate(ctx context.Context, w wireCandidate) (ats.Candidate,
 	out := w.toATS()
 	ref, err := c.ResolveStage(ctx, w.Job.Shortcode, w.Stage)
 	if err != nil {
-		return out, fmt.Errorf("workable: resolving stage %q of candidate %s: %w", w.Stage, w.ID, err)
+		return out, errfmt.Errorf("workable: resolving stage %q of candidate %s: %w", w.Stage, w.ID, err)
 	}
 	out.Stage = ref
 	return out, nil
@@ -196,7 +197,7 @@ func (c *Client) wireCandidate(ctx context.Context, id string) (wireCandidate, e
 	}
 	var w wireCandidate
 	if err := json.Unmarshal(raw, &w); err != nil {
-		return wireCandidate{}, fmt.Errorf("workable: get candidate %s: %w", shortID(id), err)
+		return wireCandidate{}, errfmt.Errorf("workable: get candidate %s: %w", shortID(id), err)
 	}
 	return w, nil
 }

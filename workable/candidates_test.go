@@ -85,7 +85,7 @@ func TestCandidate(t *testing.T) {
 	c := newClient(t, srv, nil)
 	got, err := c.Candidate(context.Background(), seeded.ID)
 	require.NoError(t, err)
-	wantRequest(t, srv.LastRequest(), "GET", "/jobs/"+job.Shortcode+"/stages", nil, nil)
+	wantRequest(t, lastRequest(t, srv), "GET", "/jobs/"+job.Shortcode+"/stages", nil, nil)
 	diff(t, ats.Candidate{
 		ID: seeded.ID, JobID: job.Shortcode, Name: "Ada King Lovelace", FirstName: "Ada King", LastName: "Lovelace",
 		Emails: []string{"ada@example.com"}, Phones: []string{"+44 20 0000"}, ResumeURL: "https://files.example.com/ada.pdf",
@@ -99,7 +99,7 @@ func TestCandidate(t *testing.T) {
 	_, err = c.Candidate(context.Background(), seeded.ID)
 	require.NoError(t, err)
 	require.Len(t, srv.Requests(), 1)
-	wantRequest(t, srv.LastRequest(), "GET", "/candidates/"+seeded.ID, nil, nil)
+	wantRequest(t, lastRequest(t, srv), "GET", "/candidates/"+seeded.ID, nil, nil)
 
 	_, err = c.Candidate(context.Background(), "ffffffff")
 	require.ErrorIs(t, err, ats.ErrNotFound)
@@ -114,7 +114,7 @@ func TestMoveCandidate(t *testing.T) {
 	t.Run("ok", func(t *testing.T) {
 		c := newClient(t, srv, nil)
 		require.NoError(t, c.MoveCandidate(ctx, cand.ID, "interviewvector"))
-		wantRequest(t, srv.LastRequest(), "POST", "/candidates/"+cand.ID+"/move", nil,
+		wantRequest(t, lastRequest(t, srv), "POST", "/candidates/"+cand.ID+"/move", nil,
 			map[string]any{"member_id": srv.DefaultMemberID(), "target_stage": "interviewvector"})
 		diff(t, []workabletest.Move{{CandidateID: cand.ID, Stage: "interviewvector", MemberID: srv.DefaultMemberID()}}, srv.Moves())
 	})
@@ -184,7 +184,7 @@ func TestAddNote(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			wantRequest(t, srv.LastRequest(), "POST", "/candidates/"+cand.ID+"/comments", nil, tc.wantBody)
+			wantRequest(t, lastRequest(t, srv), "POST", "/candidates/"+cand.ID+"/comments", nil, tc.wantBody)
 		})
 	}
 	require.Equal(t, []byte("%PDF"), srv.Comments()[3].AttachmentData)
@@ -237,7 +237,7 @@ func TestTags(t *testing.T) {
 	ctx := context.Background()
 
 	require.NoError(t, c.AddTags(ctx, cand.ID, "Vendor", "round-1"))
-	wantRequest(t, srv.LastRequest(), "PUT", "/candidates/"+cand.ID+"/tags", nil, map[string]any{"tags": []any{"existing", "vendor", "round-1"}})
+	wantRequest(t, lastRequest(t, srv), "PUT", "/candidates/"+cand.ID+"/tags", nil, map[string]any{"tags": []any{"existing", "vendor", "round-1"}})
 	diff(t, []string{"existing", "vendor", "round-1"}, srv.Tags(cand.ID))
 
 	srv.ResetRequests()
@@ -253,7 +253,7 @@ func TestTags(t *testing.T) {
 	got, err := c.SetTags(ctx, cand.ID, nil)
 	require.NoError(t, err)
 	require.Empty(t, got)
-	wantRequest(t, srv.LastRequest(), "PUT", "/candidates/"+cand.ID+"/tags", nil, map[string]any{"tags": []any{}})
+	wantRequest(t, lastRequest(t, srv), "PUT", "/candidates/"+cand.ID+"/tags", nil, map[string]any{"tags": []any{}})
 
 	// Concurrent adds through one client are serialised: none is lost.
 	var wg sync.WaitGroup
@@ -284,7 +284,7 @@ func TestDisqualifyAndRevert(t *testing.T) {
 	me := srv.DefaultMemberID()
 
 	require.NoError(t, c.Disqualify(ctx, cand.ID, "No show"))
-	wantRequest(t, srv.LastRequest(), "POST", "/candidates/"+cand.ID+"/disqualify", nil,
+	wantRequest(t, lastRequest(t, srv), "POST", "/candidates/"+cand.ID+"/disqualify", nil,
 		map[string]any{"member_id": me, "disqualify_note": "No show", "withdrew": false})
 	got, err := c.Candidate(ctx, cand.ID)
 	require.NoError(t, err)
@@ -300,7 +300,7 @@ func TestDisqualifyAndRevert(t *testing.T) {
 	diff(t, workabletest.Disqualification{CandidateID: cand.ID, MemberID: me, ReasonID: "42", Note: d.Note, Withdrew: true}, d)
 
 	require.NoError(t, c.Revert(ctx, cand.ID))
-	wantRequest(t, srv.LastRequest(), "POST", "/candidates/"+cand.ID+"/revert", nil, map[string]any{"member_id": me})
+	wantRequest(t, lastRequest(t, srv), "POST", "/candidates/"+cand.ID+"/revert", nil, map[string]any{"member_id": me})
 	diff(t, []workabletest.Revert{{CandidateID: cand.ID, MemberID: me}}, srv.Reverts())
 
 	require.ErrorIs(t, c.Disqualify(ctx, "ffffffff", "x"), ats.ErrNotFound)
@@ -324,7 +324,7 @@ func TestSubmitFeedback(t *testing.T) {
 			f := fb
 			f.Grade = tc.grade
 			require.NoError(t, c.SubmitFeedback(ctx, cand.ID, f))
-			wantRequest(t, srv.LastRequest(), "POST", "/candidates/"+cand.ID+"/ratings", nil, map[string]any{
+			wantRequest(t, lastRequest(t, srv), "POST", "/candidates/"+cand.ID+"/ratings", nil, map[string]any{
 				"member_id": srv.DefaultMemberID(), "scale": "thumbs", "grade": float64(tc.wantGrade),
 				"comment": "InterviewVector – Round 1\nGrade: " + tc.grade + "\nScore: 78%\nSolid.\nCoding: 4/5\nReport: https://v.example.com/r/1",
 			})

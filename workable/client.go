@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 	"github.com/atskit/atskit/internal/httpx"
 	atspacing "github.com/atskit/atskit/pacing"
 	"golang.org/x/oauth2"
@@ -67,24 +68,33 @@ const (
 // to the stage your customers add, usually your product's name.
 const DefaultVendorStage = "Vendor Interview"
 
-// Options configures a Client. The zero value (or nil) uses an account
-// token against https://{subdomain}.workable.com/spi/v3 with the
-// documented pacing.
+// Options configures a Client: the account (Subdomain), its credential
+// (Token, or TokenSource for OAuth) and, optionally, everything else. With
+// only Subdomain and Token set, the client uses an account token against
+// https://{subdomain}.workable.com/spi/v3 with the documented pacing.
 type Options struct {
-	// BaseURL overrides the API root, e.g. a workabletest server's
-	// BaseURL(). Default https://{subdomain}.workable.com/spi/v3.
+	// Subdomain is the account's subdomain ("acme" for
+	// https://acme.workable.com). Required unless BaseURL is set; it also
+	// names the account's pacing budget and the hosts next links may use.
+	Subdomain string
+	// Token is the account or partner token sent as "Authorization: Bearer
+	// <token>". Required unless TokenSource is set (then it is ignored).
+	Token string
+
+	// BaseURL overrides the API root, e.g. a workabletest server's URL.
+	// Default https://{Subdomain}.workable.com/spi/v3.
 	BaseURL string
 	// HTTPClient performs each attempt; nil uses a client with a 30 s
 	// timeout. It is never modified.
 	HTTPClient *http.Client
 
-	// TokenKind says what the token passed to NewClient is; see TokenAuto.
+	// TokenKind says what Token is; see TokenAuto.
 	TokenKind TokenKind
 	// ClientID is the partner UID sent as X-WORKABLE-CLIENT-ID (partner
 	// tokens, and legacy partners using account tokens).
 	ClientID string
 	// TokenSource supplies OAuth 2.0 access tokens (refreshing them as
-	// needed); the token argument of NewClient is then ignored. See
+	// needed); Token is then ignored. See
 	// OAuthConfig.
 	TokenSource oauth2.TokenSource
 
@@ -106,7 +116,8 @@ type Options struct {
 	// RetryWaitMax bound the jittered backoff (default 200 ms and 30 s).
 	MaxRetries                 int
 	RetryWaitMin, RetryWaitMax time.Duration
-	// Logger receives one debug record per request; nil discards.
+	// Logger receives one debug record per request; nil uses
+	// slog.Default().
 	Logger *slog.Logger
 	// UserAgent is sent on every request (default "atskit-workable").
 	UserAgent string
@@ -168,16 +179,14 @@ var (
 	_ ats.WebhookSubscriber = (*Client)(nil)
 )
 
-// NewClient returns a client for the account at subdomain, authenticated
-// with token (an account or partner token; ignored when opts.TokenSource
-// is set). opts may be nil.
-func NewClient(subdomain, token string, opts *Options) (*Client, error) {
-	var o Options
-	if opts != nil {
-		o = *opts
-	}
+// NewClient returns a client for the account opts.Subdomain, authenticated
+// with opts.Token (an account or partner token) or opts.TokenSource
+// (OAuth). It fails when a required field is missing, naming the field.
+func NewClient(opts Options) (*Client, error) {
+	o := opts
+	subdomain, token := o.Subdomain, o.Token
 	if subdomain == "" && o.BaseURL == "" {
-		return nil, errors.New("workable: NewClient: subdomain is required")
+		return nil, errors.New("workable: NewClient: Options.Subdomain is required (the account's subdomain, e.g. \"acme\" for https://acme.workable.com)")
 	}
 	kind := o.TokenKind
 	if kind == TokenAuto {
@@ -196,7 +205,7 @@ func NewClient(subdomain, token string, opts *Options) (*Client, error) {
 	case kind == PartnerToken && o.ClientID == "":
 		return nil, errors.New("workable: NewClient: a partner token needs Options.ClientID (X-WORKABLE-CLIENT-ID)")
 	case kind != OAuthToken && token == "":
-		return nil, errors.New("workable: NewClient: token is required")
+		return nil, errors.New("workable: NewClient: Options.Token is required (an account or partner token; or set Options.TokenSource for OAuth)")
 	}
 	if o.BaseURL == "" {
 		o.BaseURL = "https://" + url.PathEscape(subdomain) + ".workable.com/spi/v3"
@@ -212,6 +221,9 @@ func NewClient(subdomain, token string, opts *Options) (*Client, error) {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
 	}
 	limit, window := pacing(kind, o)
 	clientID, src := o.ClientID, o.TokenSource
@@ -239,7 +251,7 @@ func NewClient(subdomain, token string, opts *Options) (*Client, error) {
 		Hosts: ownHosts(subdomain),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("workable: NewClient: %w", err)
+		return nil, errfmt.Errorf("workable: NewClient: %w", err)
 	}
 	sharePacing(hc, o, subdomain, limit, window)
 	return &Client{

@@ -29,14 +29,15 @@ func newFake(t testing.TB, opts ...workabletest.Option) *workabletest.Server {
 func newClient(t testing.TB, srv *workabletest.Server, mod func(*workable.Options)) *workable.Client {
 	t.Helper()
 	o := &workable.Options{
-		BaseURL: srv.BaseURL(), MemberID: srv.DefaultMemberID(), RateLimit: -1,
+		BaseURL: srv.URL, MemberID: srv.DefaultMemberID(), RateLimit: -1,
 		MaxRetries: 1, RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond,
 		VendorStage: "InterviewVector", // the vendor of these tests
 	}
 	if mod != nil {
 		mod(o)
 	}
-	c, err := workable.NewClient(srv.Subdomain(), workabletest.Token, o)
+	o.Subdomain, o.Token = srv.Subdomain(), workabletest.DefaultAPIKey
+	c, err := workable.NewClient(*o)
 	require.NoError(t, err)
 	return c
 }
@@ -68,7 +69,12 @@ func TestNewClientValidation(t *testing.T) {
 		{"bad base URL", "acme", "tok", &workable.Options{BaseURL: "::"}, 0, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := workable.NewClient(tc.subdomain, tc.token, tc.opts)
+			var o workable.Options
+			if tc.opts != nil {
+				o = *tc.opts
+			}
+			o.Subdomain, o.Token = tc.subdomain, tc.token
+			c, err := workable.NewClient(o)
 			if tc.wantErr {
 				require.Error(t, err)
 				require.NotContains(t, err.Error(), "tok\"")
@@ -91,22 +97,23 @@ func TestAuthHeaders(t *testing.T) {
 		wantAuth   string
 		wantClient string
 	}{
-		{"account", workabletest.Token, nil, "Bearer " + workabletest.Token, ""},
+		{"account", workabletest.DefaultAPIKey, nil, "Bearer " + workabletest.DefaultAPIKey, ""},
 		{"partner", "partner-token", func(o *workable.Options) { o.ClientID = "uid-1" }, "Bearer partner-token", "uid-1"},
 		{"oauth", "", func(o *workable.Options) {
-			o.TokenSource = oauth2.StaticTokenSource(&oauth2.Token{AccessToken: workabletest.Token})
-		}, "Bearer " + workabletest.Token, ""},
+			o.TokenSource = oauth2.StaticTokenSource(&oauth2.Token{AccessToken: workabletest.DefaultAPIKey})
+		}, "Bearer " + workabletest.DefaultAPIKey, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			o := &workable.Options{BaseURL: srv.BaseURL(), RateLimit: -1}
+			o := &workable.Options{BaseURL: srv.URL, RateLimit: -1}
 			if tc.opts != nil {
 				tc.opts(o)
 			}
-			c, err := workable.NewClient(srv.Subdomain(), tc.token, o)
+			o.Subdomain, o.Token = srv.Subdomain(), tc.token
+			c, err := workable.NewClient(*o)
 			require.NoError(t, err)
 			_, err = c.Stages(ctx, "NOPE")
 			require.ErrorIs(t, err, ats.ErrNotFound)
-			req := srv.LastRequest()
+			req := lastRequest(t, srv)
 			require.Equal(t, tc.wantAuth, req.Header.Get("Authorization"))
 			require.Equal(t, tc.wantClient, req.Header.Get("X-WORKABLE-CLIENT-ID"))
 			require.Equal(t, "atskit-workable", req.Header.Get("User-Agent"))
@@ -118,7 +125,7 @@ func TestErrorMapping(t *testing.T) {
 	srv := newFake(t)
 	srv.AddToken("jobs-only", "r_jobs")
 	ctx := context.Background()
-	bad, err := workable.NewClient(srv.Subdomain(), "bad-token", &workable.Options{BaseURL: srv.BaseURL(), RateLimit: -1})
+	bad, err := workable.NewClient(workable.Options{Subdomain: srv.Subdomain(), Token: "bad-token", BaseURL: srv.URL, RateLimit: -1})
 	require.NoError(t, err)
 	_, err = bad.Stages(ctx, "X")
 	require.ErrorIs(t, err, ats.ErrUnauthorized)
@@ -128,7 +135,7 @@ func TestErrorMapping(t *testing.T) {
 	require.Equal(t, "invalid_token", ae.Code)
 	require.NotContains(t, err.Error(), "bad-token")
 
-	limited, err := workable.NewClient(srv.Subdomain(), "jobs-only", &workable.Options{BaseURL: srv.BaseURL(), RateLimit: -1})
+	limited, err := workable.NewClient(workable.Options{Subdomain: srv.Subdomain(), Token: "jobs-only", BaseURL: srv.URL, RateLimit: -1})
 	require.NoError(t, err)
 	_, err = limited.Candidate(ctx, "10000001")
 	require.ErrorIs(t, err, ats.ErrForbidden)

@@ -48,9 +48,9 @@ func (b backend) Notes(t testing.TB, candidateID string) []string {
 func (b backend) FailRequests(status int) func() { return b.srv.FailRequests(status) }
 
 func (b backend) Webhooks() *atstest.Webhooks {
-	const secret = workabletest.Token
+	const secret = workabletest.DefaultAPIKey
 	return &atstest.Webhooks{
-		Verifier: workable.WebhookVerifier{Secret: secret},
+		Verifier: workable.WebhookVerifier{Secrets: []string{secret}},
 		Secret:   secret,
 		Sign: func(d atstest.Delivery, secret string) ([]byte, http.Header) {
 			// Workable's payload carries the candidate's current stage only;
@@ -71,8 +71,8 @@ func TestConformance(t *testing.T) {
 	srv := workabletest.NewServer(workabletest.WithRateLimit(1000, 100*time.Millisecond))
 	defer srv.Close()
 	opts := func(token string) *workable.Client {
-		c, err := workable.NewClient(srv.Subdomain(), token, &workable.Options{
-			BaseURL: srv.BaseURL(), MemberID: srv.DefaultMemberID(),
+		c, err := workable.NewClient(workable.Options{Subdomain: srv.Subdomain(), Token: token,
+			BaseURL: srv.URL, MemberID: srv.DefaultMemberID(),
 			RateLimit: 1000, RateWindow: 100 * time.Millisecond,
 			MaxRetries: 1, RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond,
 		})
@@ -81,5 +81,5 @@ func TestConformance(t *testing.T) {
 		}
 		return c
 	}
-	atstest.Run(t, backend{srv: srv, c: opts(workabletest.Token), bad: opts("not-a-valid-token")})
+	atstest.Run(t, backend{srv: srv, c: opts(workabletest.DefaultAPIKey), bad: opts("not-a-valid-token")})
 }

@@ -5,7 +5,7 @@
 //
 // # Connecting
 //
-// NewClient takes the account's subdomain and a token. Three kinds of
+// NewClient takes Options with the account's Subdomain and a Token. Three kinds of
 // token are supported (Options.TokenKind): an account API token generated
 // by an admin, a partner token (Options.ClientID is sent as
 // X-WORKABLE-CLIENT-ID), and OAuth 2.0 (Options.TokenSource, see

@@ -24,8 +24,8 @@ func Example() {
 	srv.AddJob(workabletest.Job{Title: "Office Manager"}) // not linked
 	ada := srv.AddCandidate(workabletest.Candidate{JobShortcode: job.Shortcode, Name: "Ada Lovelace", Email: "ada@example.com"})
 
-	c, err := workable.NewClient(srv.Subdomain(), workabletest.Token, &workable.Options{
-		BaseURL:           srv.BaseURL(), // omit in production: https://{subdomain}.workable.com/spi/v3
+	c, err := workable.NewClient(workable.Options{Subdomain: srv.Subdomain(), Token: workabletest.DefaultAPIKey,
+		BaseURL:           srv.URL, // omit in production: https://{subdomain}.workable.com/spi/v3
 		ActingMemberEmail: "rita@example.com",
 		VendorStage:       "InterviewVector",
 		RateLimit:         -1, // the fake runs unlimited; omit in production to pace at Workable's limit
@@ -45,13 +45,13 @@ func Example() {
 
 	// 2. Receive verified webhooks. The secret is the account token.
 	events := make(chan ats.Event, 1)
-	hook := httptest.NewServer(workable.WebhookHandler(workable.WebhookVerifier{Secret: workabletest.Token},
+	hook := httptest.NewServer(workable.WebhookHandler(workable.WebhookVerifier{Secrets: []string{workabletest.DefaultAPIKey}},
 		func(ctx context.Context, evs []ats.Event) error {
 			for _, ev := range evs {
 				events <- ev
 			}
 			return nil
-		}, nil))
+		}, workable.WebhookHandlerOptions{}))
 	defer hook.Close()
 	sub, err := c.EnsureSubscription(ctx, ats.Subscription{Event: workable.EventCandidateMoved, Target: hook.URL + "/workable"})
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -41,7 +42,11 @@ func (h *hostRouter) seen() []string {
 // http://acme.workable.com/spi/v3, with every host dialled to srv.
 func routedClient(t *testing.T, srv *workabletest.Server, subdomain string) (*workable.Client, *hostRouter) {
 	t.Helper()
-	addr := srv.Listener.Addr().String()
+	u, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := u.Host
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = nil
 	tr.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
@@ -49,7 +54,7 @@ func routedClient(t *testing.T, srv *workabletest.Server, subdomain string) (*wo
 	}
 	t.Cleanup(tr.CloseIdleConnections)
 	router := &hostRouter{rt: tr}
-	c, err := workable.NewClient(subdomain, workabletest.Token, &workable.Options{
+	c, err := workable.NewClient(workable.Options{Subdomain: subdomain, Token: workabletest.DefaultAPIKey,
 		BaseURL: "http://" + subdomain + ".workable.com/spi/v3", HTTPClient: &http.Client{Transport: router},
 		MemberID: srv.DefaultMemberID(), RateLimit: -1, MaxRetries: -1,
 	})

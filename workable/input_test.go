@@ -62,7 +62,7 @@ func TestJobDecoding(t *testing.T) {
 		_, _ = w.Write([]byte(body))
 	}))
 	defer api.Close()
-	c, err := workable.NewClient("acme", "tok", &workable.Options{BaseURL: api.URL + "/spi/v3", RateLimit: -1, MaxRetries: -1})
+	c, err := workable.NewClient(workable.Options{Subdomain: "acme", Token: "tok", BaseURL: api.URL + "/spi/v3", RateLimit: -1, MaxRetries: -1})
 	require.NoError(t, err)
 	for _, tc := range []struct {
 		name, body string
@@ -150,7 +150,7 @@ func TestOAuthRefreshRefused(t *testing.T) {
 	cfg.Endpoint = oauth2.Endpoint{TokenURL: tokens.URL + "/oauth/token", AuthStyle: oauth2.AuthStyleInParams}
 	expired := &oauth2.Token{AccessToken: "old-access-token", RefreshToken: "old-refresh-token", Expiry: time.Now().Add(-time.Hour)}
 	ctx := context.Background()
-	c, err := workable.NewClient(api.Subdomain(), "", &workable.Options{BaseURL: api.BaseURL(), RateLimit: -1, TokenSource: cfg.TokenSource(ctx, expired)})
+	c, err := workable.NewClient(workable.Options{Subdomain: api.Subdomain(), Token: "", BaseURL: api.URL, RateLimit: -1, TokenSource: cfg.TokenSource(ctx, expired)})
 	require.NoError(t, err)
 
 	_, err = c.Candidate(ctx, "108d1748")

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 	"github.com/atskit/atskit/internal/httpx"
 	"github.com/atskit/atskit/internal/paging"
 )
@@ -56,7 +57,7 @@ func (p *paging_) next() string {
 func (c *Client) nextLink(resp *httpx.Response, op, next string) (string, error) {
 	abs, err := resp.ResolveLink(next)
 	if err != nil {
-		return "", fmt.Errorf("workable: %s: %w", op, err)
+		return "", errfmt.Errorf("workable: %s: %w", op, err)
 	}
 	return abs, nil
 }
@@ -157,7 +158,7 @@ func (c *Client) Job(ctx context.Context, shortcode string) (ats.Job, error) {
 	if json.Unmarshal(raw, &wrapped) == nil && wrapped.Job != nil {
 		j = *wrapped.Job
 	} else if err := json.Unmarshal(raw, &j); err != nil {
-		return ats.Job{}, fmt.Errorf("workable: %s: decoding the job: %w", op, err)
+		return ats.Job{}, errfmt.Errorf("workable: %s: decoding the job: %w", op, err)
 	}
 	if j.Shortcode == "" {
 		return ats.Job{}, fmt.Errorf("workable: %s: the response has no job shortcode", op)

@@ -15,6 +15,17 @@ import (
 )
 
 // wantRequest checks a request the fake received.
+// lastRequest returns the fake's most recent request, failing the test
+// when it received none.
+func lastRequest(t *testing.T, srv *workabletest.Server) workabletest.Request {
+	t.Helper()
+	r, ok := srv.LastRequest()
+	if !ok {
+		t.Fatal("the fake received no request")
+	}
+	return r
+}
+
 func wantRequest(t *testing.T, got workabletest.Request, method, path string, query url.Values, body map[string]any) {
 	t.Helper()
 	require.Equal(t, method, got.Method, "method")
@@ -82,7 +93,7 @@ func TestJob(t *testing.T) {
 	c := newClient(t, srv, nil)
 	got, err := c.Job(context.Background(), j.Shortcode)
 	require.NoError(t, err)
-	wantRequest(t, srv.LastRequest(), "GET", "/jobs/"+j.Shortcode, nil, nil)
+	wantRequest(t, lastRequest(t, srv), "GET", "/jobs/"+j.Shortcode, nil, nil)
 	diff(t, ats.Job{
 		ID: j.Shortcode, Title: "Office Manager", State: ats.JobInternal, RawState: "closed",
 		ExternalIDs: map[string]string{"id": j.ID, "shortcode": j.Shortcode},
@@ -100,7 +111,7 @@ func TestStages(t *testing.T) {
 	c := newClient(t, srv, nil)
 	got, err := c.Stages(context.Background(), j.Shortcode)
 	require.NoError(t, err)
-	wantRequest(t, srv.LastRequest(), "GET", "/jobs/"+j.Shortcode+"/stages", nil, nil)
+	wantRequest(t, lastRequest(t, srv), "GET", "/jobs/"+j.Shortcode+"/stages", nil, nil)
 	diff(t, []ats.Stage{
 		{ID: "sourced", Name: "Sourced", Kind: ats.StageSourced, Position: 0},
 		{ID: "phone-screen", Name: "Phone Screen", Kind: ats.StagePhoneScreen, Position: 1},
@@ -131,7 +142,7 @@ func TestLinkedJobs(t *testing.T) {
 	require.Len(t, got, 2)
 
 	srv.AddToken("no-jobs", "r_candidates")
-	bad, err := workable.NewClient(srv.Subdomain(), "no-jobs", &workable.Options{BaseURL: srv.BaseURL(), RateLimit: -1})
+	bad, err := workable.NewClient(workable.Options{Subdomain: srv.Subdomain(), Token: "no-jobs", BaseURL: srv.URL, RateLimit: -1})
 	require.NoError(t, err)
 	_, err = paging.Collect(bad.LinkedJobs(context.Background()))
 	require.ErrorIs(t, err, ats.ErrForbidden)

@@ -29,19 +29,19 @@ func TestMembers(t *testing.T) {
 
 	inactive, err := paging.Collect(c.Members(ctx, workable.MemberFilter{Status: "inactive"}))
 	require.NoError(t, err)
-	wantRequest(t, srv.LastRequest(), "GET", "/members", url.Values{"limit": {"50"}, "status": {"inactive"}}, nil)
+	wantRequest(t, lastRequest(t, srv), "GET", "/members", url.Values{"limit": {"50"}, "status": {"inactive"}}, nil)
 	diff(t, []workable.Member{{ID: gone.ID, Name: "Gone", Email: "gone@example.com", Active: false}}, inactive)
 
 	m, err := c.MemberByEmail(ctx, "M7@example.com")
 	require.NoError(t, err)
 	require.Equal(t, "M7", m.Name)
-	wantRequest(t, srv.LastRequest(), "GET", "/members", url.Values{"limit": {"50"}, "email": {"M7@example.com"}}, nil)
+	wantRequest(t, lastRequest(t, srv), "GET", "/members", url.Values{"limit": {"50"}, "email": {"M7@example.com"}}, nil)
 
 	_, err = c.MemberByEmail(ctx, "gone@example.com")
 	require.ErrorIs(t, err, ats.ErrNotFound)
 
 	srv.AddToken("no-jobs", "r_candidates")
-	bad, err := workable.NewClient(srv.Subdomain(), "no-jobs", &workable.Options{BaseURL: srv.BaseURL(), RateLimit: -1, ActingMemberEmail: "rita@example.com"})
+	bad, err := workable.NewClient(workable.Options{Subdomain: srv.Subdomain(), Token: "no-jobs", BaseURL: srv.URL, RateLimit: -1, ActingMemberEmail: "rita@example.com"})
 	require.NoError(t, err)
 	_, err = bad.ActingMemberID(ctx)
 	require.ErrorIs(t, err, ats.ErrForbidden)

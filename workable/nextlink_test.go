@@ -68,7 +68,7 @@ func TestNextLinkResolution(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			rt := &linkRT{next: tc.next}
-			c, err := workable.NewClient("acme", "tok", &workable.Options{HTTPClient: &http.Client{Transport: rt}, MaxRetries: -1})
+			c, err := workable.NewClient(workable.Options{Subdomain: "acme", Token: "tok", HTTPClient: &http.Client{Transport: rt}, MaxRetries: -1})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -99,7 +99,7 @@ func TestCommentPolicyDefault(t *testing.T) {
 			c := newClient(t, srv, func(o *workable.Options) { o.DefaultCommentPolicy = tc.opt })
 			srv.ResetRequests()
 			require.NoError(t, c.AddNote(context.Background(), cand.ID, ats.Note{Body: tc.name, Visibility: tc.vis}))
-			wantRequest(t, srv.LastRequest(), "POST", "/candidates/"+cand.ID+"/comments", nil,
+			wantRequest(t, lastRequest(t, srv), "POST", "/candidates/"+cand.ID+"/comments", nil,
 				map[string]any{"member_id": srv.DefaultMemberID(), "comment": map[string]any{"body": tc.name, "policy": anySlice(tc.wantPolicy)}})
 			cms := srv.Comments()
 			diff(t, tc.wantVis, cms[len(cms)-1].Visibility)

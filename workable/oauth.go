@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 	"golang.org/x/oauth2"
 )
 
@@ -91,7 +92,7 @@ func tokenError(err error) error {
 func Exchange(ctx context.Context, cfg *oauth2.Config, code string) (*oauth2.Token, error) {
 	tok, err := cfg.Exchange(ctx, code)
 	if err != nil {
-		return nil, fmt.Errorf("workable: oauth exchange: %w", err)
+		return nil, errfmt.Errorf("workable: oauth exchange: %w", err)
 	}
 	return tok, nil
 }
@@ -102,7 +103,7 @@ func Refresh(ctx context.Context, cfg *oauth2.Config, tok *oauth2.Token) (*oauth
 	expired.AccessToken = "" // force a refresh
 	t, err := cfg.TokenSource(ctx, &expired).Token()
 	if err != nil {
-		return nil, fmt.Errorf("workable: oauth refresh: %w", err)
+		return nil, errfmt.Errorf("workable: oauth refresh: %w", err)
 	}
 	return t, nil
 }
@@ -119,13 +120,13 @@ func Revoke(ctx context.Context, hc *http.Client, cfg *oauth2.Config, tok *oauth
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, revokeURL,
 		strings.NewReader(url.Values{"refresh_token": {tok.RefreshToken}}.Encode()))
 	if err != nil {
-		return fmt.Errorf("workable: oauth revoke: %w", err)
+		return errfmt.Errorf("workable: oauth revoke: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	resp, err := hc.Do(req)
 	if err != nil {
-		return fmt.Errorf("workable: oauth revoke: %w", err)
+		return errfmt.Errorf("workable: oauth revoke: %w", err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))

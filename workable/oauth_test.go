@@ -87,10 +87,10 @@ func TestOAuthClientRefreshes(t *testing.T) {
 	expired := &oauth2.Token{AccessToken: "access-0", RefreshToken: "refresh-0", Expiry: time.Now().Add(-time.Hour)}
 	ctx := context.Background()
 	// The token source refreshes the expired token before the first call.
-	c, err := workable.NewClient(api.Subdomain(), "", &workable.Options{BaseURL: api.BaseURL(), RateLimit: -1, TokenSource: cfg.TokenSource(ctx, expired)})
+	c, err := workable.NewClient(workable.Options{Subdomain: api.Subdomain(), Token: "", BaseURL: api.URL, RateLimit: -1, TokenSource: cfg.TokenSource(ctx, expired)})
 	require.NoError(t, err)
 	require.Equal(t, workable.OAuthToken, c.TokenKind())
 	_, err = c.Stages(ctx, "X")
 	require.ErrorIs(t, err, ats.ErrNotFound, "authenticated, job unknown")
-	require.Equal(t, "Bearer access-1", api.LastRequest().Header.Get("Authorization"))
+	require.Equal(t, "Bearer access-1", lastRequest(t, api).Header.Get("Authorization"))
 }

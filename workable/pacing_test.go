@@ -37,11 +37,12 @@ func TestSharedPacer(t *testing.T) {
 			shared := &pacing.Memory{}
 			var clients []*workable.Client
 			for range 2 {
-				o := &workable.Options{BaseURL: srv.BaseURL(), MemberID: srv.DefaultMemberID(), RateLimit: n, RateWindow: window, MaxRetries: -1}
+				o := &workable.Options{BaseURL: srv.URL, MemberID: srv.DefaultMemberID(), RateLimit: n, RateWindow: window, MaxRetries: -1}
 				if tc.shared {
 					o.Pacer = shared
 				}
-				c, err := workable.NewClient(srv.Subdomain(), workabletest.Token, o)
+				o.Subdomain, o.Token = srv.Subdomain(), workabletest.DefaultAPIKey
+				c, err := workable.NewClient(*o)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -64,11 +64,12 @@ func TestCheckSetup(t *testing.T) {
 				token = "setup-token"
 				srv.AddToken(token, tc.scopes...)
 			}
-			o := &workable.Options{BaseURL: srv.BaseURL(), RateLimit: -1, MaxRetries: -1, MemberID: srv.DefaultMemberID(), WebhookURL: hook, VendorStage: "InterviewVector"}
+			o := &workable.Options{BaseURL: srv.URL, RateLimit: -1, MaxRetries: -1, MemberID: srv.DefaultMemberID(), WebhookURL: hook, VendorStage: "InterviewVector"}
 			if tc.opts != nil {
 				tc.opts(o)
 			}
-			c, err := workable.NewClient(srv.Subdomain(), token, o)
+			o.Subdomain, o.Token = srv.Subdomain(), token
+			c, err := workable.NewClient(*o)
 			require.NoError(t, err)
 			if tc.seed != nil {
 				tc.seed(srv, newClient(t, srv, nil))
@@ -114,11 +115,12 @@ func TestCheckSetupPartnerToken(t *testing.T) {
 			srv := newFake(t, tc.fake...)
 			srv.AddPartnerToken(partner, clientID, workabletest.AllScopes()...)
 			seedJob(srv, "Linked")
-			o := &workable.Options{BaseURL: srv.BaseURL(), ClientID: clientID, RateLimit: -1, MaxRetries: -1, ActingMemberEmail: tc.email}
+			o := &workable.Options{BaseURL: srv.URL, ClientID: clientID, RateLimit: -1, MaxRetries: -1, ActingMemberEmail: tc.email}
 			if tc.memberID {
 				o.MemberID = srv.DefaultMemberID()
 			}
-			c, err := workable.NewClient(srv.Subdomain(), partner, o)
+			o.Subdomain, o.Token = srv.Subdomain(), partner
+			c, err := workable.NewClient(*o)
 			require.NoError(t, err)
 			rep, err := c.CheckSetup(context.Background())
 			require.NoError(t, err)
@@ -136,7 +138,7 @@ func TestCheckSetupPartnerToken(t *testing.T) {
 		srv.AddPartnerToken(partner, clientID, workabletest.AllScopes()...)
 		job := seedJob(srv, "Linked")
 		cand := srv.AddCandidate(workabletest.Candidate{JobShortcode: job.Shortcode, Name: "Ada Lovelace"})
-		c, err := workable.NewClient(srv.Subdomain(), partner, &workable.Options{BaseURL: srv.BaseURL(), ClientID: clientID, RateLimit: -1, MaxRetries: -1, ActingMemberEmail: "rita@example.com"})
+		c, err := workable.NewClient(workable.Options{Subdomain: srv.Subdomain(), Token: partner, BaseURL: srv.URL, ClientID: clientID, RateLimit: -1, MaxRetries: -1, ActingMemberEmail: "rita@example.com"})
 		require.NoError(t, err)
 		err = c.AddNote(context.Background(), cand.ID, ats.Note{Body: "hi"})
 		require.ErrorIs(t, err, ats.ErrForbidden)

@@ -16,7 +16,7 @@ func TestSubscriptions(t *testing.T) {
 
 	moved, err := c.CreateSubscription(ctx, ats.Subscription{Event: "candidate_moved", Target: "https://v.example.com/hooks/moved", StageID: "interviewvector"})
 	require.NoError(t, err)
-	wantRequest(t, srv.LastRequest(), "POST", "/subscriptions", nil, map[string]any{
+	wantRequest(t, lastRequest(t, srv), "POST", "/subscriptions", nil, map[string]any{
 		"target": "https://v.example.com/hooks/moved", "event": "candidate_moved",
 		"args": map[string]any{"account_id": "acme", "job_shortcode": "", "stage_slug": "interviewvector"},
 	})
@@ -24,7 +24,7 @@ func TestSubscriptions(t *testing.T) {
 
 	created, err := c.CreateSubscription(ctx, ats.Subscription{Event: "candidate_created", Target: "https://v.example.com/hooks/created"})
 	require.NoError(t, err)
-	wantRequest(t, srv.LastRequest(), "POST", "/subscriptions", nil, map[string]any{"target": "https://v.example.com/hooks/created", "event": "candidate_created"})
+	wantRequest(t, lastRequest(t, srv), "POST", "/subscriptions", nil, map[string]any{"target": "https://v.example.com/hooks/created", "event": "candidate_created"})
 
 	// A 409 for an existing target returns the existing subscription.
 	again, err := c.CreateSubscription(ctx, ats.Subscription{Event: "candidate_moved", Target: "https://v.example.com/hooks/moved", StageID: "interviewvector"})
@@ -34,10 +34,10 @@ func TestSubscriptions(t *testing.T) {
 	list, err := paging.Collect(c.Subscriptions(ctx))
 	require.NoError(t, err)
 	diff(t, []ats.Subscription{moved, created}, list)
-	wantRequest(t, srv.LastRequest(), "GET", "/subscriptions", nil, nil)
+	wantRequest(t, lastRequest(t, srv), "GET", "/subscriptions", nil, nil)
 
 	require.NoError(t, c.DeleteSubscription(ctx, created.ID))
-	wantRequest(t, srv.LastRequest(), "DELETE", "/subscriptions/"+created.ID, nil, nil)
+	wantRequest(t, lastRequest(t, srv), "DELETE", "/subscriptions/"+created.ID, nil, nil)
 	require.ErrorIs(t, c.DeleteSubscription(ctx, created.ID), ats.ErrNotFound)
 	require.Len(t, srv.Subscriptions(), 1)
 

@@ -18,13 +18,14 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 // SignatureHeader carries a delivery's signature.
 const SignatureHeader = "X-Workable-Signature"
 
 // DefaultMaxWebhookBytes is the body limit of WebhookHandler when
-// HandlerOptions leaves it zero.
+// WebhookHandlerOptions leaves it zero.
 const DefaultMaxWebhookBytes = ats.DefaultMaxWebhookBytes
 
 // Sign returns the signature Workable sends for body: hex(HMAC-SHA256(body))
@@ -104,10 +105,9 @@ const DefaultWebhookReplayWindow = 72 * time.Hour
 // it is answered ats.ErrWebhookReplayed (a handler answers it 200, so
 // Workable stops retrying, and nothing is acted on twice).
 type WebhookVerifier struct {
-	// Secret is the account token or OAuth application secret.
-	Secret string
-	// Secrets are further accepted secrets, for rotation: a delivery
-	// verifies if Secret or any of Secrets signed it. Every secret is
+	// Secrets are the accepted signing secrets (the account token, or the
+	// OAuth application secret); several allow a rotation: a delivery
+	// verifies if any of them signed it. Every secret is
 	// tried, so the time taken does not depend on which matched; with
 	// no secret at all every delivery fails (fail closed).
 	Secrets []string
@@ -140,12 +140,12 @@ func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.E
 // VerifyWebhookContext is VerifyWebhook with ctx bounding the ReplayGuard
 // call.
 func (v WebhookVerifier) VerifyWebhookContext(ctx context.Context, body []byte, header http.Header) ([]ats.Event, error) {
-	if v.Secret == "" && !slices.ContainsFunc(v.Secrets, func(s string) bool { return s != "" }) {
-		return nil, fmt.Errorf("workable: webhook: no verification secret configured: %w", ats.ErrSignatureInvalid)
+	if !slices.ContainsFunc(v.Secrets, func(s string) bool { return s != "" }) {
+		return nil, errfmt.Errorf("workable: webhook: no verification secret configured: %w", ats.ErrSignatureInvalid)
 	}
 	raw := strings.TrimSpace(header.Get(SignatureHeader))
 	if raw == "" {
-		return nil, fmt.Errorf("workable: webhook: no %s header: %w", SignatureHeader, ats.ErrSignatureMissing)
+		return nil, errfmt.Errorf("workable: webhook: no %s header: %w", SignatureHeader, ats.ErrSignatureMissing)
 	}
 	var sigs [][]byte
 	for part := range strings.SplitSeq(raw, ",") {
@@ -157,10 +157,10 @@ func (v WebhookVerifier) VerifyWebhookContext(ctx context.Context, body []byte, 
 		}
 	}
 	if len(sigs) == 0 {
-		return nil, fmt.Errorf("workable: webhook: %s is not a hex (or base64) SHA-256 HMAC: %w", SignatureHeader, ats.ErrSignatureInvalid)
+		return nil, errfmt.Errorf("workable: webhook: %s is not a hex (or base64) SHA-256 HMAC: %w", SignatureHeader, ats.ErrSignatureInvalid)
 	}
 	if !v.signedBy(body, sigs) {
-		return nil, fmt.Errorf("workable: webhook: signature does not match the body: %w", ats.ErrSignatureInvalid)
+		return nil, errfmt.Errorf("workable: webhook: signature does not match the body: %w", ats.ErrSignatureInvalid)
 	}
 	ev, err := ParseEvent(body)
 	if err != nil {
@@ -178,10 +178,10 @@ func (v WebhookVerifier) VerifyWebhookContext(ctx context.Context, body []byte, 
 		}
 		first, err := v.Replay.RememberDelivery(ctx, v.Connection, DeliveryKey(body), now().Add(window))
 		if err != nil {
-			return nil, fmt.Errorf("workable: webhook: replay guard: %w", err)
+			return nil, errfmt.Errorf("workable: webhook: replay guard: %w", err)
 		}
 		if !first {
-			return nil, fmt.Errorf("workable: webhook: delivery already accepted: %w", ats.ErrWebhookReplayed)
+			return nil, errfmt.Errorf("workable: webhook: delivery already accepted: %w", ats.ErrWebhookReplayed)
 		}
 	}
 	return []ats.Event{ev}, nil
@@ -212,7 +212,7 @@ func DeliveryKey(body []byte) string {
 // depend on which matched.
 func (v WebhookVerifier) signedBy(body []byte, sigs [][]byte) bool {
 	ok := 0
-	for _, secret := range append([]string{v.Secret}, v.Secrets...) {
+	for _, secret := range v.Secrets {
 		if secret == "" {
 			continue
 		}
@@ -237,7 +237,7 @@ func (v WebhookVerifier) signedBy(body []byte, sigs [][]byte) bool {
 // candidate details endpoint".
 func ParseEvent(body []byte) (ats.Event, error) {
 	malformed := func(format string, args ...any) (ats.Event, error) {
-		return ats.Event{}, fmt.Errorf("workable: webhook: %s: %w", fmt.Sprintf(format, args...), ats.ErrMalformedWebhook)
+		return ats.Event{}, errfmt.Errorf("workable: webhook: %s: %w", fmt.Sprintf(format, args...), ats.ErrMalformedWebhook)
 	}
 	var env map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -360,12 +360,13 @@ func (c *Client) ResolveEvent(ctx context.Context, ev *ats.Event) error {
 	return nil
 }
 
-// HandlerOptions configures WebhookHandler.
-type HandlerOptions struct {
+// WebhookHandlerOptions configures WebhookHandler. The zero value uses
+// the defaults.
+type WebhookHandlerOptions struct {
 	// MaxBodyBytes limits the body (default DefaultMaxWebhookBytes).
 	MaxBodyBytes int64
 	// Logger receives one record per rejected or failed delivery; nil
-	// discards.
+	// uses slog.Default(). Bodies and secrets are never logged.
 	Logger *slog.Logger
 }
 
@@ -374,11 +375,7 @@ type HandlerOptions struct {
 // exactly 200 on success (Workable replays anything else),
 // 401 on a signature failure, 400 on a malformed payload, 413 on a body
 // over the limit, 405 for methods other than POST and 500 when fn fails,
-// so that Workable delivers again. opts may be nil.
-func WebhookHandler(v ats.WebhookVerifier, fn func(context.Context, []ats.Event) error, opts *HandlerOptions) http.Handler {
-	var o HandlerOptions
-	if opts != nil {
-		o = *opts
-	}
-	return ats.NewWebhookHandler(v, fn, ats.WebhookHandlerOptions{Source: "workable", MaxBodyBytes: o.MaxBodyBytes, Logger: o.Logger})
+// so that Workable delivers again.
+func WebhookHandler(v ats.WebhookVerifier, fn func(context.Context, []ats.Event) error, opts WebhookHandlerOptions) http.Handler {
+	return ats.NewWebhookHandler(v, fn, ats.WebhookHandlerOptions{Source: "workable", MaxBodyBytes: opts.MaxBodyBytes, Logger: opts.Logger})
 }

@@ -27,10 +27,10 @@ func TestWebhookVerifierSecrets(t *testing.T) {
 		wantErr error
 	}{
 		{"old secret still verifies", workable.WebhookVerifier{Secrets: []string{"new", secret}}, workable.Sign(body, secret), nil},
-		{"new secret verifies", workable.WebhookVerifier{Secret: secret, Secrets: []string{"new"}}, workable.Sign(body, "new"), nil},
+		{"new secret verifies", workable.WebhookVerifier{Secrets: []string{secret, "new"}}, workable.Sign(body, "new"), nil},
 		{"unknown secret", workable.WebhookVerifier{Secrets: []string{"a", "b"}}, workable.Sign(body, secret), ats.ErrSignatureInvalid},
-		{"space after sha256=", workable.WebhookVerifier{Secret: secret}, "sha256= " + workable.Sign(body, secret), nil},
-		{"several signatures", workable.WebhookVerifier{Secret: secret}, "sha256=00," + workable.Sign(body, secret), nil},
+		{"space after sha256=", workable.WebhookVerifier{Secrets: []string{secret}}, "sha256= " + workable.Sign(body, secret), nil},
+		{"several signatures", workable.WebhookVerifier{Secrets: []string{secret}}, "sha256=00," + workable.Sign(body, secret), nil},
 		{"no secret configured", workable.WebhookVerifier{Secrets: []string{""}}, workable.Sign(body, ""), ats.ErrSignatureInvalid},
 	}
 	for _, tc := range cases {
@@ -72,7 +72,7 @@ func TestWebhookVerifierReplay(t *testing.T) {
 			g := &ats.MemoryReplayGuard{Now: clock}
 			for i, s := range tc.steps {
 				now = now.Add(s.advance)
-				v := workable.WebhookVerifier{Secret: secret, Replay: g, Connection: s.conn, Now: clock}
+				v := workable.WebhookVerifier{Secrets: []string{secret}, Replay: g, Connection: s.conn, Now: clock}
 				if s.release {
 					if err := v.ReleaseWebhook(context.Background(), body, header); err != nil {
 						t.Fatalf("step %d: ReleaseWebhook = %v", i, err)
@@ -96,7 +96,7 @@ func TestWebhookVerifierReplay(t *testing.T) {
 // a copy after success is answered 200 without calling fn again.
 func TestWebhookHandlerReleasesFailedDelivery(t *testing.T) {
 	body, header := signed(movedBody)
-	v := workable.WebhookVerifier{Secret: secret, Replay: &ats.MemoryReplayGuard{}, Connection: "acme"}
+	v := workable.WebhookVerifier{Secrets: []string{secret}, Replay: &ats.MemoryReplayGuard{}, Connection: "acme"}
 	fail := true
 	calls := 0
 	h := workable.WebhookHandler(v, func(context.Context, []ats.Event) error {
@@ -106,7 +106,7 @@ func TestWebhookHandlerReleasesFailedDelivery(t *testing.T) {
 			return errors.New("database down")
 		}
 		return nil
-	}, nil)
+	}, workable.WebhookHandlerOptions{})
 	var got []int
 	for range 3 {
 		req := httptest.NewRequest(http.MethodPost, "/hooks/workable", strings.NewReader(string(body)))

@@ -107,7 +107,7 @@ func TestVerifyWebhook(t *testing.T) {
 			if tc.secret == "-" {
 				sec = ""
 			}
-			got, err := workable.WebhookVerifier{Secret: sec}.VerifyWebhook(body, h)
+			got, err := workable.WebhookVerifier{Secrets: []string{sec}}.VerifyWebhook(body, h)
 			if tc.wantErr != nil {
 				require.ErrorIs(t, err, tc.wantErr)
 				require.NotContains(t, err.Error(), secret)
@@ -125,7 +125,7 @@ func TestVerifyWebhook(t *testing.T) {
 }
 
 func TestWebhookHandler(t *testing.T) {
-	v := workable.WebhookVerifier{Secret: secret}
+	v := workable.WebhookVerifier{Secrets: []string{secret}}
 	var mu sync.Mutex
 	var seen []ats.Event
 	failing := errors.New("store down")
@@ -137,7 +137,7 @@ func TestWebhookHandler(t *testing.T) {
 		seen = append(seen, evs...)
 		mu.Unlock()
 		return nil
-	}, &workable.HandlerOptions{MaxBodyBytes: 1024})
+	}, workable.WebhookHandlerOptions{MaxBodyBytes: 1024})
 	failBody := strings.Replace(movedBody, "108d1748", "fail", 1)
 	for _, tc := range []struct {
 		name   string
@@ -182,7 +182,7 @@ func TestWebhookEndToEnd(t *testing.T) {
 	var mu sync.Mutex
 	var got []ats.Event
 	failFirst := true
-	hook := workable.WebhookHandler(workable.WebhookVerifier{Secret: workabletest.Token}, func(ctx context.Context, evs []ats.Event) error {
+	hook := workable.WebhookHandler(workable.WebhookVerifier{Secrets: []string{workabletest.DefaultAPIKey}}, func(ctx context.Context, evs []ats.Event) error {
 		mu.Lock()
 		defer mu.Unlock()
 		if failFirst {
@@ -191,7 +191,7 @@ func TestWebhookEndToEnd(t *testing.T) {
 		}
 		got = append(got, evs...)
 		return nil
-	}, nil)
+	}, workable.WebhookHandlerOptions{})
 	target := httptest.NewServer(hook)
 	defer target.Close()
 
@@ -256,9 +256,9 @@ func FuzzVerifyWebhook(f *testing.F) {
 			g := &ats.MemoryReplayGuard{}
 			hdr := http.Header{workable.SignatureHeader: {s}}
 			for i, v := range []workable.WebhookVerifier{
-				{Secret: secret, Replay: g, Connection: "acme"},
-				{Secret: secret, Replay: g, Connection: "acme"},
-				{Secret: secret, Replay: g, Connection: "globex"},
+				{Secrets: []string{secret}, Replay: g, Connection: "acme"},
+				{Secrets: []string{secret}, Replay: g, Connection: "acme"},
+				{Secrets: []string{secret}, Replay: g, Connection: "globex"},
 			} {
 				_, err := v.VerifyWebhook(body, hdr)
 				if replayed := errors.Is(err, ats.ErrWebhookReplayed); replayed != (i == 1) || (!replayed && err != nil) {

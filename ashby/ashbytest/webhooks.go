@@ -28,9 +28,9 @@ var webhookTypes = []string{
 // MaxDeliveryAttempts is how often Ashby tries one delivery.
 const MaxDeliveryAttempts = 10
 
-// SignWebhook returns the Ashby-Signature header value for body:
+// Sign returns the Ashby-Signature header value for body:
 // "sha256=" + hex(HMAC-SHA256(secret, body)).
-func SignWebhook(secret string, body []byte) string {
+func Sign(body []byte, secret string) string {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write(body)
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
@@ -107,7 +107,7 @@ func (s *Server) fireLocked(action string, data any) {
 		if h.Type != action || !h.Enabled {
 			continue
 		}
-		d := Delivery{WebhookID: h.ID, Action: action, URL: h.URL, Body: body, Signature: SignWebhook(h.Secret, body)}
+		d := Delivery{WebhookID: h.ID, Action: action, URL: h.URL, Body: body, Signature: Sign(body, h.Secret)}
 		s.pending++
 		go s.deliver(d)
 	}
@@ -181,7 +181,7 @@ func (s *Server) post(u string, body []byte, sig string) int {
 // literally, 400 itself passes.
 func (s *Server) ping(u, secret string) bool {
 	body := Payload("ping", map[string]any{"webhookActionType": "ping"})
-	sig := SignWebhook(secret, body)
+	sig := Sign(body, secret)
 	if s.unsignedPing {
 		sig = ""
 	}

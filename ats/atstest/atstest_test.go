@@ -319,7 +319,7 @@ func TestRunCatchesBrokenAdapters(t *testing.T) {
 			name: "verifier ignores the delivery time",
 			backend: func(b *memats.Backend) atstest.Backend {
 				return brokenBackend{Backend: b, webhooks: func(w *atstest.Webhooks) {
-					w.Verifier = memats.Verifier{Secret: w.Secret, Tolerance: 1 << 62}
+					w.Verifier = memats.Verifier{Secrets: []string{w.Secret}, MaxAge: 1 << 62}
 				}}
 			},
 			want: "Webhooks/Expired",

@@ -92,7 +92,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 
 	// The ATS announces the move with a signed webhook.
 	d := memats.Delivery{ID: "evt-1", Event: "stage_changed", CandidateID: candID, JobID: jobID, FromStage: from, ToStage: to}
-	return verifyWebhook(memats.Verifier{Secret: webhookSecret}, d, stdout)
+	return verifyWebhook(memats.Verifier{Secrets: []string{webhookSecret}}, d, stdout)
 }
 
 // useAdapter lists jobs, moves candID to the vendor's stage of jobID,

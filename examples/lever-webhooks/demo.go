@@ -33,7 +33,7 @@ func runDemo(ctx context.Context, addr string, tolerance time.Duration, log *slo
 	}
 	url := "http://" + ln.Addr().String() + WebhookPath
 
-	client, err := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: lv.APIURL()})
+	client, err := lever.NewClient(lever.Options{APIKey: levertest.DefaultAPIKey, BaseURL: lv.URL})
 	if err != nil {
 		ln.Close()
 		return err
@@ -73,10 +73,10 @@ func runDemo(ctx context.Context, addr string, tolerance time.Duration, log *slo
 	}()
 
 	fmt.Fprintf(stdout, "demo: moving %s from %q to %q\n", opp.Name, stages[0].Text, stages[1].Text)
-	if err := lv.MoveOpportunity(opp.ID, stages[1].ID); err != nil {
+	if err := lv.MoveCandidate(opp.ID, stages[1].ID); err != nil {
 		return err
 	}
-	lv.FlushWebhooks() // returns once the delivery has been answered
+	lv.WaitDeliveries(context.Background()) // returns once the delivery has been answered
 
 	ds := lv.Deliveries()
 	if len(ds) == 0 {

@@ -32,7 +32,7 @@ type Config struct {
 	// (lifecycle/sqlstore).
 	Replay ats.ReplayGuard
 	// Logger receives one record per verified event, per duplicate and
-	// per rejected delivery; nil discards.
+	// per rejected delivery; nil uses slog.Default().
 	Logger *slog.Logger
 	// Remember bounds the set of event IDs kept for de-duplication; zero
 	// uses DefaultRemember. The oldest ID is forgotten first.
@@ -56,14 +56,14 @@ type Config struct {
 func NewHandler(cfg Config) http.Handler {
 	log := cfg.Logger
 	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+		log = slog.Default()
 	}
 	r := &receiver{log: log, seen: newIDSet(cfg.Remember), onEvent: cfg.OnEvent}
 	replay := cfg.Replay
 	if replay == nil {
 		replay = &ats.MemoryReplayGuard{}
 	}
-	verifier := lever.WebhookVerifier{SignatureToken: cfg.SignatureToken, Tolerance: cfg.Tolerance, Replay: replay}
+	verifier := lever.WebhookVerifier{Secrets: []string{cfg.SignatureToken}, MaxAge: cfg.Tolerance, Replay: replay}
 
 	mux := http.NewServeMux()
 	mux.Handle("POST "+WebhookPath, lever.WebhookHandler(verifier, r.handle, lever.WebhookHandlerOptions{Logger: log}))

@@ -75,10 +75,10 @@ func (f *fixture) recorded() []ats.Event {
 // delivery has been answered; it returns that delivery.
 func (f *fixture) move(t *testing.T, stage int) levertest.Delivery {
 	t.Helper()
-	if err := f.lv.MoveOpportunity(f.opp.ID, f.stages[stage].ID); err != nil {
+	if err := f.lv.MoveCandidate(f.opp.ID, f.stages[stage].ID); err != nil {
 		t.Fatal(err)
 	}
-	f.lv.FlushWebhooks()
+	f.lv.WaitDeliveries(context.Background())
 	ds := f.lv.Deliveries()
 	if len(ds) == 0 {
 		t.Fatal("levertest sent no delivery")

@@ -81,6 +81,9 @@ func (d *ashbyDemo) CancelAshbyAssessment(_ context.Context, acct provider.Accou
 // Ashby <base>/ashby as the base URL and the -token value as the secret
 // key.
 func mountAshby(mux *http.ServeMux, templates []string, tokens provider.TokenResolver, logger *slog.Logger) {
-	h := provider.NewAshbyHandler(newAshbyDemo(templates), provider.AshbyHandlerOptions{Tokens: tokens, Logger: logger})
+	h, err := provider.NewAshbyHandler(newAshbyDemo(templates), provider.AshbyHandlerOptions{Tokens: tokens, Logger: logger})
+	if err != nil {
+		panic(err) // unreachable: the backend and tokens are set
+	}
 	mux.Handle("/ashby/", http.StripPrefix("/ashby", h))
 }

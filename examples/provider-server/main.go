@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/provider"
 )
 
@@ -133,14 +134,20 @@ func newServer(cfg config) (http.Handler, *provider.MemoryBackend) {
 	publisher := provider.NewPublisher(cfg.Publisher)
 
 	mux := http.NewServeMux()
-	mux.Handle("/workable/", http.StripPrefix("/workable", provider.NewHandler(backend, provider.HandlerOptions{
-		Tokens: tokens, Logger: cfg.Logger,
-	})))
+	wh, err := provider.NewHandler(backend, provider.HandlerOptions{Tokens: tokens, Logger: cfg.Logger})
+	if err != nil {
+		// Unreachable: backend is a *MemoryBackend and tokens is set.
+		panic(err)
+	}
+	mux.Handle("/workable/", http.StripPrefix("/workable", wh))
 	mountAshby(mux, cfg.Templates, tokens, cfg.Logger)
 	// Greenhouse's Assessment Partner API from the same backend; -token is
 	// the key Greenhouse sends as the HTTP Basic user name.
-	mux.Handle("/greenhouse/", http.StripPrefix("/greenhouse", provider.NewGreenhouseHandler(
-		provider.GreenhouseFromAssessments(backend), provider.GreenhouseHandlerOptions{Keys: tokens, Logger: cfg.Logger})))
+	gh, err := provider.NewGreenhouseHandler(provider.GreenhouseFromAssessments(backend), provider.GreenhouseHandlerOptions{Tokens: tokens, Logger: cfg.Logger})
+	if err != nil {
+		panic(err) // unreachable: the backend and tokens are set
+	}
+	mux.Handle("/greenhouse/", http.StripPrefix("/greenhouse", gh))
 	mux.Handle("POST /demo/interviews/{id}/complete", &completer{
 		backend: backend, tokens: tokens, publisher: publisher, callbackToken: cfg.CallbackToken,
 	})
@@ -174,9 +181,9 @@ func (c *completer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]any{"status": 404, "message": "Not Found"})
 		return
 	}
-	inv, err := c.backend.Complete(id, provider.Result{
+	inv, err := c.backend.Complete(id, provider.StatusDocument{
 		Interview: &provider.InterviewResult{
-			Score: "78", Grade: provider.GradePassed, Summary: "Demo result.", Duration: "00:24:10",
+			Score: "78", Grade: ats.GradePassed, Summary: "Demo result.", Duration: "00:24:10",
 			Details: map[string]any{"skills": map[string]any{"Problem Solving": 82, "Communication": 74}},
 		},
 	})

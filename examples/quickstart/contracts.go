@@ -223,7 +223,7 @@ func (c *contractScenario) webhookFlow(ctx context.Context) error {
 			return err
 		}
 		s.exp.created[x.conn]++
-		if err := s.advance(ctx, iv, iv.invited(), iv.completed(lifecycle.GradePassed, "88", "Clear threat model.")); err != nil {
+		if err := s.advance(ctx, iv, iv.invited(), iv.completed(ats.GradePassed, "88", "Clear threat model.")); err != nil {
 			return err
 		}
 		s.exp.states = append(s.exp.states, expectState{x.conn, x.candidate, lifecycle.StateReported})
@@ -266,8 +266,8 @@ func (c *contractScenario) partnerContracts(ctx context.Context) error {
 			return fmt.Errorf("%s: the vendor has no interview for %s", x.conn, x.id)
 		}
 		s.exp.created[x.conn]++
-		u := v.completed(lifecycle.GradeExcelled, "93", "Idiomatic, well tested.")
-		u.Result.Attachments = []lifecycle.Attachment{{Description: "Report", URL: "https://vendor.example/reports/" + v.Ref + ".pdf"}}
+		u := v.completed(ats.GradeExcelled, "93", "Idiomatic, well tested.")
+		u.Result.Attachments = []ats.Attachment{{Description: "Report", URL: "https://vendor.example/reports/" + v.Ref + ".pdf"}}
 		if err := s.advance(ctx, v, u); err != nil {
 			return err
 		}

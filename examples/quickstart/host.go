@@ -178,8 +178,8 @@ func (h *host) hookURL(kind, conn string) string { return h.URL + "/hooks/" + ki
 func (h *host) connectWorkable(ctx context.Context, conn string, fake *workabletest.Server, token, providerToken, callbackToken string) (*workable.Client, error) {
 	// The fakes run without rate limits, so the client's pacing is
 	// disabled; omit RateLimit in production.
-	c, err := workable.NewClient(fake.Subdomain(), token, &workable.Options{
-		BaseURL: fake.BaseURL(), MemberID: fake.DefaultMemberID(), VendorStage: vendorName,
+	c, err := workable.NewClient(workable.Options{Subdomain: fake.Subdomain(), Token: token,
+		BaseURL: fake.URL, MemberID: fake.DefaultMemberID(), VendorStage: vendorName,
 		WebhookURL: h.hookURL("workable", conn), RateLimit: -1, Logger: h.log, HTTPClient: h.hc,
 	})
 	if err != nil {
@@ -202,7 +202,7 @@ func (h *host) connectWorkable(ctx context.Context, conn string, fake *workablet
 // created (setLeverToken).
 func (h *host) connectLever(ctx context.Context, conn string, fake *levertest.Server, bot string) (*lever.Client, error) {
 	opts := lever.Options{
-		APIKey: levertest.DefaultAPIKey, BaseURL: fake.APIURL(), PerformAs: bot, VendorTag: vendorName,
+		APIKey: levertest.DefaultAPIKey, BaseURL: fake.URL, PerformAs: bot, VendorTag: vendorName,
 		VendorStages: []string{"To be scheduled", "Scheduled", "Interview - Yes", "Interview - No", "Unable to schedule"},
 		WebhookURL:   h.hookURL("lever", conn), RateLimit: -1, Logger: h.log, HTTPClient: h.hc,
 	}
@@ -239,7 +239,7 @@ func (h *host) connect(ctx context.Context, conn, kind string) error {
 // connection's client is rebuilt with the token, as a host does when it
 // stores a credential, so CheckSetup sees it configured.
 func (h *host) setLeverToken(conn, token string) error {
-	h.hooks.Set("lever", conn, lever.WebhookVerifier{SignatureToken: token, Replay: h.replay, Connection: conn})
+	h.hooks.Set("lever", conn, lever.WebhookVerifier{Secrets: []string{token}, Replay: h.replay, Connection: conn})
 	h.mu.Lock()
 	opts := h.lvOpts[conn]
 	h.mu.Unlock()
@@ -354,7 +354,7 @@ func (h *host) settle(ctx context.Context) error {
 			}
 		}
 		for _, lv := range lvs {
-			lv.FlushWebhooks()
+			lv.WaitDeliveries(context.Background())
 		}
 		n, err := h.disp.Drain(ctx)
 		if err != nil {

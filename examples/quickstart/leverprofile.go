@@ -228,7 +228,7 @@ func reportPDF(ref string) []byte {
 func (s *scenario) leverCancel(ctx context.Context) error {
 	m := s.other
 	s.tl.printf(s.lvConn, "recruiter moves %s to %q", m.Name, "To be scheduled")
-	if err := s.lv.MoveOpportunity(m.ID, s.lvStages["To be scheduled"].ID); err != nil {
+	if err := s.lv.MoveCandidate(m.ID, s.lvStages["To be scheduled"].ID); err != nil {
 		return err
 	}
 	if err := s.settle(ctx); err != nil {
@@ -243,7 +243,7 @@ func (s *scenario) leverCancel(ctx context.Context) error {
 		return err
 	}
 	s.tl.printf(s.lvConn, "recruiter moves %s back to %q", m.Name, "Phone screen")
-	if err := s.lv.MoveOpportunity(m.ID, s.lvStages["Phone screen"].ID); err != nil {
+	if err := s.lv.MoveCandidate(m.ID, s.lvStages["Phone screen"].ID); err != nil {
 		return err
 	}
 	if err := s.settle(ctx); err != nil {

@@ -179,7 +179,7 @@ func TestQuickstartTelemetry(t *testing.T) {
 	})
 
 	t.Run("no secrets or contact data in spans", func(t *testing.T) {
-		secrets := []string{"@", "?", "Bearer", "Basic ", workabletest.Token, workabletest.CallbackToken,
+		secrets := []string{"@", "?", "Bearer", "Basic ", workabletest.DefaultAPIKey, workabletest.CallbackToken,
 			levertest.DefaultAPIKey, levertest.DefaultClientSecret, greenhousetest.DefaultClientSecret, ashbytest.DefaultAPIKey}
 		for _, s := range stubs {
 			texts := []string{s.Name, s.Status.Description}

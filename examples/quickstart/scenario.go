@@ -215,7 +215,7 @@ func newScenario(ctx context.Context, tl *timeline, h *host, customer string, c 
 		wkToken: customer + "-workable-token", providerToken: "iv-provider-token-" + customer, callbackToken: "workable-callback-token-" + customer}
 	// The fakes run without rate limits so the demo takes seconds; their
 	// webhook deliveries are asynchronous, as in production, and the
-	// scenario waits for them with WaitDeliveries and FlushWebhooks.
+	// scenario waits for them with WaitDeliveries and WaitDeliveries.
 	s.wk = workabletest.NewServer(workabletest.WithoutRateLimit(), workabletest.WithAccount(customer, strings.ToUpper(customer[:1])+customer[1:]))
 	s.wk.AddToken(s.wkToken, workabletest.AllScopes()...)
 	s.lv = levertest.NewServer(levertest.WithRateLimit(0, 0))
@@ -228,8 +228,8 @@ func newScenario(ctx context.Context, tl *timeline, h *host, customer string, c 
 	if s.lever, err = h.connectLever(ctx, s.lvConn, s.lv, s.lvBot.ID); err != nil {
 		return s, err
 	}
-	tl.printf(s.wkConn, "fake Workable API of %s at %s", customer, s.wk.BaseURL())
-	tl.printf(s.lvConn, "fake Lever API of %s at %s", customer, s.lv.APIURL())
+	tl.printf(s.wkConn, "fake Workable API of %s at %s", customer, s.wk.URL)
+	tl.printf(s.lvConn, "fake Lever API of %s at %s", customer, s.lv.URL)
 	s.contracts, err = newContractScenario(ctx, s)
 	return s, err
 }
@@ -487,7 +487,7 @@ func (s *scenario) workableHappyPath(ctx context.Context) error {
 	s.exp.created[s.wkConn]++
 	if err := s.advance(ctx, iv,
 		iv.invited(), iv.scheduled(slotAt(2, 10)), iv.rescheduled(slotAt(3, 14)),
-		iv.completed(lifecycle.GradePassed, "82", "Solid system design; clear communication."),
+		iv.completed(ats.GradePassed, "82", "Solid system design; clear communication."),
 	); err != nil {
 		return err
 	}
@@ -597,10 +597,10 @@ func (s *scenario) providerContract(ctx context.Context) error {
 	}
 	s.exp.created[s.wkConn]++
 	if err := s.advance(ctx, iv, iv.invited(),
-		iv.completed(lifecycle.GradeExcelled, "91", "Excellent debugging; strong compiler background.")); err != nil {
+		iv.completed(ats.GradeExcelled, "91", "Excellent debugging; strong compiler background.")); err != nil {
 		return err
 	}
-	var res provider.Result
+	var res provider.StatusDocument
 	if _, err := call(http.MethodGet, "/interviews/"+created.ID, nil, &res); err != nil {
 		return err
 	}
@@ -615,7 +615,7 @@ func (s *scenario) providerContract(ctx context.Context) error {
 func (s *scenario) leverHappyPath(ctx context.Context) error {
 	k := s.katherine
 	s.tl.printf(s.lvConn, "recruiter moves %s to %q", k.Name, "To be scheduled")
-	if err := s.lv.MoveOpportunity(k.ID, s.lvStages["To be scheduled"].ID); err != nil {
+	if err := s.lv.MoveCandidate(k.ID, s.lvStages["To be scheduled"].ID); err != nil {
 		return err
 	}
 	if err := s.settle(ctx); err != nil {
@@ -628,7 +628,7 @@ func (s *scenario) leverHappyPath(ctx context.Context) error {
 	s.exp.created[s.lvConn]++
 	if err := s.advance(ctx, iv,
 		iv.invited(), iv.scheduled(slotAt(2, 9)), iv.rescheduled(slotAt(4, 16)),
-		withReport(iv.completed(lifecycle.GradeExcelled, "94", "Designed the pipeline end to end; great SQL."), iv.Ref),
+		withReport(iv.completed(ats.GradeExcelled, "94", "Designed the pipeline end to end; great SQL."), iv.Ref),
 	); err != nil {
 		return err
 	}
@@ -648,7 +648,7 @@ var retriggerLink = regexp.MustCompile(`https?://\S+/retrigger/\S+`)
 func (s *scenario) leverNeedsInfo(ctx context.Context) error {
 	d := s.dorothy
 	s.tl.printf(s.lvConn, "recruiter moves %s to %q", d.Name, "To be scheduled")
-	if err := s.lv.MoveOpportunity(d.ID, s.lvStages["To be scheduled"].ID); err != nil {
+	if err := s.lv.MoveCandidate(d.ID, s.lvStages["To be scheduled"].ID); err != nil {
 		return err
 	}
 	if err := s.settle(ctx); err != nil {
@@ -696,7 +696,7 @@ func (s *scenario) leverNeedsInfo(ctx context.Context) error {
 	}
 	s.exp.created[s.lvConn]++
 	if err := s.advance(ctx, iv, iv.invited(), iv.scheduled(slotAt(3, 11)),
-		iv.completed(lifecycle.GradeFailed, "41", "Struggled with window functions."),
+		iv.completed(ats.GradeFailed, "41", "Struggled with window functions."),
 	); err != nil {
 		return err
 	}
@@ -724,7 +724,7 @@ type callbackRecorder struct {
 
 type receivedCallback struct {
 	Path, Auth string
-	Result     provider.Result
+	Result     provider.StatusDocument
 }
 
 func newCallbackRecorder(tl *timeline, side, token string) *callbackRecorder {
@@ -746,7 +746,7 @@ func (c *callbackRecorder) serve(w http.ResponseWriter, r *http.Request) {
 		c.tl.printf(c.side, "← callback PUT %s refused: %d %s", r.URL.Path, rec.Code, strings.TrimSpace(rec.Body.String()))
 		return
 	}
-	var res provider.Result
+	var res provider.StatusDocument
 	_ = json.Unmarshal(puts[len(puts)-1].Body, &res)
 	c.mu.Lock()
 	c.received = append(c.received, receivedCallback{Path: r.URL.Path, Auth: r.Header.Get("Authorization"), Result: res})

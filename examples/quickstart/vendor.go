@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/lifecycle"
 )
 
@@ -135,9 +136,9 @@ func (iv vendorInterview) rescheduled(at time.Time) lifecycle.Update {
 		Detail: "requested by the candidate"}
 }
 
-func (iv vendorInterview) completed(grade lifecycle.Grade, score, summary string) lifecycle.Update {
+func (iv vendorInterview) completed(grade ats.Grade, score, summary string) lifecycle.Update {
 	ref := iv.Ref
-	return lifecycle.Update{Kind: lifecycle.UpdateCompleted, ID: ref + "/completed", Result: &lifecycle.Result{
+	return lifecycle.Update{Kind: lifecycle.UpdateCompleted, ID: ref + "/completed", Result: &ats.Result{
 		Score: score, Grade: grade, Summary: summary, Duration: "45m",
 		ReportURL: "https://vendor.example/reports/" + ref,
 	}}

@@ -62,7 +62,7 @@ func newFlow(t *testing.T, source string) *flow {
 		f.rig, _ = newLeverRig(t, f.hs, &leverToken, o)
 	}
 	f.engine = lifecycle.NewEngine(memstore.New(), lifecycle.Options{
-		Adapters:     map[string]ats.Adapter{source: f.rig.adapter},
+		Connector:    lifecycle.NewMemoryConnector(map[string]ats.Adapter{source: f.rig.adapter}),
 		Vendor:       f.vendor,
 		VendorName:   vendorName,
 		RetriggerURL: retriggerURL,
@@ -186,10 +186,10 @@ func TestFlow(t *testing.T) {
 			}
 			f.report(iv.ID, lifecycle.Update{ID: "u1", Kind: lifecycle.UpdateInvited, Link: "https://iv.example/s/ada"})
 			f.report(iv.ID, lifecycle.Update{ID: "u2", Kind: lifecycle.UpdateScheduled, At: at})
-			f.report(iv.ID, lifecycle.Update{ID: "u3", Kind: lifecycle.UpdateCompleted, Result: &lifecycle.Result{
-				Score: "87", Grade: lifecycle.GradePassed, Summary: "Strong systems design.", ReportURL: "https://iv.example/r/ada"}})
+			f.report(iv.ID, lifecycle.Update{ID: "u3", Kind: lifecycle.UpdateCompleted, Result: &ats.Result{
+				Score: "87", Grade: ats.GradePassed, Summary: "Strong systems design.", ReportURL: "https://iv.example/r/ada"}})
 			// A vendor redelivery changes nothing.
-			f.report(iv.ID, lifecycle.Update{ID: "u3", Kind: lifecycle.UpdateCompleted, Result: &lifecycle.Result{Grade: lifecycle.GradeFailed}})
+			f.report(iv.ID, lifecycle.Update{ID: "u3", Kind: lifecycle.UpdateCompleted, Result: &ats.Result{Grade: ats.GradeFailed}})
 
 			f.wantNotes(ada,
 				"InterviewVector: Ada Lovelace was invited to the Technical interview. Scheduling link: https://iv.example/s/ada",

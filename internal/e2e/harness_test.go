@@ -325,7 +325,7 @@ func newHookServer(t testing.TB, slot *engineSlot, workableSecret string, leverT
 	hs := &hookServer{}
 	replay := &ats.MemoryReplayGuard{}
 	mux := http.NewServeMux()
-	wh := workable.WebhookHandler(workable.WebhookVerifier{Secret: workableSecret}, slot.handle, nil)
+	wh := workable.WebhookHandler(workable.WebhookVerifier{Secrets: []string{workableSecret}}, slot.handle, workable.WebhookHandlerOptions{})
 	mux.Handle("/workable", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hs.workableHits.Add(1)
 		wh.ServeHTTP(w, r)
@@ -336,7 +336,7 @@ func newHookServer(t testing.TB, slot *engineSlot, workableSecret string, leverT
 		if p := leverToken.Load(); p != nil {
 			tok = *p
 		}
-		lever.WebhookHandler(lever.WebhookVerifier{SignatureToken: tok, Replay: replay}, slot.handle, lever.WebhookHandlerOptions{}).ServeHTTP(w, r)
+		lever.WebhookHandler(lever.WebhookVerifier{Secrets: []string{tok}, Replay: replay}, slot.handle, lever.WebhookHandlerOptions{}).ServeHTTP(w, r)
 	}))
 	hs.Server = httptest.NewServer(mux)
 	t.Cleanup(hs.Close)
@@ -449,8 +449,8 @@ func (cs *callbackServer) Failed() int {
 // newWorkableClient returns the real Workable client pointed at srv.
 func newWorkableClient(t testing.TB, srv *workabletest.Server, hc *http.Client) *workable.Client {
 	t.Helper()
-	c, err := workable.NewClient(srv.Subdomain(), workabletest.Token, &workable.Options{
-		BaseURL: srv.BaseURL(), MemberID: srv.DefaultMemberID(), VendorStage: vendorName,
+	c, err := workable.NewClient(workable.Options{Subdomain: srv.Subdomain(), Token: workabletest.DefaultAPIKey,
+		BaseURL: srv.URL, MemberID: srv.DefaultMemberID(), VendorStage: vendorName,
 		HTTPClient: hc, RateLimit: -1, MaxRetries: 3,
 		RetryWaitMin: 5 * time.Millisecond, RetryWaitMax: 50 * time.Millisecond,
 		StageCacheTTL: time.Hour,
@@ -465,7 +465,7 @@ func newWorkableClient(t testing.TB, srv *workabletest.Server, hc *http.Client) 
 func newLeverClient(t testing.TB, srv *levertest.Server, performAs string, hc *http.Client) *lever.Client {
 	t.Helper()
 	c, err := lever.NewClient(lever.Options{
-		APIKey: levertest.DefaultAPIKey, BaseURL: srv.APIURL(), VendorTag: vendorName, PerformAs: performAs,
+		APIKey: levertest.DefaultAPIKey, BaseURL: srv.URL, VendorTag: vendorName, PerformAs: performAs,
 		HTTPClient: hc, RateLimit: -1, MaxRetries: 3,
 		RetryWaitMin: 5 * time.Millisecond, RetryWaitMax: 50 * time.Millisecond,
 		Feedback: lever.FeedbackMapping{Template: "Interview feedback"},

@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/lifecycle"
 	"github.com/atskit/atskit/workable/workabletest"
 )
@@ -22,9 +23,9 @@ func TestRevokedTokenParksResult(t *testing.T) {
 	iv := f.only(ada)
 	f.report(iv.ID, lifecycle.Update{Kind: lifecycle.UpdateInvited, Link: "https://iv.example/s/ada"})
 
-	f.wk.RevokeToken(workabletest.Token)
+	f.wk.RevokeToken(workabletest.DefaultAPIKey)
 	if _, err := f.engine.Report(f.ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateCompleted,
-		Result: &lifecycle.Result{Grade: lifecycle.GradeFailed, Score: "41", ReportURL: "https://iv.example/r/ada"}}); err != nil {
+		Result: &ats.Result{Grade: ats.GradeFailed, Score: "41", ReportURL: "https://iv.example/r/ada"}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.disp.Drain(f.ctx); err != nil {
@@ -48,7 +49,7 @@ func TestRevokedTokenParksResult(t *testing.T) {
 	}
 	notesBefore := len(f.rig.notes(ada))
 
-	f.wk.AddToken(workabletest.Token, workabletest.AllScopes()...)
+	f.wk.AddToken(workabletest.DefaultAPIKey, workabletest.AllScopes()...)
 	n, err := f.engine.RequeueConnection(f.ctx, "workable")
 	if err != nil {
 		t.Fatal(err)

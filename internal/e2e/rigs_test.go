@@ -72,7 +72,7 @@ type rigOptions struct {
 	httpClient *http.Client
 	// sync makes Workable deliver webhooks before the triggering call
 	// returns; Lever always delivers in order from one goroutine and is
-	// flushed with FlushWebhooks.
+	// flushed with WaitDeliveries.
 	sync bool
 	// deliveryAttempts and deliveryBackoff configure Workable's retries.
 	deliveryAttempts int
@@ -105,7 +105,7 @@ func newWorkableRig(t testing.TB, hs *hookServer, o rigOptions) (*rig, *workable
 	t.Cleanup(srv.Close)
 	job := srv.AddJob(workabletest.Job{Title: "Backend Engineer", Stages: workabletest.StagesNamed(o.pipeline()...)})
 	srv.AddJob(workabletest.Job{Title: "Office Manager"}) // not linked: no vendor stage
-	srv.Subscribe("candidate_moved", hs.URL+"/workable", workabletest.Token)
+	srv.Subscribe("candidate_moved", hs.URL+"/workable", workabletest.DefaultAPIKey)
 
 	stats, fx := &callStats{}, &fixes{}
 	r := &rig{
@@ -227,11 +227,11 @@ func newLeverRig(t testing.TB, hs *hookServer, tok *atomic.Pointer[string], o ri
 	}
 	r.recruiterMove = func(t testing.TB, id, stageName string) {
 		t.Helper()
-		if err := srv.MoveOpportunity(id, r.stage[stageName]); err != nil {
+		if err := srv.MoveCandidate(id, r.stage[stageName]); err != nil {
 			t.Fatal(err)
 		}
 	}
-	r.flush = func(testing.TB) { srv.FlushWebhooks() }
+	r.flush = func(testing.TB) { srv.WaitDeliveries(context.Background()) }
 	r.notes = func(id string) []string {
 		var out []string
 		for _, n := range srv.Notes(id) {

@@ -100,7 +100,7 @@ func TestChaosSoak(t *testing.T) {
 		t.Helper()
 		st := openStore()
 		e := lifecycle.NewEngine(st, lifecycle.Options{
-			Adapters:   map[string]ats.Adapter{"workable": wk.adapter, "lever": lv.adapter},
+			Connector:  lifecycle.NewMemoryConnector(map[string]ats.Adapter{"workable": wk.adapter, "lever": lv.adapter}),
 			Vendor:     vend,
 			VendorName: vendorName,
 			Publisher:  publisher,
@@ -209,11 +209,11 @@ func TestChaosSoak(t *testing.T) {
 		case lifecycle.StateInvited:
 			return lifecycle.Update{ID: iv.ID + "/scheduled", Kind: lifecycle.UpdateScheduled, At: time.Date(2025, 6, 10, 14, 0, 0, 0, time.UTC)}, true
 		case lifecycle.StateScheduled:
-			grade := lifecycle.GradePassed
+			grade := ats.GradePassed
 			if iv.Round == 1 {
-				grade = lifecycle.GradeFailed
+				grade = ats.GradeFailed
 			}
-			return lifecycle.Update{ID: iv.ID + "/completed", Kind: lifecycle.UpdateCompleted, Result: &lifecycle.Result{
+			return lifecycle.Update{ID: iv.ID + "/completed", Kind: lifecycle.UpdateCompleted, Result: &ats.Result{
 				Score: strconv.Itoa(50 + iv.Round*10), Grade: grade, Summary: "Round " + iv.RoundName,
 				ReportURL: "https://iv.example/r/" + iv.ID}}, true
 		}

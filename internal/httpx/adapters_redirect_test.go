@@ -38,7 +38,7 @@ func TestAdaptersKeepCredentialsOnRedirect(t *testing.T) {
 		new  func() (ats.Adapter, error)
 	}{
 		{"workable", func() (ats.Adapter, error) {
-			return workable.NewClient("acme", "workable-token-secret", &workable.Options{BaseURL: api.URL + "/spi/v3", MaxRetries: -1})
+			return workable.NewClient(workable.Options{Subdomain: "acme", Token: "workable-token-secret", BaseURL: api.URL + "/spi/v3", MaxRetries: -1})
 		}},
 		{"lever", func() (ats.Adapter, error) {
 			return lever.NewClient(lever.Options{APIKey: "lever-key-secret", BaseURL: api.URL + "/v1"})

@@ -101,7 +101,7 @@ type Client struct {
 func New(cfg Config) (*Client, error) {
 	base, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
 	if err != nil || base.Scheme == "" || base.Host == "" {
-		return nil, fmt.Errorf("httpx: invalid base URL %q", cfg.BaseURL)
+		return nil, fmt.Errorf("Options.BaseURL %q is not an absolute URL: give scheme, host and the API's base path, e.g. \"https://api.example.com/v1\"", cfg.BaseURL)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -45,11 +45,11 @@ func TestCloseStopsWebhookDelivery(t *testing.T) {
 	st := s.AddStages("a", "b", "c")
 	o := s.AddOpportunity(Opportunity{Name: "Ada Lovelace", StageID: st[0].ID})
 	s.AddWebhook(receiver.URL, "candidateStageChange")
-	if err := s.MoveOpportunity(o.ID, st[1].ID); err != nil {
+	if err := s.MoveCandidate(o.ID, st[1].ID); err != nil {
 		t.Fatal(err)
 	}
 	<-arrived // the first delivery is in flight
-	if err := s.MoveOpportunity(o.ID, st[2].ID); err != nil {
+	if err := s.MoveCandidate(o.ID, st[2].ID); err != nil {
 		t.Fatal(err)
 	}
 
@@ -73,11 +73,11 @@ func TestCloseStopsWebhookDelivery(t *testing.T) {
 	}
 
 	// After Close: nothing is sent, the event is recorded as not sent, and
-	// FlushWebhooks and a second Close return.
-	if err := s.MoveOpportunity(o.ID, st[0].ID); err != nil {
+	// WaitDeliveries and a second Close return.
+	if err := s.MoveCandidate(o.ID, st[0].ID); err != nil {
 		t.Fatal(err)
 	}
-	s.FlushWebhooks()
+	s.WaitDeliveries(context.Background())
 	closeWithin(t, s, 5*time.Second)
 	if ds := s.Deliveries(); len(ds) != 3 || ds[2].Err != errClosed {
 		t.Errorf("deliveries after Close = %+v, want a third, unsent", ds)
@@ -99,7 +99,7 @@ func TestCloseReleasesStalledRequest(t *testing.T) {
 	}
 	got := make(chan result, 1)
 	go func() {
-		req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, s.APIURL()+"/stages", nil)
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, s.URL+"/stages", nil)
 		req.SetBasicAuth(DefaultAPIKey, "")
 		resp, err := s.Client().Do(req)
 		if err != nil {
@@ -117,5 +117,50 @@ func TestCloseReleasesStalledRequest(t *testing.T) {
 	}
 	if r.err != nil && errors.Is(r.err, context.DeadlineExceeded) {
 		t.Errorf("stalled request timed out instead of being released: %v", r.err)
+	}
+}
+
+// TestWaitDeliveries: WaitDeliveries returns nil once every delivery was
+// answered, and ctx's error, without waiting, while one is still pending
+// (a retry whose gap has not passed) and ctx ends.
+func TestWaitDeliveries(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		status  int
+		wantErr error
+	}{
+		{"answered 200", http.StatusOK, nil},
+		{"retry pending when ctx ends", http.StatusInternalServerError, context.Canceled},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			answered := make(chan struct{}, 1)
+			receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(tt.status)
+				answered <- struct{}{}
+			}))
+			defer receiver.Close()
+			s := NewServer(WithRateLimit(0, 0), WithWebhookRetryGaps(time.Hour))
+			defer s.Close()
+			st := s.AddStages("a", "b")
+			o := s.AddOpportunity(Opportunity{Name: "Ada Lovelace", StageID: st[0].ID})
+			s.AddWebhook(receiver.URL, "candidateStageChange")
+			if err := s.MoveCandidate(o.ID, st[1].ID); err != nil {
+				t.Fatal(err)
+			}
+			<-answered
+			ctx, cancel := context.WithCancel(context.Background())
+			if tt.wantErr != nil {
+				cancel() // the hour-long retry gap would otherwise block
+			}
+			defer cancel()
+			if err := s.WaitDeliveries(ctx); !errors.Is(err, tt.wantErr) {
+				t.Fatalf("WaitDeliveries = %v, want %v", err, tt.wantErr)
+			}
+			if tt.wantErr == nil {
+				if ds := s.Deliveries(); len(ds) != 1 || ds[0].StatusCode != http.StatusOK {
+					t.Errorf("deliveries = %+v, want one answered 200", ds)
+				}
+			}
+		})
 	}
 }

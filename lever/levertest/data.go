@@ -107,10 +107,10 @@ type Note struct {
 	CreatedAt                           time.Time
 }
 
-// StageChange is a stage move, through the API or MoveOpportunity.
+// StageChange is a stage move, through the API or MoveCandidate.
 type StageChange struct {
 	OpportunityID, FromStageID, ToStageID string
-	// PerformAs is the perform_as user ("" for MoveOpportunity).
+	// PerformAs is the perform_as user ("" for MoveCandidate).
 	PerformAs string
 	At        time.Time
 }
@@ -307,7 +307,7 @@ func (s *Server) AddOpportunity(o Opportunity) Opportunity {
 // UpdateOpportunity edits an opportunity as a recruiter would in Lever's UI
 // (e.g. adding a missing e-mail): fn receives a copy, and its changes to
 // anything but the ID, stage and archive state are stored. No webhook
-// fires; use MoveOpportunity or ArchiveOpportunity for those.
+// fires; use MoveCandidate or ArchiveOpportunity for those.
 func (s *Server) UpdateOpportunity(id string, fn func(*Opportunity)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -431,9 +431,10 @@ func (s *Server) Feedback(opportunityID string) []Feedback {
 	return slices.Clone(s.feedback[opportunityID])
 }
 
-// MoveOpportunity moves an opportunity as a recruiter would in Lever's UI,
+// MoveCandidate moves an opportunity (Lever's candidate in a pipeline) as a
+// recruiter would in Lever's UI,
 // firing candidateStageChange webhooks.
-func (s *Server) MoveOpportunity(opportunityID, stageID string) error {
+func (s *Server) MoveCandidate(opportunityID, stageID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.move(opportunityID, stageID, "")

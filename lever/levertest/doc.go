@@ -7,7 +7,7 @@
 // The fake serves the endpoints an interview vendor uses (postings, stages,
 // users, opportunities with their stage, tags, archive state, resumes and
 // their download route, notes, feedback and feedback templates, panels and
-// interviews, file uploads, archive reasons and webhooks) under APIURL()
+// interviews, file uploads, archive reasons and webhooks) under URL
 // ("/v1"); every other path answers a loud 404, so a client that drops the
 // base path fails. It models:
 //
@@ -45,8 +45,8 @@
 //     top-level id, with a 48-character token and the Lever-Webhooks user
 //     agent; five retries with growing gaps when the receiver does not
 //     answer 2xx, and Rerun for an admin's manual redelivery. Recruiter
-//     helpers (MoveOpportunity, ArchiveOpportunity) fire them;
-//     FlushWebhooks waits for them;
+//     helpers (MoveCandidate, ArchiveOpportunity) fire them;
+//     WaitDeliveries waits for them;
 //   - fault injection (5xx, 429, stalls) with a deterministic seed, and
 //     FailRequests for conformance tests.
 //

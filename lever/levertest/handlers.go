@@ -68,7 +68,7 @@ func (s *Server) routes() http.Handler {
 	// once; the web app's links (hire.lever.co resume downloadUrl) land
 	// here too.
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "levertest: no such route "+r.Method+" "+r.URL.Path+": the API is under "+s.APIURL()+" (did the client drop the /v1 base path?)")
+		writeError(w, http.StatusNotFound, "levertest: no such route "+r.Method+" "+r.URL.Path+": the API is under "+s.URL+" (did the client drop the /v1 base path?)")
 	})
 	m.HandleFunc("/v1/", s.api("", func(w http.ResponseWriter, r *http.Request, _ *auth) {
 		writeError(w, http.StatusNotFound, "No such endpoint: "+r.Method+" "+r.URL.Path)
@@ -173,7 +173,7 @@ func (s *Server) postingJSON(p *Posting) map[string]any {
 		"id": p.ID, "text": p.Text, "state": p.State, "tags": nonNil(p.Tags),
 		"categories": map[string]any{"team": p.Team, "location": p.Location},
 		"createdAt":  ms(p.CreatedAt), "updatedAt": ms(p.UpdatedAt),
-		"urls": map[string]string{"show": s.URL + "/jobs/" + p.ID, "list": s.URL + "/jobs"},
+		"urls": map[string]string{"show": s.root + "/jobs/" + p.ID, "list": s.root + "/jobs"},
 	}
 }
 
@@ -351,7 +351,7 @@ func (s *Server) oppJSON(o *Opportunity, expand []string) map[string]any {
 		"stage": stage, "owner": owner, "emails": nonNil(o.Emails), "phones": phones,
 		"links": nonNil(o.Links), "tags": nonNil(o.Tags), "sources": []string{},
 		"applications": apps, "archived": archiveJSON(o.Archived),
-		"urls":      map[string]string{"show": s.URL + "/candidates/" + o.ID, "list": s.URL + "/candidates"},
+		"urls":      map[string]string{"show": s.root + "/candidates/" + o.ID, "list": s.root + "/candidates"},
 		"createdAt": ms(o.CreatedAt), "updatedAt": ms(o.UpdatedAt),
 	}
 }
@@ -462,7 +462,7 @@ func (s *Server) listResumes(w http.ResponseWriter, r *http.Request, _ *auth) {
 		// the API; this fake's web app answers it with a loud 404.
 		rid := o.ID + "-resume"
 		out = append(out, map[string]any{"id": rid, "createdAt": ms(o.CreatedAt), "file": map[string]any{
-			"name": "resume.pdf", "ext": "pdf", "downloadUrl": s.URL + "/candidates/" + o.ID + "/resumes/" + rid + "/download",
+			"name": "resume.pdf", "ext": "pdf", "downloadUrl": s.root + "/candidates/" + o.ID + "/resumes/" + rid + "/download",
 			"uploadedAt": ms(o.CreatedAt), "size": 1024, "status": "processed",
 		}})
 	}

@@ -34,12 +34,15 @@ const MaxRequestBytes = 31 << 20
 
 // Server is a fake Lever API. Its methods are safe for concurrent use.
 type Server struct {
-	// URL is the server's root, e.g. "http://127.0.0.1:4321". The API is
-	// under APIURL().
+	// URL is the root of the v1 API including its base path
+	// ("http://127.0.0.1:4321/v1"), for lever.Options.BaseURL. Every path
+	// outside it (other than the OAuth endpoints AuthURL and TokenURL)
+	// answers a loud 404, so a client that drops the path fails.
 	URL string
 
-	ts  *httptest.Server
-	now func() time.Time
+	root string // scheme and host, without the base path
+	ts   *httptest.Server
+	now  func() time.Time
 	// closing is closed by Close: stalled requests return at once and
 	// webhook deliveries in flight are abandoned.
 	closing   chan struct{}
@@ -180,7 +183,8 @@ func NewServer(opts ...Option) *Server {
 	noFeedback := NoFeedbackTemplate()
 	s.templates = append(s.templates, &noFeedback)
 	s.ts = httptest.NewServer(s.routes())
-	s.URL = s.ts.URL
+	s.root = s.ts.URL
+	s.URL = s.root + "/v1"
 	s.hooks = newDeliverer(s.ts.Client(), s.retryGaps)
 	return s
 }
@@ -188,7 +192,7 @@ func NewServer(opts ...Option) *Server {
 // Close shuts the server down. It does not wait for anything outside the
 // server's control: stalled requests are released, a webhook delivery in
 // flight is cancelled and queued deliveries are recorded as not sent (call
-// FlushWebhooks first to deliver them). When Close returns, the delivery
+// WaitDeliveries first to deliver them). When Close returns, the delivery
 // goroutine has exited. Close may be called more than once.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
@@ -198,17 +202,14 @@ func (s *Server) Close() {
 	})
 }
 
-// APIURL is the root of the v1 API, for lever.Options.BaseURL.
-func (s *Server) APIURL() string { return s.URL + "/v1" }
-
 // AuthURL is the OAuth authorize endpoint.
-func (s *Server) AuthURL() string { return s.URL + "/authorize" }
+func (s *Server) AuthURL() string { return s.root + "/authorize" }
 
 // TokenURL is the OAuth token endpoint.
-func (s *Server) TokenURL() string { return s.URL + "/oauth/token" }
+func (s *Server) TokenURL() string { return s.root + "/oauth/token" }
 
 // Audience is the audience the authorize endpoint expects.
-func (s *Server) Audience() string { return s.APIURL() + "/" }
+func (s *Server) Audience() string { return s.URL + "/" }
 
 // Client returns an HTTP client for the server.
 func (s *Server) Client() *http.Client { return s.ts.Client() }
@@ -271,9 +272,11 @@ func (s *Server) FailRequests(status int) (restore func()) {
 // Request is an API request the server received.
 type Request struct {
 	Method string
-	Path   string
-	Query  url.Values
-	Body   []byte
+	// Path is relative to URL (without the /v1 base path), e.g.
+	// "/opportunities/o1/notes".
+	Path  string
+	Query url.Values
+	Body  []byte
 	// Auth is "basic", "bearer" or "".
 	Auth string
 	// PerformAs is the perform_as parameter, if any.
@@ -287,12 +290,13 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.requests...)
 }
 
-// ResetRequests forgets the recorded requests (RequestCount keeps
-// counting).
+// ResetRequests forgets recorded requests and zeroes the counters
+// (RequestCount, ThrottledCount, InjectedFaults).
 func (s *Server) ResetRequests() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = nil
+	s.requests, s.reqCount, s.throttled = nil, 0, 0
+	clear(s.injected)
 }
 
 // LastRequest returns the most recent API request.
@@ -317,15 +321,6 @@ func (s *Server) ThrottledCount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.throttled
-}
-
-// ResetCounters zeroes the request, throttle and fault counters and forgets
-// recorded requests.
-func (s *Server) ResetCounters() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests, s.reqCount, s.throttled = nil, 0, 0
-	clear(s.injected)
 }
 
 // writeError answers with a Lever-style error body.
@@ -371,7 +366,7 @@ func (s *Server) api(scope string, h func(w http.ResponseWriter, r *http.Request
 			body = body[:MaxRequestBytes]
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		rec := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Body: body, PerformAs: r.URL.Query().Get("perform_as")}
+		rec := Request{Method: r.Method, Path: strings.TrimPrefix(r.URL.Path, "/v1"), Query: r.URL.Query(), Body: body, PerformAs: r.URL.Query().Get("perform_as")}
 		if a := r.Header.Get("Authorization"); a != "" {
 			rec.Auth = strings.ToLower(strings.SplitN(a, " ", 2)[0])
 		}

@@ -13,7 +13,7 @@ import (
 
 func get(t *testing.T, srv *levertest.Server, path string, auth bool) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", srv.APIURL()+path, nil)
+	req, _ := http.NewRequest("GET", srv.URL+path, nil)
 	if auth {
 		req.SetBasicAuth(levertest.DefaultAPIKey, "")
 	}
@@ -104,7 +104,7 @@ func TestOversizedBodyRefused(t *testing.T) {
 	u := srv.AddUser(levertest.User{Name: "Bot", Email: "bot@v.test"})
 	o := srv.AddOpportunity(levertest.Opportunity{Name: "A B"})
 	body := `{"value":"` + strings.Repeat("x", levertest.MaxRequestBytes) + `"}`
-	req, _ := http.NewRequest("POST", srv.APIURL()+"/opportunities/"+o.ID+"/notes?perform_as="+u.ID, strings.NewReader(body))
+	req, _ := http.NewRequest("POST", srv.URL+"/opportunities/"+o.ID+"/notes?perform_as="+u.ID, strings.NewReader(body))
 	req.SetBasicAuth(levertest.DefaultAPIKey, "")
 	resp, err := srv.Client().Do(req)
 	if err != nil {
@@ -152,7 +152,7 @@ func TestFaultKinds(t *testing.T) {
 	}
 
 	srv.SetFaults(levertest.Faults{Probability: 1, Stall: time.Millisecond, Seed: 5})
-	srv.ResetCounters()
+	srv.ResetRequests()
 	for range 60 {
 		get(t, srv, "/stages", true)
 	}
@@ -164,7 +164,7 @@ func TestFaultKinds(t *testing.T) {
 	}
 
 	srv.SetFaults(levertest.Faults{})
-	srv.ResetCounters()
+	srv.ResetRequests()
 	if st, _ := get(t, srv, "/stages", true); st != http.StatusOK || len(srv.InjectedFaults()) != 0 {
 		t.Errorf("zero Faults: status %d, injected %v", st, srv.InjectedFaults())
 	}
@@ -177,7 +177,7 @@ func TestLoudNotFoundOutsideBasePath(t *testing.T) {
 	defer srv.Close()
 	for _, path := range []string{"/stages", "/opportunities/x/resumes/y/download", "/candidates/x"} {
 		t.Run(path, func(t *testing.T) {
-			resp, err := http.Get(srv.URL + path)
+			resp, err := http.Get(strings.TrimSuffix(srv.URL, "/v1") + path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -213,7 +213,7 @@ func TestThrottleHasNoRetryAfter(t *testing.T) {
 			defer srv.Close()
 			seen := 0
 			for range 3 {
-				req, _ := http.NewRequest("GET", srv.APIURL()+"/stages", nil)
+				req, _ := http.NewRequest("GET", srv.URL+"/stages", nil)
 				req.SetBasicAuth(levertest.DefaultAPIKey, "")
 				resp, err := srv.Client().Do(req)
 				if err != nil {

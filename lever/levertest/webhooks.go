@@ -117,12 +117,13 @@ func (s *Server) Rerun(d Delivery) {
 	s.hooks.enqueue(d)
 }
 
-// FlushWebhooks blocks until every queued delivery, including the retries
-// of failed ones, has been attempted (or the server is closed).
-func (s *Server) FlushWebhooks() { s.hooks.flush() }
+// WaitDeliveries blocks until every queued delivery, including the retries
+// of failed ones, has been attempted, the server is closed or ctx is done;
+// it returns ctx's error in the last case.
+func (s *Server) WaitDeliveries(ctx context.Context) error { return s.hooks.wait(ctx) }
 
 // Deliveries returns the attempted deliveries, oldest first, one entry
-// per attempt. Call FlushWebhooks first to include those still queued.
+// per attempt. Call WaitDeliveries first to include those still queued.
 func (s *Server) Deliveries() []Delivery { return s.hooks.done() }
 
 // deliverer sends webhooks one at a time, in order, from one goroutine,
@@ -238,14 +239,26 @@ func (d *deliverer) send(x *Delivery) {
 	x.StatusCode = resp.StatusCode
 }
 
-// flush waits until the queue is empty, no retry is waiting for its gap
-// and nothing is in flight (or the deliverer is closed).
-func (d *deliverer) flush() {
+// wait waits until the queue is empty, no retry is waiting for its gap
+// and nothing is in flight (or the deliverer is closed, or ctx is done).
+func (d *deliverer) wait(ctx context.Context) error {
+	// Wake the waiter when ctx ends; the broadcast is taken under the lock
+	// so it cannot slip between the check and cond.Wait.
+	stop := context.AfterFunc(ctx, func() {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.cond.Broadcast()
+	})
+	defer stop()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for (len(d.queue) > 0 || d.busy || d.waiting > 0) && !d.closed {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		d.cond.Wait()
 	}
+	return nil
 }
 
 func (d *deliverer) done() []Delivery {

@@ -27,14 +27,14 @@ func Example() {
 	defer fake.Close()
 	job := fake.AddJob(workabletest.Job{Title: "Backend Engineer", Stages: workabletest.StagesNamed("Applied", "YourProduct", "Offer")})
 	ada := fake.AddCandidate(workabletest.Candidate{JobShortcode: job.Shortcode, Stage: "yourproduct", Name: "Ada Lovelace", Email: "ada@example.com"})
-	client, _ := workable.NewClient(fake.Subdomain(), workabletest.Token, &workable.Options{
-		BaseURL: fake.BaseURL(), MemberID: fake.DefaultMemberID(), VendorStage: "YourProduct", RateLimit: -1, Logger: quiet,
+	client, _ := workable.NewClient(workable.Options{Subdomain: fake.Subdomain(), Token: workabletest.DefaultAPIKey,
+		BaseURL: fake.URL, MemberID: fake.DefaultMemberID(), VendorStage: "YourProduct", RateLimit: -1, Logger: quiet,
 	})
 
 	vendor := lifecycletest.NewVendor()
 	store := memstore.New()
 	engine := lifecycle.NewEngine(store, lifecycle.Options{
-		Adapters: map[string]ats.Adapter{"workable": client}, Vendor: vendor, VendorName: "YourProduct", Logger: quiet,
+		Connector: lifecycle.NewMemoryConnector(map[string]ats.Adapter{"workable": client}), Vendor: vendor, VendorName: "YourProduct", Logger: quiet,
 	})
 	go engine.Dispatcher(lifecycle.DispatcherOptions{}).Run(ctx)
 	positions, _ := engine.RefreshPositions(ctx, "workable")

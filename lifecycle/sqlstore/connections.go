@@ -5,8 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 
+	"github.com/atskit/atskit/internal/errfmt"
 	"github.com/atskit/atskit/lifecycle"
 )
 
@@ -19,7 +19,7 @@ func (s *Store) Connection(ctx context.Context, id string) (lifecycle.Connection
 		return lifecycle.Connection{}, lifecycle.ErrNotFound
 	}
 	if err != nil {
-		return lifecycle.Connection{}, fmt.Errorf("sqlstore: connection %s: %w", id, err)
+		return lifecycle.Connection{}, errfmt.Errorf("sqlstore: connection %s: %w", id, err)
 	}
 	return decodeConnection(data, version)
 }
@@ -27,7 +27,7 @@ func (s *Store) Connection(ctx context.Context, id string) (lifecycle.Connection
 func decodeConnection(data string, version int64) (lifecycle.Connection, error) {
 	var c lifecycle.Connection
 	if err := json.Unmarshal([]byte(data), &c); err != nil {
-		return c, fmt.Errorf("sqlstore: decode connection: %w", err)
+		return c, errfmt.Errorf("sqlstore: decode connection: %w", err)
 	}
 	c.Version = version
 	return c, nil
@@ -38,7 +38,7 @@ func (s *Store) Connections(ctx context.Context, f lifecycle.ConnectionFilter) (
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT data, version FROM atskit_connections
 		WHERE (? = '' OR kind = ?) AND (? = '' OR state = ?) ORDER BY id`), f.Kind, f.Kind, string(f.State), string(f.State))
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: connections: %w", err)
+		return nil, errfmt.Errorf("sqlstore: connections: %w", err)
 	}
 	defer rows.Close()
 	var out []lifecycle.Connection
@@ -74,7 +74,7 @@ func (s *Store) SaveConnection(ctx context.Context, c lifecycle.Connection) (lif
 			c.Kind, string(c.State), c.Version, string(data), c.ID, old)
 	}
 	if err != nil {
-		return lifecycle.Connection{}, fmt.Errorf("sqlstore: save connection %s: %w", c.ID, s.conflict(err))
+		return lifecycle.Connection{}, errfmt.Errorf("sqlstore: save connection %s: %w", c.ID, s.conflict(err))
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return lifecycle.Connection{}, err

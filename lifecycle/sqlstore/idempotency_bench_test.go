@@ -48,7 +48,7 @@ func BenchmarkProviderIdempotencyShared(b *testing.B) {
 				if shared {
 					opts.IdempotencyStore = store
 				}
-				return provider.NewHandler(provider.NewMemoryBackend(provider.MemoryBackendOptions{}), opts)
+				return must(provider.NewHandler(provider.NewMemoryBackend(provider.MemoryBackendOptions{}), opts))
 			}
 			const rounds = 3
 			n := max(b.N/rounds, 1)

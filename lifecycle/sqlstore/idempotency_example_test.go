@@ -29,7 +29,11 @@ func ExampleStore_ClaimIdempotency() {
 	tokens := provider.NewStaticTokens(map[string]provider.Account{"tok-acme": "acme"})
 	backend := provider.NewMemoryBackend(provider.MemoryBackendOptions{}) // the vendor's own, shared, backend
 	replica := func() http.Handler {
-		return provider.NewHandler(backend, provider.HandlerOptions{Tokens: tokens, IdempotencyStore: store})
+		h, err := provider.NewHandler(backend, provider.HandlerOptions{Tokens: tokens, IdempotencyStore: store})
+		if err != nil {
+			panic(err)
+		}
+		return h
 	}
 	body := `{"interview_template_id":"1","callback_url":"https://groove-tech.workable.com/interviews/8823119",
 	  "candidate":{"first_name":"Lakita","last_name":"Marrero","email":"lakita@example.com"}}`

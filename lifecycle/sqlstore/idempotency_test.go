@@ -127,10 +127,10 @@ func TestProviderIdempotencyAcrossReplicas(t *testing.T) {
 	for dialect, open := range idemStores {
 		t.Run(dialect, func(t *testing.T) {
 			workable := func(b *replicaBackend, store provider.IdempotencyStore, now func() time.Time) http.Handler {
-				return provider.NewHandler(b, provider.HandlerOptions{Tokens: idemTokens, Logger: quiet(), IdempotencyStore: store, IdempotencyWindow: time.Hour, Now: now})
+				return must(provider.NewHandler(b, provider.HandlerOptions{Tokens: idemTokens, Logger: quiet(), IdempotencyStore: store, IdempotencyWindow: time.Hour, Now: now}))
 			}
 			greenhouse := func(b *replicaBackend, store provider.IdempotencyStore, now func() time.Time) http.Handler {
-				return provider.NewGreenhouseHandler(provider.GreenhouseFromAssessments(b), provider.GreenhouseHandlerOptions{Keys: idemTokens, Logger: quiet(), IdempotencyStore: store, IdempotencyWindow: time.Hour, Now: now})
+				return must(provider.NewGreenhouseHandler(provider.GreenhouseFromAssessments(b), provider.GreenhouseHandlerOptions{Tokens: idemTokens, Logger: quiet(), IdempotencyStore: store, IdempotencyWindow: time.Hour, Now: now}))
 			}
 			create := idemCall{path: "/interviews", token: "tok-acme", body: idemInterviewBody}
 			sendTest := idemCall{path: "/send_test", token: "tok-acme", body: idemSendTestBody, basic: true}
@@ -213,8 +213,8 @@ func TestProviderIdempotencyConcurrentReplicas(t *testing.T) {
 			a.block, a.entered, a.release = true, make(chan struct{}, 1), make(chan struct{})
 			waiting := make(chan struct{}, 1)
 			shared := inFlightSignal{store, waiting}
-			ha := provider.NewHandler(a, provider.HandlerOptions{Tokens: idemTokens, Logger: quiet(), IdempotencyStore: shared})
-			hb := provider.NewHandler(b, provider.HandlerOptions{Tokens: idemTokens, Logger: quiet(), IdempotencyStore: shared})
+			ha := must(provider.NewHandler(a, provider.HandlerOptions{Tokens: idemTokens, Logger: quiet(), IdempotencyStore: shared}))
+			hb := must(provider.NewHandler(b, provider.HandlerOptions{Tokens: idemTokens, Logger: quiet(), IdempotencyStore: shared}))
 			call := idemCall{path: "/interviews", token: "tok-acme", body: idemInterviewBody}
 
 			first := make(chan *httptest.ResponseRecorder, 1)
@@ -329,4 +329,13 @@ func TestIdempotencyStoreOneWinner(t *testing.T) {
 			}
 		})
 	}
+}
+
+// must returns v, or panics with err: for constructors whose error the
+// test's own input rules out.
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

@@ -2,9 +2,9 @@ package sqlstore
 
 import (
 	"context"
-	"fmt"
 	"time"
 
+	"github.com/atskit/atskit/internal/errfmt"
 	"github.com/atskit/atskit/pacing"
 )
 
@@ -32,7 +32,7 @@ func (p sqlPacer) Release(ctx context.Context, account string, at time.Time) err
 		q = `DELETE FROM atskit_pacing WHERE ctid IN (SELECT ctid FROM atskit_pacing WHERE account = ? AND start_at = ? LIMIT 1)`
 	}
 	if _, err := s.db.ExecContext(ctx, s.q(q), account, at.UnixNano()); err != nil {
-		return fmt.Errorf("sqlstore: pacer: release: %w", err)
+		return errfmt.Errorf("sqlstore: pacer: release: %w", err)
 	}
 	return nil
 }
@@ -54,7 +54,7 @@ func (p sqlPacer) book(ctx context.Context, account string, limit pacing.Limit, 
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("sqlstore: pacer: %w", err)
+		return time.Time{}, errfmt.Errorf("sqlstore: pacer: %w", err)
 	}
 	defer tx.Rollback()
 	now := time.Now()
@@ -62,13 +62,13 @@ func (p sqlPacer) book(ctx context.Context, account string, limit pacing.Limit, 
 		var ns int64
 		err := tx.QueryRowContext(ctx, `SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint * 1000, pg_advisory_xact_lock(hashtextextended($1, 7317453))`, account).Scan(&ns, new(any))
 		if err != nil {
-			return time.Time{}, fmt.Errorf("sqlstore: pacer: %w", err)
+			return time.Time{}, errfmt.Errorf("sqlstore: pacer: %w", err)
 		}
 		now = time.Unix(0, ns)
 	}
 	rows, err := tx.QueryContext(ctx, s.q(`SELECT start_at FROM atskit_pacing WHERE account = ? ORDER BY start_at DESC LIMIT ?`), account, limit.N)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("sqlstore: pacer: %w", err)
+		return time.Time{}, errfmt.Errorf("sqlstore: pacer: %w", err)
 	}
 	var booked []time.Time
 	for rows.Next() {
@@ -88,14 +88,14 @@ func (p sqlPacer) book(ctx context.Context, account string, limit pacing.Limit, 
 		return at, nil
 	}
 	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO atskit_pacing (account, start_at) VALUES (?, ?)`), account, at.UnixNano()); err != nil {
-		return time.Time{}, fmt.Errorf("sqlstore: pacer: %w", err)
+		return time.Time{}, errfmt.Errorf("sqlstore: pacer: %w", err)
 	}
 	// Bookings older than a window constrain nothing any more.
 	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM atskit_pacing WHERE account = ? AND start_at < ?`), account, now.Add(-limit.Window).UnixNano()); err != nil {
-		return time.Time{}, fmt.Errorf("sqlstore: pacer: %w", err)
+		return time.Time{}, errfmt.Errorf("sqlstore: pacer: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return time.Time{}, fmt.Errorf("sqlstore: pacer: %w", err)
+		return time.Time{}, errfmt.Errorf("sqlstore: pacer: %w", err)
 	}
 	return at, nil
 }

@@ -80,8 +80,8 @@ func BenchmarkSharedPacing(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			wk, err := workable.NewClient(fake.Subdomain(), workabletest.Token, &workable.Options{
-				BaseURL: fake.BaseURL(), MemberID: fake.DefaultMemberID(), HTTPClient: &http.Client{Transport: ct},
+			wk, err := workable.NewClient(workable.Options{Subdomain: fake.Subdomain(), Token: workabletest.DefaultAPIKey,
+				BaseURL: fake.URL, MemberID: fake.DefaultMemberID(), HTTPClient: &http.Client{Transport: ct},
 				RateLimit: limit, RateWindow: window, Pacer: st.Pacer(), PacerAccount: "workable/acme",
 			})
 			if err != nil {

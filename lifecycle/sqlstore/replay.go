@@ -4,10 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/errfmt"
 )
 
 var _ ats.ReplayGuard = (*Store)(nil)
@@ -29,27 +29,27 @@ func (s *Store) RememberDelivery(ctx context.Context, connection, key string, ex
 	h := deliveryKeyHash(key)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return false, fmt.Errorf("sqlstore: remember delivery: %w", err)
+		return false, errfmt.Errorf("sqlstore: remember delivery: %w", err)
 	}
 	defer tx.Rollback()
 	if s.replayCalls.Add(1)%pruneEvery == 0 {
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM atskit_webhook_deliveries WHERE expires_at <= ?`), now); err != nil {
-			return false, fmt.Errorf("sqlstore: prune deliveries: %w", err)
+			return false, errfmt.Errorf("sqlstore: prune deliveries: %w", err)
 		}
 	} else if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM atskit_webhook_deliveries WHERE connection = ? AND key_hash = ? AND expires_at <= ?`), connection, h, now); err != nil {
-		return false, fmt.Errorf("sqlstore: remember delivery: %w", err)
+		return false, errfmt.Errorf("sqlstore: remember delivery: %w", err)
 	}
 	res, err := tx.ExecContext(ctx, s.q(`INSERT INTO atskit_webhook_deliveries (connection, key_hash, expires_at) VALUES (?, ?, ?) ON CONFLICT (connection, key_hash) DO NOTHING`),
 		connection, h, expires.UnixNano())
 	if err != nil {
-		return false, fmt.Errorf("sqlstore: remember delivery: %w", err)
+		return false, errfmt.Errorf("sqlstore: remember delivery: %w", err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return false, fmt.Errorf("sqlstore: remember delivery: %w", err)
+		return false, errfmt.Errorf("sqlstore: remember delivery: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("sqlstore: remember delivery: %w", err)
+		return false, errfmt.Errorf("sqlstore: remember delivery: %w", err)
 	}
 	return n == 1, nil
 }
@@ -57,7 +57,7 @@ func (s *Store) RememberDelivery(ctx context.Context, connection, key string, ex
 // ForgetDelivery implements ats.ReplayGuard.
 func (s *Store) ForgetDelivery(ctx context.Context, connection, key string) error {
 	if _, err := s.db.ExecContext(ctx, s.q(`DELETE FROM atskit_webhook_deliveries WHERE connection = ? AND key_hash = ?`), connection, deliveryKeyHash(key)); err != nil {
-		return fmt.Errorf("sqlstore: forget delivery: %w", err)
+		return errfmt.Errorf("sqlstore: forget delivery: %w", err)
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/atskit/atskit/internal/errfmt"
 	"github.com/atskit/atskit/lifecycle"
 )
 
@@ -184,7 +185,7 @@ func (s *Store) Position(ctx context.Context, id string) (lifecycle.Position, er
 		return lifecycle.Position{}, lifecycle.ErrNotFound
 	}
 	if err != nil {
-		return lifecycle.Position{}, fmt.Errorf("sqlstore: position %s: %w", id, err)
+		return lifecycle.Position{}, errfmt.Errorf("sqlstore: position %s: %w", id, err)
 	}
 	return decodePosition(data, version, conn)
 }
@@ -194,7 +195,7 @@ func (s *Store) Position(ctx context.Context, id string) (lifecycle.Position, er
 func decodePosition(data string, version int64, conn string) (lifecycle.Position, error) {
 	var p lifecycle.Position
 	if err := json.Unmarshal([]byte(data), &p); err != nil {
-		return p, fmt.Errorf("sqlstore: decode position: %w", err)
+		return p, errfmt.Errorf("sqlstore: decode position: %w", err)
 	}
 	p.Version = version
 	p.Connection = conn
@@ -209,7 +210,7 @@ func (s *Store) Positions(ctx context.Context, f lifecycle.PositionFilter) ([]li
 	}
 	rows, err := s.db.QueryContext(ctx, s.q(query), f.Connection, f.Connection, f.Source, f.Source, string(f.Status), string(f.Status), f.AfterID)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: positions: %w", err)
+		return nil, errfmt.Errorf("sqlstore: positions: %w", err)
 	}
 	defer rows.Close()
 	var out []lifecycle.Position
@@ -262,7 +263,7 @@ const interviewCols = `data, version, connection`
 func decodeInterview(data string, version int64, conn string) (lifecycle.Interview, error) {
 	var iv lifecycle.Interview
 	if err := json.Unmarshal([]byte(data), &iv); err != nil {
-		return iv, fmt.Errorf("sqlstore: decode interview: %w", err)
+		return iv, errfmt.Errorf("sqlstore: decode interview: %w", err)
 	}
 	iv.Version = version
 	iv.Connection = conn
@@ -277,7 +278,7 @@ func (s *Store) oneInterview(ctx context.Context, query string, args ...any) (li
 		return lifecycle.Interview{}, lifecycle.ErrNotFound
 	}
 	if err != nil {
-		return lifecycle.Interview{}, fmt.Errorf("sqlstore: interview: %w", err)
+		return lifecycle.Interview{}, errfmt.Errorf("sqlstore: interview: %w", err)
 	}
 	return decodeInterview(data, version, conn)
 }
@@ -335,7 +336,7 @@ func (s *Store) Interviews(ctx context.Context, f lifecycle.InterviewFilter) ([]
 	}
 	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: interviews: %w", err)
+		return nil, errfmt.Errorf("sqlstore: interviews: %w", err)
 	}
 	defer rows.Close()
 	var out []lifecycle.Interview
@@ -362,7 +363,7 @@ func (s *Store) EventProcessed(ctx context.Context, ev lifecycle.EventRef) (bool
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("sqlstore: event %s/%s: %w", ev.Source, ev.ID, err)
+		return false, errfmt.Errorf("sqlstore: event %s/%s: %w", ev.Source, ev.ID, err)
 	}
 	return true, nil
 }
@@ -526,19 +527,19 @@ func (s *Store) ClaimEffects(ctx context.Context, c lifecycle.Claim) ([]lifecycl
 	}
 	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: claim effects: %w", err)
+		return nil, errfmt.Errorf("sqlstore: claim effects: %w", err)
 	}
 	defer rows.Close()
 	var out []lifecycle.Effect
 	for rows.Next() {
 		e, err := scanEffect(rows)
 		if err != nil {
-			return nil, fmt.Errorf("sqlstore: claim effects: %w", err)
+			return nil, errfmt.Errorf("sqlstore: claim effects: %w", err)
 		}
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlstore: claim effects: %w", err)
+		return nil, errfmt.Errorf("sqlstore: claim effects: %w", err)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
 	return out, nil
@@ -562,7 +563,7 @@ func (s *Store) BeginAttempt(ctx context.Context, id, owner string, at time.Time
 	res, err := s.db.ExecContext(ctx, s.q(`UPDATE atskit_effects SET attempts = attempts + 1, unacked = 1
 		WHERE id = ? AND claimed_by = ? AND state = 'pending' AND lease_until >= ?`), id, owner, nanos(at))
 	if err != nil {
-		return fmt.Errorf("sqlstore: begin attempt %s: %w", id, err)
+		return errfmt.Errorf("sqlstore: begin attempt %s: %w", id, err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return err
@@ -585,7 +586,7 @@ func (s *Store) FinishEffect(ctx context.Context, id, owner string, o lifecycle.
 			WHERE id = ? AND claimed_by = ? AND state = 'pending'`), o.Error, nanos(o.NextAttemptAt), id, owner)
 	}
 	if err != nil {
-		return fmt.Errorf("sqlstore: finish effect %s: %w", id, err)
+		return errfmt.Errorf("sqlstore: finish effect %s: %w", id, err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return err
@@ -603,19 +604,19 @@ func (s *Store) RequeueEffects(ctx context.Context, f lifecycle.EffectFilter, id
 		WHERE state = 'parked' AND (? = '' OR connection = ?) AND (? = '' OR interview_id = ?) AND (? = '' OR kind = ?) AND (? = '' OR id = ?)
 		RETURNING `+effectCols), nanos(at), f.Connection, f.Connection, f.InterviewID, f.InterviewID, string(f.Kind), string(f.Kind), id, id)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: requeue effects: %w", err)
+		return nil, errfmt.Errorf("sqlstore: requeue effects: %w", err)
 	}
 	defer rows.Close()
 	var out []lifecycle.Effect
 	for rows.Next() {
 		e, err := scanEffect(rows)
 		if err != nil {
-			return nil, fmt.Errorf("sqlstore: requeue effects: %w", err)
+			return nil, errfmt.Errorf("sqlstore: requeue effects: %w", err)
 		}
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlstore: requeue effects: %w", err)
+		return nil, errfmt.Errorf("sqlstore: requeue effects: %w", err)
 	}
 	return out, nil
 }
@@ -629,7 +630,7 @@ func (s *Store) Effects(ctx context.Context, f lifecycle.EffectFilter) ([]lifecy
 	}
 	rows, err := s.db.QueryContext(ctx, s.q(query), f.Connection, f.Connection, f.InterviewID, f.InterviewID, string(f.Kind), string(f.Kind), string(f.State), string(f.State), f.AfterSeq)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: effects: %w", err)
+		return nil, errfmt.Errorf("sqlstore: effects: %w", err)
 	}
 	defer rows.Close()
 	var out []lifecycle.Effect

@@ -147,8 +147,8 @@ func testInterviewRoundTrip(t *testing.T, s lifecycle.Store) {
 	iv.Candidate = ats.Candidate{ID: "c1", JobID: "J1", Name: "Ada Lovelace", Emails: []string{"ada@example.com"}, Stage: ats.StageRef{ID: "iv", Name: "InterviewVector"}}
 	iv.ScheduledAt = t0.Add(48 * time.Hour)
 	iv.ExpiresAt = t0.Add(72 * time.Hour)
-	iv.Result = &lifecycle.Result{Score: "87", Grade: lifecycle.GradePassed, Summary: "Strong", ReportURL: "https://v.example/r/1",
-		Attachments: []lifecycle.Attachment{{Description: "Recording", URL: "https://v.example/rec/1"}},
+	iv.Result = &ats.Result{Score: "87", Grade: ats.GradePassed, Summary: "Strong", ReportURL: "https://v.example/r/1",
+		Attachments: []ats.Attachment{{Description: "Recording", URL: "https://v.example/rec/1"}},
 		Details:     []ats.FeedbackField{{Name: "Coding", Value: "4/5"}}}
 	iv.Callback = &lifecycle.Callback{URL: "https://workable.example/cb", Token: "secret"}
 	iv.VendorRef, iv.VendorAttempt = "vend-1", 1

@@ -129,8 +129,8 @@ func TestCloseEndsStalls(t *testing.T) {
 		ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
 			WroteRequest: func(httptrace.WroteRequestInfo) { close(wrote) },
 		})
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.BaseURL()+"/jobs", nil)
-		req.Header.Set("Authorization", "Bearer "+workabletest.Token)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/jobs", nil)
+		req.Header.Set("Authorization", "Bearer "+workabletest.DefaultAPIKey)
 		resp, err := srv.Client().Do(req)
 		if err != nil {
 			done <- result{err: err}
@@ -163,10 +163,10 @@ func TestOversizedRequestBody(t *testing.T) {
 	job := srv.AddJob(workabletest.Job{Title: "J"})
 	c := srv.AddCandidate(workabletest.Candidate{JobShortcode: job.Shortcode, Name: "A B"})
 	body := make([]byte, workabletest.MaxRequestBytes+1)
-	req, err := http.NewRequest(http.MethodPost, srv.BaseURL()+"/candidates/"+c.ID+"/comments", &bytesReader{n: len(body)})
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/candidates/"+c.ID+"/comments", &bytesReader{n: len(body)})
 	require.NoError(t, err)
 	req.ContentLength = int64(len(body))
-	req.Header.Set("Authorization", "Bearer "+workabletest.Token)
+	req.Header.Set("Authorization", "Bearer "+workabletest.DefaultAPIKey)
 	resp, err := srv.Client().Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()

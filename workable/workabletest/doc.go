@@ -10,10 +10,10 @@
 //		Stages: workabletest.StagesNamed("Applied", "InterviewVector", "Offer")})
 //	cand := srv.AddCandidate(workabletest.Candidate{JobShortcode: job.Shortcode,
 //		Stage: "applied", Name: "Ada Lovelace", Email: "ada@example.com"})
-//	c, _ := workable.NewClient(srv.Subdomain(), workabletest.Token,
-//		&workable.Options{BaseURL: srv.BaseURL(), MemberID: srv.DefaultMemberID()})
+//	c, _ := workable.NewClient(workable.Options{Subdomain: srv.Subdomain(),
+//		Token: workabletest.DefaultAPIKey, BaseURL: srv.URL, MemberID: srv.DefaultMemberID()})
 //
-// The fake serves the API under /spi/v3 (BaseURL). It models:
+// The fake serves the API under /spi/v3 (URL includes it). It models:
 //
 //   - bearer authentication: unknown tokens get 401 with Workable's nested
 //     error body and no rate-limit headers; a token lacking the endpoint's

@@ -24,8 +24,8 @@ func TestDocumentedShapes(t *testing.T) {
 	post := func(path string, body any) int {
 		t.Helper()
 		b, _ := json.Marshal(body)
-		req, _ := http.NewRequest(http.MethodPost, srv.BaseURL()+path, bytes.NewReader(b))
-		req.Header.Set("Authorization", "Bearer "+workabletest.Token)
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+path, bytes.NewReader(b))
+		req.Header.Set("Authorization", "Bearer "+workabletest.DefaultAPIKey)
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := srv.Client().Do(req)
 		if err != nil {
@@ -37,22 +37,22 @@ func TestDocumentedShapes(t *testing.T) {
 	}
 
 	t.Run("next link on the www host, account-scoped", func(t *testing.T) {
-		_, body := get(t, srv, "/jobs?limit=1", workabletest.Token)
+		_, body := get(t, srv, "/jobs?limit=1", workabletest.DefaultAPIKey)
 		next, _ := body["paging"].(map[string]any)["next"].(string)
 		if !strings.HasPrefix(next, "http://www.workable.com/spi/v3/accounts/acme/jobs?") {
 			t.Errorf("paging.next = %q, want the www account-scoped form", next)
 		}
 	})
 	t.Run("account-scoped path is served, other accounts are not", func(t *testing.T) {
-		if resp, _ := get(t, srv, "/accounts/acme/jobs", workabletest.Token); resp.StatusCode != 200 {
+		if resp, _ := get(t, srv, "/accounts/acme/jobs", workabletest.DefaultAPIKey); resp.StatusCode != 200 {
 			t.Errorf("own account: %d", resp.StatusCode)
 		}
-		if resp, _ := get(t, srv, "/accounts/globex/jobs", workabletest.Token); resp.StatusCode != 404 {
+		if resp, _ := get(t, srv, "/accounts/globex/jobs", workabletest.DefaultAPIKey); resp.StatusCode != 404 {
 			t.Errorf("other account: %d, want 404", resp.StatusCode)
 		}
 	})
 	t.Run("loud 404 outside the base path", func(t *testing.T) {
-		resp, err := srv.Client().Get(srv.URL + "/jobs")
+		resp, err := srv.Client().Get(strings.TrimSuffix(srv.URL, "/spi/v3") + "/jobs")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +71,7 @@ func TestDocumentedShapes(t *testing.T) {
 		if st := post("/candidates/"+cand.ID+"/disqualify", map[string]any{"member_id": member, "disqualify_note": "no"}); st != 200 {
 			t.Fatalf("disqualify: %d", st)
 		}
-		_, body := get(t, srv, "/candidates/"+cand.ID+"/activities", workabletest.Token)
+		_, body := get(t, srv, "/candidates/"+cand.ID+"/activities", workabletest.DefaultAPIKey)
 		acts := body["activities"].([]any)
 		var actions []string
 		for _, a := range acts {
@@ -110,7 +110,7 @@ func TestDocumentedShapes(t *testing.T) {
 	t.Run("429 has rate-limit headers and no Retry-After", func(t *testing.T) {
 		restore := srv.FailRequests(http.StatusTooManyRequests)
 		defer restore()
-		resp, _ := get(t, srv, "/jobs", workabletest.Token)
+		resp, _ := get(t, srv, "/jobs", workabletest.DefaultAPIKey)
 		if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "" || resp.Header.Get("X-Rate-Limit-Reset") == "" {
 			t.Errorf("429: status %d, Retry-After %q, X-Rate-Limit-Reset %q", resp.StatusCode, resp.Header.Get("Retry-After"), resp.Header.Get("X-Rate-Limit-Reset"))
 		}

@@ -13,12 +13,12 @@ import (
 // under key and the number of pages.
 func collect(t *testing.T, srv *workabletest.Server, path, key string) (ids []string, pages int) {
 	t.Helper()
-	next := srv.BaseURL() + path
+	next := srv.URL + path
 	for next != "" {
 		require.Less(t, pages, 50, "paging.next does not terminate")
 		u, err := url.Parse(next)
 		require.NoError(t, err)
-		resp, body := get(t, srv, u.Path[len("/spi/v3"):]+"?"+u.RawQuery, workabletest.Token)
+		resp, body := get(t, srv, u.Path[len("/spi/v3"):]+"?"+u.RawQuery, workabletest.DefaultAPIKey)
 		require.Equal(t, http.StatusOK, resp.StatusCode, "%v", body)
 		pages++
 		for _, it := range body[key].([]any) {
@@ -86,7 +86,7 @@ func TestListErrors(t *testing.T) {
 		{"/no/such/endpoint", 404, "Not found"},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
-			resp, body := get(t, srv, tc.path, workabletest.Token)
+			resp, body := get(t, srv, tc.path, workabletest.DefaultAPIKey)
 			require.Equal(t, tc.status, resp.StatusCode)
 			require.Equal(t, tc.wantError, body["error"])
 		})
@@ -96,8 +96,8 @@ func TestListErrors(t *testing.T) {
 	for range 120 {
 		srv.AddCandidate(workabletest.Candidate{JobShortcode: job.Shortcode, Name: "A B"})
 	}
-	_, body := get(t, srv, "/candidates?limit=500", workabletest.Token)
+	_, body := get(t, srv, "/candidates?limit=500", workabletest.DefaultAPIKey)
 	require.Len(t, body["candidates"], 100)
-	_, body = get(t, srv, "/candidates", workabletest.Token)
+	_, body = get(t, srv, "/candidates", workabletest.DefaultAPIKey)
 	require.Len(t, body["candidates"], 50, "default limit")
 }

@@ -16,8 +16,10 @@ import (
 	"time"
 )
 
-// Token is the account token every Server accepts, with all scopes.
-const Token = "workabletest-account-token"
+// DefaultAPIKey is the account API token every Server accepts, with all
+// scopes (Workable calls it an API access token; it is sent as
+// "Authorization: Bearer <token>").
+const DefaultAPIKey = "workabletest-account-token"
 
 // AllScopes returns the scopes the default token carries (a new slice on
 // every call: the package keeps no mutable global state).
@@ -132,10 +134,16 @@ const (
 	FaultStall       FaultKind = "stall" // the response is delayed by Faults.Stall
 )
 
-// Server is a running fake Workable API. Its embedded *httptest.Server
-// provides URL and Client.
+// Server is a running fake Workable API. Its methods are safe for
+// concurrent use.
 type Server struct {
-	*httptest.Server
+	// URL is the API root including its base path ("/spi/v3"), for
+	// workable.Options.BaseURL. Every path outside it (other than the
+	// account's provider-contract callbacks, see CallbackURL) answers a
+	// loud 404, so a client that drops the path fails.
+	URL string
+
+	ts  *httptest.Server
 	cfg config
 
 	mu         sync.Mutex
@@ -188,7 +196,7 @@ type window struct {
 	count int
 }
 
-// NewServer starts a fake with one account, the default token (Token, all
+// NewServer starts a fake with one account, the default token (DefaultAPIKey, all
 // scopes) and one active admin member (DefaultMemberID).
 func NewServer(opts ...Option) *Server {
 	cfg := config{
@@ -221,11 +229,12 @@ func NewServer(opts ...Option) *Server {
 	s.transport = http.DefaultTransport.(*http.Transport).Clone()
 	s.hc = &http.Client{Timeout: 5 * time.Second, Transport: s.transport}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.AddToken(Token, AllScopes()...)
+	s.AddToken(DefaultAPIKey, AllScopes()...)
 	s.AddMember(Member{Name: "Rita Recruiter", Email: "rita@example.com", Roles: []string{"ats.admin"}})
 	s.mux = s.routes()
 	s.callbacks = NewCallbacks(CallbackToken, cfg.callbackStatuses...)
-	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.URL = s.ts.URL + basePath
 	return s
 }
 
@@ -235,7 +244,7 @@ func NewServer(opts ...Option) *Server {
 func (s *Server) Close() {
 	s.cancel()
 	_ = s.WaitDeliveries(context.Background())
-	s.Server.Close()
+	s.ts.Close()
 	s.transport.CloseIdleConnections()
 }
 
@@ -244,7 +253,7 @@ func (s *Server) Close() {
 // (kind "assessments"), e.g. URL + "/interviews/8823119". Result PUTs to it
 // are checked and recorded by Callbacks.
 func (s *Server) CallbackURL(kind, id string) string {
-	return s.URL + "/" + kind + "/" + url.PathEscape(id)
+	return s.ts.URL + "/" + kind + "/" + url.PathEscape(id)
 }
 
 // Callbacks returns the server's callback endpoint (token CallbackToken).
@@ -256,8 +265,8 @@ func isCallbackPath(p string) bool {
 	return strings.HasPrefix(p, "/interviews/") || strings.HasPrefix(p, "/assessments/")
 }
 
-// BaseURL returns the API root to configure clients with: URL + "/spi/v3".
-func (s *Server) BaseURL() string { return s.URL + basePath }
+// Client returns an HTTP client for the server.
+func (s *Server) Client() *http.Client { return s.ts.Client() }
 
 // Subdomain returns the account's subdomain.
 func (s *Server) Subdomain() string { return s.cfg.subdomain }
@@ -335,7 +344,7 @@ func (s *Server) InjectedFaults() map[FaultKind]int {
 // Request is a request the server received.
 type Request struct {
 	Method string
-	// Path is relative to BaseURL, e.g. "/candidates/10000001/move".
+	// Path is relative to URL, e.g. "/candidates/10000001/move".
 	Path   string
 	Query  url.Values
 	Header http.Header
@@ -349,21 +358,23 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.requests...)
 }
 
-// LastRequest returns the most recent request, or a zero Request.
-func (s *Server) LastRequest() Request {
+// LastRequest returns the most recent request; false when there is none.
+func (s *Server) LastRequest() (Request, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.requests) == 0 {
-		return Request{}
+		return Request{}, false
 	}
-	return s.requests[len(s.requests)-1]
+	return s.requests[len(s.requests)-1], true
 }
 
-// ResetRequests forgets recorded requests (counts are kept).
+// ResetRequests forgets recorded requests and zeroes the counters
+// (RequestCount, ThrottledCount, InjectedFaults).
 func (s *Server) ResetRequests() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = nil
+	s.requests, s.reqCount, s.throttled = nil, 0, 0
+	clear(s.injected)
 }
 
 // RequestCount reports how many requests the server received.

@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/workable/workabletest"
+	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/require"
 )
 
 func get(t *testing.T, srv *workabletest.Server, path, token string) (*http.Response, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, srv.BaseURL()+path, nil)
+	req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
 	require.NoError(t, err)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -35,14 +36,14 @@ func TestRateLimitWindows(t *testing.T) {
 	srv := workabletest.NewServer(workabletest.WithRateLimit(3, time.Second), workabletest.WithClock(clock))
 	defer srv.Close()
 	for i, want := range []int{200, 200, 200, 429} {
-		resp, _ := get(t, srv, "/jobs", workabletest.Token)
+		resp, _ := get(t, srv, "/jobs", workabletest.DefaultAPIKey)
 		require.Equal(t, want, resp.StatusCode, "request %d", i)
 		require.Equal(t, "3", resp.Header.Get("X-Rate-Limit-Limit"))
 		require.Equal(t, "1700000001", resp.Header.Get("X-Rate-Limit-Reset"))
 	}
 	require.Equal(t, 1, srv.ThrottledCount())
 	now = now.Add(time.Second) // next fixed window
-	resp, _ := get(t, srv, "/jobs", workabletest.Token)
+	resp, _ := get(t, srv, "/jobs", workabletest.DefaultAPIKey)
 	require.Equal(t, 200, resp.StatusCode)
 	require.Equal(t, "2", resp.Header.Get("X-Rate-Limit-Remaining"))
 }
@@ -72,7 +73,7 @@ func TestFaultsAreDeterministic(t *testing.T) {
 		defer srv.Close()
 		var codes []int
 		for range 50 {
-			resp, _ := get(t, srv, "/jobs", workabletest.Token)
+			resp, _ := get(t, srv, "/jobs", workabletest.DefaultAPIKey)
 			codes = append(codes, resp.StatusCode)
 		}
 		return srv.InjectedFaults(), codes
@@ -112,4 +113,30 @@ func TestDeliveryRetriedUntil200(t *testing.T) {
 	require.Len(t, d, 1)
 	require.Equal(t, 3, d[0].Attempts)
 	require.True(t, d[0].Delivered)
+}
+
+// TestRequestLog: LastRequest reports whether there was a request, and
+// ResetRequests forgets the log and zeroes the counters, as in every fake.
+func TestRequestLog(t *testing.T) {
+	srv := workabletest.NewServer(workabletest.WithRateLimit(1, time.Hour))
+	defer srv.Close()
+	if _, ok := srv.LastRequest(); ok {
+		t.Fatal("LastRequest reported a request before any was sent")
+	}
+	get(t, srv, "/jobs", workabletest.DefaultAPIKey)
+	if resp, _ := get(t, srv, "/members", workabletest.DefaultAPIKey); resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("second request: %d, want 429", resp.StatusCode)
+	}
+	last, ok := srv.LastRequest()
+	if !ok || last.Path != "/members" {
+		t.Fatalf("LastRequest = %+v, %v; want /members", last, ok)
+	}
+	if srv.RequestCount() != 2 || srv.ThrottledCount() != 1 {
+		t.Fatalf("counters before reset: %d requests, %d throttled; want 2, 1", srv.RequestCount(), srv.ThrottledCount())
+	}
+	srv.ResetRequests()
+	_, ok = srv.LastRequest()
+	if d := cmp.Diff([]int{0, 0, 0}, []int{len(srv.Requests()), srv.RequestCount(), srv.ThrottledCount()}); d != "" || ok {
+		t.Errorf("after ResetRequests (requests, count, throttled) (-want +got):\n%s (last request: %v)", d, ok)
+	}
 }

@@ -66,7 +66,7 @@ func (b *Backend) RequestCount() int { return b.Service.Requests() }
 // timestamp and the body, so the suite also checks expiry.
 func (b *Backend) Webhooks() *atstest.Webhooks {
 	return &atstest.Webhooks{
-		Verifier: Verifier{Secret: b.Secret},
+		Verifier: Verifier{Secrets: []string{b.Secret}},
 		Secret:   b.Secret,
 		Sign: func(d atstest.Delivery, secret string) ([]byte, http.Header) {
 			body, _ := json.Marshal(Delivery{ID: d.EventID, Event: "stage_changed", CandidateID: d.CandidateID,

@@ -49,10 +49,23 @@ func mac(secret, ts string, body []byte) []byte {
 }
 
 // Verifier verifies memats webhooks. It implements ats.WebhookVerifier.
+// Its fields follow the adapter convention of package ats.
 type Verifier struct {
-	Secret    string
-	Tolerance time.Duration    // zero means five minutes
-	Now       func() time.Time // nil means time.Now
+	Secrets []string         // accepted secrets (several for a rotation); none fails every delivery
+	MaxAge  time.Duration    // zero means five minutes
+	Now     func() time.Time // nil means time.Now
+}
+
+// signedBy reports whether sig is the MAC of ts and body under one of
+// v.Secrets, comparing in constant time.
+func (v Verifier) signedBy(sig []byte, ts string, body []byte) bool {
+	ok := false
+	for _, s := range v.Secrets {
+		if s != "" && hmac.Equal(sig, mac(s, ts, body)) {
+			ok = true
+		}
+	}
+	return ok
 }
 
 // VerifyWebhook checks the signature and age of a delivery and decodes it.
@@ -62,14 +75,14 @@ func (v Verifier) VerifyWebhook(body []byte, h http.Header) ([]ats.Event, error)
 		return nil, fmt.Errorf("memats: %w: %s and %s headers are required", ats.ErrSignatureMissing, SignatureHeader, TimestampHeader)
 	}
 	got, err := hex.DecodeString(sig)
-	if err != nil || !hmac.Equal(got, mac(v.Secret, ts, body)) {
+	if err != nil || !v.signedBy(got, ts, body) {
 		return nil, fmt.Errorf("memats: %w", ats.ErrSignatureInvalid)
 	}
 	secs, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
 		return nil, fmt.Errorf("memats: %w: timestamp %q is not a Unix time", ats.ErrMalformedWebhook, ts)
 	}
-	now, tol := time.Now, v.Tolerance
+	now, tol := time.Now, v.MaxAge
 	if v.Now != nil {
 		now = v.Now
 	}

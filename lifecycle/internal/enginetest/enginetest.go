@@ -76,6 +76,9 @@ type Harness struct {
 	Clock     *Clock
 	Engine    *lifecycle.Engine
 	Disp      *lifecycle.Dispatcher
+	// Connector holds the engine's adapters: ATS under Source. Tests
+	// replace it with Connector.Set.
+	Connector *lifecycle.MemoryConnector
 
 	events atomic.Int64
 }
@@ -98,7 +101,7 @@ var Config = lifecycle.PositionConfig{
 // Options returns the engine options the harness uses.
 func (h *Harness) Options() lifecycle.Options {
 	return lifecycle.Options{
-		Adapters:     map[string]ats.Adapter{Source: h.ATS},
+		Connector:    h.Connector,
 		Vendor:       h.Vendor,
 		VendorName:   "InterviewVector",
 		Publisher:    h.Publisher,
@@ -112,6 +115,7 @@ func (h *Harness) Options() lifecycle.Options {
 func New(t testing.TB, store lifecycle.Store) *Harness {
 	t.Helper()
 	h := &Harness{T: t, Store: store, ATS: fakeats.New(), Vendor: fakeats.NewVendor(), Publisher: &fakeats.Publisher{}, Clock: NewClock(Start)}
+	h.Connector = lifecycle.NewMemoryConnector(map[string]ats.Adapter{Source: h.ATS})
 	h.ATS.AddJob(ats.Job{ID: JobID, Title: "Backend Engineer", State: ats.JobPublished,
 		Link: ats.JobLink{Linked: true, Marker: "InterviewVector", StageID: StageTrigger}}, Pipeline...)
 	h.Engine = lifecycle.NewEngine(store, h.Options())

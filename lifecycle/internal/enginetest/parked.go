@@ -20,7 +20,7 @@ func Parked(t *testing.T, store lifecycle.Store) {
 	iv := h.Only("c1")
 	h.ATS.Fail("AddNote", &ats.APIError{ATS: "fake", StatusCode: 401})
 	if _, err := h.Engine.Report(ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateCompleted,
-		Result: &lifecycle.Result{Grade: lifecycle.GradeFailed}}); err != nil {
+		Result: &ats.Result{Grade: ats.GradeFailed}}); err != nil {
 		t.Fatal(err)
 	}
 	h.Drain()
