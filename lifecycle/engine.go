@@ -51,6 +51,10 @@ type Options struct {
 	Notes map[NoteKind]string
 	// NoteVisibility is the visibility of every note posted.
 	NoteVisibility ats.Visibility
+	// NoteMarker returns the visible de-duplication marker appended to
+	// notes and feedback on ATSs that cannot hide it; it must contain
+	// effectID (New refuses one that does not). Default NoteMarker.
+	NoteMarker func(effectID string) string
 	// Location formats dates in notes; default UTC.
 	Location *time.Location
 	// Now is the clock; default time.Now.

@@ -19,7 +19,8 @@ func Permanent(err error) error {
 
 // New returns an engine over store, or an error naming what in opts it
 // cannot work with: a nil store, no Vendor (every interview is created
-// through it), neither Adapters nor a Connector (no way to reach an ATS).
+// through it), neither Adapters nor a Connector (no way to reach an ATS),
+// an Options.NoteMarker that does not embed the effect ID.
 // Prefer it to NewEngine, which accepts anything and reports such
 // mistakes only when an effect fails.
 func New(store Store, opts Options) (*Engine, error) {
@@ -32,6 +33,11 @@ func New(store Store, opts Options) (*Engine, error) {
 	}
 	if opts.Connector == nil && len(opts.Adapters) == 0 {
 		errs = append(errs, errors.New("neither Options.Connector nor Options.Adapters is set: the engine cannot reach any ATS"))
+	}
+	if opts.NoteMarker != nil {
+		if err := checkNoteMarker(opts.NoteMarker); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("lifecycle: New: %w", err)
