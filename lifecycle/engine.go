@@ -94,6 +94,8 @@ type Engine struct {
 	notify chan struct{}
 	// pendingEvents counts events for positions not active.
 	pendingEvents atomic.Int64
+	// staleEvents counts events older than the state applied (eventorder.go).
+	staleEvents atomic.Int64
 	// requeued maps a connection to when its parked effects were last
 	// requeued: dispatchers lift a cool-down begun before then.
 	requeued sync.Map
@@ -222,6 +224,8 @@ type change struct {
 	ctx context.Context // the call's context, for reads a decision needs
 	now time.Time
 	c   Change
+	// eventAt is the ATS time of the event the change applies, if any.
+	eventAt time.Time
 	// touched are the interviews written by this change, in order.
 	touched []*Interview
 	created map[*Interview]bool
@@ -246,6 +250,7 @@ func (ch *change) record(iv *Interview, create bool) {
 // seal copies the touched interviews into the Change.
 func (ch *change) seal() {
 	for _, iv := range ch.touched {
+		ch.stampEvent(iv)
 		if ch.created[iv] {
 			ch.c.Create = append(ch.c.Create, *iv)
 		} else {
@@ -255,7 +260,7 @@ func (ch *change) seal() {
 }
 
 func (e *Engine) newChange(ctx context.Context, ev *EventRef) *change {
-	return &change{e: e, ctx: ctx, now: e.now(), c: Change{Event: ev}}
+	return &change{e: e, ctx: ctx, now: e.now(), c: Change{Event: ev}, eventAt: eventTimeOf(ctx)}
 }
 
 func (ch *change) empty() bool {
@@ -402,7 +407,9 @@ func (e *Engine) Effects(ctx context.Context, f EffectFilter) ([]Effect, error) 
 // interview per configured round (or needs-info when data is missing);
 // moving to a stage that is neither the trigger stage nor one of the
 // position's mapped stages, being archived, hired or deleted cancels the
-// candidate's live interviews.
+// candidate's live interviews. An event older than the last event applied
+// to the candidate's interviews (Event.Time against Interview.LastEventAt)
+// does nothing, not even a read; StaleEvents counts such events.
 func (e *Engine) HandleEvent(ctx context.Context, ev ats.Event) error {
 	ev.Connection = connectionOf(ev.Connection, ev.Source)
 	var ref *EventRef
@@ -417,6 +424,13 @@ func (e *Engine) HandleEvent(ctx context.Context, ev ats.Event) error {
 			return nil
 		}
 	}
+	if stale, err := e.staleEvent(ctx, ev); err != nil || stale {
+		if err != nil {
+			return err
+		}
+		return e.commit(ctx, func(ch *change) error { ch.c.Event = ref; return nil })
+	}
+	ctx = withEventTime(ctx, ev.Time)
 	state, err := e.connectionState(ctx, ev.Connection)
 	if err != nil {
 		return err
