@@ -971,10 +971,7 @@ func (e *Engine) vendorFailed(ctx context.Context, id string, attempt int, cause
 		// The cause is Go error text: logged for the host, never posted
 		// where recruiters read it.
 		e.log.Warn("lifecycle: vendor could not create the interview", "interview", id, "err", cause)
-		reason, detail := ReasonOther, "the interview could not be created"
-		if errors.Is(cause, ErrInsufficientCredits) {
-			reason, detail = ReasonInsufficientCredits, "the interview could not be created: the interview account has no credits left"
-		}
+		reason, detail := vendorFailure(cause)
 		return e.unable(ch, pos, iv, reason, detail)
 	})
 	return err
@@ -985,13 +982,13 @@ func (e *Engine) unable(ch *change, pos *Position, iv *Interview, reason UnableR
 		return err
 	}
 	iv.Reason, iv.Detail = reason, detail
-	if err := ch.note(pos, iv, NoteUnableToSchedule, NoteData{Reason: reasonText[reason], Detail: detail}); err != nil {
+	if err := ch.note(pos, iv, NoteUnableToSchedule, NoteData{Reason: reasonSentence(reason), Detail: detail}); err != nil {
 		return err
 	}
 	if pos != nil {
 		ch.move(iv, pos.Config.Stages.UnableToSchedule)
 	}
-	ch.callback(iv, CallbackResult{Status: CallbackDeclined, Summary: reasonText[reason]})
+	ch.callback(iv, CallbackResult{Status: CallbackDeclined, Summary: reasonSentence(reason)})
 	return nil
 }
 
