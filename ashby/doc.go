@@ -59,6 +59,9 @@
 //     the application's updatedAt. Whether Ashby signs its ping is not
 //     said; WebhookHandler accepts an unsigned ping.
 //   - Notes are authored by the key's user (no author parameter).
+//     AddMarkedNote (lifecycle.MarkedNoter) sends a note as HTML with the
+//     lifecycle dispatcher's de-duplication key in an empty link, out of
+//     recruiters' sight; AddNote sends plain text.
 //   - archiveReason.list answers [{id, text, reasonType, isArchived}].
 //   - Interview events are read as {id, startTime, endTime}; the vendor's
 //     subject, link and note are sent as extraData.

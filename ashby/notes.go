@@ -3,6 +3,7 @@ package ashby
 import (
 	"context"
 	"iter"
+	"regexp"
 	"strings"
 	"time"
 
@@ -91,6 +92,78 @@ func (c *Client) AddNote(ctx context.Context, candidateID string, note ats.Note)
 		return c.AttachReport(ctx, candidateID, *note.Attachment)
 	}
 	return nil
+}
+
+// AddMarkedNote adds note like AddNote, with key (letters, digits,
+// underscores: a de-duplication key such as the lifecycle dispatcher's
+// effect ID) stored where recruiters do not see it: the note is sent as
+// text/html, its text escaped and its http(s) links made clickable,
+// followed by an empty link whose address carries the key. Notes returns
+// the note's HTML, so the key is found in its Body. It makes the Client a
+// lifecycle.MarkedNoter.
+//
+// Assumed: Ashby keeps an <a> with its href and no text (its documented
+// subset keeps <a>, and "any unsupported elements will be stripped out",
+// https://developers.ashbyhq.com/reference/candidatecreatenote), so the
+// key survives and shows nothing; comments and attributes other than href
+// are stripped, so they cannot carry it. The address uses the reserved
+// .invalid domain: it never resolves. Line breaks are kept as newline
+// characters, as the subset has no <br>.
+func (c *Client) AddMarkedNote(ctx context.Context, candidateID string, note ats.Note, key string) error {
+	op := "add note to candidate " + short(candidateID)
+	if !validKey(key) {
+		return &ats.ValidationError{Op: op, Fields: []ats.FieldError{{Field: "key", Message: "must be letters, digits, '-' and '_' only"}}}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	pid, err := c.personID(ctx, candidateID)
+	if err != nil {
+		return err
+	}
+	html := linkify(note.Body) + `<a href="` + markerURL + key + `"></a>`
+	if _, err := c.CreateNote(ctx, pid, Note{HTML: html, IsPrivate: note.Visibility == ats.VisibilityRestricted}); err != nil {
+		return err
+	}
+	if note.Attachment != nil {
+		return c.AttachReport(ctx, candidateID, *note.Attachment)
+	}
+	return nil
+}
+
+// markerURL prefixes the hidden de-duplication key of AddMarkedNote.
+const markerURL = "https://atskit.invalid/ref/"
+
+func validKey(k string) bool {
+	if k == "" || len(k) > 128 {
+		return false
+	}
+	for _, r := range k {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+var linkRE = regexp.MustCompile(`https?://[^\s<>"']+`)
+
+// linkify escapes text for Ashby's HTML subset, turning http(s) addresses
+// into links (trailing sentence punctuation stays outside the link).
+func linkify(text string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range linkRE.FindAllStringIndex(text, -1) {
+		start, end := m[0], m[1]
+		for end > start && strings.ContainsRune(".,;:!?)", rune(text[end-1])) {
+			end--
+		}
+		b.WriteString(escapeHTML(text[last:start]))
+		b.WriteString(NoteLink(text[start:end], text[start:end]))
+		last = end
+	}
+	b.WriteString(escapeHTML(text[last:]))
+	return b.String()
 }
 
 // NoteHTML builds a note in Ashby's HTML subset: it escapes text and wraps

@@ -2,6 +2,7 @@ package lever
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -207,6 +208,94 @@ func (c *Client) SubmitFeedback(ctx context.Context, candidateID string, fb ats.
 	}
 	_, err = c.CreateFeedback(ctx, candidateID, in)
 	return err
+}
+
+// FeedbackForm is a submitted feedback form as Lever lists it: the
+// template's text and fields, each field carrying its answer in Value.
+type FeedbackForm struct {
+	ID             string `json:"id"`
+	Type           string `json:"type"`
+	Text           string `json:"text"`
+	BaseTemplateID string `json:"baseTemplateId"`
+	Panel          string `json:"panel"`
+	Interview      string `json:"interview"`
+	User           string `json:"user"`
+	CompletedAt    Millis `json:"completedAt"`
+	Fields         []struct {
+		ID    string `json:"id"`
+		Type  string `json:"type"`
+		Text  string `json:"text"`
+		Value any    `json:"value"`
+	} `json:"fields"`
+	// FieldValues is read too: the create call takes answers in this
+	// shape, and an account may echo it.
+	FieldValues []FieldValue `json:"fieldValues,omitempty"`
+}
+
+// ListFeedback lists the feedback forms submitted on an opportunity
+// (GET /opportunities/:id/feedback).
+//
+// https://hire.lever.co/developer/documentation#list-all-feedback
+func (c *Client) ListFeedback(ctx context.Context, opportunityID string) iter.Seq2[FeedbackForm, error] {
+	return paging.Seq(ctx, func(ctx context.Context, cursor string) ([]FeedbackForm, string, error) {
+		return fetchPage[FeedbackForm](ctx, c, "list feedback of opportunity "+short(opportunityID), "/opportunities/"+url.PathEscape(opportunityID)+"/feedback", nil, 100, cursor)
+	})
+}
+
+// SubmittedFeedback returns the feedback forms on an opportunity as
+// ats.Feedback: Title is the form's text, Summary its text answers (one a
+// line), Fields every answer by field text. With it the lifecycle
+// dispatcher can tell whether a form whose submission timed out already
+// landed (lifecycle.FeedbackLister), so it is never submitted twice.
+//
+// Assumed (Lever's documentation shows the form object but not every
+// value type): answers are read from fields[].value and, when a form
+// carries them, from fieldValues[].value; non-string answers are shown
+// in their JSON form.
+func (c *Client) SubmittedFeedback(ctx context.Context, candidateID string) ([]ats.Feedback, error) {
+	var out []ats.Feedback
+	for f, err := range c.ListFeedback(ctx, candidateID) {
+		if err != nil {
+			return nil, err
+		}
+		fb := ats.Feedback{Title: f.Text}
+		var texts []string
+		add := func(name string, v any) {
+			s := answerText(v)
+			if s == "" {
+				return
+			}
+			fb.Fields = append(fb.Fields, ats.FeedbackField{Name: name, Value: s})
+			if _, ok := v.(string); ok {
+				texts = append(texts, s)
+			}
+		}
+		for _, fl := range f.Fields {
+			add(fl.Text, fl.Value)
+		}
+		for _, fv := range f.FieldValues {
+			add(fv.ID, fv.Value)
+		}
+		fb.Summary = strings.Join(texts, "\n")
+		out = append(out, fb)
+	}
+	return out, nil
+}
+
+// answerText renders a form answer as text: strings as they are, numbers
+// and other values in their JSON form, null as "".
+func answerText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
 }
 
 // isNoFeedback reports whether t is Lever's default "No Feedback"

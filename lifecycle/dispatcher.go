@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -43,8 +42,11 @@ type callbackPayload struct {
 	Result   CallbackResult `json:"result"`
 }
 
-// NoteMarker returns the idempotency marker the dispatcher appends to the
-// body of the note delivered for effect effectID.
+// NoteMarker returns the default de-duplication marker ("[ref <effect ID>]")
+// the dispatcher appends, on a line of its own, to the body of the note
+// delivered for effect effectID, and to the summary of feedback an adapter
+// can list (FeedbackLister). Options.NoteMarker replaces it; adapters that
+// can hide it (MarkedNoter) store the effect ID out of sight instead.
 func NoteMarker(effectID string) string { return "[ref " + effectID + "]" }
 
 // DispatcherOptions configures a Dispatcher. The zero value is usable.
@@ -639,16 +641,16 @@ func (d *Dispatcher) deliver(ctx context.Context, eff Effect) error {
 	cctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 
-	// A note whose earlier attempt may have reached the ATS — never
-	// acknowledged (crash) or failed without an answer (timeout, reset
-	// connection) — is looked up before it is sent again.
-	if eff.Kind == EffectNote && earlier {
-		found, err := d.noteExists(cctx, eff)
+	// A note or feedback whose earlier attempt may have reached the ATS
+	// — never acknowledged (crash) or failed without an answer (timeout,
+	// reset connection) — is looked up before it is sent again.
+	if earlier {
+		found, err := d.delivered(cctx, eff)
 		if err != nil {
 			return d.finish(ctx, eff, log, err)
 		}
 		if found {
-			log.Info("lifecycle: note of an earlier attempt already in the ATS")
+			log.Info("lifecycle: an earlier attempt already reached the ATS")
 			return d.finishDone(ctx, eff, log, "")
 		}
 	}
@@ -782,28 +784,6 @@ func (e *Engine) errorNote(ctx context.Context, id, msg string) error {
 	})
 }
 
-func (d *Dispatcher) noteExists(ctx context.Context, eff Effect) (bool, error) {
-	a, err := d.e.adapter(ctx, connectionOf(eff.Connection, eff.Source))
-	if err != nil {
-		return false, err
-	}
-	nl, ok := a.(NoteLister)
-	if !ok {
-		return false, nil
-	}
-	notes, err := nl.Notes(ctx, eff.CandidateID)
-	if err != nil {
-		return false, errfmt.Errorf("lifecycle: list notes of %s: %w", eff.CandidateID, err)
-	}
-	marker := NoteMarker(eff.ID)
-	for _, n := range notes {
-		if strings.Contains(n.Body, marker) {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
 // perform carries out eff. skipped is non-empty when the effect was not
 // applicable (capability missing, interview moved on).
 func (d *Dispatcher) perform(ctx context.Context, eff Effect) (skipped string, err error) {
@@ -829,7 +809,7 @@ func (d *Dispatcher) perform(ctx context.Context, eff Effect) (skipped string, e
 				return "", err
 			}
 		}
-		return performOnATS(ctx, a, eff)
+		return performOnATS(ctx, a, eff, e.marker(eff.ID))
 	case EffectATSSchedule:
 		return d.performSchedule(ctx, eff)
 	case EffectAttachReport:
@@ -881,16 +861,22 @@ func (d *Dispatcher) perform(ctx context.Context, eff Effect) (skipped string, e
 }
 
 // performOnATS carries out an effect on the candidate in the ATS through
-// adapter a and the optional capabilities it has.
-func performOnATS(ctx context.Context, a ats.Adapter, eff Effect) (skipped string, err error) {
+// adapter a and the optional capabilities it has. marker is the effect's
+// visible de-duplication marker, added to notes and feedback where they
+// can be looked up (see MarkedNoter and FeedbackLister).
+func performOnATS(ctx context.Context, a ats.Adapter, eff Effect, marker string) (skipped string, err error) {
 	switch eff.Kind {
 	case EffectNote:
 		p, err := decodePayload[notePayload](eff)
 		if err != nil {
 			return "", err
 		}
-		body := p.Body + "\n\n" + NoteMarker(eff.ID)
-		return "", a.AddNote(ctx, eff.CandidateID, ats.Note{Body: body, Visibility: p.Visibility})
+		note := ats.Note{Body: p.Body, Visibility: p.Visibility}
+		if mn, ok := a.(MarkedNoter); ok {
+			return "", mn.AddMarkedNote(ctx, eff.CandidateID, note, eff.ID)
+		}
+		note.Body = withMarker(note.Body, marker)
+		return "", a.AddNote(ctx, eff.CandidateID, note)
 	case EffectMove:
 		p, err := decodePayload[movePayload](eff)
 		if err != nil {
@@ -915,6 +901,9 @@ func performOnATS(ctx context.Context, a ats.Adapter, eff Effect) (skipped strin
 		f, ok := a.(ats.FeedbackSubmitter)
 		if !ok {
 			return "skipped: adapter does not support feedback", nil
+		}
+		if _, ok := a.(FeedbackLister); ok {
+			p.Feedback.Summary = withMarker(p.Feedback.Summary, marker)
 		}
 		return "", f.SubmitFeedback(ctx, eff.CandidateID, p.Feedback)
 	}

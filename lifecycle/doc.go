@@ -33,8 +33,29 @@
 //     feedback forms, the interview on the ATS profile, the report file and
 //     Workable provider callbacks to the Store's outbox in
 //     the same commit. A Dispatcher delivers them at least once with backoff,
-//     honouring the adapters' typed errors, and de-duplicates notes after a
-//     crash through NoteLister where the adapter offers it.
+//     honouring the adapters' typed errors, and de-duplicates notes and
+//     feedback whose earlier attempt may have landed (a crash, a timeout)
+//     by looking them up first (NoteLister, FeedbackLister) where the
+//     adapter offers it.
+//
+// # De-duplication markers
+//
+// To find a note or feedback form it already sent, the dispatcher marks it
+// with the effect's ID. Where the ATS can hide content the mark is out of
+// sight (MarkedNoter); elsewhere it is a short visible line,
+// Options.NoteMarker (default "[ref <effect ID>]"). What each adapter does:
+//
+//   - ashby: notes are sent as HTML with the ID in an empty link that
+//     shows nothing (Ashby strips comments and attributes but keeps links),
+//     http(s) addresses made clickable; notes are looked up with
+//     candidate.listNotes.
+//   - workable: comments and ratings are plain text and carry the visible
+//     marker; both are looked up in the candidate's activity stream.
+//   - lever: notes and feedback forms are plain text and carry the visible
+//     marker (feedback in its summary field); notes are looked up with
+//     GET /opportunities/:id/notes, feedback with .../feedback.
+//   - greenhouse: notes are plain text and carry the visible marker; they
+//     are looked up with GET /notes (the adapter submits no feedback).
 //
 // All state lives in a Store: lifecycle/memstore for tests and single
 // processes, lifecycle/sqlstore for SQLite and PostgreSQL. Several replicas

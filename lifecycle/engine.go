@@ -54,6 +54,10 @@ type Options struct {
 	Notes map[NoteKind]string
 	// NoteVisibility is the visibility of every note posted.
 	NoteVisibility ats.Visibility
+	// NoteMarker returns the visible de-duplication marker appended to
+	// notes and feedback on ATSs that cannot hide it; it must contain
+	// effectID (New refuses one that does not). Default NoteMarker.
+	NoteMarker func(effectID string) string
 	// Location formats dates in notes; default UTC.
 	Location *time.Location
 	// Now is the clock; default time.Now.
@@ -115,6 +119,8 @@ type Engine struct {
 	notify chan struct{}
 	// pendingEvents counts events for positions not active.
 	pendingEvents atomic.Int64
+	// staleEvents counts events older than the state applied (eventorder.go).
+	staleEvents atomic.Int64
 	// requeued maps a connection to when its parked effects were last
 	// requeued: dispatchers lift a cool-down begun before then.
 	requeued sync.Map
@@ -244,6 +250,8 @@ type change struct {
 	ctx context.Context // the call's context, for reads a decision needs
 	now time.Time
 	c   Change
+	// eventAt is the ATS time of the event the change applies, if any.
+	eventAt time.Time
 	// touched are the interviews written by this change, in order.
 	touched []*Interview
 	created map[*Interview]bool
@@ -272,6 +280,7 @@ func (ch *change) record(iv *Interview, create bool) {
 func (ch *change) seal() {
 	ch.c.At = ch.now
 	for _, iv := range ch.touched {
+		ch.stampEvent(iv)
 		if ch.created[iv] {
 			ch.c.Create = append(ch.c.Create, *iv)
 		} else {
@@ -281,7 +290,7 @@ func (ch *change) seal() {
 }
 
 func (e *Engine) newChange(ctx context.Context, ev *EventRef) *change {
-	return &change{e: e, ctx: ctx, now: e.now(), c: Change{Event: ev}}
+	return &change{e: e, ctx: ctx, now: e.now(), c: Change{Event: ev}, eventAt: eventTimeOf(ctx)}
 }
 
 func (ch *change) empty() bool {
@@ -431,7 +440,9 @@ func (e *Engine) Effects(ctx context.Context, f EffectFilter) ([]Effect, error) 
 // interview per configured round (or needs-info when data is missing);
 // moving to a stage that is neither the trigger stage nor one of the
 // position's mapped stages, being archived, hired or deleted cancels the
-// candidate's live interviews.
+// candidate's live interviews. An event older than the last event applied
+// to the candidate's interviews (Event.Time against Interview.LastEventAt)
+// does nothing, not even a read; StaleEvents counts such events.
 func (e *Engine) HandleEvent(ctx context.Context, ev ats.Event) (err error) {
 	ev.Connection = connectionOf(ev.Connection, ev.Source)
 	ctx, end := e.startEvent(ctx, ev)
@@ -448,6 +459,13 @@ func (e *Engine) HandleEvent(ctx context.Context, ev ats.Event) (err error) {
 			return nil
 		}
 	}
+	if stale, err := e.staleEvent(ctx, ev); err != nil || stale {
+		if err != nil {
+			return err
+		}
+		return e.commit(ctx, func(ch *change) error { ch.c.Event = ref; return nil })
+	}
+	ctx = withEventTime(ctx, ev.Time)
 	state, err := e.connectionState(ctx, ev.Connection)
 	if err != nil {
 		return err
@@ -990,10 +1008,7 @@ func (e *Engine) vendorFailed(ctx context.Context, id string, attempt int, cause
 		// The cause is Go error text: logged for the host, never posted
 		// where recruiters read it.
 		e.log.Warn("lifecycle: vendor could not create the interview", "interview", id, "err", cause)
-		reason, detail := ReasonOther, "the interview could not be created"
-		if errors.Is(cause, ErrInsufficientCredits) {
-			reason, detail = ReasonInsufficientCredits, "the interview could not be created: the interview account has no credits left"
-		}
+		reason, detail := vendorFailure(cause)
 		return e.unable(ch, pos, iv, reason, detail)
 	})
 	return err
@@ -1004,13 +1019,13 @@ func (e *Engine) unable(ch *change, pos *Position, iv *Interview, reason UnableR
 		return err
 	}
 	iv.Reason, iv.Detail = reason, detail
-	if err := ch.note(pos, iv, NoteUnableToSchedule, NoteData{Reason: reasonText[reason], Detail: detail}); err != nil {
+	if err := ch.note(pos, iv, NoteUnableToSchedule, NoteData{Reason: reasonSentence(reason), Detail: detail}); err != nil {
 		return err
 	}
 	if pos != nil {
 		ch.move(iv, pos.Config.Stages.UnableToSchedule)
 	}
-	ch.callback(iv, CallbackResult{Status: CallbackDeclined, Summary: reasonText[reason]})
+	ch.callback(iv, CallbackResult{Status: CallbackDeclined, Summary: reasonSentence(reason)})
 	return nil
 }
 

@@ -38,10 +38,12 @@ func DefaultNotes() map[NoteKind]string { return maps.Clone(defaultNotes) }
 var defaultNotes = map[NoteKind]string{
 	NoteNeedsInfo: `{{.Vendor}}: could not create the {{.Round}} interview for {{.Candidate}}: missing {{.Missing}}.` +
 		`{{if .RetriggerURL}} Add the missing information, then re-trigger: {{.RetriggerURL}}{{end}}`,
-	NoteInvited:     `{{.Vendor}}: {{.Candidate}} was invited to the {{.Round}} interview. Scheduling link: {{.Link}}`,
-	NoteScheduled:   `{{.Vendor}}: the {{.Round}} interview with {{.Candidate}} is scheduled for {{.ScheduledAt}}.`,
-	NoteRescheduled: `{{.Vendor}}: the {{.Round}} interview with {{.Candidate}} was rescheduled{{if .PreviousAt}} from {{.PreviousAt}}{{end}} to {{.ScheduledAt}}.`,
-	NoteCancelled:   `{{.Vendor}}: the {{.Round}} interview with {{.Candidate}} was cancelled{{if .Detail}}: {{.Detail}}{{end}}.`,
+	NoteInvited: `{{.Vendor}}: {{.Candidate}} was invited to the {{.Round}} interview. Scheduling link: {{.Link}}`,
+	NoteScheduled: `{{.Vendor}}: the {{.Round}} interview with {{.Candidate}} is scheduled for {{.ScheduledAt}}.` +
+		scheduleLinks,
+	NoteRescheduled: `{{.Vendor}}: the {{.Round}} interview with {{.Candidate}} was rescheduled{{if .PreviousAt}} from {{.PreviousAt}}{{end}} to {{.ScheduledAt}}.` +
+		scheduleLinks,
+	NoteCancelled: `{{.Vendor}}: the {{.Round}} interview with {{.Candidate}} was cancelled{{if .Detail}}: {{.Detail}}{{end}}.`,
 	NoteUnableToSchedule: `{{.Vendor}}: unable to schedule the {{.Round}} interview with {{.Candidate}}: {{.Reason}}` +
 		`{{if .Detail}} ({{.Detail}}){{end}}.`,
 	NoteDeclined: `{{.Vendor}}: {{.Candidate}} declined the {{.Round}} interview{{if .Detail}}: {{.Detail}}{{end}}.`,
@@ -50,9 +52,16 @@ var defaultNotes = map[NoteKind]string{
 		`{{if .Grade}} Verdict: {{.Grade}}.{{end}}{{if .Score}} Score: {{.Score}}.{{end}}` +
 		`{{if .Summary}}` + "\n" + `{{.Summary}}{{end}}` +
 		`{{if .ReportURL}}` + "\n" + `Report: {{.ReportURL}}{{end}}` +
+		`{{if .PlaybackURL}}` + "\n" + `Recording: {{.PlaybackURL}}{{end}}` +
+		`{{if .PDFURL}}` + "\n" + `PDF report: {{.PDFURL}}{{end}}` +
 		`{{range .Attachments}}` + "\n" + `{{.Description}}: {{.URL}}{{end}}`,
 	NoteError: `{{.Vendor}}: {{.Error}}`,
 }
+
+// scheduleLinks is the tail of the scheduled and rescheduled notes: the
+// vendor's links a recruiter uses to move or call off the interview.
+const scheduleLinks = `{{if .RescheduleLink}}` + "\n" + `Reschedule: {{.RescheduleLink}}{{end}}` +
+	`{{if .CancelLink}}` + "\n" + `Cancel: {{.CancelLink}}{{end}}`
 
 // NoteData is what note templates see.
 type NoteData struct {
@@ -65,6 +74,11 @@ type NoteData struct {
 	Round     string
 	// Link is the scheduling link.
 	Link string
+	// RescheduleLink and CancelLink are the vendor's links to reschedule
+	// or cancel a scheduled interview (Update.RescheduleLink, CancelLink),
+	// empty when the vendor gave none.
+	RescheduleLink string
+	CancelLink     string
 	// ScheduledAt and PreviousAt are formatted dates ("Mon, 2 Jan 2006 15:04 MST").
 	ScheduledAt string
 	PreviousAt  string
@@ -76,11 +90,20 @@ type NoteData struct {
 	Missing string
 	// RetriggerURL is Options.RetriggerURL(interview ID).
 	RetriggerURL string
-	Score        string
-	Grade        string
-	Summary      string
-	ReportURL    string
-	Attachments  []ats.Attachment
+	// Score, Grade, Summary and ReportURL are the completed interview's
+	// Result; PlaybackURL links to its recording and PDFURL to its PDF
+	// report (the URL of Result.PDF()), each empty when there is none.
+	Score       string
+	Grade       string
+	Summary     string
+	ReportURL   string
+	PlaybackURL string
+	PDFURL      string
+	// Attachments are the result's other attachments that have a URL
+	// (files sent as data only have no link to show), each with a
+	// Description ("Attachment" when the vendor gave neither a
+	// description nor a name).
+	Attachments []ats.Attachment
 	// Error describes a failure.
 	Error string
 }
@@ -91,6 +114,29 @@ var reasonText = map[UnableReason]string{
 	ReasonOrganisationCancel:  "the organisation cancelled the interview",
 	ReasonInsufficientCredits: "insufficient credits",
 	ReasonOther:               "the interview could not be held",
+}
+
+// resultNoteData is what the completed note shows of r: every link it has.
+func resultNoteData(r ats.Result) NoteData {
+	d := NoteData{Score: r.Score, Grade: string(r.Grade), Summary: r.Summary, ReportURL: r.ReportURL, PlaybackURL: r.PlaybackURL}
+	pdf, hasPDF := r.PDF()
+	if hasPDF && pdf.URL != "" {
+		d.PDFURL = pdf.URL
+	}
+	for _, a := range r.Attachments {
+		if a.URL == "" || (d.PDFURL != "" && a.URL == d.PDFURL) {
+			continue
+		}
+		if a.Description == "" {
+			a.Description = a.Name
+		}
+		if a.Description == "" {
+			a.Description = "Attachment"
+		}
+		a.Data = nil
+		d.Attachments = append(d.Attachments, a)
+	}
+	return d
 }
 
 func humanList(fields []Field) string {

@@ -20,7 +20,8 @@ func Permanent(err error) error {
 
 // New returns an engine over store, or an error naming what in opts it
 // cannot work with: a nil store, no Vendor (every interview is created
-// through it), no Connector (no way to reach an ATS).
+// through it), no Connector (no way to reach an ATS), an
+// Options.NoteMarker that does not embed the effect ID.
 // Prefer it to NewEngine, which accepts anything and reports such
 // mistakes only when an effect fails.
 func New(store Store, opts Options) (*Engine, error) {
@@ -33,6 +34,11 @@ func New(store Store, opts Options) (*Engine, error) {
 	}
 	if opts.Connector == nil {
 		errs = append(errs, errors.New("Options.Connector is nil: the engine cannot reach any ATS; pass lifecycle.NewMemoryConnector(map[string]ats.Adapter{...}) or your own Connector"))
+	}
+	if opts.NoteMarker != nil {
+		if err := checkNoteMarker(opts.NoteMarker); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, errfmt.Errorf("lifecycle: New: %w", err)

@@ -181,9 +181,11 @@ func (e *Engine) report(ctx context.Context, interviewID string, ref *EventRef, 
 			iv.ExpiresAt = time.Time{}
 			e.scheduleOnATS(ch, iv, u)
 			if from == StateScheduled {
-				return ch.note(pos, iv, NoteRescheduled, NoteData{ScheduledAt: e.formatTime(u.At), PreviousAt: e.formatTime(prev), Detail: u.Detail})
+				return ch.note(pos, iv, NoteRescheduled, NoteData{ScheduledAt: e.formatTime(u.At), PreviousAt: e.formatTime(prev), Detail: u.Detail,
+					RescheduleLink: u.RescheduleLink, CancelLink: u.CancelLink})
 			}
-			if err := ch.note(pos, iv, NoteScheduled, NoteData{ScheduledAt: e.formatTime(u.At), Detail: u.Detail}); err != nil {
+			if err := ch.note(pos, iv, NoteScheduled, NoteData{ScheduledAt: e.formatTime(u.At), Detail: u.Detail,
+				RescheduleLink: u.RescheduleLink, CancelLink: u.CancelLink}); err != nil {
 				return err
 			}
 			ch.move(iv, stages.Scheduled)
@@ -224,7 +226,8 @@ func (e *Engine) completed(ch *change, pos *Position, iv *Interview, u Update) e
 	}
 	iv.Result = &r
 	iv.ExpiresAt = time.Time{}
-	d := NoteData{Score: r.Score, Grade: string(r.Grade), Summary: r.Summary, ReportURL: r.ReportURL, Attachments: r.Attachments, Detail: u.Detail}
+	d := resultNoteData(r)
+	d.Detail = u.Detail
 	if err := ch.note(pos, iv, NoteCompleted, d); err != nil {
 		return err
 	}
@@ -240,7 +243,13 @@ func (e *Engine) completed(ch *change, pos *Position, iv *Interview, u Update) e
 				Title: e.opts.VendorName + " – " + iv.RoundName, Score: r.Score, Grade: string(r.Grade),
 				Summary: r.Summary, ReportURL: r.ReportURL, Fields: r.Details,
 			}
-			for _, a := range r.Attachments {
+			if r.PlaybackURL != "" {
+				fb.Fields = append(fb.Fields, ats.FeedbackField{Name: "Recording", Value: r.PlaybackURL})
+			}
+			if d.PDFURL != "" {
+				fb.Fields = append(fb.Fields, ats.FeedbackField{Name: "PDF report", Value: d.PDFURL})
+			}
+			for _, a := range d.Attachments {
 				fb.Fields = append(fb.Fields, ats.FeedbackField{Name: a.Description, Value: a.URL})
 			}
 			ch.effect(iv, EffectFeedback, feedbackPayload{Feedback: fb})

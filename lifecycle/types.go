@@ -113,6 +113,10 @@ type Interview struct {
 	// (an ats.InterviewScheduler's result), nil when there is none.
 	ATSScheduled *ats.ScheduledInterview `json:"ats_scheduled,omitempty"`
 
+	// LastEventAt is the ATS time (ats.Event.Time) of the latest event
+	// that changed the interview; an event older than it is ignored.
+	LastEventAt time.Time `json:"last_event_at,omitzero"`
+
 	// Version increases with every stored change (optimistic concurrency).
 	Version   int64     `json:"version"`
 	CreatedAt time.Time `json:"created_at"`

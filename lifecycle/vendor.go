@@ -39,7 +39,8 @@ type Vendor interface {
 	CancelInterview(ctx context.Context, vendorRef string) error
 }
 
-// ErrInsufficientCredits may be wrapped by Vendor.CreateInterview errors: the
+// ErrInsufficientCredits may be wrapped by Vendor.CreateInterview errors (for
+// other reasons the interview cannot be held, return an *UnableError): the
 // interview ends unable-to-schedule with ReasonInsufficientCredits at the
 // first failure (it is never retried), and its note says so in plain words.
 var ErrInsufficientCredits = errors.New("lifecycle: insufficient vendor credits")

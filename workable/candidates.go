@@ -705,6 +705,27 @@ func (c *Client) Notes(ctx context.Context, candidateID string) ([]ats.Note, err
 	return out, nil
 }
 
+// SubmittedFeedback returns the ratings on a candidate's timeline as
+// ats.Feedback whose Summary is the rating's comment (normalized like
+// NormalizeNoteBody), oldest first, read from the activity stream (action
+// "rating", whose body is the comment: Workable documents no endpoint that
+// lists ratings, https://workable.readme.io/reference/candidate-activities).
+// With it the lifecycle dispatcher can tell whether a rating whose POST
+// timed out already landed (lifecycle.FeedbackLister), so a rating is
+// never made twice. It reads every page of the stream.
+func (c *Client) SubmittedFeedback(ctx context.Context, candidateID string) ([]ats.Feedback, error) {
+	var out []ats.Feedback
+	for a, err := range c.Activities(ctx, candidateID) {
+		if err != nil {
+			return nil, err
+		}
+		if a.Action == "rating" {
+			out = append(out, ats.Feedback{Summary: NormalizeNoteBody(a.Body)})
+		}
+	}
+	return out, nil
+}
+
 // NormalizeNoteBody returns a comment body as read back from the activity
 // stream in a canonical plain-text form: HTML tags removed (a <br> or block
 // tag becomes a line break), entities decoded, each line's whitespace

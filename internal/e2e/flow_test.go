@@ -50,11 +50,16 @@ func retriggerURL(_, id string) string { return "https://vendor.example/retrigge
 // and configures and activates the linked job.
 func newFlow(t *testing.T, source string) *flow {
 	t.Helper()
+	return newFlowWith(t, source, rigOptions{sync: true, scheduledStage: true})
+}
+
+// newFlowWith is newFlow with rig options o.
+func newFlowWith(t *testing.T, source string, o rigOptions) *flow {
+	t.Helper()
 	f := &flow{t: t, ctx: context.Background(), vendor: newVendor()}
 	slot := &engineSlot{}
 	var leverToken atomic.Pointer[string]
 	f.hs = newHookServer(t, slot, "workabletest-account-token", &leverToken)
-	o := rigOptions{sync: true, scheduledStage: true}
 	switch source {
 	case "workable":
 		f.rig, f.wk = newWorkableRig(t, f.hs, o)

@@ -288,16 +288,27 @@ func (v *vendor) Cancels(ref string) int {
 // while the engine is down fail with 500 and are delivered again.
 type engineSlot struct {
 	p atomic.Pointer[lifecycle.Engine]
+	// replica, when set, is a second engine over the same store: events
+	// alternate between the two, as behind a load balancer.
+	replica atomic.Pointer[lifecycle.Engine]
+	n       atomic.Uint64
 }
 
 var errEngineDown = errors.New("e2e: engine is restarting")
 
 func (s *engineSlot) Get() *lifecycle.Engine  { return s.p.Load() }
 func (s *engineSlot) Set(e *lifecycle.Engine) { s.p.Store(e) }
+
+// SetReplica sets (or, with nil, removes) the second engine.
+func (s *engineSlot) SetReplica(e *lifecycle.Engine) { s.replica.Store(e) }
+
 func (s *engineSlot) handle(ctx context.Context, evs []ats.Event) error {
 	e := s.Get()
 	if e == nil {
 		return errEngineDown
+	}
+	if r := s.replica.Load(); r != nil && s.n.Add(1)%2 == 0 {
+		e = r
 	}
 	for _, ev := range evs {
 		if err := e.HandleEvent(ctx, ev); err != nil {
@@ -313,6 +324,9 @@ func (s *engineSlot) handle(ctx context.Context, evs []ats.Event) error {
 type hookServer struct {
 	*httptest.Server
 	workableHits, leverHits atomic.Int64
+	// workableOff drops Workable's deliveries unseen (answered 200, never
+	// handled), as when a subscription lapsed: Workable sends nothing.
+	workableOff atomic.Bool
 }
 
 func newHookServer(t testing.TB, slot *engineSlot, workableSecret string, leverToken *atomic.Pointer[string]) *hookServer {
@@ -328,6 +342,9 @@ func newHookServer(t testing.TB, slot *engineSlot, workableSecret string, leverT
 	wh := workable.WebhookHandler(workable.WebhookVerifier{Secrets: []string{workableSecret}}, slot.handle, workable.WebhookHandlerOptions{})
 	mux.Handle("/workable", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hs.workableHits.Add(1)
+		if hs.workableOff.Load() {
+			return
+		}
 		wh.ServeHTTP(w, r)
 	}))
 	mux.Handle("/lever", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -79,6 +79,9 @@ type rigOptions struct {
 	deliveryBackoff  time.Duration
 	// scheduledStage adds stageScheduled to the pipeline.
 	scheduledStage bool
+	// leverNow, when set, is the Lever fake's clock (its webhooks'
+	// triggeredAt).
+	leverNow func() time.Time
 }
 
 func (o rigOptions) pipeline() []string {
@@ -195,7 +198,11 @@ func sumFaults[K comparable](byKind map[K]int) int {
 // hs and returns the rig. The webhook's signature token is stored in tok.
 func newLeverRig(t testing.TB, hs *hookServer, tok *atomic.Pointer[string], o rigOptions) (*rig, *levertest.Server) {
 	t.Helper()
-	srv := levertest.NewServer(levertest.WithRateLimit(0, 0))
+	lopts := []levertest.Option{levertest.WithRateLimit(0, 0)}
+	if o.leverNow != nil {
+		lopts = append(lopts, levertest.WithClock(o.leverNow))
+	}
+	srv := levertest.NewServer(lopts...)
 	t.Cleanup(srv.Close)
 	bot := srv.AddUser(levertest.User{Name: "Vendor Bot", Email: "bot@vendor.example"})
 	stages := srv.AddStages(o.pipeline()...)

@@ -657,10 +657,44 @@ func (s *Server) postNote(w http.ResponseWriter, r *http.Request, a *auth) {
 func (s *Server) listFeedback(w http.ResponseWriter, r *http.Request, _ *auth) {
 	s.listOfOpportunity(w, r, func(id string) (out []map[string]any) {
 		for _, f := range s.feedback[id] {
-			out = append(out, map[string]any{"id": f.ID, "baseTemplateId": f.TemplateID, "user": f.PerformAs, "completedAt": f.CompletedAt, "fieldValues": f.FieldValues})
+			out = append(out, s.feedbackJSONLocked(f))
 		}
 		return out
 	})
+}
+
+// feedbackJSONLocked renders a submitted form as Lever lists it
+// (https://hire.lever.co/developer/documentation#feedback): the template's
+// text and fields, each field carrying its answer in value (null when
+// unanswered), with baseTemplateId, panel, interview, user and completedAt.
+func (s *Server) feedbackJSONLocked(f Feedback) map[string]any {
+	var tpl *FeedbackTemplate
+	for _, t := range s.templates {
+		if t.ID == f.TemplateID {
+			tpl = t
+		}
+	}
+	m := map[string]any{"id": f.ID, "type": "interview", "baseTemplateId": f.TemplateID, "panel": nilIfEmpty(f.Panel),
+		"interview": nilIfEmpty(f.Interview), "user": f.PerformAs, "createdAt": f.CompletedAt, "completedAt": f.CompletedAt}
+	fields := []map[string]any{}
+	if tpl != nil {
+		m["text"] = tpl.Text
+		for _, tf := range tpl.Fields {
+			var v any
+			for _, fv := range f.FieldValues {
+				if fv.ID == tf.ID {
+					v = fv.Value
+				}
+			}
+			typ := tf.Type
+			if typ == "" {
+				typ = "text"
+			}
+			fields = append(fields, map[string]any{"id": tf.ID, "type": typ, "text": tf.Text, "required": tf.Required, "value": v})
+		}
+	}
+	m["fields"] = fields
+	return m
 }
 
 func (s *Server) postFeedback(w http.ResponseWriter, r *http.Request, a *auth) {
@@ -702,11 +736,13 @@ func (s *Server) postFeedback(w http.ResponseWriter, r *http.Request, a *auth) {
 		writeError(w, http.StatusBadRequest, msg)
 		return
 	}
+	if body.CompletedAt == 0 {
+		body.CompletedAt = s.now().UnixMilli() // Lever: "defaults to now"
+	}
 	f := Feedback{ID: s.id(kFeedback), OpportunityID: o.ID, TemplateID: tpl.ID, Panel: body.Panel, Interview: body.Interview, PerformAs: pa, FieldValues: body.FieldValues, CompletedAt: body.CompletedAt}
 	s.feedback[o.ID] = append(s.feedback[o.ID], f)
 	// Lever documents the created form without a data wrapper.
-	writeJSON(w, http.StatusCreated, map[string]any{"id": f.ID, "type": "interview", "text": tpl.Text, "baseTemplateId": f.TemplateID,
-		"panel": nilIfEmpty(f.Panel), "interview": nilIfEmpty(f.Interview), "user": f.PerformAs, "completedAt": f.CompletedAt, "fields": f.FieldValues})
+	writeJSON(w, http.StatusCreated, s.feedbackJSONLocked(f))
 }
 
 var knownEvents = []string{"applicationCreated", "candidateHired", "candidateStageChange", "candidateArchiveChange", "candidateDeleted",
