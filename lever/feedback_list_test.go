@@ -37,5 +37,5 @@ func TestSubmittedFeedback(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("SubmittedFeedback (-want +got):\n%s", diff)
 	}
-	wantRequest(t, f.last(t), "GET", "/v1/opportunities/"+f.opp.ID+"/feedback", map[string][]string{"limit": {"100"}}, "")
+	wantRequest(t, f.last(t), "GET", "/opportunities/"+f.opp.ID+"/feedback", map[string][]string{"limit": {"100"}}, "")
 }
