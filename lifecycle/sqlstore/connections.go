@@ -36,7 +36,7 @@ func decodeConnection(data string, version int64) (lifecycle.Connection, error) 
 // Connections implements lifecycle.Store.
 func (s *Store) Connections(ctx context.Context, f lifecycle.ConnectionFilter) ([]lifecycle.Connection, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT data, version FROM atskit_connections
-		WHERE (? = '' OR kind = ?) AND (? = '' OR state = ?) ORDER BY id`), f.Kind, f.Kind, string(f.State), string(f.State))
+		WHERE (? = '' OR kind = ?) AND (? = '' OR state = ?) ORDER BY `+s.bytewise("id")), f.Kind, f.Kind, string(f.State), string(f.State))
 	if err != nil {
 		return nil, errfmt.Errorf("sqlstore: connections: %w", err)
 	}

@@ -143,6 +143,18 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 // q rewrites ? placeholders for the dialect.
+// bytewise returns col compared and ordered by bytes, the order Go's
+// string comparison and memstore use (and cursors assume): SQLite's default
+// BINARY collation already is; PostgreSQL compares text in the database's
+// collation (en_US, ICU: the default of most managed servers), which would
+// make a cursor page skip or repeat rows, so it gets COLLATE "C".
+func (s *Store) bytewise(col string) string {
+	if s.dialect == Postgres {
+		return col + ` COLLATE "C"`
+	}
+	return col
+}
+
 func (s *Store) q(query string) string {
 	if s.dialect != Postgres {
 		return query
@@ -204,7 +216,8 @@ func decodePosition(data string, version int64, conn string) (lifecycle.Position
 
 // Positions implements lifecycle.Store.
 func (s *Store) Positions(ctx context.Context, f lifecycle.PositionFilter) ([]lifecycle.Position, error) {
-	query := `SELECT data, version, connection FROM atskit_positions WHERE (? = '' OR connection = ?) AND (? = '' OR source = ?) AND (? = '' OR status = ?) AND id > ? ORDER BY id`
+	id := s.bytewise("id")
+	query := `SELECT data, version, connection FROM atskit_positions WHERE (? = '' OR connection = ?) AND (? = '' OR source = ?) AND (? = '' OR status = ?) AND ` + id + ` > ? ORDER BY ` + id
 	if f.Limit > 0 {
 		query += " LIMIT " + strconv.Itoa(f.Limit)
 	}
@@ -324,13 +337,13 @@ func (s *Store) Interviews(ctx context.Context, f lifecycle.InterviewFilter) ([]
 	}
 	if !f.After.IsZero() {
 		at := nanos(f.After.CreatedAt)
-		add("(created_at > ? OR (created_at = ? AND id > ?))", at, at, f.After.ID)
+		add("(created_at > ? OR (created_at = ? AND "+s.bytewise("id")+" > ?))", at, at, f.After.ID)
 	}
 	query := `SELECT ` + interviewCols + ` FROM atskit_interviews`
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
-	query += " ORDER BY created_at, id"
+	query += " ORDER BY created_at, " + s.bytewise("id")
 	if f.Limit > 0 {
 		query += " LIMIT " + strconv.Itoa(f.Limit)
 	}
