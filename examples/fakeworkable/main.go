@@ -1,8 +1,8 @@
 // Command fakeworkable runs a fake Workable account (workabletest) for the
 // README's host, so the usage can be tried without a Workable account:
 //
-//	go run ./examples/fakeworkable              # terminal 1: prints the env vars
-//	eval "$(go run ./examples/fakeworkable -print-env)"   # or copy them by hand
+//	go run github.com/atskit/atskit/examples/fakeworkable   # terminal 1
+//	eval "$(go run github.com/atskit/atskit/examples/fakeworkable -print-env)" && go run .   # terminal 2, the host
 //
 // It seeds what the host needs (the acting member
 // integrations@vendor.example, a job whose pipeline has the vendor's stage,
