@@ -78,7 +78,7 @@ func configFromEnv(vendor lifecycle.Vendor) (config, error) {
 		},
 	}
 	var missing []string
-	for _, v := range []string{"ACME_WORKABLE_TOKEN", "ACME_PROVIDER_TOKEN", "ACME_CALLBACK_TOKEN"} {
+	for _, v := range []string{"LINK_SECRET", "ACME_WORKABLE_TOKEN", "ACME_PROVIDER_TOKEN", "ACME_CALLBACK_TOKEN"} {
 		if os.Getenv(v) == "" {
 			missing = append(missing, v)
 		}
