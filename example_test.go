@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -29,20 +31,9 @@ import (
 func Example() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cfg := config{
-		Addr: ":8080", PublicURL: "https://vendor.example/atskit", DB: "atskit.db",
-		VendorName: "YourProduct", LinkSecret: []byte(os.Getenv("LINK_SECRET")), Vendor: myPlatform{},
-		Customers: []customer{{
-			ID: "acme-workable", Subdomain: "acme", Token: os.Getenv("ACME_WORKABLE_TOKEN"),
-			BaseURL:       os.Getenv("ACME_WORKABLE_URL"), // empty: Workable itself
-			ProviderToken: os.Getenv("ACME_PROVIDER_TOKEN"), CallbackToken: os.Getenv("ACME_CALLBACK_TOKEN"),
-		}},
-		Interview: lifecycle.PositionConfig{
-			Rounds:  []lifecycle.Round{{Name: "Technical", Template: "backend-l2"}},
-			Require: []lifecycle.Field{lifecycle.FieldEmail},
-			// Expiry needs the engine's background loop (host.start runs it).
-			InvitationTTL: 7 * 24 * time.Hour,
-		},
+	cfg, err := configFromEnv(myPlatform{})
+	if err != nil {
+		log.Fatal(err)
 	}
 	h, err := newHost(cfg)
 	if err != nil {
@@ -59,6 +50,61 @@ func Example() {
 	if err := h.shutdown(30 * time.Second); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// configFromEnv reads the configuration from the environment (README.md
+// lists the variables). A real host reads its customers from its database.
+func configFromEnv(vendor lifecycle.Vendor) (config, error) {
+	addr := getenv("ATSKIT_ADDR", ":8080")
+	_, port, _ := net.SplitHostPort(addr)
+	cfg := config{
+		Addr:       addr,
+		PublicURL:  getenv("ATSKIT_PUBLIC_URL", "http://localhost:"+port+"/atskit"),
+		DB:         getenv("ATSKIT_DB", "atskit.db"),
+		VendorName: getenv("VENDOR_NAME", "YourProduct"),
+		LinkSecret: []byte(os.Getenv("LINK_SECRET")),
+		Vendor:     vendor,
+		Customers: []customer{{
+			ID: "acme-workable", Subdomain: getenv("ACME_WORKABLE_SUBDOMAIN", "acme"),
+			Token:         os.Getenv("ACME_WORKABLE_TOKEN"),
+			BaseURL:       os.Getenv("ACME_WORKABLE_URL"), // empty: Workable itself
+			ProviderToken: os.Getenv("ACME_PROVIDER_TOKEN"), CallbackToken: os.Getenv("ACME_CALLBACK_TOKEN"),
+		}},
+		Interview: lifecycle.PositionConfig{
+			Rounds:  []lifecycle.Round{{Name: "Technical", Template: "backend-l2"}},
+			Require: []lifecycle.Field{lifecycle.FieldEmail},
+			// Expiry needs the engine's background loop (host.start runs it).
+			InvitationTTL: 7 * 24 * time.Hour,
+		},
+	}
+	var missing []string
+	for _, v := range []string{"LINK_SECRET", "ACME_WORKABLE_TOKEN", "ACME_PROVIDER_TOKEN", "ACME_CALLBACK_TOKEN"} {
+		if os.Getenv(v) == "" {
+			missing = append(missing, v)
+		}
+	}
+	if len(missing) > 0 {
+		return config{}, fmt.Errorf("set the environment variables %s (README.md, Usage)", strings.Join(missing, ", "))
+	}
+	if len(cfg.LinkSecret) < 32 {
+		return config{}, fmt.Errorf("LINK_SECRET has %d bytes; set it to at least 32 random bytes, e.g. export LINK_SECRET=$(openssl rand -hex 32)", len(cfg.LinkSecret))
+	}
+	if v := os.Getenv("WORKABLE_RATE_LIMIT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return config{}, fmt.Errorf("WORKABLE_RATE_LIMIT=%q: want requests per 10 s, 0 for Workable's limit or -1 for none (a fake)", v)
+		}
+		cfg.RateLimit = n
+	}
+	return cfg, nil
+}
+
+// getenv returns the environment variable key, or def when it is unset.
+func getenv(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
 }
 
 // config is the host's configuration; customers usually come from your
@@ -96,6 +142,7 @@ func (myPlatform) CreateInterview(ctx context.Context, r lifecycle.VendorRequest
 	// Create the interview for r.Candidate with template r.Template,
 	// idempotently by r.IdempotencyKey, and report its progress with
 	// engine.Report(ctx, r.InterviewID, lifecycle.Update{...}).
+	slog.Info("your platform: create interview", "interview", r.InterviewID, "candidate", r.Candidate.ID, "template", r.Template)
 	return "iv-" + r.IdempotencyKey, nil
 }
 
@@ -171,6 +218,7 @@ func newHost(cfg config) (*host, error) {
 // vendor's calls), and sets up every customer. It returns once they are
 // set up; the host runs until shutdown.
 func (h *host) start(ctx context.Context, ln net.Listener) error {
+	slog.Info("serving", "addr", ln.Addr().String(), "public_url", h.cfg.PublicURL)
 	go func() {
 		if err := h.server.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			slog.Error("serve", "err", err)
@@ -189,10 +237,8 @@ func (h *host) start(ctx context.Context, ln net.Listener) error {
 		}()
 	}
 	for _, c := range h.cfg.Customers {
-		if err := h.setUp(ctx, c.ID); err != nil {
-			// One customer's broken account does not stop the others.
-			slog.Error("set up customer", "connection", c.ID, "err", err)
-		}
+		// One customer's broken account does not stop the others.
+		h.logSetUp(c.ID, h.setUp(ctx, c.ID))
 	}
 	return nil
 }
@@ -203,7 +249,7 @@ func (h *host) start(ctx context.Context, ln net.Listener) error {
 func (h *host) setUp(ctx context.Context, id string) error {
 	sub := ats.Subscription{Event: workable.EventCandidateMoved, Target: h.cfg.PublicURL + "/hooks/workable/" + id}
 	if _, err := h.clients[id].EnsureSubscription(ctx, sub); err != nil {
-		return err
+		return fmt.Errorf("subscribe to webhooks at %s: %w", sub.Target, err)
 	}
 	if _, err := h.engine.Connect(ctx, lifecycle.ConnectOptions{ID: id, Kind: "workable"}); err != nil {
 		return err
@@ -226,6 +272,49 @@ func (h *host) setUp(ctx context.Context, id string) error {
 		}
 	}
 	return nil
+}
+
+// logSetUp logs the outcome of setUp: what to fix when the account is not
+// ready (its webhooks change nothing until it is set up again), or which
+// jobs are active.
+func (h *host) logSetUp(id string, err error) {
+	var failed *lifecycle.SetupError
+	if errors.As(err, &failed) {
+		if report, ok := failed.Report.(*workable.SetupReport); ok {
+			for _, c := range report.Checks {
+				level := slog.LevelError
+				switch c.Status {
+				case workable.CheckOK:
+					continue
+				case workable.CheckWarning:
+					level = slog.LevelWarn
+				}
+				slog.Log(context.Background(), level, "customer not set up: fix this, then restart", "connection", id, "check", c.Name, "status", c.Status, "fix", c.Message)
+			}
+			return
+		}
+	}
+	if err != nil {
+		slog.Error("customer not set up: its webhooks are ignored until it is", "connection", id, "err", err)
+		return
+	}
+	positions, err := h.engine.Positions(context.Background(), lifecycle.PositionFilter{Connection: id})
+	if err != nil {
+		slog.Error("list positions", "connection", id, "err", err)
+		return
+	}
+	var active []string
+	for _, p := range positions {
+		if p.Status == lifecycle.PositionActive {
+			active = append(active, p.Title)
+		}
+	}
+	if len(active) == 0 {
+		slog.Warn("customer set up, but no job is linked: add the stage "+h.cfg.VendorName+" to a job's pipeline in Workable, then restart", "connection", id)
+		return
+	}
+	slog.Info("customer set up: waiting for candidates moved into "+h.cfg.VendorName, "connection", id, "jobs", active,
+		"webhooks", h.cfg.PublicURL+"/hooks/workable/"+id)
 }
 
 // shutdown stops accepting requests, lets those in flight finish (up to

@@ -60,25 +60,22 @@ func TestREADMEUsage(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 
-	fake := workabletest.NewServer(workabletest.WithoutRateLimit()) // and RateLimit: -1 below: no pacing wait in a test
+	// The fake program's account (go run ./examples/fakeworkable) and the
+	// environment it prints, so the README's run recipe is what is tested.
+	fake := workabletest.NewServer(workabletest.WithoutRateLimit())
 	t.Cleanup(fake.Close)
-	fake.AddMember(workabletest.Member{Name: "Integrations", Email: "integrations@vendor.example", Roles: []string{"ats.admin"}})
-	stages := workabletest.StagesNamed("Applied", "YourProduct", "Interview", "Offer")
-	job := fake.AddJob(workabletest.Job{Title: "Backend Engineer", Stages: stages})
-	ada := fake.AddCandidate(workabletest.Candidate{JobShortcode: job.Shortcode, Stage: "applied", Name: "Ada Lovelace", Email: "ada@example.com"})
+	demo := fake.SeedDemo("YourProduct", "integrations@vendor.example")
+	ada := demo.Candidate
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	setREADMEEnv(t, fake, ln.Addr().String())
 	vendor := lifecycletest.NewVendor()
-	cfg := config{
-		Addr: ln.Addr().String(), PublicURL: "http://" + ln.Addr().String() + "/atskit", DB: filepath.Join(t.TempDir(), "atskit.db"),
-		VendorName: "YourProduct", LinkSecret: []byte("0123456789abcdef0123456789abcdef"), Vendor: vendor,
-		Customers: []customer{{ID: "acme-workable", Subdomain: fake.Subdomain(), Token: workabletest.DefaultAPIKey, BaseURL: fake.URL,
-			ProviderToken: "acme-provider-token", CallbackToken: workabletest.CallbackToken}},
-		Interview: lifecycle.PositionConfig{Rounds: []lifecycle.Round{{Name: "Technical", Template: "backend-l2"}}, Require: []lifecycle.Field{lifecycle.FieldEmail}},
-		RateLimit: -1,
+	cfg, err := configFromEnv(vendor)
+	if err != nil {
+		t.Fatal(err)
 	}
 	h, err := newHost(cfg)
 	if err != nil {
@@ -106,7 +103,7 @@ func TestREADMEUsage(t *testing.T) {
 	}
 
 	// The recruiter's move fires Workable's signed webhook at the host.
-	if err := fake.MoveCandidate(ada.ID, workabletest.Slugify("YourProduct")); err != nil {
+	if err := fake.MoveToVendorStage(demo); err != nil {
 		t.Fatal(err)
 	}
 	created, err := vendor.WaitCreated(ctx, 1)
@@ -149,5 +146,21 @@ func TestREADMEUsage(t *testing.T) {
 	stopped = true
 	if err := h.shutdown(5 * time.Second); err != nil {
 		t.Fatalf("shutdown: %v", err)
+	}
+}
+
+// setREADMEEnv sets the environment the README's run recipe exports for
+// the host (what examples/fakeworkable prints), serving on addr.
+func setREADMEEnv(t *testing.T, fake *workabletest.Server, addr string) {
+	t.Helper()
+	for k, v := range map[string]string{
+		"ATSKIT_ADDR": addr, "ATSKIT_PUBLIC_URL": "http://" + addr + "/atskit",
+		"ATSKIT_DB": filepath.Join(t.TempDir(), "atskit.db"), "VENDOR_NAME": "YourProduct",
+		"LINK_SECRET":       "local-link-secret-at-least-32-bytes",
+		"ACME_WORKABLE_URL": fake.URL, "ACME_WORKABLE_SUBDOMAIN": fake.Subdomain(),
+		"ACME_WORKABLE_TOKEN": workabletest.DefaultAPIKey, "ACME_PROVIDER_TOKEN": "local-provider-token",
+		"ACME_CALLBACK_TOKEN": workabletest.CallbackToken, "WORKABLE_RATE_LIMIT": "-1",
+	} {
+		t.Setenv(k, v)
 	}
 }

@@ -47,6 +47,7 @@ type config struct {
 	nextHost               string
 	partnerMembers         bool
 	callbackStatuses       []string
+	addr                   string
 }
 
 // WithAccount sets the account's subdomain and name (default "acme", "Acme
@@ -233,7 +234,7 @@ func NewServer(opts ...Option) *Server {
 	s.AddMember(Member{Name: "Rita Recruiter", Email: "rita@example.com", Roles: []string{"ats.admin"}})
 	s.mux = s.routes()
 	s.callbacks = NewCallbacks(CallbackToken, cfg.callbackStatuses...)
-	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.ts = s.start()
 	s.URL = s.ts.URL + basePath
 	return s
 }
