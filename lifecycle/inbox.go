@@ -20,8 +20,10 @@ const (
 	// why), kept until pruned (see Options.Retention).
 	InboxProcessed InboxState = "processed"
 	// InboxFailed: given up on after a permanent error or
-	// DispatcherOptions.MaxAttempts attempts; kept for an operator
-	// (Engine.Reconcile recovers what it would have started).
+	// DispatcherOptions.MaxAttempts attempts; kept for an operator, who
+	// requeues it with Engine.RequeueEvent or RequeueEvents
+	// (EnableConnection and a credential change do so), and
+	// Engine.Reconcile recovers what it would have started.
 	InboxFailed InboxState = "failed"
 )
 
@@ -278,8 +280,11 @@ func (d *Dispatcher) processEvent(ctx context.Context, inbox Inbox, ev InboxEven
 		// A switched-off connection starts nothing; processing still
 		// reads the candidate to cancel a live interview of one who
 		// left the stage, and that read fails when the host dropped the
-		// credentials or the ATS refuses them. Retrying cannot help;
-		// reconciliation after re-enabling picks up what matters.
+		// credentials or the ATS refuses them. Retrying cannot help:
+		// EnableConnection reconciles the connection (starting
+		// interviews of candidates now in a trigger stage, cancelling
+		// those of candidates who left), as does Engine.Run at start
+		// and every Options.ReconcileInterval.
 		o.Error = "dropped: the connection is disabled: " + err.Error()
 		log.Warn("lifecycle: event of a disabled connection dropped", "err", err)
 	default:

@@ -55,9 +55,7 @@ func (e *Engine) RequeueConnection(ctx context.Context, connection string) (int,
 
 // credentialsChanged is registered with a ConnectorNotifier.
 func (e *Engine) credentialsChanged(connection string) {
-	if _, err := e.RequeueConnection(context.Background(), connection); err != nil {
-		e.log.Warn("lifecycle: requeue parked effects after a credential change", "connection", connection, "err", err)
-	}
+	e.requeueAfterFix(context.Background(), connection, "a credential change")
 }
 
 func (e *Engine) requeue(ctx context.Context, f EffectFilter, id string) (int, error) {

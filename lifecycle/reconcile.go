@@ -41,8 +41,9 @@ type ReconcileResult struct {
 // It is idempotent, so an interrupted run is resumed by running it again;
 // its ATS calls go through the adapter and so its pacing. An adapter that
 // cannot list candidates returns ErrCannotList. Engine.Run calls it for
-// every enabled connection every Options.ReconcileInterval, and
-// ActivatePosition for the position it activates.
+// every enabled connection when it starts and every
+// Options.ReconcileInterval, EnableConnection for the connection it
+// enables, and ActivatePosition for the position it activates.
 func (e *Engine) Reconcile(ctx context.Context, connection string) (_ ReconcileResult, err error) {
 	ctx, end := e.startReconcile(ctx, connection)
 	defer func() { end(err) }()
