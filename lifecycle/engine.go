@@ -752,7 +752,7 @@ func (e *Engine) update(ctx context.Context, id string, ref *EventRef, fn func(c
 		ch.c.Event = ref
 		iv, err := e.store.Interview(ctx, id)
 		if err != nil {
-			return err
+			return interviewNotFound(id, err)
 		}
 		pos, err := e.position(ctx, iv.PositionID)
 		if err != nil {
@@ -795,7 +795,7 @@ func (e *Engine) update(ctx context.Context, id string, ref *EventRef, fn func(c
 func (e *Engine) Retrigger(ctx context.Context, connection, interviewID string) (Interview, error) {
 	iv, err := e.store.Interview(ctx, interviewID)
 	if err != nil {
-		return Interview{}, err
+		return Interview{}, interviewNotFound(interviewID, err)
 	}
 	if connectionOf(connection, iv.Source) != iv.Connection {
 		return Interview{}, errfmt.Errorf("lifecycle: retrigger %s in connection %q: %w", interviewID, connection, ErrNotFound)
@@ -1038,4 +1038,14 @@ func (e *Engine) markReported(ctx context.Context, id string) error {
 		return ch.transition(iv, StateReported, false)
 	})
 	return err
+}
+
+// interviewNotFound names the interview in a store's ErrNotFound, and says
+// what to do; other errors are returned as they are. The result still
+// matches ErrNotFound.
+func interviewNotFound(id string, err error) error {
+	if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	return errfmt.Errorf("lifecycle: interview %q: %w: check the ID (it is VendorRequest.InterviewID as CreateInterview received it; Engine.Interviews lists them)", id, err)
 }
