@@ -149,8 +149,10 @@ func checkSetup(ctx context.Context, id string, a any) error {
 // DisableConnection switches a connection off, as the customer's
 // enable/disable toggle does. What happens to pending work:
 //
-//   - stage events start no new interview (they are recorded and dropped),
-//     and Retrigger and ProviderInterview refuse with ErrConnectionDisabled;
+//   - stage events start no new interview (they are recorded and dropped;
+//     EnableConnection reconciles the connection, which starts the
+//     interviews of candidates then in a trigger stage), and Retrigger and
+//     ProviderInterview refuse with ErrConnectionDisabled;
 //   - events that end interviews (archived, hired, moved out of the stage)
 //     and vendor updates still apply;
 //   - effects queued for the connection — notes, stage moves, vendor calls,
