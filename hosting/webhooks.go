@@ -141,20 +141,14 @@ func (h *Handler) webhook(w http.ResponseWriter, r *http.Request) {
 			// Stored in the engine's inbox and answered: reading the
 			// candidate and deciding happen in the dispatchers, paced,
 			// so a slow or throttled ATS never delays the answer (a
-			// store without an inbox handles the event here).
+			// store without an inbox handles the event here). An error
+			// means the event was not kept (with an inbox, the store
+			// failed): the ATS is answered 500 and delivers it again.
+			// Events of a disabled connection are accepted like any
+			// other; lifecycle decides what they may still do.
 			err := h.opts.Engine.AcceptEvents(ctx, []ats.Event{ev})
 			if errors.Is(err, lifecycle.ErrConnectionRemoved) {
 				h.log.WarnContext(ctx, "hosting: webhook of a removed connection dropped", "connection", logID(conn), "event", ev.ID)
-				continue
-			}
-			if err != nil && rec.State == lifecycle.ConnectionDisabled {
-				// A switched-off connection starts nothing; the engine
-				// still reads the candidate to cancel a live interview of
-				// one who left the stage, and that read fails when the
-				// host dropped the credentials or the ATS refuses them.
-				// Retrying cannot help, so the delivery is acknowledged
-				// (reconciliation after re-enabling picks up what matters).
-				h.log.WarnContext(ctx, "hosting: webhook of a disabled connection dropped", "connection", logID(conn), "event", logID(ev.ID), "err", err)
 				continue
 			}
 			if err != nil {

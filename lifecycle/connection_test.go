@@ -207,7 +207,9 @@ func TestDisableConnectionQueuedEffects(t *testing.T) {
 	pending, err = tn.engine.Effects(ctx, lifecycle.EffectFilter{Connection: "acme", State: lifecycle.EffectPending})
 	require.NoError(t, err)
 	require.Empty(t, pending)
-	require.Equal(t, 2, tn.vendor.Created())
+	// Two before, and c2's: enabling reconciles, and c2 is in the
+	// trigger stage.
+	require.Equal(t, 3, tn.vendor.Created())
 
 	c, err = tn.engine.Connection(ctx, "acme")
 	require.NoError(t, err)

@@ -149,8 +149,10 @@ func checkSetup(ctx context.Context, id string, a any) error {
 // DisableConnection switches a connection off, as the customer's
 // enable/disable toggle does. What happens to pending work:
 //
-//   - stage events start no new interview (they are recorded and dropped),
-//     and Retrigger and ProviderInterview refuse with ErrConnectionDisabled;
+//   - stage events start no new interview (they are recorded and dropped;
+//     EnableConnection reconciles the connection, which starts the
+//     interviews of candidates then in a trigger stage), and Retrigger and
+//     ProviderInterview refuse with ErrConnectionDisabled;
 //   - events that end interviews (archived, hired, moved out of the stage)
 //     and vendor updates still apply;
 //   - effects queued for the connection — notes, stage moves, vendor calls,
@@ -177,10 +179,21 @@ func (e *Engine) DisableConnection(ctx context.Context, id, reason string) (Conn
 
 // EnableConnection switches a disabled connection back on: its queued
 // effects, and those parked (EffectParked), become claimable at once (a
-// running Dispatcher is woken) and
-// new interviews start again. Events that arrived while it was disabled
-// are not replayed. Enabling an enabled connection changes nothing.
+// running Dispatcher is woken), its inbox events given up on (InboxFailed)
+// are requeued, and new interviews start again. Stage events that arrived
+// while it was disabled started nothing; they are not replayed, but
+// EnableConnection then reconciles the connection (Engine.Reconcile), so a
+// candidate who entered a trigger stage meanwhile gets an interview and a
+// live interview of one who left is cancelled. That reconcile runs before
+// EnableConnection returns — it lists each active position's trigger stage
+// through the adapter's pacing, so it may take a while for a large
+// account; call EnableConnection from a background job rather than a
+// request handler if that matters. A reconcile that fails is logged, not
+// returned (the connection is enabled): Engine.Run reconciles again every
+// Options.ReconcileInterval. Enabling an enabled connection changes
+// nothing.
 func (e *Engine) EnableConnection(ctx context.Context, id, reason string) (Connection, error) {
+	enabled := false
 	c, err := e.modifyConnection(ctx, id, func(c *Connection, exists bool) (bool, error) {
 		switch {
 		case !exists:
@@ -191,15 +204,19 @@ func (e *Engine) EnableConnection(ctx context.Context, id, reason string) (Conne
 			return false, nil
 		}
 		e.setState(c, ConnectionEnabled, reason, 0)
+		enabled = true
 		return true, nil
 	})
 	if err == nil {
 		// Enabling follows a fix (credentials, configuration): what was
-		// parked for it goes back in the queue.
-		if _, rerr := e.RequeueConnection(ctx, id); rerr != nil {
-			e.log.Warn("lifecycle: requeue parked effects", "connection", id, "err", rerr)
-		}
+		// parked or given up on for it goes back in the queue.
+		e.requeueAfterFix(ctx, id, "enabling")
 		e.wake()
+	}
+	if err == nil && enabled {
+		if _, rerr := e.Reconcile(ctx, id); rerr != nil && !errors.Is(rerr, ErrCannotList) {
+			e.log.Warn("lifecycle: reconcile after enabling", "connection", id, "err", rerr)
+		}
 	}
 	return c, err
 }

@@ -72,8 +72,11 @@ type Options struct {
 	ExpiryInterval time.Duration
 	// ReconcileInterval is how often Run calls Reconcile for every
 	// enabled connection, recovering candidates whose webhooks were
-	// missed; zero disables it. Each run lists the candidates of every
-	// active position's trigger stage, so keep it to minutes.
+	// missed (Run also does so once when it starts); zero means
+	// DefaultReconcileInterval (one hour), a negative value disables both.
+	// Each run lists the candidates of every active position's trigger
+	// stage, connection after connection through each adapter's pacing,
+	// so keep it to minutes at least.
 	ReconcileInterval time.Duration
 	// Retention is how long delivered effects, processed events and
 	// processed inbox events are kept before Run prunes them (see
@@ -162,6 +165,9 @@ func NewEngine(store Store, opts Options) *Engine {
 	if e.opts.ExpiryInterval <= 0 {
 		e.opts.ExpiryInterval = time.Minute
 	}
+	if e.opts.ReconcileInterval == 0 {
+		e.opts.ReconcileInterval = DefaultReconcileInterval
+	}
 	return e
 }
 
@@ -210,10 +216,14 @@ func newID(prefix string) string {
 	return prefix + hex.EncodeToString(b[:])
 }
 
+// DefaultReconcileInterval is the default Options.ReconcileInterval.
+const DefaultReconcileInterval = time.Hour
+
 // Run runs the engine's timers until ctx is done: every
-// Options.ExpiryInterval it calls ExpireDue with the current time, every
-// Options.ReconcileInterval (when set) Reconcile for every enabled
-// connection, and when it starts and every PruneInterval Prune. Events
+// Options.ExpiryInterval it calls ExpireDue with the current time; when it
+// starts and every Options.ReconcileInterval (unless negative) Reconcile
+// for every enabled connection, one after the other; and when it starts
+// and every PruneInterval Prune. Events
 // accepted with AcceptEvents are processed by dispatchers (Dispatcher.Run),
 // not here.
 func (e *Engine) Run(ctx context.Context) error {
@@ -224,6 +234,10 @@ func (e *Engine) Run(ctx context.Context) error {
 	e.prune(ctx)
 	var reconcile <-chan time.Time
 	if e.opts.ReconcileInterval > 0 {
+		// Events missed while no engine ran (or dropped while a
+		// connection was disabled) are recovered at start, not an
+		// interval later.
+		e.reconcileAll(ctx)
 		rt := time.NewTicker(e.opts.ReconcileInterval)
 		defer rt.Stop()
 		reconcile = rt.C
@@ -756,7 +770,7 @@ func (e *Engine) update(ctx context.Context, id string, ref *EventRef, fn func(c
 		ch.c.Event = ref
 		iv, err := e.store.Interview(ctx, id)
 		if err != nil {
-			return err
+			return interviewNotFound(id, err)
 		}
 		pos, err := e.position(ctx, iv.PositionID)
 		if err != nil {
@@ -799,7 +813,7 @@ func (e *Engine) update(ctx context.Context, id string, ref *EventRef, fn func(c
 func (e *Engine) Retrigger(ctx context.Context, connection, interviewID string) (Interview, error) {
 	iv, err := e.store.Interview(ctx, interviewID)
 	if err != nil {
-		return Interview{}, err
+		return Interview{}, interviewNotFound(interviewID, err)
 	}
 	if connectionOf(connection, iv.Source) != iv.Connection {
 		return Interview{}, errfmt.Errorf("lifecycle: retrigger %s in connection %q: %w", interviewID, connection, ErrNotFound)
@@ -1039,4 +1053,14 @@ func (e *Engine) markReported(ctx context.Context, id string) error {
 		return ch.transition(iv, StateReported, false)
 	})
 	return err
+}
+
+// interviewNotFound names the interview in a store's ErrNotFound, and says
+// what to do; other errors are returned as they are. The result still
+// matches ErrNotFound.
+func interviewNotFound(id string, err error) error {
+	if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	return errfmt.Errorf("lifecycle: interview %q: %w: check the ID (it is VendorRequest.InterviewID as CreateInterview received it; Engine.Interviews lists them)", id, err)
 }

@@ -20,8 +20,10 @@ const (
 	// why), kept until pruned (see Options.Retention).
 	InboxProcessed InboxState = "processed"
 	// InboxFailed: given up on after a permanent error or
-	// DispatcherOptions.MaxAttempts attempts; kept for an operator
-	// (Engine.Reconcile recovers what it would have started).
+	// DispatcherOptions.MaxAttempts attempts; kept for an operator, who
+	// requeues it with Engine.RequeueEvent or RequeueEvents
+	// (EnableConnection and a credential change do so), and
+	// Engine.Reconcile recovers what it would have started.
 	InboxFailed InboxState = "failed"
 )
 
@@ -119,13 +121,29 @@ type Inbox interface {
 // connection, source and ID) is accepted once and processed once.
 //
 // Events get the default connection named after their source when their
-// Connection is empty, as in HandleEvent. A store that does not implement
-// Inbox gets each event handled at once with HandleEvent instead.
+// Connection is empty, as in HandleEvent. An error means the events were
+// not kept (the store failed): answer the ATS with an error so it
+// delivers them again. A store that does not implement Inbox gets each
+// event handled at once with HandleEvent instead; there, an event of a
+// disabled connection whose handling fails (its candidate read, refused
+// or without credentials) is logged and dropped, as a dispatcher drops
+// it, since retrying cannot help.
 func (e *Engine) AcceptEvents(ctx context.Context, evs []ats.Event) error {
 	inbox, ok := e.store.(Inbox)
 	if !ok {
 		for _, ev := range evs {
-			if err := e.HandleEvent(ctx, ev); err != nil {
+			err := e.HandleEvent(ctx, ev)
+			if err != nil && ctx.Err() == nil && e.disabledConnection(ctx, connectionOf(ev.Connection, ev.Source)) {
+				// As a dispatcher does with an inbox event: a
+				// switched-off connection starts nothing, and the
+				// candidate read that could cancel a live interview
+				// fails when the host dropped the credentials or the
+				// ATS refuses them. Retrying cannot help; enabling the
+				// connection reconciles it.
+				e.log.Warn("lifecycle: event of a disabled connection dropped", "connection", ev.Connection, "event", ev.ID, "err", err)
+				continue
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -278,8 +296,11 @@ func (d *Dispatcher) processEvent(ctx context.Context, inbox Inbox, ev InboxEven
 		// A switched-off connection starts nothing; processing still
 		// reads the candidate to cancel a live interview of one who
 		// left the stage, and that read fails when the host dropped the
-		// credentials or the ATS refuses them. Retrying cannot help;
-		// reconciliation after re-enabling picks up what matters.
+		// credentials or the ATS refuses them. Retrying cannot help:
+		// EnableConnection reconciles the connection (starting
+		// interviews of candidates now in a trigger stage, cancelling
+		// those of candidates who left), as does Engine.Run at start
+		// and every Options.ReconcileInterval.
 		o.Error = "dropped: the connection is disabled: " + err.Error()
 		log.Warn("lifecycle: event of a disabled connection dropped", "err", err)
 	default:
@@ -310,9 +331,15 @@ func (d *Dispatcher) processEvent(ctx context.Context, inbox Inbox, ev InboxEven
 // disabled reports whether a connection is disabled (false when that
 // cannot be read).
 func (d *Dispatcher) disabled(ctx context.Context, conn string) bool {
+	return d.e.disabledConnection(ctx, conn)
+}
+
+// disabledConnection reports whether a connection is disabled (false when
+// that cannot be read).
+func (e *Engine) disabledConnection(ctx context.Context, conn string) bool {
 	actx, cancel := ackContext(ctx)
 	defer cancel()
-	st, err := d.e.connectionState(actx, conn)
+	st, err := e.connectionState(actx, conn)
 	return err == nil && st == ConnectionDisabled
 }
 

@@ -55,9 +55,7 @@ func (e *Engine) RequeueConnection(ctx context.Context, connection string) (int,
 
 // credentialsChanged is registered with a ConnectorNotifier.
 func (e *Engine) credentialsChanged(connection string) {
-	if _, err := e.RequeueConnection(context.Background(), connection); err != nil {
-		e.log.Warn("lifecycle: requeue parked effects after a credential change", "connection", connection, "err", err)
-	}
+	e.requeueAfterFix(context.Background(), connection, "a credential change")
 }
 
 func (e *Engine) requeue(ctx context.Context, f EffectFilter, id string) (int, error) {
@@ -100,7 +98,10 @@ func (e *Engine) requeue(ctx context.Context, f EffectFilter, id string) (int, e
 
 // resultLanded reports whether every result effect written with the
 // completion that queued mark (same interview, same commit) was delivered:
-// none of them parked or failed.
+// none of them parked or failed. A report upload (EffectAttachReport) that
+// failed for good does not count: the completion note links the report
+// (e.g. a *ReportTooLargeError), so the result did reach the ATS. One that
+// is parked does, as it is delivered once requeued.
 func (e *Engine) resultLanded(ctx context.Context, mark Effect) (bool, error) {
 	effs, err := e.store.Effects(ctx, EffectFilter{InterviewID: mark.InterviewID})
 	if err != nil {
@@ -113,7 +114,7 @@ func (e *Engine) resultLanded(ctx context.Context, mark Effect) (bool, error) {
 		switch {
 		case eff.State == EffectParked:
 			return false, nil
-		case eff.State == EffectFailed && eff.CreatedAt.Equal(mark.CreatedAt):
+		case eff.State == EffectFailed && eff.CreatedAt.Equal(mark.CreatedAt) && eff.Kind != EffectAttachReport:
 			return false, nil
 		}
 	}

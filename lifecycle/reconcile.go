@@ -40,13 +40,19 @@ type ReconcileResult struct {
 //
 // It is idempotent, so an interrupted run is resumed by running it again;
 // its ATS calls go through the adapter and so its pacing. An adapter that
-// cannot list candidates returns ErrCannotList. Engine.Run calls it for
-// every enabled connection every Options.ReconcileInterval, and
-// ActivatePosition for the position it activates.
+// cannot list candidates returns ErrCannotList, and a connection neither
+// connected nor known to the Connector an error matching
+// ErrUnknownConnection. Engine.Run calls it for
+// every enabled connection when it starts and every
+// Options.ReconcileInterval, EnableConnection for the connection it
+// enables, and ActivatePosition for the position it activates.
 func (e *Engine) Reconcile(ctx context.Context, connection string) (_ ReconcileResult, err error) {
 	ctx, end := e.startReconcile(ctx, connection)
 	defer func() { end(err) }()
 	var res ReconcileResult
+	if err := e.knownConnection(ctx, connection); err != nil {
+		return res, err
+	}
 	positions, err := e.store.Positions(ctx, PositionFilter{Connection: connection, Status: PositionActive})
 	if err != nil {
 		return res, err
@@ -150,6 +156,19 @@ func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *Reco
 			return err
 		}
 		res.Cancelled++
+	}
+	return nil
+}
+
+// knownConnection returns an error matching ErrUnknownConnection for a
+// connection neither stored (Connect) nor known to the Connector.
+func (e *Engine) knownConnection(ctx context.Context, connection string) error {
+	_, err := e.store.Connection(ctx, connection)
+	if !errors.Is(err, ErrNotFound) {
+		return nil // stored, or a store error the reads below report
+	}
+	if _, err := e.adapter(ctx, connection); errors.Is(err, ErrUnknownConnection) || errors.Is(err, ErrUnknownSource) {
+		return &unknownConnectionError{connection: connection}
 	}
 	return nil
 }

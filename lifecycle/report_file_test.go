@@ -307,9 +307,10 @@ func TestReportFileTooLarge(t *testing.T) {
 	require.Contains(t, effs[0].LastError, `report "report.pdf" is 30.0 MB; ATSs accept report files of at most 30 MB`)
 	require.Zero(t, r.uploads())
 	require.Len(t, r.vendor.calls, 1, "a permanent failure is not retried")
-	// The report did not reach the ATS: the interview stays completed,
-	// with the failed effect for an operator to see.
-	require.Equal(t, lifecycle.StateCompleted, iv.State)
+	// The report did not reach the ATS, but the completion note links
+	// it: the interview is reported, and the failed effect stays for an
+	// operator to see.
+	require.Equal(t, lifecycle.StateReported, iv.State)
 	notes := r.h.ATS.NotesOf(r.opp.ID)
 	require.NotEmpty(t, notes)
 	require.Contains(t, notes[len(notes)-1], reportURL)

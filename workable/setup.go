@@ -51,6 +51,23 @@ func (r *SetupReport) OK() bool {
 	return true
 }
 
+// String lists the checks that are not OK — failed, skipped and warnings —
+// one a line as "[status] name: message", the message saying how to fix
+// it, or "all checks passed". lifecycle.SetupError shows it, so
+// Engine.Connect's error says what is wrong with the account.
+func (r *SetupReport) String() string {
+	var b strings.Builder
+	for _, c := range r.Checks {
+		if c.Status != CheckOK {
+			fmt.Fprintf(&b, "[%s] %s: %s\n", c.Status, c.Name, c.Message)
+		}
+	}
+	if b.Len() == 0 {
+		return "all checks passed\n"
+	}
+	return b.String()
+}
+
 // Check returns the check with the given name.
 func (r *SetupReport) Check(name string) (SetupCheck, bool) {
 	for _, c := range r.Checks {

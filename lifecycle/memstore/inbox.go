@@ -164,3 +164,30 @@ func (s *Store) InboxEvents(_ context.Context, f lifecycle.InboxFilter) ([]lifec
 	}
 	return out, nil
 }
+
+var _ lifecycle.InboxRequeuer = (*Store)(nil)
+
+// RequeueInboxEvents implements lifecycle.InboxRequeuer.
+func (s *Store) RequeueInboxEvents(_ context.Context, f lifecycle.InboxFilter, id string, at time.Time) ([]lifecycle.InboxEvent, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in := &s.inbox
+	in.init()
+	var out []lifecycle.InboxEvent
+	for i, ev := range in.events {
+		if ev.State != lifecycle.InboxFailed || f.Connection != "" && ev.Connection != f.Connection || id != "" && ev.ID != id {
+			continue
+		}
+		ev.State, ev.Attempts, ev.NextAttemptAt, ev.DoneAt = lifecycle.InboxPending, 0, at, time.Time{}
+		ev.ClaimedBy, ev.LeaseUntil = "", time.Time{}
+		// Back in line for its order key, by Seq: it is older than the
+		// events of the same key accepted after it.
+		q := in.heads[ev.OrderKey]
+		j, _ := slices.BinarySearch(q, ev.Seq)
+		in.heads[ev.OrderKey] = slices.Insert(q, j, ev.Seq)
+		in.pendingConns[ev.Connection]++
+		in.low = min(in.low, i)
+		out = append(out, *ev)
+	}
+	return out, nil
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/atskit/atskit/ats"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/atskit/atskit/lifecycle"
 )
@@ -194,4 +195,20 @@ func (s *Store) InboxEvents(ctx context.Context, f lifecycle.InboxFilter) ([]lif
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+inboxCols+` FROM atskit_inbox
 		WHERE (? = '' OR connection = ?) AND (? = '' OR state = ?) ORDER BY seq`), f.Connection, f.Connection, string(f.State), string(f.State))
 	return s.inboxRows(rows, err, "inbox events")
+}
+
+var _ lifecycle.InboxRequeuer = (*Store)(nil)
+
+// RequeueInboxEvents implements lifecycle.InboxRequeuer with one UPDATE …
+// RETURNING.
+func (s *Store) RequeueInboxEvents(ctx context.Context, f lifecycle.InboxFilter, id string, at time.Time) ([]lifecycle.InboxEvent, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`UPDATE atskit_inbox SET state = 'pending', attempts = 0, next_attempt_at = ?, claimed_by = '', lease_until = 0, done_at = 0
+		WHERE state = 'failed' AND (? = '' OR connection = ?) AND (? = '' OR id = ?)
+		RETURNING `+inboxCols), nanos(at), f.Connection, f.Connection, id, id)
+	out, err := s.inboxRows(rows, err, "requeue inbox events")
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
+	return out, nil
 }

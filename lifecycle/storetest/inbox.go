@@ -27,6 +27,7 @@ func runInbox(t *testing.T, newStore func(t *testing.T) lifecycle.Store) {
 		{"InboxRetryAndFail", testInboxRetryAndFail},
 		{"InboxPerConnection", testInboxPerConnection},
 		{"InboxConcurrentClaims", testInboxConcurrentClaims},
+		{"InboxRequeue", testInboxRequeue},
 	}
 	for _, tc := range inboxTests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -385,4 +386,55 @@ func testPrune(t *testing.T, s lifecycle.Store, p lifecycle.Pruner) {
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	require.Equal(t, "pending", got[0].ID)
+}
+
+// testInboxRequeue: failed events, and only those, are put back in line
+// (by ID or by connection) with their attempts reset, ahead of later
+// events of the same order key; a store without lifecycle.InboxRequeuer
+// skips it.
+func testInboxRequeue(t *testing.T, _ lifecycle.Store, in lifecycle.Inbox) {
+	r, ok := in.(lifecycle.InboxRequeuer)
+	if !ok {
+		t.Skipf("%T does not implement lifecycle.InboxRequeuer", in)
+	}
+	ctx := context.Background()
+	_, err := in.AcceptEvents(ctx, []lifecycle.InboxEvent{inboxEvent("a1", "acme", "A", "e1"), inboxEvent("a2", "acme", "A", "e2"),
+		inboxEvent("b1", "beta", "B", "e1"), inboxEvent("a3", "acme", "C", "e3")})
+	require.NoError(t, err)
+	c := lifecycle.Claim{Owner: "w1", Now: t0, Lease: time.Minute, Limit: 10}
+	require.Equal(t, []string{"a1", "b1", "a3"}, claimEventIDs(t, in, c))
+	for _, id := range []string{"a1", "b1"} {
+		require.NoError(t, in.FinishEvent(ctx, id, "w1", lifecycle.InboxOutcome{State: lifecycle.InboxFailed, Attempts: 5, Error: "gave up", At: t0}))
+	}
+	processed(t, in, "a3", "w1", t0)
+	at := t0.Add(time.Hour)
+	for _, tc := range []struct {
+		name string
+		f    lifecycle.InboxFilter
+		id   string
+		want []string
+	}{
+		{"unknown ID", lifecycle.InboxFilter{}, "nope", nil},
+		{"processed event stays", lifecycle.InboxFilter{}, "a3", nil},
+		{"by ID", lifecycle.InboxFilter{}, "b1", []string{"b1"}},
+		{"by connection", lifecycle.InboxFilter{Connection: "acme"}, "", []string{"a1"}},
+		{"nothing failed left", lifecycle.InboxFilter{}, "", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			evs, err := r.RequeueInboxEvents(ctx, tc.f, tc.id, at)
+			require.NoError(t, err)
+			var got []string
+			for _, ev := range evs {
+				got = append(got, ev.ID)
+				require.Equal(t, lifecycle.InboxPending, ev.State)
+				require.Zero(t, ev.Attempts)
+				require.True(t, ev.NextAttemptAt.Equal(at), "NextAttemptAt %v, want %v", ev.NextAttemptAt, at)
+			}
+			require.Equal(t, tc.want, got)
+		})
+	}
+	// Due at the requeue time; a1 is again first in line for its
+	// candidate, before a2.
+	c.Now, c.Owner = at, "w2"
+	require.Equal(t, []string{"a1", "b1"}, claimEventIDs(t, in, c))
 }

@@ -1,0 +1,104 @@
+package lifecycle_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/lifecycle"
+	"github.com/atskit/atskit/lifecycle/internal/enginetest"
+)
+
+// TestEventWhileDisabledRecoveredOnEnable: a candidate moved into the
+// trigger stage while the connection was disabled starts nothing then,
+// and gets an interview when the connection is enabled again.
+func TestEventWhileDisabledRecoveredOnEnable(t *testing.T) {
+	tn := newTenants(t)
+	_, err := tn.engine.DisableConnection(ctx, "acme", "off")
+	require.NoError(t, err)
+	tn.ats["acme"].PutCandidate(ats.Candidate{ID: "c2", JobID: enginetest.JobID, Emails: []string{"c2@acme.example"}, Stage: ats.StageRef{ID: enginetest.StageTrigger}})
+	require.NoError(t, tn.engine.AcceptEvents(ctx, []ats.Event{{ID: "d-c2", Connection: "acme", Source: "workable", Kind: ats.EventStageChanged,
+		CandidateID: "c2", JobID: enginetest.JobID, ToStage: ats.StageRef{ID: enginetest.StageTrigger}}}))
+	tn.drain()
+	ivs, err := tn.engine.Interviews(ctx, lifecycle.InterviewFilter{Connection: "acme", CandidateID: "c2"})
+	require.NoError(t, err)
+	require.Empty(t, ivs, "a disabled connection starts nothing")
+
+	_, err = tn.engine.EnableConnection(ctx, "acme", "on")
+	require.NoError(t, err)
+	ivs, err = tn.engine.Interviews(ctx, lifecycle.InterviewFilter{Connection: "acme", CandidateID: "c2"})
+	require.NoError(t, err)
+	require.Len(t, ivs, 1, "c2 entered the stage while acme was disabled; enabling must start its interview")
+}
+
+// TestRunReconcilesAtStart: with default options, Run reconciles every
+// enabled connection when it starts, so a candidate whose webhook was
+// missed gets an interview without waiting an interval.
+func TestRunReconcilesAtStart(t *testing.T) {
+	tn := newTenants(t)
+	// A webhook never delivered: the candidate is just there.
+	tn.ats["acme"].PutCandidate(ats.Candidate{ID: "c2", JobID: enginetest.JobID, Emails: []string{"c2@acme.example"}, Stage: ats.StageRef{ID: enginetest.StageTrigger}})
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	started := make(chan string, 4)
+	e := lifecycle.NewEngine(tn.store, lifecycle.Options{Connector: tn.conns, Vendor: tn.vendor, VendorName: "InterviewVector", Now: tn.clock.Now,
+		OnStateChange: func(_ context.Context, c lifecycle.InterviewStateChange) {
+			started <- c.Interview.CandidateID
+			cancel()
+		}})
+	done := make(chan error, 1)
+	go func() { done <- e.Run(rctx) }()
+	require.Equal(t, "c2", <-started)
+	require.ErrorIs(t, <-done, context.Canceled)
+	ivs, err := tn.engine.Interviews(ctx, lifecycle.InterviewFilter{Connection: "acme", CandidateID: "c2"})
+	require.NoError(t, err)
+	require.Len(t, ivs, 1)
+}
+
+// TestRequeueEvents: inbox events given up on are put back in line by
+// RequeueEvent and by EnableConnection, and processed once the cause is
+// gone.
+func TestRequeueEvents(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		requeue func(tn *tenants, id string) error
+	}{
+		{"RequeueEvent", func(tn *tenants, id string) error { return tn.engine.RequeueEvent(ctx, id) }},
+		{"RequeueEvents", func(tn *tenants, _ string) error {
+			n, err := tn.engine.RequeueEvents(ctx, "acme")
+			require.Equal(t, 1, n)
+			return err
+		}},
+		{"EnableConnection", func(tn *tenants, _ string) error {
+			if _, err := tn.engine.DisableConnection(ctx, "acme", "off"); err != nil {
+				return err
+			}
+			_, err := tn.engine.EnableConnection(ctx, "acme", "on")
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tn := newTenants(t)
+			// Reading the candidate fails permanently (a 422) once.
+			tn.ats["acme"].Fail("Candidate", ats.ErrValidation)
+			tn.ats["acme"].PutCandidate(ats.Candidate{ID: "c9", JobID: enginetest.JobID, Emails: []string{"c9@acme.example"}, Stage: ats.StageRef{ID: enginetest.StageTrigger}})
+			require.NoError(t, tn.engine.AcceptEvents(ctx, []ats.Event{{ID: "d-c9", Connection: "acme", Source: "workable", Kind: ats.EventStageChanged,
+				CandidateID: "c9", JobID: enginetest.JobID, ToStage: ats.StageRef{ID: enginetest.StageTrigger}}}))
+			tn.drain()
+			failed, err := tn.engine.InboxEvents(ctx, lifecycle.InboxFilter{Connection: "acme", State: lifecycle.InboxFailed})
+			require.NoError(t, err)
+			require.Len(t, failed, 1)
+			require.ErrorIs(t, tn.engine.RequeueEvent(ctx, "in_nope"), lifecycle.ErrNotFound)
+			require.NoError(t, tc.requeue(tn, failed[0].ID))
+			again, err := tn.engine.InboxEvents(ctx, lifecycle.InboxFilter{Connection: "acme", State: lifecycle.InboxFailed})
+			require.NoError(t, err)
+			require.Empty(t, again)
+			tn.drain()
+			ivs, err := tn.engine.Interviews(ctx, lifecycle.InterviewFilter{Connection: "acme", CandidateID: "c9"})
+			require.NoError(t, err)
+			require.Len(t, ivs, 1, "the requeued event (or the reconcile of enabling) starts c9's interview")
+		})
+	}
+}
