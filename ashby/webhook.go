@@ -405,7 +405,7 @@ func WebhookHandler(v ats.WebhookVerifier, fn func(ctx context.Context, events [
 		}
 		key := kept[0].ID
 		if err := guard.claim(ctx, key); err != nil {
-			if errors.Is(err, ats.ErrWebhookReplayed) {
+			if errors.Is(err, ats.ErrWebhookReplayed) && !errors.Is(err, ats.ErrWebhookInFlight) {
 				log.LogAttrs(ctx, slog.LevelInfo, "ashby webhook: replayed delivery ignored", slog.String("id", key))
 				return nil
 			}
@@ -437,7 +437,7 @@ type pingVerifier struct {
 // VerifyWebhook implements ats.WebhookVerifier.
 func (p pingVerifier) VerifyWebhook(body []byte, h http.Header) ([]ats.Event, error) {
 	evs, err := p.v.VerifyWebhook(body, h)
-	if errors.Is(err, ats.ErrWebhookReplayed) {
+	if errors.Is(err, ats.ErrWebhookReplayed) && !errors.Is(err, ats.ErrWebhookInFlight) {
 		return nil, nil
 	}
 	if err != nil && !p.signed && errors.Is(err, ats.ErrSignatureMissing) {

@@ -21,7 +21,16 @@ const DefaultClaimLease = 2 * time.Minute
 // with Retry-After, so the ATS retries later: by then the claim is either
 // confirmed (the retry is acknowledged as a replay) or has lapsed (the
 // retry is accepted). Test with errors.Is.
+//
+// An error wrapping ErrWebhookInFlight also wraps ErrWebhookReplayed (the
+// delivery is a second copy, and must not be acted on now), so code
+// written before provisional claims keeps refusing it; code that answers
+// the ATS checks ErrWebhookInFlight first, as NewWebhookHandler does, and
+// asks for a retry instead of acknowledging.
 var ErrWebhookInFlight = errors.New("ats: webhook delivery is being processed")
+
+// errInFlight is what ClaimDelivery returns for an in-flight delivery.
+var errInFlight = fmt.Errorf("%w (%w)", ErrWebhookInFlight, ErrWebhookReplayed)
 
 // ClaimState is the outcome of DeliveryConfirmer.ClaimDelivery.
 type ClaimState int
@@ -89,8 +98,8 @@ type DeliveryConfirmer interface {
 // expires (the claim holds until expires even if the handler dies, as
 // before DeliveryConfirmer existed). It returns nil when the caller holds
 // the claim, an error wrapping ErrWebhookReplayed for a delivery already
-// accepted, one wrapping ErrWebhookInFlight for a delivery another
-// handler is still processing, or the guard's error.
+// accepted, one wrapping ErrWebhookInFlight (and ErrWebhookReplayed) for
+// a delivery another handler is still processing, or the guard's error.
 func ClaimDelivery(ctx context.Context, g ReplayGuard, connection, key string, leaseEnd, expires time.Time) error {
 	c, ok := g.(DeliveryConfirmer)
 	if !ok {
@@ -114,7 +123,7 @@ func ClaimDelivery(ctx context.Context, g ReplayGuard, connection, key string, l
 	case ClaimAcquired:
 		return nil
 	case ClaimInFlight:
-		return ErrWebhookInFlight
+		return errInFlight
 	default:
 		return ErrWebhookReplayed
 	}

@@ -471,7 +471,7 @@ func (hv handlerVerifier) VerifyWebhook(body []byte, h http.Header) ([]ats.Event
 		return nil, nil
 	}
 	evs, err := hv.v.VerifyWebhook(body, h)
-	if errors.Is(err, ats.ErrWebhookReplayed) {
+	if errors.Is(err, ats.ErrWebhookReplayed) && !errors.Is(err, ats.ErrWebhookInFlight) {
 		return nil, nil
 	}
 	return evs, err

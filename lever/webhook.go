@@ -240,10 +240,10 @@ func (v WebhookVerifier) VerifyWebhookContext(ctx context.Context, body []byte, 
 		// window accepts the delivery.
 		err := ats.ClaimDelivery(ctx, v.Replay, v.Connection, key, ats.LeaseEnd(now(), v.ClaimLease), at.Add(tol+time.Second))
 		switch {
-		case errors.Is(err, ats.ErrWebhookReplayed):
-			return nil, errfmt.Errorf("lever: webhook: %w: delivery token already used", err)
 		case errors.Is(err, ats.ErrWebhookInFlight):
 			return nil, errfmt.Errorf("lever: webhook: %w: delivery token claimed by a handler still processing it", err)
+		case errors.Is(err, ats.ErrWebhookReplayed):
+			return nil, errfmt.Errorf("lever: webhook: %w: delivery token already used", err)
 		case err != nil:
 			return nil, errfmt.Errorf("lever: webhook: replay guard: %w", err)
 		}
@@ -514,7 +514,7 @@ type requestVerifier struct {
 
 func (r requestVerifier) VerifyWebhook(body []byte, h http.Header) ([]ats.Event, error) {
 	evs, err := r.v.VerifyWebhookContext(r.ctx, body, h)
-	if errors.Is(err, ats.ErrWebhookReplayed) {
+	if errors.Is(err, ats.ErrWebhookReplayed) && !errors.Is(err, ats.ErrWebhookInFlight) {
 		return nil, nil
 	}
 	return evs, err

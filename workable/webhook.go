@@ -186,10 +186,10 @@ func (v WebhookVerifier) VerifyWebhookContext(ctx context.Context, body []byte, 
 		t := now()
 		err := ats.ClaimDelivery(ctx, v.Replay, v.Connection, DeliveryKey(body), ats.LeaseEnd(t, v.ClaimLease), t.Add(window))
 		switch {
-		case errors.Is(err, ats.ErrWebhookReplayed):
-			return nil, errfmt.Errorf("workable: webhook: delivery already accepted: %w", err)
 		case errors.Is(err, ats.ErrWebhookInFlight):
 			return nil, errfmt.Errorf("workable: webhook: delivery is being processed: %w", err)
+		case errors.Is(err, ats.ErrWebhookReplayed):
+			return nil, errfmt.Errorf("workable: webhook: delivery already accepted: %w", err)
 		case err != nil:
 			return nil, errfmt.Errorf("workable: webhook: replay guard: %w", err)
 		}
