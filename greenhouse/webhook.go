@@ -428,7 +428,10 @@ type WebhookHandlerOptions struct {
 // not it is signed, since nothing is acted on. A replayed delivery
 // (ats.ErrWebhookReplayed from a verifier with a ReplayGuard) is answered
 // 200 without calling fn; when fn fails, a *WebhookVerifier's guard
-// forgets the delivery so Greenhouse's retry is accepted.
+// forgets the delivery so Greenhouse's retry is accepted, and when it
+// succeeds the claim is confirmed (WebhookVerifier.ConfirmWebhook). A copy
+// of a delivery another handler holds a provisional claim on
+// (ats.ErrWebhookInFlight) is answered 503 with Retry-After.
 func WebhookHandler(v ats.WebhookVerifier, fn func(context.Context, []ats.Event) error, opts WebhookHandlerOptions) http.Handler {
 	var guard ats.ReplayGuard
 	var conn string

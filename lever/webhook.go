@@ -470,7 +470,11 @@ type WebhookHandlerOptions struct {
 // delivery has nothing to act on (Lever's test request, or a delivery token
 // already acted on: ats.ErrWebhookReplayed), 405 to anything but POST, 413
 // to an oversized body, 400 to a malformed payload, 401 to a missing,
-// invalid or stale signature, and 500 when fn fails, so Lever retries.
+// invalid or stale signature, 500 when fn fails, so Lever retries, and
+// 503 (with Retry-After) to a copy of a delivery another handler holds a
+// provisional claim on (ats.ErrWebhookInFlight), so Lever retries it once
+// that claim was confirmed or lapsed. After fn succeeded the claim is
+// confirmed (WebhookVerifier.ConfirmWebhook) before the 200.
 //
 // When v is a WebhookVerifier (or *WebhookVerifier) with a Replay guard,
 // its claim uses the request's context, and a delivery whose fn failed is
