@@ -91,6 +91,12 @@ type WebhookVerifier struct {
 	// ReplayWindow is how long Replay remembers a delivery; zero uses
 	// DefaultReplayWindow.
 	ReplayWindow time.Duration
+	// ClaimLease is how long a provisional claim on a delivery holds
+	// when Replay implements ats.DeliveryConfirmer: a claim not confirmed
+	// (ConfirmWebhook, which WebhookHandler calls once the events are
+	// stored) within it lapses, so Ashby's retry of a delivery whose
+	// handler died is accepted. Zero uses ats.DefaultClaimLease.
+	ClaimLease time.Duration
 	// Connection is copied into each ats.Event.Connection and scopes
 	// Replay: the host's ID of the customer account.
 	Connection string
@@ -112,30 +118,68 @@ func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.E
 	if err != nil || v.Replay == nil || evs[0].Type == EventPing {
 		return evs, err
 	}
-	first, err := v.remember(context.Background(), evs[0].ID)
-	if err != nil {
+	if err := v.claim(context.Background(), evs[0].ID); err != nil {
 		return nil, err
-	}
-	if !first {
-		return nil, errfmt.Errorf("ashby: webhook: %w", ats.ErrWebhookReplayed)
 	}
 	return evs, nil
 }
 
-func (v WebhookVerifier) remember(ctx context.Context, key string) (bool, error) {
-	now := time.Now
-	if v.Now != nil {
-		now = v.Now
+// ConfirmWebhook confirms the provisional claim VerifyWebhook took on the
+// delivery in body, once its events are stored, so the body stays
+// remembered for ReplayWindow. It implements ats.WebhookConfirmer, which
+// ats.NewWebhookHandler calls before answering 200; a caller of
+// VerifyWebhook calls it itself after storing the events (without it the
+// claim lapses after ClaimLease). Without Replay, and for a ping or a body
+// that does not decode (neither is claimed), it does nothing.
+func (v WebhookVerifier) ConfirmWebhook(ctx context.Context, body []byte, _ http.Header) error {
+	if v.Replay == nil {
+		return nil
 	}
+	evs, err := decodeWebhook(body, v.Connection)
+	if err != nil || len(evs) == 0 || evs[0].Type == EventPing {
+		return nil
+	}
+	return v.confirm(ctx, evs[0].ID)
+}
+
+var _ ats.WebhookConfirmer = WebhookVerifier{}
+
+func (v WebhookVerifier) now() time.Time {
+	if v.Now != nil {
+		return v.Now()
+	}
+	return time.Now()
+}
+
+func (v WebhookVerifier) expiry(now time.Time) time.Time {
 	win := v.ReplayWindow
 	if win <= 0 {
 		win = DefaultReplayWindow
 	}
-	first, err := v.Replay.RememberDelivery(ctx, v.Connection, key, now().Add(win))
-	if err != nil {
-		return false, errfmt.Errorf("ashby: webhook: replay guard: %w", err)
+	return now.Add(win)
+}
+
+// claim claims key in Replay (provisionally when Replay is an
+// ats.DeliveryConfirmer); errors wrap ats.ErrWebhookReplayed,
+// ats.ErrWebhookInFlight or the guard's error.
+func (v WebhookVerifier) claim(ctx context.Context, key string) error {
+	now := v.now()
+	err := ats.ClaimDelivery(ctx, v.Replay, v.Connection, key, ats.LeaseEnd(now, v.ClaimLease), v.expiry(now))
+	switch {
+	case errors.Is(err, ats.ErrWebhookReplayed), errors.Is(err, ats.ErrWebhookInFlight):
+		return errfmt.Errorf("ashby: webhook: %w", err)
+	case err != nil:
+		return errfmt.Errorf("ashby: webhook: replay guard: %w", err)
 	}
-	return first, nil
+	return nil
+}
+
+// confirm confirms key's claim until the end of ReplayWindow.
+func (v WebhookVerifier) confirm(ctx context.Context, key string) error {
+	if err := ats.ConfirmDelivery(ctx, v.Replay, v.Connection, key, v.expiry(v.now())); err != nil {
+		return errfmt.Errorf("ashby: webhook: confirming the delivery: %w", err)
+	}
+	return nil
 }
 
 // checkSignature checks Ashby-Signature against every secret in constant
@@ -315,7 +359,10 @@ type WebhookHandlerOptions struct {
 //     retries these; harmless);
 //   - 500 when fn fails or the replay guard cannot decide, so Ashby
 //     retries; a delivery whose fn failed is forgotten by the guard so the
-//     retry is accepted.
+//     retry is accepted;
+//   - 503 (with Retry-After) to a copy of a delivery another handler
+//     holds a provisional claim on (ats.ErrWebhookInFlight), so Ashby
+//     retries after that claim was confirmed or lapsed.
 //
 // When v is a WebhookVerifier (or a pointer to one) with Replay set, the
 // handler consults the guard itself, with the request's context, so that
@@ -357,19 +404,23 @@ func WebhookHandler(v ats.WebhookVerifier, fn func(ctx context.Context, events [
 			return fn(ctx, kept)
 		}
 		key := kept[0].ID
-		first, err := guard.remember(ctx, key)
-		if err != nil {
-			return err
-		}
-		if !first {
-			log.LogAttrs(ctx, slog.LevelInfo, "ashby webhook: replayed delivery ignored", slog.String("id", key))
-			return nil
+		if err := guard.claim(ctx, key); err != nil {
+			if errors.Is(err, ats.ErrWebhookReplayed) && !errors.Is(err, ats.ErrWebhookInFlight) {
+				log.LogAttrs(ctx, slog.LevelInfo, "ashby webhook: replayed delivery ignored", slog.String("id", key))
+				return nil
+			}
+			return err // in flight (503) or the guard failed (500)
 		}
 		if err := fn(ctx, kept); err != nil {
-			if ferr := guard.Replay.ForgetDelivery(ctx, guard.Connection, key); ferr != nil {
+			if ferr := guard.Replay.ForgetDelivery(context.WithoutCancel(ctx), guard.Connection, key); ferr != nil {
 				return errors.Join(err, ferr)
 			}
 			return err
+		}
+		if err := guard.confirm(context.WithoutCancel(ctx), key); err != nil {
+			// The events are stored; a retry after the lease lapses is
+			// de-duplicated downstream, so still answer 200.
+			log.LogAttrs(ctx, slog.LevelError, "ashby webhook: confirming the delivery failed", slog.String("error", err.Error()))
 		}
 		return nil
 	}
@@ -386,7 +437,7 @@ type pingVerifier struct {
 // VerifyWebhook implements ats.WebhookVerifier.
 func (p pingVerifier) VerifyWebhook(body []byte, h http.Header) ([]ats.Event, error) {
 	evs, err := p.v.VerifyWebhook(body, h)
-	if errors.Is(err, ats.ErrWebhookReplayed) {
+	if errors.Is(err, ats.ErrWebhookReplayed) && !errors.Is(err, ats.ErrWebhookInFlight) {
 		return nil, nil
 	}
 	if err != nil && !p.signed && errors.Is(err, ats.ErrSignatureMissing) {

@@ -156,6 +156,10 @@ func (*failingGuard) RememberDelivery(context.Context, string, string, time.Time
 	return false, errors.New("database down")
 }
 
+func (*failingGuard) ClaimDelivery(context.Context, string, string, time.Time) (ats.ClaimState, error) {
+	return 0, errors.New("database down")
+}
+
 func TestWebhookHandler(t *testing.T) {
 	body := stageChangeBody("app-1", "job-1", "st", hookTime)
 	ping := ashbytest.Payload("ping", map[string]any{"webhookActionType": "ping"})

@@ -26,6 +26,10 @@ var ErrWebhookReplayed = errors.New("ats: webhook delivery replayed")
 // A handler claims a delivery with RememberDelivery before acting on it
 // and releases it with ForgetDelivery when acting failed, so the claim is
 // atomic across replicas and a failed delivery can still be retried.
+// Such a claim outlives a handler that dies before acting (the ATS's
+// retry would be taken for a replay); a guard that also implements
+// DeliveryConfirmer offers provisional claims that lapse unless
+// confirmed, which the adapters' verifiers use (see ClaimDelivery).
 //
 // The stores in lifecycle/memstore and lifecycle/sqlstore implement
 // ReplayGuard, so a deployment with several replicas shares one memory of
@@ -51,40 +55,87 @@ type MemoryReplayGuard struct {
 	Now func() time.Time
 
 	mu    sync.Mutex
-	seen  map[replayKey]time.Time
+	seen  map[replayKey]replayEntry
 	calls int
 }
 
+// replayEntry is a remembered key: until expires, and provisional (a
+// claim not yet confirmed) when pending.
+type replayEntry struct {
+	expires time.Time
+	pending bool
+}
+
+var _ DeliveryConfirmer = (*MemoryReplayGuard)(nil)
+
 type replayKey struct{ connection, key string }
 
-// RememberDelivery implements ReplayGuard.
+// RememberDelivery implements ReplayGuard: it records a confirmed key.
 func (g *MemoryReplayGuard) RememberDelivery(ctx context.Context, connection, key string, expires time.Time) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if _, live := g.lookup(connection, key); live {
+		return false, nil
+	}
+	g.seen[replayKey{connection, key}] = replayEntry{expires: expires}
+	return true, nil
+}
+
+// ClaimDelivery implements DeliveryConfirmer.
+func (g *MemoryReplayGuard) ClaimDelivery(ctx context.Context, connection, key string, leaseEnd time.Time) (ClaimState, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if e, live := g.lookup(connection, key); live {
+		if e.pending {
+			return ClaimInFlight, nil
+		}
+		return ClaimConfirmed, nil
+	}
+	g.seen[replayKey{connection, key}] = replayEntry{expires: leaseEnd, pending: true}
+	return ClaimAcquired, nil
+}
+
+// ConfirmDelivery implements DeliveryConfirmer.
+func (g *MemoryReplayGuard) ConfirmDelivery(ctx context.Context, connection, key string, expires time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	k := replayKey{connection, key}
+	if e, live := g.lookup(connection, key); live && !e.pending && e.expires.After(expires) {
+		return nil
+	}
+	g.seen[k] = replayEntry{expires: expires}
+	return nil
+}
+
+// lookup returns key's entry and whether it is live (not expired), pruning
+// expired entries now and then. g.mu must be held.
+func (g *MemoryReplayGuard) lookup(connection, key string) (replayEntry, bool) {
 	now := time.Now()
 	if g.Now != nil {
 		now = g.Now()
 	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
 	if g.seen == nil {
-		g.seen = make(map[replayKey]time.Time)
+		g.seen = make(map[replayKey]replayEntry)
 	}
 	g.calls++
 	if g.calls%1024 == 0 { // amortised pruning
-		for k, exp := range g.seen {
-			if !exp.After(now) {
+		for k, e := range g.seen {
+			if !e.expires.After(now) {
 				delete(g.seen, k)
 			}
 		}
 	}
-	k := replayKey{connection, key}
-	if exp, ok := g.seen[k]; ok && exp.After(now) {
-		return false, nil
-	}
-	g.seen[k] = expires
-	return true, nil
+	e, ok := g.seen[replayKey{connection, key}]
+	return e, ok && e.expires.After(now)
 }
 
 // ForgetDelivery implements ReplayGuard.

@@ -68,11 +68,16 @@ type WebhookReleaser interface {
 // with v and passes its events to fn. It answers exactly 200 when fn
 // succeeds, and also when v or fn reports ErrWebhookReplayed (the delivery
 // was already accepted: the ATS need not retry and nothing is acted on
-// twice); 405 (with Allow) to anything but POST; 413 to a body over the
+// twice); 503 (with Retry-After) when v or fn reports ErrWebhookInFlight
+// (another handler holds a provisional claim on the delivery: the retry
+// is acknowledged once that claim is confirmed, or accepted once it
+// lapsed); 405 (with Allow) to anything but POST; 413 to a body over the
 // limit; 408 to a body not read within ReadTimeout; 400 to a payload v
 // reports as malformed (ErrMalformedWebhook); 401 to any other
 // verification failure, so it fails closed; and 500 when fn fails, so the
-// ATS redelivers. Adapters wrap it with their own verifier
+// ATS redelivers. After fn succeeded, a v implementing WebhookConfirmer
+// confirms the delivery's claim before the 200; a v implementing
+// WebhookReleaser releases it when fn failed. Adapters wrap it with their own verifier
 // (workable.WebhookHandler, lever.WebhookHandler).
 func NewWebhookHandler(v WebhookVerifier, fn func(ctx context.Context, events []Event) error, opts WebhookHandlerOptions) http.Handler {
 	limit := opts.MaxBodyBytes
@@ -123,6 +128,10 @@ func NewWebhookHandler(v WebhookVerifier, fn func(ctx context.Context, events []
 			return
 		}
 		events, err := v.VerifyWebhook(body, r.Header)
+		if errors.Is(err, ErrWebhookInFlight) {
+			inFlight(w, r, log, src)
+			return
+		}
 		if errors.Is(err, ErrWebhookReplayed) {
 			log.LogAttrs(r.Context(), slog.LevelInfo, "webhook replayed; acknowledged without acting", src)
 			w.WriteHeader(http.StatusOK)
@@ -141,6 +150,10 @@ func NewWebhookHandler(v WebhookVerifier, fn func(ctx context.Context, events []
 			sw.Events = len(events)
 		}
 		if err := fn(r.Context(), events); err != nil {
+			if errors.Is(err, ErrWebhookInFlight) {
+				inFlight(w, r, log, src)
+				return
+			}
 			if errors.Is(err, ErrWebhookReplayed) {
 				log.LogAttrs(r.Context(), slog.LevelInfo, "webhook replayed; acknowledged without acting", src)
 				w.WriteHeader(http.StatusOK)
@@ -159,6 +172,27 @@ func NewWebhookHandler(v WebhookVerifier, fn func(ctx context.Context, events []
 			http.Error(w, "handling failed", http.StatusInternalServerError)
 			return
 		}
+		if c, ok := v.(WebhookConfirmer); ok {
+			// The events are stored: make the provisional claim last.
+			// Detached from the request for the same reason as above.
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
+			if cerr := c.ConfirmWebhook(ctx, body, r.Header); cerr != nil {
+				log.LogAttrs(r.Context(), slog.LevelError, "webhook: confirming the delivery failed; a retry after its lease lapses is accepted again (and de-duplicated downstream)", src, slog.String("error", safehttp.Bound(cerr.Error(), maxLoggedError)))
+			}
+			cancel()
+		}
 		w.WriteHeader(http.StatusOK)
 	})
+}
+
+// inFlightRetryAfter is the Retry-After (seconds) of a 503 answered to a
+// delivery another handler is still processing.
+const inFlightRetryAfter = "60"
+
+// inFlight answers a delivery whose claim another handler holds
+// provisionally (ErrWebhookInFlight): 503, so the ATS retries later.
+func inFlight(w http.ResponseWriter, r *http.Request, log *slog.Logger, src slog.Attr) {
+	log.LogAttrs(r.Context(), slog.LevelInfo, "webhook delivery is being processed elsewhere; asked the ATS to retry", src)
+	w.Header().Set("Retry-After", inFlightRetryAfter)
+	http.Error(w, "delivery in progress; retry later", http.StatusServiceUnavailable)
 }

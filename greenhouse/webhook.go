@@ -97,6 +97,12 @@ type WebhookVerifier struct {
 	FutureSkew time.Duration
 	// Replay, when set, refuses a body accepted before.
 	Replay ats.ReplayGuard
+	// ClaimLease is how long a provisional claim on a delivery holds
+	// when Replay implements ats.DeliveryConfirmer: a claim not confirmed
+	// (ConfirmWebhook, which WebhookHandler calls once the events are
+	// stored) within it lapses, so Greenhouse's retry of a delivery whose
+	// handler died is accepted. Zero uses ats.DefaultClaimLease.
+	ClaimLease time.Duration
 	// Connection names the customer account the deliveries come from; it
 	// is set on every Event and scopes Replay.
 	Connection string
@@ -152,12 +158,12 @@ func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.E
 		if window <= 0 {
 			window = DefaultWebhookMaxAge
 		}
-		first, err := v.Replay.RememberDelivery(context.Background(), v.Connection, ReplayKey(body), now.Add(window+skew))
-		if err != nil {
+		err := ats.ClaimDelivery(context.Background(), v.Replay, v.Connection, ReplayKey(body), ats.LeaseEnd(now, v.ClaimLease), now.Add(window+skew))
+		switch {
+		case errors.Is(err, ats.ErrWebhookReplayed), errors.Is(err, ats.ErrWebhookInFlight):
+			return nil, errfmt.Errorf("greenhouse: webhook: %w", err)
+		case err != nil:
 			return nil, errfmt.Errorf("greenhouse: webhook: replay guard: %w", err)
-		}
-		if !first {
-			return nil, errfmt.Errorf("greenhouse: webhook: %w", ats.ErrWebhookReplayed)
 		}
 	}
 	return []ats.Event{ev}, nil
@@ -175,7 +181,28 @@ func (v WebhookVerifier) ReleaseWebhook(ctx context.Context, body []byte, _ http
 	return v.Replay.ForgetDelivery(ctx, v.Connection, ReplayKey(body))
 }
 
-var _ ats.WebhookReleaser = WebhookVerifier{}
+// ConfirmWebhook confirms the provisional claim VerifyWebhook took on the
+// delivery in body, once its events are stored, so the body stays
+// remembered for MaxAge + FutureSkew. It implements ats.WebhookConfirmer,
+// which ats.NewWebhookHandler calls before answering 200; a caller of
+// VerifyWebhook calls it itself after storing the events (without it the
+// claim lapses after ClaimLease). Without a Replay guard, and for a ping
+// (never claimed), it does nothing.
+func (v WebhookVerifier) ConfirmWebhook(ctx context.Context, body []byte, _ http.Header) error {
+	if v.Replay == nil || isPing(body) {
+		return nil
+	}
+	maxAge, skew := v.windows()
+	if maxAge <= 0 {
+		maxAge = DefaultWebhookMaxAge
+	}
+	return ats.ConfirmDelivery(ctx, v.Replay, v.Connection, ReplayKey(body), nowFunc(v.Now)().Add(maxAge+skew))
+}
+
+var (
+	_ ats.WebhookReleaser  = WebhookVerifier{}
+	_ ats.WebhookConfirmer = WebhookVerifier{}
+)
 
 func (v WebhookVerifier) windows() (maxAge, skew time.Duration) {
 	maxAge, skew = v.MaxAge, v.FutureSkew
@@ -401,7 +428,10 @@ type WebhookHandlerOptions struct {
 // not it is signed, since nothing is acted on. A replayed delivery
 // (ats.ErrWebhookReplayed from a verifier with a ReplayGuard) is answered
 // 200 without calling fn; when fn fails, a *WebhookVerifier's guard
-// forgets the delivery so Greenhouse's retry is accepted.
+// forgets the delivery so Greenhouse's retry is accepted, and when it
+// succeeds the claim is confirmed (WebhookVerifier.ConfirmWebhook). A copy
+// of a delivery another handler holds a provisional claim on
+// (ats.ErrWebhookInFlight) is answered 503 with Retry-After.
 func WebhookHandler(v ats.WebhookVerifier, fn func(context.Context, []ats.Event) error, opts WebhookHandlerOptions) http.Handler {
 	var guard ats.ReplayGuard
 	var conn string
@@ -411,16 +441,7 @@ func WebhookHandler(v ats.WebhookVerifier, fn func(context.Context, []ats.Event)
 	case *WebhookVerifier:
 		guard, conn = wv.Replay, wv.Connection
 	}
-	wrapped := verifierFunc(func(body []byte, h http.Header) ([]ats.Event, error) {
-		if isPing(body) {
-			return nil, nil
-		}
-		evs, err := v.VerifyWebhook(body, h)
-		if errors.Is(err, ats.ErrWebhookReplayed) {
-			return nil, nil
-		}
-		return evs, err
-	})
+	wrapped := handlerVerifier{v}
 	inner := func(ctx context.Context, evs []ats.Event) error {
 		var act []ats.Event
 		for _, e := range evs {
@@ -442,10 +463,30 @@ func WebhookHandler(v ats.WebhookVerifier, fn func(context.Context, []ats.Event)
 	return ats.NewWebhookHandler(wrapped, inner, ats.WebhookHandlerOptions{Source: "greenhouse", MaxBodyBytes: opts.MaxBodyBytes, Logger: opts.Logger})
 }
 
-type verifierFunc func([]byte, http.Header) ([]ats.Event, error)
+// handlerVerifier is the verifier WebhookHandler passes to
+// ats.NewWebhookHandler: a ping and a replay have no events (answered
+// 200), and a stored delivery is confirmed through v.
+type handlerVerifier struct{ v ats.WebhookVerifier }
 
 // VerifyWebhook implements ats.WebhookVerifier.
-func (f verifierFunc) VerifyWebhook(b []byte, h http.Header) ([]ats.Event, error) { return f(b, h) }
+func (hv handlerVerifier) VerifyWebhook(body []byte, h http.Header) ([]ats.Event, error) {
+	if isPing(body) {
+		return nil, nil
+	}
+	evs, err := hv.v.VerifyWebhook(body, h)
+	if errors.Is(err, ats.ErrWebhookReplayed) && !errors.Is(err, ats.ErrWebhookInFlight) {
+		return nil, nil
+	}
+	return evs, err
+}
+
+// ConfirmWebhook implements ats.WebhookConfirmer when v does.
+func (hv handlerVerifier) ConfirmWebhook(ctx context.Context, body []byte, h http.Header) error {
+	if c, ok := hv.v.(ats.WebhookConfirmer); ok {
+		return c.ConfirmWebhook(ctx, body, h)
+	}
+	return nil
+}
 
 // isPing reports whether body is Greenhouse's ping.
 func isPing(body []byte) bool {

@@ -143,8 +143,16 @@ type WebhookVerifier struct {
 	// memory (and a short window, see MaxAge). WebhookHandler releases
 	// a delivery whose processing failed; a caller of VerifyWebhook does
 	// so itself with Replay.ForgetDelivery(ctx, Connection, event.ID), so
-	// that Lever's retry is accepted.
+	// that Lever's retry is accepted, and confirms a stored one with
+	// ConfirmWebhook.
 	Replay ats.ReplayGuard
+	// ClaimLease is how long a provisional claim on a delivery token
+	// holds when Replay implements ats.DeliveryConfirmer: a claim not
+	// confirmed (ConfirmWebhook, which WebhookHandler calls once the
+	// events are stored) within it lapses, so Lever's retry of a
+	// delivery whose handler died is accepted. Zero uses
+	// ats.DefaultClaimLease.
+	ClaimLease time.Duration
 	// Connection names the customer account the deliveries belong to; it
 	// scopes Replay and is copied to ats.Event.Connection.
 	Connection string
@@ -230,12 +238,14 @@ func (v WebhookVerifier) VerifyWebhookContext(ctx context.Context, body []byte, 
 	if v.Replay != nil {
 		// The key stays remembered one second past the last instant the
 		// window accepts the delivery.
-		first, err := v.Replay.RememberDelivery(ctx, v.Connection, key, at.Add(tol+time.Second))
-		if err != nil {
+		err := ats.ClaimDelivery(ctx, v.Replay, v.Connection, key, ats.LeaseEnd(now(), v.ClaimLease), at.Add(tol+time.Second))
+		switch {
+		case errors.Is(err, ats.ErrWebhookInFlight):
+			return nil, errfmt.Errorf("lever: webhook: %w: delivery token claimed by a handler still processing it", err)
+		case errors.Is(err, ats.ErrWebhookReplayed):
+			return nil, errfmt.Errorf("lever: webhook: %w: delivery token already used", err)
+		case err != nil:
 			return nil, errfmt.Errorf("lever: webhook: replay guard: %w", err)
-		}
-		if !first {
-			return nil, errfmt.Errorf("lever: webhook: %w: delivery token already used", ats.ErrWebhookReplayed)
 		}
 	}
 	for i := range events {
@@ -260,7 +270,34 @@ func (v WebhookVerifier) ReleaseWebhook(ctx context.Context, body []byte, _ http
 	return v.Replay.ForgetDelivery(ctx, v.Connection, DeliveryKey(p.Token, p.TriggeredAt.String()))
 }
 
-var _ ats.WebhookReleaser = WebhookVerifier{}
+// ConfirmWebhook confirms the provisional claim VerifyWebhook took on the
+// delivery in body, once its events are stored, so the token stays
+// remembered until the freshness window closes. It implements
+// ats.WebhookConfirmer, which ats.NewWebhookHandler calls before
+// answering 200; a caller of VerifyWebhook calls it itself after storing
+// the events (without it the claim lapses after ClaimLease). Without a
+// Replay guard it does nothing.
+func (v WebhookVerifier) ConfirmWebhook(ctx context.Context, body []byte, _ http.Header) error {
+	if v.Replay == nil {
+		return nil
+	}
+	p, err := decodePayload(body)
+	if err != nil || p.Token == "" {
+		return nil // nothing was claimed for a body that does not decode
+	}
+	ts := p.TriggeredAt.String()
+	ms, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil || ms <= 0 || ms > maxTriggeredAt {
+		return nil // VerifyWebhook refuses such a body before claiming
+	}
+	tol, _ := v.window()
+	return ats.ConfirmDelivery(ctx, v.Replay, v.Connection, DeliveryKey(p.Token, ts), time.UnixMilli(ms).Add(tol+time.Second))
+}
+
+var (
+	_ ats.WebhookReleaser  = WebhookVerifier{}
+	_ ats.WebhookConfirmer = WebhookVerifier{}
+)
 
 // window returns the effective tolerance and future skew.
 func (v WebhookVerifier) window() (tol, skew time.Duration) {
@@ -433,7 +470,11 @@ type WebhookHandlerOptions struct {
 // delivery has nothing to act on (Lever's test request, or a delivery token
 // already acted on: ats.ErrWebhookReplayed), 405 to anything but POST, 413
 // to an oversized body, 400 to a malformed payload, 401 to a missing,
-// invalid or stale signature, and 500 when fn fails, so Lever retries.
+// invalid or stale signature, 500 when fn fails, so Lever retries, and
+// 503 (with Retry-After) to a copy of a delivery another handler holds a
+// provisional claim on (ats.ErrWebhookInFlight), so Lever retries it once
+// that claim was confirmed or lapsed. After fn succeeded the claim is
+// confirmed (WebhookVerifier.ConfirmWebhook) before the 200.
 //
 // When v is a WebhookVerifier (or *WebhookVerifier) with a Replay guard,
 // its claim uses the request's context, and a delivery whose fn failed is
@@ -477,8 +518,13 @@ type requestVerifier struct {
 
 func (r requestVerifier) VerifyWebhook(body []byte, h http.Header) ([]ats.Event, error) {
 	evs, err := r.v.VerifyWebhookContext(r.ctx, body, h)
-	if errors.Is(err, ats.ErrWebhookReplayed) {
+	if errors.Is(err, ats.ErrWebhookReplayed) && !errors.Is(err, ats.ErrWebhookInFlight) {
 		return nil, nil
 	}
 	return evs, err
+}
+
+// ConfirmWebhook implements ats.WebhookConfirmer.
+func (r requestVerifier) ConfirmWebhook(ctx context.Context, body []byte, h http.Header) error {
+	return r.v.ConfirmWebhook(ctx, body, h)
 }

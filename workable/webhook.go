@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -120,6 +121,12 @@ type WebhookVerifier struct {
 	// ReplayWindow is how long Replay remembers a delivery; zero uses
 	// DefaultWebhookReplayWindow.
 	ReplayWindow time.Duration
+	// ClaimLease is how long a provisional claim on a delivery holds
+	// when Replay implements ats.DeliveryConfirmer: a claim not confirmed
+	// (ConfirmWebhook, which WebhookHandler calls once the events are
+	// stored) within it lapses, so Workable's retry of a delivery whose
+	// handler died is accepted. Zero uses ats.DefaultClaimLease.
+	ClaimLease time.Duration
 	// Connection names the customer account the deliveries belong to; it
 	// scopes Replay and is copied to ats.Event.Connection.
 	Connection string
@@ -176,12 +183,15 @@ func (v WebhookVerifier) VerifyWebhookContext(ctx context.Context, body []byte, 
 		if v.Now != nil {
 			now = v.Now
 		}
-		first, err := v.Replay.RememberDelivery(ctx, v.Connection, DeliveryKey(body), now().Add(window))
-		if err != nil {
+		t := now()
+		err := ats.ClaimDelivery(ctx, v.Replay, v.Connection, DeliveryKey(body), ats.LeaseEnd(t, v.ClaimLease), t.Add(window))
+		switch {
+		case errors.Is(err, ats.ErrWebhookInFlight):
+			return nil, errfmt.Errorf("workable: webhook: delivery is being processed: %w", err)
+		case errors.Is(err, ats.ErrWebhookReplayed):
+			return nil, errfmt.Errorf("workable: webhook: delivery already accepted: %w", err)
+		case err != nil:
 			return nil, errfmt.Errorf("workable: webhook: replay guard: %w", err)
-		}
-		if !first {
-			return nil, errfmt.Errorf("workable: webhook: delivery already accepted: %w", ats.ErrWebhookReplayed)
 		}
 	}
 	return []ats.Event{ev}, nil
@@ -197,7 +207,30 @@ func (v WebhookVerifier) ReleaseWebhook(ctx context.Context, body []byte, _ http
 	return v.Replay.ForgetDelivery(ctx, v.Connection, DeliveryKey(body))
 }
 
-var _ ats.WebhookReleaser = WebhookVerifier{}
+// ConfirmWebhook implements ats.WebhookConfirmer: once the delivery's
+// events are stored, it confirms the provisional claim VerifyWebhook took,
+// so the delivery is remembered for ReplayWindow. A caller of
+// VerifyWebhook calls it itself after storing the events; without it the
+// claim lapses after ClaimLease. Without Replay it does nothing.
+func (v WebhookVerifier) ConfirmWebhook(ctx context.Context, body []byte, _ http.Header) error {
+	if v.Replay == nil {
+		return nil
+	}
+	window := v.ReplayWindow
+	if window <= 0 {
+		window = DefaultWebhookReplayWindow
+	}
+	now := time.Now
+	if v.Now != nil {
+		now = v.Now
+	}
+	return ats.ConfirmDelivery(ctx, v.Replay, v.Connection, DeliveryKey(body), now().Add(window))
+}
+
+var (
+	_ ats.WebhookReleaser  = WebhookVerifier{}
+	_ ats.WebhookConfirmer = WebhookVerifier{}
+)
 
 // DeliveryKey is the ReplayGuard key of a delivery: "sha256:" and the hex
 // SHA-256 of its body, which Workable signs (the body carries the event's

@@ -86,6 +86,13 @@ func TestWebhookVerifierReplay(t *testing.T) {
 				if err == nil && (len(evs) != 1 || evs[0].Connection != s.conn) {
 					t.Errorf("step %d: events %+v; want one for connection %q", i, evs, s.conn)
 				}
+				if err == nil {
+					// The events are stored, as WebhookHandler would
+					// have it: the claim becomes permanent.
+					if err := v.ConfirmWebhook(context.Background(), body, header); err != nil {
+						t.Fatalf("step %d: ConfirmWebhook = %v", i, err)
+					}
+				}
 			}
 		})
 	}

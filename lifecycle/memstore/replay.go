@@ -20,3 +20,16 @@ func (s *Store) RememberDelivery(ctx context.Context, connection, key string, ex
 func (s *Store) ForgetDelivery(ctx context.Context, connection, key string) error {
 	return s.replay.ForgetDelivery(ctx, connection, key)
 }
+
+var _ ats.DeliveryConfirmer = (*Store)(nil)
+
+// ClaimDelivery implements ats.DeliveryConfirmer: a provisional claim that
+// lapses at leaseEnd unless confirmed.
+func (s *Store) ClaimDelivery(ctx context.Context, connection, key string, leaseEnd time.Time) (ats.ClaimState, error) {
+	return s.replay.ClaimDelivery(ctx, connection, key, leaseEnd)
+}
+
+// ConfirmDelivery implements ats.DeliveryConfirmer.
+func (s *Store) ConfirmDelivery(ctx context.Context, connection, key string, expires time.Time) error {
+	return s.replay.ConfirmDelivery(ctx, connection, key, expires)
+}

@@ -11,3 +11,7 @@ import (
 func TestReplayGuardConformance(t *testing.T) {
 	storetest.RunReplayGuard(t, func(t *testing.T) ats.ReplayGuard { return memstore.New() })
 }
+
+func TestDeliveryConfirmer(t *testing.T) {
+	storetest.RunDeliveryConfirmer(t, func(t *testing.T) storetest.ConfirmingGuard { return memstore.New() })
+}

@@ -20,6 +20,15 @@ func TestPostgresReplayGuardConformance(t *testing.T) {
 	storetest.RunReplayGuard(t, func(t *testing.T) ats.ReplayGuard { return newPostgres(t) })
 }
 
+func TestSQLiteDeliveryConfirmerConformance(t *testing.T) {
+	storetest.RunDeliveryConfirmer(t, func(t *testing.T) storetest.ConfirmingGuard { return newSQLite(t) })
+}
+
+func TestPostgresDeliveryConfirmerConformance(t *testing.T) {
+	postgresDSN(t)
+	storetest.RunDeliveryConfirmer(t, func(t *testing.T) storetest.ConfirmingGuard { return newPostgres(t) })
+}
+
 // TestReplayGuardPrunes: expired deliveries leave the table, live ones stay,
 // and keys are not stored in clear.
 func TestReplayGuardPrunes(t *testing.T) {
