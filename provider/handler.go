@@ -523,10 +523,18 @@ func writeCreated(w http.ResponseWriter, prefix, id string) {
 	b = append(b, prefix...)
 	b = appendJSONString(b, id)
 	b = append(b, '}')
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	// The key is canonical already, and the one-element value is shared:
+	// it saves Header.Set's canonicalisation and its slice allocation on
+	// every create. Sharing is safe: Set replaces the slice and Add copies
+	// it (its capacity is its length), so no response can change another's.
+	w.Header()["Content-Type"] = jsonContentType
 	w.WriteHeader(http.StatusCreated)
 	_, _ = w.Write(b)
 }
+
+// jsonContentType is the Content-Type of writeCreated's answers; see there
+// why it may be shared.
+var jsonContentType = []string{"application/json; charset=utf-8"}
 
 func (h *Handler) serveResult(w http.ResponseWriter, r *http.Request, account Account, assessment bool, get func() (StatusDocument, error)) {
 	res, err := call(get)
