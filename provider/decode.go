@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strings"
 )
 
 // requestError is a client error with the contract's status and message.
@@ -188,8 +189,51 @@ func validateCallback(callbackURL string) *requestError {
 	}
 	// The Publisher enforces https and public addresses when it delivers;
 	// here the URL only has to be usable.
+	if plainCallbackURL(callbackURL) {
+		return nil
+	}
 	if u, err := url.Parse(callbackURL); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return invalidField("callback_url", "an absolute https URL")
 	}
 	return nil
+}
+
+// plainCallbackURL reports whether s is plainly a URL that validateCallback
+// accepts, without url.Parse's allocation: "https://" or "http://", a
+// non-empty host of ASCII letters, digits, '.' and '-', and optionally a
+// path of RFC 3986 path characters without '%'. url.Parse accepts every
+// such string with that scheme and host (TestPlainCallbackURL and
+// FuzzPlainCallbackURL check it); anything else, including every string it
+// would refuse, is left to url.Parse, so the rules are url.Parse's.
+func plainCallbackURL(s string) bool {
+	var rest string
+	switch {
+	case strings.HasPrefix(s, "https://"):
+		rest = s[len("https://"):]
+	case strings.HasPrefix(s, "http://"):
+		rest = s[len("http://"):]
+	default:
+		return false
+	}
+	host := len(rest)
+	for i := 0; i < len(rest); i++ {
+		c := rest[i]
+		if c == '/' {
+			host = i
+			break
+		}
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	if host == 0 {
+		return false
+	}
+	for i := host; i < len(rest); i++ {
+		c := rest[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~/!$&'()*+,;=:@", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }
