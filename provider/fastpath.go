@@ -321,7 +321,24 @@ func (r *fastReader) preferences(dst *map[string]any) bool {
 	// Nested values and the like: let encoding/json decode the object.
 	r.i = start
 	v, ok := r.skipValue()
-	return ok && json.Unmarshal(v, dst) == nil
+	if !ok {
+		return false
+	}
+	decoded, ok := unmarshalPreferences(v)
+	if ok {
+		*dst = decoded
+	}
+	return ok
+}
+
+// unmarshalPreferences decodes a preferences object with encoding/json.
+// It is apart so that only this path puts a map header on the heap: were
+// dst passed to json.Unmarshal, the request being decoded would escape
+// and cost an allocation on every request.
+func unmarshalPreferences(v []byte) (map[string]any, bool) {
+	var m map[string]any
+	err := json.Unmarshal(v, &m)
+	return m, err == nil
 }
 
 // scalar reads a plain string, a number within float64's range, true,
