@@ -110,8 +110,11 @@ func slowDecode[T any](body []byte) (T, *requestError) {
 // decodeCreateInterview decodes and validates the body of POST /interviews.
 func decodeCreateInterview(body []byte) (CreateInterviewRequest, *requestError) {
 	var w wireInterview
-	if !fastInterview(body, &w) { // see fastpath.go
+	var cand wireCandidate                         // the fast path reads the candidate here
+	ok, seen := fastInterviewInto(body, &w, &cand) // see fastpath.go
+	if !ok {
 		var err *requestError
+		seen = false
 		if w, err = slowDecode[wireInterview](body); err != nil {
 			return CreateInterviewRequest{}, err
 		}
@@ -128,7 +131,7 @@ func decodeCreateInterview(body []byte) (CreateInterviewRequest, *requestError) 
 		JobShortcode:        w.JobShortcode.String(),
 		JobTitle:            w.JobTitle,
 		CallbackURL:         w.CallbackURL,
-		Candidate:           candidateOf(w.Candidate),
+		Candidate:           candidateOf(pickCandidate(seen, &cand, w.Candidate)),
 		Preferences:         w.Preferences,
 	}, nil
 }
@@ -136,8 +139,11 @@ func decodeCreateInterview(body []byte) (CreateInterviewRequest, *requestError) 
 // decodeCreateAssessment decodes and validates the body of POST /assessments.
 func decodeCreateAssessment(body []byte) (CreateAssessmentRequest, *requestError) {
 	var w wireAssessment
-	if !fastAssessment(body, &w) {
+	var cand wireCandidate // the fast path reads the candidate here
+	ok, seen := fastAssessmentInto(body, &w, &cand)
+	if !ok {
 		var err *requestError
+		seen = false
 		if w, err = slowDecode[wireAssessment](body); err != nil {
 			return CreateAssessmentRequest{}, err
 		}
@@ -154,7 +160,7 @@ func decodeCreateAssessment(body []byte) (CreateAssessmentRequest, *requestError
 		JobShortcode: w.JobShortcode.String(),
 		JobTitle:     w.JobTitle,
 		CallbackURL:  w.CallbackURL,
-		Candidate:    candidateOf(w.Candidate),
+		Candidate:    candidateOf(pickCandidate(seen, &cand, w.Candidate)),
 		Preferences:  w.Preferences,
 	}, nil
 }
@@ -168,6 +174,16 @@ type wireCandidate struct {
 	LastName  ID `json:"last_name"`
 	Phone     ID `json:"phone"`
 	Email     ID `json:"email"`
+}
+
+// pickCandidate returns fast if the fast path read a candidate, else
+// slow. The fast path's candidate is kept out of the wire struct so that it
+// can stay on the decoder's stack.
+func pickCandidate(seen bool, fast, slow *wireCandidate) *wireCandidate {
+	if seen {
+		return fast
+	}
+	return slow
 }
 
 func candidateOf(c *wireCandidate) Candidate {

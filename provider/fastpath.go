@@ -277,11 +277,15 @@ func (r *fastReader) stringField(dst *string) bool {
 
 var candidateNames = []string{"first_name", "last_name", "phone", "email"}
 
-func (r *fastReader) candidate(dst **wireCandidate) bool {
+// candidate reads the candidate into *store and sets *seen, or leaves
+// both for null. The caller points its Candidate at store: storing the
+// pointer here would move the storage to the heap.
+func (r *fastReader) candidate(seen *bool, store *wireCandidate) bool {
 	if r.null() {
 		return true
 	}
-	c := new(wireCandidate)
+	c := store
+	*c = wireCandidate{}
 	f := fields{names: candidateNames}
 	ok := r.object(func(key []byte) bool {
 		i, ok := f.match(key)
@@ -293,9 +297,7 @@ func (r *fastReader) candidate(dst **wireCandidate) bool {
 		}
 		return r.idField([...]*ID{&c.FirstName, &c.LastName, &c.Phone, &c.Email}[i])
 	})
-	if ok {
-		*dst = c
-	}
+	*seen = ok
 	return ok
 }
 
@@ -400,7 +402,7 @@ func (r *fastReader) idField(dst *ID) bool {
 
 // common reads the members interviews and assessments share; i indexes
 // interviewNames and assessmentNames, which agree on their first six.
-func (r *fastReader) common(i int, jobID, jobShortcode *ID, jobTitle, callbackURL *string, cand **wireCandidate, prefs *map[string]any) bool {
+func (r *fastReader) common(i int, jobID, jobShortcode *ID, jobTitle, callbackURL *string, candSeen *bool, candStore *wireCandidate, prefs *map[string]any) bool {
 	switch i {
 	case 0:
 		return r.idField(jobID)
@@ -411,7 +413,7 @@ func (r *fastReader) common(i int, jobID, jobShortcode *ID, jobTitle, callbackUR
 	case 2:
 		return r.stringField(callbackURL)
 	case 3:
-		return r.candidate(cand)
+		return r.candidate(candSeen, candStore)
 	default:
 		return r.preferences(prefs)
 	}
@@ -430,9 +432,20 @@ func (r *fastReader) end() bool {
 
 // fastInterview decodes body into w if it is in the subset.
 func fastInterview(body []byte, w *wireInterview) bool {
+	cand := new(wireCandidate)
+	ok, seen := fastInterviewInto(body, w, cand)
+	if seen {
+		w.Candidate = cand
+	}
+	return ok
+}
+
+// fastInterviewInto is fastInterview that reads the candidate into cand
+// and leaves w.Candidate to the caller: seen reports a candidate object.
+func fastInterviewInto(body []byte, w *wireInterview, cand *wireCandidate) (ok, seen bool) {
 	r := newFastReader(body)
 	f := fields{names: interviewNames}
-	return r.object(func(key []byte) bool {
+	ok = r.object(func(key []byte) bool {
 		i, ok := f.match(key)
 		switch {
 		case !ok:
@@ -442,15 +455,27 @@ func fastInterview(body []byte, w *wireInterview) bool {
 		case i == 5:
 			return r.idField(&w.InterviewTemplateID)
 		}
-		return r.common(i, &w.JobID, &w.JobShortcode, &w.JobTitle, &w.CallbackURL, &w.Candidate, &w.Preferences)
+		return r.common(i, &w.JobID, &w.JobShortcode, &w.JobTitle, &w.CallbackURL, &seen, cand, &w.Preferences)
 	}) && r.end()
+	return ok, seen
 }
 
 // fastAssessment decodes body into w if it is in the subset.
 func fastAssessment(body []byte, w *wireAssessment) bool {
+	cand := new(wireCandidate)
+	ok, seen := fastAssessmentInto(body, w, cand)
+	if seen {
+		w.Candidate = cand
+	}
+	return ok
+}
+
+// fastAssessmentInto is fastAssessment that reads the candidate into cand
+// and leaves w.Candidate to the caller: seen reports a candidate object.
+func fastAssessmentInto(body []byte, w *wireAssessment, cand *wireCandidate) (ok, seen bool) {
 	r := newFastReader(body)
 	f := fields{names: assessmentNames}
-	return r.object(func(key []byte) bool {
+	ok = r.object(func(key []byte) bool {
 		i, ok := f.match(key)
 		switch {
 		case !ok:
@@ -460,6 +485,7 @@ func fastAssessment(body []byte, w *wireAssessment) bool {
 		case i == 5:
 			return r.idField(&w.TestID)
 		}
-		return r.common(i, &w.JobID, &w.JobShortcode, &w.JobTitle, &w.CallbackURL, &w.Candidate, &w.Preferences)
+		return r.common(i, &w.JobID, &w.JobShortcode, &w.JobTitle, &w.CallbackURL, &seen, cand, &w.Preferences)
 	}) && r.end()
+	return ok, seen
 }
