@@ -76,15 +76,25 @@ const chunkSize = 1024
 // A backend holding many invitations then costs the garbage collector
 // little (a few pointers each instead of some twenty).
 type memInvitation struct {
-	kind       Kind
-	testNumber bool
+	// Pointer fields first, so the collector scans only the front; 128
+	// bytes in all.
 	account    Account
-	text       string            // the text fields, concatenated
-	ends       [memFields]uint32 // text[ends[f-1]:ends[f]] is field f
-	prefs      []memPreference   // nil for no preferences
-	prefsSet   bool              // preferences were a map, perhaps empty
-	result     *StatusDocument   // nil while pending
+	text       string          // the text fields, concatenated
+	prefs      []memPreference // nil for no preferences
+	result     *StatusDocument // nil while pending
 	createdAt  time.Time
+	ends       [memFields]uint32 // text[ends[f-1]:ends[f]] is field f
+	assessment bool              // KindAssessment, else KindInterview
+	testNumber bool
+	prefsSet   bool // preferences were a map, perhaps empty
+}
+
+// kind returns the invitation's kind.
+func (m *memInvitation) kind() Kind {
+	if m.assessment {
+		return KindAssessment
+	}
+	return KindInterview
 }
 
 // memPreference is one preference; a string value is kept in str (a
@@ -175,7 +185,7 @@ func (m *memInvitation) field(f int) string {
 // preferences and result are the caller's).
 func (m *memInvitation) invitation(i int) Invitation {
 	inv := Invitation{
-		Kind: m.kind, ID: memID(m.kind, i), Account: m.account,
+		Kind: m.kind(), ID: memID(m.kind(), i), Account: m.account,
 		JobID: m.field(memJobID), JobShortcode: m.field(memJobShortcode), JobTitle: m.field(memJobTitle),
 		CallbackURL: m.field(memCallbackURL),
 		Candidate: Candidate{
@@ -185,7 +195,7 @@ func (m *memInvitation) invitation(i int) Invitation {
 		Result:    m.currentResult(),
 		CreatedAt: m.createdAt,
 	}
-	if m.kind == KindAssessment {
+	if m.assessment {
 		inv.TestID = ID{s: m.field(memTemplate), number: m.testNumber}
 	} else {
 		inv.TemplateID = m.field(memTemplate)
@@ -294,7 +304,7 @@ func (m *MemoryBackend) AssessmentSharedLink(_ context.Context, account Account,
 }
 
 func (m *MemoryBackend) add(inv *Invitation) string {
-	rec := memInvitation{kind: inv.Kind, testNumber: inv.TestID.IsNumber(), account: inv.Account, createdAt: m.opts.Now()}
+	rec := memInvitation{assessment: inv.Kind == KindAssessment, testNumber: inv.TestID.IsNumber(), account: inv.Account, createdAt: m.opts.Now()}
 	rec.pack(inv)
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -315,7 +325,7 @@ func (m *MemoryBackend) lookupLocked(id string) (*memInvitation, int) {
 	if err != nil || n < 1 || n > m.n {
 		return nil, 0
 	}
-	if inv := m.atLocked(n - 1); memID(inv.kind, n-1) == id {
+	if inv := m.atLocked(n - 1); memID(inv.kind(), n-1) == id {
 		return inv, n - 1
 	}
 	return nil, 0
@@ -325,7 +335,7 @@ func (m *MemoryBackend) result(kind Kind, account Account, id string) (StatusDoc
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	inv, _ := m.lookupLocked(id)
-	if inv == nil || inv.kind != kind || inv.account != account {
+	if inv == nil || inv.kind() != kind || inv.account != account {
 		return StatusDocument{}, ErrNotFound
 	}
 	return inv.currentResult(), nil
