@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/binary"
 	"maps"
 	"slices"
 	"strconv"
@@ -87,6 +88,9 @@ type memInvitation struct {
 	assessment bool              // KindAssessment, else KindInterview
 	testNumber bool
 	prefsSet   bool // preferences were a map, perhaps empty
+	// prefsInText: the preferences, all strings, follow the fields in
+	// text (see pack) and prefs is nil.
+	prefsInText bool
 }
 
 // kind returns the invitation's kind.
@@ -140,11 +144,32 @@ func (m *memInvitation) pack(inv *Invitation) {
 			n += len(s)
 		}
 	}
+	// Preferences that are all strings, the common case, follow the fields
+	// in text as (uvarint length, bytes) pairs, key then value, with no
+	// slice (and its three pointers per preference) for the collector.
+	inText := inv.Preferences != nil && allStrings(inv.Preferences)
+	var tmp [binary.MaxVarintLen64]byte
+	if inText {
+		for k, v := range inv.Preferences {
+			n += len(binary.AppendUvarint(tmp[:0], uint64(len(k)))) + len(binary.AppendUvarint(tmp[:0], uint64(len(v.(string)))))
+		}
+	}
 	var b strings.Builder // one allocation: String does not copy
 	b.Grow(n)
 	for i, f := range fields {
 		b.WriteString(f)
 		m.ends[i] = uint32(b.Len())
+	}
+	if inText {
+		for k, v := range inv.Preferences {
+			b.Write(binary.AppendUvarint(tmp[:0], uint64(len(k))))
+			b.WriteString(k)
+			b.Write(binary.AppendUvarint(tmp[:0], uint64(len(v.(string)))))
+			b.WriteString(v.(string))
+		}
+		m.text = b.String()
+		m.prefsSet, m.prefsInText = true, true
+		return
 	}
 	type span struct{ key, val [2]int }
 	var stack [8]span
@@ -171,6 +196,26 @@ func (m *memInvitation) pack(inv *Invitation) {
 		m.prefs[i].key = m.text[sp.key[0]:sp.key[1]]
 		m.prefs[i].str = m.text[sp.val[0]:sp.val[1]]
 	}
+}
+
+// allStrings reports whether every value of prefs is a string.
+func allStrings(prefs map[string]any) bool {
+	for _, v := range prefs {
+		if _, ok := v.(string); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// cutUvarintString splits off the uvarint-length-prefixed string at the
+// start of s, as pack writes them.
+func cutUvarintString(s string) (string, string) {
+	var hdr [binary.MaxVarintLen64]byte
+	h := copy(hdr[:], s)
+	n, w := binary.Uvarint(hdr[:h])
+	s = s[w:]
+	return s[:n], s[n:]
 }
 
 func (m *memInvitation) field(f int) string {
@@ -200,7 +245,16 @@ func (m *memInvitation) invitation(i int) Invitation {
 	} else {
 		inv.TemplateID = m.field(memTemplate)
 	}
-	if m.prefsSet {
+	if m.prefsInText {
+		inv.Preferences = make(map[string]any)
+		rest := m.text[m.ends[memFields-1]:]
+		for rest != "" {
+			var k, v string
+			k, rest = cutUvarintString(rest)
+			v, rest = cutUvarintString(rest)
+			inv.Preferences[k] = v
+		}
+	} else if m.prefsSet {
 		inv.Preferences = make(map[string]any, len(m.prefs))
 		for _, p := range m.prefs {
 			if p.isStr {
