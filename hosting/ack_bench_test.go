@@ -48,7 +48,7 @@ func benchAck(b *testing.B, throttled bool) float64 {
 	b.Cleanup(srv.Close)
 	job := srv.AddJob(workabletest.Job{Title: "Backend", Stages: workabletest.StagesNamed("Applied", "InterviewVector", "Offer")})
 	client, err := workable.NewClient(workable.Options{Subdomain: srv.Subdomain(), Token: workabletest.DefaultAPIKey, BaseURL: srv.URL,
-		MemberID: srv.DefaultMemberID(), RateLimit: limit, RateWindow: workable.RateWindow, Logger: quietLog()})
+		MemberID: srv.DefaultMemberID(), RateLimit: limit, RateWindow: workable.RateWindow, Logger: quietLog(), VendorStage: "InterviewVector"})
 	if err != nil {
 		b.Fatal(err)
 	}
