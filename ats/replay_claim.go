@@ -29,6 +29,12 @@ const DefaultClaimLease = 2 * time.Minute
 // asks for a retry instead of acknowledging.
 var ErrWebhookInFlight = errors.New("ats: webhook delivery is being processed")
 
+// ErrReplayGuardFailed wraps an error of the replay guard's store (a
+// database outage) returned by ClaimDelivery. Nothing was decided about the
+// delivery, so it must be answered with a 5xx and retried by the ATS, never
+// taken for a bad signature: NewWebhookHandler answers it 503.
+var ErrReplayGuardFailed = errors.New("ats: replay guard unavailable")
+
 // errInFlight is what ClaimDelivery returns for an in-flight delivery.
 var errInFlight = fmt.Errorf("%w (%w)", ErrWebhookInFlight, ErrWebhookReplayed)
 
@@ -105,7 +111,7 @@ func ClaimDelivery(ctx context.Context, g ReplayGuard, connection, key string, l
 	if !ok {
 		first, err := g.RememberDelivery(ctx, connection, key, expires)
 		if err != nil {
-			return err
+			return fmt.Errorf("%w: %w", ErrReplayGuardFailed, err)
 		}
 		if !first {
 			return ErrWebhookReplayed
@@ -117,7 +123,7 @@ func ClaimDelivery(ctx context.Context, g ReplayGuard, connection, key string, l
 	}
 	state, err := c.ClaimDelivery(ctx, connection, key, leaseEnd)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %w", ErrReplayGuardFailed, err)
 	}
 	switch state {
 	case ClaimAcquired:

@@ -99,3 +99,52 @@ func TestWebhookHandlerConfirms(t *testing.T) {
 		})
 	}
 }
+
+// failingGuard is a DeliveryConfirmer whose store is down.
+type failingGuard struct{ plainGuard }
+
+func (*failingGuard) ClaimDelivery(context.Context, string, string, time.Time) (ats.ClaimState, error) {
+	return 0, errors.New("connection refused")
+}
+func (*failingGuard) ConfirmDelivery(context.Context, string, string, time.Time) error {
+	return errors.New("connection refused")
+}
+
+// failingPlainGuard is a ReplayGuard (no DeliveryConfirmer) whose store is
+// down.
+type failingPlainGuard struct{ plainGuard }
+
+func (*failingPlainGuard) RememberDelivery(context.Context, string, string, time.Time) (bool, error) {
+	return false, errors.New("connection refused")
+}
+
+// TestWebhookHandlerGuardFailure: when the replay guard's store fails,
+// nothing is known about the delivery: it is answered 503 (the ATS
+// retries), not 401 as a bad signature, and nothing is acted on.
+func TestWebhookHandlerGuardFailure(t *testing.T) {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	for _, tc := range []struct {
+		name  string
+		guard ats.ReplayGuard
+	}{
+		{"confirming guard", &failingGuard{}},
+		{"plain guard", &failingPlainGuard{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			confirmed, calls := 0, 0
+			h := ats.NewWebhookHandler(claimingVerifier{g: tc.guard, confirmed: &confirmed}, func(context.Context, []ats.Event) error {
+				calls++
+				return nil
+			}, ats.WebhookHandlerOptions{Logger: quiet})
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", strings.NewReader("delivery-1")))
+			if rec.Code != http.StatusServiceUnavailable || calls != 0 || confirmed != 0 {
+				t.Errorf("status %d, %d calls, %d confirmations; want 503, 0, 0", rec.Code, calls, confirmed)
+			}
+			err := ats.ClaimDelivery(context.Background(), tc.guard, "c", "k", time.Now().Add(time.Minute), time.Now().Add(time.Hour))
+			if !errors.Is(err, ats.ErrReplayGuardFailed) || errors.Is(err, ats.ErrWebhookReplayed) {
+				t.Errorf("ClaimDelivery error %v: want ErrReplayGuardFailed and not ErrWebhookReplayed", err)
+			}
+		})
+	}
+}

@@ -137,6 +137,13 @@ func NewWebhookHandler(v WebhookVerifier, fn func(ctx context.Context, events []
 			w.WriteHeader(http.StatusOK)
 			return
 		}
+		if errors.Is(err, ErrReplayGuardFailed) {
+			// The signature may well be good: the guard's store failed, so
+			// nothing was decided. A 5xx makes the ATS retry.
+			log.LogAttrs(r.Context(), slog.LevelError, "webhook not verified: the replay guard failed; the ATS will redeliver", src, slog.String("error", safehttp.Bound(err.Error(), maxLoggedError)))
+			http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
+			return
+		}
 		if err != nil {
 			status, msg := http.StatusUnauthorized, "invalid signature"
 			if errors.Is(err, ErrMalformedWebhook) {
