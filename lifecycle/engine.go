@@ -222,7 +222,8 @@ const DefaultReconcileInterval = time.Hour
 // Run runs the engine's timers until ctx is done: every
 // Options.ExpiryInterval it calls ExpireDue with the current time; when it
 // starts and every Options.ReconcileInterval (unless negative) Reconcile
-// for every enabled connection, one after the other; and when it starts
+// for every enabled connection, one after the other, in a goroutine of its
+// own so a long pass never delays expiry; and when it starts
 // and every PruneInterval Prune. Events
 // accepted with AcceptEvents are processed by dispatchers (Dispatcher.Run),
 // not here.
@@ -232,15 +233,15 @@ func (e *Engine) Run(ctx context.Context) error {
 	prune := time.NewTicker(PruneInterval)
 	defer prune.Stop()
 	e.prune(ctx)
-	var reconcile <-chan time.Time
 	if e.opts.ReconcileInterval > 0 {
-		// Events missed while no engine ran (or dropped while a
-		// connection was disabled) are recovered at start, not an
-		// interval later.
-		e.reconcileAll(ctx)
-		rt := time.NewTicker(e.opts.ReconcileInterval)
-		defer rt.Stop()
-		reconcile = rt.C
+		// Reconciliation lists every connection's candidates, paced: it
+		// runs beside the expiry and pruning timers, never in their way.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			e.reconcileLoop(ctx)
+		}()
+		defer func() { <-done }()
 	}
 	for {
 		if _, err := e.ExpireDue(ctx, e.now()); err != nil && ctx.Err() == nil {
@@ -250,10 +251,26 @@ func (e *Engine) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-t.C:
-		case <-reconcile:
-			e.reconcileAll(ctx)
 		case <-prune.C:
 			e.prune(ctx)
+		}
+	}
+}
+
+// reconcileLoop reconciles every enabled connection when Run starts —
+// events missed while no engine ran, or dropped while a connection was
+// disabled, are recovered at start, not an interval later — and then every
+// ReconcileInterval, until ctx is done.
+func (e *Engine) reconcileLoop(ctx context.Context) {
+	e.reconcileAll(ctx)
+	rt := time.NewTicker(e.opts.ReconcileInterval)
+	defer rt.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-rt.C:
+			e.reconcileAll(ctx)
 		}
 	}
 }

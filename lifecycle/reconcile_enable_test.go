@@ -2,13 +2,18 @@ package lifecycle_test
 
 import (
 	"context"
+	"io"
+	"iter"
+	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/lifecycle"
 	"github.com/atskit/atskit/lifecycle/internal/enginetest"
+	"github.com/atskit/atskit/lifecycle/internal/fakeats"
 )
 
 // TestEventWhileDisabledRecoveredOnEnable: a candidate moved into the
@@ -101,4 +106,67 @@ func TestRequeueEvents(t *testing.T) {
 			require.Len(t, ivs, 1, "the requeued event (or the reconcile of enabling) starts c9's interview")
 		})
 	}
+}
+
+// stalledLister is an adapter whose candidate listing hangs until release
+// is closed: a reconciliation pass over a huge or throttled account.
+type stalledLister struct {
+	*fakeats.ATS
+	listing chan struct{}
+	release chan struct{}
+}
+
+func (s stalledLister) Candidates(ctx context.Context, f ats.CandidateFilter) iter.Seq2[ats.Candidate, error] {
+	return func(yield func(ats.Candidate, error) bool) {
+		select {
+		case s.listing <- struct{}{}:
+		default:
+		}
+		select {
+		case <-s.release:
+		case <-ctx.Done():
+			yield(ats.Candidate{}, ctx.Err())
+			return
+		}
+		for c, err := range s.ATS.Candidates(ctx, f) {
+			if !yield(c, err) {
+				return
+			}
+		}
+	}
+}
+
+// TestRunExpiresWhileReconciling: a reconciliation pass that takes long
+// (here: never ends until released) does not hold up invitation expiry.
+func TestRunExpiresWhileReconciling(t *testing.T) {
+	tn := newTenants(t)
+	require.NoError(t, tn.move("acme", enginetest.StageTrigger))
+	ivs, err := tn.engine.Interviews(ctx, lifecycle.InterviewFilter{Connection: "acme", CandidateID: "c1"})
+	require.NoError(t, err)
+	require.Len(t, ivs, 1)
+	_, err = tn.engine.Report(ctx, ivs[0].ID, lifecycle.Update{Kind: lifecycle.UpdateInvited, Link: "https://vendor.example/s/1",
+		ExpiresAt: tn.clock.Now().Add(time.Hour)})
+	require.NoError(t, err)
+	tn.clock.Advance(2 * time.Hour) // the invitation is overdue
+
+	stalled := stalledLister{ATS: tn.ats["acme"], listing: make(chan struct{}, 1), release: make(chan struct{})}
+	defer close(stalled.release)
+	tn.conns.Set("acme", stalled)
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	expired := make(chan lifecycle.State, 4)
+	e := lifecycle.NewEngine(tn.store, lifecycle.Options{Connector: tn.conns, Vendor: tn.vendor, VendorName: "InterviewVector", Now: tn.clock.Now,
+		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+		OnStateChange: func(_ context.Context, c lifecycle.InterviewStateChange) { expired <- c.To }})
+	done := make(chan error, 1)
+	go func() { done <- e.Run(rctx) }()
+	<-stalled.listing // reconciliation is under way, and hangs
+	select {
+	case st := <-expired:
+		require.Equal(t, lifecycle.StateExpired, st)
+	case <-time.After(30 * time.Second): // a failure bound, not a synchronisation
+		t.Fatal("the overdue invitation did not expire while a reconciliation pass was in progress")
+	}
+	cancel()
+	require.ErrorIs(t, <-done, context.Canceled)
 }
