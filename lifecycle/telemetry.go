@@ -286,9 +286,7 @@ func (e *Engine) startExpire(ctx context.Context) (context.Context, func(error))
 // startEffect starts the span of one delivery attempt, a child of the span
 // that enqueued the effect when its payload carries that span's context.
 func (e *Engine) startEffect(ctx context.Context, eff Effect) context.Context {
-	if parent := effectTraceParent(eff); parent.IsValid() {
-		ctx = trace.ContextWithRemoteSpanContext(ctx, parent)
-	}
+	ctx = withTraceParent(ctx, effectTraceParent(eff))
 	ctx = telemetryctx.With(ctx, telemetryctx.Account{ATS: eff.Source, Connection: eff.conn()})
 	ctx, span := e.tel().tracer.Start(ctx, spanEffect, trace.WithSpanKind(trace.SpanKindConsumer))
 	if span.IsRecording() {
@@ -371,13 +369,10 @@ const traceField = "traceparent"
 // stampTrace adds the span context of ctx to the payload of each effect,
 // when there is a valid one (an SDK is installed and recording).
 func stampTrace(ctx context.Context, effs []Effect) {
-	sc := trace.SpanContextFromContext(ctx)
-	if !sc.IsValid() || len(effs) == 0 {
+	if len(effs) == 0 {
 		return
 	}
-	carrier := propagation.MapCarrier{}
-	propagation.TraceContext{}.Inject(ctx, carrier)
-	tp := carrier.Get(traceField)
+	tp := traceParentOf(ctx)
 	if tp == "" {
 		return
 	}
@@ -420,20 +415,19 @@ func withTraceParent(ctx context.Context, tp string) context.Context {
 	return trace.ContextWithRemoteSpanContext(ctx, sc)
 }
 
-// effectTraceParent returns the span context stamped into eff's payload,
-// or an invalid one.
-func effectTraceParent(eff Effect) trace.SpanContext {
+// effectTraceParent returns the traceparent stamped into eff's payload, or
+// "".
+func effectTraceParent(eff Effect) string {
 	if !bytes.Contains(eff.Payload, []byte(`"`+traceField+`"`)) {
-		return trace.SpanContext{}
+		return ""
 	}
 	var p struct {
 		TraceParent string `json:"traceparent"`
 	}
-	if json.Unmarshal(eff.Payload, &p) != nil || p.TraceParent == "" {
-		return trace.SpanContext{}
+	if json.Unmarshal(eff.Payload, &p) != nil {
+		return ""
 	}
-	ctx := propagation.TraceContext{}.Extract(context.Background(), propagation.MapCarrier{traceField: p.TraceParent})
-	return trace.SpanContextFromContext(ctx)
+	return p.TraceParent
 }
 
 func boundText(s string, n int) string {
