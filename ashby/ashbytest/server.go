@@ -184,9 +184,9 @@ type FaultKind string
 
 // Fault kinds.
 const (
-	FaultServerError FaultKind = "5xx"
-	FaultRateLimit   FaultKind = "429"
-	FaultStall       FaultKind = "stall"
+	FaultServerError FaultKind = fakeserver.KindServerError // 503
+	FaultRateLimit   FaultKind = fakeserver.KindRateLimit   // 429 without Retry-After
+	FaultStall       FaultKind = fakeserver.KindStall       // the response is delayed by Faults.Stall
 )
 
 // NewServer starts a fake Ashby server. Close it when done.
@@ -388,14 +388,13 @@ func (s *Server) api(routes map[string]route) http.HandlerFunc {
 
 		s.log.Record(Request{Method: method, HTTPMethod: r.Method, Path: r.URL.Path, Body: bytes.Clone(body), APIKey: user})
 		draw := s.faults.Next()
-		fail := draw.Fail
 		s.mu.Lock()
 		partner := s.partnerScope
 		retryAfter := s.retryAfter
 		k := s.keys[user]
 		s.mu.Unlock()
 
-		if fail != 0 {
+		if fail := draw.Fail; fail != 0 {
 			if fail == http.StatusTooManyRequests {
 				w.Header().Set("Retry-After", "1")
 				writeFail(w, fail, "rate_limit_exceeded", "injected failure")
@@ -404,21 +403,14 @@ func (s *Server) api(routes map[string]route) http.HandlerFunc {
 			writeFail(w, fail, "internal_error", "injected failure")
 			return
 		}
-		switch draw.Fault {
-		case FaultServerError:
-			writeFail(w, http.StatusServiceUnavailable, "internal_error", "injected fault")
-			return
-		case FaultRateLimit:
-			writeFail(w, http.StatusTooManyRequests, "rate_limit_exceeded", "injected fault: rate limit exceeded")
-			return
-		case FaultStall:
-			switch fakeserver.Stall(r.Context(), s.closing, draw.Stall) {
-			case fakeserver.StallCanceled:
-				return
-			case fakeserver.StallClosed:
-				writeFail(w, http.StatusServiceUnavailable, "internal_error", "server closed while stalled")
-				return
+		if draw.AnswerFault(r, s.closing, func(status int, msg string) {
+			code := "internal_error"
+			if status == http.StatusTooManyRequests {
+				code = "rate_limit_exceeded"
 			}
+			writeFail(w, status, code, msg)
+		}) {
+			return
 		}
 		rt, known := routes[method]
 		if !known {

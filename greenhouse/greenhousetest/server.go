@@ -160,9 +160,9 @@ type FaultKind string
 
 // Fault kinds.
 const (
-	FaultServerError FaultKind = "5xx"   // 503
-	FaultRateLimit   FaultKind = "429"   // 429 with Retry-After: 1
-	FaultStall       FaultKind = "stall" // the response is delayed by Faults.Stall
+	FaultServerError FaultKind = fakeserver.KindServerError // 503
+	FaultRateLimit   FaultKind = fakeserver.KindRateLimit   // 429 with Retry-After: 1
+	FaultStall       FaultKind = fakeserver.KindStall       // the response is delayed by Faults.Stall
 )
 
 // Server is a running fake Greenhouse. Its methods are safe for concurrent
@@ -398,21 +398,8 @@ func (s *Server) api(scope string, h http.HandlerFunc) http.HandlerFunc {
 			writeError(w, http.StatusRequestEntityTooLarge, "Payload is larger than 10MB")
 			return
 		}
-		switch draw.Fault {
-		case FaultServerError:
-			writeError(w, http.StatusServiceUnavailable, "injected fault")
+		if draw.AnswerFault(r, s.closing, func(status int, msg string) { writeError(w, status, msg) }) {
 			return
-		case FaultRateLimit:
-			writeError(w, http.StatusTooManyRequests, "injected fault: rate limit exceeded")
-			return
-		case FaultStall:
-			switch fakeserver.Stall(r.Context(), s.closing, draw.Stall) {
-			case fakeserver.StallCanceled:
-				return
-			case fakeserver.StallClosed:
-				writeError(w, http.StatusServiceUnavailable, "server closed while stalled")
-				return
-			}
 		}
 		if authStatus != 0 {
 			writeError(w, authStatus, authMsg)

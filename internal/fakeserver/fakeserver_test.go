@@ -211,3 +211,41 @@ func TestGaps(t *testing.T) {
 		})
 	}
 }
+
+func TestDrawAnswer(t *testing.T) {
+	closed := make(chan struct{})
+	close(closed)
+	open := make(chan struct{})
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	type answer struct {
+		Answered bool
+		Status   int
+		Msg      string
+	}
+	cases := []struct {
+		name    string
+		draw    Draw[kind]
+		ctx     context.Context
+		closing chan struct{}
+		want    answer
+	}{
+		{"nothing", Draw[kind]{}, context.Background(), open, answer{}},
+		{"FailRequests", Draw[kind]{Fail: 502}, context.Background(), open, answer{true, 502, "injected failure"}},
+		{"server error", Draw[kind]{Fault: KindServerError}, context.Background(), open, answer{true, 503, "injected fault"}},
+		{"rate limit", Draw[kind]{Fault: KindRateLimit}, context.Background(), open, answer{true, 429, "injected fault: rate limit exceeded"}},
+		{"stall served", Draw[kind]{Fault: KindStall, Stall: time.Nanosecond}, context.Background(), open, answer{}},
+		{"stall, server closing", Draw[kind]{Fault: KindStall, Stall: time.Hour}, context.Background(), closed, answer{true, 503, "server closed while stalled"}},
+		{"stall, request gone", Draw[kind]{Fault: KindStall, Stall: time.Hour}, canceled, open, answer{Answered: true}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequestWithContext(tc.ctx, http.MethodGet, "/", nil)
+			var got answer
+			got.Answered = tc.draw.Answer(r, tc.closing, func(status int, msg string) { got.Status, got.Msg = status, msg })
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -4,9 +4,18 @@ import (
 	"context"
 	"maps"
 	"math/rand/v2"
+	"net/http"
 	"slices"
 	"sync"
 	"time"
+)
+
+// The fault kinds every fake injects, as the values of its own FaultKind
+// constants.
+const (
+	KindServerError = "5xx"   // answered 503 (or a 5xx of the fake's choice)
+	KindRateLimit   = "429"   // answered 429
+	KindStall       = "stall" // held for Faults.Stall, then served
 )
 
 // Faults is a fault-injection configuration over a fake's own fault-kind
@@ -131,6 +140,43 @@ func (in *Injector[K]) ResetCounts() {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	clear(in.injected)
+}
+
+// Answer answers a request whose Draw is a failure, through write (the
+// fake's own error writer, which shapes the body and headers its ATS
+// sends), and reports whether it did; false means serve the request. Fail
+// is answered with its status and "injected failure"; a KindServerError
+// fault 503 and a KindRateLimit fault 429; a KindStall fault holds the
+// request (see Stall) and then lets it be served, unless the request's
+// context ended first (answered with nothing) or the fake is closing (503).
+func (d Draw[K]) Answer(r *http.Request, closing <-chan struct{}, write func(status int, msg string)) bool {
+	if d.Fail != 0 {
+		write(d.Fail, "injected failure")
+		return true
+	}
+	return d.AnswerFault(r, closing, write)
+}
+
+// AnswerFault is Answer for the fault alone, for a fake that checks
+// something between FailRequests and the faults.
+func (d Draw[K]) AnswerFault(r *http.Request, closing <-chan struct{}, write func(status int, msg string)) bool {
+	switch string(d.Fault) {
+	case KindServerError:
+		write(http.StatusServiceUnavailable, "injected fault")
+		return true
+	case KindRateLimit:
+		write(http.StatusTooManyRequests, "injected fault: rate limit exceeded")
+		return true
+	case KindStall:
+		switch Stall(r.Context(), closing, d.Stall) {
+		case StallCanceled:
+			return true
+		case StallClosed:
+			write(http.StatusServiceUnavailable, "server closed while stalled")
+			return true
+		}
+	}
+	return false
 }
 
 // StallResult is how a Stall ended.

@@ -146,9 +146,9 @@ type FaultKind string
 
 // Fault kinds.
 const (
-	FaultServerError FaultKind = "5xx"   // 503
-	FaultRateLimit   FaultKind = "429"   // 429 without Retry-After, as Lever documents none
-	FaultStall       FaultKind = "stall" // the response is delayed by Faults.Stall
+	FaultServerError FaultKind = fakeserver.KindServerError // 503
+	FaultRateLimit   FaultKind = fakeserver.KindRateLimit   // 429 without Retry-After, as Lever documents none
+	FaultStall       FaultKind = fakeserver.KindStall       // the response is delayed by Faults.Stall
 )
 
 // NewServer starts a fake Lever server. Close it when done.
@@ -335,24 +335,11 @@ func (s *Server) api(scope string, h func(w http.ResponseWriter, r *http.Request
 			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body exceeds %d bytes", MaxRequestBytes))
 			return
 		}
-		switch draw.Fault {
-		case FaultServerError:
-			writeError(w, http.StatusServiceUnavailable, "injected fault")
+		if draw.Fault == FaultStall && onStall != nil {
+			onStall()
+		}
+		if draw.AnswerFault(r, s.closing, func(status int, msg string) { writeError(w, status, msg) }) {
 			return
-		case FaultRateLimit:
-			writeError(w, http.StatusTooManyRequests, "injected fault: rate limit exceeded")
-			return
-		case FaultStall:
-			if onStall != nil {
-				onStall()
-			}
-			switch fakeserver.Stall(r.Context(), s.closing, draw.Stall) {
-			case fakeserver.StallCanceled:
-				return
-			case fakeserver.StallClosed:
-				writeError(w, http.StatusServiceUnavailable, "server closed while stalled")
-				return
-			}
 		}
 		if lim != nil && !lim.Allow() {
 			s.log.Throttle()

@@ -147,9 +147,9 @@ type FaultKind string
 
 // Fault kinds.
 const (
-	FaultServerError FaultKind = "5xx"   // 500, 502 or 503
-	FaultRateLimit   FaultKind = "429"   // 429 with rate-limit headers
-	FaultStall       FaultKind = "stall" // the response is delayed by Faults.Stall
+	FaultServerError FaultKind = fakeserver.KindServerError // 500, 502 or 503
+	FaultRateLimit   FaultKind = fakeserver.KindRateLimit   // 429 with rate-limit headers
+	FaultStall       FaultKind = fakeserver.KindStall       // the response is delayed by Faults.Stall
 )
 
 // Server is a running fake Workable API. Its methods are safe for
