@@ -39,8 +39,8 @@
 // so what is learnt on one applies to the others. A new adapter follows it.
 //
 // The package, named after the ATS, has client.go, one file per API area,
-// errors.go, webhook.go, setup.go (CheckSetup, for an onboarding screen),
-// doc.go and example_test.go.
+// errors.go, webhook.go, setup.go (CheckSetup(ctx) (*SetupReport, error),
+// for an onboarding screen), doc.go and example_test.go.
 //
 // Construction takes one options struct, by value, and checks it:
 //
