@@ -158,26 +158,18 @@ func WithWebhookTypes(types ...string) Option {
 func WithUnsignedPings() Option { return func(s *Server) { s.unsignedPing = true } }
 
 // WithFaults injects faults into a fraction of requests; see Faults.
-func WithFaults(f Faults) Option {
-	return func(s *Server) { s.faults.Set(fakeserver.Faults[FaultKind](f)) }
-}
+func WithFaults(f Faults) Option { return func(s *Server) { s.faults.Set(f) } }
 
 // WithTerminalPolicy sets how assessment.update treats an update to an
 // assessment that is already complete or cancelled (Ashby does not say).
 func WithTerminalPolicy(p TerminalPolicy) Option { return func(s *Server) { s.terminalAfter = p } }
 
-// Faults configures random fault injection. Each request draws once from a
-// generator seeded with Seed. The zero Faults injects nothing.
-type Faults struct {
-	// Probability is the chance in [0, 1] that a request is hit.
-	Probability float64
-	// Seed seeds the generator.
-	Seed uint64
-	// Kinds are the faults to choose from; nil means all three.
-	Kinds []FaultKind
-	// Stall is how long a stalled request hangs (default 1 s).
-	Stall time.Duration
-}
+// Faults configures random fault injection: Probability (in [0, 1]) is
+// the chance that a request is hit; each request draws once from a
+// generator seeded with Seed; Kinds are the faults to choose from (nil
+// means all three); a stalled request hangs for Stall (default 1 s). The
+// zero Faults injects nothing.
+type Faults = fakeserver.Faults[FaultKind]
 
 // FaultKind is a kind of injected fault.
 type FaultKind string
@@ -289,7 +281,7 @@ func (s *Server) FailArchiveEmails(on bool) {
 
 // SetFaults replaces the fault-injection configuration; the zero Faults
 // turns it off.
-func (s *Server) SetFaults(f Faults) { s.faults.Set(fakeserver.Faults[FaultKind](f)) }
+func (s *Server) SetFaults(f Faults) { s.faults.Set(f) }
 
 // InjectedFaults reports how many faults of each kind were injected.
 func (s *Server) InjectedFaults() map[FaultKind]int { return s.faults.Injected() }

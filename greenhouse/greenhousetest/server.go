@@ -139,21 +139,14 @@ func WithSiteAdminForLists(on bool) Option { return func(c *config) { c.siteAdmi
 // says such a request "will fail" without naming the status.
 func WithCursorMisuseStatus(code int) Option { return func(c *config) { c.cursorStatus = code } }
 
-// Faults configures random fault injection. Each API request draws once
-// from a generator seeded with Seed, so a run is reproducible for a given
-// request order. The zero Faults injects nothing.
-type Faults struct {
-	// Probability is the chance in [0, 1] that a request is hit.
-	Probability float64
-	// Seed seeds the generator.
-	Seed uint64
-	// Kinds are the faults to choose from, uniformly; nil means
-	// FaultServerError, FaultRateLimit and FaultStall.
-	Kinds []FaultKind
-	// Stall is how long a stalled request is held before it is served
-	// normally (default 1 s; the request's context or Close ends it).
-	Stall time.Duration
-}
+// Faults configures random fault injection: Probability (in [0, 1]) is
+// the chance that a request is hit; each API request draws once from a
+// generator seeded with Seed, so a run is reproducible for a given request
+// order; Kinds are the faults to choose from, uniformly (nil means
+// FaultServerError, FaultRateLimit and FaultStall); Stall is how long a
+// stalled request is held before it is served normally (default 1 s; the
+// request's context or Close ends it). The zero Faults injects nothing.
+type Faults = fakeserver.Faults[FaultKind]
 
 // FaultKind is a kind of injected fault.
 type FaultKind string
@@ -222,7 +215,7 @@ func NewServer(opts ...Option) *Server {
 		windows: map[string]*window{},
 		faults:  fakeserver.NewInjector([]FaultKind{FaultServerError, FaultRateLimit, FaultStall}, time.Second),
 	}
-	s.faults.Set(fakeserver.Faults[FaultKind](cfg.faults))
+	s.faults.Set(cfg.faults)
 	s.st.init(cfg.now)
 	s.clients[DefaultClientID] = &oauthClient{secret: DefaultClientSecret, scopes: setOf(AllScopes())}
 	s.clients[PartnerClientID] = &oauthClient{secret: PartnerClientSecret, partner: true, scopes: setOf(AllScopes())}
@@ -258,7 +251,7 @@ func (s *Server) FailRequests(status int) (restore func()) { return s.faults.Fai
 
 // SetFaults replaces the fault-injection configuration and reseeds; the
 // zero Faults turns injection off.
-func (s *Server) SetFaults(f Faults) { s.faults.Set(fakeserver.Faults[FaultKind](f)) }
+func (s *Server) SetFaults(f Faults) { s.faults.Set(f) }
 
 // InjectedFaults reports how many faults of each kind were injected.
 func (s *Server) InjectedFaults() map[FaultKind]int { return s.faults.Injected() }

@@ -19,8 +19,8 @@ const (
 )
 
 // Faults is a fault-injection configuration over a fake's own fault-kind
-// type K. Each fake declares a Faults struct of the same fields, documented
-// for its ATS, and converts it to this one.
+// type K. Each fake's exported Faults is an alias of it over its FaultKind,
+// documented there for its ATS (the default stall, what each kind answers).
 type Faults[K ~string] struct {
 	// Probability is the chance in [0, 1] that a request is hit.
 	Probability float64

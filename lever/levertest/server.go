@@ -120,26 +120,17 @@ func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = n
 func WithTokenTTL(d time.Duration) Option { return func(s *Server) { s.tokenTTL = d } }
 
 // WithFaults injects faults into a fraction of requests; see Faults.
-func WithFaults(f Faults) Option {
-	return func(s *Server) { s.faults.Set(fakeserver.Faults[FaultKind](f)) }
-}
+func WithFaults(f Faults) Option { return func(s *Server) { s.faults.Set(f) } }
 
-// Faults configures random fault injection into API requests. Each request
+// Faults configures random fault injection into API requests: Probability
+// (in [0, 1]) is the chance that a request is hit by a fault; each request
 // draws once from a generator seeded with Seed, so a run is reproducible
-// for a given request order. The zero Faults injects nothing.
-type Faults struct {
-	// Probability is the chance in [0, 1] that a request is hit by a fault.
-	Probability float64
-	// Seed seeds the generator.
-	Seed uint64
-	// Kinds are the faults to choose from, uniformly; nil means
-	// FaultServerError, FaultRateLimit and FaultStall.
-	Kinds []FaultKind
-	// Stall is how long a stalled request hangs before it is served
-	// normally (default 1 s; the request's context or Close ends it
-	// earlier).
-	Stall time.Duration
-}
+// for a given request order; Kinds are the faults to choose from,
+// uniformly (nil means FaultServerError, FaultRateLimit and FaultStall);
+// Stall is how long a stalled request hangs before it is served normally
+// (default 1 s; the request's context or Close ends it earlier). The zero
+// Faults injects nothing.
+type Faults = fakeserver.Faults[FaultKind]
 
 // FaultKind is a kind of injected fault.
 type FaultKind string
@@ -225,7 +216,7 @@ func (s *Server) AddOAuthClient(id, secret string) {
 
 // SetFaults replaces the fault-injection configuration (and reseeds); the
 // zero Faults turns it off.
-func (s *Server) SetFaults(f Faults) { s.faults.Set(fakeserver.Faults[FaultKind](f)) }
+func (s *Server) SetFaults(f Faults) { s.faults.Set(f) }
 
 // InjectedFaults reports how many faults of each kind were injected.
 func (s *Server) InjectedFaults() map[FaultKind]int { return s.faults.Injected() }

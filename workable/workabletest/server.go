@@ -126,21 +126,15 @@ func WithCallbackStatuses(statuses ...string) Option {
 	return func(c *config) { c.callbackStatuses = statuses }
 }
 
-// Faults configures random fault injection. Each request draws from a
+// Faults configures random fault injection: Probability (in [0, 1]) is
+// the chance that a request is hit by a fault; each request draws from a
 // generator seeded with Seed, so a run is reproducible for a given request
-// order.
-type Faults struct {
-	// Probability is the chance in [0, 1] that a request is hit by a fault.
-	Probability float64
-	// Seed seeds the generator.
-	Seed uint64
-	// Kinds are the faults to choose from, uniformly; nil means
-	// FaultServerError, FaultRateLimit and FaultStall.
-	Kinds []FaultKind
-	// Stall is how long a stalled request is held before it is served
-	// normally (default 2 s; the request's context ends it earlier).
-	Stall time.Duration
-}
+// order; Kinds are the faults to choose from, uniformly (nil means
+// FaultServerError, FaultRateLimit and FaultStall); Stall is how long a
+// stalled request is held before it is served normally (default 2 s; the
+// request's context or Close ends it earlier). The zero Faults injects
+// nothing.
+type Faults = fakeserver.Faults[FaultKind]
 
 // FaultKind is a kind of injected fault.
 type FaultKind string
@@ -229,7 +223,7 @@ func NewServer(opts ...Option) *Server {
 		candsByID:  map[string]*Candidate{},
 		windows:    map[string]*window{},
 	}
-	s.faults.Set(fakeserver.Faults[FaultKind](cfg.faults))
+	s.faults.Set(cfg.faults)
 	// Deliveries use a transport of their own so that Close can drop its
 	// idle connections: with http.DefaultTransport they would outlive the
 	// server (and keep two goroutines each) until the idle timeout.
@@ -316,7 +310,7 @@ func (s *Server) FailRequests(status int) (restore func()) { return s.faults.Fai
 
 // SetFaults replaces the fault-injection configuration (and reseeds); the
 // zero Faults turns injection off.
-func (s *Server) SetFaults(f Faults) { s.faults.Set(fakeserver.Faults[FaultKind](f)) }
+func (s *Server) SetFaults(f Faults) { s.faults.Set(f) }
 
 // InjectedFaults reports how many faults of each kind were injected.
 func (s *Server) InjectedFaults() map[FaultKind]int { return s.faults.Injected() }
