@@ -39,8 +39,8 @@
 // so what is learnt on one applies to the others. A new adapter follows it.
 //
 // The package, named after the ATS, has client.go, one file per API area,
-// errors.go, webhook.go, setup.go (CheckSetup, for an onboarding screen),
-// doc.go and example_test.go.
+// errors.go, webhook.go, setup.go (CheckSetup(ctx) (*SetupReport, error),
+// for an onboarding screen), doc.go and example_test.go.
 //
 // Construction takes one options struct, by value, and checks it:
 //
@@ -88,7 +88,7 @@
 // limits and 429s, paging, error bodies, signed webhook deliveries with
 // retries — and is the oracle adapter tests run against:
 //
-//	func NewServer(opts ...Option) *Server // options: WithClock, WithFaults, WithRateLimit, ...
+//	func NewServer(opts ...Option) *Server // options: WithClock, WithFaults, WithRateLimit, WithWebhookRetryGaps, ...
 //	srv.URL                      // the API root including a non-empty base path; other paths answer a loud 404
 //	srv.Close()
 //	srv.Client() *http.Client
@@ -103,6 +103,10 @@
 //	srv.FailRequests(status) (restore func())
 //	DefaultAPIKey                // the credential every server accepts (Greenhouse: an OAuth client, DefaultClientID)
 //	Sign(body, secret)           // the ATS's webhook signature (levertest: SignPayload)
+//
+// The plumbing every fake shares (request log, fault injection, stalls,
+// webhook delivery retries) lives in internal/fakeserver; a new fake
+// delegates to it and keeps only what is particular to its ATS.
 //
 // Finally the adapter passes atstest.Run against its fake.
 package ats
