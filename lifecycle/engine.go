@@ -130,6 +130,9 @@ type Engine struct {
 
 	telOnce sync.Once
 	telem   *telemetry
+
+	// owner identifies this engine in reconcile leases (ReconcileLeaser).
+	owner string
 }
 
 // NewEngine returns an engine over store. It accepts any options; New
@@ -143,6 +146,7 @@ func NewEngine(store Store, opts Options) *Engine {
 		log:    opts.Logger,
 		now:    opts.Now,
 		notify: make(chan struct{}, 1),
+		owner:  newID("eng_"),
 	}
 	if n, ok := opts.Connector.(ConnectorNotifier); ok {
 		n.Notify(e.credentialsChanged)
@@ -223,7 +227,9 @@ const DefaultReconcileInterval = time.Hour
 // Options.ExpiryInterval it calls ExpireDue with the current time; when it
 // starts and every Options.ReconcileInterval (unless negative) Reconcile
 // for every enabled connection, one after the other, in a goroutine of its
-// own so a long pass never delays expiry; and when it starts
+// own so a long pass never delays expiry — with a store that implements
+// ReconcileLeaser only the connections whose lease this replica claims, so
+// replicas do not repeat each other's listings; and when it starts
 // and every PruneInterval Prune. Events
 // accepted with AcceptEvents are processed by dispatchers (Dispatcher.Run),
 // not here.

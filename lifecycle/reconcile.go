@@ -41,10 +41,6 @@ type ReconcileResult struct {
 	// Queued reports that the decisions were queued in the store's
 	// Inbox rather than made by Reconcile.
 	Queued bool
-	// Skipped reports that another replica holds the connection's
-	// reconcile lease (ReconcileLeaser): Engine.Run's periodic
-	// reconcile did nothing this time.
-	Skipped bool
 }
 
 // reconcileEventType is the ats.Event.Type of the events Reconcile queues
@@ -365,7 +361,8 @@ func (e *Engine) knownConnection(ctx context.Context, connection string) error {
 	return nil
 }
 
-// reconcileAll reconciles every enabled connection; errors are logged.
+// reconcileAll reconciles every enabled connection whose reconcile lease
+// it claims (claimReconcile); errors are logged.
 func (e *Engine) reconcileAll(ctx context.Context) {
 	conns, err := e.store.Connections(ctx, ConnectionFilter{})
 	if err != nil {
@@ -388,6 +385,9 @@ func (e *Engine) reconcileAll(ctx context.Context) {
 	for id := range ids {
 		if ctx.Err() != nil {
 			return
+		}
+		if !e.claimReconcile(ctx, id) {
+			continue // another replica reconciles it in this interval
 		}
 		if _, err := e.Reconcile(ctx, id); err != nil && !errors.Is(err, ErrCannotList) {
 			e.log.Error("lifecycle: reconcile", "connection", id, "err", err)
