@@ -40,8 +40,10 @@ type InboxEvent struct {
 	Connection string
 	Source     string
 	EventID    string
-	// OrderKey serialises the events of one candidate: only the oldest
-	// pending event of an OrderKey is claimed.
+	// OrderKey serialises the events of one candidate: they are claimed
+	// one at a time, oldest first, except that an event waiting for a
+	// retry after a failure lets newer ones of its key go first (see
+	// Inbox.ClaimEvents).
 	OrderKey string
 	// Event is the event as accepted, without Raw: the verified payload
 	// may hold a candidate's personal data, and decisions use the
@@ -98,10 +100,21 @@ type Inbox interface {
 	// empty.
 	AcceptEvents(ctx context.Context, evs []InboxEvent) (int, error)
 	// ClaimEvents leases up to c.Limit pending events that are due,
-	// whose lease (if any) expired and that are first in line for their
-	// OrderKey, ordered by Seq, at most c.PerConnection of one connection
-	// when that is set and none of the connections in c.Skip. Events of
-	// disabled connections are claimed too: they may end interviews.
+	// whose lease (if any) expired and that are not held back by another
+	// pending event of their OrderKey, ordered by Seq, at most
+	// c.PerConnection of one connection when that is set and none of the
+	// connections in c.Skip. Events of disabled connections are claimed
+	// too: they may end interviews.
+	//
+	// An event is held back by an event of its OrderKey that is leased,
+	// so a candidate's events are never processed two at once, and by an
+	// older pending one — except an older one that failed (LastError is
+	// set) and is not yet due for its retry: a retrying or requeued
+	// event never holds its candidate's newer events for longer than one
+	// attempt. Decisions use the candidate's state as the ATS returns it
+	// when the event is processed, so the newer event decides on the
+	// newest state, and the older one, retried afterwards, is ignored as
+	// stale (Interview.LastEventAt) or finds nothing left to change.
 	ClaimEvents(ctx context.Context, c Claim) ([]InboxEvent, error)
 	// FinishEvent records the outcome of processing and releases the
 	// lease; ErrLeaseLost if owner no longer holds it, ErrNotFound if
