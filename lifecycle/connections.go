@@ -188,7 +188,9 @@ func (e *Engine) DisableConnection(ctx context.Context, id, reason string) (Conn
 // EnableConnection returns — it lists each active position's trigger stage
 // through the adapter's pacing, so it may take a while for a large
 // account; call EnableConnection from a background job rather than a
-// request handler if that matters. A reconcile that fails is logged, not
+// request handler if that matters. With a store that implements Inbox its
+// decisions are queued there and made by the dispatchers (see
+// Engine.Reconcile). A reconcile that fails is logged, not
 // returned (the connection is enabled): Engine.Run reconciles again every
 // Options.ReconcileInterval. Enabling an enabled connection changes
 // nothing: it requeues nothing and reconciles nothing (after new
