@@ -277,10 +277,12 @@ func (m *memInvitation) currentResult() StatusDocument {
 
 // memID returns the id of invitation i (from 0) of kind.
 func memID(kind Kind, i int) string {
+	var b [24]byte
+	prefix := "iv_"
 	if kind == KindAssessment {
-		return "as_" + strconv.Itoa(i+1)
+		prefix = "as_"
 	}
-	return "iv_" + strconv.Itoa(i+1)
+	return string(strconv.AppendInt(append(b[:0], prefix...), int64(i+1), 10)) // one allocation
 }
 
 // atLocked returns invitation i (from 0).
@@ -360,14 +362,45 @@ func (m *MemoryBackend) AssessmentSharedLink(_ context.Context, account Account,
 func (m *MemoryBackend) add(inv *Invitation) string {
 	rec := memInvitation{assessment: inv.Kind == KindAssessment, testNumber: inv.TestID.IsNumber(), account: inv.Account, createdAt: m.opts.Now()}
 	rec.pack(inv)
+	return m.store(&rec)
+}
+
+// createInterviewRaw is CreateInterview for a request the Handler's fast
+// path read (see rawcreate.go), its preferences absent or kept as text:
+// the fields are packed straight from the body, so the invitation costs
+// one allocation and the request none.
+func (m *MemoryBackend) createInterviewRaw(_ context.Context, account Account, rc rawCreate) (string, error) {
+	tmpl := rc.field[memTemplate]
+	if len(m.opts.InterviewTemplates) > 0 && !slices.ContainsFunc(m.opts.InterviewTemplates, func(t InterviewTemplate) bool { return t.ID == string(tmpl) }) {
+		return "", &Error{Status: 422, Message: "Invalid field: interview_template_id is not a known interview template"}
+	}
+	rec := memInvitation{account: account, createdAt: m.opts.Now()}
+	rec.packRaw(&rc)
+	return m.store(&rec), nil
+}
+
+// createAssessmentRaw is CreateAssessment as createInterviewRaw is
+// CreateInterview.
+func (m *MemoryBackend) createAssessmentRaw(_ context.Context, account Account, rc rawCreate) (string, error) {
+	test := rc.field[memTemplate]
+	if len(m.opts.Tests) > 0 && !slices.ContainsFunc(m.opts.Tests, func(t Test) bool { return t.ID.String() == string(test) }) {
+		return "", &Error{Status: 422, Message: "Invalid field: test_id is not a known test"}
+	}
+	rec := memInvitation{assessment: true, testNumber: rc.number&numberBit(memTemplate) != 0, account: account, createdAt: m.opts.Now()}
+	rec.packRaw(&rc)
+	return m.store(&rec), nil
+}
+
+// store appends rec and returns its id.
+func (m *MemoryBackend) store(rec *memInvitation) string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.n%chunkSize == 0 {
 		m.chunks = append(m.chunks, new([chunkSize]memInvitation))
 	}
-	*m.atLocked(m.n) = rec
+	*m.atLocked(m.n) = *rec
 	m.n++
-	return memID(inv.Kind, m.n-1)
+	return memID(rec.kind(), m.n-1)
 }
 
 // lookupLocked returns the invitation with id and its index, or nil.
