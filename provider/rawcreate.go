@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"strings"
 )
@@ -298,34 +297,31 @@ func (rc *rawCreate) validate(template string) *requestError {
 	return validateCallback(rc.field[memCallbackURL])
 }
 
-// packRaw is pack for a request read by the fast path with preferences
-// absent or kept as text: the same layout, written straight from the body.
-func (m *memInvitation) packRaw(rc *rawCreate) {
-	n := 0
-	for _, f := range rc.field {
-		n += len(f)
-	}
-	var tmp [binary.MaxVarintLen64]byte
+// packedSize returns the bytes packRaw writes for rc.
+func (rc *rawCreate) packedSize() int {
+	n := packedSize(&rc.field)
 	if rc.prefs.kind == prefsText {
 		rc.prefs.eachText(func(key, value []byte) {
-			n += len(binary.AppendUvarint(tmp[:0], uint64(len(key)))) + len(key) +
-				len(binary.AppendUvarint(tmp[:0], uint64(len(value)))) + len(value)
+			n += uvarintLen(len(key)) + len(key) + uvarintLen(len(value)) + len(value)
 		})
 	}
-	var b strings.Builder // one allocation: String does not copy
-	b.Grow(n)
-	for i, f := range rc.field {
-		b.Write(f)
-		m.ends[i] = uint32(b.Len())
+	return n
+}
+
+// packRaw is pack for a request read by the fast path, its preferences
+// absent or kept as text: the same layout, written straight from the
+// body, exactly rc.packedSize() bytes.
+func (m *memInvitation) packRaw(b *strings.Builder, rc *rawCreate) {
+	start := b.Len()
+	for _, f := range rc.field {
+		writeUvarintBytes(b, f)
 	}
 	if rc.prefs.kind == prefsText {
 		rc.prefs.eachText(func(key, value []byte) {
-			b.Write(binary.AppendUvarint(tmp[:0], uint64(len(key))))
-			b.Write(key)
-			b.Write(binary.AppendUvarint(tmp[:0], uint64(len(value))))
-			b.Write(value)
+			writeUvarintBytes(b, key)
+			writeUvarintBytes(b, value)
 		})
 		m.prefsSet, m.prefsInText = true, true
 	}
-	m.text = b.String()
+	m.text = b.String()[start:]
 }
