@@ -393,7 +393,7 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) (*bytes.Buffe
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	deadline := safehttp.SetReadDeadline(w, h.readTimeout)
-	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, h.maxBody))
+	err := readLimited(w, buf, r.Body, h.maxBody)
 	deadline.Lift()
 	if err != nil {
 		putBuf(buf)
