@@ -80,14 +80,11 @@ type Handler struct {
 	tokens      TokenResolver
 	maxBody     int64
 	readTimeout time.Duration
-	// mem is the backend if it is a *MemoryBackend, whose creates then
-	// skip making the request (see createInMemory).
-	mem        *MemoryBackend
-	idem       *idempotency // the in-memory cache, or nil
-	idemWindow time.Duration
-	shared     *sharedIdempotency // a shared store, or nil
-	log        *slog.Logger
-	declined   Status
+	idem        *idempotency // the in-memory cache, or nil
+	idemWindow  time.Duration
+	shared      *sharedIdempotency // a shared store, or nil
+	log         *slog.Logger
+	declined    Status
 }
 
 // NewHandler returns a Handler serving the contracts backend implements:
@@ -132,7 +129,6 @@ func NewHandler(backend any, opts HandlerOptions) (*Handler, error) {
 	if h.interviews == nil && h.assessments == nil {
 		return nil, backendTypeError(backend)
 	}
-	h.mem, _ = backend.(*MemoryBackend)
 	if h.maxBody <= 0 {
 		h.maxBody = DefaultMaxBodyBytes
 	}
@@ -432,11 +428,6 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, account Account
 	} else {
 		fast = rc.readInterview(buf.Bytes())
 	}
-	if fast && h.mem != nil && h.shared == nil && rc.prefs.kind != prefsMap {
-		h.createInMemory(w, r, account, assessment, &rc)
-		putBuf(buf) // rc's fields are slices of it
-		return
-	}
 	ctx := WithAccount(r.Context(), account)
 	if assessment {
 		h.createAssessment(ctx, w, r, account, buf, &rc, fast)
@@ -479,38 +470,6 @@ func (h *Handler) createAssessment(ctx context.Context, w http.ResponseWriter, r
 	}
 	id, err := runCreate(h, ctx, cr, h.assessments.CreateAssessment, account, &req)
 	h.answerCreated(w, r, account, `{"assessment_id":`, id, err)
-}
-
-// createInMemory is a create for a MemoryBackend from a request the fast
-// path read, its preferences absent or plain strings: the same checks,
-// idempotency and answers as for any backend, but the request's strings,
-// its preferences map and the account's context are never made, and the
-// backend packs the invitation straight from the body. The backend ignores
-// the context, so it gets the request's.
-func (h *Handler) createInMemory(w http.ResponseWriter, r *http.Request, account Account, assessment bool, rc *rawCreate) {
-	prefix, field, kind, create := `{"interview_id":`, "interview_template_id", KindInterview, h.mem.createInterviewRaw
-	if assessment {
-		prefix, field, kind, create = `{"assessment_id":`, "test_id", KindAssessment, h.mem.createAssessmentRaw
-	}
-	if rerr := rc.validate(field); rerr != nil {
-		h.clientError(w, r, rerr)
-		return
-	}
-	ctx := r.Context()
-	cr := createRun{own: true}
-	if h.idem != nil {
-		f := &rc.field
-		key := idemKeyOf(h.idem, account, string(kind), assessment && rc.number&numberBit(memTemplate) != 0,
-			f[memTemplate], f[memFirstName], f[memLastName], f[memPhone], f[memEmail], f[memCallbackURL])
-		cl, id, _, _, err := h.idem.begin(ctx, account, key, h.idemWindow)
-		cr = createRun{mem: cl, id: id, err: err, own: cl.e != nil}
-	}
-	if !cr.claimed() {
-		h.answerCreated(w, r, account, prefix, cr.id, cr.err)
-		return
-	}
-	id, err := runCreate(h, ctx, cr, create, account, rc)
-	h.answerCreated(w, r, account, prefix, id, err)
 }
 
 // runCreate calls the backend for a claimed create and records the

@@ -175,12 +175,6 @@ func writeUvarintString(b *strings.Builder, s string) {
 	b.WriteString(s)
 }
 
-// writeUvarintBytes is writeUvarintString for bytes.
-func writeUvarintBytes(b *strings.Builder, s []byte) {
-	var tmp [binary.MaxVarintLen64]byte
-	b.Write(binary.AppendUvarint(tmp[:0], uint64(len(s))))
-	b.Write(s)
-}
 
 // packedSize returns the bytes the packed fields f take.
 func packedSize[S ~string | ~[]byte](f *[memFields]S) int {
@@ -447,37 +441,6 @@ func (m *MemoryBackend) add(inv *Invitation) string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	rec.pack(m.arenaLocked(n), inv)
-	return m.storeLocked(&rec)
-}
-
-// createInterviewRaw is CreateInterview for a request the Handler's fast
-// path read (see rawcreate.go), its preferences absent or kept as text:
-// the fields are packed straight from the body, so neither the request
-// nor the invitation costs an allocation of its own.
-func (m *MemoryBackend) createInterviewRaw(_ context.Context, account Account, rc rawCreate) (string, error) {
-	tmpl := rc.field[memTemplate]
-	if len(m.opts.InterviewTemplates) > 0 && !slices.ContainsFunc(m.opts.InterviewTemplates, func(t InterviewTemplate) bool { return t.ID == string(tmpl) }) {
-		return "", &Error{Status: 422, Message: "Invalid field: interview_template_id is not a known interview template"}
-	}
-	return m.addRaw(memInvitation{account: account, createdAt: m.opts.Now()}, &rc), nil
-}
-
-// createAssessmentRaw is CreateAssessment as createInterviewRaw is
-// CreateInterview.
-func (m *MemoryBackend) createAssessmentRaw(_ context.Context, account Account, rc rawCreate) (string, error) {
-	test := rc.field[memTemplate]
-	if len(m.opts.Tests) > 0 && !slices.ContainsFunc(m.opts.Tests, func(t Test) bool { return t.ID.String() == string(test) }) {
-		return "", &Error{Status: 422, Message: "Invalid field: test_id is not a known test"}
-	}
-	return m.addRaw(memInvitation{assessment: true, testNumber: rc.number&numberBit(memTemplate) != 0, account: account, createdAt: m.opts.Now()}, &rc), nil
-}
-
-// addRaw packs rc into rec and stores it.
-func (m *MemoryBackend) addRaw(rec memInvitation, rc *rawCreate) string {
-	n := rc.packedSize()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	rec.packRaw(m.arenaLocked(n), rc)
 	return m.storeLocked(&rec)
 }
 

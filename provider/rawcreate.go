@@ -296,32 +296,3 @@ func (rc *rawCreate) validate(template string) *requestError {
 	}
 	return validateCallback(rc.field[memCallbackURL])
 }
-
-// packedSize returns the bytes packRaw writes for rc.
-func (rc *rawCreate) packedSize() int {
-	n := packedSize(&rc.field)
-	if rc.prefs.kind == prefsText {
-		rc.prefs.eachText(func(key, value []byte) {
-			n += uvarintLen(len(key)) + len(key) + uvarintLen(len(value)) + len(value)
-		})
-	}
-	return n
-}
-
-// packRaw is pack for a request read by the fast path, its preferences
-// absent or kept as text: the same layout, written straight from the
-// body, exactly rc.packedSize() bytes.
-func (m *memInvitation) packRaw(b *strings.Builder, rc *rawCreate) {
-	start := b.Len()
-	for _, f := range rc.field {
-		writeUvarintBytes(b, f)
-	}
-	if rc.prefs.kind == prefsText {
-		rc.prefs.eachText(func(key, value []byte) {
-			writeUvarintBytes(b, key)
-			writeUvarintBytes(b, value)
-		})
-		m.prefsSet, m.prefsInText = true, true
-	}
-	m.text = b.String()[start:]
-}
