@@ -70,8 +70,14 @@
 //		...
 //	}
 //	func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.Event, error)
+//	func (v WebhookVerifier) VerifyWebhookContext(ctx context.Context, body []byte, header http.Header) ([]ats.Event, error)
+//	func (v WebhookVerifier) ReleaseWebhook(ctx context.Context, body []byte, header http.Header) error
+//	func (v WebhookVerifier) ConfirmWebhook(ctx context.Context, body []byte, header http.Header) error
 //
-// with two package functions of the same signature in every adapter:
+// (WebhookContextVerifier, WebhookReleaser and WebhookConfirmer: the
+// replay claim uses the request's context, a delivery whose processing
+// failed is released and a stored one confirmed; atstest.RunWebhookClaims
+// checks them), with two package functions of the same signature in every adapter:
 //
 //	func VerifyWebhook(body []byte, header http.Header, secret string) ([]ats.Event, error)
 //	func WebhookHandler(v ats.WebhookVerifier, fn func(context.Context, []ats.Event) error, opts WebhookHandlerOptions) http.Handler
