@@ -106,7 +106,21 @@ type DeliveryConfirmer interface {
 // the claim, an error wrapping ErrWebhookReplayed for a delivery already
 // accepted, one wrapping ErrWebhookInFlight (and ErrWebhookReplayed) for
 // a delivery another handler is still processing, or the guard's error.
+//
+// A ctx already done claims nothing and returns an error wrapping
+// ErrReplayGuardFailed and ctx's error. Once begun, the claim is not
+// cancelled with ctx (it keeps ctx's values, such as the trace, and is
+// bounded by ClaimTimeout instead): a guard whose write reached its store
+// but whose answer was cut off by the cancellation would hold a claim the
+// handler does not know of, and with a guard that is not a
+// DeliveryConfirmer the ATS's retry would be taken for a replay and the
+// event lost.
 func ClaimDelivery(ctx context.Context, g ReplayGuard, connection, key string, leaseEnd, expires time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%w: %w", ErrReplayGuardFailed, err)
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ClaimTimeout)
+	defer cancel()
 	c, ok := g.(DeliveryConfirmer)
 	if !ok {
 		first, err := g.RememberDelivery(ctx, connection, key, expires)
@@ -134,6 +148,10 @@ func ClaimDelivery(ctx context.Context, g ReplayGuard, connection, key string, l
 		return ErrWebhookReplayed
 	}
 }
+
+// ClaimTimeout bounds a claim ClaimDelivery has begun: 10 seconds, well
+// within the time ATSs give a webhook to be answered.
+const ClaimTimeout = 10 * time.Second
 
 // ConfirmDelivery confirms a claim taken with ClaimDelivery, so it holds
 // until expires. It does nothing when g does not implement

@@ -7,17 +7,19 @@ import (
 
 // WebhookContextVerifier is implemented by a verifier whose checks call
 // out, such as a claim in its ReplayGuard's store, so that they can honour
-// a context: a request that is cancelled or times out cancels the call,
-// and a traced request's span reaches the store. NewWebhookHandler (and so
+// a context: a request already cancelled or timed out claims nothing, and
+// a traced request's span reaches the store. (A claim already begun is
+// finished even if the request is cancelled meanwhile, so that its outcome
+// is known: see ClaimDelivery.) NewWebhookHandler (and so
 // every adapter's WebhookHandler and hosting's per-connection route)
 // verifies with VerifyWebhookContext and the request's context when v
 // implements it. The adapters' WebhookVerifier types implement it, with
 // VerifyWebhook being VerifyWebhookContext with context.Background.
 type WebhookContextVerifier interface {
 	WebhookVerifier
-	// VerifyWebhookContext is VerifyWebhook with ctx bounding and
-	// carrying the verifier's outside calls. A guard's failure, including
-	// ctx's cancellation during the claim, wraps ErrReplayGuardFailed.
+	// VerifyWebhookContext is VerifyWebhook with ctx carrying the
+	// verifier's outside calls. A guard's failure, including ctx being
+	// done before the claim, wraps ErrReplayGuardFailed.
 	VerifyWebhookContext(ctx context.Context, body []byte, header http.Header) ([]Event, error)
 }
 

@@ -50,7 +50,9 @@ type WebhookClaims struct {
 //     immediate retry is accepted, with a guard that offers provisional
 //     claims (ats.DeliveryConfirmer) and with one that does not;
 //   - the claim is made with the request's context: a cancelled request
-//     claims nothing (503, nothing acted on, the retry accepted), and the
+//     claims nothing (503, nothing acted on, the retry accepted), a claim
+//     begun is finished even if the request is cancelled meanwhile (so a
+//     guard's write never leaves a claim nobody knows of), and the
 //     request's context values (a trace) reach every guard call;
 //   - the verifier implements ats.WebhookContextVerifier and its claim
 //     fails with ats.ErrReplayGuardFailed when ctx is cancelled.
@@ -78,6 +80,7 @@ func RunWebhookClaims(t *testing.T, c WebhookClaims) {
 		advance    time.Duration // move the clock first
 		crash      bool          // claim only (VerifyWebhook), as a handler that dies before storing
 		cancelled  bool          // the request's context is cancelled before it is served
+		cutClaim   bool          // the request's context is cancelled while the guard claims
 		fnErr      bool          // fn fails
 		wantStatus int
 		wantEvents int
@@ -123,6 +126,14 @@ func RunWebhookClaims(t *testing.T, c WebhookClaims) {
 			{cancelled: true, wantStatus: http.StatusServiceUnavailable},
 			{wantStatus: http.StatusOK, wantEvents: 1},
 		}},
+		// A guard's write that reaches its store while the request is
+		// cancelled (the ATS's client timed out) must not leave a claim
+		// the handler does not know of: the ATS's retry would be taken
+		// for a replay and the delivery lost.
+		{name: "request cancelled during the claim loses nothing", plain: true, steps: []step{
+			{cutClaim: true, wantStatus: http.StatusOK, wantEvents: 1},
+			{wantStatus: http.StatusOK},
+		}},
 	}
 	for _, h := range handlers {
 		for _, tc := range cases {
@@ -132,6 +143,10 @@ func RunWebhookClaims(t *testing.T, c WebhookClaims) {
 				var guard ats.ReplayGuard = &ats.MemoryReplayGuard{Now: clock}
 				if tc.plain {
 					guard = rememberOnly{guard}
+				}
+				cut := &cuttingGuard{ReplayGuard: guard}
+				if tc.plain {
+					guard = cut
 				}
 				v := c.Verifier(guard, clock, tc.lease)
 				body, header := c.Delivery()
@@ -158,6 +173,12 @@ func RunWebhookClaims(t *testing.T, c WebhookClaims) {
 					if s.cancelled {
 						ctx, cancel := context.WithCancel(req.Context())
 						cancel()
+						req = req.WithContext(ctx)
+					}
+					if s.cutClaim {
+						ctx, cancel := context.WithCancel(req.Context())
+						defer cancel()
+						cut.cancel = cancel
 						req = req.WithContext(ctx)
 					}
 					rec := httptest.NewRecorder()
@@ -221,6 +242,27 @@ func RunWebhookClaims(t *testing.T, c WebhookClaims) {
 // rememberOnly hides a guard's provisional claims (ats.DeliveryConfirmer),
 // as a host's own ReplayGuard written before they existed would.
 type rememberOnly struct{ ats.ReplayGuard }
+
+// cuttingGuard is a guard without provisional claims whose write reaches
+// its store and whose answer is then cut off when cancel (if set) cancels
+// the caller's context, as a database driver reports a context cancelled
+// while the answer is on its way.
+type cuttingGuard struct {
+	ats.ReplayGuard
+	cancel func()
+}
+
+func (g *cuttingGuard) RememberDelivery(ctx context.Context, connection, key string, expires time.Time) (bool, error) {
+	first, err := g.ReplayGuard.RememberDelivery(ctx, connection, key, expires)
+	if g.cancel != nil {
+		g.cancel()
+		g.cancel = nil
+	}
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	return first, err
+}
 
 // requestMark is a context key the suite puts on requests, to see which
 // guard calls receive the request's context.

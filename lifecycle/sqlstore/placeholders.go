@@ -13,6 +13,12 @@ import (
 // query is rewritten on every call, as before the cache.
 const maxRewrites = 1024
 
+// maxCachedQuery is the longest query text the cache keeps: the store's
+// fixed queries are shorter, while a multi-row insert of a large batch
+// (whose text grows with the batch) would pin its text for the process's
+// life and take a slot a hot query may need later.
+const maxCachedQuery = 4 << 10
+
 // rewrites caches the PostgreSQL text of queries written with ?
 // placeholders, so a hot path (accepting, claiming and finishing inbox
 // events) does not rescan the same text on every call. The zero value is
@@ -33,7 +39,7 @@ func (s *Store) q(query string) string {
 		return r.(string)
 	}
 	r := numberPlaceholders(query)
-	if s.rewrites.n.Load() < maxRewrites {
+	if len(query) <= maxCachedQuery && s.rewrites.n.Load() < maxRewrites {
 		if _, loaded := s.rewrites.m.LoadOrStore(query, r); !loaded {
 			s.rewrites.n.Add(1)
 		}

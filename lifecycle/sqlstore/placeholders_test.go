@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -36,9 +37,17 @@ func TestNumberPlaceholders(t *testing.T) {
 }
 
 // TestQCache: q returns the same text from the cache as rewritten, keeps
-// SQLite's text as written, and stops caching at maxRewrites.
+// SQLite's text as written, does not keep texts longer than
+// maxCachedQuery (a large batch insert), and stops caching at maxRewrites.
 func TestQCache(t *testing.T) {
 	pg := &Store{dialect: Postgres}
+	long := "INSERT INTO t VALUES (?)" + strings.Repeat(", (?)", maxCachedQuery/5)
+	if got := pg.q(long); strings.Count(got, "$") != strings.Count(long, "?") || strings.Contains(got, "?") {
+		t.Errorf("a long query was not rewritten fully")
+	}
+	if n := pg.rewrites.n.Load(); n != 0 {
+		t.Errorf("%d queries cached after a %d-byte query, want none", n, len(long))
+	}
 	for range 2 {
 		if diff := cmp.Diff("x = $1 AND y = $2", pg.q("x = ? AND y = ?")); diff != "" {
 			t.Errorf("(-want +got):\n%s", diff)
