@@ -175,7 +175,6 @@ func writeUvarintString(b *strings.Builder, s string) {
 	b.WriteString(s)
 }
 
-
 // packedSize returns the bytes the packed fields f take.
 func packedSize[S ~string | ~[]byte](f *[memFields]S) int {
 	n := 0
