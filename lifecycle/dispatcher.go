@@ -138,6 +138,9 @@ type Dispatcher struct {
 	// started (wall clock).
 	oldest map[string]time.Time
 	cool   map[string]cooling
+	// rechecked holds the IDs of effects recheckParked requeued, so an
+	// effect is requeued that way at most once per dispatcher.
+	rechecked sync.Map
 }
 
 type cooling struct {
@@ -730,7 +733,11 @@ func (d *Dispatcher) finishOutcome(ctx context.Context, eff Effect, log *slog.Lo
 			o.Error = fmt.Sprintf("%s (recording the failure: %v)", o.Error, err)
 		}
 	}
-	return d.record(ctx, eff, log, o)
+	err := d.record(ctx, eff, log, o)
+	if err == nil && o.State == EffectParked {
+		d.recheckParked(ctx, eff, cause, log) // parked_recheck.go
+	}
+	return err
 }
 
 func isPermanent(err error) bool {
