@@ -633,7 +633,9 @@ func (d *Dispatcher) deliver(ctx context.Context, eff Effect) error {
 		}
 		return errfmt.Errorf("lifecycle: begin attempt %s: %w", eff.ID, err)
 	}
-	earlier := eff.Attempts > 0
+	// A requeued effect (RequeueEffects) has its attempts reset but keeps
+	// the error that parked it: it was attempted before all the same.
+	earlier := eff.Attempts > 0 || eff.LastError != ""
 	eff.Attempts++
 	// The calls must end before the lease does, or another dispatcher
 	// could claim the effect and perform it a second time.
