@@ -92,3 +92,34 @@ func TestRequeueCatchesEffectInFlight(t *testing.T) {
 		})
 	}
 }
+
+// TestRecheckRequeuesOnce: an ATS that answers the read that checks the
+// credentials but refuses the write with 401 gets the write retried once,
+// then the effect stays parked for the operator instead of looping.
+func TestRecheckRequeuesOnce(t *testing.T) {
+	h := newHarness(t)
+	iv := reach(t, h, lifecycle.StateScheduled)
+	h.Drain()
+	before := h.ATS.Calls("AddNote")
+	unauthorized := &ats.APIError{ATS: "fake", StatusCode: 401}
+	h.ATS.Fail("AddNote", unauthorized, unauthorized, unauthorized)
+	if _, err := h.Engine.Report(ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateCompleted,
+		Result: &ats.Result{Grade: ats.GradePassed, Score: "90"}}); err != nil {
+		t.Fatal(err)
+	}
+	h.Drain()
+	parked, err := h.Engine.Effects(ctx, lifecycle.EffectFilter{State: lifecycle.EffectParked})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []lifecycle.EffectKind
+	for _, e := range parked {
+		kinds = append(kinds, e.Kind)
+	}
+	if diff := cmp.Diff([]lifecycle.EffectKind{lifecycle.EffectNote}, kinds); diff != "" {
+		t.Errorf("parked effects (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(2, h.ATS.Calls("AddNote")-before); diff != "" {
+		t.Errorf("note attempts (-want +got):\n%s", diff)
+	}
+}

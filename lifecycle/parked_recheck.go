@@ -35,12 +35,6 @@ func (d *Dispatcher) recheckParked(ctx context.Context, eff Effect, cause error,
 	if ctx.Err() != nil {
 		return // stopping: the parked effect waits for the requeue
 	}
-	if _, again := d.rechecked.LoadOrStore(eff.ID, true); again {
-		// Requeued this way once and refused again: an ATS that
-		// refuses the write while it accepts the read. It waits for
-		// the operator, like any parked effect.
-		return
-	}
 	limit := d.opts.Lease
 	if d.opts.CallTimeout > 0 {
 		limit = min(limit, d.opts.CallTimeout)
@@ -53,6 +47,12 @@ func (d *Dispatcher) recheckParked(ctx context.Context, eff Effect, cause error,
 	}
 	_, err = a.Candidate(cctx, eff.CandidateID)
 	if errors.Is(err, ats.ErrUnauthorized) || ctx.Err() != nil {
+		return
+	}
+	if _, again := d.rechecked.LoadOrStore(eff.ID, true); again {
+		// Requeued this way once and refused again: an ATS that
+		// refuses the write while it accepts the read. It waits for
+		// the operator, like any parked effect.
 		return
 	}
 	log.Info("lifecycle: credentials accepted again since the effect was refused; requeued", "check", errString(err))
