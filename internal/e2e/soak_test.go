@@ -51,7 +51,10 @@ const (
 	// signal: under the race detector on a 2-core machine the run takes
 	// four to ten minutes depending on the seed and the machine's load.
 	soakStallLimit = 90 * time.Second
-	soakDeadline   = 17 * time.Minute // under go test -timeout 20m
+	// soakDeadline applies without a go test -timeout; with one, the
+	// soak stops soakCheckTime before it, to report what it found.
+	soakDeadline   = 17 * time.Minute
+	soakCheckTime  = 3 * time.Minute
 	soakCallbackTk = "workable-callback-token"
 )
 
@@ -381,6 +384,9 @@ func TestChaosSoak(t *testing.T) {
 	}
 
 	deadline := time.Now().Add(soakDeadline)
+	if d, ok := t.Deadline(); ok {
+		deadline = d.Add(-soakCheckTime)
+	}
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	var reported, progress, lastProgressed int
@@ -390,7 +396,7 @@ func TestChaosSoak(t *testing.T) {
 			lastProgressed, lastProgress = progress, time.Now()
 		}
 		if now := time.Now(); now.After(deadline) || now.Sub(lastProgress) > soakStallLimit {
-			soakDiagnose(t, ctx, cur, expected, now.Sub(lastProgress))
+			soakDiagnose(t, ctx, cur, expected, now.Sub(lastProgress), start, deadline)
 		}
 		if len(restartAt) > 0 && float64(reported) >= restartAt[0]*float64(expected) {
 			restartAt = restartAt[1:]
@@ -814,7 +820,7 @@ var soakStateRank = map[lifecycle.State]int{
 
 // soakDiagnose fails the soak when it stopped making progress (or ran past
 // its deadline), with what is still pending.
-func soakDiagnose(t *testing.T, ctx context.Context, se *soakEngine, expected int, idle time.Duration) {
+func soakDiagnose(t *testing.T, ctx context.Context, se *soakEngine, expected int, idle time.Duration, start, deadline time.Time) {
 	t.Helper()
 	if se == nil {
 		t.Fatal("soak deadline passed while the engine was down")
@@ -846,7 +852,7 @@ func soakDiagnose(t *testing.T, ctx context.Context, se *soakEngine, expected in
 		}
 	}
 	t.Fatalf("soak stopped (no interview created or moved on for %s, or %s in all) at %s: %d of %d interviews, states %v; effects and inbox events left %v; e.g.\n%s",
-		idle.Round(time.Second), soakDeadline, time.Now().Format(time.StampMilli), len(ivs), expected, states, kinds, strings.Join(sample, "\n"))
+		idle.Round(time.Second), deadline.Sub(start).Round(time.Second), time.Now().Format(time.StampMilli), len(ivs), expected, states, kinds, strings.Join(sample, "\n"))
 }
 
 // soakStore returns how to open the soak's durable store: a PostgreSQL
