@@ -278,7 +278,8 @@ func TestChaosSoak(t *testing.T) {
 	// restore, soakRevokeFor later, adds the tokens again and does what a
 	// host does once its customer fixed the credentials: requeue what
 	// was parked (effects) or given up on (inbox events) per connection.
-	revokeAt := 0.35 + 0.45*rng.Float64() // share of interviews reported
+	// Early enough that both ATSs still have effects to deliver.
+	revokeAt := 0.35 + 0.3*rng.Float64() // share of interviews reported
 	var rv struct {
 		at, restored                time.Time
 		share                       float64
