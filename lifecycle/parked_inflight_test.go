@@ -48,6 +48,10 @@ func TestRequeueCatchesEffectInFlight(t *testing.T) {
 			_, err := h.Engine.RequeueConnection(ctx, enginetest.Source)
 			return err
 		}},
+		{"RequeueConnection on another replica", func(h *enginetest.Harness) error {
+			_, err := lifecycle.NewEngine(h.Store, h.Options()).RequeueConnection(ctx, enginetest.Source)
+			return err
+		}},
 		{"credentials changed", func(h *enginetest.Harness) error {
 			h.Connector.Set(enginetest.Source, h.ATS) // ConnectorNotifier requeues
 			return nil
