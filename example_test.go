@@ -280,16 +280,20 @@ func (h *host) setUp(ctx context.Context, id string) error {
 func (h *host) logSetUp(id string, err error) {
 	var failed *lifecycle.SetupError
 	if errors.As(err, &failed) {
-		if report, ok := failed.Report.(*workable.SetupReport); ok {
+		if report, ok := failed.Report.(*ats.SetupReport); ok {
 			for _, c := range report.Checks {
 				level := slog.LevelError
 				switch c.Status {
-				case workable.CheckOK:
+				case ats.SetupOK:
 					continue
-				case workable.CheckWarning:
+				case ats.SetupWarning:
 					level = slog.LevelWarn
 				}
-				slog.Log(context.Background(), level, "customer not set up: fix this, then restart", "connection", id, "check", c.Name, "status", c.Status, "fix", c.Message)
+				attrs := []any{"connection", id, "check", c.Name, "status", c.Status, "detail", c.Detail}
+				if c.Fix != "" {
+					attrs = append(attrs, "fix", c.Fix)
+				}
+				slog.Log(context.Background(), level, "customer not set up: fix this, then restart", attrs...)
 			}
 			return
 		}

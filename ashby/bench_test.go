@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"runtime"
 	"testing"
 	"time"
 
 	"github.com/atskit/atskit/ashby"
 	"github.com/atskit/atskit/ashby/ashbytest"
+	"github.com/atskit/atskit/internal/benchkit"
 	"github.com/atskit/atskit/pacing"
 	"github.com/hashicorp/go-retryablehttp"
 )
@@ -145,11 +145,7 @@ func benchSyncPaced(b *testing.B, shared pacing.Pacer) {
 // and the time taken.
 func plainSync(b *testing.B, srv *ashbytest.Server) (ok, throttled int, elapsed time.Duration) {
 	b.Helper()
-	rc := retryablehttp.NewClient()
-	rc.Logger = nil
-	rc.RetryMax = 50
-	rc.RetryWaitMin, rc.RetryWaitMax = 5*time.Millisecond, 50*time.Millisecond
-	rc.Backoff = retryablehttp.LinearJitterBackoff
+	rc := benchkit.BaselineClient(50, 5*time.Millisecond, 50*time.Millisecond, true)
 	start := time.Now()
 	n, cursor := 0, ""
 	for {
@@ -209,7 +205,7 @@ func BenchmarkListApplications100k(b *testing.B) {
 	var worst uint64
 	b.ReportAllocs()
 	for b.Loop() {
-		var lo, hi uint64 = ^uint64(0), 0
+		var heap benchkit.HeapSpread
 		n := 0
 		for _, err := range c.ListApplications(ctx, ashby.ListApplicationsOptions{ListOptions: ashby.ListOptions{Limit: page}}) {
 			if err != nil {
@@ -217,22 +213,13 @@ func BenchmarkListApplications100k(b *testing.B) {
 			}
 			n++
 			if n%(page*every) == 0 {
-				b.StopTimer()
-				runtime.GC()
-				var ms runtime.MemStats
-				runtime.ReadMemStats(&ms)
-				lo, hi = min(lo, ms.HeapInuse), max(hi, ms.HeapInuse)
-				b.StartTimer()
+				heap.Sample(b, nil)
 			}
 		}
 		if n != total {
 			b.Fatalf("saw %d applications, want %d", n, total)
 		}
-		worst = max(worst, hi-lo)
+		worst = max(worst, heap.Growth())
 	}
-	b.ReportMetric(float64(worst), "heap-growth-B")
-	b.ReportMetric(float64(worst)/float64(total/page), "heap-growth-B/page")
-	if worst > 4<<20 {
-		b.Errorf("heap grew by %d bytes over %d pages; the listing is not streaming", worst, total/page)
-	}
+	benchkit.ReportHeapGrowth(b, worst, total/page, 4<<20)
 }

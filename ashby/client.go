@@ -194,33 +194,17 @@ func NewClient(opts Options) (*Client, error) {
 // allows limit requests per second with the given burst (zero values mean
 // DefaultRateLimit and DefaultBurst). A negative limit disables pacing.
 func PacedRate(limit rate.Limit, burst int) (rate.Limit, int) {
-	if limit < 0 {
-		return 0, 0
-	}
-	if limit == 0 {
-		limit = DefaultRateLimit
-	}
-	if burst <= 0 {
-		burst = DefaultBurst
-	}
-	return limit * PacingMargin, max(burst-1, 1)
+	return httpx.PacedRate(limit, burst, DefaultRateLimit, DefaultBurst, PacingMargin)
 }
 
-// sharePacing moves the client's budget to Options.Pacer when one is set.
-// A sliding window of n = burst requests per n/limit seconds never takes
-// more than n ≤ Burst tokens in one window nor more than limit per second
-// over longer spans, so it stays within a token bucket of that rate and
-// burst however the clients' requests interleave.
+// sharePacing moves the client's budget to Options.Pacer when one is set
+// (see httpx.Client.ShareBucket).
 func sharePacing(hc *httpx.Client, o Options, limit rate.Limit, burst int) {
-	if o.Pacer == nil || limit <= 0 || limit == rate.Inf || burst <= 0 {
-		return
-	}
 	account := o.PacerAccount
 	if account == "" {
 		account = "ashby"
 	}
-	window := time.Duration(float64(burst) / float64(limit) * float64(time.Second))
-	hc.Pacer().Share(o.Pacer, account, pacing.Limit{N: burst, Window: window})
+	hc.ShareBucket(o.Pacer, account, limit, burst)
 }
 
 // PacingDelay reports how long a request started now would wait for the

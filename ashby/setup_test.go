@@ -1,6 +1,7 @@
 package ashby_test
 
 import (
+	"github.com/atskit/atskit/ats"
 	"testing"
 
 	"github.com/atskit/atskit/ashby"
@@ -9,7 +10,7 @@ import (
 )
 
 func TestCheckSetup(t *testing.T) {
-	type want map[string]ashby.SetupStatus
+	type want map[string]ats.SetupStatus
 	cases := []struct {
 		name  string
 		key   string
@@ -19,20 +20,20 @@ func TestCheckSetup(t *testing.T) {
 		ok    bool
 	}{
 		{"ready", ashbytest.DefaultAPIKey, nil, nil,
-			want{"credentials": ashby.SetupPass, "permissions": ashby.SetupPass, "vendor stage": ashby.SetupPass, "archive reason": ashby.SetupPass, "webhooks": ashby.SetupSkip}, true},
+			want{"credentials": ats.SetupOK, "permissions": ats.SetupOK, "vendor stage": ats.SetupOK, "archive reason": ats.SetupOK, "webhooks": ats.SetupWarning}, true},
 		{"missing write permissions", "limited", []string{"apiKeysRead", "candidatesRead", "jobsRead", "interviewsRead", "hiringProcessMetadataRead"}, nil,
-			want{"credentials": ashby.SetupPass, "permissions": ashby.SetupFail, "vendor stage": ashby.SetupPass, "archive reason": ashby.SetupPass, "webhooks": ashby.SetupSkip}, false},
+			want{"credentials": ats.SetupOK, "permissions": ats.SetupFailed, "vendor stage": ats.SetupOK, "archive reason": ats.SetupOK, "webhooks": ats.SetupWarning}, false},
 		{"no apiKeysRead: probe reads", "noapikey", []string{"candidatesRead", "candidatesWrite", "jobsRead", "interviewsRead", "hiringProcessMetadataRead", "hiringProcessMetadataWrite"}, nil,
-			want{"credentials": ashby.SetupPass, "permissions": ashby.SetupWarn, "vendor stage": ashby.SetupPass, "archive reason": ashby.SetupPass, "webhooks": ashby.SetupSkip}, true},
+			want{"credentials": ats.SetupOK, "permissions": ats.SetupWarning, "vendor stage": ats.SetupOK, "archive reason": ats.SetupOK, "webhooks": ats.SetupWarning}, true},
 		{"no apiKeysRead and no jobsRead", "nojobs", []string{"candidatesRead", "hiringProcessMetadataRead"}, nil,
-			want{"credentials": ashby.SetupPass, "permissions": ashby.SetupFail, "vendor stage": ashby.SetupWarn, "archive reason": ashby.SetupPass, "webhooks": ashby.SetupSkip}, false},
+			want{"credentials": ats.SetupOK, "permissions": ats.SetupFailed, "vendor stage": ats.SetupWarning, "archive reason": ats.SetupOK, "webhooks": ats.SetupWarning}, false},
 		{"bad key", "wrong", nil, nil,
-			want{"credentials": ashby.SetupFail, "permissions": ashby.SetupSkip, "vendor stage": ashby.SetupSkip, "archive reason": ashby.SetupSkip, "webhooks": ashby.SetupSkip}, false},
+			want{"credentials": ats.SetupFailed, "permissions": ats.SetupSkipped, "vendor stage": ats.SetupSkipped, "archive reason": ats.SetupSkipped, "webhooks": ats.SetupSkipped}, false},
 		{"no vendor stage, unknown reason", ashbytest.DefaultAPIKey, nil, func(o *ashby.Options) { o.VendorStage, o.DefaultArchiveReason = "Karat", "Too tall" },
-			want{"credentials": ashby.SetupPass, "permissions": ashby.SetupPass, "vendor stage": ashby.SetupFail, "archive reason": ashby.SetupFail, "webhooks": ashby.SetupSkip}, false},
+			want{"credentials": ats.SetupOK, "permissions": ats.SetupOK, "vendor stage": ats.SetupFailed, "archive reason": ats.SetupFailed, "webhooks": ats.SetupWarning}, false},
 		{"webhook permissions needed", "nohooks", []string{"apiKeysRead", "candidatesRead", "candidatesWrite", "jobsRead", "interviewsRead", "hiringProcessMetadataRead", "hiringProcessMetadataWrite"},
 			func(o *ashby.Options) { o.WebhookSecret = "s" },
-			want{"credentials": ashby.SetupPass, "permissions": ashby.SetupFail, "vendor stage": ashby.SetupPass, "archive reason": ashby.SetupPass, "webhooks": ashby.SetupSkip}, false},
+			want{"credentials": ats.SetupOK, "permissions": ats.SetupFailed, "vendor stage": ats.SetupOK, "archive reason": ats.SetupOK, "webhooks": ats.SetupWarning}, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -48,7 +49,7 @@ func TestCheckSetup(t *testing.T) {
 			got := want{}
 			for _, ch := range r.Checks {
 				got[ch.Name] = ch.Status
-				if ch.Status != ashby.SetupPass && ch.Status != ashby.SetupSkip && ch.Fix == "" {
+				if ch.Status != ats.SetupOK && ch.Status != ats.SetupSkipped && ch.Fix == "" {
 					t.Errorf("check %s is %s without a fix", ch.Name, ch.Status)
 				}
 			}

@@ -109,8 +109,24 @@ func VerifyWebhook(body []byte, header http.Header, secret string) ([]ats.Event,
 	return WebhookVerifier{Secrets: []string{secret}}.VerifyWebhook(body, header)
 }
 
-// VerifyWebhook implements ats.WebhookVerifier.
+// VerifyWebhook implements ats.WebhookVerifier: it is
+// VerifyWebhookContext with context.Background.
 func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.Event, error) {
+	return v.VerifyWebhookContext(context.Background(), body, header)
+}
+
+// VerifyWebhookContext verifies the signature of body and returns its
+// events; with Replay it claims the delivery (provisionally when Replay
+// implements ats.DeliveryConfirmer), with ctx bounding that call. It
+// implements ats.WebhookContextVerifier, so WebhookHandler (and any
+// handler built on ats.NewWebhookHandler) claims with the request's
+// context. Errors wrap ats.ErrSignatureMissing, ats.ErrSignatureInvalid,
+// ats.ErrMalformedWebhook, ats.ErrWebhookReplayed (a delivery already
+// accepted), ats.ErrWebhookInFlight (one another handler is still
+// processing) or ats.ErrReplayGuardFailed. A caller of VerifyWebhook that
+// stores the events itself calls ConfirmWebhook afterwards, or
+// ReleaseWebhook when storing failed.
+func (v WebhookVerifier) VerifyWebhookContext(ctx context.Context, body []byte, header http.Header) ([]ats.Event, error) {
 	if err := v.checkSignature(body, header); err != nil {
 		return nil, err
 	}
@@ -118,10 +134,28 @@ func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.E
 	if err != nil || v.Replay == nil || evs[0].Type == EventPing {
 		return evs, err
 	}
-	if err := v.claim(context.Background(), evs[0].ID); err != nil {
+	if err := v.claim(ctx, evs[0].ID); err != nil {
 		return nil, err
 	}
 	return evs, nil
+}
+
+// ReleaseWebhook forgets the claim VerifyWebhook took on the delivery in
+// body, so Ashby's retry of a delivery whose processing failed is
+// accepted at once instead of after ClaimLease. It implements
+// ats.WebhookReleaser, which ats.NewWebhookHandler (and so WebhookHandler
+// and hosting's per-connection route) calls when the callback fails.
+// Without Replay, and for a ping or a body that does not decode (neither
+// is claimed), it does nothing.
+func (v WebhookVerifier) ReleaseWebhook(ctx context.Context, body []byte, _ http.Header) error {
+	key, ok := v.claimKey(body)
+	if !ok {
+		return nil
+	}
+	if err := v.Replay.ForgetDelivery(ctx, v.Connection, key); err != nil {
+		return errfmt.Errorf("ashby: webhook: releasing the delivery: %w", err)
+	}
+	return nil
 }
 
 // ConfirmWebhook confirms the provisional claim VerifyWebhook took on the
@@ -132,17 +166,35 @@ func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.E
 // claim lapses after ClaimLease). Without Replay, and for a ping or a body
 // that does not decode (neither is claimed), it does nothing.
 func (v WebhookVerifier) ConfirmWebhook(ctx context.Context, body []byte, _ http.Header) error {
-	if v.Replay == nil {
+	key, ok := v.claimKey(body)
+	if !ok {
 		return nil
+	}
+	if err := ats.ConfirmDelivery(ctx, v.Replay, v.Connection, key, v.expiry(v.now())); err != nil {
+		return errfmt.Errorf("ashby: webhook: confirming the delivery: %w", err)
+	}
+	return nil
+}
+
+var (
+	_ ats.WebhookContextVerifier = WebhookVerifier{}
+	_ ats.WebhookReleaser        = WebhookVerifier{}
+	_ ats.WebhookConfirmer       = WebhookVerifier{}
+)
+
+// claimKey returns the key VerifyWebhook claims body under, and false
+// when it claims nothing for body (no Replay, a ping, a body that does
+// not decode).
+func (v WebhookVerifier) claimKey(body []byte) (string, bool) {
+	if v.Replay == nil {
+		return "", false
 	}
 	evs, err := decodeWebhook(body, v.Connection)
 	if err != nil || len(evs) == 0 || evs[0].Type == EventPing {
-		return nil
+		return "", false
 	}
-	return v.confirm(ctx, evs[0].ID)
+	return evs[0].ID, true
 }
-
-var _ ats.WebhookConfirmer = WebhookVerifier{}
 
 func (v WebhookVerifier) now() time.Time {
 	if v.Now != nil {
@@ -170,14 +222,6 @@ func (v WebhookVerifier) claim(ctx context.Context, key string) error {
 		return errfmt.Errorf("ashby: webhook: %w", err)
 	case err != nil:
 		return errfmt.Errorf("ashby: webhook: replay guard: %w", err)
-	}
-	return nil
-}
-
-// confirm confirms key's claim until the end of ReplayWindow.
-func (v WebhookVerifier) confirm(ctx context.Context, key string) error {
-	if err := ats.ConfirmDelivery(ctx, v.Replay, v.Connection, key, v.expiry(v.now())); err != nil {
-		return errfmt.Errorf("ashby: webhook: confirming the delivery: %w", err)
 	}
 	return nil
 }
@@ -357,39 +401,19 @@ type WebhookHandlerOptions struct {
 //     does that);
 //   - 400 to a malformed payload and 413 to an oversized one (Ashby
 //     retries these; harmless);
-//   - 500 when fn fails or the replay guard cannot decide, so Ashby
-//     retries; a delivery whose fn failed is forgotten by the guard so the
-//     retry is accepted;
+//   - 500 when fn fails, so Ashby retries; the delivery's claim is
+//     released so the retry is accepted;
 //   - 503 (with Retry-After) to a copy of a delivery another handler
 //     holds a provisional claim on (ats.ErrWebhookInFlight), so Ashby
-//     retries after that claim was confirmed or lapsed.
+//     retries after that claim was confirmed or lapsed, and 503 when the
+//     replay guard's store cannot decide (ats.ErrReplayGuardFailed).
 //
-// When v is a WebhookVerifier (or a pointer to one) with Replay set, the
-// handler consults the guard itself, with the request's context, so that
-// it can release a delivery whose fn failed.
+// A WebhookVerifier (or any verifier implementing
+// ats.WebhookContextVerifier) claims the delivery with the request's
+// context; when fn fails the claim is released (ats.WebhookReleaser) so
+// Ashby's retry is accepted, and when fn succeeds it is confirmed
+// (ats.WebhookConfirmer) before the 200.
 func WebhookHandler(v ats.WebhookVerifier, fn func(ctx context.Context, events []ats.Event) error, opts WebhookHandlerOptions) http.Handler {
-	var guard *WebhookVerifier
-	switch wv := v.(type) {
-	case WebhookVerifier:
-		if wv.Replay != nil {
-			g := wv
-			guard = &g
-			wv.Replay = nil
-			v = wv
-		}
-	case *WebhookVerifier:
-		if wv != nil && wv.Replay != nil {
-			g := *wv
-			guard = &g
-			c := *wv
-			c.Replay = nil
-			v = c
-		}
-	}
-	log := opts.Logger
-	if log == nil {
-		log = slog.Default()
-	}
 	wrapped := func(ctx context.Context, events []ats.Event) error {
 		kept := events[:0:0]
 		for _, e := range events {
@@ -400,46 +424,33 @@ func WebhookHandler(v ats.WebhookVerifier, fn func(ctx context.Context, events [
 		if len(kept) == 0 {
 			return nil
 		}
-		if guard == nil {
-			return fn(ctx, kept)
-		}
-		key := kept[0].ID
-		if err := guard.claim(ctx, key); err != nil {
-			if errors.Is(err, ats.ErrWebhookReplayed) && !errors.Is(err, ats.ErrWebhookInFlight) {
-				log.LogAttrs(ctx, slog.LevelInfo, "ashby webhook: replayed delivery ignored", slog.String("id", key))
-				return nil
-			}
-			return err // in flight (503) or the guard failed (500)
-		}
-		if err := fn(ctx, kept); err != nil {
-			if ferr := guard.Replay.ForgetDelivery(context.WithoutCancel(ctx), guard.Connection, key); ferr != nil {
-				return errors.Join(err, ferr)
-			}
-			return err
-		}
-		if err := guard.confirm(context.WithoutCancel(ctx), key); err != nil {
-			// The events are stored; a retry after the lease lapses is
-			// de-duplicated downstream, so still answer 200.
-			log.LogAttrs(ctx, slog.LevelError, "ashby webhook: confirming the delivery failed", slog.String("error", err.Error()))
-		}
-		return nil
+		return fn(ctx, kept)
 	}
-	return ats.NewWebhookHandler(pingVerifier{v, opts.RequireSignedPing}, wrapped, ats.WebhookHandlerOptions{Source: "ashby", MaxBodyBytes: opts.MaxBodyBytes, Logger: log})
+	return ats.NewWebhookHandler(pingVerifier{v, opts.RequireSignedPing}, wrapped, ats.WebhookHandlerOptions{Source: "ashby", MaxBodyBytes: opts.MaxBodyBytes, Logger: opts.Logger})
 }
 
-// pingVerifier lets an unsigned ping through as a ping event, and turns a
-// replay reported by the verifier into no events (answered 200).
+// pingVerifier lets an unsigned ping through as a ping event (unless
+// signed pings are required); everything else is v's, with the request's
+// context, and a delivery's claim is released or confirmed through v.
 type pingVerifier struct {
 	v      ats.WebhookVerifier
 	signed bool
 }
 
+var (
+	_ ats.WebhookContextVerifier = pingVerifier{}
+	_ ats.WebhookReleaser        = pingVerifier{}
+	_ ats.WebhookConfirmer       = pingVerifier{}
+)
+
 // VerifyWebhook implements ats.WebhookVerifier.
 func (p pingVerifier) VerifyWebhook(body []byte, h http.Header) ([]ats.Event, error) {
-	evs, err := p.v.VerifyWebhook(body, h)
-	if errors.Is(err, ats.ErrWebhookReplayed) && !errors.Is(err, ats.ErrWebhookInFlight) {
-		return nil, nil
-	}
+	return p.VerifyWebhookContext(context.Background(), body, h)
+}
+
+// VerifyWebhookContext implements ats.WebhookContextVerifier.
+func (p pingVerifier) VerifyWebhookContext(ctx context.Context, body []byte, h http.Header) ([]ats.Event, error) {
+	evs, err := ats.VerifyWebhookContext(ctx, p.v, body, h)
 	if err != nil && !p.signed && errors.Is(err, ats.ErrSignatureMissing) {
 		var wp WebhookPayload
 		if json.Unmarshal(body, &wp) == nil && wp.Action == EventPing {
@@ -447,4 +458,14 @@ func (p pingVerifier) VerifyWebhook(body []byte, h http.Header) ([]ats.Event, er
 		}
 	}
 	return evs, err
+}
+
+// ReleaseWebhook implements ats.WebhookReleaser when v does.
+func (p pingVerifier) ReleaseWebhook(ctx context.Context, body []byte, h http.Header) error {
+	return ats.ReleaseWebhook(ctx, p.v, body, h)
+}
+
+// ConfirmWebhook implements ats.WebhookConfirmer when v does.
+func (p pingVerifier) ConfirmWebhook(ctx context.Context, body []byte, h http.Header) error {
+	return ats.ConfirmWebhook(ctx, p.v, body, h)
 }

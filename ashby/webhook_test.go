@@ -192,9 +192,11 @@ func TestWebhookHandler(t *testing.T) {
 		{"replay refused by a custom verifier answers 200", func() ats.WebhookVerifier {
 			return replayingVerifier{}
 		}, ashby.WebhookHandlerOptions{}, []step{{"POST", body, signed("s", body), nil, 200, 0}}},
-		{"guard failure answers 500", func() ats.WebhookVerifier {
+		// The guard's store failed: nothing was decided, so Ashby is asked
+		// to retry, as every adapter answers ats.ErrReplayGuardFailed.
+		{"guard failure answers 503", func() ats.WebhookVerifier {
 			return ashby.WebhookVerifier{Secrets: []string{"s"}, Replay: &failingGuard{}}
-		}, ashby.WebhookHandlerOptions{}, []step{{"POST", body, signed("s", body), nil, 500, 0}}},
+		}, ashby.WebhookHandlerOptions{}, []step{{"POST", body, signed("s", body), nil, 503, 0}}},
 		{"pings", func() ats.WebhookVerifier { return ashby.WebhookVerifier{Secrets: []string{"s"}} }, ashby.WebhookHandlerOptions{}, []step{
 			{"POST", ping, signed("s", ping), nil, 200, 0},
 			{"POST", ping, http.Header{}, nil, 200, 0},

@@ -39,8 +39,8 @@
 // so what is learnt on one applies to the others. A new adapter follows it.
 //
 // The package, named after the ATS, has client.go, one file per API area,
-// errors.go, webhook.go, setup.go (CheckSetup, for an onboarding screen),
-// doc.go and example_test.go.
+// errors.go, webhook.go, setup.go (CheckSetup(ctx) (*SetupReport, error),
+// for an onboarding screen), doc.go and example_test.go.
 //
 // Construction takes one options struct, by value, and checks it:
 //
@@ -70,8 +70,14 @@
 //		...
 //	}
 //	func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.Event, error)
+//	func (v WebhookVerifier) VerifyWebhookContext(ctx context.Context, body []byte, header http.Header) ([]ats.Event, error)
+//	func (v WebhookVerifier) ReleaseWebhook(ctx context.Context, body []byte, header http.Header) error
+//	func (v WebhookVerifier) ConfirmWebhook(ctx context.Context, body []byte, header http.Header) error
 //
-// with two package functions of the same signature in every adapter:
+// (WebhookContextVerifier, WebhookReleaser and WebhookConfirmer: the
+// replay claim uses the request's context, a delivery whose processing
+// failed is released and a stored one confirmed; atstest.RunWebhookClaims
+// checks them), with two package functions of the same signature in every adapter:
 //
 //	func VerifyWebhook(body []byte, header http.Header, secret string) ([]ats.Event, error)
 //	func WebhookHandler(v ats.WebhookVerifier, fn func(context.Context, []ats.Event) error, opts WebhookHandlerOptions) http.Handler
@@ -88,7 +94,7 @@
 // limits and 429s, paging, error bodies, signed webhook deliveries with
 // retries — and is the oracle adapter tests run against:
 //
-//	func NewServer(opts ...Option) *Server // options: WithClock, WithFaults, WithRateLimit, ...
+//	func NewServer(opts ...Option) *Server // options: WithClock, WithFaults, WithRateLimit, WithWebhookRetryGaps, ...
 //	srv.URL                      // the API root including a non-empty base path; other paths answer a loud 404
 //	srv.Close()
 //	srv.Client() *http.Client
@@ -103,6 +109,10 @@
 //	srv.FailRequests(status) (restore func())
 //	DefaultAPIKey                // the credential every server accepts (Greenhouse: an OAuth client, DefaultClientID)
 //	Sign(body, secret)           // the ATS's webhook signature (levertest: SignPayload)
+//
+// The plumbing every fake shares (request log, fault injection, stalls,
+// webhook delivery retries) lives in internal/fakeserver; a new fake
+// delegates to it and keeps only what is particular to its ATS.
 //
 // Finally the adapter passes atstest.Run against its fake.
 package ats

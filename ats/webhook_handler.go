@@ -75,7 +75,8 @@ type WebhookReleaser interface {
 // limit; 408 to a body not read within ReadTimeout; 400 to a payload v
 // reports as malformed (ErrMalformedWebhook); 401 to any other
 // verification failure, so it fails closed; and 500 when fn fails, so the
-// ATS redelivers. After fn succeeded, a v implementing WebhookConfirmer
+// ATS redelivers. A v implementing WebhookContextVerifier verifies with
+// the request's context. After fn succeeded, a v implementing WebhookConfirmer
 // confirms the delivery's claim before the 200; a v implementing
 // WebhookReleaser releases it when fn failed. Adapters wrap it with their own verifier
 // (workable.WebhookHandler, lever.WebhookHandler).
@@ -127,7 +128,7 @@ func NewWebhookHandler(v WebhookVerifier, fn func(ctx context.Context, events []
 			http.Error(w, "reading body failed", status)
 			return
 		}
-		events, err := v.VerifyWebhook(body, r.Header)
+		events, err := VerifyWebhookContext(r.Context(), v, body, r.Header)
 		if errors.Is(err, ErrWebhookInFlight) {
 			inFlight(w, r, log, src)
 			return

@@ -14,6 +14,7 @@ import (
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/greenhouse"
 	"github.com/atskit/atskit/greenhouse/greenhousetest"
+	"github.com/atskit/atskit/internal/benchkit"
 	"github.com/atskit/atskit/pacing"
 	"github.com/hashicorp/go-retryablehttp"
 )
@@ -72,10 +73,7 @@ func benchSyncPaced(b *testing.B, mod func(*greenhouse.Options)) {
 	defer plain.Close()
 	plainJob := seedBench(plain, benchCands)
 	tok := plain.IssueToken(greenhousetest.DefaultClientID, plain.AdminUserID())
-	rc := retryablehttp.NewClient()
-	rc.Logger = nil
-	rc.RetryMax = 100
-	rc.RetryWaitMin, rc.RetryWaitMax = 10*time.Millisecond, benchWindow
+	rc := benchkit.BaselineClient(100, 10*time.Millisecond, benchWindow, false)
 
 	var pacedReqs, plainOK int
 	var pacedTime, plainTime time.Duration
@@ -160,7 +158,7 @@ func BenchmarkListCandidates100k(b *testing.B) {
 	var allocs uint64
 	b.ReportAllocs()
 	for b.Loop() {
-		var lo, hi uint64 = ^uint64(0), 0
+		var heap benchkit.HeapSpread
 		var before runtime.MemStats
 		runtime.ReadMemStats(&before)
 		n := 0
@@ -173,13 +171,7 @@ func BenchmarkListCandidates100k(b *testing.B) {
 			}
 			n++
 			if n%(page*every) == 0 {
-				b.StopTimer()
-				srv.ResetRequests() // the fake's request log is not the client's memory
-				runtime.GC()
-				var ms runtime.MemStats
-				runtime.ReadMemStats(&ms)
-				lo, hi = min(lo, ms.HeapInuse), max(hi, ms.HeapInuse)
-				b.StartTimer()
+				heap.Sample(b, srv.ResetRequests) // the fake's request log is not the client's memory
 			}
 		}
 		if n != total {
@@ -188,9 +180,8 @@ func BenchmarkListCandidates100k(b *testing.B) {
 		var after runtime.MemStats
 		runtime.ReadMemStats(&after)
 		allocs = after.TotalAlloc - before.TotalAlloc
-		worst = max(worst, hi-lo)
+		worst = max(worst, heap.Growth())
 	}
-	b.ReportMetric(float64(worst), "heap-growth-B")
-	b.ReportMetric(float64(worst)/float64(total/page), "heap-growth-B/page")
+	benchkit.ReportHeapGrowth(b, worst, total/page, 0)
 	b.ReportMetric(float64(allocs)/float64(total/page), "alloc-B/page(client+fake)")
 }

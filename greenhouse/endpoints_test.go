@@ -611,26 +611,26 @@ func TestCheckSetup(t *testing.T) {
 		name   string
 		setup  func(*greenhousetest.Server)
 		secret string
-		want   map[string]greenhouse.CheckStatus
+		want   map[string]ats.SetupStatus
 	}{
 		{
 			name: "all good",
 			setup: func(s *greenhousetest.Server) {
 				s.AddJob(greenhousetest.Job{Stages: []greenhousetest.Stage{{Name: "InterviewVector"}}})
 			},
-			want: map[string]greenhouse.CheckStatus{"token": "ok", "list jobs": "ok", "list applications": "ok", "list candidates": "ok",
+			want: map[string]ats.SetupStatus{"token": "ok", "list jobs": "ok", "list applications": "ok", "list candidates": "ok",
 				"rejection reasons": "ok", "acting user": "ok", "vendor stage": "ok"},
 		},
 		{
 			name:  "missing scope and no vendor stage",
 			setup: func(s *greenhousetest.Server) { withoutScope(s, "harvest:candidates:list") },
-			want: map[string]greenhouse.CheckStatus{"token": "ok", "list jobs": "ok", "list applications": "ok", "list candidates": "failed",
+			want: map[string]ats.SetupStatus{"token": "ok", "list jobs": "ok", "list applications": "ok", "list candidates": "failed",
 				"rejection reasons": "ok", "acting user": "ok", "vendor stage": "warning"},
 		},
 		{
 			name:   "bad credentials",
 			secret: "wrong",
-			want: map[string]greenhouse.CheckStatus{"token": "failed", "list jobs": "skipped", "list applications": "skipped", "list candidates": "skipped",
+			want: map[string]ats.SetupStatus{"token": "failed", "list jobs": "skipped", "list applications": "skipped", "list candidates": "skipped",
 				"rejection reasons": "skipped", "acting user": "skipped", "vendor stage": "skipped"},
 		},
 	}
@@ -649,7 +649,7 @@ func TestCheckSetup(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := map[string]greenhouse.CheckStatus{}
+			got := map[string]ats.SetupStatus{}
 			for _, c := range rep.Checks {
 				got[c.Name] = c.Status
 			}

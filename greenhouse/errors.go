@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/httpx"
 )
 
 // ErrorBody is an error response of Harvest. The v3 shape is not
@@ -88,7 +89,9 @@ func serverBudget(h http.Header, now time.Time) (remaining int, reset time.Time,
 	if err != nil {
 		return 0, time.Time{}, false
 	}
-	reset, ok = parseReset(resetV, now)
+	// The reset's unit is not documented for v3; ParseReset accepts
+	// every plausible form.
+	reset, ok = httpx.ParseReset(resetV, now)
 	if !ok {
 		d, ok2 := parseRetryAfter(h.Get("Retry-After"))
 		if !ok2 {
@@ -101,36 +104,6 @@ func serverBudget(h http.Header, now time.Time) (remaining int, reset time.Time,
 		reset = now.Add(d)
 	}
 	return n, reset, true
-}
-
-// parseReset reads a reset header whose unit Greenhouse does not document
-// for v3: Unix seconds or milliseconds, RFC 3339, an HTTP date, or (for
-// numbers too small to be timestamps) seconds from now.
-func parseReset(v string, now time.Time) (time.Time, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return time.Time{}, false
-	}
-	if f, err := strconv.ParseFloat(v, 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) && f >= 0 {
-		switch {
-		case f > 1e14:
-			return time.Time{}, false
-		case f > 1e11:
-			return time.UnixMilli(int64(f)), true
-		case f > 1e8:
-			sec, frac := math.Modf(f)
-			return time.Unix(int64(sec), int64(frac*1e9)), true
-		default:
-			return now.Add(time.Duration(f * float64(time.Second))), true
-		}
-	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return t, true
-	}
-	return time.Time{}, false
 }
 
 func parseRetryAfter(v string) (time.Duration, bool) {

@@ -130,6 +130,14 @@ func VerifyWebhook(body []byte, header http.Header, secret string) ([]ats.Event,
 // body's SHA-256 (ReplayKey), which the signature covers; the
 // Greenhouse-Event-ID header is not signed, so it is not used.
 func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.Event, error) {
+	return v.VerifyWebhookContext(context.Background(), body, header)
+}
+
+// VerifyWebhookContext is VerifyWebhook with ctx bounding the ReplayGuard
+// call. It implements ats.WebhookContextVerifier, so WebhookHandler (and
+// any handler built on ats.NewWebhookHandler) claims the delivery with the
+// request's context.
+func (v WebhookVerifier) VerifyWebhookContext(ctx context.Context, body []byte, header http.Header) ([]ats.Event, error) {
 	if isPing(body) {
 		return nil, nil
 	}
@@ -158,7 +166,7 @@ func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.E
 		if window <= 0 {
 			window = DefaultWebhookMaxAge
 		}
-		err := ats.ClaimDelivery(context.Background(), v.Replay, v.Connection, ReplayKey(body), ats.LeaseEnd(now, v.ClaimLease), now.Add(window+skew))
+		err := ats.ClaimDelivery(ctx, v.Replay, v.Connection, ReplayKey(body), ats.LeaseEnd(now, v.ClaimLease), now.Add(window+skew))
 		switch {
 		case errors.Is(err, ats.ErrWebhookReplayed), errors.Is(err, ats.ErrWebhookInFlight):
 			return nil, errfmt.Errorf("greenhouse: webhook: %w", err)
@@ -200,8 +208,9 @@ func (v WebhookVerifier) ConfirmWebhook(ctx context.Context, body []byte, _ http
 }
 
 var (
-	_ ats.WebhookReleaser  = WebhookVerifier{}
-	_ ats.WebhookConfirmer = WebhookVerifier{}
+	_ ats.WebhookContextVerifier = WebhookVerifier{}
+	_ ats.WebhookReleaser        = WebhookVerifier{}
+	_ ats.WebhookConfirmer       = WebhookVerifier{}
 )
 
 func (v WebhookVerifier) windows() (maxAge, skew time.Duration) {
@@ -427,21 +436,15 @@ type WebhookHandlerOptions struct {
 // whose action is "ping" is answered 200 without calling fn, whether or
 // not it is signed, since nothing is acted on. A replayed delivery
 // (ats.ErrWebhookReplayed from a verifier with a ReplayGuard) is answered
-// 200 without calling fn; when fn fails, a *WebhookVerifier's guard
-// forgets the delivery so Greenhouse's retry is accepted, and when it
-// succeeds the claim is confirmed (WebhookVerifier.ConfirmWebhook). A copy
-// of a delivery another handler holds a provisional claim on
-// (ats.ErrWebhookInFlight) is answered 503 with Retry-After.
+// 200 without calling fn. A WebhookVerifier (or any verifier implementing
+// ats.WebhookContextVerifier) claims the delivery with the request's
+// context; when fn fails the claim is released (ats.WebhookReleaser) so
+// Greenhouse's retry is accepted, and when it succeeds the claim is
+// confirmed (ats.WebhookConfirmer). A copy of a delivery another handler
+// holds a provisional claim on (ats.ErrWebhookInFlight), and a delivery
+// the replay guard's store could not decide on (ats.ErrReplayGuardFailed),
+// are answered 503 so Greenhouse retries.
 func WebhookHandler(v ats.WebhookVerifier, fn func(context.Context, []ats.Event) error, opts WebhookHandlerOptions) http.Handler {
-	var guard ats.ReplayGuard
-	var conn string
-	switch wv := v.(type) {
-	case WebhookVerifier:
-		guard, conn = wv.Replay, wv.Connection
-	case *WebhookVerifier:
-		guard, conn = wv.Replay, wv.Connection
-	}
-	wrapped := handlerVerifier{v}
 	inner := func(ctx context.Context, evs []ats.Event) error {
 		var act []ats.Event
 		for _, e := range evs {
@@ -452,40 +455,44 @@ func WebhookHandler(v ats.WebhookVerifier, fn func(context.Context, []ats.Event)
 		if len(act) == 0 {
 			return nil
 		}
-		err := fn(ctx, act)
-		if err != nil && guard != nil {
-			if ferr := guard.ForgetDelivery(ctx, conn, ReplayKey(act[0].Raw)); ferr != nil {
-				err = errors.Join(err, ferr)
-			}
-		}
-		return err
+		return fn(ctx, act)
 	}
-	return ats.NewWebhookHandler(wrapped, inner, ats.WebhookHandlerOptions{Source: "greenhouse", MaxBodyBytes: opts.MaxBodyBytes, Logger: opts.Logger})
+	return ats.NewWebhookHandler(handlerVerifier{v}, inner, ats.WebhookHandlerOptions{Source: "greenhouse", MaxBodyBytes: opts.MaxBodyBytes, Logger: opts.Logger})
 }
 
 // handlerVerifier is the verifier WebhookHandler passes to
-// ats.NewWebhookHandler: a ping and a replay have no events (answered
-// 200), and a stored delivery is confirmed through v.
+// ats.NewWebhookHandler: a ping has no events (answered 200, signed or
+// not); everything else is v's, with the request's context, and a
+// delivery's claim is released or confirmed through v.
 type handlerVerifier struct{ v ats.WebhookVerifier }
+
+var (
+	_ ats.WebhookContextVerifier = handlerVerifier{}
+	_ ats.WebhookReleaser        = handlerVerifier{}
+	_ ats.WebhookConfirmer       = handlerVerifier{}
+)
 
 // VerifyWebhook implements ats.WebhookVerifier.
 func (hv handlerVerifier) VerifyWebhook(body []byte, h http.Header) ([]ats.Event, error) {
+	return hv.VerifyWebhookContext(context.Background(), body, h)
+}
+
+// VerifyWebhookContext implements ats.WebhookContextVerifier.
+func (hv handlerVerifier) VerifyWebhookContext(ctx context.Context, body []byte, h http.Header) ([]ats.Event, error) {
 	if isPing(body) {
 		return nil, nil
 	}
-	evs, err := hv.v.VerifyWebhook(body, h)
-	if errors.Is(err, ats.ErrWebhookReplayed) && !errors.Is(err, ats.ErrWebhookInFlight) {
-		return nil, nil
-	}
-	return evs, err
+	return ats.VerifyWebhookContext(ctx, hv.v, body, h)
+}
+
+// ReleaseWebhook implements ats.WebhookReleaser when v does.
+func (hv handlerVerifier) ReleaseWebhook(ctx context.Context, body []byte, h http.Header) error {
+	return ats.ReleaseWebhook(ctx, hv.v, body, h)
 }
 
 // ConfirmWebhook implements ats.WebhookConfirmer when v does.
 func (hv handlerVerifier) ConfirmWebhook(ctx context.Context, body []byte, h http.Header) error {
-	if c, ok := hv.v.(ats.WebhookConfirmer); ok {
-		return c.ConfirmWebhook(ctx, body, h)
-	}
-	return nil
+	return ats.ConfirmWebhook(ctx, hv.v, body, h)
 }
 
 // isPing reports whether body is Greenhouse's ping.

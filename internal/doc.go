@@ -5,4 +5,6 @@
 //     backoff through go-retryablehttp, client-side pacing with a token
 //     bucket, response-size caps, typed error decoding, slog logging).
 //   - paging: turns page-at-a-time fetch functions into iter.Seq2 streams.
+//   - fakeserver: the plumbing the fake ATS servers share (request log,
+//     fault injection, webhook delivery retries and bookkeeping).
 package internal

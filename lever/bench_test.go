@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"runtime"
 	"testing"
 	"time"
 
+	"github.com/atskit/atskit/internal/benchkit"
 	"github.com/atskit/atskit/lever"
 	"github.com/atskit/atskit/lever/levertest"
 	"github.com/hashicorp/go-retryablehttp"
@@ -109,11 +109,7 @@ func BenchmarkSyncPaced(b *testing.B) {
 // returns the requests served, the 429s drawn and the time taken.
 func plainSync(b *testing.B, srv *levertest.Server) (ok, throttled int, elapsed time.Duration) {
 	b.Helper()
-	rc := retryablehttp.NewClient()
-	rc.Logger = nil
-	rc.RetryMax = 50
-	rc.RetryWaitMin, rc.RetryWaitMax = 5*time.Millisecond, 50*time.Millisecond
-	rc.Backoff = retryablehttp.LinearJitterBackoff
+	rc := benchkit.BaselineClient(50, 5*time.Millisecond, 50*time.Millisecond, true)
 	start := time.Now()
 	n, offset := 0, ""
 	for {
@@ -173,7 +169,7 @@ func BenchmarkListOpportunities100k(b *testing.B) {
 	var worst uint64
 	b.ReportAllocs()
 	for b.Loop() {
-		var lo, hi uint64 = ^uint64(0), 0
+		var heap benchkit.HeapSpread
 		n := 0
 		for _, err := range c.ListOpportunities(ctx, lever.ListOpportunitiesOptions{Limit: page}) {
 			if err != nil {
@@ -181,23 +177,13 @@ func BenchmarkListOpportunities100k(b *testing.B) {
 			}
 			n++
 			if n%(page*every) == 0 {
-				b.StopTimer()
-				srv.ResetRequests() // the fake's request log is not the client's memory
-				runtime.GC()
-				var ms runtime.MemStats
-				runtime.ReadMemStats(&ms)
-				lo, hi = min(lo, ms.HeapInuse), max(hi, ms.HeapInuse)
-				b.StartTimer()
+				heap.Sample(b, srv.ResetRequests) // the fake's request log is not the client's memory
 			}
 		}
 		if n != total {
 			b.Fatalf("saw %d opportunities, want %d", n, total)
 		}
-		worst = max(worst, hi-lo)
+		worst = max(worst, heap.Growth())
 	}
-	b.ReportMetric(float64(worst), "heap-growth-B")
-	b.ReportMetric(float64(worst)/float64(total/page), "heap-growth-B/page")
-	if worst > 4<<20 {
-		b.Errorf("heap grew by %d bytes over %d pages; the listing is not streaming", worst, total/page)
-	}
+	benchkit.ReportHeapGrowth(b, worst, total/page, 4<<20)
 }

@@ -210,16 +210,7 @@ func NewClient(opts Options) (*Client, error) {
 // allows limit requests per second with the given burst (zero values mean
 // Lever's documented 10/s, burst 20). A negative limit disables pacing.
 func PacedRate(limit rate.Limit, burst int) (rate.Limit, int) {
-	if limit < 0 {
-		return 0, 0
-	}
-	if limit == 0 {
-		limit = DocumentedRateLimit
-	}
-	if burst <= 0 {
-		burst = DocumentedBurst
-	}
-	return limit * PacingMargin, max(burst-1, 1)
+	return httpx.PacedRate(limit, burst, DocumentedRateLimit, DocumentedBurst, PacingMargin)
 }
 
 // ThrottledCount reports how many 429 answers the client received so far.

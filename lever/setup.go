@@ -23,60 +23,32 @@ func DefaultVendorStages() []string {
 	return []string{"To be scheduled", "Scheduled", "Passed", "Failed", "Unable to schedule"}
 }
 
-// SetupStatus is the outcome of one setup check.
-type SetupStatus string
-
-// Setup statuses.
-const (
-	SetupPass SetupStatus = "pass"
-	SetupFail SetupStatus = "fail"
-	SetupWarn SetupStatus = "warn" // could not tell; the integration may still work
-	SetupSkip SetupStatus = "skip" // not checked (an earlier check failed)
-)
+// SetupReport is what CheckSetup returns.
+//
+// Deprecated: use ats.SetupReport, which it is an alias of.
+type SetupReport = ats.SetupReport
 
 // SetupCheck is one line of a SetupReport.
-type SetupCheck struct {
-	// Name identifies the check, e.g. "credentials".
-	Name string
-	// Status is the outcome.
-	Status SetupStatus
-	// Detail says what was found.
-	Detail string
-	// Fix tells a Lever admin what to do when Status is not SetupPass.
-	Fix string
-}
+//
+// Deprecated: use ats.SetupCheck, which it is an alias of.
+type SetupCheck = ats.SetupCheck
 
-// SetupReport is the result of CheckSetup, one check per line.
-type SetupReport struct {
-	Checks []SetupCheck
-}
+// SetupStatus is the outcome of one setup check.
+//
+// Deprecated: use ats.SetupStatus, which it is an alias of.
+type SetupStatus = ats.SetupStatus
 
-// OK reports whether no check failed.
-func (r *SetupReport) OK() bool {
-	for _, c := range r.Checks {
-		if c.Status == SetupFail {
-			return false
-		}
-	}
-	return true
-}
-
-// String renders the report one check per line, with the fix indented
-// below a failed or uncertain check.
-func (r *SetupReport) String() string {
-	var b strings.Builder
-	for _, c := range r.Checks {
-		fmt.Fprintf(&b, "[%s] %s: %s\n", c.Status, c.Name, c.Detail)
-		if c.Fix != "" && c.Status != SetupPass {
-			fmt.Fprintf(&b, "       fix: %s\n", c.Fix)
-		}
-	}
-	return b.String()
-}
-
-func (r *SetupReport) add(name string, st SetupStatus, detail, fix string) {
-	r.Checks = append(r.Checks, SetupCheck{Name: name, Status: st, Detail: detail, Fix: fix})
-}
+// Setup statuses.
+//
+// Deprecated: use ats.SetupOK, ats.SetupFailed, ats.SetupWarning and
+// ats.SetupSkipped, which they are (their text is now "ok", "failed",
+// "warning" and "skipped").
+const (
+	SetupPass = ats.SetupOK
+	SetupFail = ats.SetupFailed
+	SetupWarn = ats.SetupWarning
+	SetupSkip = ats.SetupSkipped
+)
 
 // CheckSetup checks that the Lever account is ready for the vendor: the
 // credentials work, they grant the scopes the flow needs (including
@@ -87,9 +59,11 @@ func (r *SetupReport) add(name string, st SetupStatus, detail, fix string) {
 // holds (Options.WebhookSecrets) and which delivers (Options.LastWebhook;
 // Lever does not report whether a Super Admin switched its group on). The
 // error is non-nil only when the checks could not be run (context
-// cancelled); problems found are lines of the report.
-func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
-	r := &SetupReport{}
+// cancelled); problems found are lines of the report. The checks are
+// named "credentials", "scopes", "perform_as user", "vendor tag", "vendor
+// stages" and "stage-change webhook"; one not configured is a warning.
+func (c *Client) CheckSetup(ctx context.Context) (*ats.SetupReport, error) {
+	r := &ats.SetupReport{}
 	reauth := "Reconnect Lever: grant access again (OAuth) or paste a valid API key from Settings → Integrations and API → API Credentials."
 
 	// 1. Credentials.
@@ -100,15 +74,15 @@ func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
 	}
 	switch {
 	case err == nil, errors.Is(err, ats.ErrForbidden):
-		r.add("credentials", SetupPass, "Lever accepted the credentials", "")
+		r.Add("credentials", ats.SetupOK, "Lever accepted the credentials", "")
 	case errors.Is(err, ats.ErrUnauthorized):
-		r.add("credentials", SetupFail, "Lever rejected the credentials: "+apiMessage(err), reauth)
+		r.Add("credentials", ats.SetupFailed, "Lever rejected the credentials: "+apiMessage(err), reauth)
 		for _, n := range []string{"scopes", "perform_as user", "vendor tag", "vendor stages", "stage-change webhook"} {
-			r.add(n, SetupSkip, "not checked: the credentials do not work", "")
+			r.Add(n, ats.SetupSkipped, "not checked: the credentials do not work", "")
 		}
 		return r, nil
 	default:
-		r.add("credentials", SetupWarn, "could not reach Lever: "+err.Error(), "Try again later; if it persists check status.lever.co and the network path to api.lever.co.")
+		r.Add("credentials", ats.SetupWarning, "could not reach Lever: "+err.Error(), "Try again later; if it persists check status.lever.co and the network path to api.lever.co.")
 	}
 
 	// 2. Scopes: probe one read per resource the flow needs. A 403 means
@@ -152,7 +126,7 @@ func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
 		}
 	}
 	if len(missing) == 0 {
-		r.add("scopes", SetupPass, "the credentials can read postings, stages, opportunities, users, archive reasons, feedback templates and webhooks, and every scope the vendor flow needs was granted", "")
+		r.Add("scopes", ats.SetupOK, "the credentials can read postings, stages, opportunities, users, archive reasons, feedback templates and webhooks, and every scope the vendor flow needs was granted", "")
 	} else {
 		var needed []string
 		for _, m := range missing {
@@ -164,24 +138,24 @@ func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
 		if len(needed) > 0 {
 			detail += " (needed for " + strings.Join(needed, ", ") + ")"
 		}
-		r.add("scopes", SetupFail, detail,
+		r.Add("scopes", ats.SetupFailed, detail,
 			"Reconnect Lever and accept every requested permission (a Super Admin must grant access), or give the API key these permissions (and access to confidential data) in Settings → Integrations and API → API Credentials.")
 	}
 
 	// 3. perform_as user.
 	switch id, err := c.PerformAsUser(ctx); {
 	case err != nil:
-		r.add("perform_as user", SetupFail, err.Error(), "Set the email of an active Lever user the vendor's notes and stage moves are attributed to.")
+		r.Add("perform_as user", ats.SetupFailed, err.Error(), "Set the email of an active Lever user the vendor's notes and stage moves are attributed to.")
 	case id == "":
-		r.add("perform_as user", SetupFail, "no user configured: Lever refuses feedback, panels (the interview on the profile) and file uploads without one, and notes and stage moves are attributed to no one",
+		r.Add("perform_as user", ats.SetupFailed, "no user configured: Lever refuses feedback, panels (the interview on the profile) and file uploads without one, and notes and stage moves are attributed to no one",
 			"Configure an active Lever user (PerformAs or PerformAsEmail), e.g. a dedicated integration user.")
 	default:
-		r.add("perform_as user", SetupPass, "writes are attributed to user "+id, "")
+		r.Add("perform_as user", ats.SetupOK, "writes are attributed to user "+id, "")
 	}
 
 	// 4. Vendor tag on at least one posting.
 	if c.opts.VendorTag == "" {
-		r.add("vendor tag", SetupSkip, "no vendor tag configured", "Configure the tag that links postings to the vendor.")
+		r.Add("vendor tag", ats.SetupWarning, "not checked: no vendor tag configured", "Configure the tag that links postings to the vendor.")
 	} else {
 		// Lever's tag filter is case-sensitive, customers type tags by
 		// hand: list the postings and compare both ways.
@@ -208,14 +182,14 @@ func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
 		addFix := fmt.Sprintf("In Lever, open Jobs, select each job to link and add the tag %q (tags are case-sensitive).", c.opts.VendorTag)
 		switch {
 		case listErr != nil:
-			r.add("vendor tag", SetupWarn, "could not list postings: "+apiMessage(listErr), "Check that the credentials can read postings, including confidential ones.")
+			r.Add("vendor tag", ats.SetupWarning, "could not list postings: "+apiMessage(listErr), "Check that the credentials can read postings, including confidential ones.")
 		case folded != nil:
-			r.add("vendor tag", SetupWarn, fmt.Sprintf("posting %q is tagged %q, not %q: atskit links it, but Lever's tag filters and reports are case-sensitive", folded.Text, variant, c.opts.VendorTag),
+			r.Add("vendor tag", ats.SetupWarning, fmt.Sprintf("posting %q is tagged %q, not %q: atskit links it, but Lever's tag filters and reports are case-sensitive", folded.Text, variant, c.opts.VendorTag),
 				fmt.Sprintf("In Lever, replace the tag %q with %q on the postings that carry it.", variant, c.opts.VendorTag))
 		case exact == nil:
-			r.add("vendor tag", SetupFail, fmt.Sprintf("no posting carries the tag %q", c.opts.VendorTag), addFix)
+			r.Add("vendor tag", ats.SetupFailed, fmt.Sprintf("no posting carries the tag %q", c.opts.VendorTag), addFix)
 		default:
-			r.add("vendor tag", SetupPass, fmt.Sprintf("posting %q carries the tag %q", exact.Text, c.opts.VendorTag), "")
+			r.Add("vendor tag", ats.SetupOK, fmt.Sprintf("posting %q carries the tag %q", exact.Text, c.opts.VendorTag), "")
 		}
 	}
 
@@ -225,9 +199,9 @@ func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
 		want = DefaultVendorStages()
 	}
 	if len(want) == 0 {
-		r.add("vendor stages", SetupSkip, "no vendor stages configured", "")
+		r.Add("vendor stages", ats.SetupWarning, "not checked: no vendor stages configured", "")
 	} else if stages, err := c.ListStages(ctx); err != nil {
-		r.add("vendor stages", SetupWarn, "could not list stages: "+apiMessage(err), "Check that the credentials can read stages.")
+		r.Add("vendor stages", ats.SetupWarning, "could not list stages: "+apiMessage(err), "Check that the credentials can read stages.")
 	} else {
 		var absent []string
 		for _, name := range want {
@@ -240,9 +214,9 @@ func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
 			}
 		}
 		if len(absent) == 0 {
-			r.add("vendor stages", SetupPass, "all vendor stages exist: "+strings.Join(want, ", "), "")
+			r.Add("vendor stages", ats.SetupOK, "all vendor stages exist: "+strings.Join(want, ", "), "")
 		} else {
-			r.add("vendor stages", SetupFail, "missing stages: "+strings.Join(absent, ", "),
+			r.Add("vendor stages", ats.SetupFailed, "missing stages: "+strings.Join(absent, ", "),
 				"In Lever, go to Settings → Pipeline and archive reasons and create the missing stages with exactly these names.")
 		}
 	}
@@ -256,7 +230,7 @@ func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
 	fix += "."
 	switch {
 	case err != nil:
-		r.add("stage-change webhook", SetupWarn, "could not list webhooks: "+apiMessage(err), fix)
+		r.Add("stage-change webhook", ats.SetupWarning, "could not list webhooks: "+apiMessage(err), fix)
 	default:
 		found := false
 		for _, h := range hooks {
@@ -270,15 +244,15 @@ func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
 		}
 		switch {
 		case !found:
-			r.add("stage-change webhook", SetupFail, "no candidate stage change webhook exists", fix)
+			r.Add("stage-change webhook", ats.SetupFailed, "no candidate stage change webhook exists", fix)
 		case len(c.opts.WebhookSecrets) == 0:
-			r.add("stage-change webhook", SetupFail, "the candidate stage change webhook exists, but its signature token is not configured, so every delivery is refused",
+			r.Add("stage-change webhook", ats.SetupFailed, "the candidate stage change webhook exists, but its signature token is not configured, so every delivery is refused",
 				"Lever shows a webhook's signature token only when it is created: copy it from the webhooks page when adding the webhook, or delete the webhook and let the integration create it again (EnsureSubscription returns the token), and configure it.")
 		case last.IsZero():
-			r.add("stage-change webhook", SetupWarn, "the candidate stage change webhook exists, but no delivery has been verified yet; Lever sends nothing until a Super Admin switches the webhook group on",
+			r.Add("stage-change webhook", ats.SetupWarning, "the candidate stage change webhook exists, but no delivery has been verified yet; Lever sends nothing until a Super Admin switches the webhook group on",
 				"A Super Admin must switch on \"Candidate Stage Change\" in Settings → Integrations and API → Webhooks; then move a test candidate to check.")
 		default:
-			r.add("stage-change webhook", SetupPass, "the candidate stage change webhook delivers; last verified delivery "+last.UTC().Format(time.RFC3339), "")
+			r.Add("stage-change webhook", ats.SetupOK, "the candidate stage change webhook delivers; last verified delivery "+last.UTC().Format(time.RFC3339), "")
 		}
 	}
 	return r, nil

@@ -2,6 +2,7 @@ package lever_test
 
 import (
 	"context"
+	"github.com/atskit/atskit/ats"
 	"slices"
 	"strings"
 	"testing"
@@ -12,12 +13,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func statuses(t *testing.T, r *lever.SetupReport) map[string]lever.SetupStatus {
+func statuses(t *testing.T, r *lever.SetupReport) map[string]ats.SetupStatus {
 	t.Helper()
-	m := map[string]lever.SetupStatus{}
+	m := map[string]ats.SetupStatus{}
 	for _, c := range r.Checks {
 		m[c.Name] = c.Status
-		if c.Status == lever.SetupFail && c.Fix == "" {
+		if c.Status == ats.SetupFailed && c.Fix == "" {
 			t.Errorf("failed check without a fix: %s", c.Name)
 		}
 	}
@@ -49,9 +50,9 @@ func TestCheckSetup(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]lever.SetupStatus{
-			"credentials": lever.SetupPass, "scopes": lever.SetupPass, "perform_as user": lever.SetupPass,
-			"vendor tag": lever.SetupFail, "vendor stages": lever.SetupFail, "stage-change webhook": lever.SetupFail,
+		want := map[string]ats.SetupStatus{
+			"credentials": ats.SetupOK, "scopes": ats.SetupOK, "perform_as user": ats.SetupOK,
+			"vendor tag": ats.SetupFailed, "vendor stages": ats.SetupFailed, "stage-change webhook": ats.SetupFailed,
 		}
 		if d := cmp.Diff(want, statuses(t, r)); d != "" {
 			t.Errorf("statuses (-want +got):\n%s", d)
@@ -66,7 +67,7 @@ func TestCheckSetup(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st := statuses(t, r); st["credentials"] != lever.SetupFail || st["scopes"] != lever.SetupSkip || r.OK() {
+		if st := statuses(t, r); st["credentials"] != ats.SetupFailed || st["scopes"] != ats.SetupSkipped || r.OK() {
 			t.Errorf("report:\n%s", r)
 		}
 	})
@@ -79,7 +80,7 @@ func TestCheckSetup(t *testing.T) {
 			t.Fatal(err)
 		}
 		st := statuses(t, r)
-		if st["scopes"] != lever.SetupFail || st["stage-change webhook"] != lever.SetupWarn || st["vendor tag"] != lever.SetupPass {
+		if st["scopes"] != ats.SetupFailed || st["stage-change webhook"] != ats.SetupWarning || st["vendor tag"] != ats.SetupOK {
 			t.Errorf("report:\n%s", r)
 		}
 		if !strings.Contains(r.String(), "opportunities:read:admin") {
@@ -101,7 +102,7 @@ func TestCheckSetup(t *testing.T) {
 			t.Fatal(err)
 		}
 		check := r.Checks[1]
-		if check.Name != "scopes" || check.Status != lever.SetupFail ||
+		if check.Name != "scopes" || check.Status != ats.SetupFailed ||
 			check.Detail != "missing permissions: notes:write:admin, feedback:write:admin (needed for notes, feedback forms)" {
 			t.Errorf("scopes check = %+v; want the two write scopes named\n%s", check, r)
 		}
@@ -114,7 +115,7 @@ func TestCheckSetup(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st := statuses(t, r); st["scopes"] != lever.SetupPass {
+		if st := statuses(t, r); st["scopes"] != ats.SetupOK {
 			t.Errorf("report:\n%s", r)
 		}
 	})
@@ -139,18 +140,18 @@ func TestCheckSetupReportsWhatCustomersGetWrong(t *testing.T) {
 		opts   func(*lever.Options)
 		seed   func(f *fixture)
 		check  string
-		status lever.SetupStatus
+		status ats.SetupStatus
 		detail string
 	}{
 		{"webhook not switched on", func(o *lever.Options) { o.WebhookSecrets = []string{"tok"} }, nil,
-			"stage-change webhook", lever.SetupWarn, "no delivery has been verified yet; Lever sends nothing until a Super Admin switches the webhook group on"},
+			"stage-change webhook", ats.SetupWarning, "no delivery has been verified yet; Lever sends nothing until a Super Admin switches the webhook group on"},
 		{"signature token unknown", func(o *lever.Options) { o.LastWebhook = func() time.Time { return t0 } }, nil,
-			"stage-change webhook", lever.SetupFail, "its signature token is not configured"},
+			"stage-change webhook", ats.SetupFailed, "its signature token is not configured"},
 		{"vendor tag in another case", nil, func(f *fixture) {
 			f.srv.SetPostingTags(f.tagged.ID, "interviewvector")
-		}, "vendor tag", lever.SetupWarn, `is tagged "interviewvector", not "InterviewVector"`},
+		}, "vendor tag", ats.SetupWarning, `is tagged "interviewvector", not "InterviewVector"`},
 		{"no perform_as user", func(o *lever.Options) { o.PerformAs = "" }, nil,
-			"perform_as user", lever.SetupFail, "Lever refuses feedback, panels"},
+			"perform_as user", ats.SetupFailed, "Lever refuses feedback, panels"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -191,7 +192,7 @@ func TestCheckSetupReportsWhatCustomersGetWrong(t *testing.T) {
 			}
 		}
 		// Listings still work without confidential access.
-		if st := statuses(t, r); st["vendor tag"] == lever.SetupWarn && strings.Contains(check(r, "vendor tag").Detail, "could not list") {
+		if st := statuses(t, r); st["vendor tag"] == ats.SetupWarning && strings.Contains(check(r, "vendor tag").Detail, "could not list") {
 			t.Errorf("vendor tag check could not list postings:\n%s", r)
 		}
 	})

@@ -194,7 +194,9 @@ func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.E
 const maxTriggeredAt = 253402300799999
 
 // VerifyWebhookContext verifies body and returns the delivery's events; ctx
-// bounds the ReplayGuard call. A verified delivery with nothing to act on
+// bounds the ReplayGuard call (it implements ats.WebhookContextVerifier,
+// so a handler built on ats.NewWebhookHandler passes the request's
+// context). A verified delivery with nothing to act on
 // (Lever's settings-page test request, whose data is empty, or an event
 // without an opportunity) returns no events and no error, so a handler
 // answers it 2xx. Errors wrap ats.ErrSignatureMissing,
@@ -295,8 +297,9 @@ func (v WebhookVerifier) ConfirmWebhook(ctx context.Context, body []byte, _ http
 }
 
 var (
-	_ ats.WebhookReleaser  = WebhookVerifier{}
-	_ ats.WebhookConfirmer = WebhookVerifier{}
+	_ ats.WebhookContextVerifier = WebhookVerifier{}
+	_ ats.WebhookReleaser        = WebhookVerifier{}
+	_ ats.WebhookConfirmer       = WebhookVerifier{}
 )
 
 // window returns the effective tolerance and future skew.
@@ -473,58 +476,19 @@ type WebhookHandlerOptions struct {
 // invalid or stale signature, 500 when fn fails, so Lever retries, and
 // 503 (with Retry-After) to a copy of a delivery another handler holds a
 // provisional claim on (ats.ErrWebhookInFlight), so Lever retries it once
-// that claim was confirmed or lapsed. After fn succeeded the claim is
-// confirmed (WebhookVerifier.ConfirmWebhook) before the 200.
+// that claim was confirmed or lapsed, or when the replay guard's store
+// failed (ats.ErrReplayGuardFailed).
 //
-// When v is a WebhookVerifier (or *WebhookVerifier) with a Replay guard,
-// its claim uses the request's context, and a delivery whose fn failed is
-// forgotten again (ats.ReplayGuard.ForgetDelivery), so Lever's retry of it
-// is accepted.
+// It is built on ats.NewWebhookHandler, so a WebhookVerifier (or
+// *WebhookVerifier) claims the delivery token with the request's context
+// (VerifyWebhookContext), releases it when fn failed (ReleaseWebhook), so
+// Lever's retry is accepted, and confirms it when fn succeeded
+// (ConfirmWebhook) before the 200.
 func WebhookHandler(v ats.WebhookVerifier, fn func(ctx context.Context, events []ats.Event) error, opts WebhookHandlerOptions) http.Handler {
-	hopts := ats.WebhookHandlerOptions{Source: "lever", MaxBodyBytes: opts.MaxBodyBytes, Logger: opts.Logger}
-	var lv *WebhookVerifier
-	switch x := v.(type) {
-	case WebhookVerifier:
-		lv = &x
-	case *WebhookVerifier:
-		lv = x
-	}
-	if lv == nil {
-		return ats.NewWebhookHandler(v, fn, hopts)
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rv := requestVerifier{v: lv, ctx: r.Context()}
-		ats.NewWebhookHandler(rv, func(ctx context.Context, events []ats.Event) error {
-			if len(events) == 0 {
-				return nil
-			}
-			err := fn(ctx, events)
-			if err != nil && lv.Replay != nil {
-				if ferr := lv.Replay.ForgetDelivery(context.WithoutCancel(ctx), lv.Connection, events[0].ID); ferr != nil {
-					return errors.Join(err, errfmt.Errorf("lever: forgetting the failed delivery: %w", ferr))
-				}
-			}
-			return err
-		}, hopts).ServeHTTP(w, r)
-	})
-}
-
-// requestVerifier verifies with the request's context and turns a
-// replayed delivery into "nothing to act on".
-type requestVerifier struct {
-	v   *WebhookVerifier
-	ctx context.Context
-}
-
-func (r requestVerifier) VerifyWebhook(body []byte, h http.Header) ([]ats.Event, error) {
-	evs, err := r.v.VerifyWebhookContext(r.ctx, body, h)
-	if errors.Is(err, ats.ErrWebhookReplayed) && !errors.Is(err, ats.ErrWebhookInFlight) {
-		return nil, nil
-	}
-	return evs, err
-}
-
-// ConfirmWebhook implements ats.WebhookConfirmer.
-func (r requestVerifier) ConfirmWebhook(ctx context.Context, body []byte, h http.Header) error {
-	return r.v.ConfirmWebhook(ctx, body, h)
+	return ats.NewWebhookHandler(v, func(ctx context.Context, events []ats.Event) error {
+		if len(events) == 0 {
+			return nil // Lever's test request: nothing to act on
+		}
+		return fn(ctx, events)
+	}, ats.WebhookHandlerOptions{Source: "lever", MaxBodyBytes: opts.MaxBodyBytes, Logger: opts.Logger})
 }

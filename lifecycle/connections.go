@@ -188,10 +188,14 @@ func (e *Engine) DisableConnection(ctx context.Context, id, reason string) (Conn
 // EnableConnection returns — it lists each active position's trigger stage
 // through the adapter's pacing, so it may take a while for a large
 // account; call EnableConnection from a background job rather than a
-// request handler if that matters. A reconcile that fails is logged, not
+// request handler if that matters. With a store that implements Inbox its
+// decisions are queued there and made by the dispatchers (see
+// Engine.Reconcile). A reconcile that fails is logged, not
 // returned (the connection is enabled): Engine.Run reconciles again every
 // Options.ReconcileInterval. Enabling an enabled connection changes
-// nothing.
+// nothing: it requeues nothing and reconciles nothing (after new
+// credentials, a ConnectorNotifier's report or Engine.RequeueConnection
+// and RequeueEvents requeue; Engine.Reconcile reconciles).
 func (e *Engine) EnableConnection(ctx context.Context, id, reason string) (Connection, error) {
 	enabled := false
 	c, err := e.modifyConnection(ctx, id, func(c *Connection, exists bool) (bool, error) {
@@ -207,13 +211,11 @@ func (e *Engine) EnableConnection(ctx context.Context, id, reason string) (Conne
 		enabled = true
 		return true, nil
 	})
-	if err == nil {
+	if err == nil && enabled {
 		// Enabling follows a fix (credentials, configuration): what was
 		// parked or given up on for it goes back in the queue.
 		e.requeueAfterFix(ctx, id, "enabling")
 		e.wake()
-	}
-	if err == nil && enabled {
 		if _, rerr := e.Reconcile(ctx, id); rerr != nil && !errors.Is(rerr, ErrCannotList) {
 			e.log.Warn("lifecycle: reconcile after enabling", "connection", id, "err", rerr)
 		}

@@ -130,6 +130,9 @@ type Engine struct {
 
 	telOnce sync.Once
 	telem   *telemetry
+
+	// owner identifies this engine in reconcile leases (ReconcileLeaser).
+	owner string
 }
 
 // NewEngine returns an engine over store. It accepts any options; New
@@ -143,6 +146,7 @@ func NewEngine(store Store, opts Options) *Engine {
 		log:    opts.Logger,
 		now:    opts.Now,
 		notify: make(chan struct{}, 1),
+		owner:  newID("eng_"),
 	}
 	if n, ok := opts.Connector.(ConnectorNotifier); ok {
 		n.Notify(e.credentialsChanged)
@@ -223,7 +227,9 @@ const DefaultReconcileInterval = time.Hour
 // Options.ExpiryInterval it calls ExpireDue with the current time; when it
 // starts and every Options.ReconcileInterval (unless negative) Reconcile
 // for every enabled connection, one after the other, in a goroutine of its
-// own so a long pass never delays expiry; and when it starts
+// own so a long pass never delays expiry — with a store that implements
+// ReconcileLeaser only the connections whose lease this replica claims, so
+// replicas do not repeat each other's listings; and when it starts
 // and every PruneInterval Prune. Events
 // accepted with AcceptEvents are processed by dispatchers (Dispatcher.Run),
 // not here.
@@ -504,11 +510,14 @@ func (e *Engine) HandleEvent(ctx context.Context, ev ats.Event) (err error) {
 	if state == ConnectionRemoved {
 		return errfmt.Errorf("lifecycle: event %s of connection %q: %w", ev.ID, ev.Connection, ErrConnectionRemoved)
 	}
+	if isReconcileEvent(ev) {
+		return e.handleReconcileEvent(ctx, ev, state) // reconcile.go
+	}
 	switch ev.Kind {
 	case ats.EventStageChanged, ats.EventCandidateCreated, ats.EventUnarchived:
 		a, err := e.adapter(ctx, ev.Connection)
 		if err != nil {
-			return err
+			return &atsError{err: err}
 		}
 		return e.handleStage(ctx, a, ev, ref, state)
 	case ats.EventArchived, ats.EventHired:
@@ -516,14 +525,14 @@ func (e *Engine) HandleEvent(ctx context.Context, ev ats.Event) (err error) {
 		// candidate since restored must not cancel.
 		a, err := e.adapter(ctx, ev.Connection)
 		if err != nil {
-			return err
+			return &atsError{err: err}
 		}
 		cand, err := a.Candidate(ctx, ev.CandidateID)
 		switch {
 		case errors.Is(err, ats.ErrNotFound):
 			return e.cancelLive(ctx, ref, InterviewFilter{Connection: ev.Connection, CandidateID: ev.CandidateID}, "the candidate was deleted")
 		case err != nil:
-			return errfmt.Errorf("lifecycle: read candidate %s: %w", ev.CandidateID, err)
+			return &atsError{err: errfmt.Errorf("lifecycle: read candidate %s: %w", ev.CandidateID, err)}
 		}
 		if ev.JobID == "" {
 			ev.JobID = cand.JobID
@@ -572,7 +581,7 @@ func (e *Engine) handleStage(ctx context.Context, a ats.Adapter, ev ats.Event, r
 		return record()
 	}
 	if err != nil {
-		return errfmt.Errorf("lifecycle: read candidate %s: %w", ev.CandidateID, err)
+		return &atsError{err: errfmt.Errorf("lifecycle: read candidate %s: %w", ev.CandidateID, err)}
 	}
 	if pos == nil || (cand.JobID != "" && cand.JobID != pos.JobID) {
 		jobID := cand.JobID
@@ -702,7 +711,7 @@ func (e *Engine) start(ch *change, pos *Position, iv *Interview, create, tag boo
 		require = pos.Config.Require
 	}
 	iv.Missing = missingFields(iv.Candidate, require)
-	iv.Reason, iv.Detail, iv.Result = "", "", nil
+	iv.Reason, iv.Detail, iv.Result, iv.LeftStage = "", "", nil, false
 	iv.InviteURL, iv.ExpiresAt, iv.ScheduledAt = "", time.Time{}, time.Time{}
 	if len(iv.Missing) > 0 {
 		if err := ch.transition(iv, StateNeedsInfo, create); err != nil {
@@ -739,6 +748,9 @@ func (e *Engine) cancelLive(ctx context.Context, ref *EventRef, f InterviewFilte
 			if err != nil {
 				return err
 			}
+			// The candidate left the trigger stage: Reconcile restarts
+			// the interview if it finds them back in it.
+			ivs[i].LeftStage = true
 			if err := e.cancel(ch, pos, &ivs[i], detail); err != nil {
 				return err
 			}

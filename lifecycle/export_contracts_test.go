@@ -7,3 +7,6 @@ import "context"
 func WithCallbackInterviewForTest(ctx context.Context, interviewID, connection string) context.Context {
 	return withCallbackEffect(ctx, Effect{InterviewID: interviewID, Connection: connection})
 }
+
+// ReconcileAllForTest runs one periodic reconcile pass of Engine.Run.
+func (e *Engine) ReconcileAllForTest(ctx context.Context) { e.reconcileAll(ctx) }

@@ -40,8 +40,10 @@ type InboxEvent struct {
 	Connection string
 	Source     string
 	EventID    string
-	// OrderKey serialises the events of one candidate: only the oldest
-	// pending event of an OrderKey is claimed.
+	// OrderKey serialises the events of one candidate: they are claimed
+	// one at a time, oldest first, except that an event waiting for a
+	// retry after a failure lets newer ones of its key go first (see
+	// Inbox.ClaimEvents).
 	OrderKey string
 	// Event is the event as accepted, without Raw: the verified payload
 	// may hold a candidate's personal data, and decisions use the
@@ -98,10 +100,21 @@ type Inbox interface {
 	// empty.
 	AcceptEvents(ctx context.Context, evs []InboxEvent) (int, error)
 	// ClaimEvents leases up to c.Limit pending events that are due,
-	// whose lease (if any) expired and that are first in line for their
-	// OrderKey, ordered by Seq, at most c.PerConnection of one connection
-	// when that is set and none of the connections in c.Skip. Events of
-	// disabled connections are claimed too: they may end interviews.
+	// whose lease (if any) expired and that are not held back by another
+	// pending event of their OrderKey, ordered by Seq, at most
+	// c.PerConnection of one connection when that is set and none of the
+	// connections in c.Skip. Events of disabled connections are claimed
+	// too: they may end interviews.
+	//
+	// An event is held back by an event of its OrderKey that is leased,
+	// so a candidate's events are never processed two at once, and by an
+	// older pending one — except an older one that failed (LastError is
+	// set) and is not yet due for its retry: a retrying or requeued
+	// event never holds its candidate's newer events for longer than one
+	// attempt. Decisions use the candidate's state as the ATS returns it
+	// when the event is processed, so the newer event decides on the
+	// newest state, and the older one, retried afterwards, is ignored as
+	// stale (Interview.LastEventAt) or finds nothing left to change.
 	ClaimEvents(ctx context.Context, c Claim) ([]InboxEvent, error)
 	// FinishEvent records the outcome of processing and releases the
 	// lease; ErrLeaseLost if owner no longer holds it, ErrNotFound if
@@ -127,13 +140,14 @@ type Inbox interface {
 // event handled at once with HandleEvent instead; there, an event of a
 // disabled connection whose handling fails (its candidate read, refused
 // or without credentials) is logged and dropped, as a dispatcher drops
-// it, since retrying cannot help.
+// it, since retrying cannot help; a store error is returned, also for a
+// disabled connection, so the ATS delivers the event again.
 func (e *Engine) AcceptEvents(ctx context.Context, evs []ats.Event) error {
 	inbox, ok := e.store.(Inbox)
 	if !ok {
 		for _, ev := range evs {
 			err := e.HandleEvent(ctx, ev)
-			if err != nil && ctx.Err() == nil && e.disabledConnection(ctx, connectionOf(ev.Connection, ev.Source)) {
+			if err != nil && ctx.Err() == nil && e.dropsOnDisabled(ctx, connectionOf(ev.Connection, ev.Source), err) {
 				// As a dispatcher does with an inbox event: a
 				// switched-off connection starts nothing, and the
 				// candidate read that could cancel a live interview
@@ -152,18 +166,9 @@ func (e *Engine) AcceptEvents(ctx context.Context, evs []ats.Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
-	now := e.now()
 	in := make([]InboxEvent, len(evs))
 	for i, ev := range evs {
-		ev.Connection = connectionOf(ev.Connection, ev.Source)
-		ev.Raw = nil
-		id := newID("in_")
-		key := ev.Connection + "/" + ev.CandidateID
-		if ev.CandidateID == "" {
-			key = id
-		}
-		in[i] = InboxEvent{ID: id, Connection: ev.Connection, Source: ev.Source, EventID: ev.ID, OrderKey: key,
-			Event: ev, State: InboxPending, NextAttemptAt: now, AcceptedAt: now, TraceParent: traceParentOf(ctx)}
+		in[i] = e.inboxEvent(ctx, ev)
 	}
 	n, err := inbox.AcceptEvents(ctx, in)
 	if err != nil {
@@ -173,6 +178,41 @@ func (e *Engine) AcceptEvents(ctx context.Context, evs []ats.Event) error {
 		e.wake()
 	}
 	return nil
+}
+
+// inboxEvent returns ev as a pending inbox event, due now, ordered with the
+// other events of its candidate (OrderKey).
+func (e *Engine) inboxEvent(ctx context.Context, ev ats.Event) InboxEvent {
+	now := e.now()
+	ev.Connection = connectionOf(ev.Connection, ev.Source)
+	ev.Raw = nil
+	id := newID("in_")
+	key := ev.Connection + "/" + ev.CandidateID
+	if ev.CandidateID == "" {
+		key = id
+	}
+	return InboxEvent{ID: id, Connection: ev.Connection, Source: ev.Source, EventID: ev.ID, OrderKey: key,
+		Event: ev, State: InboxPending, NextAttemptAt: now, AcceptedAt: now, TraceParent: traceParentOf(ctx)}
+}
+
+// atsError marks an error of the ATS side of handling an event — the
+// adapter could not be resolved, or the candidate read failed — as opposed
+// to a store error. Only such an error lets an event of a disabled
+// connection be dropped (dropsOnDisabled).
+type atsError struct{ err error }
+
+func (e *atsError) Error() string { return e.err.Error() }
+func (e *atsError) Unwrap() error { return e.err }
+
+// dropsOnDisabled reports whether an event whose handling failed with err
+// is dropped rather than retried: its connection is disabled and err is
+// the ATS's (the credentials were dropped or are refused, which retrying
+// cannot fix; enabling reconciles the connection). A store error is never
+// a reason to drop: the event is retried (or the webhook answered with an
+// error), as on an enabled connection.
+func (e *Engine) dropsOnDisabled(ctx context.Context, conn string, err error) bool {
+	var ae *atsError
+	return errors.As(err, &ae) && e.disabledConnection(ctx, conn)
 }
 
 // InboxEvents lists the inbox's events, e.g. to show an operator the
@@ -292,11 +332,12 @@ func (d *Dispatcher) processEvent(ctx context.Context, inbox Inbox, ev InboxEven
 		// Stopping: give the event back untouched for another
 		// dispatcher (processing is idempotent).
 		o = InboxOutcome{State: InboxPending, Attempts: ev.Attempts, NextAttemptAt: ev.NextAttemptAt, Error: ev.LastError, At: now}
-	case d.disabled(ctx, ev.Connection):
+	case d.e.dropsOnDisabled(ctx, ev.Connection, err):
 		// A switched-off connection starts nothing; processing still
 		// reads the candidate to cancel a live interview of one who
 		// left the stage, and that read fails when the host dropped the
-		// credentials or the ATS refuses them. Retrying cannot help:
+		// credentials or the ATS refuses them. Retrying cannot help (a
+		// store error, though, is retried like any other):
 		// EnableConnection reconciles the connection (starting
 		// interviews of candidates now in a trigger stage, cancelling
 		// those of candidates who left), as does Engine.Run at start
@@ -326,12 +367,6 @@ func (d *Dispatcher) processEvent(ctx context.Context, inbox Inbox, ev InboxEven
 		d.connectionFailure(Effect{Connection: ev.Connection, Kind: EffectNote}, err, now.Sub(start), o.NextAttemptAt)
 	}
 	d.finishEvent(ctx, inbox, ev, o)
-}
-
-// disabled reports whether a connection is disabled (false when that
-// cannot be read).
-func (d *Dispatcher) disabled(ctx context.Context, conn string) bool {
-	return d.e.disabledConnection(ctx, conn)
 }
 
 // disabledConnection reports whether a connection is disabled (false when

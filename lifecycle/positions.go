@@ -190,7 +190,8 @@ func (e *Engine) validateConfig(p *Position, cfg PositionConfig) error {
 
 // ActivatePosition activates a configured position: from now on candidates
 // entering its trigger stage get interviews, and those already in it get
-// theirs at once (see Reconcile). The configuration is checked
+// theirs at once (see Reconcile; with a store that implements Inbox they
+// are queued for the dispatchers). The configuration is checked
 // against the job's current pipeline again; a mapped stage that no longer
 // exists refuses activation with ErrPositionNotReady until the host
 // reconfigures the position.

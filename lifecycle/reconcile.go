@@ -15,37 +15,79 @@ import (
 var ErrCannotList = errors.New("lifecycle: the adapter cannot list candidates")
 
 // ReconcileResult counts what Engine.Reconcile did.
+//
+// With a store that implements Inbox, Reconcile decides nothing itself: it
+// queues, in the inbox, one event per candidate whose state differs from
+// what the engine recorded, and the dispatchers decide on each as they do
+// on a webhook event, in that candidate's order (see Engine.Reconcile).
+// Started and Cancelled then count candidates queued for that decision
+// (Queued is set), not interviews started or cancelled: the dispatcher
+// re-reads each candidate and may find nothing left to do.
 type ReconcileResult struct {
 	// Positions is the number of active positions reconciled.
 	Positions int
 	// Seen is the number of candidates found in trigger stages.
 	Seen int
 	// Started counts candidates in a trigger stage who had no interview
-	// (their webhook was missed) and got one now.
+	// (their webhook was missed), or whose interview was cancelled when
+	// they left the stage and who are back, and got one now — or, when
+	// Queued, were queued for that decision.
 	Started int
 	// Cancelled counts live interviews of candidates who had left the
 	// trigger stage (or were disqualified) without the engine learning
-	// of it.
+	// of it — or, when Queued, candidates of live interviews no longer
+	// listed, queued for the dispatcher to re-read and decide on.
 	Cancelled int
+	// Queued reports that the decisions were queued in the store's
+	// Inbox rather than made by Reconcile.
+	Queued bool
 }
+
+// reconcileEventType is the ats.Event.Type of the events Reconcile queues
+// in an Inbox (with Kind ats.EventStageChanged, no ID and no Time): the
+// dispatcher hands them to handleReconcileEvent, which decides on the
+// candidate as read then. They have no time, so they are never stale.
+const reconcileEventType = "atskit.reconcile"
+
+func isReconcileEvent(ev ats.Event) bool {
+	return ev.Type == reconcileEventType && ev.Kind == ats.EventStageChanged
+}
+
+// reconcileBatch is how many queued decisions Reconcile accepts into the
+// inbox at once.
+const reconcileBatch = 100
 
 // Reconcile recovers what webhooks missed for a connection's active
 // positions: it lists the candidates now in each position's trigger stage
-// and starts an interview for every one who has none, and it re-reads the
-// candidates of live interviews who are no longer listed and cancels those
-// who left the stage or were disqualified. Decisions use the candidates as
-// the ATS returns them, like HandleEvent. Interviews that ended (cancelled,
-// unable to schedule, ...) are not restarted: only a move into the stage,
-// or Retrigger, does that.
+// and starts an interview for every one who has none (or whose interview
+// was cancelled when they left the stage: Interview.LeftStage), and it
+// re-reads the candidates of live interviews who are no longer listed and
+// cancels those who left the stage or were disqualified. Decisions use the
+// candidates as the ATS returns them, like HandleEvent, and a candidate
+// the ATS reads for another job is never started under this position.
+// Interviews that ended otherwise (cancelled by the host, expired, unable
+// to schedule, ...) are not restarted: only a move into the stage, or
+// Retrigger, does that.
+//
+// With a store that implements Inbox, the decisions go through the inbox
+// so they are made in the same per-candidate order as webhook events: a
+// reconcile can never cancel an interview a concurrently processed event
+// just started or kept. Reconcile then lists and compares only, and queues
+// one event per candidate whose state differs; the dispatchers (Dispatcher.Run,
+// RunOnce, Drain) re-read each candidate and decide, and the result's
+// counts are of candidates queued (ReconcileResult.Queued). A store without
+// Inbox gets the decisions made and committed here.
 //
 // It is idempotent, so an interrupted run is resumed by running it again;
 // its ATS calls go through the adapter and so its pacing. An adapter that
 // cannot list candidates returns ErrCannotList, and a connection neither
 // connected nor known to the Connector an error matching
-// ErrUnknownConnection. Engine.Run calls it for
-// every enabled connection when it starts and every
-// Options.ReconcileInterval, EnableConnection for the connection it
-// enables, and ActivatePosition for the position it activates.
+// ErrUnknownConnection. Engine.Run calls it for every enabled connection
+// when it starts and every Options.ReconcileInterval — with a store that
+// implements ReconcileLeaser, only on the replica that claims the
+// connection's lease for the interval —, EnableConnection for the
+// connection it enables, and ActivatePosition for the position it
+// activates. An explicit call always runs.
 func (e *Engine) Reconcile(ctx context.Context, connection string) (_ ReconcileResult, err error) {
 	ctx, end := e.startReconcile(ctx, connection)
 	defer func() { end(err) }()
@@ -65,7 +107,7 @@ func (e *Engine) Reconcile(ctx context.Context, connection string) (_ ReconcileR
 	e.recordReconcile(ctx, connection, res)
 	if res.Started > 0 || res.Cancelled > 0 {
 		e.log.Info("lifecycle: reconciled", "connection", connection, "positions", res.Positions,
-			"seen", res.Seen, "started", res.Started, "cancelled", res.Cancelled)
+			"seen", res.Seen, "started", res.Started, "cancelled", res.Cancelled, "queued", res.Queued)
 	}
 	return res, nil
 }
@@ -85,6 +127,17 @@ func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *Reco
 		return errfmt.Errorf("lifecycle: reconcile %s: %w", pos.ID, ErrCannotList)
 	}
 	res.Positions++
+	inbox, queue := e.store.(Inbox)
+	res.Queued = res.Queued || queue
+	var queued []ats.Event
+	flush := func(force bool) error {
+		if len(queued) == 0 || !force && len(queued) < reconcileBatch {
+			return nil
+		}
+		err := e.acceptReconcileEvents(ctx, inbox, queued)
+		queued = queued[:0]
+		return err
+	}
 	inStage := map[string]bool{}
 	for cand, err := range lister.Candidates(ctx, ats.CandidateFilter{JobID: pos.JobID, StageID: pos.TriggerStage()}) {
 		if err != nil {
@@ -92,7 +145,7 @@ func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *Reco
 		}
 		// The listing may not filter exactly as asked: decide on
 		// what it returned.
-		if cand.Disqualified || !pos.stageIs(cand.Stage, pos.TriggerStage()) {
+		if cand.Disqualified || !pos.stageIs(cand.Stage, pos.TriggerStage()) || otherJob(pos, cand) {
 			continue
 		}
 		res.Seen++
@@ -101,63 +154,198 @@ func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *Reco
 		if err != nil {
 			return err
 		}
-		if len(existing) > 0 {
+		if !needsStart(existing) {
+			continue
+		}
+		if queue {
+			queued = append(queued, reconcileEvent(pos, cand.ID))
+			res.Started++
+			if err := flush(false); err != nil {
+				return err
+			}
 			continue
 		}
 		// The listing may carry less than a read (Workable lists
 		// candidates without contact details): read before deciding.
 		full, err := a.Candidate(ctx, cand.ID)
-		if errors.Is(err, ats.ErrNotFound) {
-			continue
-		}
+		d, err := e.reconcileCandidate(ctx, pos, cand.ID, full, err, ConnectionEnabled)
 		if err != nil {
-			return errfmt.Errorf("lifecycle: reconcile %s: read candidate %s: %w", pos.ID, cand.ID, err)
+			return errfmt.Errorf("lifecycle: reconcile %s: %w", pos.ID, err)
 		}
-		if full.Disqualified || !pos.stageIs(full.Stage, pos.TriggerStage()) {
-			continue
+		if d == reconcileStarted {
+			res.Started++
 		}
-		if err := e.commit(ctx, func(ch *change) error { return e.request(ctx, ch, pos, full) }); err != nil {
-			return err
-		}
-		res.Started++
 	}
 	live, err := e.store.Interviews(ctx, InterviewFilter{Connection: pos.Connection, PositionID: pos.ID,
 		States: []State{StateRequested, StateNeedsInfo, StateInvited, StateScheduled}})
 	if err != nil {
 		return err
 	}
+	rechecked := map[string]bool{}
 	for _, iv := range live {
-		if inStage[iv.CandidateID] || iv.Callback != nil || iv.Detached {
+		if inStage[iv.CandidateID] || rechecked[iv.CandidateID] || iv.Callback != nil || iv.Detached {
+			continue
+		}
+		rechecked[iv.CandidateID] = true
+		if queue {
+			queued = append(queued, reconcileEvent(pos, iv.CandidateID))
+			res.Cancelled++
+			if err := flush(false); err != nil {
+				return err
+			}
 			continue
 		}
 		cand, err := a.Candidate(ctx, iv.CandidateID)
-		detail := ""
-		switch {
-		case errors.Is(err, ats.ErrNotFound):
-			detail = "the candidate was deleted"
-		case err != nil:
-			return errfmt.Errorf("lifecycle: reconcile %s: read candidate %s: %w", pos.ID, iv.CandidateID, err)
-		case cand.Disqualified:
-			detail = "the candidate was disqualified"
-		case pos.stageIs(cand.Stage, pos.TriggerStage()) || pos.mappedStage(cand.Stage):
-			continue // still in the stage, or in one of our own
-		case cand.Stage.Name != "":
-			detail = fmt.Sprintf("the candidate was moved to %q", cand.Stage.Name)
-		default:
-			detail = "the candidate left the interview stage"
+		d, err := e.reconcileCandidate(ctx, pos, iv.CandidateID, cand, err, ConnectionEnabled)
+		if err != nil {
+			return errfmt.Errorf("lifecycle: reconcile %s: %w", pos.ID, err)
 		}
-		id := iv.ID
-		if _, err := e.update(ctx, id, nil, func(ch *change, pos *Position, iv *Interview) error {
+		if d == reconcileCancelled {
+			res.Cancelled++
+		}
+	}
+	return flush(true)
+}
+
+// otherJob reports whether the ATS names another job than pos's for cand:
+// such a candidate is never started under pos.
+func otherJob(pos *Position, cand ats.Candidate) bool {
+	return cand.JobID != "" && cand.JobID != pos.JobID
+}
+
+// needsStart reports whether a candidate found in the trigger stage, with
+// these interviews for the position, gets interviews started: when there
+// are none (the webhook was missed), or when one was cancelled because the
+// candidate left the stage (they are back: the move's webhook was missed,
+// or came while the connection was disabled). Interviews that ended
+// otherwise are not restarted by reconciling.
+func needsStart(existing []Interview) bool {
+	if len(existing) == 0 {
+		return true
+	}
+	for _, iv := range existing {
+		if iv.LeftStage && iv.State.Restartable() {
+			return true
+		}
+	}
+	return false
+}
+
+// reconcileEvent is the inbox event that has the dispatcher decide on a
+// candidate of pos.
+func reconcileEvent(pos *Position, candidateID string) ats.Event {
+	return ats.Event{Source: pos.Source, Connection: pos.Connection, Kind: ats.EventStageChanged, Type: reconcileEventType,
+		CandidateID: candidateID, JobID: pos.JobID}
+}
+
+// acceptReconcileEvents queues reconcile decisions in the inbox, ordered
+// like the candidates' webhook events.
+func (e *Engine) acceptReconcileEvents(ctx context.Context, inbox Inbox, evs []ats.Event) error {
+	in := make([]InboxEvent, len(evs))
+	for i, ev := range evs {
+		in[i] = e.inboxEvent(ctx, ev)
+	}
+	if _, err := inbox.AcceptEvents(ctx, in); err != nil {
+		return fmt.Errorf("lifecycle: reconcile: queue decisions: %w", err)
+	}
+	e.wake()
+	return nil
+}
+
+// handleReconcileEvent decides on a candidate Reconcile queued, as read
+// now: the same decision Reconcile makes without an inbox.
+func (e *Engine) handleReconcileEvent(ctx context.Context, ev ats.Event, state ConnectionState) error {
+	pos, err := e.position(ctx, PositionID(ev.Connection, ev.JobID))
+	if err != nil {
+		return err
+	}
+	if pos == nil || pos.Status != PositionActive || pos.Connection != ev.Connection {
+		return nil // deactivated meanwhile: activation reconciles again
+	}
+	a, err := e.adapter(ctx, ev.Connection)
+	if err != nil {
+		return &atsError{err: err}
+	}
+	cand, err := a.Candidate(ctx, ev.CandidateID)
+	_, err = e.reconcileCandidate(ctx, pos, ev.CandidateID, cand, err, state)
+	return err
+}
+
+// reconcileDecision is what reconcileCandidate did.
+type reconcileDecision int
+
+const (
+	reconcileNothing reconcileDecision = iota
+	reconcileStarted
+	reconcileCancelled
+)
+
+// reconcileCandidate decides on one candidate of pos as the ATS returned
+// it (cand, or the read's error readErr), as HandleEvent decides on a
+// stage event: a candidate in the trigger stage for pos's job gets
+// interviews when needsStart (not on a disabled connection); one deleted,
+// disqualified or in a stage that is neither the trigger stage nor a
+// mapped one has their live interviews of pos cancelled. A read without a
+// stage decides nothing. A read error other than not found is returned
+// (an *atsError).
+func (e *Engine) reconcileCandidate(ctx context.Context, pos *Position, candidateID string, cand ats.Candidate, readErr error, state ConnectionState) (reconcileDecision, error) {
+	detail := ""
+	switch {
+	case errors.Is(readErr, ats.ErrNotFound):
+		detail = "the candidate was deleted"
+	case readErr != nil:
+		return reconcileNothing, &atsError{err: errfmt.Errorf("lifecycle: read candidate %s: %w", candidateID, readErr)}
+	case cand.Disqualified:
+		detail = "the candidate was disqualified"
+	case cand.Stage.IsZero():
+		e.log.Warn("lifecycle: candidate read has no stage, no decision", "connection", pos.Connection, "candidate", candidateID)
+		return reconcileNothing, nil
+	case pos.stageIs(cand.Stage, pos.TriggerStage()):
+		if otherJob(pos, cand) || state != ConnectionEnabled {
+			return reconcileNothing, nil
+		}
+		started := false
+		err := e.commit(ctx, func(ch *change) error {
+			existing, err := e.store.Interviews(ctx, InterviewFilter{Connection: pos.Connection, CandidateID: candidateID, PositionID: pos.ID})
+			if err != nil || !needsStart(existing) {
+				return err
+			}
+			started = true
+			return e.request(ctx, ch, pos, cand)
+		})
+		if err != nil || !started {
+			return reconcileNothing, err
+		}
+		return reconcileStarted, nil
+	case pos.mappedStage(cand.Stage):
+		return reconcileNothing, nil // our own stage moves must not cancel
+	case cand.Stage.Name != "":
+		detail = fmt.Sprintf("the candidate was moved to %q", cand.Stage.Name)
+	default:
+		detail = "the candidate left the interview stage"
+	}
+	live, err := e.store.Interviews(ctx, InterviewFilter{Connection: pos.Connection, CandidateID: candidateID, PositionID: pos.ID,
+		States: []State{StateRequested, StateNeedsInfo, StateInvited, StateScheduled}})
+	if err != nil {
+		return reconcileNothing, err
+	}
+	d := reconcileNothing
+	for _, iv := range live {
+		if iv.Callback != nil || iv.Detached {
+			continue
+		}
+		if _, err := e.update(ctx, iv.ID, nil, func(ch *change, pos *Position, iv *Interview) error {
 			if !iv.State.Live() {
 				return errNoop
 			}
+			d = reconcileCancelled
+			iv.LeftStage = true
 			return e.cancel(ch, pos, iv, detail)
 		}); err != nil {
-			return err
+			return reconcileNothing, err
 		}
-		res.Cancelled++
 	}
-	return nil
+	return d, nil
 }
 
 // knownConnection returns an error matching ErrUnknownConnection for a
@@ -173,7 +361,8 @@ func (e *Engine) knownConnection(ctx context.Context, connection string) error {
 	return nil
 }
 
-// reconcileAll reconciles every enabled connection; errors are logged.
+// reconcileAll reconciles every enabled connection whose reconcile lease
+// it claims (claimReconcile); errors are logged.
 func (e *Engine) reconcileAll(ctx context.Context) {
 	conns, err := e.store.Connections(ctx, ConnectionFilter{})
 	if err != nil {
@@ -196,6 +385,9 @@ func (e *Engine) reconcileAll(ctx context.Context) {
 	for id := range ids {
 		if ctx.Err() != nil {
 			return
+		}
+		if !e.claimReconcile(ctx, id) {
+			continue // another replica reconciles it in this interval
 		}
 		if _, err := e.Reconcile(ctx, id); err != nil && !errors.Is(err, ErrCannotList) {
 			e.log.Error("lifecycle: reconcile", "connection", id, "err", err)

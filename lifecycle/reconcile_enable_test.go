@@ -33,6 +33,7 @@ func TestEventWhileDisabledRecoveredOnEnable(t *testing.T) {
 
 	_, err = tn.engine.EnableConnection(ctx, "acme", "on")
 	require.NoError(t, err)
+	tn.drain() // the reconcile's decisions go through the inbox
 	ivs, err = tn.engine.Interviews(ctx, lifecycle.InterviewFilter{Connection: "acme", CandidateID: "c2"})
 	require.NoError(t, err)
 	require.Len(t, ivs, 1, "c2 entered the stage while acme was disabled; enabling must start its interview")
@@ -40,7 +41,8 @@ func TestEventWhileDisabledRecoveredOnEnable(t *testing.T) {
 
 // TestRunReconcilesAtStart: with default options, Run reconciles every
 // enabled connection when it starts, so a candidate whose webhook was
-// missed gets an interview without waiting an interval.
+// missed gets an interview without waiting an interval (decided by a
+// dispatcher, as the store has an inbox).
 func TestRunReconcilesAtStart(t *testing.T) {
 	tn := newTenants(t)
 	// A webhook never delivered: the candidate is just there.
@@ -53,10 +55,12 @@ func TestRunReconcilesAtStart(t *testing.T) {
 			started <- c.Interview.CandidateID
 			cancel()
 		}})
-	done := make(chan error, 1)
+	done := make(chan error, 2)
 	go func() { done <- e.Run(rctx) }()
+	go func() { done <- e.Dispatcher(lifecycle.DispatcherOptions{Owner: "run"}).Run(rctx) }()
 	require.Equal(t, "c2", <-started)
 	require.ErrorIs(t, <-done, context.Canceled)
+	<-done
 	ivs, err := tn.engine.Interviews(ctx, lifecycle.InterviewFilter{Connection: "acme", CandidateID: "c2"})
 	require.NoError(t, err)
 	require.Len(t, ivs, 1)
@@ -169,4 +173,44 @@ func TestRunExpiresWhileReconciling(t *testing.T) {
 	}
 	cancel()
 	require.ErrorIs(t, <-done, context.Canceled)
+}
+
+// TestEnableEnabledConnectionIsNoop: enabling a connection that is already
+// enabled changes nothing — inbox events given up on stay failed and no
+// reconcile runs — while enabling a disabled one requeues them and
+// reconciles.
+func TestEnableEnabledConnectionIsNoop(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		disable     bool
+		wantFailed  int
+		wantPending int
+	}{
+		{"already enabled", false, 1, 0},
+		// The failed event, requeued, and the reconcile's decisions
+		// for c8 and c9 (in the stage without an interview).
+		{"disabled", true, 0, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tn := newTenants(t)
+			tn.ats["acme"].Fail("Candidate", ats.ErrValidation)
+			tn.ats["acme"].PutCandidate(ats.Candidate{ID: "c9", JobID: enginetest.JobID, Emails: []string{"c9@acme.example"}, Stage: ats.StageRef{ID: enginetest.StageTrigger}})
+			require.NoError(t, tn.engine.AcceptEvents(ctx, []ats.Event{{ID: "d-c9", Connection: "acme", Source: "workable", Kind: ats.EventStageChanged,
+				CandidateID: "c9", JobID: enginetest.JobID, ToStage: ats.StageRef{ID: enginetest.StageTrigger}}}))
+			tn.drain()
+			// c8's webhook was missed: a reconcile would queue it.
+			tn.ats["acme"].PutCandidate(ats.Candidate{ID: "c8", JobID: enginetest.JobID, Emails: []string{"c8@acme.example"}, Stage: ats.StageRef{ID: enginetest.StageTrigger}})
+			if tc.disable {
+				_, err := tn.engine.DisableConnection(ctx, "acme", "off")
+				require.NoError(t, err)
+			}
+			_, err := tn.engine.EnableConnection(ctx, "acme", "on")
+			require.NoError(t, err)
+			failed, err := tn.engine.InboxEvents(ctx, lifecycle.InboxFilter{Connection: "acme", State: lifecycle.InboxFailed})
+			require.NoError(t, err)
+			pending, err := tn.engine.InboxEvents(ctx, lifecycle.InboxFilter{Connection: "acme", State: lifecycle.InboxPending})
+			require.NoError(t, err)
+			require.Equal(t, []int{tc.wantFailed, tc.wantPending}, []int{len(failed), len(pending)}, "failed, pending inbox events")
+		})
+	}
 }

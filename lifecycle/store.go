@@ -55,11 +55,21 @@ type Change struct {
 	At time.Time
 }
 
-// Claim asks for effects to deliver.
+// Claim asks for effects (or inbox events) to deliver.
+//
+// Leases are times of the claiming process's clock (Now, from
+// Options.Now): a lease taken by one replica is judged expired by another
+// against that one's clock. Replicas sharing a store must keep their
+// clocks synchronised (NTP) to well within DispatcherOptions.Lease — a
+// replica whose clock runs ahead by more than a lease's remaining time
+// takes over work another still holds, and the first one's outcome is
+// then refused with ErrLeaseLost. Reconcile leases (ReconcileLeaser)
+// depend on the clocks the same way.
 type Claim struct {
 	// Owner identifies the claiming dispatcher (host, process, random).
 	Owner string
-	// Now is the current time; effects due at or before it are claimable.
+	// Now is the current time, of the claiming process's clock; effects
+	// due at or before it are claimable.
 	Now time.Time
 	// Lease is how long the claim holds; after Now+Lease another owner may
 	// claim the effect again.

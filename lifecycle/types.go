@@ -81,6 +81,14 @@ type Interview struct {
 	// Detail is free text explaining the last transition (cancel reason,
 	// vendor error).
 	Detail string `json:"detail,omitempty"`
+	// LeftStage reports an interview cancelled because its candidate left
+	// the position's trigger stage (moved on, disqualified, archived,
+	// hired or deleted), as opposed to one the host cancelled or that
+	// expired, was declined or could not be scheduled. Engine.Reconcile
+	// restarts such an interview when it finds the candidate back in the
+	// trigger stage, as the webhook of that move would have; a restart
+	// clears it.
+	LeftStage bool `json:"left_stage,omitempty"`
 	// Missing lists the fields that put the interview in needs-info.
 	Missing []Field `json:"missing,omitempty"`
 	// Attempt counts how often the interview was (re)requested from the

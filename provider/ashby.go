@@ -356,7 +356,7 @@ func (h *AshbyHandler) list(ctx context.Context, w http.ResponseWriter, acct Acc
 // ashbyStartContract names Ashby's start in an IdempotencyStore.
 const ashbyStartContract = "ashby/start"
 
-// idemKeyOf digests the parts into an idempotency key.
+// ashbyKey digests the parts into an idempotency key.
 func (c *idempotency) ashbyKey(parts ...string) idemKey {
 	var stack [256]byte
 	b := stack[:0]

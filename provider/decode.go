@@ -109,15 +109,22 @@ func slowDecode[T any](body []byte) (T, *requestError) {
 
 // decodeCreateInterview decodes and validates the body of POST /interviews.
 func decodeCreateInterview(body []byte) (CreateInterviewRequest, *requestError) {
-	var w wireInterview
-	var cand wireCandidate                         // the fast path reads the candidate here
-	ok, seen := fastInterviewInto(body, &w, &cand) // see fastpath.go
-	if !ok {
-		var err *requestError
-		seen = false
-		if w, err = slowDecode[wireInterview](body); err != nil {
+	var rc rawCreate
+	return decodeCreateInterviewFrom(body, &rc, rc.readInterview(body)) // see rawcreate.go
+}
+
+// decodeCreateInterviewFrom is decodeCreateInterview for a body the fast
+// path has read into rc already, if fast.
+func decodeCreateInterviewFrom(body []byte, rc *rawCreate, fast bool) (CreateInterviewRequest, *requestError) {
+	if fast {
+		if err := rc.validate("interview_template_id"); err != nil {
 			return CreateInterviewRequest{}, err
 		}
+		return rc.interviewRequest(), nil
+	}
+	w, err := slowDecode[wireInterview](body)
+	if err != nil {
+		return CreateInterviewRequest{}, err
 	}
 	if w.InterviewTemplateID.IsZero() {
 		return CreateInterviewRequest{}, missingField("interview_template_id")
@@ -131,22 +138,29 @@ func decodeCreateInterview(body []byte) (CreateInterviewRequest, *requestError) 
 		JobShortcode:        w.JobShortcode.String(),
 		JobTitle:            w.JobTitle,
 		CallbackURL:         w.CallbackURL,
-		Candidate:           candidateOf(pickCandidate(seen, &cand, w.Candidate)),
+		Candidate:           candidateOf(w.Candidate),
 		Preferences:         w.Preferences,
 	}, nil
 }
 
 // decodeCreateAssessment decodes and validates the body of POST /assessments.
 func decodeCreateAssessment(body []byte) (CreateAssessmentRequest, *requestError) {
-	var w wireAssessment
-	var cand wireCandidate // the fast path reads the candidate here
-	ok, seen := fastAssessmentInto(body, &w, &cand)
-	if !ok {
-		var err *requestError
-		seen = false
-		if w, err = slowDecode[wireAssessment](body); err != nil {
+	var rc rawCreate
+	return decodeCreateAssessmentFrom(body, &rc, rc.readAssessment(body))
+}
+
+// decodeCreateAssessmentFrom is decodeCreateAssessment for a body the fast
+// path has read into rc already, if fast.
+func decodeCreateAssessmentFrom(body []byte, rc *rawCreate, fast bool) (CreateAssessmentRequest, *requestError) {
+	if fast {
+		if err := rc.validate("test_id"); err != nil {
 			return CreateAssessmentRequest{}, err
 		}
+		return rc.assessmentRequest(), nil
+	}
+	w, err := slowDecode[wireAssessment](body)
+	if err != nil {
+		return CreateAssessmentRequest{}, err
 	}
 	if w.TestID.IsZero() {
 		return CreateAssessmentRequest{}, missingField("test_id")
@@ -160,7 +174,7 @@ func decodeCreateAssessment(body []byte) (CreateAssessmentRequest, *requestError
 		JobShortcode: w.JobShortcode.String(),
 		JobTitle:     w.JobTitle,
 		CallbackURL:  w.CallbackURL,
-		Candidate:    candidateOf(pickCandidate(seen, &cand, w.Candidate)),
+		Candidate:    candidateOf(w.Candidate),
 		Preferences:  w.Preferences,
 	}, nil
 }
@@ -176,16 +190,6 @@ type wireCandidate struct {
 	Email     ID `json:"email"`
 }
 
-// pickCandidate returns fast if the fast path read a candidate, else
-// slow. The fast path's candidate is kept out of the wire struct so that it
-// can stay on the decoder's stack.
-func pickCandidate(seen bool, fast, slow *wireCandidate) *wireCandidate {
-	if seen {
-		return fast
-	}
-	return slow
-}
-
 func candidateOf(c *wireCandidate) Candidate {
 	if c == nil {
 		return Candidate{}
@@ -199,8 +203,11 @@ func candidateOf(c *wireCandidate) Candidate {
 // missing name, e-mail, job or title is the backend's to handle (for
 // example by asking for the data, as lifecycle's needs-info state does)
 // rather than a 422 that loses the invitation.
-func validateCallback(callbackURL string) *requestError {
-	if callbackURL == "" {
+//
+// It takes the bytes of a body as well as a string, so the fast path need
+// not make one.
+func validateCallback[S ~string | ~[]byte](callbackURL S) *requestError {
+	if len(callbackURL) == 0 {
 		return missingField("callback_url")
 	}
 	// The Publisher enforces https and public addresses when it delivers;
@@ -208,7 +215,7 @@ func validateCallback(callbackURL string) *requestError {
 	if plainCallbackURL(callbackURL) {
 		return nil
 	}
-	if u, err := url.Parse(callbackURL); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+	if u, err := url.Parse(string(callbackURL)); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return invalidField("callback_url", "an absolute https URL")
 	}
 	return nil
@@ -221,12 +228,12 @@ func validateCallback(callbackURL string) *requestError {
 // such string with that scheme and host (TestPlainCallbackURL and
 // FuzzPlainCallbackURL check it); anything else, including every string it
 // would refuse, is left to url.Parse, so the rules are url.Parse's.
-func plainCallbackURL(s string) bool {
-	var rest string
+func plainCallbackURL[S ~string | ~[]byte](s S) bool {
+	var rest S
 	switch {
-	case strings.HasPrefix(s, "https://"):
+	case len(s) >= len("https://") && string(s[:len("https://")]) == "https://":
 		rest = s[len("https://"):]
-	case strings.HasPrefix(s, "http://"):
+	case len(s) >= len("http://") && string(s[:len("http://")]) == "http://":
 		rest = s[len("http://"):]
 	default:
 		return false

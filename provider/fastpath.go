@@ -277,30 +277,6 @@ func (r *fastReader) stringField(dst *string) bool {
 
 var candidateNames = []string{"first_name", "last_name", "phone", "email"}
 
-// candidate reads the candidate into *store and sets *seen, or leaves
-// both for null. The caller points its Candidate at store: storing the
-// pointer here would move the storage to the heap.
-func (r *fastReader) candidate(seen *bool, store *wireCandidate) bool {
-	if r.null() {
-		return true
-	}
-	c := store
-	*c = wireCandidate{}
-	f := fields{names: candidateNames}
-	ok := r.object(func(key []byte) bool {
-		i, ok := f.match(key)
-		switch {
-		case !ok:
-			return false
-		case i < 0:
-			return r.skipChecked()
-		}
-		return r.idField([...]*ID{&c.FirstName, &c.LastName, &c.Phone, &c.Email}[i])
-	})
-	*seen = ok
-	return ok
-}
-
 func (r *fastReader) preferences(dst *map[string]any) bool {
 	if r.null() {
 		return true
@@ -400,25 +376,7 @@ func (r *fastReader) idField(dst *ID) bool {
 	return dst.UnmarshalJSON(v) == nil
 }
 
-// common reads the members interviews and assessments share; i indexes
-// interviewNames and assessmentNames, which agree on their first six.
-func (r *fastReader) common(i int, jobID, jobShortcode *ID, jobTitle, callbackURL *string, candSeen *bool, candStore *wireCandidate, prefs *map[string]any) bool {
-	switch i {
-	case 0:
-		return r.idField(jobID)
-	case 6:
-		return r.idField(jobShortcode)
-	case 1:
-		return r.stringField(jobTitle)
-	case 2:
-		return r.stringField(callbackURL)
-	case 3:
-		return r.candidate(candSeen, candStore)
-	default:
-		return r.preferences(prefs)
-	}
-}
-
+// interviewNames and assessmentNames agree on all but index 5.
 var (
 	interviewNames  = []string{"job_id", "job_title", "callback_url", "candidate", "preferences", "interview_template_id", "job_shortcode"}
 	assessmentNames = []string{"job_id", "job_title", "callback_url", "candidate", "preferences", "test_id", "job_shortcode"}
@@ -432,60 +390,20 @@ func (r *fastReader) end() bool {
 
 // fastInterview decodes body into w if it is in the subset.
 func fastInterview(body []byte, w *wireInterview) bool {
-	cand := new(wireCandidate)
-	ok, seen := fastInterviewInto(body, w, cand)
-	if seen {
-		w.Candidate = cand
+	var rc rawCreate
+	if !rc.readInterview(body) {
+		return false
 	}
-	return ok
-}
-
-// fastInterviewInto is fastInterview that reads the candidate into cand
-// and leaves w.Candidate to the caller: seen reports a candidate object.
-func fastInterviewInto(body []byte, w *wireInterview, cand *wireCandidate) (ok, seen bool) {
-	r := newFastReader(body)
-	f := fields{names: interviewNames}
-	ok = r.object(func(key []byte) bool {
-		i, ok := f.match(key)
-		switch {
-		case !ok:
-			return false
-		case i < 0:
-			return r.skipChecked()
-		case i == 5:
-			return r.idField(&w.InterviewTemplateID)
-		}
-		return r.common(i, &w.JobID, &w.JobShortcode, &w.JobTitle, &w.CallbackURL, &seen, cand, &w.Preferences)
-	}) && r.end()
-	return ok, seen
+	*w = rc.wireInterview()
+	return true
 }
 
 // fastAssessment decodes body into w if it is in the subset.
 func fastAssessment(body []byte, w *wireAssessment) bool {
-	cand := new(wireCandidate)
-	ok, seen := fastAssessmentInto(body, w, cand)
-	if seen {
-		w.Candidate = cand
+	var rc rawCreate
+	if !rc.readAssessment(body) {
+		return false
 	}
-	return ok
-}
-
-// fastAssessmentInto is fastAssessment that reads the candidate into cand
-// and leaves w.Candidate to the caller: seen reports a candidate object.
-func fastAssessmentInto(body []byte, w *wireAssessment, cand *wireCandidate) (ok, seen bool) {
-	r := newFastReader(body)
-	f := fields{names: assessmentNames}
-	ok = r.object(func(key []byte) bool {
-		i, ok := f.match(key)
-		switch {
-		case !ok:
-			return false
-		case i < 0:
-			return r.skipChecked()
-		case i == 5:
-			return r.idField(&w.TestID)
-		}
-		return r.common(i, &w.JobID, &w.JobShortcode, &w.JobTitle, &w.CallbackURL, &seen, cand, &w.Preferences)
-	}) && r.end()
-	return ok, seen
+	*w = rc.wireAssessment()
+	return true
 }

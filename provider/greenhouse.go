@@ -364,7 +364,7 @@ func (h *GreenhouseHandler) readBody(w http.ResponseWriter, r *http.Request) (*b
 			err = errors.New("body length differs from Content-Length")
 		}
 	} else {
-		_, err = buf.ReadFrom(http.MaxBytesReader(w, r.Body, h.maxBody))
+		err = readLimited(w, buf, r.Body, h.maxBody)
 	}
 	if err != nil {
 		putBuf(buf)

@@ -271,6 +271,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if kind == routeInterviews || kind == routeAssessments {
+		// Creates make the context only if the backend needs it.
+		h.create(w, r, account, kind == routeAssessments)
+		return
+	}
 	ctx := WithAccount(r.Context(), account)
 
 	switch kind {
@@ -298,10 +303,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeJSON(w, r, http.StatusOK, struct {
 			Tests []Test `json:"tests"`
 		}{ts})
-	case routeInterviews:
-		h.createInterview(ctx, w, r, account)
-	case routeAssessments:
-		h.createAssessment(ctx, w, r, account)
 	case routeInterview:
 		h.serveResult(w, r, account, false, func() (StatusDocument, error) { return h.interviews.Interview(ctx, account, id) })
 	case routeAssessment:
@@ -388,7 +389,7 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) (*bytes.Buffe
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	deadline := safehttp.SetReadDeadline(w, h.readTimeout)
-	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, h.maxBody))
+	err := readLimited(w, buf, r.Body, h.maxBody)
 	deadline.Lift()
 	if err != nil {
 		putBuf(buf)
@@ -413,13 +414,30 @@ func putBuf(buf *bytes.Buffer) {
 	}
 }
 
-func (h *Handler) createInterview(ctx context.Context, w http.ResponseWriter, r *http.Request, account Account) {
+// create serves POST /interviews, or /assessments if assessment.
+func (h *Handler) create(w http.ResponseWriter, r *http.Request, account Account, assessment bool) {
 	buf, rerr := h.readBody(w, r)
 	if rerr != nil {
 		h.clientError(w, r, rerr)
 		return
 	}
-	req, rerr := decodeCreateInterview(buf.Bytes())
+	var rc rawCreate // the fast path's reading of the body (rawcreate.go)
+	var fast bool
+	if assessment {
+		fast = rc.readAssessment(buf.Bytes())
+	} else {
+		fast = rc.readInterview(buf.Bytes())
+	}
+	ctx := WithAccount(r.Context(), account)
+	if assessment {
+		h.createAssessment(ctx, w, r, account, buf, &rc, fast)
+	} else {
+		h.createInterview(ctx, w, r, account, buf, &rc, fast)
+	}
+}
+
+func (h *Handler) createInterview(ctx context.Context, w http.ResponseWriter, r *http.Request, account Account, buf *bytes.Buffer, rc *rawCreate, fast bool) {
+	req, rerr := decodeCreateInterviewFrom(buf.Bytes(), rc, fast)
 	putBuf(buf)
 	if rerr != nil {
 		h.clientError(w, r, rerr)
@@ -434,13 +452,8 @@ func (h *Handler) createInterview(ctx context.Context, w http.ResponseWriter, r 
 	h.answerCreated(w, r, account, `{"interview_id":`, id, err)
 }
 
-func (h *Handler) createAssessment(ctx context.Context, w http.ResponseWriter, r *http.Request, account Account) {
-	buf, rerr := h.readBody(w, r)
-	if rerr != nil {
-		h.clientError(w, r, rerr)
-		return
-	}
-	req, rerr := decodeCreateAssessment(buf.Bytes())
+func (h *Handler) createAssessment(ctx context.Context, w http.ResponseWriter, r *http.Request, account Account, buf *bytes.Buffer, rc *rawCreate, fast bool) {
+	req, rerr := decodeCreateAssessmentFrom(buf.Bytes(), rc, fast)
 	putBuf(buf)
 	if rerr != nil {
 		h.clientError(w, r, rerr)

@@ -23,13 +23,34 @@ var errCreatePanicked = errors.New("provider: backend panicked")
 type idemKey [2]uint64
 
 func (c *idempotency) key(account Account, kind string, template string, cand *Candidate, callbackURL string) idemKey {
+	return idemKeyOf(c, account, kind, false, template, cand.FirstName, cand.LastName, cand.Phone, cand.Email, callbackURL)
+}
+
+// idemKeyOf is key with the fields as strings or bytes (of a body the fast
+// path read), and a template that, if hashPrefixed, counts as "#"+template
+// (a numeric test id) without making that string.
+func idemKeyOf[S ~string | ~[]byte](c *idempotency, account Account, kind string, hashPrefixed bool, template, first, last, phone, email, callbackURL S) idemKey {
 	var stack [512]byte
 	b := stack[:0]
-	for _, s := range [...]string{string(account), kind, template, cand.FirstName, cand.LastName, cand.Phone, cand.Email, callbackURL} {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
+	b = appendKeyPart(b, string(account))
+	b = appendKeyPart(b, kind)
+	if hashPrefixed {
+		b = binary.AppendUvarint(b, uint64(len(template)+1))
+		b = append(b, '#')
+		b = append(b, template...)
+	} else {
+		b = appendKeyPart(b, template)
+	}
+	for _, s := range [...]S{first, last, phone, email, callbackURL} {
+		b = appendKeyPart(b, s)
 	}
 	return idemKey{maphash.Bytes(c.seeds[0], b), maphash.Bytes(c.seeds[1], b)}
+}
+
+// appendKeyPart appends s to a key's bytes, prefixed with its length.
+func appendKeyPart[S ~string | ~[]byte](b []byte, s S) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
 }
 
 // idempotency makes concurrent and repeated create requests with the same

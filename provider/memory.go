@@ -68,29 +68,67 @@ type MemoryBackend struct {
 	// no map, and growing never copies invitations.
 	chunks []*[chunkSize]memInvitation
 	n      int
+	// arena holds the invitations' packed text and the ids create
+	// returns: strings are slices of it, and it is only ever appended to
+	// within its capacity, so they never change; a full arena is left to
+	// the strings in it and a new one started. An invitation then costs no
+	// allocation of its own beside its share of a chunk.
+	arena strings.Builder
 }
 
 const chunkSize = 1024
 
+// memArenaSize is the size of an arena; memArenaMax the largest text
+// kept in one (a larger one gets an allocation of its own).
+const (
+	memArenaSize = 16 << 10
+	memArenaMax  = 1 << 10
+)
+
+// arenaLocked returns a builder with room for n more bytes: the arena, or
+// for a large n a builder of its own.
+func (m *MemoryBackend) arenaLocked(n int) *strings.Builder {
+	if n > memArenaMax {
+		b := new(strings.Builder)
+		b.Grow(n)
+		return b
+	}
+	if m.arena.Cap()-m.arena.Len() < n {
+		m.arena = strings.Builder{}
+		m.arena.Grow(memArenaSize)
+	}
+	return &m.arena
+}
+
 // memInvitation is an Invitation as stored: its text fields packed into
-// one string, its preferences as a slice, and no result until one is set.
-// A backend holding many invitations then costs the garbage collector
-// little (a few pointers each instead of some twenty).
+// one string in the backend's arena, and the rare rest (preferences that
+// are not all strings, a result) apart. A backend holding many
+// invitations then costs the allocator nothing per invitation and the
+// garbage collector little (a few pointers each instead of some twenty).
 type memInvitation struct {
-	// Pointer fields first, so the collector scans only the front; 128
+	// Pointer fields first, so the collector scans only the front; 72
 	// bytes in all.
-	account    Account
-	text       string          // the text fields, concatenated
-	prefs      []memPreference // nil for no preferences
-	result     *StatusDocument // nil while pending
-	createdAt  time.Time
-	ends       [memFields]uint32 // text[ends[f-1]:ends[f]] is field f
-	assessment bool              // KindAssessment, else KindInterview
+	account Account
+	// text holds the text fields in packed order (memTemplate…memEmail),
+	// then, if prefsInText, the preferences as key and value pairs: each
+	// a uvarint length then its bytes. Preferences kept in extra follow as
+	// bare bytes.
+	text      string
+	extra     *memExtra // nil for string-only preferences and no result
+	createdAt time.Time
+	// assessment: KindAssessment, else KindInterview.
+	assessment bool
 	testNumber bool
 	prefsSet   bool // preferences were a map, perhaps empty
-	// prefsInText: the preferences, all strings, follow the fields in
-	// text (see pack) and prefs is nil.
+	// prefsInText: the preferences, all strings, are in text (see pack)
+	// and extra holds none.
 	prefsInText bool
+}
+
+// memExtra is the part of a memInvitation few have.
+type memExtra struct {
+	prefs  []memPreference // preferences that are not all strings
+	result *StatusDocument // nil while pending
 }
 
 // kind returns the invitation's kind.
@@ -124,77 +162,104 @@ const (
 	memFields
 )
 
-// pack stores the text fields of inv in m.
-func (m *memInvitation) pack(inv *Invitation) {
-	fields := [memFields]string{
-		memTemplate: inv.TemplateID, memJobID: inv.JobID, memJobShortcode: inv.JobShortcode,
-		memJobTitle: inv.JobTitle, memCallbackURL: inv.CallbackURL, memFirstName: inv.Candidate.FirstName,
-		memLastName: inv.Candidate.LastName, memPhone: inv.Candidate.Phone, memEmail: inv.Candidate.Email,
-	}
-	if inv.Kind == KindAssessment {
-		fields[memTemplate] = inv.TestID.String()
-	}
+// uvarintLen returns the length of n as a uvarint.
+func uvarintLen(n int) int {
+	var tmp [binary.MaxVarintLen64]byte
+	return len(binary.AppendUvarint(tmp[:0], uint64(n)))
+}
+
+// writeUvarintString writes s prefixed with its length as a uvarint.
+func writeUvarintString(b *strings.Builder, s string) {
+	var tmp [binary.MaxVarintLen64]byte
+	b.Write(binary.AppendUvarint(tmp[:0], uint64(len(s))))
+	b.WriteString(s)
+}
+
+
+// packedSize returns the bytes the packed fields f take.
+func packedSize[S ~string | ~[]byte](f *[memFields]S) int {
 	n := 0
-	for _, f := range fields {
-		n += len(f)
+	for _, s := range f {
+		n += uvarintLen(len(s)) + len(s)
 	}
+	return n
+}
+
+// packedSize returns the bytes pack needs for inv.
+func (inv *Invitation) packedSize() int {
+	f := inv.textFields()
+	n := packedSize(&f)
+	inText := inv.Preferences != nil && allStrings(inv.Preferences)
 	for k, v := range inv.Preferences {
 		n += len(k)
 		if s, ok := v.(string); ok {
 			n += len(s)
 		}
+		if inText {
+			n += uvarintLen(len(k)) + uvarintLen(len(v.(string)))
+		}
+	}
+	return n
+}
+
+// textFields returns inv's packed fields.
+func (inv *Invitation) textFields() [memFields]string {
+	f := [memFields]string{
+		memTemplate: inv.TemplateID, memJobID: inv.JobID, memJobShortcode: inv.JobShortcode,
+		memJobTitle: inv.JobTitle, memCallbackURL: inv.CallbackURL, memFirstName: inv.Candidate.FirstName,
+		memLastName: inv.Candidate.LastName, memPhone: inv.Candidate.Phone, memEmail: inv.Candidate.Email,
+	}
+	if inv.Kind == KindAssessment {
+		f[memTemplate] = inv.TestID.String()
+	}
+	return f
+}
+
+// pack stores the text fields and preferences of inv in m, writing
+// exactly inv.packedSize() bytes to b.
+func (m *memInvitation) pack(b *strings.Builder, inv *Invitation) {
+	start := b.Len()
+	for _, f := range inv.textFields() {
+		writeUvarintString(b, f)
 	}
 	// Preferences that are all strings, the common case, follow the fields
 	// in text as (uvarint length, bytes) pairs, key then value, with no
 	// slice (and its three pointers per preference) for the collector.
-	inText := inv.Preferences != nil && allStrings(inv.Preferences)
-	var tmp [binary.MaxVarintLen64]byte
-	if inText {
+	if inv.Preferences != nil && allStrings(inv.Preferences) {
 		for k, v := range inv.Preferences {
-			n += len(binary.AppendUvarint(tmp[:0], uint64(len(k)))) + len(binary.AppendUvarint(tmp[:0], uint64(len(v.(string)))))
+			writeUvarintString(b, k)
+			writeUvarintString(b, v.(string))
 		}
-	}
-	var b strings.Builder // one allocation: String does not copy
-	b.Grow(n)
-	for i, f := range fields {
-		b.WriteString(f)
-		m.ends[i] = uint32(b.Len())
-	}
-	if inText {
-		for k, v := range inv.Preferences {
-			b.Write(binary.AppendUvarint(tmp[:0], uint64(len(k))))
-			b.WriteString(k)
-			b.Write(binary.AppendUvarint(tmp[:0], uint64(len(v.(string)))))
-			b.WriteString(v.(string))
-		}
-		m.text = b.String()
+		m.text = b.String()[start:]
 		m.prefsSet, m.prefsInText = true, true
 		return
 	}
 	type span struct{ key, val [2]int }
 	var stack [8]span
 	spans := stack[:0]
+	var prefs []memPreference
 	if inv.Preferences != nil {
 		m.prefsSet = true
-		m.prefs = make([]memPreference, 0, len(inv.Preferences))
+		prefs = make([]memPreference, 0, len(inv.Preferences))
 		for k, v := range inv.Preferences {
 			var sp span
-			sp.key = [2]int{b.Len(), b.Len() + len(k)}
+			sp.key = [2]int{b.Len() - start, b.Len() - start + len(k)}
 			b.WriteString(k)
 			p := memPreference{value: v}
 			if s, ok := v.(string); ok {
-				sp.val = [2]int{b.Len(), b.Len() + len(s)}
+				sp.val = [2]int{b.Len() - start, b.Len() - start + len(s)}
 				b.WriteString(s)
 				p = memPreference{isStr: true}
 			}
-			m.prefs = append(m.prefs, p)
+			prefs = append(prefs, p)
 			spans = append(spans, sp)
 		}
+		m.extra = &memExtra{prefs: prefs}
 	}
-	m.text = b.String()
+	m.text = b.String()[start:]
 	for i, sp := range spans {
-		m.prefs[i].key = m.text[sp.key[0]:sp.key[1]]
-		m.prefs[i].str = m.text[sp.val[0]:sp.val[1]]
+		prefs[i].key = m.text[sp.key[0]:sp.key[1]]
+		prefs[i].str = m.text[sp.val[0]:sp.val[1]]
 	}
 }
 
@@ -218,36 +283,37 @@ func cutUvarintString(s string) (string, string) {
 	return s[:n], s[n:]
 }
 
-func (m *memInvitation) field(f int) string {
-	start := uint32(0)
-	if f > 0 {
-		start = m.ends[f-1]
+// fields returns the packed text fields and the text after them.
+func (m *memInvitation) fields() (f [memFields]string, rest string) {
+	rest = m.text
+	for i := range f {
+		f[i], rest = cutUvarintString(rest)
 	}
-	return m.text[start:m.ends[f]]
+	return f, rest
 }
 
 // invitation returns m as an Invitation with id i+1 (a deep enough copy:
 // preferences and result are the caller's).
 func (m *memInvitation) invitation(i int) Invitation {
+	f, rest := m.fields()
 	inv := Invitation{
 		Kind: m.kind(), ID: memID(m.kind(), i), Account: m.account,
-		JobID: m.field(memJobID), JobShortcode: m.field(memJobShortcode), JobTitle: m.field(memJobTitle),
-		CallbackURL: m.field(memCallbackURL),
+		JobID: f[memJobID], JobShortcode: f[memJobShortcode], JobTitle: f[memJobTitle],
+		CallbackURL: f[memCallbackURL],
 		Candidate: Candidate{
-			FirstName: m.field(memFirstName), LastName: m.field(memLastName),
-			Phone: m.field(memPhone), Email: m.field(memEmail),
+			FirstName: f[memFirstName], LastName: f[memLastName],
+			Phone: f[memPhone], Email: f[memEmail],
 		},
 		Result:    m.currentResult(),
 		CreatedAt: m.createdAt,
 	}
 	if m.assessment {
-		inv.TestID = ID{s: m.field(memTemplate), number: m.testNumber}
+		inv.TestID = ID{s: f[memTemplate], number: m.testNumber}
 	} else {
-		inv.TemplateID = m.field(memTemplate)
+		inv.TemplateID = f[memTemplate]
 	}
 	if m.prefsInText {
 		inv.Preferences = make(map[string]any)
-		rest := m.text[m.ends[memFields-1]:]
 		for rest != "" {
 			var k, v string
 			k, rest = cutUvarintString(rest)
@@ -255,8 +321,12 @@ func (m *memInvitation) invitation(i int) Invitation {
 			inv.Preferences[k] = v
 		}
 	} else if m.prefsSet {
-		inv.Preferences = make(map[string]any, len(m.prefs))
-		for _, p := range m.prefs {
+		var prefs []memPreference
+		if m.extra != nil {
+			prefs = m.extra.prefs
+		}
+		inv.Preferences = make(map[string]any, len(prefs))
+		for _, p := range prefs {
 			if p.isStr {
 				inv.Preferences[p.key] = p.str
 			} else {
@@ -269,18 +339,26 @@ func (m *memInvitation) invitation(i int) Invitation {
 
 // currentResult returns a copy of the result, pending if none was set.
 func (m *memInvitation) currentResult() StatusDocument {
-	if m.result == nil {
+	if m.extra == nil || m.extra.result == nil {
 		return StatusDocument{Status: StatusPending}
 	}
-	return cloneResult(*m.result)
+	return cloneResult(*m.extra.result)
 }
 
 // memID returns the id of invitation i (from 0) of kind.
 func memID(kind Kind, i int) string {
+	var b [24]byte
+	return string(appendMemID(b[:0], kind, i)) // one allocation
+}
+
+// appendMemID appends the id of invitation i (from 0) of kind to b.
+func appendMemID(b []byte, kind Kind, i int) []byte {
 	if kind == KindAssessment {
-		return "as_" + strconv.Itoa(i+1)
+		b = append(b, "as_"...)
+	} else {
+		b = append(b, "iv_"...)
 	}
-	return "iv_" + strconv.Itoa(i+1)
+	return strconv.AppendInt(b, int64(i+1), 10)
 }
 
 // atLocked returns invitation i (from 0).
@@ -359,15 +437,26 @@ func (m *MemoryBackend) AssessmentSharedLink(_ context.Context, account Account,
 
 func (m *MemoryBackend) add(inv *Invitation) string {
 	rec := memInvitation{assessment: inv.Kind == KindAssessment, testNumber: inv.TestID.IsNumber(), account: inv.Account, createdAt: m.opts.Now()}
-	rec.pack(inv)
+	n := inv.packedSize()
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	rec.pack(m.arenaLocked(n), inv)
+	return m.storeLocked(&rec)
+}
+
+// storeLocked appends rec and returns its id, made in the arena.
+func (m *MemoryBackend) storeLocked(rec *memInvitation) string {
 	if m.n%chunkSize == 0 {
 		m.chunks = append(m.chunks, new([chunkSize]memInvitation))
 	}
-	*m.atLocked(m.n) = rec
+	*m.atLocked(m.n) = *rec
 	m.n++
-	return memID(inv.Kind, m.n-1)
+	var tmp [24]byte
+	id := appendMemID(tmp[:0], rec.kind(), m.n-1)
+	b := m.arenaLocked(len(id))
+	start := b.Len()
+	b.Write(id)
+	return b.String()[start:]
 }
 
 // lookupLocked returns the invitation with id and its index, or nil.
@@ -438,7 +527,10 @@ func (m *MemoryBackend) SetResult(id string, r StatusDocument) (Invitation, erro
 		return Invitation{}, errfmt.Errorf("provider: invitation %q: %w", id, ErrNotFound)
 	}
 	c := cloneResult(r)
-	inv.result = &c
+	if inv.extra == nil {
+		inv.extra = new(memExtra)
+	}
+	inv.extra.result = &c
 	return inv.invitation(i), nil
 }
 

@@ -76,7 +76,8 @@
 //     by atskit.connection, atskit.interview.from, atskit.interview.to.
 //   - "atskit.reconcile.candidates" (counter): lifecycle.Engine.Reconcile
 //     results by atskit.connection and atskit.reconcile.result (started,
-//     cancelled, unchanged).
+//     cancelled, unchanged; with an inbox store, started and cancelled
+//     count candidates queued for a dispatcher's decision).
 //   - "atskit.pacer.wait" (histogram, s) and "atskit.ats.rate_limited"
 //     (counter, {response}) from Transport, by atskit.ats and
 //     atskit.connection, with otelhttp's http.client.* metrics.

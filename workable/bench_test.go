@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"runtime"
 	"testing"
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/benchkit"
 	"github.com/atskit/atskit/workable"
 	"github.com/atskit/atskit/workable/workabletest"
 	"github.com/hashicorp/go-retryablehttp"
@@ -63,10 +63,7 @@ func BenchmarkSyncPaced(b *testing.B) {
 	plain := workabletest.NewServer(workabletest.WithRateLimit(benchLimit, benchWindow))
 	defer plain.Close()
 	plainJob := seedSync(plain)
-	rc := retryablehttp.NewClient()
-	rc.Logger = nil
-	rc.RetryMax = 100
-	rc.RetryWaitMin, rc.RetryWaitMax = 10*time.Millisecond, benchWindow
+	rc := benchkit.BaselineClient(100, 10*time.Millisecond, benchWindow, false)
 
 	var pacedReqs, plainOK int
 	var pacedTime, plainTime time.Duration
@@ -162,11 +159,11 @@ func BenchmarkListCandidates100k(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	var growth, worst uint64
+	var worst uint64
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		var lo, hi uint64 = ^uint64(0), 0
+		var heap benchkit.HeapSpread
 		n := 0
 		for _, err := range c.Candidates(ctx, ats.CandidateFilter{JobID: job.Shortcode, PageSize: page}) {
 			if err != nil {
@@ -174,21 +171,13 @@ func BenchmarkListCandidates100k(b *testing.B) {
 			}
 			n++
 			if n%(page*every) == 0 {
-				b.StopTimer()
-				srv.ResetRequests() // the fake's request log is not the client's memory
-				runtime.GC()
-				var ms runtime.MemStats
-				runtime.ReadMemStats(&ms)
-				lo, hi = min(lo, ms.HeapInuse), max(hi, ms.HeapInuse)
-				b.StartTimer()
+				heap.Sample(b, srv.ResetRequests) // the fake's request log is not the client's memory
 			}
 		}
 		if n != total {
 			b.Fatalf("saw %d candidates", n)
 		}
-		growth = hi - lo
-		worst = max(worst, growth)
+		worst = max(worst, heap.Growth())
 	}
-	b.ReportMetric(float64(worst), "heap-growth-B")
-	b.ReportMetric(float64(worst)/float64(total/page), "heap-growth-B/page")
+	benchkit.ReportHeapGrowth(b, worst, total/page, 0)
 }

@@ -3,7 +3,6 @@ package workable
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"net/http"
 	"sort"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/httpx"
 )
 
 // errorBody is the envelope of Workable's error responses, as the examples
@@ -125,42 +125,17 @@ func serverBudget(h http.Header, now time.Time) (remaining int, reset time.Time,
 	if err != nil {
 		return 0, time.Time{}, false
 	}
-	reset, ok = parseReset(h.Get("X-Rate-Limit-Reset"), now)
+	// X-Rate-Limit-Reset is the "timestamp of next interval" in a unit
+	// Workable does not document
+	// (https://workable.readme.io/reference/rate-limits); ParseReset
+	// accepts every plausible form.
+	reset, ok = httpx.ParseReset(h.Get("X-Rate-Limit-Reset"), now)
 	if !ok {
 		// Unknown reset: assume the documented 10 s window ends within one
 		// window from now.
 		reset = now.Add(RateWindow)
 	}
 	return n, reset, true
-}
-
-// parseReset parses X-Rate-Limit-Reset, "timestamp of next interval". Its
-// unit is undocumented (https://workable.readme.io/reference/rate-limits; not documented), so it accepts Unix seconds
-// (integer or fractional), Unix milliseconds, RFC 3339 and HTTP dates, and
-// — for small numbers that cannot be timestamps — seconds from now.
-func parseReset(v string, now time.Time) (time.Time, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return time.Time{}, false
-	}
-	if f, err := strconv.ParseFloat(v, 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) && f >= 0 {
-		switch {
-		case f > 1e11: // milliseconds since the epoch
-			return time.UnixMilli(int64(f)), true
-		case f > 1e8: // seconds since the epoch
-			sec, frac := math.Modf(f)
-			return time.Unix(int64(sec), int64(frac*1e9)), true
-		default: // a delta in seconds
-			return now.Add(time.Duration(f * float64(time.Second))), true
-		}
-	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return t, true
-	}
-	return time.Time{}, false
 }
 
 // notFound builds an ats.ErrNotFound error for lookups that found nothing.

@@ -54,6 +54,7 @@ func TestServerBudget(t *testing.T) {
 		{"delta seconds", "0", "4", true, 0, now.Add(4 * time.Second)},
 		{"RFC 3339", "1", "2023-11-14T22:13:30Z", true, 1, time.Date(2023, 11, 14, 22, 13, 30, 0, time.UTC)},
 		{"unparseable reset", "0", "soon", true, 0, now.Add(RateWindow)},
+		{"absurd reset", "0", "1e300", true, 0, now.Add(RateWindow)},
 		{"no headers", "", "", false, 0, time.Time{}},
 		{"bad remaining", "x", "1", false, 0, time.Time{}},
 	} {

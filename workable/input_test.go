@@ -114,9 +114,9 @@ func TestWebhookTargetsAreRedacted(t *testing.T) {
 	rep, err := c.CheckSetup(ctx)
 	require.NoError(t, err)
 	chk, _ := rep.Check("webhook")
-	require.Equal(t, workable.CheckFailed, chk.Status)
-	require.Contains(t, chk.Message, "candidate_created → https://v.example.com/hooks?…")
-	require.NotContains(t, chk.Message, "SECRET")
+	require.Equal(t, ats.SetupFailed, chk.Status)
+	require.Contains(t, chk.Detail, "candidate_created → https://v.example.com/hooks?…")
+	require.NotContains(t, chk.Detail, "SECRET")
 }
 
 // TestSetupWarnsAboutWrongEvent: a subscription for the vendor's URL that
@@ -131,8 +131,8 @@ func TestSetupWarnsAboutWrongEvent(t *testing.T) {
 	rep, err := c.CheckSetup(context.Background())
 	require.NoError(t, err)
 	chk, _ := rep.Check("webhook")
-	require.Equal(t, workable.CheckWarning, chk.Status, chk.Message)
-	require.Contains(t, chk.Message, "is for candidate_created events, but the vendor flow follows candidate_moved")
+	require.Equal(t, ats.SetupWarning, chk.Status, chk.Detail)
+	require.Contains(t, chk.Detail, "is for candidate_created events, but the vendor flow follows candidate_moved")
 }
 
 // TestOAuthRefreshRefused: an expired or revoked refresh token is an

@@ -13,73 +13,36 @@ import (
 	"github.com/atskit/atskit/internal/httpx"
 )
 
+// SetupReport is what CheckSetup returns.
+//
+// Deprecated: use ats.SetupReport, which it is an alias of.
+type SetupReport = ats.SetupReport
+
+// SetupCheck is one line of a SetupReport. Its Detail says what was found
+// and, when Status is not ats.SetupOK, how to fix it.
+//
+// Deprecated: use ats.SetupCheck, which it is an alias of.
+type SetupCheck = ats.SetupCheck
+
 // CheckStatus is the outcome of one setup check.
-type CheckStatus string
+//
+// Deprecated: use ats.SetupStatus, which it is an alias of.
+type CheckStatus = ats.SetupStatus
 
 // Check outcomes.
+//
+// Deprecated: use ats.SetupOK, ats.SetupWarning, ats.SetupFailed and
+// ats.SetupSkipped, which they are.
 const (
-	CheckOK      CheckStatus = "ok"
-	CheckWarning CheckStatus = "warning"
-	CheckFailed  CheckStatus = "failed"
-	// CheckSkipped means an earlier failure made the check pointless.
-	CheckSkipped CheckStatus = "skipped"
+	CheckOK      = ats.SetupOK
+	CheckWarning = ats.SetupWarning
+	CheckFailed  = ats.SetupFailed
+	CheckSkipped = ats.SetupSkipped
 )
 
-// SetupCheck is one line of a SetupReport.
-type SetupCheck struct {
-	// Name identifies the check: "token", "scope r_jobs", "scope
-	// r_candidates", "scope w_candidates", "acting member", "vendor stage",
-	// "webhook signing key" (partner tokens), "webhook".
-	Name   string
-	Status CheckStatus
-	// Message says what was found and, when not OK, how to fix it.
-	Message string
-}
-
-// SetupReport is the result of CheckSetup, one check per line.
-type SetupReport struct {
-	Checks []SetupCheck
-}
-
-// OK reports whether no check failed (warnings allowed).
-func (r *SetupReport) OK() bool {
-	for _, c := range r.Checks {
-		if c.Status == CheckFailed || c.Status == CheckSkipped {
-			return false
-		}
-	}
-	return true
-}
-
-// String lists the checks that are not OK — failed, skipped and warnings —
-// one a line as "[status] name: message", the message saying how to fix
-// it, or "all checks passed". lifecycle.SetupError shows it, so
-// Engine.Connect's error says what is wrong with the account.
-func (r *SetupReport) String() string {
-	var b strings.Builder
-	for _, c := range r.Checks {
-		if c.Status != CheckOK {
-			fmt.Fprintf(&b, "[%s] %s: %s\n", c.Status, c.Name, c.Message)
-		}
-	}
-	if b.Len() == 0 {
-		return "all checks passed\n"
-	}
-	return b.String()
-}
-
-// Check returns the check with the given name.
-func (r *SetupReport) Check(name string) (SetupCheck, bool) {
-	for _, c := range r.Checks {
-		if c.Name == name {
-			return c, true
-		}
-	}
-	return SetupCheck{}, false
-}
-
-func (r *SetupReport) add(name string, st CheckStatus, format string, args ...any) {
-	r.Checks = append(r.Checks, SetupCheck{Name: name, Status: st, Message: fmt.Sprintf(format, args...)})
+// add appends a check whose detail (with its fix) is format and args.
+func add(r *ats.SetupReport, name string, st ats.SetupStatus, format string, args ...any) {
+	r.Add(name, st, fmt.Sprintf(format, args...), "")
 }
 
 const tokenFix = "generate an API token in Workable under Settings → Integrations → Apps → API Access Tokens with the scopes r_jobs, r_candidates and w_candidates"
@@ -93,14 +56,17 @@ const tokenFix = "generate an API token in Workable under Settings → Integrati
 // leaves undocumented: the acting member should be configured by ID
 // (Options.MemberID), since GET /members is documented for account and user
 // tokens only, and the webhook signing key must be confirmed. Failures are
-// reported in the report; the error is non-nil only when ctx ends.
+// reported in the report; the error is non-nil only when ctx ends. The
+// checks are named "token", "scope r_jobs", "scope r_candidates", "scope
+// w_candidates", "acting member", "vendor stage", "webhook signing key"
+// (partner tokens) and "webhook"; a check's Detail also says how to fix it.
 //
 // The w_candidates probe writes nothing: it replaces the tags of a
 // candidate ID that cannot exist and expects 404 (scope present) rather
 // than 403 — an assumption, since Workable does not document the order of
 // its checks; an unexpected answer is reported as a warning.
-func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
-	r := &SetupReport{}
+func (c *Client) CheckSetup(ctx context.Context) (*ats.SetupReport, error) {
+	r := &ats.SetupReport{}
 	probe := func(op, method, path string, body any) error {
 		_, err := c.do(ctx, &httpx.Request{Op: op, Method: method, Path: path, Query: url.Values{"limit": {"1"}}, Body: body}, nil)
 		return err
@@ -113,20 +79,20 @@ func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
 	}
 	switch {
 	case errors.Is(err, ats.ErrUnauthorized):
-		r.add("token", CheckFailed, "Workable rejected the token (it may be mistyped, expired or revoked): %s", tokenFix)
+		add(r, "token", ats.SetupFailed, "Workable rejected the token (it may be mistyped, expired or revoked): %s", tokenFix)
 		for _, n := range []string{"scope r_jobs", "scope r_candidates", "scope w_candidates", "acting member", "vendor stage", "webhook"} {
-			r.add(n, CheckSkipped, "Not checked: the token is invalid.")
+			add(r, n, ats.SetupSkipped, "Not checked: the token is invalid.")
 		}
 		return r, nil
 	case err == nil:
-		r.add("token", CheckOK, "The token is valid for %s.workable.com.", c.subdomain)
-		r.add("scope r_jobs", CheckOK, "The token can read jobs.")
+		add(r, "token", ats.SetupOK, "The token is valid for %s.workable.com.", c.subdomain)
+		add(r, "scope r_jobs", ats.SetupOK, "The token can read jobs.")
 	case errors.Is(err, ats.ErrForbidden):
-		r.add("token", CheckOK, "The token is valid for %s.workable.com.", c.subdomain)
-		r.add("scope r_jobs", CheckFailed, "The token cannot read jobs and stages (scope r_jobs missing): %s", tokenFix)
+		add(r, "token", ats.SetupOK, "The token is valid for %s.workable.com.", c.subdomain)
+		add(r, "scope r_jobs", ats.SetupFailed, "The token cannot read jobs and stages (scope r_jobs missing): %s", tokenFix)
 	default:
-		r.add("token", CheckWarning, "Could not check the token: %v", err)
-		r.add("scope r_jobs", CheckWarning, "Could not check: %v", err)
+		add(r, "token", ats.SetupWarning, "Could not check the token: %v", err)
+		add(r, "scope r_jobs", ats.SetupWarning, "Could not check: %v", err)
 	}
 	jobsOK := err == nil
 
@@ -138,32 +104,32 @@ func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
 	err = probe("setup: probe candidate write", http.MethodPut, "/candidates/atskit-setup-probe/tags", map[string][]string{"tags": {}})
 	switch {
 	case errors.Is(err, ats.ErrNotFound), err == nil:
-		r.add("scope w_candidates", CheckOK, "The token can update candidates (move, comment, rate).")
+		add(r, "scope w_candidates", ats.SetupOK, "The token can update candidates (move, comment, rate).")
 	case errors.Is(err, ats.ErrForbidden):
-		r.add("scope w_candidates", CheckFailed, "The token cannot update candidates (scope w_candidates missing): %s", tokenFix)
+		add(r, "scope w_candidates", ats.SetupFailed, "The token cannot update candidates (scope w_candidates missing): %s", tokenFix)
 	default:
-		r.add("scope w_candidates", CheckWarning, "Could not confirm the w_candidates scope: %v", err)
+		add(r, "scope w_candidates", ats.SetupWarning, "Could not confirm the w_candidates scope: %v", err)
 	}
 
 	partnerByEmail := c.kind == PartnerToken && c.opts.MemberID == ""
 	if c.kind == PartnerToken && c.opts.MemberID == "" && c.opts.ActingMemberEmail == "" {
-		r.add("acting member", CheckFailed, "Partner token without an acting member: set Options.MemberID to the ID of an active Workable member (an admin or recruiter) that moves, comments and ratings are attributed to. GET /members, which an e-mail look-up needs, is documented for account and user tokens only, so ask the customer's Workable admin for the member ID (shown in the member's profile URL) or look it up once with an account token.")
+		add(r, "acting member", ats.SetupFailed, "Partner token without an acting member: set Options.MemberID to the ID of an active Workable member (an admin or recruiter) that moves, comments and ratings are attributed to. GET /members, which an e-mail look-up needs, is documented for account and user tokens only, so ask the customer's Workable admin for the member ID (shown in the member's profile URL) or look it up once with an account token.")
 	} else if id, err := c.ActingMemberID(ctx); err == nil && partnerByEmail {
-		r.add("acting member", CheckWarning, "Moves and comments will be attributed to member %s, found by e-mail through GET /members, which Workable documents for account and user tokens only: set Options.MemberID = %q so writes do not depend on it.", id, id)
+		add(r, "acting member", ats.SetupWarning, "Moves and comments will be attributed to member %s, found by e-mail through GET /members, which Workable documents for account and user tokens only: set Options.MemberID = %q so writes do not depend on it.", id, id)
 	} else if err == nil {
-		r.add("acting member", CheckOK, "Moves and comments will be attributed to member %s.", id)
+		add(r, "acting member", ats.SetupOK, "Moves and comments will be attributed to member %s.", id)
 	} else if partnerByEmail && (errors.Is(err, ats.ErrForbidden) || errors.Is(err, ats.ErrUnauthorized)) {
-		r.add("acting member", CheckFailed, "The partner token may not list members (GET /members is documented for account and user tokens only), so %s cannot be looked up: set Options.MemberID to the ID of an active Workable member (ask the customer's Workable admin) instead of Options.ActingMemberEmail.", c.opts.ActingMemberEmail)
+		add(r, "acting member", ats.SetupFailed, "The partner token may not list members (GET /members is documented for account and user tokens only), so %s cannot be looked up: set Options.MemberID to the ID of an active Workable member (ask the customer's Workable admin) instead of Options.ActingMemberEmail.", c.opts.ActingMemberEmail)
 	} else if errors.Is(err, ats.ErrNotFound) {
-		r.add("acting member", CheckFailed, "No active Workable member has the email %s: enter the email of an active Workable user (an admin or recruiter).", c.opts.ActingMemberEmail)
+		add(r, "acting member", ats.SetupFailed, "No active Workable member has the email %s: enter the email of an active Workable user (an admin or recruiter).", c.opts.ActingMemberEmail)
 	} else {
-		r.add("acting member", CheckFailed, "Cannot determine the member write calls are attributed to: %v", err)
+		add(r, "acting member", ats.SetupFailed, "Cannot determine the member write calls are attributed to: %v", err)
 	}
 
 	if jobsOK {
 		c.checkVendorStage(ctx, r)
 	} else {
-		r.add("vendor stage", CheckSkipped, "Not checked: the token cannot read jobs.")
+		add(r, "vendor stage", ats.SetupSkipped, "Not checked: the token cannot read jobs.")
 	}
 	if ctx.Err() != nil {
 		return r, ctx.Err()
@@ -173,47 +139,47 @@ func (c *Client) CheckSetup(ctx context.Context) (*SetupReport, error) {
 		// Workable signs deliveries with "the account token or the oauth
 		// application secret" (https://workable.readme.io/reference/webhooks);
 		// partner tokens are not mentioned.
-		r.add("webhook signing key", CheckWarning, "Workable does not document which key signs webhook deliveries for partner-token integrations: confirm it with Workable (partner support) and configure it in WebhookVerifier.Secrets; until then a delivery signed with another key is refused (401).")
+		add(r, "webhook signing key", ats.SetupWarning, "Workable does not document which key signs webhook deliveries for partner-token integrations: confirm it with Workable (partner support) and configure it in WebhookVerifier.Secrets; until then a delivery signed with another key is refused (401).")
 	}
 	switch {
 	case c.opts.WebhookURL == "":
-		r.add("webhook", CheckWarning, "No webhook URL configured, so stage changes are only seen by polling: set Options.WebhookURL and call EnsureSubscription.")
+		add(r, "webhook", ats.SetupWarning, "No webhook URL configured, so stage changes are only seen by polling: set Options.WebhookURL and call EnsureSubscription.")
 	case !candsOK:
-		r.add("webhook", CheckSkipped, "Not checked: the token cannot read candidates (needed for subscriptions).")
+		add(r, "webhook", ats.SetupSkipped, "Not checked: the token cannot read candidates (needed for subscriptions).")
 	default:
 		c.checkWebhook(ctx, r)
 	}
 	return r, ctx.Err()
 }
 
-func scopeLine(r *SetupReport, name string, err error, ok, missing string) {
+func scopeLine(r *ats.SetupReport, name string, err error, ok, missing string) {
 	switch {
 	case err == nil:
-		r.add(name, CheckOK, "%s", ok)
+		add(r, name, ats.SetupOK, "%s", ok)
 	case errors.Is(err, ats.ErrForbidden):
-		r.add(name, CheckFailed, "%s: %s", missing, tokenFix)
+		add(r, name, ats.SetupFailed, "%s: %s", missing, tokenFix)
 	default:
-		r.add(name, CheckWarning, "Could not check: %v", err)
+		add(r, name, ats.SetupWarning, "Could not check: %v", err)
 	}
 }
 
-func (c *Client) checkVendorStage(ctx context.Context, r *SetupReport) {
+func (c *Client) checkVendorStage(ctx context.Context, r *ats.SetupReport) {
 	stage := c.opts.VendorStage
 	for j, err := range c.LinkedJobs(ctx) {
 		if err != nil {
-			r.add("vendor stage", CheckWarning, "Could not list the jobs' pipelines: %v", err)
+			add(r, "vendor stage", ats.SetupWarning, "Could not list the jobs' pipelines: %v", err)
 			return
 		}
-		r.add("vendor stage", CheckOK, "Job %q (%s) has the stage %q in its pipeline.", j.Title, j.ID, j.Link.Marker)
+		add(r, "vendor stage", ats.SetupOK, "Job %q (%s) has the stage %q in its pipeline.", j.Title, j.ID, j.Link.Marker)
 		return
 	}
-	r.add("vendor stage", CheckFailed, "No job has a stage named %q: add it to a pipeline in Settings → Recruiting → Workflow (stage type Interview) and use that pipeline for the jobs to link.", stage)
+	add(r, "vendor stage", ats.SetupFailed, "No job has a stage named %q: add it to a pipeline in Settings → Recruiting → Workflow (stage type Interview) and use that pipeline for the jobs to link.", stage)
 }
 
-func (c *Client) checkWebhook(ctx context.Context, r *SetupReport) {
+func (c *Client) checkWebhook(ctx context.Context, r *ats.SetupReport) {
 	subs, err := c.ListSubscriptions(ctx)
 	if err != nil {
-		r.add("webhook", CheckWarning, "Could not list webhook subscriptions: %v", err)
+		add(r, "webhook", ats.SetupWarning, "Could not list webhook subscriptions: %v", err)
 		return
 	}
 	// Targets are shown without query strings: a URL may carry a secret,
@@ -226,13 +192,13 @@ func (c *Client) checkWebhook(ctx context.Context, r *SetupReport) {
 		target := redactURL(s.Target)
 		switch {
 		case !s.ValidUntil.IsZero() && !s.ValidUntil.After(now):
-			r.add("webhook", CheckFailed, "The subscription for %s expired on %s: delete it and subscribe again.", target, s.ValidUntil.Format("2006-01-02"))
+			add(r, "webhook", ats.SetupFailed, "The subscription for %s expired on %s: delete it and subscribe again.", target, s.ValidUntil.Format("2006-01-02"))
 		case s.Event != "" && s.Event != EventCandidateMoved:
-			r.add("webhook", CheckWarning, "The subscription for %s is for %s events, but the vendor flow follows %s: use another target URL for %s and call EnsureSubscription.", target, s.Event, EventCandidateMoved, EventCandidateMoved)
+			add(r, "webhook", ats.SetupWarning, "The subscription for %s is for %s events, but the vendor flow follows %s: use another target URL for %s and call EnsureSubscription.", target, s.Event, EventCandidateMoved, EventCandidateMoved)
 		case !s.ValidUntil.IsZero() && s.ValidUntil.Sub(now) < 30*24*time.Hour:
-			r.add("webhook", CheckWarning, "The subscription for %s (%s) expires on %s: renew it soon.", target, s.Event, s.ValidUntil.Format("2006-01-02"))
+			add(r, "webhook", ats.SetupWarning, "The subscription for %s (%s) expires on %s: renew it soon.", target, s.Event, s.ValidUntil.Format("2006-01-02"))
 		default:
-			r.add("webhook", CheckOK, "Workable sends %s events to %s.", s.Event, target)
+			add(r, "webhook", ats.SetupOK, "Workable sends %s events to %s.", s.Event, target)
 		}
 		return
 	}
@@ -244,5 +210,5 @@ func (c *Client) checkWebhook(ctx context.Context, r *SetupReport) {
 	if len(events) > 0 {
 		msg += " Existing subscriptions: " + strings.Join(events, ", ") + "."
 	}
-	r.add("webhook", CheckFailed, "%s", msg)
+	add(r, "webhook", ats.SetupFailed, "%s", msg)
 }

@@ -13,7 +13,7 @@ import (
 
 func TestCheckSetup(t *testing.T) {
 	const hook = "https://v.example.com/hooks/workable"
-	type want map[string]workable.CheckStatus
+	type want map[string]ats.SetupStatus
 	for _, tc := range []struct {
 		name   string
 		token  string
@@ -31,31 +31,31 @@ func TestCheckSetup(t *testing.T) {
 				_, err := c.EnsureSubscription(context.Background(), ats.Subscription{Event: "candidate_moved", Target: hook})
 				require.NoError(t, err)
 			},
-			want:   want{"token": workable.CheckOK, "scope r_jobs": workable.CheckOK, "scope r_candidates": workable.CheckOK, "scope w_candidates": workable.CheckOK, "acting member": workable.CheckOK, "vendor stage": workable.CheckOK, "webhook": workable.CheckOK},
+			want:   want{"token": ats.SetupOK, "scope r_jobs": ats.SetupOK, "scope r_candidates": ats.SetupOK, "scope w_candidates": ats.SetupOK, "acting member": ats.SetupOK, "vendor stage": ats.SetupOK, "webhook": ats.SetupOK},
 			wantOK: true, wantCheck: "webhook", wantMessage: "Workable sends candidate_moved events to " + hook},
 		{name: "invalid token", token: "revoked",
-			want:      want{"token": workable.CheckFailed, "scope r_jobs": workable.CheckSkipped, "webhook": workable.CheckSkipped},
+			want:      want{"token": ats.SetupFailed, "scope r_jobs": ats.SetupSkipped, "webhook": ats.SetupSkipped},
 			wantCheck: "token", wantMessage: "Settings → Integrations → Apps"},
 		{name: "read-only token", scopes: []string{"r_jobs", "r_candidates"},
 			seed:      func(srv *workabletest.Server, _ *workable.Client) { seedJob(srv, "Linked") },
-			want:      want{"token": workable.CheckOK, "scope w_candidates": workable.CheckFailed, "vendor stage": workable.CheckOK, "webhook": workable.CheckFailed},
+			want:      want{"token": ats.SetupOK, "scope w_candidates": ats.SetupFailed, "vendor stage": ats.SetupOK, "webhook": ats.SetupFailed},
 			wantCheck: "scope w_candidates", wantMessage: "scope w_candidates missing"},
 		{name: "no candidate scope", scopes: []string{"r_jobs", "w_candidates"},
-			want: want{"scope r_candidates": workable.CheckFailed, "scope w_candidates": workable.CheckOK, "webhook": workable.CheckSkipped, "vendor stage": workable.CheckFailed}},
+			want: want{"scope r_candidates": ats.SetupFailed, "scope w_candidates": ats.SetupOK, "webhook": ats.SetupSkipped, "vendor stage": ats.SetupFailed}},
 		{name: "no jobs scope", scopes: []string{"r_candidates", "w_candidates"},
 			opts: func(o *workable.Options) { o.MemberID, o.ActingMemberEmail = "", "rita@example.com" },
-			want: want{"token": workable.CheckOK, "scope r_jobs": workable.CheckFailed, "acting member": workable.CheckFailed, "vendor stage": workable.CheckSkipped}},
+			want: want{"token": ats.SetupOK, "scope r_jobs": ats.SetupFailed, "acting member": ats.SetupFailed, "vendor stage": ats.SetupSkipped}},
 		{name: "no vendor stage", scopes: workabletest.AllScopes(),
 			seed:      func(srv *workabletest.Server, _ *workable.Client) { seedJob(srv, "Plain", "Applied", "Interview") },
-			want:      want{"vendor stage": workable.CheckFailed, "webhook": workable.CheckFailed},
+			want:      want{"vendor stage": ats.SetupFailed, "webhook": ats.SetupFailed},
 			wantCheck: "vendor stage", wantMessage: `No job has a stage named "InterviewVector": add it to a pipeline in Settings → Recruiting → Workflow`},
 		{name: "unknown member email", scopes: workabletest.AllScopes(),
 			opts: func(o *workable.Options) { o.MemberID, o.ActingMemberEmail = "", "ghost@example.com" },
-			want: want{"acting member": workable.CheckFailed}, wantCheck: "acting member", wantMessage: "ghost@example.com"},
+			want: want{"acting member": ats.SetupFailed}, wantCheck: "acting member", wantMessage: "ghost@example.com"},
 		{name: "no webhook URL", scopes: workabletest.AllScopes(),
 			seed: func(srv *workabletest.Server, _ *workable.Client) { seedJob(srv, "Linked") },
 			opts: func(o *workable.Options) { o.WebhookURL = "" },
-			want: want{"webhook": workable.CheckWarning}, wantOK: true},
+			want: want{"webhook": ats.SetupWarning}, wantOK: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newFake(t)
@@ -80,13 +80,13 @@ func TestCheckSetup(t *testing.T) {
 			for name, st := range tc.want {
 				chk, ok := rep.Check(name)
 				require.True(t, ok, name)
-				require.Equal(t, st, chk.Status, "%s: %s", name, chk.Message)
-				require.NotEmpty(t, chk.Message)
+				require.Equal(t, st, chk.Status, "%s: %s", name, chk.Detail)
+				require.NotEmpty(t, chk.Detail)
 			}
 			require.Equal(t, tc.wantOK, rep.OK(), "%+v", rep.Checks)
 			if tc.wantCheck != "" {
 				chk, _ := rep.Check(tc.wantCheck)
-				require.Contains(t, chk.Message, tc.wantMessage)
+				require.Contains(t, chk.Detail, tc.wantMessage)
 			}
 		})
 	}
@@ -103,13 +103,13 @@ func TestCheckSetupPartnerToken(t *testing.T) {
 		fake        []workabletest.Option
 		memberID    bool
 		email       string
-		wantStatus  workable.CheckStatus
+		wantStatus  ats.SetupStatus
 		wantMessage string
 	}{
-		{"member ID configured", nil, true, "", workable.CheckOK, "attributed to member"},
-		{"neither ID nor email", nil, false, "", workable.CheckFailed, "set Options.MemberID"},
-		{"email, members refused", nil, false, "rita@example.com", workable.CheckFailed, "set Options.MemberID"},
-		{"email, members allowed", []workabletest.Option{workabletest.WithPartnerMembers()}, false, "rita@example.com", workable.CheckWarning, "set Options.MemberID = "},
+		{"member ID configured", nil, true, "", ats.SetupOK, "attributed to member"},
+		{"neither ID nor email", nil, false, "", ats.SetupFailed, "set Options.MemberID"},
+		{"email, members refused", nil, false, "rita@example.com", ats.SetupFailed, "set Options.MemberID"},
+		{"email, members allowed", []workabletest.Option{workabletest.WithPartnerMembers()}, false, "rita@example.com", ats.SetupWarning, "set Options.MemberID = "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newFake(t, tc.fake...)
@@ -126,11 +126,11 @@ func TestCheckSetupPartnerToken(t *testing.T) {
 			require.NoError(t, err)
 			chk, ok := rep.Check("acting member")
 			require.True(t, ok)
-			require.Equal(t, tc.wantStatus, chk.Status, chk.Message)
-			require.Contains(t, chk.Message, tc.wantMessage)
+			require.Equal(t, tc.wantStatus, chk.Status, chk.Detail)
+			require.Contains(t, chk.Detail, tc.wantMessage)
 			key, ok := rep.Check("webhook signing key")
 			require.True(t, ok, "partner tokens get a signing-key check")
-			require.Equal(t, workable.CheckWarning, key.Status)
+			require.Equal(t, ats.SetupWarning, key.Status)
 		})
 	}
 	t.Run("write without member ID says what to do", func(t *testing.T) {
@@ -153,12 +153,12 @@ func TestCheckSetupSubscriptionExpiry(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		after time.Duration // client clock ahead of the subscription's creation
-		want  workable.CheckStatus
+		want  ats.SetupStatus
 		msg   string
 	}{
-		{"fresh", 24 * time.Hour, workable.CheckOK, "Workable sends"},
-		{"expires within 30 days", 350 * 24 * time.Hour, workable.CheckWarning, "renew it soon"},
-		{"expired", 400 * 24 * time.Hour, workable.CheckFailed, "expired on"},
+		{"fresh", 24 * time.Hour, ats.SetupOK, "Workable sends"},
+		{"expires within 30 days", 350 * 24 * time.Hour, ats.SetupWarning, "renew it soon"},
+		{"expired", 400 * 24 * time.Hour, ats.SetupFailed, "expired on"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newFake(t)
@@ -170,8 +170,8 @@ func TestCheckSetupSubscriptionExpiry(t *testing.T) {
 			rep, err := c.CheckSetup(context.Background())
 			require.NoError(t, err)
 			chk, _ := rep.Check("webhook")
-			require.Equal(t, tc.want, chk.Status, chk.Message)
-			require.Contains(t, chk.Message, tc.msg)
+			require.Equal(t, tc.want, chk.Status, chk.Detail)
+			require.Contains(t, chk.Detail, tc.msg)
 		})
 	}
 }

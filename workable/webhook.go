@@ -145,7 +145,9 @@ func (v WebhookVerifier) VerifyWebhook(body []byte, header http.Header) ([]ats.E
 }
 
 // VerifyWebhookContext is VerifyWebhook with ctx bounding the ReplayGuard
-// call.
+// call. It implements ats.WebhookContextVerifier, so WebhookHandler (and
+// any handler built on ats.NewWebhookHandler) claims the delivery with the
+// request's context.
 func (v WebhookVerifier) VerifyWebhookContext(ctx context.Context, body []byte, header http.Header) ([]ats.Event, error) {
 	if !slices.ContainsFunc(v.Secrets, func(s string) bool { return s != "" }) {
 		return nil, errfmt.Errorf("workable: webhook: no verification secret configured: %w", ats.ErrSignatureInvalid)
@@ -228,8 +230,9 @@ func (v WebhookVerifier) ConfirmWebhook(ctx context.Context, body []byte, _ http
 }
 
 var (
-	_ ats.WebhookReleaser  = WebhookVerifier{}
-	_ ats.WebhookConfirmer = WebhookVerifier{}
+	_ ats.WebhookContextVerifier = WebhookVerifier{}
+	_ ats.WebhookReleaser        = WebhookVerifier{}
+	_ ats.WebhookConfirmer       = WebhookVerifier{}
 )
 
 // DeliveryKey is the ReplayGuard key of a delivery: "sha256:" and the hex

@@ -30,8 +30,8 @@
 //   - manages webhooks through webhook.create/info/update/delete (no
 //     webhook.list), pings on create and update (a failed ping leaves the
 //     webhook disabled), and delivers signed events with Ashby's retry
-//     policy ((2^n − 1) × base delay, 10 attempts, no retry on 401, 403,
-//     404, 405, 410), emitting duplicates the way Ashby does (a stage
+//     policy ((2^n − 1) × a delay unit, 10 attempts, no retry on 401,
+//     403, 404, 405, 410; WithWebhookRetryGaps changes the waits), emitting duplicates the way Ashby does (a stage
 //     change fires candidateStageChange and applicationUpdate);
 //   - rate-limits each key with a token bucket answering 429, and can
 //     answer as Ashby's partner-wide throttle (X-RateLimit-Scope:

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -17,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/atskit/atskit/internal/fakeserver"
 	xrate "golang.org/x/time/rate"
 )
 
@@ -68,23 +68,17 @@ type Server struct {
 	incrLimit     int
 	cursorGen     int
 	tokenGen      int
-	requests      []Request
-	reqCount      int
-	throttled     int
-	failWith      int
-	faults        Faults
-	rng           *rand.Rand
-	injected      map[FaultKind]int
 	failEmail     bool
-	hookBase      time.Duration
+	retryGaps     []time.Duration
 	pingTimeout   time.Duration
 	deliveries    []Delivery
-	pending       int
-	idle          chan struct{}
 	terminalAfter TerminalPolicy
-	noRecord      bool
 	extraTypes    []string
 	unsignedPing  bool
+
+	log     fakeserver.Log[Request]
+	faults  *fakeserver.Injector[FaultKind]
+	pending fakeserver.Pending
 }
 
 type apiKey struct {
@@ -124,10 +118,32 @@ func WithIncrementalLimit(n int) Option { return func(s *Server) { s.incrLimit =
 // WithClock sets the clock for timestamps and upload URL expiry.
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
-// WithWebhookRetryBase sets the unit of webhook retry delays: Ashby waits
-// (2^n − 1) × 10 s before retry n; the fake waits (2^n − 1) × base
-// (default 1 ms, so a test runs all ten attempts in about a second).
-func WithWebhookRetryBase(d time.Duration) Option { return func(s *Server) { s.hookBase = d } }
+// DefaultRetryGaps returns the waits before the fake's nine retries of a
+// delivery that failed: Ashby waits (2^n − 1) × 10 s before retry n
+// (https://developers.ashbyhq.com/docs/retries); the fake waits
+// (2^n − 1) ms, so a test runs all ten attempts in about a second. Each
+// call returns a new slice.
+func DefaultRetryGaps() []time.Duration {
+	return fakeserver.ExponentialGaps(time.Millisecond, MaxDeliveryAttempts-1)
+}
+
+// WithWebhookRetryGaps sets the waits before each retry of a failed
+// delivery; its length is the number of retries (default
+// DefaultRetryGaps: Ashby's nine).
+func WithWebhookRetryGaps(gaps ...time.Duration) Option {
+	return func(s *Server) { s.retryGaps = slices.Clone(gaps) }
+}
+
+// WithWebhookRetryBase sets the unit of webhook retry delays: the fake
+// waits (2^n − 1) × base before retry n, where Ashby waits
+// (2^n − 1) × 10 s.
+//
+// Deprecated: use WithWebhookRetryGaps, the option every atskit fake
+// takes; WithWebhookRetryBase(d) is
+// WithWebhookRetryGaps(ExponentialGaps(d)...) with Ashby's nine retries.
+func WithWebhookRetryBase(d time.Duration) Option {
+	return WithWebhookRetryGaps(fakeserver.ExponentialGaps(d, MaxDeliveryAttempts-1)...)
+}
 
 // WithWebhookTypes makes webhook.create accept further types besides
 // WebhookTypes (Ashby's payload reference documents jobCreate, jobUpdate,
@@ -142,33 +158,27 @@ func WithWebhookTypes(types ...string) Option {
 func WithUnsignedPings() Option { return func(s *Server) { s.unsignedPing = true } }
 
 // WithFaults injects faults into a fraction of requests; see Faults.
-func WithFaults(f Faults) Option { return func(s *Server) { s.setFaults(f) } }
+func WithFaults(f Faults) Option { return func(s *Server) { s.faults.Set(f) } }
 
 // WithTerminalPolicy sets how assessment.update treats an update to an
 // assessment that is already complete or cancelled (Ashby does not say).
 func WithTerminalPolicy(p TerminalPolicy) Option { return func(s *Server) { s.terminalAfter = p } }
 
-// Faults configures random fault injection. Each request draws once from a
-// generator seeded with Seed. The zero Faults injects nothing.
-type Faults struct {
-	// Probability is the chance in [0, 1] that a request is hit.
-	Probability float64
-	// Seed seeds the generator.
-	Seed uint64
-	// Kinds are the faults to choose from; nil means all three.
-	Kinds []FaultKind
-	// Stall is how long a stalled request hangs (default 1 s).
-	Stall time.Duration
-}
+// Faults configures random fault injection: Probability (in [0, 1]) is
+// the chance that a request is hit; each request draws once from a
+// generator seeded with Seed; Kinds are the faults to choose from (nil
+// means all three); a stalled request hangs for Stall (default 1 s). The
+// zero Faults injects nothing.
+type Faults = fakeserver.Faults[FaultKind]
 
 // FaultKind is a kind of injected fault.
 type FaultKind string
 
 // Fault kinds.
 const (
-	FaultServerError FaultKind = "5xx"
-	FaultRateLimit   FaultKind = "429"
-	FaultStall       FaultKind = "stall"
+	FaultServerError FaultKind = fakeserver.KindServerError // 503
+	FaultRateLimit   FaultKind = fakeserver.KindRateLimit   // 429 without Retry-After
+	FaultStall       FaultKind = fakeserver.KindStall       // the response is delayed by Faults.Stall
 )
 
 // NewServer starts a fake Ashby server. Close it when done.
@@ -180,11 +190,9 @@ func NewServer(opts ...Option) *Server {
 		rate:        10,
 		burst:       10,
 		pageCap:     100,
-		rng:         rand.New(rand.NewPCG(1, 2)),
-		injected:    map[FaultKind]int{},
-		hookBase:    time.Millisecond,
+		retryGaps:   DefaultRetryGaps(),
 		pingTimeout: 5 * time.Second,
-		idle:        make(chan struct{}),
+		faults:      fakeserver.NewInjector([]FaultKind{FaultServerError, FaultRateLimit, FaultStall}, time.Second),
 	}
 	s.d.init()
 	for _, o := range opts {
@@ -273,44 +281,14 @@ func (s *Server) FailArchiveEmails(on bool) {
 
 // SetFaults replaces the fault-injection configuration; the zero Faults
 // turns it off.
-func (s *Server) SetFaults(f Faults) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.setFaults(f)
-}
-
-func (s *Server) setFaults(f Faults) {
-	if f.Stall <= 0 {
-		f.Stall = time.Second
-	}
-	if len(f.Kinds) == 0 {
-		f.Kinds = []FaultKind{FaultServerError, FaultRateLimit, FaultStall}
-	} else {
-		f.Kinds = slices.Clone(f.Kinds)
-	}
-	s.faults = f
-	s.rng = rand.New(rand.NewPCG(f.Seed, f.Seed^0x9e3779b97f4a7c15))
-}
+func (s *Server) SetFaults(f Faults) { s.faults.Set(f) }
 
 // InjectedFaults reports how many faults of each kind were injected.
-func (s *Server) InjectedFaults() map[FaultKind]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return maps.Clone(s.injected)
-}
+func (s *Server) InjectedFaults() map[FaultKind]int { return s.faults.Injected() }
 
 // FailRequests makes every API request fail with status (429s carry
 // Retry-After: 1) until restore is called.
-func (s *Server) FailRequests(status int) (restore func()) {
-	s.mu.Lock()
-	s.failWith = status
-	s.mu.Unlock()
-	return func() {
-		s.mu.Lock()
-		s.failWith = 0
-		s.mu.Unlock()
-	}
-}
+func (s *Server) FailRequests(status int) (restore func()) { return s.faults.FailRequests(status) }
 
 // Request is an API request the server received.
 type Request struct {
@@ -325,52 +303,28 @@ type Request struct {
 }
 
 // Requests returns the API requests received so far, oldest first.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.requests)
-}
+func (s *Server) Requests() []Request { return s.log.Requests() }
 
 // LastRequest returns the most recent API request.
-func (s *Server) LastRequest() (Request, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.requests) == 0 {
-		return Request{}, false
-	}
-	return s.requests[len(s.requests)-1], true
-}
+func (s *Server) LastRequest() (Request, bool) { return s.log.Last() }
 
-// ResetRequests forgets recorded requests and zeroes the counters.
+// ResetRequests forgets recorded requests and zeroes the counters
+// (RequestCount, ThrottledCount, InjectedFaults).
 func (s *Server) ResetRequests() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests, s.reqCount, s.throttled = nil, 0, 0
-	clear(s.injected)
+	s.log.Reset()
+	s.faults.ResetCounts()
 }
 
 // RequestCount reports how many API requests the server received.
-func (s *Server) RequestCount() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.reqCount
-}
+func (s *Server) RequestCount() int { return s.log.RequestCount() }
 
 // ThrottledCount reports how many requests were answered 429 by the rate
 // limit.
-func (s *Server) ThrottledCount() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.throttled
-}
+func (s *Server) ThrottledCount() int { return s.log.ThrottledCount() }
 
 // SetRecording turns the request log on or off (on by default); counters
 // keep counting. Long benchmarks turn it off so the log is not the heap.
-func (s *Server) SetRecording(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.noRecord = !on
-}
+func (s *Server) SetRecording(on bool) { s.log.SetRecording(on) }
 
 func randHex(n int) string {
 	b := make([]byte, n)
@@ -424,26 +378,15 @@ func (s *Server) api(routes map[string]route) http.HandlerFunc {
 		tooLarge := int64(len(body)) > MaxRequestBytes
 		user, _, hasAuth := r.BasicAuth()
 
+		s.log.Record(Request{Method: method, HTTPMethod: r.Method, Path: r.URL.Path, Body: bytes.Clone(body), APIKey: user})
+		draw := s.faults.Next()
 		s.mu.Lock()
-		if !s.noRecord {
-			s.requests = append(s.requests, Request{Method: method, HTTPMethod: r.Method, Path: r.URL.Path, Body: bytes.Clone(body), APIKey: user})
-		}
-		s.reqCount++
-		fail := s.failWith
-		var fault FaultKind
-		if f := s.faults; fail == 0 && f.Probability > 0 {
-			if x := s.rng.Float64(); x < f.Probability {
-				fault = f.Kinds[min(int(x/f.Probability*float64(len(f.Kinds))), len(f.Kinds)-1)]
-				s.injected[fault]++
-			}
-		}
-		stall := s.faults.Stall
 		partner := s.partnerScope
 		retryAfter := s.retryAfter
 		k := s.keys[user]
 		s.mu.Unlock()
 
-		if fail != 0 {
+		if fail := draw.Fail; fail != 0 {
 			if fail == http.StatusTooManyRequests {
 				w.Header().Set("Retry-After", "1")
 				writeFail(w, fail, "rate_limit_exceeded", "injected failure")
@@ -452,25 +395,14 @@ func (s *Server) api(routes map[string]route) http.HandlerFunc {
 			writeFail(w, fail, "internal_error", "injected failure")
 			return
 		}
-		switch fault {
-		case FaultServerError:
-			writeFail(w, http.StatusServiceUnavailable, "internal_error", "injected fault")
-			return
-		case FaultRateLimit:
-			writeFail(w, http.StatusTooManyRequests, "rate_limit_exceeded", "injected fault: rate limit exceeded")
-			return
-		case FaultStall:
-			t := time.NewTimer(stall)
-			select {
-			case <-r.Context().Done():
-				t.Stop()
-				return
-			case <-s.closing:
-				t.Stop()
-				writeFail(w, http.StatusServiceUnavailable, "internal_error", "server closed while stalled")
-				return
-			case <-t.C:
+		if draw.AnswerFault(r, s.closing, func(status int, msg string) {
+			code := "internal_error"
+			if status == http.StatusTooManyRequests {
+				code = "rate_limit_exceeded"
 			}
+			writeFail(w, status, code, msg)
+		}) {
+			return
 		}
 		rt, known := routes[method]
 		if !known {
@@ -499,9 +431,7 @@ func (s *Server) api(routes map[string]route) http.HandlerFunc {
 			return
 		}
 		if k.limiter != nil && !k.limiter.Allow() {
-			s.mu.Lock()
-			s.throttled++
-			s.mu.Unlock()
+			s.log.Throttle()
 			if retryAfter != "" {
 				w.Header().Set("Retry-After", retryAfter)
 			}

@@ -1,17 +1,16 @@
 package ashbytest
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
-	"time"
+
+	"github.com/atskit/atskit/internal/fakeserver"
 )
 
 // WebhookTypes returns the types webhook.create accepts (Ashby's OpenAPI),
@@ -79,21 +78,7 @@ func (s *Server) Deliveries() []Delivery {
 
 // WaitDeliveries blocks until no delivery is in flight or retrying, or ctx
 // ends.
-func (s *Server) WaitDeliveries(ctx context.Context) error {
-	for {
-		s.mu.Lock()
-		n, idle := s.pending, s.idle
-		s.mu.Unlock()
-		if n == 0 {
-			return nil
-		}
-		select {
-		case <-idle:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-}
+func (s *Server) WaitDeliveries(ctx context.Context) error { return s.pending.Wait(ctx) }
 
 // noRetry are the statuses Ashby does not retry
 // (https://developers.ashbyhq.com/docs/retries).
@@ -108,7 +93,7 @@ func (s *Server) fireLocked(action string, data any) {
 			continue
 		}
 		d := Delivery{WebhookID: h.ID, Action: action, URL: h.URL, Body: body, Signature: Sign(body, h.Secret)}
-		s.pending++
+		s.pending.Add()
 		go s.deliver(d)
 	}
 }
@@ -125,55 +110,27 @@ func (s *Server) deliver(d Delivery) {
 	defer func() {
 		s.mu.Lock()
 		s.deliveries = append(s.deliveries, d)
-		s.pending--
-		if s.pending == 0 {
-			close(s.idle)
-			s.idle = make(chan struct{})
-		}
 		s.mu.Unlock()
+		s.pending.Done()
 	}()
-	for attempt := 1; attempt <= MaxDeliveryAttempts; attempt++ {
+	fakeserver.Retry(s.ctx, s.retryGaps, func(int) bool {
 		status := s.post(d.URL, d.Body, d.Signature)
 		d.Statuses = append(d.Statuses, status)
-		if status >= 200 && status < 300 {
-			d.Delivered = true
-			return
-		}
-		if noRetry[status] || attempt == MaxDeliveryAttempts {
-			return
-		}
-		s.mu.Lock()
-		base := s.hookBase
-		s.mu.Unlock()
-		t := time.NewTimer(time.Duration(1<<attempt-1) * base)
-		select {
-		case <-s.ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
-	}
+		d.Delivered = status >= 200 && status < 300
+		return d.Delivered || noRetry[status]
+	})
 }
 
 // post sends one attempt and returns its status (0 on transport error).
 func (s *Server) post(u string, body []byte, sig string) int {
 	ctx, cancel := context.WithTimeout(s.ctx, s.pingTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
-	if err != nil {
-		return 0
-	}
-	req.Header.Set("Content-Type", "application/json")
+	h := http.Header{"Content-Type": {"application/json"}}
 	if sig != "" {
-		req.Header.Set("Ashby-Signature", sig)
+		h.Set("Ashby-Signature", sig)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0
-	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-	resp.Body.Close()
-	return resp.StatusCode
+	status, _ := fakeserver.Post(ctx, http.DefaultClient, u, body, h)
+	return status
 }
 
 // ping checks a webhook URL as Ashby does on save. Ashby saves the webhook

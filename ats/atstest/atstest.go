@@ -17,6 +17,8 @@
 // and, when the Backend provides Webhooks, signature verification (valid,
 // tampered, wrong secret, malformed, distinct event IDs for distinct
 // deliveries, and expired where deliveries carry a signed timestamp).
+// RunWebhookClaims checks how an adapter's verifier and handler claim,
+// release and confirm deliveries in a replay guard.
 //
 // Configure the adapter under test with at most one retry and short
 // backoff: the suite makes the service fail on purpose and expects the

@@ -332,23 +332,12 @@ func (d *deliverer) async(fn func(ctx context.Context)) {
 		d.mu.Unlock()
 		return
 	}
-	d.pending++
+	d.pending.Add()
 	d.wg.Add(1)
 	d.mu.Unlock()
 	go func() {
 		defer d.wg.Done()
-		defer func() {
-			d.mu.Lock()
-			d.pending--
-			var ws []chan struct{}
-			if d.pending == 0 {
-				ws, d.waiters = d.waiters, nil
-			}
-			d.mu.Unlock()
-			for _, ch := range ws {
-				close(ch)
-			}
-		}()
+		defer d.pending.Done()
 		fn(d.ctx)
 	}()
 }

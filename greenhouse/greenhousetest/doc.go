@@ -4,7 +4,8 @@
 // single-use one-minute codes, rotating refresh tokens, expires_at in the
 // token response) and its webhook sender (Signature: sha256 <hex> over the
 // raw, Unicode-escaped body; a Greenhouse-Event-ID reused across retries;
-// Greenhouse's 1/15/60/120/240/480-minute retry schedule, compressible;
+// Greenhouse's 1/15/60/120/240/480-minute retry schedule, compressible
+// with WithWebhookRetryGaps;
 // a ping when a webhook is added, which disables the webhook when it
 // fails).
 //

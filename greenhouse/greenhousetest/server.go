@@ -8,9 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"maps"
 	"math"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -19,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/atskit/atskit/internal/fakeserver"
 )
 
 // Credentials the server accepts out of the box.
@@ -56,12 +56,17 @@ func AllScopes() []string {
 	}
 }
 
-// DefaultDeliverySchedule is Greenhouse's documented retry schedule: after
-// a failed attempt, the next comes 1, 15, 60, 120, 240 and 480 minutes
-// later (7 attempts in all).
-func DefaultDeliverySchedule() []time.Duration {
+// DefaultRetryGaps returns Greenhouse's documented retry schedule: after a
+// failed attempt, the next comes 1, 15, 60, 120, 240 and 480 minutes later
+// (7 attempts in all). Each call returns a new slice.
+func DefaultRetryGaps() []time.Duration {
 	return []time.Duration{time.Minute, 15 * time.Minute, time.Hour, 2 * time.Hour, 4 * time.Hour, 8 * time.Hour}
 }
+
+// DefaultDeliverySchedule returns DefaultRetryGaps().
+//
+// Deprecated: use DefaultRetryGaps, the name every atskit fake uses.
+func DefaultDeliverySchedule() []time.Duration { return DefaultRetryGaps() }
 
 // Option configures a Server.
 type Option func(*config)
@@ -95,11 +100,19 @@ func WithRateLimitHeaders(limit, remaining, reset string) Option {
 	return func(c *config) { c.limitHeader, c.remainingHeader, c.resetHeader = limit, remaining, reset }
 }
 
-// WithDeliverySchedule sets the waits between webhook attempts (default
-// DefaultDeliverySchedule, so 7 attempts); tests pass a compressed one.
-func WithDeliverySchedule(waits ...time.Duration) Option {
-	return func(c *config) { c.schedule = slices.Clone(waits) }
+// WithWebhookRetryGaps sets the waits before each retry of a failed
+// delivery; its length is the number of retries (default
+// DefaultRetryGaps, so 7 attempts), and a webhook's MaxAttempts caps them.
+// Tests pass a compressed schedule.
+func WithWebhookRetryGaps(gaps ...time.Duration) Option {
+	return func(c *config) { c.schedule = slices.Clone(gaps) }
 }
+
+// WithDeliverySchedule sets the waits between webhook attempts.
+//
+// Deprecated: use WithWebhookRetryGaps, the option every atskit fake
+// takes; it is the same option under that name.
+func WithDeliverySchedule(waits ...time.Duration) Option { return WithWebhookRetryGaps(waits...) }
 
 // WithSynchronousWebhooks makes the fake deliver webhooks (with retries)
 // before the API call or seeding method that caused them returns.
@@ -126,30 +139,23 @@ func WithSiteAdminForLists(on bool) Option { return func(c *config) { c.siteAdmi
 // says such a request "will fail" without naming the status.
 func WithCursorMisuseStatus(code int) Option { return func(c *config) { c.cursorStatus = code } }
 
-// Faults configures random fault injection. Each API request draws once
-// from a generator seeded with Seed, so a run is reproducible for a given
-// request order. The zero Faults injects nothing.
-type Faults struct {
-	// Probability is the chance in [0, 1] that a request is hit.
-	Probability float64
-	// Seed seeds the generator.
-	Seed uint64
-	// Kinds are the faults to choose from, uniformly; nil means
-	// FaultServerError, FaultRateLimit and FaultStall.
-	Kinds []FaultKind
-	// Stall is how long a stalled request is held before it is served
-	// normally (default 1 s; the request's context or Close ends it).
-	Stall time.Duration
-}
+// Faults configures random fault injection: Probability (in [0, 1]) is
+// the chance that a request is hit; each API request draws once from a
+// generator seeded with Seed, so a run is reproducible for a given request
+// order; Kinds are the faults to choose from, uniformly (nil means
+// FaultServerError, FaultRateLimit and FaultStall); Stall is how long a
+// stalled request is held before it is served normally (default 1 s; the
+// request's context or Close ends it). The zero Faults injects nothing.
+type Faults = fakeserver.Faults[FaultKind]
 
 // FaultKind is a kind of injected fault.
 type FaultKind string
 
 // Fault kinds.
 const (
-	FaultServerError FaultKind = "5xx"   // 503
-	FaultRateLimit   FaultKind = "429"   // 429 with Retry-After: 1
-	FaultStall       FaultKind = "stall" // the response is delayed by Faults.Stall
+	FaultServerError FaultKind = fakeserver.KindServerError // 503
+	FaultRateLimit   FaultKind = fakeserver.KindRateLimit   // 429 with Retry-After: 1
+	FaultStall       FaultKind = fakeserver.KindStall       // the response is delayed by Faults.Stall
 )
 
 // Server is a running fake Greenhouse. Its methods are safe for concurrent
@@ -172,13 +178,9 @@ type Server struct {
 	refresh map[string]*grant
 	codes   map[string]*grant
 	// traffic
-	windows   map[string]*window
-	requests  []Request
-	reqCount  int
-	throttled int
-	failWith  int
-	rng       *rand.Rand
-	injected  map[FaultKind]int
+	windows map[string]*window
+	log     fakeserver.Log[Request]
+	faults  *fakeserver.Injector[FaultKind]
 
 	hooks *deliverer
 
@@ -198,28 +200,22 @@ func NewServer(opts ...Option) *Server {
 	cfg := config{
 		limit: 50, window: 10 * time.Second,
 		limitHeader: "X-RateLimit-Limit", remainingHeader: "X-RateLimit-Remaining", resetHeader: "X-RateLimit-Reset",
-		schedule: DefaultDeliverySchedule(), now: time.Now, tokenTTL: time.Hour, siteAdminForList: true,
+		schedule: DefaultRetryGaps(), now: time.Now, tokenTTL: time.Hour, siteAdminForList: true,
 		cursorStatus: http.StatusUnprocessableEntity,
 	}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if cfg.faults.Stall <= 0 {
-		cfg.faults.Stall = time.Second
-	}
-	if len(cfg.faults.Kinds) == 0 {
-		cfg.faults.Kinds = []FaultKind{FaultServerError, FaultRateLimit, FaultStall}
-	}
 	s := &Server{
 		cfg: cfg, closing: make(chan struct{}),
-		clients:  map[string]*oauthClient{},
-		access:   map[string]*grant{},
-		refresh:  map[string]*grant{},
-		codes:    map[string]*grant{},
-		windows:  map[string]*window{},
-		rng:      rand.New(rand.NewPCG(cfg.faults.Seed, 0x9e3779b97f4a7c15)),
-		injected: map[FaultKind]int{},
+		clients: map[string]*oauthClient{},
+		access:  map[string]*grant{},
+		refresh: map[string]*grant{},
+		codes:   map[string]*grant{},
+		windows: map[string]*window{},
+		faults:  fakeserver.NewInjector([]FaultKind{FaultServerError, FaultRateLimit, FaultStall}, time.Second),
 	}
+	s.faults.Set(cfg.faults)
 	s.st.init(cfg.now)
 	s.clients[DefaultClientID] = &oauthClient{secret: DefaultClientSecret, scopes: setOf(AllScopes())}
 	s.clients[PartnerClientID] = &oauthClient{secret: PartnerClientSecret, partner: true, scopes: setOf(AllScopes())}
@@ -251,40 +247,14 @@ func (s *Server) Client() *http.Client { return s.ts.Client() }
 
 // FailRequests makes every API request fail with status (429s carry
 // Retry-After: 1) until restore is called.
-func (s *Server) FailRequests(status int) (restore func()) {
-	s.mu.Lock()
-	s.failWith = status
-	s.mu.Unlock()
-	return func() {
-		s.mu.Lock()
-		s.failWith = 0
-		s.mu.Unlock()
-	}
-}
+func (s *Server) FailRequests(status int) (restore func()) { return s.faults.FailRequests(status) }
 
 // SetFaults replaces the fault-injection configuration and reseeds; the
 // zero Faults turns injection off.
-func (s *Server) SetFaults(f Faults) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if f.Stall <= 0 {
-		f.Stall = time.Second
-	}
-	if len(f.Kinds) == 0 {
-		f.Kinds = []FaultKind{FaultServerError, FaultRateLimit, FaultStall}
-	} else {
-		f.Kinds = slices.Clone(f.Kinds)
-	}
-	s.cfg.faults = f
-	s.rng = rand.New(rand.NewPCG(f.Seed, 0x9e3779b97f4a7c15))
-}
+func (s *Server) SetFaults(f Faults) { s.faults.Set(f) }
 
 // InjectedFaults reports how many faults of each kind were injected.
-func (s *Server) InjectedFaults() map[FaultKind]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return maps.Clone(s.injected)
-}
+func (s *Server) InjectedFaults() map[FaultKind]int { return s.faults.Injected() }
 
 // Request is an API request the server received.
 type Request struct {
@@ -302,44 +272,24 @@ type Request struct {
 }
 
 // Requests returns the API requests received so far, oldest first.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.requests)
-}
+func (s *Server) Requests() []Request { return s.log.Requests() }
 
 // LastRequest returns the most recent API request.
-func (s *Server) LastRequest() (Request, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.requests) == 0 {
-		return Request{}, false
-	}
-	return s.requests[len(s.requests)-1], true
-}
+func (s *Server) LastRequest() (Request, bool) { return s.log.Last() }
 
-// ResetRequests forgets recorded requests and zeroes the counters.
+// ResetRequests forgets recorded requests and zeroes the counters
+// (RequestCount, ThrottledCount, InjectedFaults).
 func (s *Server) ResetRequests() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests, s.reqCount, s.throttled = nil, 0, 0
-	clear(s.injected)
+	s.log.Reset()
+	s.faults.ResetCounts()
 }
 
 // RequestCount reports how many API requests the server received.
-func (s *Server) RequestCount() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.reqCount
-}
+func (s *Server) RequestCount() int { return s.log.RequestCount() }
 
 // ThrottledCount reports how many requests the rate limit answered 429
 // (injected faults not counted).
-func (s *Server) ThrottledCount() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.throttled
-}
+func (s *Server) ThrottledCount() int { return s.log.ThrottledCount() }
 
 // errorField is one entry of an error body's errors list.
 type errorField struct {
@@ -426,22 +376,11 @@ func (s *Server) api(scope string, h http.HandlerFunc) http.HandlerFunc {
 			rec.ClientID, rec.UserID = g.clientID, g.userID
 		}
 
-		s.mu.Lock()
-		s.requests = append(s.requests, rec)
-		s.reqCount++
-		fail := s.failWith
-		var fault FaultKind
-		if f := s.cfg.faults; fail == 0 && f.Probability > 0 {
-			if x := s.rng.Float64(); x < f.Probability {
-				fault = f.Kinds[min(int(x/f.Probability*float64(len(f.Kinds))), len(f.Kinds)-1)]
-				s.injected[fault]++
-			}
-		}
-		stall := s.cfg.faults.Stall
-		s.mu.Unlock()
+		s.log.Record(rec)
+		draw := s.faults.Next()
 
-		if fail != 0 {
-			writeError(w, fail, "injected failure")
+		if draw.Fail != 0 {
+			writeError(w, draw.Fail, "injected failure")
 			return
 		}
 		switch {
@@ -452,25 +391,8 @@ func (s *Server) api(scope string, h http.HandlerFunc) http.HandlerFunc {
 			writeError(w, http.StatusRequestEntityTooLarge, "Payload is larger than 10MB")
 			return
 		}
-		switch fault {
-		case FaultServerError:
-			writeError(w, http.StatusServiceUnavailable, "injected fault")
+		if draw.AnswerFault(r, s.closing, func(status int, msg string) { writeError(w, status, msg) }) {
 			return
-		case FaultRateLimit:
-			writeError(w, http.StatusTooManyRequests, "injected fault: rate limit exceeded")
-			return
-		case FaultStall:
-			t := time.NewTimer(stall)
-			select {
-			case <-r.Context().Done():
-				t.Stop()
-				return
-			case <-s.closing:
-				t.Stop()
-				writeError(w, http.StatusServiceUnavailable, "server closed while stalled")
-				return
-			case <-t.C:
-			}
 		}
 		if authStatus != 0 {
 			writeError(w, authStatus, authMsg)
@@ -515,7 +437,7 @@ func (s *Server) admit(w http.ResponseWriter, clientID string) bool {
 	reset := win.start.Add(c.window)
 	over := win.count >= c.limit
 	if over {
-		s.throttled++
+		s.log.Throttle()
 	} else {
 		win.count++
 	}

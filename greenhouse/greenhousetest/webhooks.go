@@ -1,19 +1,19 @@
 package greenhousetest
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/atskit/atskit/internal/fakeserver"
 )
 
 // Webhook headers.
@@ -147,23 +147,7 @@ func (s *Server) Deliveries() []Delivery {
 
 // WaitDeliveries blocks until no delivery is pending (each was answered
 // 200 or used up its attempts) or ctx is done.
-func (s *Server) WaitDeliveries(ctx context.Context) error {
-	d := s.hooks
-	d.mu.Lock()
-	if d.pending == 0 {
-		d.mu.Unlock()
-		return nil
-	}
-	ch := make(chan struct{})
-	d.waiters = append(d.waiters, ch)
-	d.mu.Unlock()
-	select {
-	case <-ch:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (s *Server) WaitDeliveries(ctx context.Context) error { return s.hooks.pending.Wait(ctx) }
 
 // applicationPayload renders payload.application as Greenhouse's webhooks
 // document it (v1-style objects: current_stage, jobs[], candidate). The
@@ -223,11 +207,11 @@ type deliverer struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu      sync.Mutex
-	all     []*Delivery
-	queue   []*Delivery
-	pending int
-	waiters []chan struct{}
+	pending fakeserver.Pending
+
+	mu    sync.Mutex
+	all   []*Delivery
+	queue []*Delivery
 }
 
 func newDeliverer(s *Server) *deliverer {
@@ -251,7 +235,7 @@ func (d *deliverer) enqueue(dl *Delivery) {
 		return
 	}
 	d.all = append(d.all, dl)
-	d.pending++
+	d.pending.Add()
 	if d.s.cfg.syncWebhooks {
 		d.queue = append(d.queue, dl)
 		d.mu.Unlock()
@@ -277,58 +261,28 @@ func (d *deliverer) flushSync() {
 	}
 }
 
+// post sends one attempt and returns its status (0 on a transport error
+// or timeout).
 func (d *deliverer) post(target string, body []byte, h http.Header) int {
-	req, err := http.NewRequestWithContext(d.ctx, http.MethodPost, target, bytes.NewReader(body))
-	if err != nil {
-		return 0
-	}
-	req.Header = h.Clone()
-	resp, err := d.hc.Do(req)
-	if err != nil {
-		return 0
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	resp.Body.Close()
-	return resp.StatusCode
+	status, _ := fakeserver.Post(d.ctx, d.hc, target, body, h)
+	return status
 }
 
+// deliver makes a delivery's attempts, at most its webhook's MaxAttempts,
+// along the retry schedule.
 func (d *deliverer) deliver(dl *Delivery) {
-	defer func() {
-		d.mu.Lock()
-		d.pending--
-		var ws []chan struct{}
-		if d.pending == 0 {
-			ws, d.waiters = d.waiters, nil
-		}
-		d.mu.Unlock()
-		for _, ch := range ws {
-			close(ch)
-		}
-	}()
-	schedule := d.s.cfg.schedule
-	for i := 0; i < dl.max; i++ {
-		if i > 0 {
-			if i-1 >= len(schedule) {
-				return
-			}
-			t := time.NewTimer(schedule[i-1])
-			select {
-			case <-d.ctx.Done():
-				t.Stop()
-				return
-			case <-t.C:
-			}
-		}
+	defer d.pending.Done()
+	gaps := d.s.cfg.schedule
+	gaps = gaps[:max(min(dl.max-1, len(gaps)), 0)]
+	fakeserver.Retry(d.ctx, gaps, func(int) bool {
 		status := d.post(dl.Target, dl.Body, dl.Header)
 		d.mu.Lock()
 		dl.Attempts++
 		dl.Status = status
 		dl.Delivered = status == http.StatusOK // anything but 200 is a failure
 		d.mu.Unlock()
-		if status == http.StatusOK || d.ctx.Err() != nil {
-			return
-		}
-	}
+		return dl.Delivered
+	})
 }
 
 // Webhook management API (partners only).

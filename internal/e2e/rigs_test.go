@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/atskit/atskit/ats"
+	"github.com/atskit/atskit/internal/fakeserver"
 	"github.com/atskit/atskit/lever/levertest"
 	"github.com/atskit/atskit/lifecycle"
 	"github.com/atskit/atskit/workable/workabletest"
@@ -102,7 +103,7 @@ func newWorkableRig(t testing.TB, hs *hookServer, o rigOptions) (*rig, *workable
 		opts = append(opts, workabletest.WithSynchronousWebhooks())
 	}
 	if o.deliveryAttempts > 0 {
-		opts = append(opts, workabletest.WithDeliveryRetries(o.deliveryAttempts, o.deliveryBackoff))
+		opts = append(opts, workabletest.WithWebhookRetryGaps(fakeserver.DoublingGaps(o.deliveryBackoff, o.deliveryAttempts-1)...))
 	}
 	srv := workabletest.NewServer(opts...)
 	t.Cleanup(srv.Close)
@@ -161,7 +162,7 @@ func newWorkableRig(t testing.TB, hs *hookServer, o rigOptions) (*rig, *workable
 	}
 	attempts := o.deliveryAttempts
 	if attempts <= 0 {
-		attempts = 8 // workabletest's default
+		attempts = len(workabletest.DefaultRetryGaps()) + 1
 	}
 	r.deliveries = func() []delivery {
 		var out []delivery

@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"maps"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -17,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/atskit/atskit/internal/fakeserver"
 	xrate "golang.org/x/time/rate"
 )
 
@@ -76,14 +75,9 @@ type Server struct {
 	refreshes int
 	authz     []url.Values
 	// traffic
-	limiter   *xrate.Limiter
-	requests  []Request
-	reqCount  int
-	throttled int
-	failWith  int
-	faults    Faults
-	rng       *rand.Rand
-	injected  map[FaultKind]int
+	limiter *xrate.Limiter
+	log     fakeserver.Log[Request]
+	faults  *fakeserver.Injector[FaultKind]
 	// stalled, when set (by this package's tests), is called when a
 	// request starts to stall.
 	stalled func()
@@ -126,33 +120,26 @@ func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = n
 func WithTokenTTL(d time.Duration) Option { return func(s *Server) { s.tokenTTL = d } }
 
 // WithFaults injects faults into a fraction of requests; see Faults.
-func WithFaults(f Faults) Option { return func(s *Server) { s.setFaults(f) } }
+func WithFaults(f Faults) Option { return func(s *Server) { s.faults.Set(f) } }
 
-// Faults configures random fault injection into API requests. Each request
+// Faults configures random fault injection into API requests: Probability
+// (in [0, 1]) is the chance that a request is hit by a fault; each request
 // draws once from a generator seeded with Seed, so a run is reproducible
-// for a given request order. The zero Faults injects nothing.
-type Faults struct {
-	// Probability is the chance in [0, 1] that a request is hit by a fault.
-	Probability float64
-	// Seed seeds the generator.
-	Seed uint64
-	// Kinds are the faults to choose from, uniformly; nil means
-	// FaultServerError, FaultRateLimit and FaultStall.
-	Kinds []FaultKind
-	// Stall is how long a stalled request hangs before it is served
-	// normally (default 1 s; the request's context or Close ends it
-	// earlier).
-	Stall time.Duration
-}
+// for a given request order; Kinds are the faults to choose from,
+// uniformly (nil means FaultServerError, FaultRateLimit and FaultStall);
+// Stall is how long a stalled request hangs before it is served normally
+// (default 1 s; the request's context or Close ends it earlier). The zero
+// Faults injects nothing.
+type Faults = fakeserver.Faults[FaultKind]
 
 // FaultKind is a kind of injected fault.
 type FaultKind string
 
 // Fault kinds.
 const (
-	FaultServerError FaultKind = "5xx"   // 503
-	FaultRateLimit   FaultKind = "429"   // 429 without Retry-After, as Lever documents none
-	FaultStall       FaultKind = "stall" // the response is delayed by Faults.Stall
+	FaultServerError FaultKind = fakeserver.KindServerError // 503
+	FaultRateLimit   FaultKind = fakeserver.KindRateLimit   // 429 without Retry-After, as Lever documents none
+	FaultStall       FaultKind = fakeserver.KindStall       // the response is delayed by Faults.Stall
 )
 
 // NewServer starts a fake Lever server. Close it when done.
@@ -172,8 +159,7 @@ func NewServer(opts ...Option) *Server {
 		refresh:   map[string]*grant{},
 		tokenTTL:  time.Hour,
 		limiter:   xrate.NewLimiter(10, 20),
-		rng:       rand.New(rand.NewPCG(1, 2)),
-		injected:  map[FaultKind]int{},
+		faults:    fakeserver.NewInjector([]FaultKind{FaultServerError, FaultRateLimit, FaultStall}, time.Second),
 		groupOn:   map[string]bool{},
 		retryGaps: DefaultRetryGaps(),
 	}
@@ -243,44 +229,14 @@ func (s *Server) AddOAuthClient(id, secret string) {
 
 // SetFaults replaces the fault-injection configuration (and reseeds); the
 // zero Faults turns it off.
-func (s *Server) SetFaults(f Faults) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.setFaults(f)
-}
-
-func (s *Server) setFaults(f Faults) {
-	if f.Stall <= 0 {
-		f.Stall = time.Second
-	}
-	if len(f.Kinds) == 0 {
-		f.Kinds = []FaultKind{FaultServerError, FaultRateLimit, FaultStall}
-	} else {
-		f.Kinds = slices.Clone(f.Kinds)
-	}
-	s.faults = f
-	s.rng = rand.New(rand.NewPCG(f.Seed, f.Seed^0x9e3779b97f4a7c15))
-}
+func (s *Server) SetFaults(f Faults) { s.faults.Set(f) }
 
 // InjectedFaults reports how many faults of each kind were injected.
-func (s *Server) InjectedFaults() map[FaultKind]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return maps.Clone(s.injected)
-}
+func (s *Server) InjectedFaults() map[FaultKind]int { return s.faults.Injected() }
 
 // FailRequests makes every API request fail with status until restore is
 // called. A 429 carries no Retry-After: Lever documents none.
-func (s *Server) FailRequests(status int) (restore func()) {
-	s.mu.Lock()
-	s.failWith = status
-	s.mu.Unlock()
-	return func() {
-		s.mu.Lock()
-		s.failWith = 0
-		s.mu.Unlock()
-	}
-}
+func (s *Server) FailRequests(status int) (restore func()) { return s.faults.FailRequests(status) }
 
 // Request is an API request the server received.
 type Request struct {
@@ -297,44 +253,23 @@ type Request struct {
 }
 
 // Requests returns the API requests received so far, oldest first.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
+func (s *Server) Requests() []Request { return s.log.Requests() }
+
+// LastRequest returns the most recent API request.
+func (s *Server) LastRequest() (Request, bool) { return s.log.Last() }
 
 // ResetRequests forgets recorded requests and zeroes the counters
 // (RequestCount, ThrottledCount, InjectedFaults).
 func (s *Server) ResetRequests() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests, s.reqCount, s.throttled = nil, 0, 0
-	clear(s.injected)
-}
-
-// LastRequest returns the most recent API request.
-func (s *Server) LastRequest() (Request, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.requests) == 0 {
-		return Request{}, false
-	}
-	return s.requests[len(s.requests)-1], true
+	s.log.Reset()
+	s.faults.ResetCounts()
 }
 
 // RequestCount reports how many API requests the server received.
-func (s *Server) RequestCount() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.reqCount
-}
+func (s *Server) RequestCount() int { return s.log.RequestCount() }
 
 // ThrottledCount reports how many requests the rate limit answered with 429.
-func (s *Server) ThrottledCount() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.throttled
-}
+func (s *Server) ThrottledCount() int { return s.log.ThrottledCount() }
 
 // writeError answers with a Lever-style error body.
 func writeError(w http.ResponseWriter, status int, msg string) {
@@ -384,25 +319,14 @@ func (s *Server) api(scope string, h func(w http.ResponseWriter, r *http.Request
 			rec.Auth = strings.ToLower(strings.SplitN(a, " ", 2)[0])
 		}
 
+		s.log.Record(rec)
+		draw := s.faults.Next()
 		s.mu.Lock()
-		s.requests = append(s.requests, rec)
-		s.reqCount++
-		fail := s.failWith
-		var fault FaultKind
-		if f := s.faults; fail == 0 && f.Probability > 0 {
-			// One draw per request: below Probability it is a fault, and
-			// where it falls in [0, Probability) picks the kind.
-			if x := s.rng.Float64(); x < f.Probability {
-				fault = f.Kinds[min(int(x/f.Probability*float64(len(f.Kinds))), len(f.Kinds)-1)]
-				s.injected[fault]++
-			}
-		}
-		stall, onStall := s.faults.Stall, s.stalled
-		lim := s.limiter
+		onStall, lim := s.stalled, s.limiter
 		s.mu.Unlock()
 
-		if fail != 0 {
-			writeError(w, fail, "injected failure")
+		if draw.Fail != 0 {
+			writeError(w, draw.Fail, "injected failure")
 			return
 		}
 		// A body that cannot be read whole is refused, never parsed
@@ -415,33 +339,14 @@ func (s *Server) api(scope string, h func(w http.ResponseWriter, r *http.Request
 			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body exceeds %d bytes", MaxRequestBytes))
 			return
 		}
-		switch fault {
-		case FaultServerError:
-			writeError(w, http.StatusServiceUnavailable, "injected fault")
+		if draw.Fault == FaultStall && onStall != nil {
+			onStall()
+		}
+		if draw.AnswerFault(r, s.closing, func(status int, msg string) { writeError(w, status, msg) }) {
 			return
-		case FaultRateLimit:
-			writeError(w, http.StatusTooManyRequests, "injected fault: rate limit exceeded")
-			return
-		case FaultStall:
-			if onStall != nil {
-				onStall()
-			}
-			t := time.NewTimer(stall)
-			select {
-			case <-r.Context().Done():
-				t.Stop()
-				return
-			case <-s.closing:
-				t.Stop()
-				writeError(w, http.StatusServiceUnavailable, "server closed while stalled")
-				return
-			case <-t.C:
-			}
 		}
 		if lim != nil && !lim.Allow() {
-			s.mu.Lock()
-			s.throttled++
-			s.mu.Unlock()
+			s.log.Throttle()
 			writeError(w, http.StatusTooManyRequests, fmt.Sprintf("Rate limit exceeded: %g requests per second, burst %d", float64(lim.Limit()), lim.Burst()))
 			return
 		}

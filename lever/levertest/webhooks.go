@@ -1,7 +1,6 @@
 package levertest
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -13,6 +12,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/atskit/atskit/internal/fakeserver"
 )
 
 // UserAgent is the User-Agent of Lever's webhook deliveries
@@ -219,14 +220,8 @@ func (d *deliverer) run() {
 
 // send posts one delivery; close cancels it.
 func (d *deliverer) send(x *Delivery) {
-	req, err := http.NewRequestWithContext(d.ctx, http.MethodPost, x.URL, bytes.NewReader(x.Body))
-	if err != nil {
-		x.Err = err.Error()
-		return
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", UserAgent)
-	resp, err := d.hc.Do(req)
+	h := http.Header{"Content-Type": {"application/json"}, "User-Agent": {UserAgent}}
+	status, err := fakeserver.Post(d.ctx, d.hc, x.URL, x.Body, h)
 	if err != nil {
 		x.Err = err.Error()
 		if d.ctx.Err() != nil {
@@ -234,9 +229,7 @@ func (d *deliverer) send(x *Delivery) {
 		}
 		return
 	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	resp.Body.Close()
-	x.StatusCode = resp.StatusCode
+	x.StatusCode = status
 }
 
 // wait waits until the queue is empty, no retry is waiting for its gap

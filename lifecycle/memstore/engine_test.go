@@ -23,3 +23,7 @@ func TestInbox(t *testing.T) {
 func BenchmarkInbox(b *testing.B) { enginetest.BenchInbox(b, memstore.New(), 8) }
 
 func BenchmarkInboxPipeline(b *testing.B) { enginetest.BenchInboxPipeline(b, memstore.New(), 8) }
+
+func TestReconcile(t *testing.T) {
+	enginetest.Reconcile(t, func(*testing.T) lifecycle.Store { return memstore.New() })
+}

@@ -1,6 +1,7 @@
 package memstore
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"time"
@@ -103,7 +104,7 @@ func (s *Store) ClaimEvents(_ context.Context, c lifecycle.Claim) ([]lifecycle.I
 		if c.PerConnection > 0 && perConn[ev.Connection] >= c.PerConnection {
 			continue
 		}
-		if q := in.heads[ev.OrderKey]; len(q) == 0 || q[0] != ev.Seq {
+		if in.heldBack(ev, c.Now) {
 			continue
 		}
 		if perConn[ev.Connection]++; c.PerConnection > 0 && perConn[ev.Connection] == c.PerConnection {
@@ -114,6 +115,29 @@ func (s *Store) ClaimEvents(_ context.Context, c lifecycle.Claim) ([]lifecycle.I
 		out = append(out, *ev)
 	}
 	return out, nil
+}
+
+// heldBack reports whether another pending event of ev's order key keeps
+// ev waiting (see lifecycle.Inbox.ClaimEvents): one that is leased, or an
+// older one, unless that one failed and waits for its retry.
+func (in *inbox) heldBack(ev *lifecycle.InboxEvent, now time.Time) bool {
+	for _, seq := range in.heads[ev.OrderKey] {
+		if seq == ev.Seq {
+			continue
+		}
+		i, ok := slices.BinarySearchFunc(in.events, seq, func(p *lifecycle.InboxEvent, seq int64) int { return cmp.Compare(p.Seq, seq) })
+		if !ok {
+			continue
+		}
+		p := in.events[i]
+		if p.ClaimedBy != "" && !p.LeaseUntil.Before(now) {
+			return true
+		}
+		if seq < ev.Seq && (p.LastError == "" || !p.NextAttemptAt.After(now)) {
+			return true
+		}
+	}
+	return false
 }
 
 // FinishEvent implements lifecycle.Inbox.

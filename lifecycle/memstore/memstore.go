@@ -39,6 +39,10 @@ type Store struct {
 	// replay backs RememberDelivery (replay.go); it has its own lock.
 	replay ats.MemoryReplayGuard
 
+	// reconcileLeases holds each connection's reconcile lease
+	// (reconcile_lease.go), guarded by mu.
+	reconcileLeases map[string]reconcileLease
+
 	// inbox holds accepted events (inbox.go), guarded by mu.
 	inbox inbox
 }

@@ -117,9 +117,12 @@ func (s *Store) ClaimEvents(ctx context.Context, c lifecycle.Claim) ([]lifecycle
 	if s.dialect == Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
-	// Due, unleased and first in line for its order key.
+	// Due, unleased and not held back by another pending event of its
+	// order key: one leased, or an older one unless that one failed and
+	// waits for its retry (see lifecycle.Inbox.ClaimEvents).
 	due := `e.state = 'pending' AND e.next_attempt_at <= ? AND (e.claimed_by = '' OR e.lease_until < ?)
-			  AND NOT EXISTS (SELECT 1 FROM atskit_inbox p WHERE p.order_key = e.order_key AND p.state = 'pending' AND p.seq < e.seq)`
+			  AND NOT EXISTS (SELECT 1 FROM atskit_inbox p WHERE p.order_key = e.order_key AND p.state = 'pending' AND p.seq <> e.seq
+			    AND ((p.claimed_by <> '' AND p.lease_until >= ?) OR (p.seq < e.seq AND (p.last_error = '' OR p.next_attempt_at <= ?))))`
 	var skip []any
 	if len(c.Skip) > 0 {
 		due += ` AND e.connection NOT IN (?` + strings.Repeat(", ?", len(c.Skip)-1) + `)`
@@ -135,7 +138,7 @@ func (s *Store) ClaimEvents(ctx context.Context, c lifecycle.Claim) ([]lifecycle
 			SELECT e.seq FROM atskit_inbox e WHERE ` + due + `
 			ORDER BY e.seq LIMIT ?` + lock + `)
 		RETURNING ` + inboxCols
-		args = append(append([]any{c.Owner, nanos(c.Now.Add(c.Lease)), now, now}, skip...), limit)
+		args = append(append([]any{c.Owner, nanos(c.Now.Add(c.Lease)), now, now, now, now}, skip...), limit)
 	} else {
 		// The first PerConnection due events of each connection, by a
 		// window over the due ones; the outer select re-checks and locks.
@@ -148,7 +151,7 @@ func (s *Store) ClaimEvents(ctx context.Context, c lifecycle.Claim) ([]lifecycle
 				WHERE w.rn <= ?)
 			ORDER BY e.seq LIMIT ?` + lock + `)
 		RETURNING ` + inboxCols
-		args = append(append(append(append([]any{c.Owner, nanos(c.Now.Add(c.Lease)), now, now}, skip...), now, now), skip...), c.PerConnection, limit)
+		args = append(append(append(append([]any{c.Owner, nanos(c.Now.Add(c.Lease)), now, now, now, now}, skip...), now, now, now, now), skip...), c.PerConnection, limit)
 	}
 	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
 	out, err := s.inboxRows(rows, err, "claim inbox events")

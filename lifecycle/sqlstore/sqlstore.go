@@ -57,6 +57,8 @@ type Store struct {
 	// idemCalls spaces out pruning of expired provider idempotency
 	// records (idempotency.go).
 	idemCalls atomic.Uint64
+	// rewrites caches the PostgreSQL text of queries (placeholders.go).
+	rewrites rewrites
 }
 
 var _ lifecycle.Store = (*Store)(nil)
@@ -142,7 +144,6 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-// q rewrites ? placeholders for the dialect.
 // bytewise returns col compared and ordered by bytes, the order Go's
 // string comparison and memstore use (and cursors assume): SQLite's default
 // BINARY collation already is; PostgreSQL compares text in the database's
@@ -153,24 +154,6 @@ func (s *Store) bytewise(col string) string {
 		return col + ` COLLATE "C"`
 	}
 	return col
-}
-
-func (s *Store) q(query string) string {
-	if s.dialect != Postgres {
-		return query
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range query {
-		if r == '?' {
-			n++
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 func nanos(t time.Time) int64 {

@@ -185,8 +185,11 @@ func testInboxLeases(t *testing.T, _ lifecycle.Store, in lifecycle.Inbox) {
 	require.ErrorIs(t, in.FinishEvent(ctx, "a1", "w2", lifecycle.InboxOutcome{State: lifecycle.InboxProcessed, At: later}), lifecycle.ErrLeaseLost)
 }
 
-// testInboxRetryAndFail: an event put back pending waits until its next
-// attempt, keeps its attempts and error, and holds back its successors.
+// testInboxRetryAndFail: an event put back pending after a failure waits
+// until its next attempt and keeps its attempts and error; while it waits
+// it does not hold back the newer events of its order key, and it is not
+// claimed while one of them is leased. An event put back without having
+// failed (LastError empty: a pacing delay) still holds them back.
 func testInboxRetryAndFail(t *testing.T, _ lifecycle.Store, in lifecycle.Inbox) {
 	ctx := context.Background()
 	_, err := in.AcceptEvents(ctx, []lifecycle.InboxEvent{inboxEvent("a1", "acme", "A", "e1"), inboxEvent("a2", "acme", "A", "e2")})
@@ -196,8 +199,10 @@ func testInboxRetryAndFail(t *testing.T, _ lifecycle.Store, in lifecycle.Inbox) 
 	require.NoError(t, in.FinishEvent(ctx, "a1", "w1", lifecycle.InboxOutcome{State: lifecycle.InboxPending, Attempts: 1,
 		NextAttemptAt: t0.Add(10 * time.Second), Error: "429 Too Many Requests", At: t0}))
 	c.Now = t0.Add(5 * time.Second)
-	require.Empty(t, claimEventIDs(t, in, c))
+	require.Equal(t, []string{"a2"}, claimEventIDs(t, in, c), "a retrying event holds back its candidate's newer one")
 	c.Now = t0.Add(10 * time.Second)
+	require.Empty(t, claimEventIDs(t, in, c), "a1 is due, but a2 of the same candidate is leased")
+	processed(t, in, "a2", "w1", c.Now)
 	got, err := in.ClaimEvents(ctx, c)
 	require.NoError(t, err)
 	require.Len(t, got, 1)
@@ -210,7 +215,17 @@ func testInboxRetryAndFail(t *testing.T, _ lifecycle.Store, in lifecycle.Inbox) 
 	require.Len(t, failed, 1)
 	require.Equal(t, 2, failed[0].Attempts)
 	require.Equal(t, "422", failed[0].LastError)
-	require.Equal(t, []string{"a2"}, claimEventIDs(t, in, c))
+
+	// Put back without a failure (its connection's pacing): still first
+	// in line.
+	_, err = in.AcceptEvents(ctx, []lifecycle.InboxEvent{inboxEvent("a3", "acme", "A", "e3"), inboxEvent("a4", "acme", "A", "e4")})
+	require.NoError(t, err)
+	require.Equal(t, []string{"a3"}, claimEventIDs(t, in, c))
+	require.NoError(t, in.FinishEvent(ctx, "a3", "w1", lifecycle.InboxOutcome{State: lifecycle.InboxPending,
+		NextAttemptAt: c.Now.Add(time.Minute), At: c.Now}))
+	require.Empty(t, claimEventIDs(t, in, c), "a3 waits for its connection's pacing, without a failure: a4 waits behind it")
+	c.Now = c.Now.Add(time.Minute)
+	require.Equal(t, []string{"a3"}, claimEventIDs(t, in, c))
 }
 
 // testInboxPerConnection: a claim takes at most PerConnection events of one
@@ -390,8 +405,9 @@ func testPrune(t *testing.T, s lifecycle.Store, p lifecycle.Pruner) {
 
 // testInboxRequeue: failed events, and only those, are put back in line
 // (by ID or by connection) with their attempts reset, ahead of later
-// events of the same order key; a store without lifecycle.InboxRequeuer
-// skips it.
+// events of the same order key for one attempt: failing again, a requeued
+// event lets them go first. A store without lifecycle.InboxRequeuer skips
+// it.
 func testInboxRequeue(t *testing.T, _ lifecycle.Store, in lifecycle.Inbox) {
 	r, ok := in.(lifecycle.InboxRequeuer)
 	if !ok {
@@ -437,4 +453,9 @@ func testInboxRequeue(t *testing.T, _ lifecycle.Store, in lifecycle.Inbox) {
 	// candidate, before a2.
 	c.Now, c.Owner = at, "w2"
 	require.Equal(t, []string{"a1", "b1"}, claimEventIDs(t, in, c))
+	// a1 fails again: it waits for its retry behind a2 rather than
+	// holding a2 for another round of attempts.
+	require.NoError(t, in.FinishEvent(ctx, "a1", "w2", lifecycle.InboxOutcome{State: lifecycle.InboxPending, Attempts: 1,
+		NextAttemptAt: at.Add(time.Hour), Error: "500", At: at}))
+	require.Equal(t, []string{"a2"}, claimEventIDs(t, in, c), "a requeued event that fails again holds its candidate's newer events hostage")
 }

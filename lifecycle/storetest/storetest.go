@@ -48,7 +48,8 @@ func Run(t *testing.T, newStore func(t *testing.T) lifecycle.Store) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
 	}
-	runInbox(t, newStore) // inbox.go
+	runInbox(t, newStore)          // inbox.go
+	runReconcileLease(t, newStore) // reconcile_lease.go
 }
 
 var t0 = time.Date(2025, 3, 14, 9, 30, 0, 123456000, time.UTC)

@@ -82,7 +82,7 @@ func TestCloseStopsDeliveries(t *testing.T) {
 	runtime.GC()
 	baseline := runtime.NumGoroutine()
 
-	srv := workabletest.NewServer(workabletest.WithoutRateLimit(), workabletest.WithDeliveryRetries(5, time.Hour))
+	srv := workabletest.NewServer(workabletest.WithoutRateLimit(), workabletest.WithWebhookRetryGaps(time.Hour, time.Hour, time.Hour, time.Hour))
 	job := srv.AddJob(workabletest.Job{Title: "J"})
 	srv.Subscribe("candidate_created", target.URL, "s3cret")
 	for range 3 {

@@ -34,7 +34,8 @@
 //     X-Workable-Signature, keyed with the token that created the
 //     subscription) to subscribed targets whenever a candidate is created or
 //     moved, through the API or through AddCandidate/MoveCandidate, retried
-//     until the target answers 200; WaitDeliveries waits for them.
+//     until the target answers 200 (WithWebhookRetryGaps sets the waits);
+//     WaitDeliveries waits for them.
 //
 // Every inspection method (Moves, Comments, Tags, Requests, ...) returns a
 // copy and all methods are safe for concurrent use.

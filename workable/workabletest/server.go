@@ -6,14 +6,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/atskit/atskit/internal/fakeserver"
 )
 
 // DefaultAPIKey is the account API token every Server accepts, with all
@@ -39,8 +41,7 @@ type config struct {
 	partnerLimit           int
 	window                 time.Duration
 	syncWebhooks           bool
-	deliveryAttempts       int
-	deliveryBackoff        time.Duration
+	retryGaps              []time.Duration
 	faults                 Faults
 	now                    func() time.Time
 	signingSecret          string
@@ -71,11 +72,27 @@ func WithoutRateLimit() Option { return WithRateLimit(0, 0) }
 // inline.
 func WithSynchronousWebhooks() Option { return func(c *config) { c.syncWebhooks = true } }
 
-// WithDeliveryRetries sets how many times a delivery is attempted (default
-// 8) and the first backoff between attempts (default 5 ms, doubling).
-// Workable's own schedule is not documented.
+// DefaultRetryGaps returns the waits before the fake's seven retries of a
+// delivery not answered 200: 5 ms, doubling (8 attempts in all).
+// Workable's own schedule is not documented. Each call returns a new
+// slice.
+func DefaultRetryGaps() []time.Duration { return fakeserver.DoublingGaps(5*time.Millisecond, 7) }
+
+// WithWebhookRetryGaps sets the waits before each retry of a failed
+// delivery; its length is the number of retries (default
+// DefaultRetryGaps).
+func WithWebhookRetryGaps(gaps ...time.Duration) Option {
+	return func(c *config) { c.retryGaps = slices.Clone(gaps) }
+}
+
+// WithDeliveryRetries sets how many times a delivery is attempted and the
+// first backoff between attempts, doubling after each.
+//
+// Deprecated: use WithWebhookRetryGaps, the option every atskit fake
+// takes; WithDeliveryRetries(n, b) is WithWebhookRetryGaps(b, 2b, 4b, …)
+// with n−1 waits.
 func WithDeliveryRetries(attempts int, backoff time.Duration) Option {
-	return func(c *config) { c.deliveryAttempts, c.deliveryBackoff = attempts, backoff }
+	return WithWebhookRetryGaps(fakeserver.DoublingGaps(backoff, attempts-1)...)
 }
 
 // WithFaults injects faults into a fraction of requests; see Faults.
@@ -109,30 +126,24 @@ func WithCallbackStatuses(statuses ...string) Option {
 	return func(c *config) { c.callbackStatuses = statuses }
 }
 
-// Faults configures random fault injection. Each request draws from a
+// Faults configures random fault injection: Probability (in [0, 1]) is
+// the chance that a request is hit by a fault; each request draws from a
 // generator seeded with Seed, so a run is reproducible for a given request
-// order.
-type Faults struct {
-	// Probability is the chance in [0, 1] that a request is hit by a fault.
-	Probability float64
-	// Seed seeds the generator.
-	Seed uint64
-	// Kinds are the faults to choose from, uniformly; nil means
-	// FaultServerError, FaultRateLimit and FaultStall.
-	Kinds []FaultKind
-	// Stall is how long a stalled request is held before it is served
-	// normally (default 2 s; the request's context ends it earlier).
-	Stall time.Duration
-}
+// order; Kinds are the faults to choose from, uniformly (nil means
+// FaultServerError, FaultRateLimit and FaultStall); Stall is how long a
+// stalled request is held before it is served normally (default 2 s; the
+// request's context or Close ends it earlier). The zero Faults injects
+// nothing.
+type Faults = fakeserver.Faults[FaultKind]
 
 // FaultKind is a kind of injected fault.
 type FaultKind string
 
 // Fault kinds.
 const (
-	FaultServerError FaultKind = "5xx"   // 500, 502 or 503
-	FaultRateLimit   FaultKind = "429"   // 429 with rate-limit headers
-	FaultStall       FaultKind = "stall" // the response is delayed by Faults.Stall
+	FaultServerError FaultKind = fakeserver.KindServerError // 500, 502 or 503
+	FaultRateLimit   FaultKind = fakeserver.KindRateLimit   // 429 with rate-limit headers
+	FaultStall       FaultKind = fakeserver.KindStall       // the response is delayed by Faults.Stall
 )
 
 // Server is a running fake Workable API. Its methods are safe for
@@ -148,7 +159,6 @@ type Server struct {
 	cfg config
 
 	mu         sync.Mutex
-	rng        *rand.Rand
 	tokens     map[string]*tokenInfo
 	members    []*Member
 	jobs       []*job
@@ -161,11 +171,8 @@ type Server struct {
 	eventSeq   int
 	windows    map[string]*window
 
-	failStatus int
-	requests   []Request
-	reqCount   int
-	throttled  int
-	injected   map[FaultKind]int
+	log    fakeserver.Log[Request]
+	faults *fakeserver.Injector[FaultKind]
 
 	moves    []Move
 	comments []Comment
@@ -175,10 +182,9 @@ type Server struct {
 	ratings  []Rating
 
 	deliveries []*Delivery
-	inflight   int
 	syncQueue  []*Delivery
 	acts       map[string][]activity
-	waiters    []chan struct{}
+	pending    fakeserver.Pending
 	ctx        context.Context
 	cancel     context.CancelFunc
 	hc         *http.Client
@@ -203,27 +209,21 @@ func NewServer(opts ...Option) *Server {
 	cfg := config{
 		subdomain: "acme", accountName: "Acme Inc",
 		limit: 10, partnerLimit: 50, window: 10 * time.Second,
-		deliveryAttempts: 8, deliveryBackoff: 5 * time.Millisecond,
-		now: time.Now,
+		retryGaps: DefaultRetryGaps(),
+		now:       time.Now,
 	}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if cfg.faults.Stall <= 0 {
-		cfg.faults.Stall = 2 * time.Second
-	}
-	if len(cfg.faults.Kinds) == 0 {
-		cfg.faults.Kinds = []FaultKind{FaultServerError, FaultRateLimit, FaultStall}
-	}
 	s := &Server{
 		cfg:        cfg,
-		rng:        rand.New(rand.NewPCG(cfg.faults.Seed, 0x5eed)),
+		faults:     fakeserver.NewInjector([]FaultKind{FaultServerError, FaultRateLimit, FaultStall}, 2*time.Second),
 		tokens:     map[string]*tokenInfo{},
 		jobsByCode: map[string]*job{},
 		candsByID:  map[string]*Candidate{},
 		windows:    map[string]*window{},
-		injected:   map[FaultKind]int{},
 	}
+	s.faults.Set(cfg.faults)
 	// Deliveries use a transport of their own so that Close can drop its
 	// idle connections: with http.DefaultTransport they would outlive the
 	// server (and keep two goroutines each) until the idle timeout.
@@ -306,41 +306,14 @@ func (s *Server) RevokeToken(token string) {
 // the reset at the end of the current window; like Workable
 // (https://workable.readme.io/reference/rate-limits), no response carries
 // Retry-After.
-func (s *Server) FailRequests(status int) (restore func()) {
-	s.mu.Lock()
-	s.failStatus = status
-	s.mu.Unlock()
-	return func() {
-		s.mu.Lock()
-		s.failStatus = 0
-		s.mu.Unlock()
-	}
-}
+func (s *Server) FailRequests(status int) (restore func()) { return s.faults.FailRequests(status) }
 
-// SetFaults replaces the fault-injection configuration (and reseeds).
-func (s *Server) SetFaults(f Faults) {
-	if f.Stall <= 0 {
-		f.Stall = 2 * time.Second
-	}
-	if len(f.Kinds) == 0 {
-		f.Kinds = []FaultKind{FaultServerError, FaultRateLimit, FaultStall}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cfg.faults = f
-	s.rng = rand.New(rand.NewPCG(f.Seed, 0x5eed))
-}
+// SetFaults replaces the fault-injection configuration (and reseeds); the
+// zero Faults turns injection off.
+func (s *Server) SetFaults(f Faults) { s.faults.Set(f) }
 
 // InjectedFaults reports how many faults of each kind were injected.
-func (s *Server) InjectedFaults() map[FaultKind]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[FaultKind]int, len(s.injected))
-	for k, v := range s.injected {
-		out[k] = v
-	}
-	return out
-}
+func (s *Server) InjectedFaults() map[FaultKind]int { return s.faults.Injected() }
 
 // Request is a request the server received.
 type Request struct {
@@ -353,45 +326,24 @@ type Request struct {
 }
 
 // Requests returns the requests received so far, oldest first.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
+func (s *Server) Requests() []Request { return s.log.Requests() }
 
 // LastRequest returns the most recent request; false when there is none.
-func (s *Server) LastRequest() (Request, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.requests) == 0 {
-		return Request{}, false
-	}
-	return s.requests[len(s.requests)-1], true
-}
+func (s *Server) LastRequest() (Request, bool) { return s.log.Last() }
 
 // ResetRequests forgets recorded requests and zeroes the counters
 // (RequestCount, ThrottledCount, InjectedFaults).
 func (s *Server) ResetRequests() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests, s.reqCount, s.throttled = nil, 0, 0
-	clear(s.injected)
+	s.log.Reset()
+	s.faults.ResetCounts()
 }
 
 // RequestCount reports how many requests the server received.
-func (s *Server) RequestCount() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.reqCount
-}
+func (s *Server) RequestCount() int { return s.log.RequestCount() }
 
 // ThrottledCount reports how many 429 responses the server sent, whatever
 // the cause (rate limit, FailRequests or injected faults).
-func (s *Server) ThrottledCount() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.throttled
-}
+func (s *Server) ThrottledCount() int { return s.log.ThrottledCount() }
 
 // MaxRequestBytes caps request bodies; larger ones get 413. Workable's own
 // limit is undocumented.
@@ -404,34 +356,24 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(body) > MaxRequestBytes {
-		s.mu.Lock()
-		s.reqCount++
-		s.mu.Unlock()
+		s.log.Count()
 		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body exceeds %d bytes", MaxRequestBytes))
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	s.mu.Lock()
-	s.reqCount++
-	s.requests = append(s.requests, Request{
+	s.log.Record(Request{
 		Method: r.Method, Path: s.apiPath(r.URL.Path),
 		Query: r.URL.Query(), Header: r.Header.Clone(), Body: body,
 	})
-	fail := s.failStatus
-	var fault FaultKind
-	f := s.cfg.faults
-	if f.Probability > 0 && s.rng.Float64() < f.Probability {
-		fault = f.Kinds[s.rng.IntN(len(f.Kinds))]
-		s.injected[fault]++
-	}
+	draw := s.faults.Next()
+	fail, fault := draw.Fail, draw.Fault
 	var fiveXX int
 	if fault == FaultServerError {
-		fiveXX = []int{500, 502, 503}[s.rng.IntN(3)]
+		fiveXX = []int{500, 502, 503}[s.faults.IntN(3)]
 	}
 	if fail == http.StatusTooManyRequests || fault == FaultRateLimit {
-		s.throttled++
+		s.log.Throttle()
 	}
-	s.mu.Unlock()
 
 	switch {
 	case fail != 0:
@@ -452,16 +394,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusTooManyRequests, "Too many requests")
 		return
 	case fault == FaultStall:
-		t := time.NewTimer(f.Stall)
-		select {
-		case <-r.Context().Done():
-			t.Stop()
+		// Close (which cancels s.ctx) must not wait out a stall.
+		switch fakeserver.Stall(r.Context(), s.ctx.Done(), draw.Stall) {
+		case fakeserver.StallCanceled:
 			return
-		case <-s.ctx.Done(): // Close must not wait out a stall
-			t.Stop()
+		case fakeserver.StallClosed:
 			writeError(w, http.StatusServiceUnavailable, "Service Unavailable")
 			return
-		case <-t.C:
 		}
 	}
 
@@ -487,9 +426,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.admit(w, r, tok) {
-		s.mu.Lock()
-		s.throttled++
-		s.mu.Unlock()
+		s.log.Throttle()
 		writeError(w, http.StatusTooManyRequests, "Too many requests")
 		return
 	}

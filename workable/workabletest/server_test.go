@@ -91,7 +91,7 @@ func TestFaultsAreDeterministic(t *testing.T) {
 }
 
 func TestDeliveryRetriedUntil200(t *testing.T) {
-	srv := workabletest.NewServer(workabletest.WithoutRateLimit(), workabletest.WithDeliveryRetries(4, time.Millisecond))
+	srv := workabletest.NewServer(workabletest.WithoutRateLimit(), workabletest.WithWebhookRetryGaps(time.Millisecond, 2*time.Millisecond, 4*time.Millisecond))
 	defer srv.Close()
 	job := srv.AddJob(workabletest.Job{Title: "J"})
 	var calls int

@@ -1,16 +1,16 @@
 package workabletest
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
+
+	"github.com/atskit/atskit/internal/fakeserver"
 )
 
 // SignatureHeader is the header carrying a delivery's signature.
@@ -61,22 +61,7 @@ func (s *Server) Deliveries() []Delivery {
 
 // WaitDeliveries blocks until no delivery is pending (each has been
 // answered 200 or has used up its attempts) or ctx is done.
-func (s *Server) WaitDeliveries(ctx context.Context) error {
-	s.mu.Lock()
-	if s.inflight == 0 {
-		s.mu.Unlock()
-		return nil
-	}
-	ch := make(chan struct{})
-	s.waiters = append(s.waiters, ch)
-	s.mu.Unlock()
-	select {
-	case <-ch:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (s *Server) WaitDeliveries(ctx context.Context) error { return s.pending.Wait(ctx) }
 
 // fireLocked queues deliveries of event about c to matching subscriptions.
 // A closed server delivers nothing, so no goroutine outlives Close.
@@ -95,7 +80,7 @@ func (s *Server) fireLocked(event string, c *Candidate) {
 			Target: sub.Target, CandidateID: c.ID, FiredAt: s.cfg.now().UTC(), secret: sub.secret,
 		}
 		s.deliveries = append(s.deliveries, d)
-		s.inflight++
+		s.pending.Add()
 		if s.cfg.syncWebhooks {
 			s.syncQueue = append(s.syncQueue, d)
 		} else {
@@ -134,55 +119,21 @@ func (s *Server) payloadLocked(d *Delivery) []byte {
 }
 
 func (s *Server) deliver(d *Delivery) {
-	defer func() {
-		s.mu.Lock()
-		s.inflight--
-		var ws []chan struct{}
-		if s.inflight == 0 {
-			ws, s.waiters = s.waiters, nil
-		}
-		s.mu.Unlock()
-		for _, ch := range ws {
-			close(ch)
-		}
-	}()
+	defer s.pending.Done()
 	s.mu.Lock()
 	body := s.payloadLocked(d)
 	d.Body = body
 	d.Header = http.Header{"Content-Type": {"application/json"}, SignatureHeader: {Sign(body, d.secret)}}
 	header := d.Header.Clone()
-	attempts, backoff := s.cfg.deliveryAttempts, s.cfg.deliveryBackoff
 	s.mu.Unlock()
-	for i := 0; i < attempts; i++ {
-		if i > 0 {
-			t := time.NewTimer(backoff)
-			select {
-			case <-s.ctx.Done():
-				t.Stop()
-				return
-			case <-t.C:
-			}
-			backoff *= 2
-		}
-		status := 0
-		req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, d.Target, bytes.NewReader(body))
-		if err == nil {
-			req.Header = header.Clone()
-			resp, err := s.hc.Do(req)
-			if err == nil {
-				_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-				resp.Body.Close()
-				status = resp.StatusCode
-			}
-		}
+	fakeserver.Retry(s.ctx, s.cfg.retryGaps, func(int) bool {
+		status, _ := fakeserver.Post(s.ctx, s.hc, d.Target, body, header)
 		s.mu.Lock()
+		defer s.mu.Unlock()
 		d.Attempts++
 		d.Status = status
 		// Only 200 counts as success (https://workable.readme.io/reference/webhooks).
 		d.Delivered = status == http.StatusOK
-		s.mu.Unlock()
-		if status == http.StatusOK || s.ctx.Err() != nil {
-			return
-		}
-	}
+		return d.Delivered
+	})
 }
