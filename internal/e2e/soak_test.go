@@ -399,6 +399,26 @@ func TestChaosSoak(t *testing.T) {
 			lastProgressed, lastProgress = progress, time.Now()
 		}
 		if now := time.Now(); now.After(deadline) || now.Sub(lastProgress) > soakStallLimit {
+			// Name the candidates short of interviews, with their inbox
+			// events.
+			if ivs, err := cur.engine.Interviews(ctx, lifecycle.InterviewFilter{}); err == nil {
+				n := map[string]int{}
+				for _, iv := range ivs {
+					n[iv.Source+"/"+iv.CandidateID]++
+				}
+				inbox, _ := cur.engine.InboxEvents(ctx, lifecycle.InboxFilter{})
+				for _, c := range cands {
+					if want := map[bool]int{true: 1, false: soakRounds}[c.provider]; n[c.source+"/"+c.id] < want {
+						t.Errorf("%s %s (outage %v, revoked %v): %d interviews, want %d", c.source, c.id, c.outage, c.revoked, n[c.source+"/"+c.id], want)
+						for _, ev := range inbox {
+							if ev.Event.CandidateID == c.id {
+								t.Errorf("  inbox %s %s %s time=%s state=%s attempts=%d accepted=%s done=%s err=%q", ev.EventID, ev.Event.Kind, ev.Event.ToStage.ID, ev.Event.Time.Format(time.StampMilli), ev.State, ev.Attempts, ev.AcceptedAt.Format(time.StampMilli), ev.DoneAt.Format(time.StampMilli), ev.LastError)
+							}
+						}
+					}
+				}
+				t.Errorf("revoked %s, restored %s", rv.at.Format(time.StampMilli), rv.restored.Format(time.StampMilli))
+			}
 			soakDiagnose(t, ctx, cur, expected, now.Sub(lastProgress), start, deadline)
 		}
 		if len(restartAt) > 0 && float64(reported) >= restartAt[0]*float64(expected) {
