@@ -138,6 +138,9 @@ type Dispatcher struct {
 	// started (wall clock).
 	oldest map[string]time.Time
 	cool   map[string]cooling
+	// rechecked holds the IDs of effects recheckParked requeued, so an
+	// effect is requeued that way at most once per dispatcher.
+	rechecked sync.Map
 }
 
 type cooling struct {
@@ -630,7 +633,9 @@ func (d *Dispatcher) deliver(ctx context.Context, eff Effect) error {
 		}
 		return errfmt.Errorf("lifecycle: begin attempt %s: %w", eff.ID, err)
 	}
-	earlier := eff.Attempts > 0
+	// A requeued effect (RequeueEffects) has its attempts reset but keeps
+	// the error that parked it: it was attempted before all the same.
+	earlier := eff.Attempts > 0 || eff.LastError != ""
 	eff.Attempts++
 	// The calls must end before the lease does, or another dispatcher
 	// could claim the effect and perform it a second time.
@@ -730,7 +735,11 @@ func (d *Dispatcher) finishOutcome(ctx context.Context, eff Effect, log *slog.Lo
 			o.Error = fmt.Sprintf("%s (recording the failure: %v)", o.Error, err)
 		}
 	}
-	return d.record(ctx, eff, log, o)
+	err := d.record(ctx, eff, log, o)
+	if err == nil && o.State == EffectParked {
+		d.recheckParked(ctx, eff, cause, log) // parked_recheck.go
+	}
+	return err
 }
 
 func isPermanent(err error) bool {

@@ -42,6 +42,17 @@ func (a *noteATS) AddNote(ctx context.Context, _ string, _ ats.Note) error {
 	return nil
 }
 
+// Candidate answers as AddNote does: an ATS that refuses the token (or
+// stalls) does so for reads too.
+func (a *noteATS) Candidate(ctx context.Context, id string) (ats.Candidate, error) {
+	if a.behave != nil {
+		if err := a.behave(ctx); err != nil {
+			return ats.Candidate{}, err
+		}
+	}
+	return ats.Candidate{ID: id}, nil
+}
+
 type pacedATS struct{ *noteATS }
 
 func (a pacedATS) PacingDelay(context.Context) (time.Duration, error) { return a.delay(), nil }

@@ -15,7 +15,10 @@ import (
 type EffectRequeuer interface {
 	// RequeueEffects makes every parked effect matching f (f.State is
 	// ignored) and, when id is not empty, with that ID pending again,
-	// due at at with its attempts reset, and returns them.
+	// due at at with its attempts reset, and returns them. LastError is
+	// kept: the dispatcher takes it as the sign that the effect was
+	// attempted before, and looks a note or feedback up before sending
+	// it again, as an earlier attempt may have reached the ATS.
 	RequeueEffects(ctx context.Context, f EffectFilter, id string, at time.Time) ([]Effect, error)
 }
 

@@ -21,6 +21,11 @@ func TestParkedResultIsNotReported(t *testing.T) {
 			iv := reach(t, h, lifecycle.StateScheduled)
 			h.Drain()
 			h.ATS.Fail("AddNote", &ats.APIError{ATS: "fake", StatusCode: status})
+			if status == http.StatusUnauthorized {
+				// A refused token refuses the read that checks it
+				// again after parking (a 403 is not checked).
+				h.ATS.Fail("Candidate", &ats.APIError{ATS: "fake", StatusCode: status})
+			}
 			if _, err := h.Engine.Report(ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateCompleted,
 				Result: &ats.Result{Grade: ats.GradePassed, Score: "90"}}); err != nil {
 				t.Fatal(err)

@@ -372,7 +372,10 @@ const (
 	// Engine.RequeueConnection (called by EnableConnection) puts it back
 	// in the queue. A parked effect does not hold back the candidate's
 	// later effects, but an interview whose result effects are parked is
-	// not moved to reported.
+	// not moved to reported. After parking an effect for refused
+	// credentials (401) the dispatcher reads its candidate once more: if
+	// the ATS accepts the credentials by then, they were fixed while the
+	// refused call was in flight, and the effect is requeued at once.
 	EffectParked EffectState = "parked"
 )
 

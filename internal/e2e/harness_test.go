@@ -292,6 +292,11 @@ type engineSlot struct {
 	// alternate between the two, as behind a load balancer.
 	replica atomic.Pointer[lifecycle.Engine]
 	n       atomic.Uint64
+	// inbox makes the webhook handlers store events in the engine's
+	// inbox (Engine.AcceptEvents) and answer, as hosting does, leaving
+	// the ATS reads and decisions to the dispatchers; otherwise they are
+	// handled within the request (Engine.HandleEvent).
+	inbox atomic.Bool
 }
 
 var errEngineDown = errors.New("e2e: engine is restarting")
@@ -309,6 +314,9 @@ func (s *engineSlot) handle(ctx context.Context, evs []ats.Event) error {
 	}
 	if r := s.replica.Load(); r != nil && s.n.Add(1)%2 == 0 {
 		e = r
+	}
+	if s.inbox.Load() {
+		return e.AcceptEvents(ctx, evs)
 	}
 	for _, ev := range evs {
 		if err := e.HandleEvent(ctx, ev); err != nil {

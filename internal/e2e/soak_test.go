@@ -18,11 +18,13 @@ import (
 
 	"github.com/atskit/atskit/ats"
 	"github.com/atskit/atskit/internal/pgtest"
+	"github.com/atskit/atskit/lever/levertest"
 	"github.com/atskit/atskit/lifecycle"
 	"github.com/atskit/atskit/lifecycle/sqlstore"
 	"github.com/atskit/atskit/lifecycle/sqlstore/postgres"
 	"github.com/atskit/atskit/lifecycle/sqlstore/sqlite"
 	"github.com/atskit/atskit/provider"
+	"github.com/atskit/atskit/workable/workabletest"
 )
 
 // Soak sizes. Every stage-linked candidate gets two rounds.
@@ -32,7 +34,12 @@ const (
 	soakProvider = 200 // Workable provider-contract interviews (1 round)
 	// soakOutage candidates per ATS enter the vendor stage while the
 	// ATS's webhooks are switched off: only Engine.Reconcile finds them.
-	soakOutage    = 25
+	soakOutage = 25
+	// soakRevoked candidates per ATS enter the vendor stage while both
+	// ATSs refuse the account's token (revoked mid-run for
+	// soakRevokeFor, then restored).
+	soakRevoked   = 20
+	soakRevokeFor = 3 * time.Second
 	soakRounds    = 2
 	soakFaultRate = 0.12
 	soakRestarts  = 4
@@ -44,7 +51,10 @@ const (
 	// signal: under the race detector on a 2-core machine the run takes
 	// four to ten minutes depending on the seed and the machine's load.
 	soakStallLimit = 90 * time.Second
-	soakDeadline   = 17 * time.Minute // under go test -timeout 20m
+	// soakDeadline applies without a go test -timeout; with one, the
+	// soak stops soakCheckTime before it, to report what it found.
+	soakDeadline   = 17 * time.Minute
+	soakCheckTime  = 3 * time.Minute
 	soakCallbackTk = "workable-callback-token"
 )
 
@@ -65,11 +75,18 @@ type soakEngine struct {
 // both ATSs while the fakes answer a share of all calls with 5xx, 429 or a
 // stall past the client's timeout, the provider callback endpoint fails
 // some PUTs, and the engine is killed and restarted on its store at
-// random points. On top: the recruiter bulk-moves everybody at once; old
-// deliveries are re-posted out of order and late; both ATSs' webhooks are
-// switched off while candidates enter the stage, then on again, and only
-// Engine.Reconcile finds those candidates; and on PostgreSQL two replicas
-// share the database, events and reports alternating between them. It
+// random points. Webhooks are accepted into the store's inbox
+// (Engine.AcceptEvents, as hosting does) and processed by the dispatchers.
+// On top: the recruiter bulk-moves everybody at once; old deliveries are
+// re-posted out of order and late; both ATSs' webhooks are switched off
+// while candidates enter the stage, then on again, and only
+// Engine.Reconcile finds those candidates; both ATSs' account tokens are
+// revoked at a random point for a while (effects park on the 401s,
+// webhooks are still accepted but their candidate reads fail, candidates
+// enter the stage meanwhile), then restored, and the host does what it
+// does once its customer fixed the credentials (Engine.RequeueConnection
+// and RequeueEvents per connection); and on PostgreSQL two replicas share
+// the database, events and reports alternating between them. It
 // then checks from the fakes' own records that nothing was lost and
 // nothing duplicated (notes, moves, feedback forms, ratings, callbacks),
 // that no invitation went to the wrong candidate, and reports ATS requests
@@ -89,11 +106,12 @@ func TestChaosSoak(t *testing.T) {
 
 	slot := &engineSlot{}
 	var leverToken atomic.Pointer[string]
+	slot.inbox.Store(true)
 	hs := newHookServer(t, slot, "workabletest-account-token", &leverToken)
 	attempts := &attemptStats{base: http.DefaultTransport.(*http.Transport).Clone()}
 	hc := &http.Client{Timeout: soakTimeout, Transport: attempts}
 	ro := rigOptions{httpClient: hc, deliveryAttempts: 14, deliveryBackoff: 10 * time.Millisecond}
-	wk, _ := newWorkableRig(t, hs, ro)
+	wk, wkSrv := newWorkableRig(t, hs, ro)
 	lv, lvSrv := newLeverRig(t, hs, &leverToken, ro)
 	rigs := map[string]*rig{"workable": wk, "lever": lv}
 	vend := newVendor()
@@ -193,22 +211,27 @@ func TestChaosSoak(t *testing.T) {
 		source, id string
 		provider   bool
 		outage     bool // enters the stage while webhooks are off
+		revoked    bool // enters the stage while the token is revoked
 	}
 	var cands []cand
 	for i := range soakWorkable {
-		cands = append(cands, cand{"workable", wk.addCandidate(t, fmt.Sprintf("Wanda W%04d", i), fmt.Sprintf("w%04d@example.com", i)), false, false})
+		cands = append(cands, cand{source: "workable", id: wk.addCandidate(t, fmt.Sprintf("Wanda W%04d", i), fmt.Sprintf("w%04d@example.com", i))})
 	}
 	for i := range soakLever {
-		cands = append(cands, cand{"lever", lv.addCandidate(t, fmt.Sprintf("Leo L%04d", i), fmt.Sprintf("l%04d@example.com", i)), false, false})
+		cands = append(cands, cand{source: "lever", id: lv.addCandidate(t, fmt.Sprintf("Leo L%04d", i), fmt.Sprintf("l%04d@example.com", i))})
 	}
 	for i := range soakProvider {
-		cands = append(cands, cand{"workable", wk.addCandidate(t, fmt.Sprintf("Pia P%04d", i), fmt.Sprintf("p%04d@example.com", i)), true, false})
+		cands = append(cands, cand{source: "workable", id: wk.addCandidate(t, fmt.Sprintf("Pia P%04d", i), fmt.Sprintf("p%04d@example.com", i)), provider: true})
 	}
 	for i := range soakOutage {
-		cands = append(cands, cand{"workable", wk.addCandidate(t, fmt.Sprintf("Olga W%04d", i), fmt.Sprintf("ow%04d@example.com", i)), false, true})
-		cands = append(cands, cand{"lever", lv.addCandidate(t, fmt.Sprintf("Otto L%04d", i), fmt.Sprintf("ol%04d@example.com", i)), false, true})
+		cands = append(cands, cand{source: "workable", id: wk.addCandidate(t, fmt.Sprintf("Olga W%04d", i), fmt.Sprintf("ow%04d@example.com", i)), outage: true})
+		cands = append(cands, cand{source: "lever", id: lv.addCandidate(t, fmt.Sprintf("Otto L%04d", i), fmt.Sprintf("ol%04d@example.com", i)), outage: true})
 	}
-	expected := (soakWorkable+soakLever+2*soakOutage)*soakRounds + soakProvider
+	for i := range soakRevoked {
+		cands = append(cands, cand{source: "workable", id: wk.addCandidate(t, fmt.Sprintf("Rita W%04d", i), fmt.Sprintf("rw%04d@example.com", i)), revoked: true})
+		cands = append(cands, cand{source: "lever", id: lv.addCandidate(t, fmt.Sprintf("Rolf L%04d", i), fmt.Sprintf("rl%04d@example.com", i)), revoked: true})
+	}
+	expected := (soakWorkable+soakLever+2*soakOutage+2*soakRevoked)*soakRounds + soakProvider
 
 	// Chaos on.
 	wk.setFaults(soakFaultRate, soakStall, seed)
@@ -225,7 +248,7 @@ func TestChaosSoak(t *testing.T) {
 	// The recruiter bulk-moves everybody into the vendor stage, back to
 	// back; Workable calls the provider contract for the others.
 	for _, c := range cands {
-		if !c.provider && !c.outage {
+		if !c.provider && !c.outage && !c.revoked {
 			rigs[c.source].recruiterMove(t, c.id, stageTrigger)
 		}
 	}
@@ -249,6 +272,71 @@ func TestChaosSoak(t *testing.T) {
 		lvSrv.SetWebhookGroup("candidateStageChange", true)
 	}
 	outageDone := false
+	// revoke revokes both ATSs' account tokens (Workable and Lever answer
+	// 401 from then on) and moves the revoked candidates into the stage:
+	// their webhooks are accepted, but reading the candidate fails.
+	// restore, soakRevokeFor later, adds the tokens again and does what a
+	// host does once its customer fixed the credentials: requeue what
+	// was parked (effects) or given up on (inbox events) per connection.
+	// Early enough that both ATSs still have effects to deliver: the
+	// share reported moves in large steps on SQLite, and by 80% the
+	// Workable interviews can all be reported.
+	revokeAt := 0.3 + 0.2*rng.Float64() // share of interviews reported
+	var rv struct {
+		at, restored                time.Time
+		share                       float64
+		parked, requeued            map[string]int // per connection
+		retrying, failed, requeuedE int            // inbox events
+	}
+	revoke := func(share float64) {
+		rv.at, rv.share = time.Now(), share
+		wkSrv.RevokeToken(workabletest.DefaultAPIKey)
+		lvSrv.RevokeAPIKey(levertest.DefaultAPIKey)
+		for _, c := range cands {
+			if c.revoked {
+				rigs[c.source].recruiterMove(t, c.id, stageTrigger)
+			}
+		}
+	}
+	restore := func(e *lifecycle.Engine) {
+		rv.parked, rv.requeued = map[string]int{}, map[string]int{}
+		for _, conn := range []string{"workable", "lever"} {
+			parked, err := e.Effects(ctx, lifecycle.EffectFilter{Connection: conn, State: lifecycle.EffectParked})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rv.parked[conn] = len(parked)
+			failed, err := e.InboxEvents(ctx, lifecycle.InboxFilter{Connection: conn, State: lifecycle.InboxFailed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rv.failed += len(failed)
+			pending, err := e.InboxEvents(ctx, lifecycle.InboxFilter{Connection: conn, State: lifecycle.InboxPending})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ev := range pending {
+				if ev.Attempts > 0 {
+					rv.retrying++
+				}
+			}
+		}
+		wkSrv.AddToken(workabletest.DefaultAPIKey, workabletest.AllScopes()...)
+		lvSrv.AddAPIKey(levertest.DefaultAPIKey)
+		rv.restored = time.Now()
+		for _, conn := range []string{"workable", "lever"} {
+			n, err := e.RequeueConnection(ctx, conn)
+			if err != nil {
+				t.Fatalf("RequeueConnection(%s): %v", conn, err)
+			}
+			rv.requeued[conn] = n
+			m, err := e.RequeueEvents(ctx, conn)
+			if err != nil {
+				t.Fatalf("RequeueEvents(%s): %v", conn, err)
+			}
+			rv.requeuedE += m
+		}
+	}
 	reconcilePending := map[string]bool{}
 	reconcileStarted, reconcileRuns, reposted := 0, 0, 0
 	providerPending := map[string]bool{}
@@ -299,6 +387,9 @@ func TestChaosSoak(t *testing.T) {
 	}
 
 	deadline := time.Now().Add(soakDeadline)
+	if d, ok := t.Deadline(); ok {
+		deadline = d.Add(-soakCheckTime)
+	}
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	var reported, progress, lastProgressed int
@@ -308,7 +399,27 @@ func TestChaosSoak(t *testing.T) {
 			lastProgressed, lastProgress = progress, time.Now()
 		}
 		if now := time.Now(); now.After(deadline) || now.Sub(lastProgress) > soakStallLimit {
-			soakDiagnose(t, ctx, cur, expected, now.Sub(lastProgress))
+			// Name the candidates short of interviews, with their inbox
+			// events.
+			if ivs, err := cur.engine.Interviews(ctx, lifecycle.InterviewFilter{}); err == nil {
+				n := map[string]int{}
+				for _, iv := range ivs {
+					n[iv.Source+"/"+iv.CandidateID]++
+				}
+				inbox, _ := cur.engine.InboxEvents(ctx, lifecycle.InboxFilter{})
+				for _, c := range cands {
+					if want := map[bool]int{true: 1, false: soakRounds}[c.provider]; n[c.source+"/"+c.id] < want {
+						t.Errorf("%s %s (outage %v, revoked %v): %d interviews, want %d", c.source, c.id, c.outage, c.revoked, n[c.source+"/"+c.id], want)
+						for _, ev := range inbox {
+							if ev.Event.CandidateID == c.id {
+								t.Errorf("  inbox %s %s %s time=%s state=%s attempts=%d accepted=%s done=%s err=%q", ev.EventID, ev.Event.Kind, ev.Event.ToStage.ID, ev.Event.Time.Format(time.StampMilli), ev.State, ev.Attempts, ev.AcceptedAt.Format(time.StampMilli), ev.DoneAt.Format(time.StampMilli), ev.LastError)
+							}
+						}
+					}
+				}
+				t.Errorf("revoked %s, restored %s", rv.at.Format(time.StampMilli), rv.restored.Format(time.StampMilli))
+			}
+			soakDiagnose(t, ctx, cur, expected, now.Sub(lastProgress), start, deadline)
 		}
 		if len(restartAt) > 0 && float64(reported) >= restartAt[0]*float64(expected) {
 			restartAt = restartAt[1:]
@@ -322,11 +433,21 @@ func TestChaosSoak(t *testing.T) {
 			outage()
 			reconcilePending["workable"], reconcilePending["lever"] = true, true
 		}
+		switch {
+		case rv.at.IsZero() && float64(reported) >= revokeAt*float64(expected):
+			revoke(float64(reported) / float64(expected))
+		case !rv.at.IsZero() && rv.restored.IsZero() && time.Since(rv.at) >= soakRevokeFor:
+			// The customer fixed the credentials; the host learns it on
+			// one of its replicas.
+			restore(cur.replicas[rng.IntN(len(cur.replicas))])
+		}
 		for conn := range reconcilePending {
 			reconcileRuns++
-			// Interrupted (a fault, the revoked token): run it again.
-			if res, err := cur.replicas[reconcileRuns%len(cur.replicas)].Reconcile(ctx, conn); err == nil {
-				reconcileStarted += res.Started
+			// Interrupted (a fault, the revoked token): run it again. An
+			// interrupted run reports what it started before it stopped.
+			res, err := cur.replicas[reconcileRuns%len(cur.replicas)].Reconcile(ctx, conn)
+			reconcileStarted += res.Started
+			if err == nil {
 				delete(reconcilePending, conn)
 			}
 		}
@@ -375,7 +496,7 @@ func TestChaosSoak(t *testing.T) {
 				todo = append(todo, iv)
 			}
 		}
-		if reported == expected && len(providerPending) == 0 && len(reconcilePending) == 0 {
+		if reported == expected && len(providerPending) == 0 && len(reconcilePending) == 0 && !rv.restored.IsZero() {
 			pending, err := e.Effects(ctx, lifecycle.EffectFilter{State: lifecycle.EffectPending})
 			if err != nil {
 				t.Fatal(err)
@@ -384,7 +505,11 @@ func TestChaosSoak(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(pending)+len(parked) == 0 {
+			inboxPending, err := e.InboxEvents(ctx, lifecycle.InboxFilter{State: lifecycle.InboxPending})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(pending)+len(parked)+len(inboxPending) == 0 {
 				// Let the fakes finish their deliveries (Lever's queue,
 				// Workable's retries), then re-drive what they gave up.
 				wk.flush(t)
@@ -575,6 +700,20 @@ func TestChaosSoak(t *testing.T) {
 			t.Errorf("%d effects %s", len(effs), st)
 		}
 	}
+	for _, st := range []lifecycle.InboxState{lifecycle.InboxPending, lifecycle.InboxFailed} {
+		evs, err := e.InboxEvents(ctx, lifecycle.InboxFilter{State: st})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, ev := range evs {
+			if i < 10 {
+				t.Errorf("inbox event %s (%s %s, candidate %s) left %s: %s", ev.ID, ev.Source, ev.EventID, ev.Event.CandidateID, st, ev.LastError)
+			}
+		}
+		if len(evs) > 0 {
+			t.Errorf("%d inbox events %s", len(evs), st)
+		}
+	}
 	allEffects, _ := e.Effects(ctx, lifecycle.EffectFilter{})
 	wkDel, lvDel := wk.deliveries(), lv.deliveries()
 
@@ -611,7 +750,7 @@ func TestChaosSoak(t *testing.T) {
 	answered := calls - faults
 	report := fmt.Sprintf(`
 === chaos soak ===
-interviews           %d (workable %d×%d + provider %d, lever %d×%d, outage %d×%d), all reported
+interviews           %d (workable %d×%d + provider %d, lever %d×%d, outage %d×%d, revoked token %d×%d), all reported
 vendor interviews    %d (create calls failed on purpose: %d)
 effects delivered    %d (notes %d, stage moves %d)
 ATS calls            %d, injected faults %d (%.1f%%: workable %d, lever %d)
@@ -620,6 +759,9 @@ callbacks            %d interviews, PUTs failed on purpose %d, idempotent re-sen
 restarts             %d (store: %s, replicas %d)
 conditions           bulk move of %d candidates; %d late/out-of-order re-posts (stale events ignored %d);
                      webhook outage: %d candidates, Reconcile runs %d, started %d
+                     token revoked at %.0f%% for %s: %d candidates entered the stage meanwhile;
+                       effects parked workable %d, lever %d; requeued workable %d, lever %d;
+                       inbox events retrying %d, failed %d, requeued %d
 duplicates           0 (interviews %d, notes %d, feedback forms/ratings %d, moves re-sent %d, callbacks with another result 0)
 idempotent repeats   stage moves in place %d (unknown-outcome HTTP attempts: moves %d, feedback %d); identical callback re-sends %d
 wrong invitations    %d
@@ -627,7 +769,7 @@ ATS requests         %d per completed interview (%d answered without an injected
 lost                 %d
 wall time            %s
 seed                 %d
-`, len(ivs), soakWorkable, soakRounds, soakProvider, soakLever, soakRounds, 2*soakOutage, soakRounds,
+`, len(ivs), soakWorkable, soakRounds, soakProvider, soakLever, soakRounds, 2*soakOutage, soakRounds, 2*soakRevoked, soakRounds,
 		vend.Total(), vend.failed,
 		len(allEffects), notesTotal, movesTotal,
 		calls, faults, 100*float64(faults)/float64(calls), wk.faults(), lv.faults(),
@@ -636,6 +778,9 @@ seed                 %d
 		restarts, storeName, nReplicas,
 		soakWorkable+soakLever, reposted, staleTotal(slot, cur),
 		2*soakOutage, reconcileRuns, reconcileStarted,
+		100*rv.share, rv.restored.Sub(rv.at).Round(time.Millisecond), 2*soakRevoked,
+		rv.parked["workable"], rv.parked["lever"], rv.requeued["workable"], rv.requeued["lever"],
+		rv.retrying, rv.failed, rv.requeuedE,
 		dupInterviews, dupNotes, feedbackRepeats, moveResends,
 		moveRepeats, attempts.Uncertain("move"), attempts.Uncertain("feedback"), callbackRepeats,
 		wrongInvites,
@@ -654,6 +799,9 @@ seed                 %d
 	}
 	if dupInterviews+dupNotes+feedbackRepeats+lost+wrongInvites > 0 {
 		t.Errorf("duplicates %d, lost %d, wrong invitations %d; want 0", dupInterviews+dupNotes+feedbackRepeats, lost, wrongInvites)
+	}
+	if rv.parked["workable"]+rv.parked["lever"] == 0 {
+		t.Errorf("no effect was parked while the tokens were revoked (%s): the condition was not exercised", rv.restored.Sub(rv.at))
 	}
 	if reconcileStarted < 2*soakOutage {
 		t.Errorf("Reconcile started interviews for %d candidates, want at least the %d outage candidates", reconcileStarted, 2*soakOutage)
@@ -695,7 +843,7 @@ var soakStateRank = map[lifecycle.State]int{
 
 // soakDiagnose fails the soak when it stopped making progress (or ran past
 // its deadline), with what is still pending.
-func soakDiagnose(t *testing.T, ctx context.Context, se *soakEngine, expected int, idle time.Duration) {
+func soakDiagnose(t *testing.T, ctx context.Context, se *soakEngine, expected int, idle time.Duration, start, deadline time.Time) {
 	t.Helper()
 	if se == nil {
 		t.Fatal("soak deadline passed while the engine was down")
@@ -705,17 +853,29 @@ func soakDiagnose(t *testing.T, ctx context.Context, se *soakEngine, expected in
 	for _, iv := range ivs {
 		states[iv.State]++
 	}
-	effs, _ := se.engine.Effects(ctx, lifecycle.EffectFilter{State: lifecycle.EffectPending})
-	kinds := map[lifecycle.EffectKind]int{}
+	kinds := map[string]int{}
 	var sample []string
-	for _, e := range effs {
-		kinds[e.Kind]++
-		if len(sample) < 5 {
-			sample = append(sample, fmt.Sprintf("%s %s attempts=%d err=%q", e.Kind, e.CandidateID, e.Attempts, e.LastError))
+	for _, st := range []lifecycle.EffectState{lifecycle.EffectPending, lifecycle.EffectParked, lifecycle.EffectFailed} {
+		effs, _ := se.engine.Effects(ctx, lifecycle.EffectFilter{State: st})
+		for _, e := range effs {
+			kinds[string(st)+" "+string(e.Kind)]++
+			if len(sample) < 8 {
+				sample = append(sample, fmt.Sprintf("%s %s %s %s seq=%d attempts=%d next=%s claimed=%q lease=%s err=%q",
+					st, e.Kind, e.Connection, e.CandidateID, e.Seq, e.Attempts, e.NextAttemptAt.Format(time.StampMilli), e.ClaimedBy, e.LeaseUntil.Format(time.StampMilli), e.LastError))
+			}
 		}
 	}
-	t.Fatalf("soak stopped (no interview created or moved on for %s, or %s in all): %d of %d interviews, states %v; pending effects %v; e.g. %q",
-		idle.Round(time.Second), soakDeadline, len(ivs), expected, states, kinds, sample)
+	for _, st := range []lifecycle.InboxState{lifecycle.InboxPending, lifecycle.InboxFailed} {
+		evs, _ := se.engine.InboxEvents(ctx, lifecycle.InboxFilter{State: st})
+		for _, ev := range evs {
+			kinds["inbox "+string(st)]++
+			if len(sample) < 12 {
+				sample = append(sample, fmt.Sprintf("inbox %s %s %s attempts=%d next=%s err=%q", st, ev.Connection, ev.Event.CandidateID, ev.Attempts, ev.NextAttemptAt.Format(time.StampMilli), ev.LastError))
+			}
+		}
+	}
+	t.Fatalf("soak stopped (no interview created or moved on for %s, or %s in all) at %s: %d of %d interviews, states %v; effects and inbox events left %v; e.g.\n%s",
+		idle.Round(time.Second), deadline.Sub(start).Round(time.Second), time.Now().Format(time.StampMilli), len(ivs), expected, states, kinds, strings.Join(sample, "\n"))
 }
 
 // soakStore returns how to open the soak's durable store: a PostgreSQL

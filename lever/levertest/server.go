@@ -207,6 +207,19 @@ func (s *Server) AddAPIKey(key string) {
 	s.apiKeys[key] = true
 }
 
+// RevokeAPIKey makes the server refuse key, as Lever does once an admin
+// deletes the API key (Settings > Integrations and API > API Credentials):
+// every request authenticated with it is answered 401 with Lever's error
+// body ({"code":"UnauthorizedError","message":"Invalid API key"}; status
+// codes per https://hire.lever.co/developer/documentation#errors). Webhooks
+// keep being delivered: they are signed with the webhook's own token, not
+// the API key. AddAPIKey accepts the key again.
+func (s *Server) RevokeAPIKey(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.apiKeys, key)
+}
+
 // AddOAuthClient registers an OAuth client.
 func (s *Server) AddOAuthClient(id, secret string) {
 	s.mu.Lock()

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/atskit/atskit/lever/levertest"
 )
 
@@ -232,5 +234,26 @@ func TestThrottleHasNoRetryAfter(t *testing.T) {
 				t.Fatal("no 429 answered")
 			}
 		})
+	}
+}
+
+// TestRevokeAPIKey: a revoked key is answered 401 with Lever's error body
+// until it is added again.
+func TestRevokeAPIKey(t *testing.T) {
+	srv := levertest.NewServer()
+	defer srv.Close()
+	type answer struct {
+		Status int
+		Code   any
+	}
+	var got []answer
+	for _, step := range []func(){func() {}, func() { srv.RevokeAPIKey(levertest.DefaultAPIKey) }, func() { srv.AddAPIKey(levertest.DefaultAPIKey) }} {
+		step()
+		st, m := get(t, srv, "/stages", true)
+		got = append(got, answer{st, m["code"]})
+	}
+	want := []answer{{200, nil}, {401, "UnauthorizedError"}, {200, nil}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("answers before, after revoking, after adding again (-want +got):\n%s", diff)
 	}
 }

@@ -18,7 +18,10 @@ func Parked(t *testing.T, store lifecycle.Store) {
 	h.Move("c1", StageTrigger)
 	h.Drain()
 	iv := h.Only("c1")
+	// The token is refused: the note and the read that checks the
+	// credentials again after parking it.
 	h.ATS.Fail("AddNote", &ats.APIError{ATS: "fake", StatusCode: 401})
+	h.ATS.Fail("Candidate", &ats.APIError{ATS: "fake", StatusCode: 401})
 	if _, err := h.Engine.Report(ctx, iv.ID, lifecycle.Update{Kind: lifecycle.UpdateCompleted,
 		Result: &ats.Result{Grade: ats.GradeFailed}}); err != nil {
 		t.Fatal(err)
