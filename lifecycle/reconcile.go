@@ -112,7 +112,7 @@ func (e *Engine) Reconcile(ctx context.Context, connection string) (_ ReconcileR
 	return res, nil
 }
 
-func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *ReconcileResult) error {
+func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *ReconcileResult) (err error) {
 	if st, err := e.connectionState(ctx, pos.Connection); err != nil {
 		return err
 	} else if st != ConnectionEnabled {
@@ -129,15 +129,33 @@ func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *Reco
 	res.Positions++
 	inbox, queue := e.store.(Inbox)
 	res.Queued = res.Queued || queue
+	// Decisions are queued in batches; a batch counts in res once the
+	// inbox accepted it. What was found before the listing (or a store
+	// read) failed, or before ctx ended, is still queued: the deferred
+	// flush accepts it, detached from ctx's cancellation, so an error
+	// never drops up to reconcileBatch-1 decisions already made.
 	var queued []ats.Event
-	flush := func(force bool) error {
+	var starts, cancels int // in queued
+	flush := func(ctx context.Context, force bool) error {
 		if len(queued) == 0 || !force && len(queued) < reconcileBatch {
 			return nil
 		}
 		err := e.acceptReconcileEvents(ctx, inbox, queued)
 		queued = queued[:0]
+		if err == nil {
+			res.Started += starts
+			res.Cancelled += cancels
+		}
+		starts, cancels = 0, 0
 		return err
 	}
+	defer func() {
+		actx, cancel := ackContext(ctx)
+		defer cancel()
+		if ferr := flush(actx, true); ferr != nil {
+			err = errors.Join(err, ferr)
+		}
+	}()
 	inStage := map[string]bool{}
 	for cand, err := range lister.Candidates(ctx, ats.CandidateFilter{JobID: pos.JobID, StageID: pos.TriggerStage()}) {
 		if err != nil {
@@ -159,8 +177,8 @@ func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *Reco
 		}
 		if queue {
 			queued = append(queued, reconcileEvent(pos, cand.ID))
-			res.Started++
-			if err := flush(false); err != nil {
+			starts++
+			if err := flush(ctx, false); err != nil {
 				return err
 			}
 			continue
@@ -189,8 +207,8 @@ func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *Reco
 		rechecked[iv.CandidateID] = true
 		if queue {
 			queued = append(queued, reconcileEvent(pos, iv.CandidateID))
-			res.Cancelled++
-			if err := flush(false); err != nil {
+			cancels++
+			if err := flush(ctx, false); err != nil {
 				return err
 			}
 			continue
@@ -204,7 +222,7 @@ func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *Reco
 			res.Cancelled++
 		}
 	}
-	return flush(true)
+	return nil // the deferred flush queues the rest
 }
 
 // otherJob reports whether the ATS names another job than pos's for cand:
