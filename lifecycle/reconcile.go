@@ -407,8 +407,19 @@ func (e *Engine) reconcileAll(ctx context.Context) {
 		if !e.claimReconcile(ctx, id) {
 			continue // another replica reconciles it in this interval
 		}
-		if _, err := e.Reconcile(ctx, id); err != nil && !errors.Is(err, ErrCannotList) {
-			e.log.Error("lifecycle: reconcile", "connection", id, "err", err)
+		_, err := e.Reconcile(ctx, id)
+		switch {
+		case errors.Is(err, ErrCannotList):
+			// Holding the lease spares the other replicas the same
+			// answer: the adapter will not list in this interval.
+		case err != nil || ctx.Err() != nil:
+			if err != nil {
+				e.log.Error("lifecycle: reconcile", "connection", id, "err", err)
+			}
+			// Failed or interrupted: let the next tick, on any
+			// replica, try again rather than nobody for 0.9 × the
+			// interval.
+			e.releaseReconcile(ctx, id)
 		}
 	}
 }
