@@ -44,7 +44,8 @@ type ReconcileResult struct {
 }
 
 // reconcileEventType is the ats.Event.Type of the events Reconcile queues
-// in an Inbox (with Kind ats.EventStageChanged, no ID and no Time): the
+// in an Inbox (with Kind ats.EventStageChanged, no ID and no Time, and
+// ToStage or FromStage the trigger stage: see reconcileEvent): the
 // dispatcher hands them to handleReconcileEvent, which decides on the
 // candidate as read then. They have no time, so they are never stale.
 const reconcileEventType = "atskit.reconcile"
@@ -74,7 +75,9 @@ const reconcileBatch = 100
 // reconcile can never cancel an interview a concurrently processed event
 // just started or kept. Reconcile then lists and compares only, and queues
 // one event per candidate whose state differs; the dispatchers (Dispatcher.Run,
-// RunOnce, Drain) re-read each candidate and decide, and the result's
+// RunOnce, Drain) re-read each candidate and decide (a candidate queued
+// twice, by two reconciles before the dispatchers caught up, is read
+// once: the second event finds the decision made), and the result's
 // counts are of candidates queued (ReconcileResult.Queued). A store without
 // Inbox gets the decisions made and committed here.
 //
@@ -176,7 +179,7 @@ func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *Reco
 			continue
 		}
 		if queue {
-			queued = append(queued, reconcileEvent(pos, cand.ID))
+			queued = append(queued, reconcileEvent(pos, cand.ID, true))
 			starts++
 			if err := flush(ctx, false); err != nil {
 				return err
@@ -206,7 +209,7 @@ func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *Reco
 		}
 		rechecked[iv.CandidateID] = true
 		if queue {
-			queued = append(queued, reconcileEvent(pos, iv.CandidateID))
+			queued = append(queued, reconcileEvent(pos, iv.CandidateID, false))
 			cancels++
 			if err := flush(ctx, false); err != nil {
 				return err
@@ -250,10 +253,49 @@ func needsStart(existing []Interview) bool {
 }
 
 // reconcileEvent is the inbox event that has the dispatcher decide on a
-// candidate of pos.
-func reconcileEvent(pos *Position, candidateID string) ats.Event {
-	return ats.Event{Source: pos.Source, Connection: pos.Connection, Kind: ats.EventStageChanged, Type: reconcileEventType,
+// candidate of pos. It says what Reconcile found, so that a copy queued
+// again before the first was processed (two passes before the dispatchers
+// caught up) costs no ATS read (reconcileSettled): start, listed in the
+// trigger stage needing an interview (ToStage is the trigger stage), or
+// else with a live interview but no longer listed (FromStage is).
+func reconcileEvent(pos *Position, candidateID string, start bool) ats.Event {
+	ev := ats.Event{Source: pos.Source, Connection: pos.Connection, Kind: ats.EventStageChanged, Type: reconcileEventType,
 		CandidateID: candidateID, JobID: pos.JobID}
+	if start {
+		ev.ToStage = ats.StageRef{ID: pos.TriggerStage()}
+	} else {
+		ev.FromStage = ats.StageRef{ID: pos.TriggerStage()}
+	}
+	return ev
+}
+
+// reconcileSettled reports whether the store already shows nothing left to
+// decide for the reconcile event ev, so it is done without reading the
+// candidate: for a start, when the candidate's interviews of pos no longer
+// need one (an earlier copy of the event, or a webhook, started them); for
+// a recheck, when none of them is live and ours to cancel (an earlier
+// copy, a webhook or the host ended them). A candidate who changed again
+// since is a webhook's to decide, or the next Reconcile's. An event that
+// says neither (queued by an earlier version of atskit) is decided on a
+// read.
+func (e *Engine) reconcileSettled(ctx context.Context, pos *Position, ev ats.Event) (bool, error) {
+	start, recheck := !ev.ToStage.IsZero(), !ev.FromStage.IsZero()
+	if !start && !recheck {
+		return false, nil
+	}
+	existing, err := e.store.Interviews(ctx, InterviewFilter{Connection: pos.Connection, CandidateID: ev.CandidateID, PositionID: pos.ID})
+	if err != nil {
+		return false, err
+	}
+	if start {
+		return !needsStart(existing), nil
+	}
+	for _, iv := range existing {
+		if iv.State.Live() && iv.Callback == nil && !iv.Detached {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // acceptReconcileEvents queues reconcile decisions in the inbox, ordered
@@ -271,7 +313,8 @@ func (e *Engine) acceptReconcileEvents(ctx context.Context, inbox Inbox, evs []a
 }
 
 // handleReconcileEvent decides on a candidate Reconcile queued, as read
-// now: the same decision Reconcile makes without an inbox.
+// now: the same decision Reconcile makes without an inbox, unless the
+// store shows it was made meanwhile (reconcileSettled).
 func (e *Engine) handleReconcileEvent(ctx context.Context, ev ats.Event, state ConnectionState) error {
 	pos, err := e.position(ctx, PositionID(ev.Connection, ev.JobID))
 	if err != nil {
@@ -279,6 +322,9 @@ func (e *Engine) handleReconcileEvent(ctx context.Context, ev ats.Event, state C
 	}
 	if pos == nil || pos.Status != PositionActive || pos.Connection != ev.Connection {
 		return nil // deactivated meanwhile: activation reconciles again
+	}
+	if settled, err := e.reconcileSettled(ctx, pos, ev); err != nil || settled {
+		return err
 	}
 	a, err := e.adapter(ctx, ev.Connection)
 	if err != nil {
