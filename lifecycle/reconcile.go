@@ -21,8 +21,10 @@ var ErrCannotList = errors.New("lifecycle: the adapter cannot list candidates")
 // what the engine recorded, and the dispatchers decide on each as they do
 // on a webhook event, in that candidate's order (see Engine.Reconcile).
 // Started and Cancelled then count candidates queued for that decision
-// (Queued is set), not interviews started or cancelled: the dispatcher
-// re-reads each candidate and may find nothing left to do.
+// (Queued is set) — also those an earlier pass queued and no dispatcher
+// claimed yet, which are not queued again —, not interviews started or
+// cancelled: the dispatcher re-reads each candidate and may find nothing
+// left to do.
 type ReconcileResult struct {
 	// Positions is the number of active positions reconciled.
 	Positions int
@@ -77,7 +79,8 @@ const reconcileBatch = 100
 // one event per candidate whose state differs; the dispatchers (Dispatcher.Run,
 // RunOnce, Drain) re-read each candidate and decide (a candidate queued
 // twice, by two reconciles before the dispatchers caught up, is read
-// once: the second event finds the decision made), and the result's
+// once: a pass queues no second event for a decision one waits for, and
+// an event whose decision was made meanwhile costs no read), and the result's
 // counts are of candidates queued (ReconcileResult.Queued). A store without
 // Inbox gets the decisions made and committed here.
 //
@@ -102,8 +105,12 @@ func (e *Engine) Reconcile(ctx context.Context, connection string) (_ ReconcileR
 	if err != nil {
 		return res, err
 	}
+	waiting, err := e.waitingReconcileEvents(ctx, connection)
+	if err != nil {
+		return res, err
+	}
 	for i := range positions {
-		if err := e.reconcilePosition(ctx, &positions[i], &res); err != nil {
+		if err := e.reconcilePositionWaiting(ctx, &positions[i], &res, waiting); err != nil {
 			return res, err
 		}
 	}
@@ -115,7 +122,19 @@ func (e *Engine) Reconcile(ctx context.Context, connection string) (_ ReconcileR
 	return res, nil
 }
 
-func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *ReconcileResult) (err error) {
+// reconcilePosition reconciles one active position (ActivatePosition's
+// reconcile).
+func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *ReconcileResult) error {
+	waiting, err := e.waitingReconcileEvents(ctx, pos.Connection)
+	if err != nil {
+		return err
+	}
+	return e.reconcilePositionWaiting(ctx, pos, res, waiting)
+}
+
+// reconcilePositionWaiting reconciles pos, queueing no decision waiting
+// holds (see waitingReconcileEvents).
+func (e *Engine) reconcilePositionWaiting(ctx context.Context, pos *Position, res *ReconcileResult, waiting map[reconcileKey]bool) (err error) {
 	if st, err := e.connectionState(ctx, pos.Connection); err != nil {
 		return err
 	} else if st != ConnectionEnabled {
@@ -179,6 +198,10 @@ func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *Reco
 			continue
 		}
 		if queue {
+			if waiting[reconcileKey{pos.JobID, cand.ID, true}] {
+				res.Started++ // queued by an earlier pass, not yet claimed
+				continue
+			}
 			queued = append(queued, reconcileEvent(pos, cand.ID, true))
 			starts++
 			if err := flush(ctx, false); err != nil {
@@ -209,6 +232,10 @@ func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *Reco
 		}
 		rechecked[iv.CandidateID] = true
 		if queue {
+			if waiting[reconcileKey{pos.JobID, iv.CandidateID, false}] {
+				res.Cancelled++ // queued by an earlier pass, not yet claimed
+				continue
+			}
 			queued = append(queued, reconcileEvent(pos, iv.CandidateID, false))
 			cancels++
 			if err := flush(ctx, false); err != nil {
@@ -267,6 +294,44 @@ func reconcileEvent(pos *Position, candidateID string, start bool) ats.Event {
 		ev.FromStage = ats.StageRef{ID: pos.TriggerStage()}
 	}
 	return ev
+}
+
+// reconcileKey identifies what a reconcile event was queued for: a start
+// (or a recheck) of a candidate of a job.
+type reconcileKey struct {
+	jobID, candidateID string
+	start              bool
+}
+
+// waitingReconcileEvents returns what the reconcile events of connection
+// that wait in the inbox, unclaimed, were queued for (nil without an
+// Inbox). Reconcile queues no second event for the same decision: the
+// waiting one is processed later than this listing, on a fresh read, as a
+// new one would be. An event being processed (leased) may have read the
+// candidate before this listing, so it does not count.
+func (e *Engine) waitingReconcileEvents(ctx context.Context, connection string) (map[reconcileKey]bool, error) {
+	inbox, ok := e.store.(Inbox)
+	if !ok {
+		return nil, nil
+	}
+	evs, err := inbox.InboxEvents(ctx, InboxFilter{Connection: connection, State: InboxPending})
+	if err != nil {
+		return nil, fmt.Errorf("lifecycle: reconcile: read the inbox: %w", err)
+	}
+	now := e.now()
+	waiting := map[reconcileKey]bool{}
+	for _, ev := range evs {
+		if !isReconcileEvent(ev.Event) || ev.ClaimedBy != "" && !ev.LeaseUntil.Before(now) {
+			continue
+		}
+		switch {
+		case !ev.Event.ToStage.IsZero():
+			waiting[reconcileKey{ev.Event.JobID, ev.Event.CandidateID, true}] = true
+		case !ev.Event.FromStage.IsZero():
+			waiting[reconcileKey{ev.Event.JobID, ev.Event.CandidateID, false}] = true
+		}
+	}
+	return waiting, nil
 }
 
 // reconcileSettled reports whether the store already shows nothing left to

@@ -14,66 +14,93 @@ import (
 
 // TestReconcileTwiceBeforeDrainReadsOnce: two reconciles before the
 // dispatchers catch up (a backlog on a rate-limited account, or Run's
-// tick next to EnableConnection or ActivatePosition) queue each candidate
-// twice; the second copy finds the decision made and costs no ATS read.
-// Events queued by an earlier version, which do not say what they were
-// queued for, are still decided on a read each.
+// tick next to EnableConnection or ActivatePosition) queue each decision
+// once, and a decision queued twice anyway (the second pass ran while the
+// first copy was being processed) costs one ATS read: the second copy
+// finds it made. Events queued by an earlier version, which do not say
+// what they were queued for, are still decided on a read each.
 func TestReconcileTwiceBeforeDrainReadsOnce(t *testing.T) {
 	const n = 3
 	live := []lifecycle.State{lifecycle.StateRequested, lifecycle.StateNeedsInfo, lifecycle.StateInvited, lifecycle.StateScheduled}
+	lostStarts := func(h *enginetest.Harness, ids []string) {
+		for _, id := range ids {
+			h.Candidate(id)
+			h.MoveEvent(id, enginetest.StageTrigger) // webhook lost
+		}
+	}
+	lostLeaves := func(h *enginetest.Harness, ids []string) {
+		for _, id := range ids {
+			h.Candidate(id)
+			h.Move(id, enginetest.StageTrigger)
+		}
+		h.Drain()
+		for _, id := range ids {
+			h.MoveEvent(id, enginetest.StageOffer) // webhook lost
+		}
+	}
+	// queueTwice accepts two copies of a reconcile event per candidate,
+	// saying what it was queued for as Reconcile does (or not, as an
+	// earlier version did).
+	queueTwice := func(t *testing.T, h *enginetest.Harness, ids []string, to, from ats.StageRef) {
+		var evs []ats.Event
+		for _, id := range ids {
+			ev := ats.Event{Source: enginetest.Source, Kind: ats.EventStageChanged, Type: "atskit.reconcile",
+				CandidateID: id, JobID: enginetest.JobID, ToStage: to, FromStage: from}
+			evs = append(evs, ev, ev)
+		}
+		if err := h.Engine.AcceptEvents(ctx, evs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	trigger := ats.StageRef{ID: enginetest.StageTrigger}
 	for _, tc := range []struct {
 		name string
-		// setup leaves n candidates whose webhooks were lost and queues
-		// two decisions for each.
-		setup     func(t *testing.T, h *enginetest.Harness, ids []string)
-		wantReads int
-		wantLive  int
+		// setup leaves n candidates whose webhooks were lost and has
+		// their decisions queued.
+		setup      func(t *testing.T, h *enginetest.Harness, ids []string)
+		wantQueued int
+		wantReads  int
+		wantLive   int
 	}{
 		{
-			name: "start",
+			name: "start, two passes",
 			setup: func(t *testing.T, h *enginetest.Harness, ids []string) {
-				for _, id := range ids {
-					h.Candidate(id)
-					h.MoveEvent(id, enginetest.StageTrigger) // webhook lost
-				}
+				lostStarts(h, ids)
 				reconcileTwice(t, h)
 			},
-			wantReads: n,
-			wantLive:  n,
+			wantQueued: n, wantReads: n, wantLive: n,
 		},
 		{
-			name: "cancel",
+			name: "cancel, two passes",
 			setup: func(t *testing.T, h *enginetest.Harness, ids []string) {
-				for _, id := range ids {
-					h.Candidate(id)
-					h.Move(id, enginetest.StageTrigger)
-				}
-				h.Drain()
-				for _, id := range ids {
-					h.MoveEvent(id, enginetest.StageOffer) // webhook lost
-				}
+				lostLeaves(h, ids)
 				reconcileTwice(t, h)
 			},
-			wantReads: n,
-			wantLive:  0,
+			wantQueued: n, wantReads: n, wantLive: 0,
 		},
 		{
-			name: "start queued by an earlier version",
+			name: "start queued twice",
 			setup: func(t *testing.T, h *enginetest.Harness, ids []string) {
-				var evs []ats.Event
-				for _, id := range ids {
-					h.Candidate(id)
-					h.MoveEvent(id, enginetest.StageTrigger) // webhook lost
-					ev := ats.Event{Source: enginetest.Source, Kind: ats.EventStageChanged, Type: "atskit.reconcile",
-						CandidateID: id, JobID: enginetest.JobID}
-					evs = append(evs, ev, ev)
-				}
-				if err := h.Engine.AcceptEvents(ctx, evs); err != nil {
-					t.Fatal(err)
-				}
+				lostStarts(h, ids)
+				queueTwice(t, h, ids, trigger, ats.StageRef{})
 			},
-			wantReads: 2 * n,
-			wantLive:  n,
+			wantQueued: 2 * n, wantReads: n, wantLive: n,
+		},
+		{
+			name: "cancel queued twice",
+			setup: func(t *testing.T, h *enginetest.Harness, ids []string) {
+				lostLeaves(h, ids)
+				queueTwice(t, h, ids, ats.StageRef{}, trigger)
+			},
+			wantQueued: 2 * n, wantReads: n, wantLive: 0,
+		},
+		{
+			name: "start queued twice by an earlier version",
+			setup: func(t *testing.T, h *enginetest.Harness, ids []string) {
+				lostStarts(h, ids)
+				queueTwice(t, h, ids, ats.StageRef{}, ats.StageRef{})
+			},
+			wantQueued: 2 * n, wantReads: 2 * n, wantLive: n,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -87,7 +114,7 @@ func TestReconcileTwiceBeforeDrainReadsOnce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(2*n, len(pending)); diff != "" {
+			if diff := cmp.Diff(tc.wantQueued, len(pending)); diff != "" {
 				t.Fatalf("queued decisions (-want +got):\n%s", diff)
 			}
 			before := h.ATS.Calls("Candidate")
