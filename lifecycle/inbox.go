@@ -115,6 +115,14 @@ type Inbox interface {
 	// when the event is processed, so the newer event decides on the
 	// newest state, and the older one, retried afterwards, is ignored as
 	// stale (Interview.LastEventAt) or finds nothing left to change.
+	//
+	// Concurrent claims must keep this: a claim leases an event of an
+	// OrderKey only if it sees every claim of that key made before it,
+	// or skips the key. A store whose claims read a snapshot (PostgreSQL
+	// does, per statement) must serialise the claims of one key, or a
+	// claim not yet committed of the newer event lets a concurrent one
+	// lease the older event as its retry falls due; sqlstore takes a
+	// per-key advisory lock.
 	ClaimEvents(ctx context.Context, c Claim) ([]InboxEvent, error)
 	// FinishEvent records the outcome of processing and releases the
 	// lease; ErrLeaseLost if owner no longer holds it, ErrNotFound if

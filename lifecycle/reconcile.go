@@ -21,8 +21,10 @@ var ErrCannotList = errors.New("lifecycle: the adapter cannot list candidates")
 // what the engine recorded, and the dispatchers decide on each as they do
 // on a webhook event, in that candidate's order (see Engine.Reconcile).
 // Started and Cancelled then count candidates queued for that decision
-// (Queued is set), not interviews started or cancelled: the dispatcher
-// re-reads each candidate and may find nothing left to do.
+// (Queued is set) — also those an earlier pass queued and no dispatcher
+// claimed yet, which are not queued again —, not interviews started or
+// cancelled: the dispatcher re-reads each candidate and may find nothing
+// left to do.
 type ReconcileResult struct {
 	// Positions is the number of active positions reconciled.
 	Positions int
@@ -44,7 +46,8 @@ type ReconcileResult struct {
 }
 
 // reconcileEventType is the ats.Event.Type of the events Reconcile queues
-// in an Inbox (with Kind ats.EventStageChanged, no ID and no Time): the
+// in an Inbox (with Kind ats.EventStageChanged, no ID and no Time, and
+// ToStage or FromStage the trigger stage: see reconcileEvent): the
 // dispatcher hands them to handleReconcileEvent, which decides on the
 // candidate as read then. They have no time, so they are never stale.
 const reconcileEventType = "atskit.reconcile"
@@ -74,7 +77,10 @@ const reconcileBatch = 100
 // reconcile can never cancel an interview a concurrently processed event
 // just started or kept. Reconcile then lists and compares only, and queues
 // one event per candidate whose state differs; the dispatchers (Dispatcher.Run,
-// RunOnce, Drain) re-read each candidate and decide, and the result's
+// RunOnce, Drain) re-read each candidate and decide (a candidate queued
+// twice, by two reconciles before the dispatchers caught up, is read
+// once: a pass queues no second event for a decision one waits for, and
+// an event whose decision was made meanwhile costs no read), and the result's
 // counts are of candidates queued (ReconcileResult.Queued). A store without
 // Inbox gets the decisions made and committed here.
 //
@@ -99,8 +105,12 @@ func (e *Engine) Reconcile(ctx context.Context, connection string) (_ ReconcileR
 	if err != nil {
 		return res, err
 	}
+	waiting, err := e.waitingReconcileEvents(ctx, connection)
+	if err != nil {
+		return res, err
+	}
 	for i := range positions {
-		if err := e.reconcilePosition(ctx, &positions[i], &res); err != nil {
+		if err := e.reconcilePositionWaiting(ctx, &positions[i], &res, waiting); err != nil {
 			return res, err
 		}
 	}
@@ -112,7 +122,19 @@ func (e *Engine) Reconcile(ctx context.Context, connection string) (_ ReconcileR
 	return res, nil
 }
 
+// reconcilePosition reconciles one active position (ActivatePosition's
+// reconcile).
 func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *ReconcileResult) error {
+	waiting, err := e.waitingReconcileEvents(ctx, pos.Connection)
+	if err != nil {
+		return err
+	}
+	return e.reconcilePositionWaiting(ctx, pos, res, waiting)
+}
+
+// reconcilePositionWaiting reconciles pos, queueing no decision waiting
+// holds (see waitingReconcileEvents).
+func (e *Engine) reconcilePositionWaiting(ctx context.Context, pos *Position, res *ReconcileResult, waiting map[reconcileKey]bool) (err error) {
 	if st, err := e.connectionState(ctx, pos.Connection); err != nil {
 		return err
 	} else if st != ConnectionEnabled {
@@ -129,15 +151,33 @@ func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *Reco
 	res.Positions++
 	inbox, queue := e.store.(Inbox)
 	res.Queued = res.Queued || queue
+	// Decisions are queued in batches; a batch counts in res once the
+	// inbox accepted it. What was found before the listing (or a store
+	// read) failed, or before ctx ended, is still queued: the deferred
+	// flush accepts it, detached from ctx's cancellation, so an error
+	// never drops up to reconcileBatch-1 decisions already made.
 	var queued []ats.Event
-	flush := func(force bool) error {
+	var starts, cancels int // in queued
+	flush := func(ctx context.Context, force bool) error {
 		if len(queued) == 0 || !force && len(queued) < reconcileBatch {
 			return nil
 		}
 		err := e.acceptReconcileEvents(ctx, inbox, queued)
 		queued = queued[:0]
+		if err == nil {
+			res.Started += starts
+			res.Cancelled += cancels
+		}
+		starts, cancels = 0, 0
 		return err
 	}
+	defer func() {
+		actx, cancel := ackContext(ctx)
+		defer cancel()
+		if ferr := flush(actx, true); ferr != nil {
+			err = errors.Join(err, ferr)
+		}
+	}()
 	inStage := map[string]bool{}
 	for cand, err := range lister.Candidates(ctx, ats.CandidateFilter{JobID: pos.JobID, StageID: pos.TriggerStage()}) {
 		if err != nil {
@@ -158,9 +198,13 @@ func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *Reco
 			continue
 		}
 		if queue {
-			queued = append(queued, reconcileEvent(pos, cand.ID))
-			res.Started++
-			if err := flush(false); err != nil {
+			if waiting[reconcileKey{pos.JobID, cand.ID, true}] {
+				res.Started++ // queued by an earlier pass, not yet claimed
+				continue
+			}
+			queued = append(queued, reconcileEvent(pos, cand.ID, true))
+			starts++
+			if err := flush(ctx, false); err != nil {
 				return err
 			}
 			continue
@@ -188,9 +232,13 @@ func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *Reco
 		}
 		rechecked[iv.CandidateID] = true
 		if queue {
-			queued = append(queued, reconcileEvent(pos, iv.CandidateID))
-			res.Cancelled++
-			if err := flush(false); err != nil {
+			if waiting[reconcileKey{pos.JobID, iv.CandidateID, false}] {
+				res.Cancelled++ // queued by an earlier pass, not yet claimed
+				continue
+			}
+			queued = append(queued, reconcileEvent(pos, iv.CandidateID, false))
+			cancels++
+			if err := flush(ctx, false); err != nil {
 				return err
 			}
 			continue
@@ -204,7 +252,7 @@ func (e *Engine) reconcilePosition(ctx context.Context, pos *Position, res *Reco
 			res.Cancelled++
 		}
 	}
-	return flush(true)
+	return nil // the deferred flush queues the rest
 }
 
 // otherJob reports whether the ATS names another job than pos's for cand:
@@ -232,10 +280,87 @@ func needsStart(existing []Interview) bool {
 }
 
 // reconcileEvent is the inbox event that has the dispatcher decide on a
-// candidate of pos.
-func reconcileEvent(pos *Position, candidateID string) ats.Event {
-	return ats.Event{Source: pos.Source, Connection: pos.Connection, Kind: ats.EventStageChanged, Type: reconcileEventType,
+// candidate of pos. It says what Reconcile found, so that a copy queued
+// again before the first was processed (two passes before the dispatchers
+// caught up) costs no ATS read (reconcileSettled): start, listed in the
+// trigger stage needing an interview (ToStage is the trigger stage), or
+// else with a live interview but no longer listed (FromStage is).
+func reconcileEvent(pos *Position, candidateID string, start bool) ats.Event {
+	ev := ats.Event{Source: pos.Source, Connection: pos.Connection, Kind: ats.EventStageChanged, Type: reconcileEventType,
 		CandidateID: candidateID, JobID: pos.JobID}
+	if start {
+		ev.ToStage = ats.StageRef{ID: pos.TriggerStage()}
+	} else {
+		ev.FromStage = ats.StageRef{ID: pos.TriggerStage()}
+	}
+	return ev
+}
+
+// reconcileKey identifies what a reconcile event was queued for: a start
+// (or a recheck) of a candidate of a job.
+type reconcileKey struct {
+	jobID, candidateID string
+	start              bool
+}
+
+// waitingReconcileEvents returns what the reconcile events of connection
+// that wait in the inbox, unclaimed, were queued for (nil without an
+// Inbox). Reconcile queues no second event for the same decision: the
+// waiting one is processed later than this listing, on a fresh read, as a
+// new one would be. An event being processed (leased) may have read the
+// candidate before this listing, so it does not count.
+func (e *Engine) waitingReconcileEvents(ctx context.Context, connection string) (map[reconcileKey]bool, error) {
+	inbox, ok := e.store.(Inbox)
+	if !ok {
+		return nil, nil
+	}
+	evs, err := inbox.InboxEvents(ctx, InboxFilter{Connection: connection, State: InboxPending})
+	if err != nil {
+		return nil, fmt.Errorf("lifecycle: reconcile: read the inbox: %w", err)
+	}
+	now := e.now()
+	waiting := map[reconcileKey]bool{}
+	for _, ev := range evs {
+		if !isReconcileEvent(ev.Event) || ev.ClaimedBy != "" && !ev.LeaseUntil.Before(now) {
+			continue
+		}
+		switch {
+		case !ev.Event.ToStage.IsZero():
+			waiting[reconcileKey{ev.Event.JobID, ev.Event.CandidateID, true}] = true
+		case !ev.Event.FromStage.IsZero():
+			waiting[reconcileKey{ev.Event.JobID, ev.Event.CandidateID, false}] = true
+		}
+	}
+	return waiting, nil
+}
+
+// reconcileSettled reports whether the store already shows nothing left to
+// decide for the reconcile event ev, so it is done without reading the
+// candidate: for a start, when the candidate's interviews of pos no longer
+// need one (an earlier copy of the event, or a webhook, started them); for
+// a recheck, when none of them is live and ours to cancel (an earlier
+// copy, a webhook or the host ended them). A candidate who changed again
+// since is a webhook's to decide, or the next Reconcile's. An event that
+// says neither (queued by an earlier version of atskit) is decided on a
+// read.
+func (e *Engine) reconcileSettled(ctx context.Context, pos *Position, ev ats.Event) (bool, error) {
+	start, recheck := !ev.ToStage.IsZero(), !ev.FromStage.IsZero()
+	if !start && !recheck {
+		return false, nil
+	}
+	existing, err := e.store.Interviews(ctx, InterviewFilter{Connection: pos.Connection, CandidateID: ev.CandidateID, PositionID: pos.ID})
+	if err != nil {
+		return false, err
+	}
+	if start {
+		return !needsStart(existing), nil
+	}
+	for _, iv := range existing {
+		if iv.State.Live() && iv.Callback == nil && !iv.Detached {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // acceptReconcileEvents queues reconcile decisions in the inbox, ordered
@@ -253,7 +378,8 @@ func (e *Engine) acceptReconcileEvents(ctx context.Context, inbox Inbox, evs []a
 }
 
 // handleReconcileEvent decides on a candidate Reconcile queued, as read
-// now: the same decision Reconcile makes without an inbox.
+// now: the same decision Reconcile makes without an inbox, unless the
+// store shows it was made meanwhile (reconcileSettled).
 func (e *Engine) handleReconcileEvent(ctx context.Context, ev ats.Event, state ConnectionState) error {
 	pos, err := e.position(ctx, PositionID(ev.Connection, ev.JobID))
 	if err != nil {
@@ -261,6 +387,9 @@ func (e *Engine) handleReconcileEvent(ctx context.Context, ev ats.Event, state C
 	}
 	if pos == nil || pos.Status != PositionActive || pos.Connection != ev.Connection {
 		return nil // deactivated meanwhile: activation reconciles again
+	}
+	if settled, err := e.reconcileSettled(ctx, pos, ev); err != nil || settled {
+		return err
 	}
 	a, err := e.adapter(ctx, ev.Connection)
 	if err != nil {
@@ -389,8 +518,19 @@ func (e *Engine) reconcileAll(ctx context.Context) {
 		if !e.claimReconcile(ctx, id) {
 			continue // another replica reconciles it in this interval
 		}
-		if _, err := e.Reconcile(ctx, id); err != nil && !errors.Is(err, ErrCannotList) {
-			e.log.Error("lifecycle: reconcile", "connection", id, "err", err)
+		_, err := e.Reconcile(ctx, id)
+		switch {
+		case errors.Is(err, ErrCannotList):
+			// Holding the lease spares the other replicas the same
+			// answer: the adapter will not list in this interval.
+		case err != nil || ctx.Err() != nil:
+			if err != nil {
+				e.log.Error("lifecycle: reconcile", "connection", id, "err", err)
+			}
+			// Failed or interrupted: let the next tick, on any
+			// replica, try again rather than nobody for 0.9 × the
+			// interval.
+			e.releaseReconcile(ctx, id)
 		}
 	}
 }

@@ -20,7 +20,10 @@ import (
 // synchronised (NTP), to well within the lease. Run claims for nine tenths
 // of Options.ReconcileInterval, so the replica that reconciled last can
 // claim again at its next tick despite timer jitter or a small clock
-// difference.
+// difference. A pass that fails (the ATS answers an error, the store
+// fails) or is interrupted (Run stops) releases its lease
+// (ReleaseReconcile), so another replica's next tick reconciles the
+// connection instead of nobody for the rest of the lease.
 type ReconcileLeaser interface {
 	// ClaimReconcile claims the reconcile of connection for owner until
 	// now+lease and reports whether it did: it does when no lease of
@@ -29,6 +32,11 @@ type ReconcileLeaser interface {
 	// claim, its owner's too, so a connection is reconciled once per
 	// lease. Concurrent claims of one connection never both succeed.
 	ClaimReconcile(ctx context.Context, connection, owner string, now time.Time, lease time.Duration) (bool, error)
+	// ReleaseReconcile ends owner's lease of connection at now, if it
+	// ends later, so the next claim at or after now succeeds. A lease
+	// owner does not hold (another replica took it over, or there is
+	// none) is left alone, and that is no error.
+	ReleaseReconcile(ctx context.Context, connection, owner string, now time.Time) error
 }
 
 // reconcileLease is how long Run's periodic reconcile holds a connection:
@@ -55,4 +63,21 @@ func (e *Engine) claimReconcile(ctx context.Context, connection string) bool {
 		e.log.Debug("lifecycle: reconcile skipped, another replica holds the lease", "connection", connection)
 	}
 	return got
+}
+
+// releaseReconcile gives up this engine's lease of connection after a
+// periodic reconcile that failed or was interrupted, so another replica
+// (or this one's next tick) reconciles it without waiting for the lease to
+// end. It runs also after ctx ended; an error is logged (the lease then
+// runs out as claimed).
+func (e *Engine) releaseReconcile(ctx context.Context, connection string) {
+	l, ok := e.store.(ReconcileLeaser)
+	if !ok {
+		return
+	}
+	actx, cancel := ackContext(ctx)
+	defer cancel()
+	if err := l.ReleaseReconcile(actx, connection, e.owner, e.now()); err != nil {
+		e.log.Error("lifecycle: release reconcile lease", "connection", connection, "err", err)
+	}
 }

@@ -28,3 +28,14 @@ func (s *Store) ClaimReconcile(_ context.Context, connection, owner string, now 
 	s.reconcileLeases[connection] = reconcileLease{owner: owner, until: now.Add(lease)}
 	return true, nil
 }
+
+// ReleaseReconcile implements lifecycle.ReconcileLeaser.
+func (s *Store) ReleaseReconcile(_ context.Context, connection, owner string, now time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if l, ok := s.reconcileLeases[connection]; ok && l.owner == owner && l.until.After(now) {
+		l.until = now
+		s.reconcileLeases[connection] = l
+	}
+	return nil
+}

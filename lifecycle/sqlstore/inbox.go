@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"github.com/atskit/atskit/ats"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -105,24 +106,35 @@ func (s *Store) AcceptEvents(ctx context.Context, evs []lifecycle.InboxEvent) (i
 }
 
 // ClaimEvents implements lifecycle.Inbox like ClaimEffects: on PostgreSQL
-// the candidates are locked with FOR UPDATE SKIP LOCKED so concurrent
+// the events are locked with FOR UPDATE SKIP LOCKED so concurrent
 // dispatchers never wait for each other or claim the same event.
+//
+// Two events of one order key are never leased at once. SQLite runs one
+// writer at a time, so its single UPDATE sees every committed claim. On
+// PostgreSQL each statement reads a snapshot taken when it starts: a claim
+// of one event of a candidate (say a newer one, let go first while an
+// older failed one waits for its retry) that has not committed yet is
+// invisible to a concurrent claim, which could lease another event of the
+// same candidate (the older one, now due). So PostgreSQL claims in a
+// transaction of two statements: the first selects the claimable events
+// and keeps those whose order key it gets a transaction-scoped advisory
+// lock on (pg_try_advisory_xact_lock, skipping keys another claim holds);
+// the second, reading a snapshot taken after the locks were acquired —
+// one that sees every claim of those keys committed before — checks them
+// again and leases them. A claim holds its keys' locks until it commits.
 func (s *Store) ClaimEvents(ctx context.Context, c lifecycle.Claim) ([]lifecycle.InboxEvent, error) {
 	limit := c.Limit
 	if limit <= 0 {
 		limit = 100
 	}
 	now := nanos(c.Now)
-	lock := ""
-	if s.dialect == Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
 	// Due, unleased and not held back by another pending event of its
 	// order key: one leased, or an older one unless that one failed and
 	// waits for its retry (see lifecycle.Inbox.ClaimEvents).
 	due := `e.state = 'pending' AND e.next_attempt_at <= ? AND (e.claimed_by = '' OR e.lease_until < ?)
 			  AND NOT EXISTS (SELECT 1 FROM atskit_inbox p WHERE p.order_key = e.order_key AND p.state = 'pending' AND p.seq <> e.seq
 			    AND ((p.claimed_by <> '' AND p.lease_until >= ?) OR (p.seq < e.seq AND (p.last_error = '' OR p.next_attempt_at <= ?))))`
+	dueArgs := []any{now, now, now, now}
 	var skip []any
 	if len(c.Skip) > 0 {
 		due += ` AND e.connection NOT IN (?` + strings.Repeat(", ?", len(c.Skip)-1) + `)`
@@ -130,33 +142,96 @@ func (s *Store) ClaimEvents(ctx context.Context, c lifecycle.Claim) ([]lifecycle
 			skip = append(skip, conn)
 		}
 	}
-	var query string
+	// sel selects the seq and order key of the events to claim.
+	var sel string
 	var args []any
 	if c.PerConnection <= 0 {
-		query = `UPDATE atskit_inbox SET claimed_by = ?, lease_until = ?
-		WHERE seq IN (
-			SELECT e.seq FROM atskit_inbox e WHERE ` + due + `
-			ORDER BY e.seq LIMIT ?` + lock + `)
-		RETURNING ` + inboxCols
-		args = append(append([]any{c.Owner, nanos(c.Now.Add(c.Lease)), now, now, now, now}, skip...), limit)
+		sel = `SELECT e.seq, e.order_key FROM atskit_inbox e WHERE ` + due + ` ORDER BY e.seq LIMIT ?`
+		args = append(append(append(args, dueArgs...), skip...), limit)
 	} else {
 		// The first PerConnection due events of each connection, by a
-		// window over the due ones; the outer select re-checks and locks.
-		query = `UPDATE atskit_inbox SET claimed_by = ?, lease_until = ?
-		WHERE seq IN (
-			SELECT e.seq FROM atskit_inbox e WHERE ` + due + ` AND e.seq IN (
+		// window over the due ones; the outer select re-checks.
+		sel = `SELECT e.seq, e.order_key FROM atskit_inbox e WHERE ` + due + ` AND e.seq IN (
 				SELECT w.seq FROM (
 					SELECT e.seq, ROW_NUMBER() OVER (PARTITION BY e.connection ORDER BY e.seq) AS rn
 					FROM atskit_inbox e WHERE ` + due + `) w
 				WHERE w.rn <= ?)
-			ORDER BY e.seq LIMIT ?` + lock + `)
-		RETURNING ` + inboxCols
-		args = append(append(append(append([]any{c.Owner, nanos(c.Now.Add(c.Lease)), now, now, now, now}, skip...), now, now, now, now), skip...), c.PerConnection, limit)
+			ORDER BY e.seq LIMIT ?`
+		args = append(append(append(append(append(args, dueArgs...), skip...), dueArgs...), skip...), c.PerConnection, limit)
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	lease := []any{c.Owner, nanos(c.Now.Add(c.Lease))}
+	if s.dialect == Postgres {
+		return s.claimEventsLocked(ctx, c, sel, args, due, append(dueArgs[:len(dueArgs):len(dueArgs)], skip...), lease)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(`UPDATE atskit_inbox SET claimed_by = ?, lease_until = ?
+		WHERE seq IN (SELECT seq FROM (`+sel+`))
+		RETURNING `+inboxCols), append(lease, args...)...)
 	out, err := s.inboxRows(rows, err, "claim inbox events")
 	if err != nil {
 		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
+	return out, nil
+}
+
+// inboxClaimLockSpace seeds the hash of an order key into the 64-bit
+// advisory lock a PostgreSQL inbox claim takes for it, apart from the
+// store's other advisory locks (migrations, pacing).
+const inboxClaimLockSpace = 7317454
+
+// claimEventsLocked is ClaimEvents on PostgreSQL: sel's events whose order
+// keys it locks, checked again against due (with its arguments dueArgs)
+// under a snapshot taken after the locks, are leased in one transaction
+// (see ClaimEvents).
+func (s *Store) claimEventsLocked(ctx context.Context, c lifecycle.Claim, sel string, selArgs []any, due string, dueArgs, lease []any) (out []lifecycle.InboxEvent, err error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: claim inbox events: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	// The LIMIT keeps the lock out of sel (PostgreSQL pushes no condition
+	// into a subquery with a LIMIT, nor a volatile function anywhere), so
+	// only the keys of the selected events are locked.
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT c.seq FROM (`+sel+`) c
+		WHERE pg_try_advisory_xact_lock(hashtextextended(c.order_key, `+strconv.Itoa(inboxClaimLockSpace)+`))`), selArgs...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: claim inbox events: %w", err)
+	}
+	var seqs []int64
+	for rows.Next() {
+		var seq int64
+		if err := rows.Scan(&seq); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("sqlstore: claim inbox events: %w", err)
+		}
+		seqs = append(seqs, seq)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: claim inbox events: %w", err)
+	}
+	if len(seqs) == 0 {
+		return nil, tx.Commit()
+	}
+	// A new statement, so a new snapshot: every claim of these keys
+	// either committed before the locks were granted (and is seen here)
+	// or waits for this transaction's commit to get them.
+	rows, err = tx.QueryContext(ctx, s.q(`UPDATE atskit_inbox SET claimed_by = ?, lease_until = ?
+		WHERE seq IN (SELECT e.seq FROM atskit_inbox e WHERE e.seq = ANY(?) AND `+due+` FOR UPDATE SKIP LOCKED)
+		RETURNING `+inboxCols), append(append(lease, seqs), dueArgs...)...)
+	out, err = s.inboxRows(rows, err, "claim inbox events")
+	if err != nil {
+		return nil, err
+	}
+	if s.afterClaimEvents != nil {
+		s.afterClaimEvents(c.Owner)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("sqlstore: claim inbox events: %w", err)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
 	return out, nil

@@ -29,3 +29,14 @@ func (s *Store) ClaimReconcile(ctx context.Context, connection, owner string, no
 	}
 	return n > 0, nil
 }
+
+// ReleaseReconcile implements lifecycle.ReconcileLeaser with one UPDATE of
+// owner's row, when its lease ends after now.
+func (s *Store) ReleaseReconcile(ctx context.Context, connection, owner string, now time.Time) error {
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE atskit_reconcile_leases SET lease_until = ?
+		WHERE connection = ? AND owner = ? AND lease_until > ?`), nanos(now), connection, owner, nanos(now))
+	if err != nil {
+		return fmt.Errorf("sqlstore: release reconcile of %s: %w", connection, err)
+	}
+	return nil
+}

@@ -59,6 +59,9 @@ type Store struct {
 	idemCalls atomic.Uint64
 	// rewrites caches the PostgreSQL text of queries (placeholders.go).
 	rewrites rewrites
+	// afterClaimEvents, set by tests only, runs inside a PostgreSQL
+	// inbox claim's transaction, after its UPDATE, before it commits.
+	afterClaimEvents func(owner string)
 }
 
 var _ lifecycle.Store = (*Store)(nil)

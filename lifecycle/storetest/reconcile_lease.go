@@ -21,6 +21,7 @@ func runReconcileLease(t *testing.T, newStore func(t *testing.T) lifecycle.Store
 	}{
 		{"ReconcileLease", testReconcileLease},
 		{"ReconcileLeaseConcurrent", testReconcileLeaseConcurrent},
+		{"ReconcileLeaseRelease", testReconcileLeaseRelease},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l, ok := newStore(t).(lifecycle.ReconcileLeaser)
@@ -88,5 +89,47 @@ func testReconcileLeaseConcurrent(t *testing.T, l lifecycle.ReconcileLeaser) {
 	}
 	if diff := cmp.Diff(1, n); diff != "" {
 		t.Errorf("owners that got the lease (-want +got):\n%s", diff)
+	}
+}
+
+// testReconcileLeaseRelease: ReleaseReconcile ends its owner's lease at
+// the given instant, so a claim from then on succeeds; it leaves alone a
+// lease another owner holds, one of another connection, and one already
+// ended, and releasing a lease never claimed is no error.
+func testReconcileLeaseRelease(t *testing.T, l lifecycle.ReconcileLeaser) {
+	ctx := context.Background()
+	lease := time.Hour
+	steps := []struct {
+		name       string
+		release    bool // ReleaseReconcile, else ClaimReconcile
+		connection string
+		owner      string
+		at         time.Duration
+		want       bool // the claim's result
+	}{
+		{name: "release of a lease never claimed", release: true, connection: "acme", owner: "r1"},
+		{name: "r1 claims", connection: "acme", owner: "r1", want: true},
+		{name: "r1 claims globex", connection: "globex", owner: "r1", want: true},
+		{name: "r2 releases r1's lease", release: true, connection: "acme", owner: "r2", at: 5 * time.Minute},
+		{name: "r2 is still out", connection: "acme", owner: "r2", at: 6 * time.Minute},
+		{name: "r1 releases", release: true, connection: "acme", owner: "r1", at: 10 * time.Minute},
+		{name: "r2 claims at the release", connection: "acme", owner: "r2", at: 10 * time.Minute, want: true},
+		{name: "globex is still held", connection: "globex", owner: "r2", at: 10 * time.Minute},
+		{name: "r1's late release leaves r2's lease", release: true, connection: "acme", owner: "r1", at: 11 * time.Minute},
+		{name: "r3 is out of r2's lease", connection: "acme", owner: "r3", at: 12 * time.Minute},
+		{name: "r2 releases after its lease ended", release: true, connection: "acme", owner: "r2", at: 2 * lease},
+		{name: "r3 claims after that", connection: "acme", owner: "r3", at: 2 * lease, want: true},
+		{name: "r3's lease runs its full length", connection: "acme", owner: "r1", at: 3*lease - time.Nanosecond},
+	}
+	for _, st := range steps {
+		if st.release {
+			require.NoError(t, l.ReleaseReconcile(ctx, st.connection, st.owner, t0.Add(st.at)), st.name)
+			continue
+		}
+		got, err := l.ClaimReconcile(ctx, st.connection, st.owner, t0.Add(st.at), lease)
+		require.NoError(t, err, st.name)
+		if got != st.want {
+			t.Errorf("%s: ClaimReconcile(%s, %s) = %t, want %t", st.name, st.connection, st.owner, got, st.want)
+		}
 	}
 }
