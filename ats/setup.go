@@ -71,6 +71,12 @@ func (r *SetupReport) Add(name string, status SetupStatus, detail, fix string) {
 	r.Checks = append(r.Checks, SetupCheck{Name: name, Status: status, Detail: detail, Fix: fix})
 }
 
+// Addf appends a check whose detail is format and args formatted as
+// fmt.Sprintf does, with no separate fix (the detail says what to do).
+func (r *SetupReport) Addf(name string, status SetupStatus, format string, args ...any) {
+	r.Add(name, status, fmt.Sprintf(format, args...), "")
+}
+
 // String lists the checks that are not OK — failed, skipped and warnings —
 // one a line as "[status] name: detail", each followed by an indented
 // "fix: …" line when it has a Fix; or "all checks passed".

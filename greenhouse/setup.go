@@ -36,11 +36,6 @@ const (
 	CheckSkipped = ats.SetupSkipped
 )
 
-// add appends a check whose detail (with its fix) is format and args.
-func add(r *ats.SetupReport, name string, st ats.SetupStatus, format string, args ...any) {
-	r.Add(name, st, fmt.Sprintf(format, args...), "")
-}
-
 const credFix = "create Harvest V3 (OAuth) credentials in Greenhouse under Configure » Dev Center » API Credentials, grant the scopes in greenhouse.VendorScopes(), and use a Site Admin as the acting user"
 
 // CheckSetup validates the integration for an onboarding screen: a token
@@ -57,25 +52,25 @@ const credFix = "create Harvest V3 (OAuth) credentials in Greenhouse under Confi
 func (c *Client) CheckSetup(ctx context.Context) (*ats.SetupReport, error) {
 	r := &ats.SetupReport{}
 	if _, err := c.ts.Token(); err != nil {
-		add(r, "token", ats.SetupFailed, "no access token: %v; %s", err, credFix)
+		r.Addf("token", ats.SetupFailed, "no access token: %v; %s", err, credFix)
 		for _, n := range []string{"list jobs", "list applications", "list candidates", "rejection reasons", "acting user", "vendor stage"} {
-			add(r, n, ats.SetupSkipped, "needs a token")
+			r.Addf(n, ats.SetupSkipped, "needs a token")
 		}
 		return r, ctx.Err()
 	}
-	add(r, "token", ats.SetupOK, "an access token was issued")
+	r.Addf("token", ats.SetupOK, "an access token was issued")
 	probe := func(name, path, scope string) bool {
 		_, _, err := fetchPage[map[string]any](ctx, c, name, path, query("per_page", "1"), "")
 		switch {
 		case err == nil:
-			add(r, name, ats.SetupOK, "the token's user can %s", name)
+			r.Addf(name, ats.SetupOK, "the token's user can %s", name)
 			return true
 		case errors.Is(err, ats.ErrForbidden):
-			add(r, name, ats.SetupFailed, "Greenhouse refused (403): grant the scope %s and make the acting user a Site Admin", scope)
+			r.Addf(name, ats.SetupFailed, "Greenhouse refused (403): grant the scope %s and make the acting user a Site Admin", scope)
 		case errors.Is(err, ats.ErrUnauthorized):
-			add(r, name, ats.SetupFailed, "Greenhouse refused the token (401): %s", credFix)
+			r.Addf(name, ats.SetupFailed, "Greenhouse refused the token (401): %s", credFix)
 		default:
-			add(r, name, ats.SetupFailed, "%v", err)
+			r.Addf(name, ats.SetupFailed, "%v", err)
 		}
 		return false
 	}
@@ -86,28 +81,28 @@ func (c *Client) CheckSetup(ctx context.Context) (*ats.SetupReport, error) {
 		return r, ctx.Err()
 	}
 	if rs, err := c.RejectionReasons(ctx); err != nil {
-		add(r, "rejection reasons", ats.SetupFailed, "listing rejection reasons: %v (scope harvest:rejection_reasons:list)", err)
+		r.Addf("rejection reasons", ats.SetupFailed, "listing rejection reasons: %v (scope harvest:rejection_reasons:list)", err)
 	} else if len(rs) == 0 {
-		add(r, "rejection reasons", ats.SetupWarning, "the account has no rejection reasons; Disqualify needs one")
+		r.Addf("rejection reasons", ats.SetupWarning, "the account has no rejection reasons; Disqualify needs one")
 	} else {
-		add(r, "rejection reasons", ats.SetupOK, "%d rejection reasons", len(rs))
+		r.Addf("rejection reasons", ats.SetupOK, "%d rejection reasons", len(rs))
 	}
 	switch u, err := c.ActingUser(ctx); {
 	case err != nil:
-		add(r, "acting user", ats.SetupFailed, "%v; set Options.UserID or a UserEmail of an active Greenhouse user", err)
+		r.Addf("acting user", ats.SetupFailed, "%v; set Options.UserID or a UserEmail of an active Greenhouse user", err)
 	case u == "":
-		add(r, "acting user", ats.SetupWarning, "no acting user configured: writes are attributed to the credential's service account")
+		r.Addf("acting user", ats.SetupWarning, "no acting user configured: writes are attributed to the credential's service account")
 	default:
-		add(r, "acting user", ats.SetupOK, "writes are attributed to user %s", u)
+		r.Addf("acting user", ats.SetupOK, "writes are attributed to user %s", u)
 	}
 	if !jobsOK {
-		add(r, "vendor stage", ats.SetupSkipped, "needs list jobs")
+		r.Addf("vendor stage", ats.SetupSkipped, "needs list jobs")
 		return r, ctx.Err()
 	}
 	n := 0
 	for _, err := range c.LinkedJobs(ctx) {
 		if err != nil {
-			add(r, "vendor stage", ats.SetupFailed, "reading interview plans: %v (scopes harvest:job_interview_stages:list, harvest:job_interviews:list)", err)
+			r.Addf("vendor stage", ats.SetupFailed, "reading interview plans: %v (scopes harvest:job_interview_stages:list, harvest:job_interviews:list)", err)
 			return r, ctx.Err()
 		}
 		n++
@@ -117,9 +112,9 @@ func (c *Client) CheckSetup(ctx context.Context) (*ats.SetupReport, error) {
 		marker += fmt.Sprintf(" or the assessment interview %q", c.opts.AssessmentInterview)
 	}
 	if n == 0 {
-		add(r, "vendor stage", ats.SetupWarning, "no open job's interview plan has %s; add it to the jobs that should use the vendor", marker)
+		r.Addf("vendor stage", ats.SetupWarning, "no open job's interview plan has %s; add it to the jobs that should use the vendor", marker)
 	} else {
-		add(r, "vendor stage", ats.SetupOK, "%d open job(s) have %s", n, strings.TrimSpace(marker))
+		r.Addf("vendor stage", ats.SetupOK, "%d open job(s) have %s", n, strings.TrimSpace(marker))
 	}
 	return r, ctx.Err()
 }

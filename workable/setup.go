@@ -40,11 +40,6 @@ const (
 	CheckSkipped = ats.SetupSkipped
 )
 
-// add appends a check whose detail (with its fix) is format and args.
-func add(r *ats.SetupReport, name string, st ats.SetupStatus, format string, args ...any) {
-	r.Add(name, st, fmt.Sprintf(format, args...), "")
-}
-
 const tokenFix = "generate an API token in Workable under Settings → Integrations → Apps → API Access Tokens with the scopes r_jobs, r_candidates and w_candidates"
 
 // CheckSetup validates the integration for an onboarding screen: the token
@@ -79,20 +74,20 @@ func (c *Client) CheckSetup(ctx context.Context) (*ats.SetupReport, error) {
 	}
 	switch {
 	case errors.Is(err, ats.ErrUnauthorized):
-		add(r, "token", ats.SetupFailed, "Workable rejected the token (it may be mistyped, expired or revoked): %s", tokenFix)
+		r.Addf("token", ats.SetupFailed, "Workable rejected the token (it may be mistyped, expired or revoked): %s", tokenFix)
 		for _, n := range []string{"scope r_jobs", "scope r_candidates", "scope w_candidates", "acting member", "vendor stage", "webhook"} {
-			add(r, n, ats.SetupSkipped, "Not checked: the token is invalid.")
+			r.Addf(n, ats.SetupSkipped, "Not checked: the token is invalid.")
 		}
 		return r, nil
 	case err == nil:
-		add(r, "token", ats.SetupOK, "The token is valid for %s.workable.com.", c.subdomain)
-		add(r, "scope r_jobs", ats.SetupOK, "The token can read jobs.")
+		r.Addf("token", ats.SetupOK, "The token is valid for %s.workable.com.", c.subdomain)
+		r.Addf("scope r_jobs", ats.SetupOK, "The token can read jobs.")
 	case errors.Is(err, ats.ErrForbidden):
-		add(r, "token", ats.SetupOK, "The token is valid for %s.workable.com.", c.subdomain)
-		add(r, "scope r_jobs", ats.SetupFailed, "The token cannot read jobs and stages (scope r_jobs missing): %s", tokenFix)
+		r.Addf("token", ats.SetupOK, "The token is valid for %s.workable.com.", c.subdomain)
+		r.Addf("scope r_jobs", ats.SetupFailed, "The token cannot read jobs and stages (scope r_jobs missing): %s", tokenFix)
 	default:
-		add(r, "token", ats.SetupWarning, "Could not check the token: %v", err)
-		add(r, "scope r_jobs", ats.SetupWarning, "Could not check: %v", err)
+		r.Addf("token", ats.SetupWarning, "Could not check the token: %v", err)
+		r.Addf("scope r_jobs", ats.SetupWarning, "Could not check: %v", err)
 	}
 	jobsOK := err == nil
 
@@ -104,32 +99,32 @@ func (c *Client) CheckSetup(ctx context.Context) (*ats.SetupReport, error) {
 	err = probe("setup: probe candidate write", http.MethodPut, "/candidates/atskit-setup-probe/tags", map[string][]string{"tags": {}})
 	switch {
 	case errors.Is(err, ats.ErrNotFound), err == nil:
-		add(r, "scope w_candidates", ats.SetupOK, "The token can update candidates (move, comment, rate).")
+		r.Addf("scope w_candidates", ats.SetupOK, "The token can update candidates (move, comment, rate).")
 	case errors.Is(err, ats.ErrForbidden):
-		add(r, "scope w_candidates", ats.SetupFailed, "The token cannot update candidates (scope w_candidates missing): %s", tokenFix)
+		r.Addf("scope w_candidates", ats.SetupFailed, "The token cannot update candidates (scope w_candidates missing): %s", tokenFix)
 	default:
-		add(r, "scope w_candidates", ats.SetupWarning, "Could not confirm the w_candidates scope: %v", err)
+		r.Addf("scope w_candidates", ats.SetupWarning, "Could not confirm the w_candidates scope: %v", err)
 	}
 
 	partnerByEmail := c.kind == PartnerToken && c.opts.MemberID == ""
 	if c.kind == PartnerToken && c.opts.MemberID == "" && c.opts.ActingMemberEmail == "" {
-		add(r, "acting member", ats.SetupFailed, "Partner token without an acting member: set Options.MemberID to the ID of an active Workable member (an admin or recruiter) that moves, comments and ratings are attributed to. GET /members, which an e-mail look-up needs, is documented for account and user tokens only, so ask the customer's Workable admin for the member ID (shown in the member's profile URL) or look it up once with an account token.")
+		r.Addf("acting member", ats.SetupFailed, "Partner token without an acting member: set Options.MemberID to the ID of an active Workable member (an admin or recruiter) that moves, comments and ratings are attributed to. GET /members, which an e-mail look-up needs, is documented for account and user tokens only, so ask the customer's Workable admin for the member ID (shown in the member's profile URL) or look it up once with an account token.")
 	} else if id, err := c.ActingMemberID(ctx); err == nil && partnerByEmail {
-		add(r, "acting member", ats.SetupWarning, "Moves and comments will be attributed to member %s, found by e-mail through GET /members, which Workable documents for account and user tokens only: set Options.MemberID = %q so writes do not depend on it.", id, id)
+		r.Addf("acting member", ats.SetupWarning, "Moves and comments will be attributed to member %s, found by e-mail through GET /members, which Workable documents for account and user tokens only: set Options.MemberID = %q so writes do not depend on it.", id, id)
 	} else if err == nil {
-		add(r, "acting member", ats.SetupOK, "Moves and comments will be attributed to member %s.", id)
+		r.Addf("acting member", ats.SetupOK, "Moves and comments will be attributed to member %s.", id)
 	} else if partnerByEmail && (errors.Is(err, ats.ErrForbidden) || errors.Is(err, ats.ErrUnauthorized)) {
-		add(r, "acting member", ats.SetupFailed, "The partner token may not list members (GET /members is documented for account and user tokens only), so %s cannot be looked up: set Options.MemberID to the ID of an active Workable member (ask the customer's Workable admin) instead of Options.ActingMemberEmail.", c.opts.ActingMemberEmail)
+		r.Addf("acting member", ats.SetupFailed, "The partner token may not list members (GET /members is documented for account and user tokens only), so %s cannot be looked up: set Options.MemberID to the ID of an active Workable member (ask the customer's Workable admin) instead of Options.ActingMemberEmail.", c.opts.ActingMemberEmail)
 	} else if errors.Is(err, ats.ErrNotFound) {
-		add(r, "acting member", ats.SetupFailed, "No active Workable member has the email %s: enter the email of an active Workable user (an admin or recruiter).", c.opts.ActingMemberEmail)
+		r.Addf("acting member", ats.SetupFailed, "No active Workable member has the email %s: enter the email of an active Workable user (an admin or recruiter).", c.opts.ActingMemberEmail)
 	} else {
-		add(r, "acting member", ats.SetupFailed, "Cannot determine the member write calls are attributed to: %v", err)
+		r.Addf("acting member", ats.SetupFailed, "Cannot determine the member write calls are attributed to: %v", err)
 	}
 
 	if jobsOK {
 		c.checkVendorStage(ctx, r)
 	} else {
-		add(r, "vendor stage", ats.SetupSkipped, "Not checked: the token cannot read jobs.")
+		r.Addf("vendor stage", ats.SetupSkipped, "Not checked: the token cannot read jobs.")
 	}
 	if ctx.Err() != nil {
 		return r, ctx.Err()
@@ -139,13 +134,13 @@ func (c *Client) CheckSetup(ctx context.Context) (*ats.SetupReport, error) {
 		// Workable signs deliveries with "the account token or the oauth
 		// application secret" (https://workable.readme.io/reference/webhooks);
 		// partner tokens are not mentioned.
-		add(r, "webhook signing key", ats.SetupWarning, "Workable does not document which key signs webhook deliveries for partner-token integrations: confirm it with Workable (partner support) and configure it in WebhookVerifier.Secrets; until then a delivery signed with another key is refused (401).")
+		r.Addf("webhook signing key", ats.SetupWarning, "Workable does not document which key signs webhook deliveries for partner-token integrations: confirm it with Workable (partner support) and configure it in WebhookVerifier.Secrets; until then a delivery signed with another key is refused (401).")
 	}
 	switch {
 	case c.opts.WebhookURL == "":
-		add(r, "webhook", ats.SetupWarning, "No webhook URL configured, so stage changes are only seen by polling: set Options.WebhookURL and call EnsureSubscription.")
+		r.Addf("webhook", ats.SetupWarning, "No webhook URL configured, so stage changes are only seen by polling: set Options.WebhookURL and call EnsureSubscription.")
 	case !candsOK:
-		add(r, "webhook", ats.SetupSkipped, "Not checked: the token cannot read candidates (needed for subscriptions).")
+		r.Addf("webhook", ats.SetupSkipped, "Not checked: the token cannot read candidates (needed for subscriptions).")
 	default:
 		c.checkWebhook(ctx, r)
 	}
@@ -155,11 +150,11 @@ func (c *Client) CheckSetup(ctx context.Context) (*ats.SetupReport, error) {
 func scopeLine(r *ats.SetupReport, name string, err error, ok, missing string) {
 	switch {
 	case err == nil:
-		add(r, name, ats.SetupOK, "%s", ok)
+		r.Addf(name, ats.SetupOK, "%s", ok)
 	case errors.Is(err, ats.ErrForbidden):
-		add(r, name, ats.SetupFailed, "%s: %s", missing, tokenFix)
+		r.Addf(name, ats.SetupFailed, "%s: %s", missing, tokenFix)
 	default:
-		add(r, name, ats.SetupWarning, "Could not check: %v", err)
+		r.Addf(name, ats.SetupWarning, "Could not check: %v", err)
 	}
 }
 
@@ -167,19 +162,19 @@ func (c *Client) checkVendorStage(ctx context.Context, r *ats.SetupReport) {
 	stage := c.opts.VendorStage
 	for j, err := range c.LinkedJobs(ctx) {
 		if err != nil {
-			add(r, "vendor stage", ats.SetupWarning, "Could not list the jobs' pipelines: %v", err)
+			r.Addf("vendor stage", ats.SetupWarning, "Could not list the jobs' pipelines: %v", err)
 			return
 		}
-		add(r, "vendor stage", ats.SetupOK, "Job %q (%s) has the stage %q in its pipeline.", j.Title, j.ID, j.Link.Marker)
+		r.Addf("vendor stage", ats.SetupOK, "Job %q (%s) has the stage %q in its pipeline.", j.Title, j.ID, j.Link.Marker)
 		return
 	}
-	add(r, "vendor stage", ats.SetupFailed, "No job has a stage named %q: add it to a pipeline in Settings → Recruiting → Workflow (stage type Interview) and use that pipeline for the jobs to link.", stage)
+	r.Addf("vendor stage", ats.SetupFailed, "No job has a stage named %q: add it to a pipeline in Settings → Recruiting → Workflow (stage type Interview) and use that pipeline for the jobs to link.", stage)
 }
 
 func (c *Client) checkWebhook(ctx context.Context, r *ats.SetupReport) {
 	subs, err := c.ListSubscriptions(ctx)
 	if err != nil {
-		add(r, "webhook", ats.SetupWarning, "Could not list webhook subscriptions: %v", err)
+		r.Addf("webhook", ats.SetupWarning, "Could not list webhook subscriptions: %v", err)
 		return
 	}
 	// Targets are shown without query strings: a URL may carry a secret,
@@ -192,13 +187,13 @@ func (c *Client) checkWebhook(ctx context.Context, r *ats.SetupReport) {
 		target := redactURL(s.Target)
 		switch {
 		case !s.ValidUntil.IsZero() && !s.ValidUntil.After(now):
-			add(r, "webhook", ats.SetupFailed, "The subscription for %s expired on %s: delete it and subscribe again.", target, s.ValidUntil.Format("2006-01-02"))
+			r.Addf("webhook", ats.SetupFailed, "The subscription for %s expired on %s: delete it and subscribe again.", target, s.ValidUntil.Format("2006-01-02"))
 		case s.Event != "" && s.Event != EventCandidateMoved:
-			add(r, "webhook", ats.SetupWarning, "The subscription for %s is for %s events, but the vendor flow follows %s: use another target URL for %s and call EnsureSubscription.", target, s.Event, EventCandidateMoved, EventCandidateMoved)
+			r.Addf("webhook", ats.SetupWarning, "The subscription for %s is for %s events, but the vendor flow follows %s: use another target URL for %s and call EnsureSubscription.", target, s.Event, EventCandidateMoved, EventCandidateMoved)
 		case !s.ValidUntil.IsZero() && s.ValidUntil.Sub(now) < 30*24*time.Hour:
-			add(r, "webhook", ats.SetupWarning, "The subscription for %s (%s) expires on %s: renew it soon.", target, s.Event, s.ValidUntil.Format("2006-01-02"))
+			r.Addf("webhook", ats.SetupWarning, "The subscription for %s (%s) expires on %s: renew it soon.", target, s.Event, s.ValidUntil.Format("2006-01-02"))
 		default:
-			add(r, "webhook", ats.SetupOK, "Workable sends %s events to %s.", s.Event, target)
+			r.Addf("webhook", ats.SetupOK, "Workable sends %s events to %s.", s.Event, target)
 		}
 		return
 	}
@@ -210,5 +205,5 @@ func (c *Client) checkWebhook(ctx context.Context, r *ats.SetupReport) {
 	if len(events) > 0 {
 		msg += " Existing subscriptions: " + strings.Join(events, ", ") + "."
 	}
-	add(r, "webhook", ats.SetupFailed, "%s", msg)
+	r.Addf("webhook", ats.SetupFailed, "%s", msg)
 }
