@@ -77,7 +77,7 @@ func (c *Client) CheckSetup(ctx context.Context) (*ats.SetupReport, error) {
 	case ctx.Err() != nil:
 		return r, ctx.Err()
 	case err == nil:
-		r.Add("credentials", ats.SetupOK, fmt.Sprintf("API key %q works", key.Title), "")
+		r.Addf("credentials", ats.SetupOK, "API key %q works", key.Title)
 		have := map[string]bool{}
 		for _, s := range key.Scopes {
 			have[normScope(s)] = true
@@ -163,7 +163,7 @@ func (c *Client) checkVendorStage(ctx context.Context, r *ats.SetupReport) {
 			r.Add("vendor stage", ats.SetupWarning, "could not read the jobs' interview plans: "+err.Error(), "grant the key jobsRead and retry")
 			return
 		}
-		r.Add("vendor stage", ats.SetupOK, fmt.Sprintf("job %q has the stage %q", j.Title, j.Link.Marker), "")
+		r.Addf("vendor stage", ats.SetupOK, "job %q has the stage %q", j.Title, j.Link.Marker)
 		return
 	}
 	r.Add("vendor stage", ats.SetupFailed, fmt.Sprintf("no open job's interview plan has a stage called %q", c.opts.VendorStage),
@@ -186,7 +186,7 @@ func (c *Client) checkArchiveReason(ctx context.Context, r *ats.SetupReport) {
 			"add the archive reason in Ashby (Admin » Archive Reasons) or change Options.DefaultArchiveReason")
 		return
 	}
-	r.Add("archive reason", ats.SetupOK, fmt.Sprintf("archive reason %q exists", c.opts.DefaultArchiveReason), "")
+	r.Addf("archive reason", ats.SetupOK, "archive reason %q exists", c.opts.DefaultArchiveReason)
 }
 
 func (c *Client) checkWebhooks(ctx context.Context, r *ats.SetupReport) {
@@ -211,5 +211,5 @@ func (c *Client) checkWebhooks(ctx context.Context, r *ats.SetupReport) {
 			"make sure the URL answers 2xx and the secret matches, then call EnsureSubscription to enable it")
 		return
 	}
-	r.Add("webhooks", ats.SetupOK, fmt.Sprintf("%d webhook(s) enabled", len(ids)), "")
+	r.Addf("webhooks", ats.SetupOK, "%d webhook(s) enabled", len(ids))
 }

@@ -189,7 +189,7 @@ func (c *Client) CheckSetup(ctx context.Context) (*ats.SetupReport, error) {
 		case exact == nil:
 			r.Add("vendor tag", ats.SetupFailed, fmt.Sprintf("no posting carries the tag %q", c.opts.VendorTag), addFix)
 		default:
-			r.Add("vendor tag", ats.SetupOK, fmt.Sprintf("posting %q carries the tag %q", exact.Text, c.opts.VendorTag), "")
+			r.Addf("vendor tag", ats.SetupOK, "posting %q carries the tag %q", exact.Text, c.opts.VendorTag)
 		}
 	}
 
