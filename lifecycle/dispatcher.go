@@ -662,7 +662,15 @@ func (d *Dispatcher) deliver(ctx context.Context, eff Effect) error {
 	skipped, err := d.perform(cctx, eff)
 	if err != nil {
 		o := d.outcome(eff, log, err)
-		d.connectionFailure(eff, err, d.e.now().Sub(now), o.NextAttemptAt)
+		took := d.e.now().Sub(now)
+		// A call given up on (a timeout) may still be under way at the
+		// ATS, and a look-up made before it lands finds nothing: the next
+		// attempt waits at least as long as this one took, so the ATS has
+		// had that time again to finish it.
+		if o.State == EffectPending && o.NextAttemptAt.Before(now.Add(2*took)) {
+			o.NextAttemptAt = now.Add(2 * took)
+		}
+		d.connectionFailure(eff, err, took, o.NextAttemptAt)
 		return d.finishOutcome(ctx, eff, log, err, o)
 	}
 	d.connectionOK(eff)

@@ -92,3 +92,53 @@ func TestDispatchKeepsFailureItCannotRecord(t *testing.T) {
 	require.Equal(t, lifecycle.EffectFailed, effectsOf(t, h, lifecycle.EffectVendorCreate)[0].State)
 	require.Len(t, h.ATS.NotesOf("c1"), 1)
 }
+
+// inFlightATS stands for an ATS still working on a note when the client
+// gives up: AddNote takes 20 s of the engine's clock and reports a timeout
+// without the note having landed yet; land stores it afterwards, as the
+// ATS finishing the request would.
+type inFlightATS struct {
+	*fakeats.ATS
+	clock   *enginetest.Clock
+	calls   int
+	pending []ats.Note
+	cand    string
+}
+
+func (a *inFlightATS) AddNote(ctx context.Context, id string, n ats.Note) error {
+	a.calls++
+	if a.calls > 1 {
+		return a.ATS.AddNote(ctx, id, n)
+	}
+	a.clock.Advance(20 * time.Second)
+	a.pending, a.cand = append(a.pending, n), id
+	return errors.New("Post \"https://ats.example/notes\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)")
+}
+
+func (a *inFlightATS) land(t *testing.T) {
+	for _, n := range a.pending {
+		require.NoError(t, a.ATS.AddNote(context.Background(), a.cand, n))
+	}
+	a.pending = nil
+}
+
+// TestNoteRetryWaitsForCallGivenUpOn: a note attempt given up on after
+// 20 s may still be under way at the ATS, so the retry (and the look-up
+// before it) waits at least as long again, instead of the 1 s backoff, and
+// then finds the note that landed meanwhile: one note, not two.
+func TestNoteRetryWaitsForCallGivenUpOn(t *testing.T) {
+	h := newHarness(t)
+	a := &inFlightATS{ATS: h.ATS, clock: h.Clock}
+	h.Connector.Set(enginetest.Source, a)
+	iv := reach(t, h, lifecycle.StateInvited)
+	h.Drain() // the invitation note is given up on after 20 s
+	require.Equal(t, 1, a.calls)
+	h.Clock.Advance(lifecycle.DefaultBackoff(1) * 2)
+	h.Drain()
+	require.Equal(t, 1, a.calls, "retried before the call given up on had time to land")
+	a.land(t) // the ATS finishes the request
+	h.Clock.Advance(20 * time.Second)
+	h.Drain() // the retry looks the note up and finds it
+	require.Len(t, h.ATS.NotesOf(iv.CandidateID), 1, "notes: %q", h.ATS.NotesOf(iv.CandidateID))
+	require.Equal(t, 1, a.calls, "the note was posted again")
+}

@@ -611,6 +611,7 @@ func TestChaosSoak(t *testing.T) {
 				case n > 1:
 					t.Errorf("%s %s: %d %s notes, want 1", c.source, c.id, n, key)
 					dupNotes += n - 1
+					logNoteHistory(ctx, t, cur.stores[0], got, notes)
 				}
 				delete(count, key)
 			}
@@ -908,4 +909,25 @@ func soakStore(t *testing.T) (open func() *sqlstore.Store, name string) {
 		st.DB().SetMaxIdleConns(24)
 		return st
 	}, "PostgreSQL schema of its own"
+}
+
+// logNoteHistory logs, for a candidate with a duplicated note, the notes
+// the ATS holds and every note effect of the candidate's interviews (state,
+// attempts, last error, owner), so a failed soak says how it happened.
+func logNoteHistory(ctx context.Context, t *testing.T, st lifecycle.Store, ivs []lifecycle.Interview, notes []string) {
+	t.Helper()
+	for _, n := range notes {
+		t.Logf("  note on the ATS: %.160q", n)
+	}
+	for _, iv := range ivs {
+		effs, err := st.Effects(ctx, lifecycle.EffectFilter{InterviewID: iv.ID})
+		if err != nil {
+			t.Logf("  effects of %s: %v", iv.ID, err)
+			continue
+		}
+		for _, e := range effs {
+			t.Logf("  effect %s %s/%s: state %s, attempts %d, last error %.200q, created %s, done %s",
+				e.ID, iv.ID, e.Kind, e.State, e.Attempts, e.LastError, e.CreatedAt.Format("15:04:05.000"), e.DoneAt.Format("15:04:05.000"))
+		}
+	}
 }
