@@ -667,7 +667,7 @@ func (d *Dispatcher) deliver(ctx context.Context, eff Effect) error {
 		// ATS, and a look-up made before it lands finds nothing: the next
 		// attempt waits at least as long as this one took, so the ATS has
 		// had that time again to finish it.
-		if o.State == EffectPending && o.NextAttemptAt.Before(now.Add(2*took)) {
+		if o.State == EffectPending && timedOut(err) && o.NextAttemptAt.Before(now.Add(2*took)) {
 			o.NextAttemptAt = now.Add(2 * took)
 		}
 		d.connectionFailure(eff, err, took, o.NextAttemptAt)
@@ -675,6 +675,18 @@ func (d *Dispatcher) deliver(ctx context.Context, eff Effect) error {
 	}
 	d.connectionOK(eff)
 	return d.finishDone(ctx, eff, log, skipped)
+}
+
+// timedOut reports whether err is a call given up on for time (a context
+// deadline, or a net.Error or url.Error whose Timeout is true): its
+// request may still be under way at the ATS. A call that failed otherwise
+// (an answer, a refused or reset connection) is over.
+func timedOut(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
 }
 
 func (d *Dispatcher) finishDone(ctx context.Context, eff Effect, log *slog.Logger, note string) error {

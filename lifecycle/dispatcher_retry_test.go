@@ -112,7 +112,7 @@ func (a *inFlightATS) AddNote(ctx context.Context, id string, n ats.Note) error 
 	}
 	a.clock.Advance(20 * time.Second)
 	a.pending, a.cand = append(a.pending, n), id
-	return errors.New("Post \"https://ats.example/notes\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)")
+	return fmt.Errorf("Post \"https://ats.example/notes\": %w", context.DeadlineExceeded)
 }
 
 func (a *inFlightATS) land(t *testing.T) {
