@@ -178,6 +178,21 @@ func (e *Engine) reconcilePositionWaiting(ctx context.Context, pos *Position, re
 			err = errors.Join(err, ferr)
 		}
 	}()
+	// enqueue queues the decision to start (or recheck) candidateID, or
+	// counts it when an earlier pass queued it and it is not yet claimed.
+	enqueue := func(candidateID string, start bool) error {
+		done, pending := &res.Cancelled, &cancels
+		if start {
+			done, pending = &res.Started, &starts
+		}
+		if waiting[reconcileKey{pos.JobID, candidateID, start}] {
+			*done++
+			return nil
+		}
+		queued = append(queued, reconcileEvent(pos, candidateID, start))
+		*pending++
+		return flush(ctx, false)
+	}
 	inStage := map[string]bool{}
 	for cand, err := range lister.Candidates(ctx, ats.CandidateFilter{JobID: pos.JobID, StageID: pos.TriggerStage()}) {
 		if err != nil {
@@ -198,13 +213,7 @@ func (e *Engine) reconcilePositionWaiting(ctx context.Context, pos *Position, re
 			continue
 		}
 		if queue {
-			if waiting[reconcileKey{pos.JobID, cand.ID, true}] {
-				res.Started++ // queued by an earlier pass, not yet claimed
-				continue
-			}
-			queued = append(queued, reconcileEvent(pos, cand.ID, true))
-			starts++
-			if err := flush(ctx, false); err != nil {
+			if err := enqueue(cand.ID, true); err != nil {
 				return err
 			}
 			continue
@@ -232,13 +241,7 @@ func (e *Engine) reconcilePositionWaiting(ctx context.Context, pos *Position, re
 		}
 		rechecked[iv.CandidateID] = true
 		if queue {
-			if waiting[reconcileKey{pos.JobID, iv.CandidateID, false}] {
-				res.Cancelled++ // queued by an earlier pass, not yet claimed
-				continue
-			}
-			queued = append(queued, reconcileEvent(pos, iv.CandidateID, false))
-			cancels++
-			if err := flush(ctx, false); err != nil {
+			if err := enqueue(iv.CandidateID, false); err != nil {
 				return err
 			}
 			continue
