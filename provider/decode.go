@@ -143,14 +143,8 @@ func decodeCreateInterviewFrom(body []byte, rc *rawCreate, fast bool) (CreateInt
 	}, nil
 }
 
-// decodeCreateAssessment decodes and validates the body of POST /assessments.
-func decodeCreateAssessment(body []byte) (CreateAssessmentRequest, *requestError) {
-	var rc rawCreate
-	return decodeCreateAssessmentFrom(body, &rc, rc.readAssessment(body))
-}
-
-// decodeCreateAssessmentFrom is decodeCreateAssessment for a body the fast
-// path has read into rc already, if fast.
+// decodeCreateAssessmentFrom decodes and validates the body of POST
+// /assessments, read by the fast path into rc already if fast.
 func decodeCreateAssessmentFrom(body []byte, rc *rawCreate, fast bool) (CreateAssessmentRequest, *requestError) {
 	if fast {
 		if err := rc.validate("test_id"); err != nil {

@@ -277,21 +277,13 @@ func (c *idempotency) finishLocked(cl idemClaim, id string, answer []byte, err e
 	}
 }
 
-// do returns the id of the live entry for key, waiting for it if its backend
-// call is in flight, or calls create and remembers its id. A failed call is
-// not remembered (waiters get its error), so a later retry calls create
-// again. replayed reports whether the id came from an earlier request.
-func (c *idempotency) do(ctx context.Context, account Account, key idemKey, create func() (string, error)) (id string, replayed bool, err error) {
-	id, _, replayed, err = c.doAnswer(ctx, account, key, func() (string, []byte, error) {
-		id, err := create()
-		return id, nil, err
-	})
-	return id, replayed, err
-}
-
-// doAnswer is do for contracts whose answer carries more than the id (the
-// Ashby start's inline update_request): create returns the id and the
-// whole answer, and a repeat gets both back, byte for byte.
+// doAnswer returns the id (and answer) of the live entry for key, waiting
+// for it if its backend call is in flight, or calls create and remembers
+// them; a failed call is not remembered (waiters get its error), so a
+// later retry calls create again. It serves contracts whose answer carries
+// more than the id (the Ashby start's inline update_request): a repeat
+// gets both back, byte for byte; replayed reports whether they came from
+// an earlier request.
 func (c *idempotency) doAnswer(ctx context.Context, account Account, key idemKey, create func() (string, []byte, error)) (id string, answer []byte, replayed bool, err error) {
 	cl, id, answer, replayed, err := c.begin(ctx, account, key, c.window)
 	if cl.e == nil {
