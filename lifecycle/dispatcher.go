@@ -303,6 +303,17 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 // flight is slow (a stalling ATS) — so one busy connection alone still
 // gets every worker.
 func (d *Dispatcher) claim(ctx context.Context, limit int) ([]Effect, error) {
+	effs, err := fairClaim(ctx, d, limit, d.e.store.ClaimEffects)
+	if err != nil {
+		return effs, errfmt.Errorf("lifecycle: claim effects: %w", err)
+	}
+	return effs, nil
+}
+
+// fairClaim leases up to limit items (effects or inbox events) with
+// claimFn, sharing them fairly across connections as claim describes. On
+// an error of the second claim it returns what the first one leased.
+func fairClaim[T any](ctx context.Context, d *Dispatcher, limit int, claimFn func(context.Context, Claim) ([]T, error)) ([]T, error) {
 	now := d.e.now()
 	var busy, blocked []string
 	d.mu.Lock()
@@ -325,19 +336,19 @@ func (d *Dispatcher) claim(ctx context.Context, limit int) ([]Effect, error) {
 	d.mu.Unlock()
 	c := Claim{Owner: d.opts.Owner, Now: now, Lease: d.opts.Lease, Limit: limit,
 		PerConnection: d.opts.PerConnection, Skip: append(slices.Clip(blocked), busy...)}
-	effs, err := d.e.store.ClaimEffects(ctx, c)
+	got, err := claimFn(ctx, c)
 	if err != nil {
-		return nil, errfmt.Errorf("lifecycle: claim effects: %w", err)
+		return nil, err
 	}
-	if len(effs) < limit && len(effs) > 0 || len(effs) == 0 && len(busy) > 0 {
-		c.Limit, c.PerConnection, c.Skip = limit-len(effs), 0, blocked
-		more, err := d.e.store.ClaimEffects(ctx, c)
+	if len(got) < limit && len(got) > 0 || len(got) == 0 && len(busy) > 0 {
+		c.Limit, c.PerConnection, c.Skip = limit-len(got), 0, blocked
+		more, err := claimFn(ctx, c)
 		if err != nil {
-			return effs, errfmt.Errorf("lifecycle: claim effects: %w", err)
+			return got, err
 		}
-		effs = append(effs, more...)
+		got = append(got, more...)
 	}
-	return effs, nil
+	return got, nil
 }
 
 // slowDelivery is how long a delivery may run before its connection counts

@@ -239,39 +239,9 @@ func (e *Engine) InboxEvents(ctx context.Context, f InboxFilter) ([]InboxEvent, 
 // connections at PerConnection deliveries, backing off or stalling; then
 // more of those that have them if that left room.
 func (d *Dispatcher) claimEvents(ctx context.Context, inbox Inbox, limit int) ([]InboxEvent, error) {
-	now := d.e.now()
-	var busy, blocked []string
-	d.mu.Lock()
-	for conn, n := range d.inflight {
-		if n >= d.opts.PerConnection {
-			busy = append(busy, conn)
-		}
-	}
-	for conn := range d.cool {
-		if c := d.coolingOf(conn); c.until.After(now) {
-			blocked = append(blocked, conn)
-		}
-	}
-	wall, slow := time.Now(), d.slowDelivery()
-	for conn, started := range d.oldest {
-		if wall.Sub(started) > slow {
-			blocked = append(blocked, conn)
-		}
-	}
-	d.mu.Unlock()
-	c := Claim{Owner: d.opts.Owner, Now: now, Lease: d.opts.Lease, Limit: limit,
-		PerConnection: d.opts.PerConnection, Skip: append(blocked[:len(blocked):len(blocked)], busy...)}
-	evs, err := inbox.ClaimEvents(ctx, c)
+	evs, err := fairClaim(ctx, d, limit, inbox.ClaimEvents)
 	if err != nil {
-		return nil, fmt.Errorf("lifecycle: claim inbox events: %w", err)
-	}
-	if len(evs) < limit && len(evs) > 0 || len(evs) == 0 && len(busy) > 0 {
-		c.Limit, c.PerConnection, c.Skip = limit-len(evs), 0, blocked
-		more, err := inbox.ClaimEvents(ctx, c)
-		if err != nil {
-			return evs, fmt.Errorf("lifecycle: claim inbox events: %w", err)
-		}
-		evs = append(evs, more...)
+		return evs, fmt.Errorf("lifecycle: claim inbox events: %w", err)
 	}
 	return evs, nil
 }
