@@ -2,6 +2,7 @@ package lever_test
 
 import (
 	"context"
+	"maps"
 	"net/url"
 	"strconv"
 	"testing"
@@ -98,6 +99,38 @@ func TestCandidatesPages(t *testing.T) {
 	}
 	if listReqs != 7 {
 		t.Errorf("made %d list requests, want 7", listReqs)
+	}
+}
+
+// TestCandidatesPagesWhileCandidatesLeaveStage lists a stage 2 per page
+// while each listed candidate is moved on (what a vendor's own stage moves
+// do during a Reconcile): every candidate still in the stage is listed.
+// Lever's offset tokens name the last record (F15), so a page never
+// shifts past candidates when earlier ones stop matching; the fake's did,
+// and Reconcile missed the candidates a shift skipped.
+func TestCandidatesPagesWhileCandidatesLeaveStage(t *testing.T) {
+	f := newFixture(t, nil)
+	stage := f.stages[1].ID
+	want := map[string]bool{f.opp.ID: true}
+	for i := range 9 {
+		o := f.srv.AddOpportunity(levertest.Opportunity{Name: "Cand " + strconv.Itoa(i), PostingID: f.tagged.ID, StageID: stage})
+		want[o.ID] = true
+	}
+	seen := map[string]bool{}
+	for c, err := range f.c.Candidates(context.Background(), ats.CandidateFilter{JobID: f.tagged.ID, StageID: stage, PageSize: 2}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[c.ID] {
+			t.Fatalf("candidate %s listed twice", c.ID)
+		}
+		seen[c.ID] = true
+		if err := f.srv.MoveCandidate(c.ID, f.stages[3].ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !maps.Equal(seen, want) {
+		t.Errorf("listed %d of the %d candidates in the stage", len(seen), len(want))
 	}
 }
 

@@ -30,7 +30,10 @@
 //     with the "No Feedback" template every account has; templates created
 //     through the API need exactly one score-system field; the create
 //     response is unwrapped, as documented;
-//   - percent-encoded JSON offset tokens with hasNext and next;
+//   - percent-encoded JSON offset tokens with hasNext and next; an
+//     opportunity listing's token names the last opportunity listed, like
+//     Lever's [1, <ms>, "<id>"], so opportunities that stop matching the
+//     filters between two pages never make the next page skip others;
 //   - files as Lever documents them: an upload answers the flat file object
 //     (uploadedAt and size as quoted numbers), and the listing is a bare
 //     JSON array, readable with files:read:admin or files:write:admin;

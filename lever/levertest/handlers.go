@@ -393,24 +393,33 @@ func (s *Server) listOpps(w http.ResponseWriter, r *http.Request, a *auth) {
 		writeError(w, http.StatusBadRequest, "Invalid archived: must be true or false")
 		return
 	}
-	start, limit, ok := pageParams(w, r)
+	_, limit, ok := pageParams(w, r)
 	if !ok {
+		return
+	}
+	after, ok := oppCursor(q.Get("offset"))
+	if !ok {
+		writeError(w, http.StatusBadRequest, "Invalid offset token")
 		return
 	}
 	postingIDs, stageIDs, tag, email, expand := q["posting_id"], q["stage_id"], q.Get("tag"), q.Get("email"), q["expand"]
 	s.mu.Lock()
-	// Count the matches and render only those on the requested page, so a
-	// long sync costs the fake O(opportunities) per page without copying.
+	// The page starts after the opportunity the offset token names, not
+	// at a count of matches: an opportunity that stops matching between
+	// two pages (moved out of the listed stage) must not shift the next
+	// page past one that still matches. Lever's tokens name a record too
+	// (F15: [1, <ms>, "<id>"]). Rendering only the page's opportunities
+	// keeps a long sync O(opportunities) per page without copying.
 	data := []map[string]any{}
-	total := 0
-	unfiltered := len(postingIDs) == 0 && len(stageIDs) == 0 && tag == "" && email == "" && archived == "" && !hasUpd && !hasUpdEnd && !hasCrt && conf && nonConf
-	opps := s.opps
-	if unfiltered {
-		// Every opportunity matches: skip straight to the page.
-		total = min(start, len(opps))
-		opps = opps[total:min(start+limit, len(opps))]
+	start, ok := s.oppsAfter(after)
+	if !ok {
+		s.mu.Unlock()
+		writeError(w, http.StatusBadRequest, "Invalid offset token")
+		return
 	}
-	for _, o := range opps {
+	var last *Opportunity
+	more := false
+	for _, o := range s.opps[start:] {
 		switch {
 		case o.Confidential && !conf, !o.Confidential && !nonConf,
 			len(postingIDs) > 0 && !slices.Contains(postingIDs, o.PostingID),
@@ -424,18 +433,55 @@ func (s *Server) listOpps(w http.ResponseWriter, r *http.Request, a *auth) {
 			hasCrt && o.CreatedAt.Before(crt):
 			continue
 		}
-		if total >= start && total < start+limit {
-			data = append(data, s.oppJSON(o, expand))
+		if len(data) == limit {
+			more = true
+			break
 		}
-		total++
+		data = append(data, s.oppJSON(o, expand))
+		last = o
 	}
-	if unfiltered {
-		total = len(s.opps)
+	env := map[string]any{"hasNext": more, "data": data}
+	if more {
+		env["next"] = oppOffset(last)
 	}
 	s.mu.Unlock()
-	env := envelope(min(start+limit, total), total)
-	env["data"] = data
 	writeJSON(w, http.StatusOK, env)
+}
+
+// oppOffset is the offset token of the page after the one ending with o,
+// shaped like Lever's (F15): percent-encoded JSON [1, <ms>, "<id>"].
+func oppOffset(o *Opportunity) string {
+	id, _ := json.Marshal(o.ID)
+	return url.QueryEscape(fmt.Sprintf(`[1,%d,%s]`, ms(o.CreatedAt), id))
+}
+
+// oppCursor reads the opportunity ID out of an offset token made by
+// oppOffset, sent back as issued or decoded once (see decodeOffset); ""
+// for the first page. ok is false for a token the fake did not make.
+func oppCursor(v string) (id string, ok bool) {
+	if v == "" {
+		return "", true
+	}
+	raw, err := url.QueryUnescape(v)
+	if err != nil {
+		return "", false
+	}
+	var t []json.RawMessage
+	if json.Unmarshal([]byte(raw), &t) != nil || len(t) != 3 || json.Unmarshal(t[2], &id) != nil || id == "" {
+		return "", false
+	}
+	return id, true
+}
+
+// oppsAfter returns the index in s.opps (creation order, never shrunk) of
+// the first opportunity after the one with ID after; 0 for "". ok is false
+// for an ID the fake never had. s.mu is held.
+func (s *Server) oppsAfter(after string) (i int, ok bool) {
+	if after == "" {
+		return 0, true
+	}
+	i = slices.IndexFunc(s.opps, func(o *Opportunity) bool { return o.ID == after })
+	return i + 1, i >= 0
 }
 
 func (s *Server) getOpp(w http.ResponseWriter, r *http.Request, a *auth) {
