@@ -91,11 +91,11 @@ func (s *Server) jobList(w http.ResponseWriter, body []byte, _ *apiKey) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var recs []record
-	for _, j := range s.d.jobs {
+	for i, j := range s.d.jobs {
 		if len(req.Status) > 0 && !slices.Contains(req.Status, j.Status) || len(req.Status) == 0 && j.Status == "Draft" {
 			continue
 		}
-		recs = append(recs, record{j.rev, j.CreatedAt, j})
+		recs = append(recs, record{i, j.rev, j.CreatedAt, j})
 	}
 	s.page(w, req.listFields, recs, true, func(v any) any { return s.jobJSON(v.(*Job)) })
 }
@@ -203,11 +203,11 @@ func (s *Server) applicationList(w http.ResponseWriter, body []byte, _ *apiKey) 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	recs := make([]record, 0, len(s.d.apps))
-	for _, a := range s.d.apps {
+	for i, a := range s.d.apps {
 		if req.JobID != "" && a.JobID != req.JobID || req.Status != "" && a.Status != req.Status {
 			continue
 		}
-		recs = append(recs, record{a.rev, a.CreatedAt, a})
+		recs = append(recs, record{i, a.rev, a.CreatedAt, a})
 	}
 	s.page(w, req.listFields, recs, true, func(v any) any { return s.appJSON(v.(*Application)) })
 }
@@ -255,7 +255,7 @@ func (s *Server) applicationListHistory(w http.ResponseWriter, body []byte, _ *a
 	}
 	var recs []record
 	for i, h := range a.History {
-		recs = append(recs, record{int64(i + 1), h.EnteredStageAt, i})
+		recs = append(recs, record{i, int64(i + 1), h.EnteredStageAt, i})
 	}
 	s.page(w, req.listFields, recs, false, func(v any) any {
 		i := v.(int)
@@ -490,7 +490,7 @@ func (s *Server) tagList(w http.ResponseWriter, body []byte, _ *apiKey) {
 		if t.IsArchived && (req.IncludeArchived == nil || !*req.IncludeArchived) {
 			continue
 		}
-		recs = append(recs, record{int64(i + 1), time.Time{}, t})
+		recs = append(recs, record{i, int64(i + 1), time.Time{}, t})
 	}
 	s.page(w, req.listFields, recs, true, func(v any) any { return tagJSON(v.(*Tag)) })
 }
@@ -598,7 +598,7 @@ func (s *Server) candidateListNotes(w http.ResponseWriter, body []byte, _ *apiKe
 	notes := s.d.notes[req.CandidateID]
 	recs := make([]record, len(notes))
 	for i := range notes {
-		recs[i] = record{int64(i + 1), notes[i].CreatedAt, i}
+		recs[i] = record{i, int64(i + 1), notes[i].CreatedAt, i}
 	}
 	s.page(w, req.listFields, recs, false, func(v any) any {
 		n := notes[v.(int)]

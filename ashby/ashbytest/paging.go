@@ -1,9 +1,11 @@
 package ashbytest
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -15,12 +17,18 @@ type listFields struct {
 	CreatedAfter *int64 `json:"createdAfter"`
 }
 
-// cursorState is what the fake encodes in a cursor: the position, the
-// revision an incremental sync started from, and the revision the listing
-// started at (which becomes the final sync token).
+// cursorState is what the fake encodes in a cursor: where the next page
+// starts (After: the creation-order seq of the last record served, plus
+// one), the revision an incremental sync started from, and the revision
+// the listing started at (which becomes the final sync token). Ashby's
+// cursors are opaque (a GAP in the reference); the fake reads them as
+// naming the last record served, as Lever's and Greenhouse's do, not as a
+// count of matches: a record that stops matching the filters between two
+// pages (an application archived mid-listing) must not shift the next
+// page past one that still matches.
 type cursorState struct {
 	Gen   int   `json:"g"`
-	Pos   int   `json:"p"`
+	After int   `json:"n"`
 	Since int64 `json:"s"`
 	At    int64 `json:"a"`
 }
@@ -42,6 +50,7 @@ func dec(s string, v any) bool {
 
 // record is what a listed item offers the pager.
 type record struct {
+	seq     int // its index in creation order, among all its kind
 	rev     int64
 	created time.Time
 	v       any // the item, passed to page's render
@@ -98,7 +107,7 @@ func (s *Server) page(w http.ResponseWriter, lf listFields, recs []record, synca
 		writeFail(w, http.StatusOK, "incremental_sync_too_large", "Too many changes since the sync token; discard it and do a full sync")
 		return
 	}
-	start := min(st.Pos, len(sel))
+	start, _ := slices.BinarySearchFunc(sel, st.After, func(r record, after int) int { return cmp.Compare(r.seq, after) })
 	end := min(start+limit, len(sel))
 	out := make([]any, 0, end-start)
 	for _, r := range sel[start:end] {
@@ -107,7 +116,7 @@ func (s *Server) page(w http.ResponseWriter, lf listFields, recs []record, synca
 	extra := map[string]any{"moreDataAvailable": end < len(sel)}
 	if end < len(sel) {
 		next := st
-		next.Pos = end
+		next.After = sel[end-1].seq + 1
 		extra["nextCursor"] = enc(next)
 	} else if syncable {
 		extra["syncToken"] = enc(tokenState{Gen: s.tokenGen, Rev: st.At})

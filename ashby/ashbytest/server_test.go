@@ -200,6 +200,51 @@ func TestListPagination(t *testing.T) {
 	}
 }
 
+// TestListPaginationWhileRecordsLeaveFilter lists Active applications 2
+// per page and archives each one listed before asking for the next page:
+// every application is still listed once. A cursor that counted matches
+// would start the next page past applications still Active.
+func TestListPaginationWhileRecordsLeaveFilter(t *testing.T) {
+	srv := ashbytest.NewServer(ashbytest.WithPageCap(2), ashbytest.WithRateLimit(0, 0))
+	defer srv.Close()
+	srv.AddArchiveReason("Withdrew")
+	job := srv.AddJob(ashbytest.Job{Title: "Engineer", Stages: []ashbytest.Stage{{Title: "Screen"}}})
+	archived := job.Stages[len(job.Stages)-1].ID
+	want := map[string]bool{}
+	for range 7 {
+		c := srv.AddCandidate(ashbytest.Candidate{Name: "C"})
+		want[srv.AddApplication(ashbytest.Application{CandidateID: c.ID, JobID: job.ID}).ID] = true
+	}
+	got := map[string]bool{}
+	body := `{"status":"Active"}`
+	for pages := 0; ; pages++ {
+		if pages > len(want) {
+			t.Fatal("the listing does not end")
+		}
+		a := call(t, srv, "POST", srv.URL+"/application.list", ashbytest.DefaultAPIKey, body)
+		var apps []struct{ ID string }
+		if err := json.Unmarshal(a.results, &apps); err != nil {
+			t.Fatal(err)
+		}
+		for _, app := range apps {
+			if got[app.ID] {
+				t.Fatalf("application %s listed twice", app.ID)
+			}
+			got[app.ID] = true
+			if err := srv.MoveCandidate(app.ID, archived); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !a.more {
+			break
+		}
+		body = `{"status":"Active","cursor":"` + a.nextCursor + `"}`
+	}
+	if len(got) != len(want) {
+		t.Errorf("listed %d of the %d Active applications", len(got), len(want))
+	}
+}
+
 func TestFaults(t *testing.T) {
 	cases := []struct {
 		kind   ashbytest.FaultKind
