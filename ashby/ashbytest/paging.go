@@ -73,7 +73,12 @@ func (s *Server) page(w http.ResponseWriter, lf listFields, recs []record, synca
 	}
 	st := cursorState{Gen: s.cursorGen, At: s.d.rev}
 	if lf.Cursor != "" {
-		if !dec(lf.Cursor, &st) {
+		// A cursor without "n" (the fake's older, count-based form, or
+		// another's) would restart the listing and repeat records.
+		var has struct {
+			After *int `json:"n"`
+		}
+		if !dec(lf.Cursor, &st) || !dec(lf.Cursor, &has) || has.After == nil || *has.After < 0 {
 			writeFail(w, http.StatusOK, "invalid_next_cursor", "The cursor could not be decoded; restart the listing without a cursor")
 			return
 		}

@@ -1,6 +1,7 @@
 package ashbytest_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -242,6 +243,32 @@ func TestListPaginationWhileRecordsLeaveFilter(t *testing.T) {
 	}
 	if len(got) != len(want) {
 		t.Errorf("listed %d of the %d Active applications", len(got), len(want))
+	}
+}
+
+// TestListCursorWithoutPosition: a cursor that does not say where the next
+// page starts (the fake's older count-based form) is refused with Ashby's
+// invalid_next_cursor, not read as the start of the listing.
+func TestListCursorWithoutPosition(t *testing.T) {
+	srv := ashbytest.NewServer(ashbytest.WithPageCap(1), ashbytest.WithRateLimit(0, 0))
+	defer srv.Close()
+	srv.AddJob(ashbytest.Job{Title: "A"})
+	srv.AddJob(ashbytest.Job{Title: "B"})
+	first := call(t, srv, "POST", srv.URL+"/job.list", ashbytest.DefaultAPIKey, `{}`)
+	raw, err := base64.RawURLEncoding.DecodeString(first.nextCursor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c map[string]any
+	if err := json.Unmarshal(raw, &c); err != nil {
+		t.Fatal(err)
+	}
+	delete(c, "n")
+	c["p"] = 1
+	old, _ := json.Marshal(c)
+	a := call(t, srv, "POST", srv.URL+"/job.list", ashbytest.DefaultAPIKey, `{"cursor":"`+base64.RawURLEncoding.EncodeToString(old)+`"}`)
+	if a.success || a.code != "invalid_next_cursor" {
+		t.Errorf("a cursor without a position: success %v code %q, want invalid_next_cursor", a.success, a.code)
 	}
 }
 

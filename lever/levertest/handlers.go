@@ -103,14 +103,8 @@ func pageOf[T any](w http.ResponseWriter, r *http.Request, items []T) (page []T,
 // pageParams reads limit (default 100) and the offset token's position.
 func pageParams(w http.ResponseWriter, r *http.Request) (start, limit int, ok bool) {
 	q := r.URL.Query()
-	limit = 100
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			writeError(w, http.StatusBadRequest, "Invalid limit: must be an integer between 1 and 100")
-			return 0, 0, false
-		}
-		limit = n
+	if limit, ok = limitParam(w, q); !ok {
+		return 0, 0, false
 	}
 	if v := q.Get("offset"); v != "" {
 		n, ok := decodeOffset(v)
@@ -121,6 +115,20 @@ func pageParams(w http.ResponseWriter, r *http.Request) (start, limit int, ok bo
 		start = n
 	}
 	return start, limit, true
+}
+
+// limitParam reads limit (default 100); a bad one is answered 400.
+func limitParam(w http.ResponseWriter, q url.Values) (int, bool) {
+	v := q.Get("limit")
+	if v == "" {
+		return 100, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 100 {
+		writeError(w, http.StatusBadRequest, "Invalid limit: must be an integer between 1 and 100")
+		return 0, false
+	}
+	return n, true
 }
 
 // encodeOffset makes an offset token shaped like Lever's: percent-encoded
@@ -141,7 +149,10 @@ func decodeOffset(v string) (int, bool) {
 		return 0, false
 	}
 	var t []json.RawMessage
-	if json.Unmarshal([]byte(raw), &t) != nil || len(t) != 3 {
+	var tag string
+	// The third element tells a position token from an opportunity
+	// listing's (oppOffset), so neither is read as the other.
+	if json.Unmarshal([]byte(raw), &t) != nil || len(t) != 3 || json.Unmarshal(t[2], &tag) != nil || tag != "levertest" {
 		return 0, false
 	}
 	n, err := strconv.Atoi(string(t[1]))
@@ -393,7 +404,7 @@ func (s *Server) listOpps(w http.ResponseWriter, r *http.Request, a *auth) {
 		writeError(w, http.StatusBadRequest, "Invalid archived: must be true or false")
 		return
 	}
-	_, limit, ok := pageParams(w, r)
+	limit, ok := limitParam(w, q)
 	if !ok {
 		return
 	}
@@ -456,8 +467,10 @@ func oppOffset(o *Opportunity) string {
 }
 
 // oppCursor reads the opportunity ID out of an offset token made by
-// oppOffset, sent back as issued or decoded once (see decodeOffset); ""
-// for the first page. ok is false for a token the fake did not make.
+// oppOffset, sent back as issued or decoded once (see decodeOffset; an ID
+// with '+' or '%' survives only the first form, as the query is decoded
+// before this sees it); "" for the first page. ok is false for a token the
+// fake did not make.
 func oppCursor(v string) (id string, ok bool) {
 	if v == "" {
 		return "", true

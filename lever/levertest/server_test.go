@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -255,5 +257,30 @@ func TestRevokeAPIKey(t *testing.T) {
 	want := []answer{{200, nil}, {401, "UnauthorizedError"}, {200, nil}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("answers before, after revoking, after adding again (-want +got):\n%s", diff)
+	}
+}
+
+// TestOffsetTokensEdges: the fake accepts its own opportunity tokens for
+// opportunities created before 1970 (a negative ms), and refuses a token
+// of one kind of listing on another instead of reading it as a position.
+func TestOffsetTokensEdges(t *testing.T) {
+	srv := levertest.NewServer(levertest.WithRateLimit(0, 0))
+	defer srv.Close()
+	srv.AddStages("a", "b")
+	for i := range 3 {
+		srv.AddOpportunity(levertest.Opportunity{Name: strconv.Itoa(i), CreatedAt: time.Date(1969, 1, 1, 0, 0, 0, 0, time.UTC)})
+	}
+	_, opps := get(t, srv, "/opportunities?limit=1", true)
+	oppNext, _ := opps["next"].(string)
+	if st, m := get(t, srv, "/opportunities?limit=1&offset="+url.QueryEscape(oppNext), true); st != 200 || len(m["data"].([]any)) != 1 || m["hasNext"] != true {
+		t.Errorf("page 2 of a pre-1970 listing: %d %v", st, m)
+	}
+	_, stages := get(t, srv, "/stages?limit=1", true)
+	stageNext, _ := stages["next"].(string)
+	if st, _ := get(t, srv, "/stages?limit=1&offset="+url.QueryEscape(oppNext), true); st != 400 {
+		t.Errorf("an opportunity token on /stages: %d, want 400", st)
+	}
+	if st, _ := get(t, srv, "/opportunities?limit=1&offset="+url.QueryEscape(stageNext), true); st != 400 {
+		t.Errorf("a stage token on /opportunities: %d, want 400", st)
 	}
 }
