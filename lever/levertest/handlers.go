@@ -144,19 +144,26 @@ func encodeOffset(pos int) string {
 // decoded once (Lever's handling of that form is not documented, so the
 // fake accepts it).
 func decodeOffset(v string) (int, bool) {
-	raw, err := url.QueryUnescape(v)
-	if err != nil {
-		return 0, false
-	}
-	var t []json.RawMessage
+	t, ok := offsetTuple(v)
 	var tag string
 	// The third element tells a position token from an opportunity
 	// listing's (oppOffset), so neither is read as the other.
-	if json.Unmarshal([]byte(raw), &t) != nil || len(t) != 3 || json.Unmarshal(t[2], &tag) != nil || tag != "levertest" {
+	if !ok || json.Unmarshal(t[2], &tag) != nil || tag != "levertest" {
 		return 0, false
 	}
 	n, err := strconv.Atoi(string(t[1]))
 	return n, err == nil && n >= 0
+}
+
+// offsetTuple reads an offset token, sent back as issued or decoded once,
+// as the three-element JSON array the fake's tokens are.
+func offsetTuple(v string) ([]json.RawMessage, bool) {
+	raw, err := url.QueryUnescape(v)
+	if err != nil {
+		return nil, false
+	}
+	var t []json.RawMessage
+	return t, json.Unmarshal([]byte(raw), &t) == nil && len(t) == 3
 }
 
 // envelope is a list response's hasNext and next for a page ending at end
@@ -475,12 +482,8 @@ func oppCursor(v string) (id string, ok bool) {
 	if v == "" {
 		return "", true
 	}
-	raw, err := url.QueryUnescape(v)
-	if err != nil {
-		return "", false
-	}
-	var t []json.RawMessage
-	if json.Unmarshal([]byte(raw), &t) != nil || len(t) != 3 || json.Unmarshal(t[2], &id) != nil || id == "" {
+	t, ok := offsetTuple(v)
+	if !ok || json.Unmarshal(t[2], &id) != nil || id == "" {
 		return "", false
 	}
 	return id, true
